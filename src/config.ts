@@ -1,0 +1,218 @@
+// Every knob of the service in one place: flags > environment > defaults.
+import { isAbsolute, resolve } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+
+export const VERSION: string = pkg.version;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  timezone: string;
+  token: string | null;
+  licenseFile: string | null;
+  /** PEM or base64 (raw 32-byte) Ed25519 public key that licenses are checked against. */
+  licensePublicKey: string | null;
+  adb: { host: string; port: number };
+  /** Extra names accepted in the Host header, besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts: string[];
+  /** Virtual phones to start in-process (demo mode). */
+  simulate: number;
+}
+
+export class ConfigError extends Error {}
+
+interface Option {
+  flag: string;
+  env: string;
+  value: string;
+  help: string;
+  parse: (raw: string, c: Config) => void;
+}
+
+function int(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}: "${raw}" is not a whole number`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name}: ${n} is outside ${min}–${max}`);
+  return n;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseHostPort(name: string, raw: string): { host: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(raw);
+  if (!m?.[1] || !m[2]) throw new ConfigError(`${name}: "${raw}" is not HOST:PORT`);
+  return { host: m[1].replace(/^\[(.*)\]$/, "$1"), port: int(name, m[2], 1, 65535) };
+}
+
+const OPTIONS: Option[] = [
+  {
+    flag: "--port",
+    env: "FARM_PORT",
+    value: "N",
+    help: "HTTP port (default 50809)",
+    parse: (raw, c) => {
+      c.port = int("--port", raw, 0, 65535);
+    },
+  },
+  {
+    flag: "--host",
+    env: "FARM_HOST",
+    value: "ADDR",
+    help: "address to listen on (default 127.0.0.1); anything but loopback needs --token",
+    parse: (raw, c) => {
+      if (!raw) throw new ConfigError("--host: empty");
+      c.host = raw;
+    },
+  },
+  {
+    flag: "--data-dir",
+    env: "FARM_DATA_DIR",
+    value: "DIR",
+    help: "folder for the database, keys and evidence (default ./data)",
+    parse: (raw, c) => {
+      if (!raw) throw new ConfigError("--data-dir: empty");
+      c.dataDir = isAbsolute(raw) ? raw : resolve(raw);
+    },
+  },
+  {
+    flag: "--timezone",
+    env: "FARM_TIMEZONE",
+    value: "TZ",
+    help: "IANA time zone for start_time (default: the system's)",
+    parse: (raw, c) => {
+      if (!isValidTimeZone(raw)) throw new ConfigError(`--timezone: unknown time zone "${raw}"`);
+      c.timezone = raw;
+    },
+  },
+  {
+    flag: "--token",
+    env: "FARM_TOKEN",
+    value: "TOKEN",
+    help: "API token; when set, /api/v1 needs Authorization: Bearer TOKEN",
+    parse: (raw, c) => {
+      if (raw.length < 8) throw new ConfigError("--token: use at least 8 characters");
+      c.token = raw;
+    },
+  },
+  {
+    flag: "--license",
+    env: "FARM_LICENSE",
+    value: "FILE",
+    help: "license file (default: DATA_DIR/license.json if present; none = Free plan)",
+    parse: (raw, c) => {
+      c.licenseFile = raw ? resolve(raw) : null;
+    },
+  },
+  {
+    flag: "--license-public-key",
+    env: "FARM_LICENSE_PUBLIC_KEY",
+    value: "KEY",
+    help: "Ed25519 public key (PEM, or a file holding it) that licenses are verified against",
+    parse: (raw, c) => {
+      c.licensePublicKey = raw || null;
+    },
+  },
+  {
+    flag: "--adb",
+    env: "FARM_ADB",
+    value: "HOST:PORT",
+    help: "adb server address (default 127.0.0.1:5037)",
+    parse: (raw, c) => {
+      c.adb = parseHostPort("--adb", raw);
+    },
+  },
+  {
+    flag: "--allowed-hosts",
+    env: "FARM_ALLOWED_HOSTS",
+    value: "NAMES",
+    help: "comma-separated extra host names accepted in the Host header",
+    parse: (raw, c) => {
+      c.allowedHosts = raw
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
+    },
+  },
+  {
+    flag: "--simulate",
+    env: "FARM_SIMULATE",
+    value: "N",
+    help: "start N virtual phones in-process (demo mode)",
+    parse: (raw, c) => {
+      c.simulate = int("--simulate", raw, 0, 500);
+    },
+  },
+];
+
+export function defaultConfig(): Config {
+  return {
+    port: 50809,
+    host: "127.0.0.1",
+    dataDir: resolve("data"),
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    token: null,
+    licenseFile: null,
+    licensePublicKey: null,
+    adb: { host: "127.0.0.1", port: 5037 },
+    allowedHosts: [],
+    simulate: 0,
+  };
+}
+
+export const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+export function usage(): string {
+  const rows = OPTIONS.map((o) => `  ${`${o.flag} ${o.value}`.padEnd(30)} ${o.help} [${o.env}]`);
+  return [
+    `farm-tasks ${VERSION}: task service for Android phone farms`,
+    "",
+    "usage: farm-tasks [options]",
+    "       farm-tasks license issue --key PRIVATE.pem --plan Pro --licensee NAME [--expires YYYY-MM-DD] [--out FILE]",
+    "       farm-tasks license keygen --out-dir DIR",
+    "",
+    "options:",
+    ...rows,
+    `  ${"--help".padEnd(30)} show this help`,
+    `  ${"--version".padEnd(30)} print the version`,
+  ].join("\n");
+}
+
+export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
+
+/** Flags win over the environment, which wins over the defaults. Throws ConfigError on any bad value. */
+export function parseConfig(argv: string[], env: Record<string, string | undefined>): ParsedArgs {
+  const config = defaultConfig();
+  const fromFlags = new Map<Option, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--help" || arg === "-h") return { kind: "help" };
+    if (arg === "--version" || arg === "-v") return { kind: "version" };
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const option = OPTIONS.find((o) => o.flag === name);
+    if (!option) throw new ConfigError(`unknown option "${arg}" (see --help)`);
+    let value: string | undefined;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else value = argv[++i];
+    if (value === undefined) throw new ConfigError(`${name}: missing value`);
+    fromFlags.set(option, value);
+  }
+  for (const option of OPTIONS) {
+    const raw = fromFlags.get(option) ?? env[option.env];
+    if (raw !== undefined) option.parse(raw, config);
+  }
+  if (!LOOPBACK_HOSTS.has(config.host) && !config.host.startsWith("127.") && !config.token) {
+    throw new ConfigError(
+      `--host ${config.host}: listening beyond this PC needs an API token (--token or FARM_TOKEN)`,
+    );
+  }
+  return { kind: "run", config };
+}

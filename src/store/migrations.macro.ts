@@ -1,0 +1,7 @@
+// A Bun macro: runs at bundle time, so the compiled executable carries the SQL of drizzle/ inside it.
+import { join } from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+
+export function embeddedMigrations() {
+  return readMigrationFiles({ migrationsFolder: join(import.meta.dir, "../../drizzle") });
+}

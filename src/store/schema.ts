@@ -1,0 +1,107 @@
+// The database: tasks and their logs, the phones seen, the accounts on them.
+// Times are stored as integer milliseconds since the epoch (UTC).
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const TaskStatus = { pending: 0, running: 1, completed: 2, failed: 3 } as const;
+export type TaskStatusValue = (typeof TaskStatus)[keyof typeof TaskStatus];
+export const STATUS_TEXT = ["pending", "running", "completed", "failed"] as const;
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    serial: text("serial").notNull(),
+    username: text("username"),
+    accountId: integer("account_id"),
+    /** "tiktok" | "instagram": the app the script works in. */
+    platform: text("platform").notNull().default("tiktok"),
+    scriptName: text("script_name").notNull(),
+    scriptConfig: text("script_config").notNull(),
+    status: integer("status").notNull().default(0),
+    source: text("source").notNull().default("api"),
+    startTime: text("start_time"),
+    scheduledAt: integer("scheduled_at"),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    retryCount: integer("retry_count").notNull().default(0),
+    error: text("error"),
+    /** "retryable" | "permanent", set with error. */
+    errorClass: text("error_class"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("tasks_created").on(t.createdAt, t.id),
+    index("tasks_status_created").on(t.status, t.createdAt, t.id),
+    index("tasks_serial_created").on(t.serial, t.createdAt, t.id),
+    index("tasks_script_created").on(t.scriptName, t.createdAt, t.id),
+    index("tasks_source_created").on(t.source, t.createdAt, t.id),
+    // the runner: due pending tasks per phone, first due first
+    index("tasks_queue").on(t.status, t.serial, t.scheduledAt, t.id),
+  ],
+);
+
+/** Live counts per status, kept exact by triggers (see the custom migration), so stats never scan. */
+export const taskCounts = sqliteTable("task_counts", {
+  status: integer("status").primaryKey(),
+  n: integer("n").notNull().default(0),
+});
+
+export const taskLogs = sqliteTable(
+  "task_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    taskId: integer("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    level: text("level").notNull(),
+    message: text("message").notNull(),
+    durationMs: integer("duration_ms"),
+  },
+  (t) => [index("task_logs_task").on(t.taskId, t.id)],
+);
+
+export const devices = sqliteTable("devices", {
+  serial: text("serial").primaryKey(),
+  transport: text("transport").notNull(),
+  state: text("state").notNull(),
+  model: text("model"),
+  brand: text("brand"),
+  androidVersion: text("android_version"),
+  sdk: integer("sdk"),
+  screenWidth: integer("screen_width"),
+  screenHeight: integer("screen_height"),
+  battery: integer("battery"),
+  hint: text("hint"),
+  firstSeen: integer("first_seen").notNull(),
+  lastSeen: integer("last_seen").notNull(),
+});
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    username: text("username").notNull(),
+    platform: text("platform").notNull(),
+    packagename: text("packagename"),
+    device: text("device").notNull(),
+    email: text("email"),
+    password: text("password"),
+    logined: integer("logined").notNull().default(1),
+    status: integer("status").notNull().default(1),
+    tags: text("tags").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("accounts_platform_username").on(t.platform, sql`lower(${t.username})`),
+    index("accounts_device").on(t.device),
+  ],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type TaskLogRow = typeof taskLogs.$inferSelect;
+export type DeviceRow = typeof devices.$inferSelect;
+export type AccountRow = typeof accounts.$inferSelect;

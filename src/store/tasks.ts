@@ -1,0 +1,203 @@
+// Task queries. Every change of a task's status has exactly one home here.
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { Db } from "./db.ts";
+import { type TaskLogRow, type TaskRow, TaskStatus, taskCounts, taskLogs, tasks } from "./schema.ts";
+
+export type NewTask = Omit<
+  typeof tasks.$inferInsert,
+  "id" | "status" | "createdAt" | "updatedAt" | "retryCount" | "error" | "errorClass"
+>;
+
+export interface TaskFilter {
+  status?: number;
+  serial?: string;
+  scriptName?: string;
+  source?: string;
+}
+
+export type ErrorClass = "retryable" | "permanent";
+
+const p = (name: string) => sql.placeholder(name);
+
+export class TaskStore {
+  private readonly byId;
+  private readonly logsOf;
+  private readonly counts;
+  private readonly listCache = new Map<string, ReturnType<TaskStore["prepareList"]>>();
+
+  constructor(private readonly db: Db) {
+    this.byId = db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.id, p("id")))
+      .prepare();
+    this.logsOf = db
+      .select()
+      .from(taskLogs)
+      .where(eq(taskLogs.taskId, p("id")))
+      .orderBy(asc(taskLogs.id))
+      .prepare();
+    this.counts = db.select().from(taskCounts).prepare();
+  }
+
+  /** All or nothing: returns the new ids in order. */
+  create(rows: NewTask[], now = Date.now()): number[] {
+    return this.db.transaction((tx) =>
+      rows.map(
+        (row) =>
+          tx
+            .insert(tasks)
+            .values({ ...row, status: TaskStatus.pending, createdAt: now, updatedAt: now })
+            .returning({ id: tasks.id })
+            .get().id,
+      ),
+    );
+  }
+
+  get(id: number): TaskRow | undefined {
+    return this.byId.get({ id });
+  }
+
+  logs(id: number): TaskLogRow[] {
+    return this.logsOf.all({ id });
+  }
+
+  private prepareList(filter: TaskFilter) {
+    const where: SQL[] = [];
+    if (filter.status !== undefined) where.push(eq(tasks.status, p("status")));
+    if (filter.serial !== undefined) where.push(eq(tasks.serial, p("serial")));
+    if (filter.scriptName !== undefined) where.push(eq(tasks.scriptName, p("scriptName")));
+    if (filter.source !== undefined) where.push(eq(tasks.source, p("source")));
+    const cond = where.length > 0 ? and(...where) : undefined;
+    return {
+      page: this.db
+        .select()
+        .from(tasks)
+        .where(cond)
+        .orderBy(desc(tasks.createdAt), desc(tasks.id))
+        .limit(p("limit"))
+        .offset(p("offset"))
+        .prepare(),
+      total: this.db.select({ n: sql<number>`count(*)` }).from(tasks).where(cond).prepare(),
+    };
+  }
+
+  /** Newest first; one prepared statement pair per combination of filters. */
+  list(filter: TaskFilter, page: number, pageSize: number): { rows: TaskRow[]; total: number } {
+    const key = ["status", "serial", "scriptName", "source"]
+      .map((k) => (filter[k as keyof TaskFilter] === undefined ? "-" : k))
+      .join(",");
+    let q = this.listCache.get(key);
+    if (!q) {
+      q = this.prepareList(filter);
+      this.listCache.set(key, q);
+    }
+    const params = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
+    const rows = q.page.all(params);
+    const total = q.total.get(params)?.n ?? 0;
+    return { rows, total };
+  }
+
+  stats(): { total: number; pending: number; running: number; completed: number; failed: number } {
+    const n = [0, 0, 0, 0];
+    for (const row of this.counts.all()) n[row.status] = row.n;
+    const [pending = 0, running = 0, completed = 0, failed = 0] = n;
+    return { total: pending + running + completed + failed, pending, running, completed, failed };
+  }
+
+  /** pending → running. False if the task is no longer pending (stopped or deleted meanwhile). */
+  markRunning(id: number, now = Date.now()): boolean {
+    const r = this.db
+      .update(tasks)
+      .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
+      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.pending)))
+      .returning({ id: tasks.id })
+      .all();
+    return r.length === 1;
+  }
+
+  /** running → completed. */
+  markCompleted(id: number, now = Date.now()): boolean {
+    const r = this.db
+      .update(tasks)
+      .set({ status: TaskStatus.completed, finishedAt: now, updatedAt: now, error: null, errorClass: null })
+      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+      .returning({ id: tasks.id })
+      .all();
+    return r.length === 1;
+  }
+
+  /** pending or running → failed, with why. False if it had already finished. */
+  markFailed(id: number, error: string, errorClass: ErrorClass, now = Date.now()): boolean {
+    const r = this.db
+      .update(tasks)
+      .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass })
+      .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
+      .returning({ id: tasks.id })
+      .all();
+    return r.length === 1;
+  }
+
+  /** Every running task → failed (at start-up: they were interrupted). Returns how many. */
+  failAllRunning(error: string, now = Date.now()): number {
+    return this.db
+      .update(tasks)
+      .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass: "permanent" })
+      .where(eq(tasks.status, TaskStatus.running))
+      .returning({ id: tasks.id })
+      .all().length;
+  }
+
+  private retrySet(now: number) {
+    return {
+      status: TaskStatus.pending,
+      retryCount: sql`${tasks.retryCount} + 1`,
+      error: null,
+      errorClass: null,
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: now,
+    };
+  }
+
+  /** failed → pending, retry_count + 1, error cleared. A future scheduledAt delays it (automatic retry). */
+  retry(id: number, now = Date.now(), scheduledAt?: number): boolean {
+    const set = scheduledAt === undefined ? this.retrySet(now) : { ...this.retrySet(now), scheduledAt };
+    const r = this.db
+      .update(tasks)
+      .set(set)
+      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
+      .returning({ id: tasks.id })
+      .all();
+    return r.length === 1;
+  }
+
+  /** Every failed task → pending. Returns their ids. */
+  retryAll(now = Date.now()): number[] {
+    return this.db
+      .update(tasks)
+      .set(this.retrySet(now))
+      .where(eq(tasks.status, TaskStatus.failed))
+      .returning({ id: tasks.id })
+      .all()
+      .map((r) => r.id);
+  }
+
+  /** Deletes the tasks (and their logs); returns the ids that existed. */
+  delete(ids: number[]): number[] {
+    if (ids.length === 0) return [];
+    return this.db
+      .delete(tasks)
+      .where(inArray(tasks.id, ids))
+      .returning({ id: tasks.id })
+      .all()
+      .map((r) => r.id);
+  }
+
+  addLog(taskId: number, level: "info" | "warn" | "error", message: string, durationMs?: number): void {
+    this.db
+      .insert(taskLogs)
+      .values({ taskId, at: Date.now(), level, message, durationMs: durationMs ?? null })
+      .run();
+  }
+}
