@@ -87,10 +87,11 @@ export class License {
   private payload: LicensePayload | null = null;
   private problem: string | null = null;
 
-  constructor(file: string | null, publicKey: KeyObject) {
+  /** `required`: the operator named the file, so its absence is worth a warning. */
+  constructor(file: string | null, publicKey: KeyObject, required = true) {
     if (!file) return;
     if (!existsSync(file)) {
-      this.problem = `license file ${file} not found`;
+      if (required) this.problem = `license file ${file} not found`;
       return;
     }
     try {

@@ -194,6 +194,26 @@ export class TaskStore {
       .map((r) => r.id);
   }
 
+  /** Per phone: the running task and how many wait (pending). Phones with neither are absent. */
+  loadByDevice(serial?: string): Map<string, { running: number | null; queued: number }> {
+    const rows = this.db
+      .select({
+        serial: tasks.serial,
+        running: sql<number | null>`max(case when ${tasks.status} = 1 then ${tasks.id} end)`,
+        queued: sql<number>`sum(case when ${tasks.status} = 0 then 1 else 0 end)`,
+      })
+      .from(tasks)
+      .where(
+        and(
+          inArray(tasks.status, [TaskStatus.pending, TaskStatus.running]),
+          serial === undefined ? undefined : eq(tasks.serial, serial),
+        ),
+      )
+      .groupBy(tasks.serial)
+      .all();
+    return new Map(rows.map((r) => [r.serial, { running: r.running, queued: r.queued }]));
+  }
+
   addLog(taskId: number, level: "info" | "warn" | "error", message: string, durationMs?: number): void {
     this.db
       .insert(taskLogs)

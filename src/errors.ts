@@ -1,0 +1,39 @@
+// The API's error codes (see the envelope in the README) and the one error type that carries them.
+export const Code = {
+  ok: 0,
+  invalid: 40001,
+  scriptNameMissing: 40002,
+  scriptUnsupported: 40003,
+  noAccount: 40004,
+  unauthorized: 40101,
+  planForbidsApi: 40301,
+  foreignRequest: 40302,
+  notFound: 40401,
+  conflict: 40901,
+  tooLarge: 41301,
+  internal: 50001,
+} as const;
+export type CodeValue = (typeof Code)[keyof typeof Code];
+
+export function httpStatusOf(code: CodeValue): number {
+  return code === 0 ? 200 : Math.floor(code / 100);
+}
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: CodeValue,
+    message: string,
+    readonly data: Record<string, unknown> | null = null,
+  ) {
+    super(message);
+  }
+
+  static invalid(message: string, errors?: ErrorDetail[]): AppError {
+    return new AppError(Code.invalid, message, errors ? { errors } : null);
+  }
+}

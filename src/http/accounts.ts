@@ -1,0 +1,87 @@
+// /api/v1/accounts: the accounts on the phones. Passwords go in, never out.
+import { Type as T } from "@sinclair/typebox";
+import { Elysia, t } from "elysia";
+import { AccountChangeBody, type AccountService, NewAccountBody } from "../tasks/accounts.ts";
+import { Code, doc, ok } from "./envelope.ts";
+import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
+
+const tags = ["accounts"];
+const IdParams = t.Object({ id: t.Integer({ minimum: 1, description: "the account's id" }) });
+
+export function accountRoutes(accounts: AccountService) {
+  return new Elysia({ prefix: "/api/v1/accounts" })
+    .get(
+      "",
+      ({ query }) => {
+        const page = query.page ?? 1;
+        const pageSize = query.page_size ?? 20;
+        const { rows, total } = accounts.list(query, page, pageSize);
+        return ok({ accounts: rows.map(accountView), total, page, page_size: pageSize });
+      },
+      {
+        query: t.Object({
+          platform: t.Optional(t.Union([t.Literal("tiktok"), t.Literal("instagram")])),
+          device: t.Optional(t.String({ minLength: 1, description: "serial" })),
+          logined: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
+          status: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
+          tag: t.Optional(t.String({ minLength: 1 })),
+          page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
+          page_size: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+        }),
+        detail: doc({
+          summary: "List accounts",
+          tags,
+          data: T.Object({
+            accounts: T.Array(AccountSchema),
+            total: T.Integer(),
+            page: T.Integer(),
+            page_size: T.Integer(),
+          }),
+          example: { accounts: [EXAMPLE_ACCOUNT], total: 1, page: 1, page_size: 20 },
+          errors: [Code.invalid],
+        }),
+      },
+    )
+    .post("", ({ body }) => ok(accountView(accounts.create(body))), {
+      body: NewAccountBody,
+      detail: doc({
+        summary: "Register an account by hand",
+        description:
+          "So that username mode can be used before accounts are discovered on the phones. " +
+          "The device must be a phone the service has seen; a username is unique per platform.",
+        tags,
+        data: AccountSchema,
+        example: EXAMPLE_ACCOUNT,
+        errors: [Code.invalid, Code.conflict, Code.tooLarge],
+      }),
+    })
+    .put("/:id", ({ params, body }) => ok(accountView(accounts.update(params.id, body))), {
+      params: IdParams,
+      body: AccountChangeBody,
+      detail: doc({
+        summary: "Change an account",
+        tags,
+        data: AccountSchema,
+        example: EXAMPLE_ACCOUNT,
+        errors: [Code.invalid, Code.notFound, Code.conflict, Code.tooLarge],
+      }),
+    })
+    .delete(
+      "/:id",
+      ({ params }) => {
+        accounts.delete(params.id);
+        return ok({ deleted: true });
+      },
+      {
+        params: IdParams,
+        detail: doc({
+          summary: "Delete an account",
+          description: "Tasks already created for it keep running as created.",
+          tags,
+          data: T.Object({ deleted: T.Literal(true) }),
+          example: { deleted: true },
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
+    );
+}

@@ -1,0 +1,124 @@
+// The HTTP app: the guard, the envelope for every error, and one plugin per resource.
+import { Elysia, ValidationError } from "elysia";
+import type { License } from "../license/license.ts";
+import type { DeviceStore } from "../store/devices.ts";
+import type { TaskStore } from "../store/tasks.ts";
+import type { AccountService } from "../tasks/accounts.ts";
+import type { TaskService } from "../tasks/service.ts";
+import { accountRoutes } from "./accounts.ts";
+import { deviceRoutes } from "./devices.ts";
+import { docs } from "./docs.ts";
+import {
+  AppError,
+  Code,
+  describeDetail,
+  envelopeResponse,
+  errorResponse,
+  validationDetails,
+} from "./envelope.ts";
+import { MAX_BODY_BYTES, makeGuard } from "./guard.ts";
+import { type HealthProbe, healthRoutes } from "./health.ts";
+import { licenseRoutes } from "./license.ts";
+import { taskRoutes } from "./tasks.ts";
+
+export interface AppDeps {
+  token: string | null;
+  allowedHosts: string[];
+  license: License;
+  tasks: TaskService;
+  taskStore: TaskStore;
+  devices: DeviceStore;
+  accounts: AccountService;
+  health: HealthProbe;
+  log?: (line: string) => void;
+}
+
+/** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
+function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
+  const s = e.schema ?? {};
+  const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
+  const numeric =
+    s.type === "integer" || variants.some((v) => v.type === "integer" || v.format === "integer");
+  if (numeric) {
+    const inner = variants.find((v) => v.type === "integer") ?? s;
+    const range =
+      inner.minimum !== undefined && inner.maximum !== undefined
+        ? ` from ${inner.minimum} to ${inner.maximum}`
+        : inner.minimum !== undefined
+          ? ` of at least ${inner.minimum}`
+          : "";
+    return `must be a whole number${range}`;
+  }
+  const literals = variants.filter((v) => "const" in v).map((v) => JSON.stringify(v.const));
+  if (literals.length > 0 && literals.length === variants.length)
+    return `must be one of ${literals.join(", ")}`;
+  if (e.message === "Unexpected property") return "is not a known field";
+  return e.message;
+}
+
+function fromValidation(error: ValidationError, body: unknown): AppError {
+  const on = error.type;
+  if (on === "body" && typeof body === "object" && body !== null && !Array.isArray(body)) {
+    const name = (body as Record<string, unknown>).script_name;
+    if (name === undefined && error.all.some((e) => "path" in e && e.path === "/script_name")) {
+      return new AppError(Code.scriptNameMissing, "script_name is required");
+    }
+  }
+  const all = error.all
+    .filter((e): e is typeof e & { path: string } => "path" in e)
+    .map((e) => ({ path: e.path, message: plainMessage(e as never) }));
+  const details = validationDetails(on, all.length > 0 ? all : [{ path: "", message: error.message }]);
+  if (on === "body" && (typeof body !== "object" || body === null || Array.isArray(body))) {
+    return AppError.invalid("body: must be a JSON object", details);
+  }
+  return AppError.invalid(details.map(describeDetail).join("; "), details);
+}
+
+export function createApp(deps: AppDeps) {
+  const guard = makeGuard({ token: deps.token, license: deps.license, allowedHosts: deps.allowedHosts });
+  const log = deps.log ?? ((line: string) => console.error(line));
+
+  return new Elysia({ normalize: false })
+    .onRequest(({ request }) => {
+      try {
+        guard(request, new URL(request.url).pathname);
+      } catch (e) {
+        if (e instanceof AppError) return errorResponse(e);
+        throw e;
+      }
+    })
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!contentType?.toLowerCase().startsWith("application/json")) {
+        throw AppError.invalid(`Content-Type must be application/json (got "${contentType || "none"}")`);
+      }
+      const bytes = await request.arrayBuffer();
+      if (bytes.byteLength > MAX_BODY_BYTES)
+        throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
+      const text = new TextDecoder().decode(bytes);
+      if (!text.trim()) throw AppError.invalid("body is empty: send a JSON object");
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw AppError.invalid(`body is not valid JSON: ${(e as Error).message}`);
+      }
+    })
+    .onError({ as: "global" }, ({ code, error, request, body }) => {
+      if (error instanceof AppError) return errorResponse(error);
+      if (error instanceof ValidationError) return errorResponse(fromValidation(error, body));
+      if (code === "NOT_FOUND") {
+        const path = new URL(request.url).pathname;
+        return envelopeResponse(Code.notFound, `no such endpoint: ${request.method} ${path} (see /swagger)`);
+      }
+      if (code === "PARSE") return envelopeResponse(Code.invalid, "body is not valid JSON");
+      log(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`);
+      return envelopeResponse(Code.internal, "internal error: see the service log");
+    })
+    .use(docs())
+    .use(healthRoutes(deps.health))
+    .use(taskRoutes(deps.tasks))
+    .use(deviceRoutes(deps.devices, deps.taskStore))
+    .use(accountRoutes(deps.accounts))
+    .use(licenseRoutes(deps.license));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,141 @@
+// The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
+import { Type as T, type TSchema } from "@sinclair/typebox";
+import type { DocumentDecoration } from "elysia";
+import { AppError, Code, type CodeValue, type ErrorDetail, httpStatusOf } from "../errors.ts";
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+export function ok<D>(data: D) {
+  return { code: 0 as const, message: "success", data };
+}
+
+export function envelopeResponse(code: CodeValue, message: string, data: unknown = null): Response {
+  return new Response(JSON.stringify({ code, message, data }), {
+    status: httpStatusOf(code),
+    headers: JSON_HEADERS,
+  });
+}
+
+export function errorResponse(e: AppError): Response {
+  return envelopeResponse(e.code, e.message, e.data);
+}
+
+/** The first TypeBox/Elysia validation errors, as `{path, message}` with the part of the request named. */
+export function validationDetails(
+  on: string,
+  all: { path: string; message: string; summary?: string }[],
+): ErrorDetail[] {
+  const seen = new Set<string>();
+  const details: ErrorDetail[] = [];
+  for (const e of all) {
+    const path = on === "body" ? e.path || "/" : `/${on}${e.path}`;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    details.push({ path, message: e.message });
+    if (details.length >= 20) break;
+  }
+  return details;
+}
+
+export function describeDetail(d: ErrorDetail): string {
+  const where = d.path === "/" ? "body" : d.path.slice(1).replaceAll("/", ".");
+  return `${where}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
+}
+
+// ---- OpenAPI description -------------------------------------------------------------------------------
+
+export const ErrorDetailSchema = T.Object({ path: T.String(), message: T.String() });
+
+export function Envelope(data: TSchema, example?: unknown) {
+  return T.Object(
+    { code: T.Literal(0), message: T.Literal("success"), data },
+    example === undefined ? {} : { example: { code: 0, message: "success", data: example } },
+  );
+}
+
+export const ErrorEnvelope = T.Object({
+  code: T.Integer({ description: "see the codes table" }),
+  message: T.String({ description: "what was wrong, as a sentence a person can act on" }),
+  data: T.Union([
+    T.Null(),
+    T.Object({ errors: T.Optional(T.Array(ErrorDetailSchema)) }, { additionalProperties: true }),
+  ]),
+});
+
+const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
+  [Code.invalid]: {
+    message: "serials[1]: unknown device 'abc'",
+    data: { errors: [{ path: "/serials/1", message: "unknown device 'abc'" }] },
+  },
+  [Code.scriptNameMissing]: { message: "script_name is required" },
+  [Code.scriptUnsupported]: { message: 'script "dance" is not supported via the API' },
+  [Code.noAccount]: { message: "no account found for '@alice'", data: { usernames: ["alice"] } },
+  [Code.unauthorized]: { message: "missing or wrong API token: send Authorization: Bearer TOKEN" },
+  [Code.planForbidsApi]: {
+    message: "the Starter plan does not include API access; upgrade to Pro, Team or Business",
+  },
+  [Code.foreignRequest]: { message: "request refused: Origin http://evil.example is not this service" },
+  [Code.notFound]: { message: "task 101 not found" },
+  [Code.conflict]: { message: "task 101 has already finished (completed)" },
+  [Code.tooLarge]: { message: "request body is larger than 1 MiB" },
+  [Code.internal]: { message: "internal error: see the service log" },
+};
+
+/** Codes every /api/v1 route can answer whatever it does. */
+const COMMON_CODES: CodeValue[] = [
+  Code.unauthorized,
+  Code.planForbidsApi,
+  Code.foreignRequest,
+  Code.internal,
+];
+
+interface RouteDoc {
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Schema of `data` on success, and a real example of it. */
+  data: TSchema;
+  example: unknown;
+  /** The error codes this route answers, besides the common ones. */
+  errors?: CodeValue[];
+}
+
+/** An Elysia `detail` for a route: summary, tags, the success envelope and every error code it may answer. */
+export function doc(d: RouteDoc) {
+  const byStatus = new Map<number, CodeValue[]>();
+  for (const code of [...(d.errors ?? []), ...COMMON_CODES]) {
+    const status = httpStatusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, unknown> = {
+    200: {
+      description: "success",
+      content: { "application/json": { schema: Envelope(d.data), example: ok(d.example) } },
+    },
+  };
+  for (const [status, codes] of byStatus) {
+    const examples = Object.fromEntries(
+      codes.map((code) => [
+        String(code),
+        {
+          summary: `code ${code}`,
+          value: { code, message: ERROR_EXAMPLES[code]?.message, data: ERROR_EXAMPLES[code]?.data ?? null },
+        },
+      ]),
+    );
+    responses[String(status)] = {
+      description: `code ${codes.join(" or ")}`,
+      content: { "application/json": { schema: ErrorEnvelope, examples } },
+    };
+  }
+  // our response schemas are TypeBox objects, which are JSON Schema: the OpenAPI types cannot see that
+  return {
+    summary: d.summary,
+    description: d.description,
+    tags: d.tags,
+    security: [{ bearer: [] }, {}],
+    responses,
+  } as DocumentDecoration;
+}
+
+export { AppError, Code };

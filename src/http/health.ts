@@ -1,0 +1,73 @@
+// GET /health: is the service alive, is its database answering, can it reach adb.
+import { Type as T } from "@sinclair/typebox";
+import { type DocumentDecoration, Elysia } from "elysia";
+import { VERSION } from "../config.ts";
+
+export interface HealthProbe {
+  db(): boolean;
+  adb(): "ok" | "unreachable" | "off";
+  devicesOnline(): number;
+  plan(): string;
+}
+
+export const HealthSchema = T.Object({
+  status: T.Union([T.Literal("ok"), T.Literal("degraded")]),
+  version: T.String(),
+  uptime_s: T.Integer(),
+  db: T.Union([T.Literal("ok"), T.Literal("error")]),
+  adb: T.Union([T.Literal("ok"), T.Literal("unreachable"), T.Literal("off")]),
+  devices_online: T.Integer(),
+  plan: T.String(),
+});
+
+// plain JSON Schema inside: the OpenAPI types cannot see that TypeBox objects are JSON Schema
+const HEALTH_DOC: Record<string, unknown> = {
+  summary: "Health of the service",
+  description: "No envelope, no token, no license check. HTTP 503 when the database does not answer.",
+  tags: ["service"],
+  responses: {
+    200: {
+      description: "the service is up",
+      content: {
+        "application/json": {
+          schema: HealthSchema,
+          example: {
+            status: "ok",
+            version: VERSION,
+            uptime_s: 3600,
+            db: "ok",
+            adb: "ok",
+            devices_online: 12,
+            plan: "Pro",
+          },
+        },
+      },
+    },
+    503: {
+      description: "the database does not answer",
+      content: { "application/json": { schema: HealthSchema } },
+    },
+  },
+};
+
+export function healthRoutes(probe: HealthProbe, startedAt = Date.now()) {
+  return new Elysia().get(
+    "/health",
+    ({ set }) => {
+      const db = probe.db() ? "ok" : "error";
+      if (db !== "ok") set.status = 503;
+      return {
+        status: db === "ok" ? "ok" : "degraded",
+        version: VERSION,
+        uptime_s: Math.floor((Date.now() - startedAt) / 1000),
+        db,
+        adb: probe.adb(),
+        devices_online: probe.devicesOnline(),
+        plan: probe.plan(),
+      };
+    },
+    {
+      detail: HEALTH_DOC as DocumentDecoration,
+    },
+  );
+}

@@ -1,0 +1,242 @@
+// /api/v1/task: thin handlers over the task service.
+import { Type as T } from "@sinclair/typebox";
+import { Elysia, t } from "elysia";
+import { START_TIME_PATTERN } from "../tasks/schedule.ts";
+import type { TaskService } from "../tasks/service.ts";
+import { Code, doc, ok } from "./envelope.ts";
+import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
+
+const tags = ["tasks"];
+
+export const CreateTaskBody = T.Object(
+  {
+    serials: T.Optional(
+      T.Array(T.String({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: 1000,
+        description: "device mode: one task (or more, see the script) per device; give this or usernames",
+      }),
+    ),
+    usernames: T.Optional(
+      T.Array(T.String({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: 1000,
+        description:
+          "username mode: tasks for these accounts, on the phone each lives on; the leading @ is optional",
+      }),
+    ),
+    script_name: T.String({
+      description: "post, follow, unfollow, comment or account_warmup (missing → 40002)",
+    }),
+    script_config: T.Record(T.String(), T.Unknown(), {
+      description: "the script's parameters, checked against its schema (see the ScriptConfig_* schemas)",
+    }),
+    enable_multi_account: T.Optional(
+      T.Boolean({
+        default: false,
+        description: "device mode only: one task per account logged in on each device",
+      }),
+    ),
+    min_interval: T.Optional(T.Integer({ minimum: 0, maximum: 1440, description: "minutes; default 0" })),
+    max_interval: T.Optional(
+      T.Integer({ minimum: 0, maximum: 1440, description: "minutes; default min_interval" }),
+    ),
+    start_time: T.Optional(
+      T.String({
+        pattern: START_TIME_PATTERN,
+        description: "HH:MM, 24-hour, in the service's time zone: due at its next occurrence",
+      }),
+    ),
+    platform: T.Optional(
+      T.Union([T.Literal("tiktok"), T.Literal("instagram")], {
+        description:
+          "the app to work in; default tiktok in device mode, the account's platform in username mode",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const TaskIdParams = t.Object({ task_id: t.Integer({ minimum: 1, description: "the task's id" }) });
+
+export const ListTasksQuery = t.Object({
+  status: t.Optional(
+    t.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
+  ),
+  serial: t.Optional(t.String({ minLength: 1 })),
+  script_name: t.Optional(t.String({ minLength: 1 })),
+  source: t.Optional(t.Union([t.Literal("ui"), t.Literal("api")])),
+  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
+  page_size: t.Optional(
+    t.Integer({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
+  ),
+});
+
+export function taskRoutes(service: TaskService) {
+  return new Elysia({ prefix: "/api/v1/task" })
+    .post("", ({ body }) => ok(service.create(body)), {
+      body: CreateTaskBody,
+      detail: doc({
+        summary: "Create tasks",
+        description:
+          "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
+          "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
+          "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
+          "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes.",
+        tags,
+        data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
+        example: { task_ids: [101, 102], created_count: 2 },
+        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount, Code.tooLarge],
+      }),
+    })
+    .get(
+      "",
+      ({ query }) => {
+        const page = query.page ?? 1;
+        const pageSize = query.page_size ?? 20;
+        const { rows, total } = service.list(
+          { status: query.status, serial: query.serial, scriptName: query.script_name, source: query.source },
+          page,
+          pageSize,
+        );
+        return ok({ tasks: rows.map(taskView), total, page, page_size: pageSize });
+      },
+      {
+        query: ListTasksQuery,
+        detail: doc({
+          summary: "List tasks",
+          description: "Newest first (created_at, then id, descending). Filters combine with AND.",
+          tags,
+          data: T.Object({
+            tasks: T.Array(TaskSchema),
+            total: T.Integer(),
+            page: T.Integer(),
+            page_size: T.Integer(),
+          }),
+          example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
+          errors: [Code.invalid],
+        }),
+      },
+    )
+    .get("/stats", () => ok(service.stats()), {
+      detail: doc({
+        summary: "Count tasks by status",
+        tags,
+        data: T.Object({
+          total: T.Integer(),
+          pending: T.Integer(),
+          running: T.Integer(),
+          completed: T.Integer(),
+          failed: T.Integer(),
+        }),
+        example: { total: 120, pending: 30, running: 5, completed: 80, failed: 5 },
+      }),
+    })
+    .post("/retry-all", () => ok(service.retryAll()), {
+      detail: doc({
+        summary: "Retry every failed task",
+        description: "Every failed task becomes pending again, retry_count + 1, error cleared.",
+        tags,
+        data: T.Object({ retried_count: T.Integer() }),
+        example: { retried_count: 4 },
+      }),
+    })
+    .delete("/batch", async ({ body }) => ok(await service.deleteBatch(body.task_ids)), {
+      body: T.Object(
+        { task_ids: T.Array(T.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10000 }) },
+        { additionalProperties: false },
+      ),
+      detail: doc({
+        summary: "Delete several tasks",
+        description: "Running ones are stopped first (their cleanup runs), then deleted with their logs.",
+        tags,
+        data: T.Object({ deleted_count: T.Integer(), not_found: T.Array(T.Integer()) }),
+        example: { deleted_count: 2, not_found: [3] },
+        errors: [Code.invalid, Code.tooLarge],
+      }),
+    })
+    .get(
+      "/:task_id",
+      ({ params }) => {
+        const { task, logs } = service.get(params.task_id);
+        return ok({ ...taskView(task), logs: logs.map(taskLogView) });
+      },
+      {
+        params: TaskIdParams,
+        detail: doc({
+          summary: "One task, with its log",
+          tags,
+          data: TaskWithLogsSchema,
+          example: {
+            ...EXAMPLE_TASK,
+            logs: [
+              { at: "2026-11-28T14:30:01.002Z", level: "info", message: "opened TikTok", duration_ms: 2140 },
+            ],
+          },
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
+    )
+    .delete(
+      "/:task_id",
+      async ({ params }) => {
+        await service.delete(params.task_id);
+        return ok({ deleted: true });
+      },
+      {
+        params: TaskIdParams,
+        detail: doc({
+          summary: "Delete a task",
+          description: "A running task is stopped first (its cleanup runs), then deleted with its logs.",
+          tags,
+          data: T.Object({ deleted: T.Literal(true) }),
+          example: { deleted: true },
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
+    )
+    .post(
+      "/:task_id/stop",
+      async ({ params }) => {
+        await service.stop(params.task_id);
+        return ok(taskView(service.get(params.task_id).task));
+      },
+      {
+        params: TaskIdParams,
+        detail: doc({
+          summary: "Stop a task",
+          description:
+            'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
+            "Completed or failed → 40901.",
+          tags,
+          data: TaskSchema,
+          example: {
+            ...EXAMPLE_TASK,
+            status: 3,
+            status_text: "failed",
+            error: "stopped by user",
+            error_class: "permanent",
+          },
+          errors: [Code.invalid, Code.notFound, Code.conflict],
+        }),
+      },
+    )
+    .post(
+      "/:task_id/retry",
+      ({ params }) => {
+        service.retry(params.task_id);
+        return ok(taskView(service.get(params.task_id).task));
+      },
+      {
+        params: TaskIdParams,
+        detail: doc({
+          summary: "Retry a failed task",
+          description: "Failed → pending, retry_count + 1, error cleared. Any other status → 40901.",
+          tags,
+          data: TaskSchema,
+          example: { ...EXAMPLE_TASK, retry_count: 1 },
+          errors: [Code.invalid, Code.notFound, Code.conflict],
+        }),
+      },
+    );
+}

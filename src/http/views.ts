@@ -1,0 +1,204 @@
+// What the API shows of stored rows, and the schemas that document those shapes.
+import { Type as T } from "@sinclair/typebox";
+import type { AccountWithDevice } from "../store/accounts.ts";
+import { type DeviceRow, STATUS_TEXT, type TaskLogRow, type TaskRow } from "../store/schema.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
+const DateTime = T.String({ format: "date-time" });
+
+export const TaskSchema = T.Object({
+  id: T.Integer(),
+  serial: T.String(),
+  username: Nullable(
+    T.String({ description: "the account, as @name; null in device mode without an account" }),
+  ),
+  platform: T.Union([T.Literal("tiktok"), T.Literal("instagram")]),
+  script_name: T.String(),
+  script_config: T.Record(T.String(), T.Unknown(), { description: "the config as stored, defaults applied" }),
+  status: T.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
+  status_text: T.Union(STATUS_TEXT.map((s) => T.Literal(s))),
+  source: T.Union([T.Literal("api"), T.Literal("ui")]),
+  start_time: Nullable(T.String({ description: "HH:MM as given" })),
+  scheduled_at: Nullable(DateTime),
+  started_at: Nullable(DateTime),
+  finished_at: Nullable(DateTime),
+  retry_count: T.Integer(),
+  error: Nullable(T.String({ description: "why it failed, a sentence" })),
+  error_class: Nullable(
+    T.Union([T.Literal("retryable"), T.Literal("permanent")], {
+      description: "retryable failures (phone offline, timeout) may be retried automatically",
+    }),
+  ),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const TaskLogSchema = T.Object({
+  at: DateTime,
+  level: T.Union([T.Literal("info"), T.Literal("warn"), T.Literal("error")]),
+  message: T.String(),
+  duration_ms: Nullable(T.Integer()),
+});
+
+export const TaskWithLogsSchema = T.Intersect([TaskSchema, T.Object({ logs: T.Array(TaskLogSchema) })]);
+
+export function taskView(row: TaskRow) {
+  return {
+    id: row.id,
+    serial: row.serial,
+    username: row.username,
+    platform: row.platform,
+    script_name: row.scriptName,
+    script_config: JSON.parse(row.scriptConfig) as Record<string, unknown>,
+    status: row.status,
+    status_text: STATUS_TEXT[row.status] ?? "pending",
+    source: row.source,
+    start_time: row.startTime,
+    scheduled_at: iso(row.scheduledAt),
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+    retry_count: row.retryCount,
+    error: row.error,
+    error_class: row.errorClass,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
+
+export function taskLogView(row: TaskLogRow) {
+  return { at: iso(row.at), level: row.level, message: row.message, duration_ms: row.durationMs };
+}
+
+export const DeviceSchema = T.Object({
+  serial: T.String(),
+  state: T.Union([T.Literal("online"), T.Literal("offline"), T.Literal("unauthorized")]),
+  transport: T.Union([T.Literal("usb"), T.Literal("tcp"), T.Literal("direct")]),
+  model: Nullable(T.String()),
+  brand: Nullable(T.String()),
+  android_version: Nullable(T.String()),
+  sdk: Nullable(T.Integer()),
+  screen: Nullable(T.Object({ width: T.Integer(), height: T.Integer() })),
+  battery: Nullable(T.Integer({ minimum: 0, maximum: 100 })),
+  hint: Nullable(T.String({ description: "what to do when the phone is not usable" })),
+  running_task_id: Nullable(T.Integer()),
+  queued_count: T.Integer({ description: "pending tasks for this phone" }),
+  first_seen: DateTime,
+  last_seen: DateTime,
+});
+
+export function deviceView(row: DeviceRow, load: { running: number | null; queued: number } | undefined) {
+  return {
+    serial: row.serial,
+    state: row.state,
+    transport: row.transport,
+    model: row.model,
+    brand: row.brand,
+    android_version: row.androidVersion,
+    sdk: row.sdk,
+    screen:
+      row.screenWidth !== null && row.screenHeight !== null
+        ? { width: row.screenWidth, height: row.screenHeight }
+        : null,
+    battery: row.battery,
+    hint: row.hint,
+    running_task_id: load?.running ?? null,
+    queued_count: load?.queued ?? 0,
+    first_seen: iso(row.firstSeen),
+    last_seen: iso(row.lastSeen),
+  };
+}
+
+export const AccountSchema = T.Object({
+  id: T.Integer(),
+  username: T.String(),
+  email: Nullable(T.String()),
+  platform: T.Union([T.Literal("tiktok"), T.Literal("instagram")]),
+  packagename: Nullable(T.String({ description: "null = the platform's default app" })),
+  device: T.String({ description: "serial of the phone the account lives on" }),
+  device_online: T.Boolean(),
+  device_name: Nullable(T.String()),
+  logined: T.Integer({ minimum: 0, maximum: 1 }),
+  logined_text: T.Union([T.Literal("logged_in"), T.Literal("not_logged_in")]),
+  status: T.Integer({ minimum: 0, maximum: 1 }),
+  status_text: T.Union([T.Literal("enabled"), T.Literal("disabled")]),
+  tags: T.Array(T.String()),
+});
+
+/** The password is never part of it. */
+export function accountView(row: AccountWithDevice) {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    platform: row.platform,
+    packagename: row.packagename,
+    device: row.device,
+    device_online: row.deviceState === "online",
+    device_name: row.deviceModel,
+    logined: row.logined,
+    logined_text: row.logined === 1 ? "logged_in" : "not_logged_in",
+    status: row.status,
+    status_text: row.status === 1 ? "enabled" : "disabled",
+    tags: JSON.parse(row.tags) as string[],
+  };
+}
+
+export const EXAMPLE_TASK = {
+  id: 101,
+  serial: "R58M123ABC",
+  username: "@alice",
+  platform: "tiktok",
+  script_name: "post",
+  script_config: {
+    content_type: 0,
+    captions: "Check my new video! #viral",
+    material_list: ["/home/farm/videos/video1.mp4"],
+    upload_wait_time: 60,
+  },
+  status: 0,
+  status_text: "pending",
+  source: "api",
+  start_time: "14:30",
+  scheduled_at: "2026-11-28T14:30:00.000Z",
+  started_at: null,
+  finished_at: null,
+  retry_count: 0,
+  error: null,
+  error_class: null,
+  created_at: "2026-11-28T09:12:44.120Z",
+  updated_at: "2026-11-28T09:12:44.120Z",
+};
+
+export const EXAMPLE_DEVICE = {
+  serial: "R58M123ABC",
+  state: "online",
+  transport: "usb",
+  model: "SM-A515F",
+  brand: "samsung",
+  android_version: "13",
+  sdk: 33,
+  screen: { width: 1080, height: 2400 },
+  battery: 87,
+  hint: null,
+  running_task_id: 101,
+  queued_count: 3,
+  first_seen: "2026-11-20T08:00:00.000Z",
+  last_seen: "2026-11-28T09:12:44.120Z",
+};
+
+export const EXAMPLE_ACCOUNT = {
+  id: 7,
+  username: "alice",
+  email: "alice@example.com",
+  platform: "tiktok",
+  packagename: null,
+  device: "R58M123ABC",
+  device_online: true,
+  device_name: "SM-A515F",
+  logined: 1,
+  logined_text: "logged_in",
+  status: 1,
+  status_text: "enabled",
+  tags: ["warm", "eu"],
+};

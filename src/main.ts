@@ -1,0 +1,67 @@
+// Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
+import { ConfigError, parseConfig, usage, VERSION } from "./config.ts";
+import { runLicenseCommand } from "./license/cli.ts";
+import { createService } from "./server.ts";
+
+const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "license") return runLicenseCommand(argv.slice(1));
+  let parsed: ReturnType<typeof parseConfig>;
+  try {
+    parsed = parseConfig(argv, process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`farm-tasks: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (parsed.kind === "help") {
+    console.log(usage());
+    return 0;
+  }
+  if (parsed.kind === "version") {
+    console.log(VERSION);
+    return 0;
+  }
+  const config = parsed.config;
+  const service = createService(config, log);
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      fetch: (request) => service.app.handle(request),
+      // our own limit (1 MiB, answered with 41301) is checked first; this only bounds memory
+      maxRequestBodySize: 8 * 1024 * 1024,
+    });
+  } catch (e) {
+    console.error(`farm-tasks: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+    service.close();
+    return 1;
+  }
+  const plan = service.license.state();
+  log(
+    `farm-tasks ${VERSION} listening on http://${config.host}:${server.port} (Swagger: /swagger), ` +
+      `data ${config.dataDir}, time zone ${config.timezone}, plan ${plan.plan_name}` +
+      `${config.token ? ", token required" : ""}`,
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: shutting down`);
+      await server.stop();
+      service.close();
+      log("stopped");
+      resolve(0);
+    };
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+  });
+}
+
+process.exit(await main(process.argv.slice(2)));

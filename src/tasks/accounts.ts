@@ -1,0 +1,109 @@
+// Accounts registered by hand: checks that need the database (known phone, unique name per platform).
+import { type Static, Type as T } from "@sinclair/typebox";
+import { AppError, Code } from "../errors.ts";
+import type { AccountFilter, AccountStore, AccountWithDevice } from "../store/accounts.ts";
+import type { DeviceStore } from "../store/devices.ts";
+
+const Platform = T.Union([T.Literal("tiktok"), T.Literal("instagram")]);
+const Tags = T.Array(T.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
+
+const fields = {
+  username: T.String({ minLength: 1, maxLength: 100, description: "without or with the leading @" }),
+  platform: Platform,
+  device: T.String({ minLength: 1, description: "serial of a phone the service has seen" }),
+  packagename: T.Optional(
+    T.Union([T.String({ minLength: 1 }), T.Null()], { description: "null = the default app" }),
+  ),
+  email: T.Optional(T.Union([T.String({ maxLength: 200 }), T.Null()])),
+  password: T.Optional(
+    T.Union([T.String({ maxLength: 500 }), T.Null()], { description: "kept, never returned" }),
+  ),
+  logined: T.Optional(T.Integer({ minimum: 0, maximum: 1, description: "1 logged in (default), 0 not" })),
+  status: T.Optional(T.Integer({ minimum: 0, maximum: 1, description: "1 enabled (default), 0 disabled" })),
+  tags: T.Optional(Tags),
+};
+
+export const NewAccountBody = T.Object(fields, { additionalProperties: false });
+export const AccountChangeBody = T.Partial(T.Object(fields), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+type NewAccountInput = Static<typeof NewAccountBody>;
+type AccountChangeInput = Static<typeof AccountChangeBody>;
+
+const clean = (name: string) => name.trim().replace(/^@/, "");
+
+export class AccountService {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly devices: DeviceStore,
+  ) {}
+
+  list(filter: AccountFilter, page: number, pageSize: number) {
+    return this.accounts.list(filter, page, pageSize);
+  }
+
+  get(id: number): AccountWithDevice {
+    const account = this.accounts.get(id);
+    if (!account) throw new AppError(Code.notFound, `account ${id} not found`);
+    return account;
+  }
+
+  private checkDevice(serial: string): void {
+    if (this.devices.unknown([serial]).length > 0) {
+      throw AppError.invalid(`device: unknown device '${serial}'`, [
+        { path: "/device", message: `unknown device '${serial}'` },
+      ]);
+    }
+  }
+
+  private checkUnique(username: string, platform: string, exceptId?: number): void {
+    const clash = this.accounts.findByUsernames([username], platform).find((a) => a.id !== exceptId);
+    if (clash) {
+      throw new AppError(
+        Code.conflict,
+        `${platform} account @${clash.username} exists already (id ${clash.id})`,
+      );
+    }
+  }
+
+  create(input: NewAccountInput): AccountWithDevice {
+    const username = clean(input.username);
+    if (!username) throw AppError.invalid("username: empty");
+    this.checkDevice(input.device);
+    this.checkUnique(username, input.platform);
+    const id = this.accounts.create({
+      username,
+      platform: input.platform,
+      device: input.device,
+      packagename: input.packagename ?? null,
+      email: input.email ?? null,
+      password: input.password ?? null,
+      logined: input.logined ?? 1,
+      status: input.status ?? 1,
+      tags: JSON.stringify([...new Set(input.tags ?? [])]),
+    });
+    return this.get(id);
+  }
+
+  update(id: number, input: AccountChangeInput): AccountWithDevice {
+    const current = this.get(id);
+    const username = input.username === undefined ? current.username : clean(input.username);
+    if (!username) throw AppError.invalid("username: empty");
+    const platform = input.platform ?? current.platform;
+    if (input.device !== undefined) this.checkDevice(input.device);
+    this.checkUnique(username, platform, id);
+    const { tags, ...rest } = input;
+    this.accounts.update(id, {
+      ...rest,
+      username,
+      ...(tags === undefined ? {} : { tags: JSON.stringify([...new Set(tags)]) }),
+    });
+    return this.get(id);
+  }
+
+  delete(id: number): void {
+    if (!this.accounts.delete(id)) throw new AppError(Code.notFound, `account ${id} not found`);
+  }
+}

@@ -1,0 +1,259 @@
+// The task service: what the API can do with tasks. Validation that needs the database happens here;
+// every write is atomic, and a rejected request changes nothing.
+import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import { getScript, resolveScriptConfig } from "../scripts/registry.ts";
+import type { AccountStore } from "../store/accounts.ts";
+import type { DeviceStore } from "../store/devices.ts";
+import { type AccountRow, STATUS_TEXT, type TaskLogRow, type TaskRow, TaskStatus } from "../store/schema.ts";
+import type { NewTask, TaskFilter, TaskStore } from "../store/tasks.ts";
+import { nextOccurrence, randomGapMs } from "./schedule.ts";
+
+export type Platform = "tiktok" | "instagram";
+
+export interface CreateTasksRequest {
+  serials?: string[];
+  usernames?: string[];
+  script_name?: string;
+  script_config?: unknown;
+  enable_multi_account?: boolean;
+  min_interval?: number;
+  max_interval?: number;
+  start_time?: string;
+  platform?: Platform;
+}
+
+/** What the service needs from whoever runs tasks on phones. */
+export interface TaskRunnerHooks {
+  /** New pending work exists (created, retried): look for something to start. */
+  wake(): void;
+  /** If the task is running, abort it and wait until it has finished its cleanup. */
+  abort(taskId: number, reason: string): Promise<void>;
+}
+
+export const STOPPED_BY_USER = "stopped by user";
+/** Most tasks one request may create: beyond this a request is almost certainly a mistake. */
+export const MAX_TASKS_PER_REQUEST = 10_000;
+
+const idle: TaskRunnerHooks = { wake() {}, abort: async () => {} };
+
+export interface TaskServiceDeps {
+  tasks: TaskStore;
+  devices: DeviceStore;
+  accounts: AccountStore;
+  timezone: string;
+  now?: () => Date;
+  random?: () => number;
+}
+
+interface Target {
+  serial: string;
+  account: AccountRow | null;
+}
+
+const stripAt = (name: string) => name.trim().replace(/^@/, "");
+
+export class TaskService {
+  private runner: TaskRunnerHooks = idle;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: TaskServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+  }
+
+  attachRunner(runner: TaskRunnerHooks): void {
+    this.runner = runner;
+  }
+
+  create(
+    req: CreateTasksRequest,
+    source: "api" | "ui" = "api",
+  ): { task_ids: number[]; created_count: number } {
+    if (!req.script_name) throw new AppError(Code.scriptNameMissing, "script_name is required");
+    const script = getScript(req.script_name);
+    if (!script) {
+      throw new AppError(Code.scriptUnsupported, `script "${req.script_name}" is not supported via the API`);
+    }
+    const hasSerials = req.serials !== undefined;
+    const hasUsernames = req.usernames !== undefined;
+    if (hasSerials === hasUsernames) {
+      throw AppError.invalid(
+        "give either serials (device mode) or usernames (username mode), not both or neither",
+      );
+    }
+    const minI = req.min_interval ?? 0;
+    const maxI = req.max_interval ?? minI;
+    if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);
+
+    const resolved = resolveScriptConfig(script, req.script_config ?? {});
+    if (!resolved.ok) {
+      const first = resolved.errors[0] as ErrorDetail;
+      throw AppError.invalid(
+        `${first.path.slice(1).replaceAll("/", ".")}: ${first.message}`,
+        resolved.errors,
+      );
+    }
+
+    const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);
+    const total = targets.length * resolved.configs.length;
+    if (total > MAX_TASKS_PER_REQUEST) {
+      throw AppError.invalid(
+        `this request would create ${total} tasks; at most ${MAX_TASKS_PER_REQUEST} at once`,
+      );
+    }
+
+    const now = this.now();
+    const start = req.start_time ? nextOccurrence(req.start_time, this.deps.timezone, now).getTime() : null;
+    const nextDue = new Map<string, number | null>();
+    const rows: NewTask[] = [];
+    for (const target of targets) {
+      for (const config of resolved.configs) {
+        // the first task on a phone is due at start (or now); each next one a random gap after the previous
+        let due = start;
+        if (nextDue.has(target.serial)) {
+          const prev = nextDue.get(target.serial) ?? now.getTime();
+          due = maxI > 0 ? prev + randomGapMs(minI, maxI, this.random) : prev;
+        }
+        nextDue.set(target.serial, due);
+        rows.push({
+          serial: target.serial,
+          username: target.account ? `@${target.account.username}` : null,
+          accountId: target.account?.id ?? null,
+          platform: (target.account?.platform as Platform | undefined) ?? req.platform ?? "tiktok",
+          scriptName: script.name,
+          scriptConfig: JSON.stringify(config),
+          source,
+          startTime: req.start_time ?? null,
+          scheduledAt: due,
+        });
+      }
+    }
+    const ids = this.deps.tasks.create(rows, now.getTime());
+    this.runner.wake();
+    return { task_ids: ids, created_count: ids.length };
+  }
+
+  private deviceTargets(req: CreateTasksRequest): Target[] {
+    const serials = [...new Set((req.serials ?? []).map((s) => s.trim()))];
+    if (serials.length === 0) throw AppError.invalid("serials: give at least one device serial");
+    const unknown = this.deps.devices.unknown(serials);
+    if (unknown.length > 0) {
+      const errors = unknown.map((s) => ({
+        path: `/serials/${serials.indexOf(s)}`,
+        message: `unknown device '${s}'`,
+      }));
+      throw AppError.invalid(
+        `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}`,
+        errors,
+      );
+    }
+    if (!req.enable_multi_account) return serials.map((serial) => ({ serial, account: null }));
+    const platform = req.platform ?? "tiktok";
+    const targets: Target[] = [];
+    const empty: string[] = [];
+    for (const serial of serials) {
+      const accounts = this.deps.accounts.loggedInOn(serial, platform);
+      if (accounts.length === 0) empty.push(serial);
+      for (const account of accounts) targets.push({ serial, account });
+    }
+    if (empty.length > 0) {
+      throw new AppError(
+        Code.noAccount,
+        `no logged-in ${platform} account on device ${empty.map((s) => `'${s}'`).join(", ")}`,
+        { serials: empty },
+      );
+    }
+    return targets;
+  }
+
+  private usernameTargets(req: CreateTasksRequest): Target[] {
+    if (req.enable_multi_account) {
+      throw AppError.invalid("enable_multi_account works in device mode only (with serials)");
+    }
+    const names = [...new Set((req.usernames ?? []).map(stripAt).filter(Boolean))];
+    if (names.length === 0) throw AppError.invalid("usernames: give at least one username");
+    const found = this.deps.accounts.findByUsernames(names, req.platform);
+    const byName = new Map<string, AccountRow[]>();
+    for (const a of found) {
+      const key = a.username.toLowerCase();
+      byName.set(key, [...(byName.get(key) ?? []), a]);
+    }
+    const missing = names.filter((n) => !byName.has(n.toLowerCase()));
+    if (missing.length > 0) {
+      throw new AppError(Code.noAccount, `no account found for ${missing.map((n) => `'@${n}'`).join(", ")}`, {
+        usernames: missing,
+      });
+    }
+    const ambiguous = names.filter((n) => (byName.get(n.toLowerCase()) ?? []).length > 1);
+    if (ambiguous.length > 0) {
+      throw AppError.invalid(
+        `${ambiguous.map((n) => `'@${n}'`).join(", ")} exists on both TikTok and Instagram: add "platform"`,
+      );
+    }
+    return names.map((n) => {
+      const account = (byName.get(n.toLowerCase()) as AccountRow[])[0] as AccountRow;
+      return { serial: account.device, account };
+    });
+  }
+
+  list(filter: TaskFilter, page: number, pageSize: number): { rows: TaskRow[]; total: number } {
+    return this.deps.tasks.list(filter, page, pageSize);
+  }
+
+  get(id: number): { task: TaskRow; logs: TaskLogRow[] } {
+    const task = this.deps.tasks.get(id);
+    if (!task) throw notFound(id);
+    return { task, logs: this.deps.tasks.logs(id) };
+  }
+
+  stats() {
+    return this.deps.tasks.stats();
+  }
+
+  /** Running → aborted (its cleanup runs), pending → will not run; both end failed "stopped by user". */
+  async stop(id: number): Promise<void> {
+    const task = this.deps.tasks.get(id);
+    if (!task) throw notFound(id);
+    if (task.status === TaskStatus.completed || task.status === TaskStatus.failed) {
+      throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
+    }
+    await this.runner.abort(id, STOPPED_BY_USER);
+    // if the runner did not finish it (it was pending, or no runner holds it), this is where it ends
+    this.deps.tasks.markFailed(id, STOPPED_BY_USER, "permanent");
+  }
+
+  async delete(id: number): Promise<void> {
+    if (!this.deps.tasks.get(id)) throw notFound(id);
+    await this.runner.abort(id, STOPPED_BY_USER);
+    this.deps.tasks.delete([id]);
+  }
+
+  async deleteBatch(ids: number[]): Promise<{ deleted_count: number; not_found: number[] }> {
+    const unique = [...new Set(ids)];
+    await Promise.all(unique.map((id) => this.runner.abort(id, STOPPED_BY_USER)));
+    const deleted = new Set(this.deps.tasks.delete(unique));
+    return { deleted_count: deleted.size, not_found: unique.filter((id) => !deleted.has(id)) };
+  }
+
+  retry(id: number): void {
+    const task = this.deps.tasks.get(id);
+    if (!task) throw notFound(id);
+    if (task.status !== TaskStatus.failed || !this.deps.tasks.retry(id)) {
+      throw new AppError(
+        Code.conflict,
+        `only failed tasks can be retried; task ${id} is ${statusText(task.status)}`,
+      );
+    }
+    this.runner.wake();
+  }
+
+  retryAll(): { retried_count: number } {
+    const ids = this.deps.tasks.retryAll();
+    if (ids.length > 0) this.runner.wake();
+    return { retried_count: ids.length };
+  }
+}
+
+const statusText = (s: number) => STATUS_TEXT[s] ?? String(s);
+const notFound = (id: number) => new AppError(Code.notFound, `task ${id} not found`);
