@@ -1,0 +1,137 @@
+/**
+ * Direct transport: talk to a phone's adbd over TCP with ya-webadb's daemon transport, no adb server.
+ * A node:net socket becomes a stream of ADB packets; the RSA handshake uses our own key store.
+ */
+import { Socket } from "node:net";
+import type {
+  AdbAuthenticator,
+  AdbCredentialStore,
+  AdbDaemonConnection,
+  AdbPacketData,
+} from "@yume-chan/adb";
+import {
+  Adb,
+  AdbDaemonTransport,
+  AdbPacket,
+  AdbPacketSerializeStream,
+  AdbPublicKeyAuthenticator,
+  AdbSignatureAuthenticator,
+} from "@yume-chan/adb";
+import type { ReadableStream } from "@yume-chan/stream-extra";
+import { Consumable, PushReadableStream, pipeFrom, StructDeserializeStream } from "@yume-chan/stream-extra";
+
+/** Turns a connected socket into the packet streams `AdbDaemonTransport` expects. */
+export function socketToPacketStream(socket: Socket): AdbDaemonConnection {
+  socket.setNoDelay(true);
+  const bytes = new PushReadableStream<Uint8Array>((controller) => {
+    socket.on("data", async (data: Buffer) => {
+      socket.pause();
+      // `false` means the consumer cancelled: stop reading from the phone.
+      const open = await controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (open) socket.resume();
+      else socket.destroy();
+    });
+    socket.on("end", () => {
+      try {
+        controller.close();
+      } catch {}
+    });
+    socket.on("error", (e) => {
+      try {
+        controller.error(e);
+      } catch {}
+    });
+    socket.on("close", () => {
+      try {
+        controller.close();
+      } catch {}
+    });
+  });
+  const readable = bytes.pipeThrough(new StructDeserializeStream(AdbPacket)) as ReadableStream<AdbPacketData>;
+
+  const sink = new Consumable.WritableStream<Uint8Array>({
+    // Resolve only once the bytes are handed to the OS: the serializer reuses its header buffer.
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        if (socket.destroyed) {
+          reject(new Error("connection to the phone is closed"));
+          return;
+        }
+        socket.write(chunk, (err) => (err ? reject(err) : resolve()));
+      }),
+    close: () => {
+      socket.end();
+    },
+    abort: () => {
+      socket.destroy();
+    },
+  });
+  const writable = pipeFrom(sink, new AdbPacketSerializeStream());
+  return { readable, writable };
+}
+
+export function openSocket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer from ${host}:${port} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(e);
+    });
+    socket.connect({ host, port });
+  });
+}
+
+export interface DirectConnectOptions {
+  host: string;
+  port: number;
+  credentialStore: AdbCredentialStore;
+  /** Called when the phone asked for our public key: it is showing the "Allow USB debugging?" prompt. */
+  onAuthPrompt?: () => void;
+  /** Give up on the TCP connect after this long. */
+  connectTimeoutMs?: number;
+  /** Give up on the whole handshake (including waiting for the user to accept) after this long. */
+  handshakeTimeoutMs?: number;
+}
+
+/** Connects straight to a phone's adbd and authenticates; the `Adb` is ready to use. */
+export async function connectDirect(options: DirectConnectOptions): Promise<Adb> {
+  const { host, port } = options;
+  const socket = await openSocket(host, port, options.connectTimeoutMs ?? 5000);
+  // Keep the process from dying on a late socket error; the streams report it.
+  socket.on("error", () => {});
+  socket.setKeepAlive(true, 5000);
+
+  const promptNotifier: AdbAuthenticator = async function* (store, getNextRequest) {
+    for await (const packet of AdbPublicKeyAuthenticator(store, getNextRequest)) {
+      options.onAuthPrompt?.();
+      yield packet;
+    }
+  };
+
+  const handshakeMs = options.handshakeTimeoutMs ?? 60_000;
+  const timer = setTimeout(() => socket.destroy(new Error("handshake timed out")), handshakeMs);
+  try {
+    const transport = await AdbDaemonTransport.authenticate({
+      serial: `${host}:${port}`,
+      connection: socketToPacketStream(socket),
+      credentialStore: options.credentialStore,
+      authenticators: [AdbSignatureAuthenticator, promptNotifier],
+    });
+    return new Adb(transport);
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
