@@ -15,8 +15,11 @@ export const Code = {
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 
+/** The HTTP status beside each code: its first three digits, except 40004 (no account found), a 404. */
 export function httpStatusOf(code: CodeValue): number {
-  return code === 0 ? 200 : Math.floor(code / 100);
+  if (code === Code.ok) return 200;
+  if (code === Code.noAccount) return 404;
+  return Math.floor(code / 100);
 }
 
 export interface ErrorDetail {

@@ -1,5 +1,5 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
-import { Elysia, ValidationError } from "elysia";
+import { Elysia, ParseError, ValidationError } from "elysia";
 import type { License } from "../license/license.ts";
 import type { DeviceStore } from "../store/devices.ts";
 import type { TaskStore } from "../store/tasks.ts";
@@ -68,9 +68,6 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
     .filter((e): e is typeof e & { path: string } => "path" in e)
     .map((e) => ({ path: e.path, message: plainMessage(e as never) }));
   const details = validationDetails(on, all.length > 0 ? all : [{ path: "", message: error.message }]);
-  if (on === "body" && (typeof body !== "object" || body === null || Array.isArray(body))) {
-    return AppError.invalid("body: must be a JSON object", details);
-  }
   return AppError.invalid(details.map(describeDetail).join("; "), details);
 }
 
@@ -88,6 +85,8 @@ export function createApp(deps: AppDeps) {
       }
     })
     .onParse({ as: "global" }, async ({ request, contentType }) => {
+      // routes like POST /task/{id}/stop take no body; a route that needs one says so through its schema
+      if (request.body === null) return null;
       if (!contentType?.toLowerCase().startsWith("application/json")) {
         throw AppError.invalid(`Content-Type must be application/json (got "${contentType || "none"}")`);
       }
@@ -96,14 +95,22 @@ export function createApp(deps: AppDeps) {
         throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
       const text = new TextDecoder().decode(bytes);
       if (!text.trim()) throw AppError.invalid("body is empty: send a JSON object");
+      let value: unknown;
       try {
-        return JSON.parse(text);
+        value = JSON.parse(text);
       } catch (e) {
         throw AppError.invalid(`body is not valid JSON: ${(e as Error).message}`);
       }
+      // every body this API takes is an object
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw AppError.invalid("body: must be a JSON object");
+      }
+      return value;
     })
     .onError({ as: "global" }, ({ code, error, request, body }) => {
       if (error instanceof AppError) return errorResponse(error);
+      // errors thrown by our body parser arrive wrapped by Elysia
+      if (error instanceof ParseError && error.cause instanceof AppError) return errorResponse(error.cause);
       if (error instanceof ValidationError) return errorResponse(fromValidation(error, body));
       if (code === "NOT_FOUND") {
         const path = new URL(request.url).pathname;

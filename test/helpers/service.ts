@@ -1,0 +1,70 @@
+// A service on a temp data folder, driven through app.handle (no socket), for the API tests.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Config, defaultConfig } from "../../src/config.ts";
+import { createService, type Service } from "../../src/server.ts";
+
+export interface Answer {
+  status: number;
+  body: { code: number; message: string; data: any };
+  headers: Headers;
+}
+
+export interface TestService extends Service {
+  dir: string;
+  config: Config;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  /** Makes the service know a phone, as the fleet will once phones are attached. */
+  addDevice(serial: string, state?: "online" | "offline" | "unauthorized"): void;
+  stop(): void;
+}
+
+export function startTestService(overrides: Partial<Config> = {}): TestService {
+  const dir = mkdtempSync(join(tmpdir(), "farm-test-"));
+  const config: Config = { ...defaultConfig(), dataDir: dir, timezone: "Europe/Madrid", ...overrides };
+  const service = createService(config, () => {});
+  const call: TestService["call"] = async (method, path, body, headers = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+    }
+    const res = await service.app.handle(new Request(`http://localhost${path}`, init));
+    const text = await res.text();
+    let parsed: Answer["body"];
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { code: -1, message: text, data: null };
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  return {
+    ...service,
+    dir,
+    config,
+    call,
+    addDevice(serial, state = "online") {
+      const now = Date.now();
+      service.devices.upsert({
+        serial,
+        transport: "usb",
+        state,
+        model: "Pixel 7",
+        brand: "google",
+        androidVersion: "14",
+        sdk: 34,
+        screenWidth: 1080,
+        screenHeight: 2400,
+        battery: 80,
+        hint: null,
+        lastSeen: now,
+      });
+    },
+    stop() {
+      service.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
