@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps) {
   const guard = makeGuard({ token: deps.token, license: deps.license, allowedHosts: deps.allowedHosts });
   const log = deps.log ?? ((line: string) => console.error(line));
 
-  return new Elysia({ normalize: false })
+  const api = new Elysia({ normalize: false })
     .onRequest(({ request }) => {
       try {
         guard(request, new URL(request.url).pathname);
@@ -120,12 +120,13 @@ export function createApp(deps: AppDeps) {
       log(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`);
       return envelopeResponse(Code.internal, "internal error: see the service log");
     })
-    .use(docs())
     .use(healthRoutes(deps.health))
     .use(taskRoutes(deps.tasks))
     .use(deviceRoutes(deps.devices, deps.taskStore))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license));
+  // the docs describe every route above, so they are built from the finished app
+  return api.use(docs(api));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,7 +1,8 @@
 // Swagger UI at /swagger and the OpenAPI document at /swagger/json, with the UI's files served from inside
-// the executable: farm PCs are often offline, so no CDN.
-import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+// the executable: farm PCs are often offline, so no CDN. The document is generated from the routes, then
+// corrected where the generator says more than is true (this API reads JSON bodies only).
+import { toOpenAPISchema } from "@elysiajs/openapi";
+import { type AnyElysia, Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../config.ts";
@@ -16,47 +17,113 @@ Every answer under \`/api/v1\` is an envelope \`{ "code", "message", "data" }\`:
 40101 missing or wrong API token, 40301 the plan has no API access, 40302 foreign Origin or Host,
 40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 50001 internal error.
 A rejected request changes nothing. Task status: 0 pending, 1 running, 2 completed, 3 failed.
+Request bodies are JSON (\`Content-Type: application/json\`).
 
 When the service runs with a token, press **Authorize** and give it (sent as \`Authorization: Bearer TOKEN\`).`;
 
-export function docs() {
-  const scriptSchemas = Object.fromEntries(
-    listScripts().map((s) => [`ScriptConfig_${s.name}`, s.configSchema]),
-  );
-  return new Elysia()
-    .get(`${ASSETS}/swagger-ui-bundle.js`, () => new Response(Bun.file(swaggerBundle)), {
-      detail: { hide: true },
-    })
-    .get(`${ASSETS}/swagger-ui.css`, () => new Response(Bun.file(swaggerCss)), { detail: { hide: true } })
-    .use(
-      openapi({
-        path: "/swagger",
-        specPath: "/swagger/json",
-        provider: "swagger-ui",
-        swagger: {
-          cdn: `${ASSETS}/swagger-ui-bundle.js`,
-          theme: `${ASSETS}/swagger-ui.css`,
-          autoDarkMode: false,
-        },
-        exclude: { paths: [`${ASSETS}/swagger-ui-bundle.js`, `${ASSETS}/swagger-ui.css`] },
-        documentation: {
-          info: { title: "Phone farm task service", version: VERSION, description: DESCRIPTION },
-          servers: [{ url: "/", description: "this service" }],
-          tags: [
-            { name: "tasks", description: "create, list, stop, retry and delete automation tasks" },
-            { name: "devices", description: "the phones the service has seen" },
-            { name: "accounts", description: "the accounts on the phones (username mode)" },
-            { name: "license", description: "the plan in force" },
-            { name: "service", description: "health of the service itself" },
-          ],
-          components: {
-            securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", description: "the --token the service runs with" },
-            },
-            // biome-ignore lint/suspicious/noExplicitAny: TypeBox schemas are JSON Schema objects
-            schemas: scriptSchemas as any,
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>Phone farm task service — API</title>
+  <link rel="stylesheet" href="${ASSETS}/swagger-ui.css" />
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="${ASSETS}/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: "/swagger/json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true });
+  </script>
+</body>
+</html>`;
+
+type Operation = {
+  requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+  security?: unknown[];
+};
+
+/** The OpenAPI document of `app`, built once. */
+function buildDocument(app: AnyElysia) {
+  const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
+  for (const route of app.routes) {
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const op = paths[path]?.[route.method.toLowerCase()];
+    if (!op) continue;
+    const body = (route.hooks as { body?: Record<string, unknown> }).body;
+    // a copy: the route validates with the original
+    if (body)
+      op.requestBody = {
+        required: true,
+        content: { "application/json": { schema: JSON.parse(JSON.stringify(body)) } },
+      };
+    if (!path.startsWith("/api/v1")) op.security = [];
+  }
+  const scripts = listScripts();
+  // script_config is checked per script: show each script's schema
+  const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"]?.schema as
+    | { properties: Record<string, Record<string, unknown>> }
+    | undefined;
+  if (create?.properties.script_config) {
+    create.properties.script_config = {
+      description: `the script's parameters, by script_name: ${scripts.map((s) => s.name).join(", ")}`,
+      anyOf: scripts.map((s) => ({ $ref: `#/components/schemas/ScriptConfig_${s.name}` })),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Phone farm task service",
+      version: VERSION,
+      description: DESCRIPTION,
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    },
+    servers: [{ url: "/", description: "this service" }],
+    tags: [
+      { name: "tasks", description: "create, list, stop, retry and delete automation tasks" },
+      { name: "devices", description: "the phones the service has seen" },
+      { name: "accounts", description: "the accounts on the phones (username mode)" },
+      { name: "license", description: "the plan in force" },
+      { name: "service", description: "health of the service itself" },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "the --token the service runs with" },
+      },
+      schemas: Object.fromEntries(
+        scripts.map((s) => [
+          `ScriptConfig_${s.name}`,
+          {
+            ...s.configSchema,
+            title: `script_config of "${s.name}"`,
+            description: s.description,
+            example: s.example,
           },
-        },
-      }),
-    );
+        ]),
+      ),
+    },
+  };
+}
+
+/** Routes for the docs of `app` (pass the finished app: the document is built from its routes). */
+export function docs(app: AnyElysia) {
+  let document: ReturnType<typeof buildDocument> | undefined;
+  const hidden = { detail: { hide: true } };
+  return new Elysia()
+    .get(
+      "/swagger",
+      () => new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } }),
+      hidden,
+    )
+    .get(
+      "/swagger/json",
+      () => {
+        document ??= buildDocument(app);
+        return document;
+      },
+      hidden,
+    )
+    .get(`${ASSETS}/swagger-ui-bundle.js`, () => new Response(Bun.file(swaggerBundle)), hidden)
+    .get(`${ASSETS}/swagger-ui.css`, () => new Response(Bun.file(swaggerCss)), hidden);
 }

@@ -27,8 +27,14 @@ export interface ScriptDefinition {
 
 const scripts = new Map<string, ScriptDefinition>();
 
+/** A field with a default may be omitted: it is not required (TypeBox marks every non-Optional field so). */
+function defaultsOptional(schema: TObject): TObject {
+  const required = (schema.required ?? []).filter((k) => schema.properties[k]?.default === undefined);
+  return { ...schema, required };
+}
+
 export function registerScript(script: ScriptDefinition): void {
-  scripts.set(script.name, script);
+  scripts.set(script.name, { ...script, configSchema: defaultsOptional(script.configSchema) });
 }
 
 export function unregisterScript(name: string): void {

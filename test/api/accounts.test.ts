@@ -49,8 +49,17 @@ describe("accounts", () => {
     expect((await s.call("GET", "/api/v1/accounts?logined=0")).body.data.total).toBe(0);
     expect((await s.call("GET", "/api/v1/accounts?device=PHONE1")).body.data.total).toBe(1);
 
-    const changed = await s.call("PUT", `/api/v1/accounts/${a.id}`, { device: "PHONE2", logined: 0, tags: ["cold"] });
-    expect(changed.body.data).toMatchObject({ device: "PHONE2", device_online: false, logined_text: "not_logged_in", tags: ["cold"] });
+    const changed = await s.call("PUT", `/api/v1/accounts/${a.id}`, {
+      device: "PHONE2",
+      logined: 0,
+      tags: ["cold"],
+    });
+    expect(changed.body.data).toMatchObject({
+      device: "PHONE2",
+      device_online: false,
+      logined_text: "not_logged_in",
+      tags: ["cold"],
+    });
     expect(JSON.stringify(changed.body)).not.toContain("s3cret");
 
     expect((await s.call("DELETE", `/api/v1/accounts/${a.id}`)).body.data).toEqual({ deleted: true });
@@ -60,8 +69,12 @@ describe("accounts", () => {
 
   test("bad accounts are refused and change nothing", async () => {
     const before = (await s.call("GET", "/api/v1/accounts")).body.data.total;
-    expect((await s.call("POST", "/api/v1/accounts", account({ device: "GHOST" }))).body.message).toMatch(/unknown device 'GHOST'/);
-    expect((await s.call("POST", "/api/v1/accounts", account({ platform: "myspace" }))).body.code).toBe(40001);
+    expect((await s.call("POST", "/api/v1/accounts", account({ device: "GHOST" }))).body.message).toMatch(
+      /unknown device 'GHOST'/,
+    );
+    expect((await s.call("POST", "/api/v1/accounts", account({ platform: "myspace" }))).body.code).toBe(
+      40001,
+    );
     expect((await s.call("POST", "/api/v1/accounts", account({ username: "" }))).body.code).toBe(40001);
     expect((await s.call("POST", "/api/v1/accounts", account({ extra: true }))).body.code).toBe(40001);
     expect((await s.call("POST", "/api/v1/accounts", { username: "x" })).body.code).toBe(40001);
@@ -78,10 +91,19 @@ describe("accounts", () => {
 describe("username mode and multi-account mode", () => {
   let carol: number;
   beforeAll(async () => {
-    carol = (await s.call("POST", "/api/v1/accounts", account({ username: "carol", device: "PHONE1" }))).body.data.id;
+    carol = (await s.call("POST", "/api/v1/accounts", account({ username: "carol", device: "PHONE1" }))).body
+      .data.id;
     await s.call("POST", "/api/v1/accounts", account({ username: "dave", device: "PHONE1" }));
-    await s.call("POST", "/api/v1/accounts", account({ username: "erin", device: "PHONE1", platform: "instagram" }));
-    await s.call("POST", "/api/v1/accounts", account({ username: "dave", device: "PHONE2", platform: "instagram" }));
+    await s.call(
+      "POST",
+      "/api/v1/accounts",
+      account({ username: "erin", device: "PHONE1", platform: "instagram" }),
+    );
+    await s.call(
+      "POST",
+      "/api/v1/accounts",
+      account({ username: "dave", device: "PHONE2", platform: "instagram" }),
+    );
   });
 
   const follow = { script_name: "follow", script_config: { target_users: ["somebody"] } };
@@ -108,19 +130,39 @@ describe("username mode and multi-account mode", () => {
     expect(amb.body.code).toBe(40001);
     expect(amb.body.message).toMatch(/platform/);
     expect((await s.call("GET", "/api/v1/task/stats")).body.data).toEqual(stats);
-    const ok = await s.call("POST", "/api/v1/task", { ...follow, usernames: ["dave"], platform: "instagram" });
+    const ok = await s.call("POST", "/api/v1/task", {
+      ...follow,
+      usernames: ["dave"],
+      platform: "instagram",
+    });
     expect(ok.body.data.created_count).toBe(1);
   });
 
   test("multi-account: one task per logged-in account on each phone; none → 40004", async () => {
-    const r = await s.call("POST", "/api/v1/task", { ...follow, serials: ["PHONE1"], enable_multi_account: true });
+    const r = await s.call("POST", "/api/v1/task", {
+      ...follow,
+      serials: ["PHONE1"],
+      enable_multi_account: true,
+    });
     expect(r.body.data.created_count).toBe(2); // carol and dave on TikTok
     await s.call("PUT", `/api/v1/accounts/${carol}`, { logined: 0 });
-    const one = await s.call("POST", "/api/v1/task", { ...follow, serials: ["PHONE1"], enable_multi_account: true });
+    const one = await s.call("POST", "/api/v1/task", {
+      ...follow,
+      serials: ["PHONE1"],
+      enable_multi_account: true,
+    });
     expect(one.body.data.created_count).toBe(1);
-    const none = await s.call("POST", "/api/v1/task", { ...follow, serials: ["PHONE2"], enable_multi_account: true });
+    const none = await s.call("POST", "/api/v1/task", {
+      ...follow,
+      serials: ["PHONE2"],
+      enable_multi_account: true,
+    });
     expect(none.body.code).toBe(40004);
-    const wrongMode = await s.call("POST", "/api/v1/task", { ...follow, usernames: ["dave"], enable_multi_account: true });
+    const wrongMode = await s.call("POST", "/api/v1/task", {
+      ...follow,
+      usernames: ["dave"],
+      enable_multi_account: true,
+    });
     expect(wrongMode.body.code).toBe(40001);
   });
 });

@@ -17,7 +17,10 @@ describe("license plans", () => {
   test("no license: the Free plan, API enabled, 2 phones at once", async () => {
     s = startTestService();
     const r = await s.call("GET", "/api/v1/license/check");
-    expect(r.body).toMatchObject({ code: 0, data: { plan_name: "Free", api_enabled: true, device_limit: 2, warning: null } });
+    expect(r.body).toMatchObject({
+      code: 0,
+      data: { plan_name: "Free", api_enabled: true, device_limit: 2, warning: null },
+    });
   });
 
   test.each([
@@ -29,7 +32,13 @@ describe("license plans", () => {
     const r = await s.call("GET", "/api/v1/license/check");
     expect(r.body).toMatchObject({
       code: 0,
-      data: { plan_name: plan, api_enabled: true, device_limit: limit, licensee: "Acme", message: "API access enabled" },
+      data: {
+        plan_name: plan,
+        api_enabled: true,
+        device_limit: limit,
+        licensee: "Acme",
+        message: "API access enabled",
+      },
     });
   });
 
@@ -37,7 +46,10 @@ describe("license plans", () => {
     s = withLicense({ plan: "Starter" });
     const check = await s.call("GET", "/api/v1/license/check");
     expect(check.status).toBe(403);
-    expect(check.body).toMatchObject({ code: 40301, data: { plan_name: "Starter", api_enabled: false, device_limit: 5 } });
+    expect(check.body).toMatchObject({
+      code: 40301,
+      data: { plan_name: "Starter", api_enabled: false, device_limit: 5 },
+    });
     for (const [m, p] of [
       ["GET", "/api/v1/task"],
       ["POST", "/api/v1/task"],
@@ -78,7 +90,9 @@ describe("refusals that protect the operator", () => {
   test("with a token, /api/v1 needs the bearer token; /health and /swagger do not", async () => {
     s = startTestService({ token: "farm-secret-123" });
     expect((await s.call("GET", "/api/v1/task")).body.code).toBe(40101);
-    expect((await s.call("GET", "/api/v1/task", undefined, { authorization: "Bearer wrong-token" })).status).toBe(401);
+    expect(
+      (await s.call("GET", "/api/v1/task", undefined, { authorization: "Bearer wrong-token" })).status,
+    ).toBe(401);
     const ok = await s.call("GET", "/api/v1/task", undefined, { authorization: "Bearer farm-secret-123" });
     expect(ok.body.code).toBe(0);
     expect((await s.call("GET", "/health")).status).toBe(200);
@@ -95,7 +109,10 @@ describe("refusals that protect the operator", () => {
     const rebind = await s.call("POST", "/api/v1/task", body, { host: "attacker.example:50809" });
     expect(rebind.body.code).toBe(40302);
     expect((await s.call("GET", "/api/v1/task/stats")).body.data.total).toBe(0);
-    const same = await s.call("POST", "/api/v1/task", body, { host: "127.0.0.1:50809", origin: "http://127.0.0.1:50809" });
+    const same = await s.call("POST", "/api/v1/task", body, {
+      host: "127.0.0.1:50809",
+      origin: "http://127.0.0.1:50809",
+    });
     expect(same.body.code).toBe(0);
     expect((await s.call("GET", "/health", undefined, { host: "[::1]:50809" })).status).toBe(200);
   });
@@ -110,7 +127,12 @@ describe("health and docs", () => {
   test("/health reports status, version, uptime and the database", async () => {
     s = startTestService();
     const r = await s.call("GET", "/health");
-    expect(r.body).toMatchObject({ status: "ok", db: "ok", version: expect.any(String), uptime_s: expect.any(Number) });
+    expect(r.body).toMatchObject({
+      status: "ok",
+      db: "ok",
+      version: expect.any(String),
+      uptime_s: expect.any(Number),
+    });
   });
 
   test("/swagger serves the UI from inside the service; /swagger/json describes every route", async () => {

@@ -42,7 +42,11 @@ async function refused(body: unknown, code: number, messagePart?: string | RegEx
 
 describe("POST /task", () => {
   test("device mode creates one task per serial, with defaults applied and stored", async () => {
-    const r = await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() });
+    const r = await create({
+      serials: ["PHONE1", "PHONE2"],
+      script_name: "post",
+      script_config: postConfig(),
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ code: 0, message: "success", data: { created_count: 2 } });
     const [a, b] = r.body.data.task_ids;
@@ -75,18 +79,31 @@ describe("POST /task", () => {
   });
 
   test("duplicate serials are collapsed; offline phones are known and accepted", async () => {
-    const r = await create({ serials: ["PHONE1", "PHONE1", "PHONE3"], script_name: "post", script_config: postConfig() });
+    const r = await create({
+      serials: ["PHONE1", "PHONE1", "PHONE3"],
+      script_name: "post",
+      script_config: postConfig(),
+    });
     expect(r.body.data.created_count).toBe(2);
   });
 
   test("start_time becomes scheduled_at at the next occurrence in the service's time zone", async () => {
-    const r = await create({ serials: ["PHONE1"], script_name: "post", script_config: postConfig(), start_time: "14:30" });
+    const r = await create({
+      serials: ["PHONE1"],
+      script_name: "post",
+      script_config: postConfig(),
+      start_time: "14:30",
+    });
     const t = (await s.call("GET", `/api/v1/task/${r.body.data.task_ids[0]}`)).body.data;
     expect(t.start_time).toBe("14:30");
     const at = new Date(t.scheduled_at);
     expect(at.getTime()).toBeGreaterThan(Date.now());
     expect(at.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
-    const local = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Madrid", hour: "2-digit", minute: "2-digit" });
+    const local = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Madrid",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
     expect(local.format(at)).toBe("14:30");
   });
 
@@ -129,9 +146,21 @@ describe("POST /task", () => {
     await refused({ ...ok, script_config: "x" }, 40001, /script_config/);
     await refused({ ...ok, script_config: { ...postConfig(), content_type: 2 } }, 40001, /content_type/);
     await refused({ ...ok, script_config: { ...postConfig(), captionz: "x" } }, 40001, /captionz/);
-    await refused({ ...ok, script_config: { material_list: ["/nope/missing.mp4"] } }, 40001, /does not exist/);
-    await refused({ ...ok, script_config: { material_list: [join(s.dir, "farm.db")] } }, 40001, /not a supported video/);
-    await refused({ ...ok, script_config: { content_type: 1, material_list: [video] } }, 40001, /not a supported image/);
+    await refused(
+      { ...ok, script_config: { material_list: ["/nope/missing.mp4"] } },
+      40001,
+      /does not exist/,
+    );
+    await refused(
+      { ...ok, script_config: { material_list: [join(s.dir, "farm.db")] } },
+      40001,
+      /not a supported video/,
+    );
+    await refused(
+      { ...ok, script_config: { content_type: 1, material_list: [video] } },
+      40001,
+      /not a supported image/,
+    );
     await refused({ ...ok, script_config: { post_way: "useSound" } }, 40001, /sound_name/);
     await refused({ ...ok, script_config: { material_source: "localFolder" } }, 40001, /material_path/);
     await refused([1, 2], 40001, /JSON object/);
@@ -166,16 +195,32 @@ describe("POST /task", () => {
   });
 
   test("follow/comment fan out one task per target; comment URLs are checked", async () => {
-    const r = await create({ serials: ["PHONE2"], script_name: "follow", script_config: { target_user: "@x, y\nz" } });
+    const r = await create({
+      serials: ["PHONE2"],
+      script_name: "follow",
+      script_config: { target_user: "@x, y\nz" },
+    });
     expect(r.body.data.created_count).toBe(3);
-    await refused({ serials: ["PHONE2"], script_name: "follow", script_config: {} }, 40001, /at least one user/);
     await refused(
-      { serials: ["PHONE2"], script_name: "comment", script_config: { target_post_url: "nope", comment_content: "hi" } },
+      { serials: ["PHONE2"], script_name: "follow", script_config: {} },
+      40001,
+      /at least one user/,
+    );
+    await refused(
+      {
+        serials: ["PHONE2"],
+        script_name: "comment",
+        script_config: { target_post_url: "nope", comment_content: "hi" },
+      },
       40001,
       /not a URL/,
     );
     await refused(
-      { serials: ["PHONE2"], script_name: "account_warmup", script_config: { min_duration: 40, max_duration: 20 } },
+      {
+        serials: ["PHONE2"],
+        script_name: "account_warmup",
+        script_config: { min_duration: 40, max_duration: 20 },
+      },
       40001,
       /max_duration/,
     );
@@ -186,8 +231,16 @@ describe("reading tasks", () => {
   let ids: number[];
   beforeEach(async () => {
     await s.call("DELETE", "/api/v1/task/batch", { task_ids: Array.from({ length: 200 }, (_, i) => i + 1) });
-    const a = await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() });
-    const b = await create({ serials: ["PHONE2"], script_name: "follow", script_config: { target_users: ["u1"] } });
+    const a = await create({
+      serials: ["PHONE1", "PHONE2"],
+      script_name: "post",
+      script_config: postConfig(),
+    });
+    const b = await create({
+      serials: ["PHONE2"],
+      script_name: "follow",
+      script_config: { target_users: ["u1"] },
+    });
     ids = [...a.body.data.task_ids, ...b.body.data.task_ids];
   });
 
@@ -215,7 +268,15 @@ describe("reading tasks", () => {
   });
 
   test("bad list queries → 40001", async () => {
-    for (const qs of ["status=4", "status=x", "page=0", "page_size=0", "page_size=101", "source=web", "page=1.5"]) {
+    for (const qs of [
+      "status=4",
+      "status=x",
+      "page=0",
+      "page_size=0",
+      "page_size=101",
+      "source=web",
+      "page=1.5",
+    ]) {
       const r = await s.call("GET", `/api/v1/task?${qs}`);
       expect(r.body.code).toBe(40001);
       expect(r.status).toBe(400);
@@ -236,8 +297,8 @@ describe("reading tasks", () => {
 
 describe("changing tasks", () => {
   test("stop: pending → failed 'stopped by user'; finished → 40901; unknown → 40401", async () => {
-    const id = (await create({ serials: ["PHONE1"], script_name: "post", script_config: postConfig() })).body.data
-      .task_ids[0];
+    const id = (await create({ serials: ["PHONE1"], script_name: "post", script_config: postConfig() })).body
+      .data.task_ids[0];
     const r = await s.call("POST", `/api/v1/task/${id}/stop`);
     expect(r.body.code).toBe(0);
     expect(r.body.data).toMatchObject({ status: 3, error: "stopped by user", error_class: "permanent" });
@@ -249,8 +310,8 @@ describe("changing tasks", () => {
   });
 
   test("retry: failed → pending with retry_count + 1 and error cleared; others → 40901", async () => {
-    const id = (await create({ serials: ["PHONE1"], script_name: "post", script_config: postConfig() })).body.data
-      .task_ids[0];
+    const id = (await create({ serials: ["PHONE1"], script_name: "post", script_config: postConfig() })).body
+      .data.task_ids[0];
     expect((await s.call("POST", `/api/v1/task/${id}/retry`)).body.code).toBe(40901);
     await s.call("POST", `/api/v1/task/${id}/stop`);
     const r = await s.call("POST", `/api/v1/task/${id}/retry`);
@@ -259,19 +320,22 @@ describe("changing tasks", () => {
   });
 
   test("retry-all retries every failed task and only those", async () => {
-    const created = (await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() }))
-      .body.data.task_ids;
+    const created = (
+      await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
+    ).body.data.task_ids;
     for (const id of created) await s.call("POST", `/api/v1/task/${id}/stop`);
     const failedBefore = (await stats()).failed;
     const r = await s.call("POST", "/api/v1/task/retry-all");
     expect(r.body.data.retried_count).toBe(failedBefore);
     expect((await stats()).failed).toBe(0);
-    for (const id of created) expect((await s.call("GET", `/api/v1/task/${id}`)).body.data.retry_count).toBe(1);
+    for (const id of created)
+      expect((await s.call("GET", `/api/v1/task/${id}`)).body.data.retry_count).toBe(1);
   });
 
   test("running tasks are stopped as failed; completed ones cannot be stopped", async () => {
-    const [a, b] = (await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() }))
-      .body.data.task_ids;
+    const [a, b] = (
+      await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
+    ).body.data.task_ids;
     expect(s.tasks.markRunning(a)).toBe(true);
     expect(s.tasks.markRunning(b)).toBe(true);
     expect(s.tasks.markCompleted(b)).toBe(true);
@@ -280,8 +344,9 @@ describe("changing tasks", () => {
   });
 
   test("DELETE one and batch; /task/batch, /task/stats, /task/retry-all are never task ids", async () => {
-    const ids = (await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })).body
-      .data.task_ids;
+    const ids = (
+      await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
+    ).body.data.task_ids;
     s.tasks.addLog(ids[0], "info", "a log line");
     const one = await s.call("DELETE", `/api/v1/task/${ids[0]}`);
     expect(one.body.data).toEqual({ deleted: true });

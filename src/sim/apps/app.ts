@@ -1,0 +1,247 @@
+/** Base of the simulated apps: a screen state machine with text fields, popups and recorded posts. */
+import type { MediaEntry, MediaStore } from "../media.ts";
+import { buildNode, type NodeSpec, type UiNode } from "./ui.ts";
+
+export interface Intent {
+  action?: string;
+  data?: string;
+  type?: string;
+  component?: string;
+  pkg?: string;
+  categories: string[];
+  extras: Record<string, string>;
+  /** android.intent.extra.STREAM values (one or more URIs). */
+  streams: string[];
+}
+
+export interface Post {
+  /** Text typed into the caption/description field. */
+  caption: string;
+  /** TikTok's title field, if anything was typed there. */
+  title?: string;
+  /** Device paths of the posted media (/storage/emulated/0/...). */
+  media: string[];
+  /** e.g. "video", "photo" (TikTok) or "reel", "post", "story" (Instagram). */
+  kind: string;
+  at: number;
+}
+
+export interface AppEnv {
+  media: MediaStore;
+  screen: { width: number; height: number };
+  popups: boolean;
+  sdk: number;
+}
+
+export interface PopupButton {
+  text: string;
+  id?: string;
+  result: string;
+}
+
+export interface PopupDef {
+  name: string;
+  /** Package of the dialog's window (the permission controller for system dialogs). */
+  pkg?: string;
+  title?: string;
+  message: string;
+  buttons: PopupButton[];
+  ids?: { root?: string; title?: string; message?: string };
+}
+
+export const PERMISSION_PKG = "com.android.permissioncontroller";
+
+export function mediaPermission(label: string): PopupDef {
+  return {
+    name: "media_permission",
+    pkg: PERMISSION_PKG,
+    message: `Allow ${label} to access photos and videos on this device?`,
+    ids: { root: "grant_dialog", message: "permission_message" },
+    buttons: [
+      { text: "Allow", id: "permission_allow_button", result: "allow" },
+      { text: "Don’t allow", id: "permission_deny_button", result: "deny" },
+    ],
+  };
+}
+
+/** Reference layout of popups, in 1080x2400 coordinates. */
+function popupSpecs(p: PopupDef, pkg: string): NodeSpec {
+  const top = 900;
+  const btnTop = 1260;
+  const children: NodeSpec[] = [];
+  if (p.title) children.push({ c: "TextView", id: p.ids?.title ?? "title", text: p.title, b: [140, top + 40, 940, top + 120] });
+  children.push({ c: "TextView", id: p.ids?.message ?? "message", text: p.message, b: [140, top + 140, 940, top + 320] });
+  p.buttons.forEach((btn, i) => {
+    children.push({
+      c: "Button",
+      id: btn.id,
+      text: btn.text,
+      b: [120, btnTop + i * 130, 960, btnTop + i * 130 + 110],
+      tap: `popup:${btn.result}`,
+    });
+  });
+  const bottom = btnTop + p.buttons.length * 130 + 40;
+  return {
+    c: "FrameLayout",
+    pkg: p.pkg ?? pkg,
+    b: [0, 0, 1080, 2400],
+    children: [
+      {
+        c: "LinearLayout",
+        id: p.ids?.root ?? "dialog_root",
+        pkg: p.pkg ?? pkg,
+        b: [80, top, 1000, bottom],
+        children: children.map((c) => ({ ...c, pkg: p.pkg ?? pkg })),
+      },
+    ],
+  };
+}
+
+export abstract class SimApp {
+  abstract readonly pkg: string;
+  abstract readonly label: string;
+  abstract readonly mainActivity: string;
+  /** Reference size the screen layouts are written in. */
+  abstract readonly ref: { width: number; height: number };
+
+  /** Current screen name ("closed" when the app is not running). */
+  screen = "closed";
+  /** Published posts, in order. */
+  readonly posts: Post[] = [];
+  /** The popup covering the screen, if any. */
+  popup: PopupDef | null = null;
+  /** Text fields' contents by field name. */
+  fields: Record<string, string> = {};
+  focused: string | null = null;
+  /** How long an upload takes, in ms. */
+  uploadMs = 3000;
+  /** Media selected in the current flow. */
+  selected: MediaEntry[] = [];
+  protected shown = new Set<string>();
+  protected pendingPopups: PopupDef[] = [];
+
+  constructor(protected readonly env: AppEnv) {}
+
+  get running(): boolean {
+    return this.screen !== "closed";
+  }
+
+  /** The activity in front, for dumpsys. */
+  get activity(): string {
+    return this.mainActivity;
+  }
+
+  /** Handles an intent aimed at this app. Returns an error message, or null. */
+  abstract launch(intent: Intent): string | null;
+  /** The current screen's nodes (reference coordinates). */
+  protected abstract screenNodes(): NodeSpec[];
+  /** A tap on a node with that action. */
+  protected abstract onAction(action: string): void;
+  /** Popup button result. */
+  protected onPopup(_popup: PopupDef, _result: string): void {}
+  /** BACK key: returns false when the app goes to the background. */
+  abstract back(): boolean;
+  /** Time-driven transitions (uploads). */
+  tick(_now: number): void {}
+  /** A swipe on the screen (dy < 0: finger moved up). */
+  swipe(_dx: number, _dy: number): void {}
+
+  forceStop(): void {
+    this.screen = "closed";
+    this.popup = null;
+    this.pendingPopups = [];
+    this.fields = {};
+    this.focused = null;
+    this.selected = [];
+  }
+
+  /** Clears all app data (pm clear): popups come back. */
+  clearData(): void {
+    this.forceStop();
+    this.shown.clear();
+  }
+
+  /** Queues a popup that the app throws once (only when popups are on). */
+  protected popupOnce(p: PopupDef): void {
+    if (!this.env.popups || this.shown.has(p.name)) return;
+    this.shown.add(p.name);
+    if (this.popup) this.pendingPopups.push(p);
+    else this.popup = p;
+  }
+
+  /** A popup that shows every time the condition holds (like a permission still not granted). */
+  protected popupAlways(p: PopupDef): void {
+    if (this.popup) this.pendingPopups.push(p);
+    else this.popup = p;
+  }
+
+  protected go(screen: string): void {
+    this.screen = screen;
+    this.focused = null;
+  }
+
+  tapAction(action: string): void {
+    if (action.startsWith("popup:")) {
+      const p = this.popup;
+      if (!p) return;
+      this.popup = this.pendingPopups.shift() ?? null;
+      this.onPopup(p, action.slice(6));
+      return;
+    }
+    if (action.startsWith("focus:")) {
+      this.focused = action.slice(6);
+      return;
+    }
+    this.onAction(action);
+  }
+
+  type(text: string): void {
+    if (this.popup || !this.focused) return;
+    this.fields[this.focused] = (this.fields[this.focused] ?? "") + text;
+  }
+
+  clearText(): void {
+    if (this.focused) this.fields[this.focused] = "";
+  }
+
+  deleteChar(): void {
+    if (!this.focused) return;
+    const chars = [...(this.fields[this.focused] ?? "")];
+    chars.pop();
+    this.fields[this.focused] = chars.join("");
+  }
+
+  /** View roots for the dump: the app window, then the popup window if any. */
+  render(): UiNode[] {
+    const ctx = {
+      pkg: this.pkg,
+      ref: this.ref,
+      screen: this.env.screen,
+      fields: this.fields,
+      focused: this.focused,
+    };
+    const { width: w, height: h } = this.ref;
+    const navH = Math.round((63 * h) / 2400);
+    const root: NodeSpec = {
+      c: "FrameLayout",
+      b: [0, 0, w, h],
+      children: [
+        {
+          c: "LinearLayout",
+          b: [0, 0, w, h - navH],
+          children: [{ c: "FrameLayout", id: "android:id/content", b: [0, 0, w, h - navH], children: this.screenNodes() }],
+        },
+      ],
+    };
+    const roots = [buildNode(root, ctx)];
+    if (this.popup) {
+      roots.push(
+        buildNode(popupSpecs(this.popup, this.pkg), {
+          ...ctx,
+          ref: { width: 1080, height: 2400 },
+        }),
+      );
+    }
+    return roots;
+  }
+}
