@@ -1,0 +1,107 @@
+// The compiled executable, copied alone into an empty folder, over real HTTP, restarted: nothing is lost.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { closeDb, openDb } from "../../src/store/db.ts";
+import { DeviceStore } from "../../src/store/devices.ts";
+import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+
+let dir: string;
+let binary: string;
+let running: Running | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "farm-e2e-"));
+  binary = join(dir, "farm-tasks");
+  copyFileSync(await buildBinary(), binary);
+});
+afterAll(() => {
+  running?.proc.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${running?.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { code: number; message: string; data: any } };
+}
+
+test("--help, --version and bad flags", async () => {
+  const run = (args: string[]) => Bun.spawnSync([binary, ...args], { cwd: dir });
+  expect(run(["--version"]).stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(run(["--help"]).stdout.toString()).toContain("--data-dir");
+  for (const bad of [["--port", "abc"], ["--timezone", "Mars/Olympus"], ["--host", "0.0.0.0"], ["--bogus"]]) {
+    const r = run(bad);
+    expect(r.exitCode).toBe(2);
+    const lines = r.stderr.toString().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^farm-tasks: /);
+  }
+});
+
+test("alone in an empty folder it migrates its database, serves the API and Swagger, and keeps every task across restarts", async () => {
+  running = await startBinary(binary, [], dir);
+  expect(readdirSync(join(dir, "data"))).toContain("farm.db");
+  const health = await (await fetch(`${running.url}/health`)).json();
+  expect(health).toMatchObject({ status: "ok", db: "ok" });
+  const ui = await fetch(`${running.url}/swagger`);
+  expect(await ui.text()).toContain("swagger-ui-bundle.js");
+  expect((await fetch(`${running.url}/swagger/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  expect((await api("GET", "/api/v1/task/stats")).body.data.total).toBe(0);
+
+  // phones are the fleet's business (another test); here the store is told about two
+  const db = openDb(join(dir, "data/farm.db"));
+  const devices = new DeviceStore(db);
+  for (const serial of ["E2E-1", "E2E-2"]) {
+    devices.upsert({
+      serial,
+      transport: "usb",
+      state: "offline",
+      model: null,
+      brand: null,
+      androidVersion: null,
+      sdk: null,
+      screenWidth: null,
+      screenHeight: null,
+      battery: null,
+      hint: null,
+      lastSeen: Date.now(),
+    });
+  }
+  closeDb(db);
+
+  const ids: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const r = await api("POST", "/api/v1/task", {
+      serials: ["E2E-1", "E2E-2"],
+      script_name: "follow",
+      script_config: { target_users: [`user${i}`] },
+    });
+    expect(r.body.code).toBe(0);
+    ids.push(...r.body.data.task_ids);
+  }
+  await api("POST", `/api/v1/task/${ids[0]}/stop`);
+  const bad = await api("POST", "/api/v1/task", { serials: ["E2E-1"], script_name: "nope", script_config: {} });
+  expect(bad.body.code).toBe(40003);
+  const before = (await api("GET", "/api/v1/task?page_size=100")).body.data;
+  expect(before.total).toBe(20);
+
+  running.proc.kill("SIGTERM");
+  expect(await running.proc.exited).toBe(0);
+  running = await startBinary(binary, [], dir);
+  const after = (await api("GET", "/api/v1/task?page_size=100")).body.data;
+  expect(after.total).toBe(20);
+  expect(after.tasks).toEqual(before.tasks);
+
+  // a crash (kill -9) loses nothing acknowledged either
+  const more = await api("POST", "/api/v1/task", { serials: ["E2E-1"], script_name: "follow", script_config: { target_users: ["z"] } });
+  running.proc.kill("SIGKILL");
+  await running.proc.exited;
+  running = await startBinary(binary, [], dir);
+  expect((await api("GET", `/api/v1/task/${more.body.data.task_ids[0]}`)).body.data.status).toBe(0);
+  expect((await api("GET", "/api/v1/task/stats")).body.data).toMatchObject({ total: 21, failed: 1, pending: 20 });
+});
