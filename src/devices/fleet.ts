@@ -8,11 +8,12 @@
  * - For each phone that comes online, model/brand/Android version/SDK/screen/battery are read once;
  *   the battery every 30 s. Every change of state or facts fires a `change` event with a DeviceInfo.
  */
-import { AdbServerClient } from "@yume-chan/adb";
+import { Adb, AdbServerClient } from "@yume-chan/adb";
 import { AdbServer, type AdbServerAddress, type AdbStatus, type Log, withTimeout } from "./adb-server.ts";
 import { connectDirect } from "./direct.ts";
 import { FileCredentialStore } from "./keys.ts";
 import { Phone, type PhoneDetails, type ScreenSize, type Transport } from "./phone.ts";
+import { ServerDeviceTransport } from "./server-transport.ts";
 
 export type DeviceState = "online" | "offline" | "unauthorized";
 
@@ -460,7 +461,8 @@ export class Fleet {
     entry.attaching = true;
     const generation = ++entry.generation;
     try {
-      const adb = await withTimeout(server.client.createAdb({ transportId }), 5000);
+      const inner = await withTimeout(server.client.createTransport({ transportId }), 5000);
+      const adb = new Adb(new ServerDeviceTransport(server.client, inner));
       const phone = new Phone(adb, { serial: entry.info.serial, transport: entry.info.transport });
       if (generation !== entry.generation) {
         await phone.close();

@@ -212,7 +212,7 @@ describe("verb runner", () => {
     });
     setTimeout(() => ac.abort(), 20);
     const started = Date.now();
-    const error = await p.catch((e) => e);
+    const error = (await p.catch((e) => e)) as Error;
     expect(error.name).toBe("AbortError");
     expect(Date.now() - started).toBeLessThan(500);
     expect(innerAborted).toBe(true);

@@ -1,0 +1,235 @@
+/**
+ * Shared end-to-end harness for the device layer: a private adb server (Debian's adb, its own port
+ * and HOME, ADB_EMU=0), virtual phones, and one suite of tests that runs over either transport.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DeviceInfo, Fleet, type Phone, UNAUTHORIZED_HINT } from "../../src/devices/index.ts";
+import { VirtualPhone } from "../../src/sim/index.ts";
+import { randomFile, sha256File, startAdbServer, type TestAdbServer, waitFor } from "./support.ts";
+
+export type Mode = "server" | "direct";
+
+const KEYBOARD = "com.android.adbkeyboard";
+const APPS = ["com.zhiliaoapp.musically", "com.instagram.android"];
+
+/** The same tests, over the adb server or straight to the phones. */
+export function transportSuite(mode: Mode): void {
+  describe(`device layer over ${mode === "server" ? "the adb server" : "direct TCP"}`, () => {
+    let work: string;
+    let server: TestAdbServer | undefined;
+    let fleet: Fleet;
+    let main: VirtualPhone;
+    let plain: VirtualPhone;
+    const changes: DeviceInfo[] = [];
+    const logs: string[] = [];
+    const direct = mode === "direct";
+    const serialOf = (p: VirtualPhone) => `127.0.0.1:${p.port}`;
+    const phoneOf = (p: VirtualPhone): Phone => {
+      const phone = fleet.phone(serialOf(p));
+      if (!phone) throw new Error(`${serialOf(p)} is not online: ${JSON.stringify(fleet.get(serialOf(p)))}`);
+      return phone;
+    };
+
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), `farm-devices-${mode}-`));
+      if (!direct) server = await startAdbServer();
+      main = await VirtualPhone.start({ auth: "accept", model: "Pixel 7", packages: [...APPS, KEYBOARD] });
+      plain = await VirtualPhone.start({ auth: "none", model: "Galaxy A12", packages: APPS });
+      fleet = new Fleet({
+        dataDir: join(work, "data"),
+        adbServer: direct ? false : { port: server?.port },
+        onChange: (info) => changes.push(info),
+        log: (_level, message) => logs.push(message),
+      });
+      await fleet.start();
+      await fleet.connect("127.0.0.1", main.port, { direct });
+      await fleet.connect("127.0.0.1", plain.port, { direct });
+    });
+
+    afterAll(async () => {
+      await fleet?.stop();
+      await main?.stop();
+      await plain?.stop();
+      await server?.stop();
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    test("phones appear online with their facts", async () => {
+      const info = await waitFor(
+        "main phone online",
+        () => fleet.get(serialOf(main))?.state === "online" && fleet.get(serialOf(main)),
+        3000,
+      );
+      expect(info.model).toBe("Pixel 7");
+      expect(info.transport).toBe(direct ? "direct" : "tcp");
+      expect(info.hint).toBeNull();
+      expect(info.sdk).toBeGreaterThan(0);
+      expect(info.android_version).toBeTruthy();
+      expect(info.screen?.width).toBeGreaterThan(0);
+      expect(info.screen?.height).toBeGreaterThan(0);
+      expect(info.battery === null || (info.battery >= 0 && info.battery <= 100)).toBe(true);
+      const other = await waitFor(
+        "plain phone online",
+        () => fleet.get(serialOf(plain))?.state === "online" && fleet.get(serialOf(plain)),
+        3000,
+      );
+      expect(other.model).toBe("Galaxy A12");
+      // The list is plain JSON (no bigint transport ids), and change events were fired.
+      const json = JSON.parse(JSON.stringify(fleet.list())) as DeviceInfo[];
+      expect(json.map((d) => d.serial)).toContain(serialOf(main));
+      expect(changes.some((c) => c.serial === serialOf(main) && c.state === "online")).toBe(true);
+      expect(fleet.adbStatus).toBe("ok");
+    });
+
+    test("shell: stdout, stderr and exit codes come through", async () => {
+      const phone = phoneOf(main);
+      expect(await phone.shell("echo hello; exit 3")).toEqual({ stdout: "hello\n", stderr: "", exitCode: 3 });
+      const r = await phone.shell("echo oops >&2; false");
+      expect(r.stderr).toBe("oops\n");
+      expect(r.exitCode).not.toBe(0);
+      expect((await phone.shell("echo 'it'\\''s' \"$((1+1))\"")).exitCode).toBe(0);
+      expect(await phone.getProp("ro.product.model")).toBe("Pixel 7");
+      expect(await phone.listPackages()).toEqual(expect.arrayContaining([...APPS, KEYBOARD]));
+    });
+
+    test("an aborted shell rejects within 1 s", async () => {
+      const phone = phoneOf(main);
+      const ac = new AbortController();
+      const started = Date.now();
+      setTimeout(() => ac.abort(), 100);
+      const error = (await phone.shell("sleep 30", { signal: ac.signal }).catch((e) => e)) as Error;
+      expect(error.name).toBe("AbortError");
+      expect(Date.now() - started).toBeLessThan(1000);
+      // A timeout names the verb and the seconds.
+      const timedOut = (await phone.shell("sleep 30", { timeoutMs: 300 }).catch((e) => e)) as Error;
+      expect(timedOut.message).toContain("shell timed out after 0.3 s");
+      // The phone is still fine afterwards.
+      expect((await phone.shell("echo ok")).stdout).toBe("ok\n");
+    });
+
+    test("a 50 MB push arrives intact", async () => {
+      const phone = phoneOf(main);
+      const local = join(work, "big.bin");
+      const digest = await randomFile(local, 50);
+      const started = performance.now();
+      await phone.push(local, "/sdcard/DCIM/farm/big.bin");
+      const seconds = (performance.now() - started) / 1000;
+      console.info(
+        `[bench] ${mode}: 50 MB push in ${seconds.toFixed(2)} s = ${(50 / seconds).toFixed(0)} MB/s`,
+      );
+      expect(await sha256File(join(main.root, "sdcard/DCIM/farm/big.bin"))).toBe(digest);
+      const st = await phone.stat("/sdcard/DCIM/farm/big.bin");
+      expect(st?.type).toBe("file");
+      expect(st?.size).toBe(50 * 1024 * 1024);
+      expect(st?.mode).toBe(0o644);
+    }, 60_000);
+
+    test("pull, stat and remove", async () => {
+      const phone = phoneOf(main);
+      const local = join(work, "small.txt");
+      await writeFile(local, "hello phone\n");
+      await phone.push(local, "/sdcard/Download/small.txt");
+      const back = join(work, "back.txt");
+      await phone.pull("/sdcard/Download/small.txt", back);
+      expect(await readFile(back, "utf8")).toBe("hello phone\n");
+      expect((await phone.stat("/sdcard/Download"))?.type).toBe("directory");
+      await phone.remove("/sdcard/Download/small.txt");
+      expect(await phone.stat("/sdcard/Download/small.txt")).toBeNull();
+      expect(await phone.stat("/sdcard/nothing/here")).toBeNull();
+      await expect(phone.pull("/sdcard/nothing/here", join(work, "none"))).rejects.toThrow(/pull failed/);
+    });
+
+    test("a screenshot is a PNG", async () => {
+      const png = await phoneOf(main).screenshot();
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(new TextDecoder().decode(png.subarray(12, 16))).toBe("IHDR");
+      const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+      expect(view.getUint32(16)).toBeGreaterThan(0);
+      expect(view.getUint32(20)).toBeGreaterThan(0);
+    });
+
+    test("ASCII text with spaces and quotes arrives intact through input text", async () => {
+      const text = `It's a "quoted" test & (more) $HOME; 100% <ok> *~ \\ #tag`;
+      await phoneOf(main).typeText(text);
+      expect(main.typed).toContain(text);
+      expect(main.commands.some((c) => c.includes("input text"))).toBe(true);
+    });
+
+    test("emoji and other non-ASCII text arrives through ADBKeyBoard", async () => {
+      const text = "Привет 👋🏽 café — 日本語 ✨";
+      await phoneOf(main).typeText(text);
+      expect(main.typed).toContain(text);
+      expect(main.commands.some((c) => c.includes("ADB_INPUT_B64"))).toBe(true);
+      // Without the keyboard installed: a clear error naming the phone.
+      await expect(phoneOf(plain).typeText("café")).rejects.toThrow(
+        `text contains non-ASCII characters and ADBKeyBoard is not installed on ${serialOf(plain)}`,
+      );
+    });
+
+    test("app verbs send the right commands", async () => {
+      const phone = phoneOf(main);
+      await phone.startApp("com.zhiliaoapp.musically");
+      await phone.forceStop("com.zhiliaoapp.musically");
+      await phone.tap(540, 1200);
+      await phone.swipe(540, 1800, 540, 600, 300);
+      await phone.keyEvent(4);
+      const cmds = main.commands.join("\n");
+      expect(cmds).toContain("monkey -p com.zhiliaoapp.musically -c android.intent.category.LAUNCHER 1");
+      expect(cmds).toContain("am force-stop com.zhiliaoapp.musically");
+      expect(cmds).toContain("input tap 540 1200");
+      expect(cmds).toContain("input swipe 540 1800 540 600 300");
+      expect(cmds).toContain("input keyevent 4");
+    });
+
+    test("the UI dump parses into a tree", async () => {
+      const root = await phoneOf(main).dumpUi();
+      expect(root.className).toBe("hierarchy");
+      expect(root.children.length).toBeGreaterThan(0);
+      expect(root.bounds.x2).toBeGreaterThan(0);
+    });
+
+    test("a phone that vanishes is offline within 3 s and online again after it returns", async () => {
+      const serial = serialOf(plain);
+      expect(fleet.get(serial)?.state).toBe("online");
+      const phone = phoneOf(plain);
+      await plain.vanish();
+      const gone = Date.now();
+      await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3000);
+      console.info(`[bench] ${mode}: offline noticed after ${Date.now() - gone} ms`);
+      expect(fleet.phone(serial)).toBeUndefined();
+      await expect(phone.shell("echo hi")).rejects.toThrow(/offline/);
+      await plain.comeBack();
+      const back = Date.now();
+      await waitFor("online again", () => fleet.get(serial)?.state === "online", 15_000);
+      console.info(`[bench] ${mode}: back online after ${Date.now() - back} ms`);
+      expect((await phoneOf(plain).shell("echo back")).stdout).toBe("back\n");
+      const states = changes.filter((c) => c.serial === serial).map((c) => c.state);
+      expect(states.slice(-2)).toEqual(["offline", "online"]);
+    }, 30_000);
+
+    test("a phone that refuses our key is unauthorized with a hint", async () => {
+      const refusing = await VirtualPhone.start({ auth: "reject", model: "Locked" });
+      try {
+        const info = await fleet.connect("127.0.0.1", refusing.port, { direct });
+        const serial = serialOf(refusing);
+        const shown =
+          info.state === "unauthorized"
+            ? info
+            : await waitFor(
+                "unauthorized",
+                () => fleet.get(serial)?.state === "unauthorized" && fleet.get(serial),
+                5000,
+              );
+        expect(shown.hint).toBe(UNAUTHORIZED_HINT);
+        expect(fleet.phone(serial)).toBeUndefined();
+        await fleet.disconnect("127.0.0.1", refusing.port);
+        expect(fleet.get(serial)).toBeUndefined();
+      } finally {
+        await refusing.stop();
+      }
+    }, 20_000);
+  });
+}

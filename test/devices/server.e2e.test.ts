@@ -1,0 +1,3 @@
+import { transportSuite } from "./harness.ts";
+
+transportSuite("server");
