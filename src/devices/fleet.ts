@@ -251,10 +251,8 @@ export class Fleet {
     }
     const entry = this.#entries.get(serial) ?? this.#entry(serial, "server", "tcp");
     if (error && entry.info.state !== "online") {
-      this.#update(entry, {
-        state: entry.info.state === "unauthorized" ? "unauthorized" : "offline",
-        hint: error,
-      });
+      const unauthorized = error === UNAUTHORIZED_HINT || entry.info.state === "unauthorized";
+      this.#update(entry, { state: unauthorized ? "unauthorized" : "offline", hint: error });
     }
     return copy(entry.info);
   }
