@@ -224,7 +224,12 @@ export class Fleet {
    */
   async connect(host: string, port: number, options: { direct?: boolean } = {}): Promise<DeviceInfo> {
     const serial = `${host}:${port}`;
-    if (options.direct || !this.#server) {
+    const wantDirect = options.direct === true || !this.#server;
+    const owner = this.#entries.get(serial)?.source;
+    if ((owner === "direct" && !wantDirect) || (owner === "server" && wantDirect && this.#targets.has(serial))) {
+      await this.disconnect(host, port); // switching how this phone is reached
+    }
+    if (wantDirect) {
       let link = this.#links.get(serial);
       if (!link) {
         const entry = this.#entry(serial, "direct", "direct");
@@ -501,6 +506,7 @@ export class Fleet {
       return null;
     } catch (e) {
       if (e instanceof AdbServerClient.UnauthorizedError) return UNAUTHORIZED_HINT;
+      if (e instanceof AdbServerClient.NetworkError) return (e as Error).message;
       return `cannot reach ${address}: ${(e as Error).message}`;
     } finally {
       target.busy = false;
