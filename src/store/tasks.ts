@@ -94,14 +94,25 @@ export class TaskStore {
     }
     const params = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
     const rows = q.page.all(params);
-    const total = q.total.get(params)?.n ?? 0;
+    // filtered by status alone (or not at all), the kept counts answer without counting rows
+    const byStatusOnly =
+      filter.serial === undefined && filter.scriptName === undefined && filter.source === undefined;
+    let total: number;
+    if (!byStatusOnly) total = q.total.get(params)?.n ?? 0;
+    else if (filter.status === undefined) total = this.stats().total;
+    else total = this.countsByStatus()[filter.status] ?? 0;
     return { rows, total };
   }
 
-  stats(): { total: number; pending: number; running: number; completed: number; failed: number } {
+  /** Tasks per status value, from the counts the triggers keep. */
+  private countsByStatus(): number[] {
     const n = [0, 0, 0, 0];
     for (const row of this.counts.all()) n[row.status] = row.n;
-    const [pending = 0, running = 0, completed = 0, failed = 0] = n;
+    return n;
+  }
+
+  stats(): { total: number; pending: number; running: number; completed: number; failed: number } {
+    const [pending = 0, running = 0, completed = 0, failed = 0] = this.countsByStatus();
     return { total: pending + running + completed + failed, pending, running, completed, failed };
   }
 

@@ -1,0 +1,158 @@
+// API read throughput against a bare Bun.serve + bun:sqlite baseline doing the same reads, on the same
+// database, in the same run; stats latency at 1,000,000 tasks; task creation rate.
+// Usage: bun bench/api.ts [--tasks 100000] [--seconds 5] [--big 1000000]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { closeDb, openDb } from "../src/store/db.ts";
+import { hasWrk, type LoadResult, load } from "./lib/load.ts";
+import { startBinaryLike, stopProcess } from "./lib/process.ts";
+
+const { values } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "100000" },
+    seconds: { type: "string", default: "5" },
+    big: { type: "string", default: "1000000" },
+  },
+});
+const N = Number(values.tasks);
+const SECONDS = Number(values.seconds);
+const BIG = Number(values.big);
+const ROOT = join(import.meta.dir, "..");
+
+/** Fills a fresh data folder with `n` tasks (a quarter in each status), two log lines each, and 100 phones. */
+function seed(dir: string, n: number): string {
+  const file = join(dir, "farm.db");
+  const db = openDb(file);
+  const sqlite = db.$client;
+  const now = Date.now();
+  sqlite.transaction(() => {
+    const dev = sqlite.prepare(
+      "insert into devices (serial, transport, state, first_seen, last_seen) values (?, 'usb', 'online', ?, ?)",
+    );
+    for (let i = 0; i < 100; i++) dev.run(`BENCH-${i}`, now, now);
+    const task = sqlite.prepare(
+      `insert into tasks (serial, script_name, script_config, status, source, created_at, updated_at)
+       values (?, 'follow', '{"target_users":["someone"],"target_user":"","access_method":"direct"}', ?, 'api', ?, ?)`,
+    );
+    const log = sqlite.prepare(
+      "insert into task_logs (task_id, at, level, message) values (?, ?, 'info', ?)",
+    );
+    for (let i = 1; i <= n; i++) {
+      task.run(`BENCH-${i % 100}`, i % 4, now - (n - i) * 1000, now);
+      if (i <= 100_000) {
+        log.run(i, now, "opened the app");
+        log.run(i, now, "followed @someone");
+      }
+    }
+  })();
+  sqlite.exec("ANALYZE");
+  closeDb(db);
+  return file;
+}
+
+const fmt = (r: LoadResult) => `${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50} p99 ${r.p99}`;
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "farm-bench-"));
+  try {
+    console.log(`seeding ${N} tasks…`);
+    const file = seed(dir, N);
+    const service = await startBinaryLike([
+      process.execPath,
+      join(ROOT, "src/main.ts"),
+      "--port",
+      "0",
+      "--data-dir",
+      dir,
+    ]);
+    const baseline = await startBinaryLike([
+      process.execPath,
+      join(ROOT, "bench/baseline-server.ts"),
+      file,
+      "0",
+    ]);
+    console.log(
+      `load generator: ${hasWrk() ? "wrk" : "fetch loops"}, ${SECONDS} s per run, 32 connections\n`,
+    );
+
+    const cases = [
+      { name: "GET /task/{id}", path: "/api/v1/task/{id}", randomId: N },
+      { name: "GET /task?status=0&page_size=20", path: "/api/v1/task?status=0&page_size=20" },
+      { name: "GET /task/stats", path: "/api/v1/task/stats" },
+    ];
+    console.log(`${"".padEnd(34)}${"service".padEnd(40)}${"baseline".padEnd(40)}ratio`);
+    for (const c of cases) {
+      // warm both, then measure baseline and service alternately
+      await load(baseline.url, c.path, 1, c.randomId);
+      await load(service.url, c.path, 1, c.randomId);
+      const b = await load(baseline.url, c.path, SECONDS, c.randomId);
+      const s = await load(service.url, c.path, SECONDS, c.randomId);
+      console.log(
+        `${c.name.padEnd(34)}${fmt(s).padEnd(40)}${fmt(b).padEnd(40)}${(s.rps / b.rps).toFixed(2)}`,
+      );
+    }
+
+    // creation: POST /task with 100 serials, one after another
+    const body = JSON.stringify({
+      serials: Array.from({ length: 100 }, (_, i) => `BENCH-${i}`),
+      script_name: "follow",
+      script_config: { target_users: ["someone"] },
+    });
+    const started = performance.now();
+    let created = 0;
+    for (let i = 0; i < 50; i++) {
+      const r = await fetch(`${service.url}/api/v1/task`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      created += ((await r.json()) as { data: { created_count: number } }).data.created_count;
+    }
+    const secs = (performance.now() - started) / 1000;
+    console.log(
+      `\nPOST /task with 100 serials: ${Math.round(created / secs)} tasks created/s (${created} in ${secs.toFixed(2)} s)`,
+    );
+    await stopProcess(service.proc);
+    await stopProcess(baseline.proc);
+
+    // stats at BIG tasks: sequential latency over HTTP, beside a plain count(*) … group by status
+    const bigDir = mkdtempSync(join(tmpdir(), "farm-bench-big-"));
+    try {
+      console.log(`\nseeding ${BIG} tasks…`);
+      const bigFile = seed(bigDir, BIG);
+      const big = await startBinaryLike([
+        process.execPath,
+        join(ROOT, "src/main.ts"),
+        "--port",
+        "0",
+        "--data-dir",
+        bigDir,
+      ]);
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        await (await fetch(`${big.url}/api/v1/task/stats`)).json();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      await stopProcess(big.proc);
+      const db = openDb(bigFile);
+      const t0 = performance.now();
+      db.$client.query("select status, count(*) from tasks group by status").all();
+      const naive = performance.now() - t0;
+      closeDb(db);
+      console.log(
+        `GET /task/stats at ${BIG} tasks over HTTP: p50 ${times[150]?.toFixed(2)} ms, p99 ${times[297]?.toFixed(2)} ms ` +
+          `(a count(*) … group by status takes ${naive.toFixed(1)} ms on the same file)`,
+      );
+    } finally {
+      rmSync(bigDir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

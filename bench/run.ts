@@ -1,0 +1,7 @@
+// `npm run bench`: every benchmark, one after another.
+const benches = ["bench/api.ts"];
+for (const b of benches) {
+  console.log(`\n=== ${b}`);
+  const p = Bun.spawn([process.execPath, b], { stdout: "inherit", stderr: "inherit" });
+  if ((await p.exited) !== 0) process.exit(1);
+}
