@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, one after another.
+export {};
 const benches = ["bench/api.ts"];
 for (const b of benches) {
   console.log(`\n=== ${b}`);
