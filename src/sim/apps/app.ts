@@ -69,8 +69,19 @@ function popupSpecs(p: PopupDef, pkg: string): NodeSpec {
   const top = 900;
   const btnTop = 1260;
   const children: NodeSpec[] = [];
-  if (p.title) children.push({ c: "TextView", id: p.ids?.title ?? "title", text: p.title, b: [140, top + 40, 940, top + 120] });
-  children.push({ c: "TextView", id: p.ids?.message ?? "message", text: p.message, b: [140, top + 140, 940, top + 320] });
+  if (p.title)
+    children.push({
+      c: "TextView",
+      id: p.ids?.title ?? "title",
+      text: p.title,
+      b: [140, top + 40, 940, top + 120],
+    });
+  children.push({
+    c: "TextView",
+    id: p.ids?.message ?? "message",
+    text: p.message,
+    b: [140, top + 140, 940, top + 320],
+  });
   p.buttons.forEach((btn, i) => {
     children.push({
       c: "Button",
@@ -229,7 +240,14 @@ export abstract class SimApp {
         {
           c: "LinearLayout",
           b: [0, 0, w, h - navH],
-          children: [{ c: "FrameLayout", id: "android:id/content", b: [0, 0, w, h - navH], children: this.screenNodes() }],
+          children: [
+            {
+              c: "FrameLayout",
+              id: "android:id/content",
+              b: [0, 0, w, h - navH],
+              children: this.screenNodes(),
+            },
+          ],
         },
       ],
     };
