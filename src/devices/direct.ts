@@ -51,13 +51,18 @@ export function socketToPacketStream(socket: Socket): AdbDaemonConnection {
 
   const sink = new Consumable.WritableStream<Uint8Array>({
     // Resolve only once the bytes are handed to the OS: the serializer reuses its header buffer.
+    // A write to a dead connection is dropped rather than rejected: ya-webadb's consumable chain
+    // turns a rejected write into an unhandled rejection, and the read side reports the loss anyway.
     write: (chunk) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<void>((resolve) => {
         if (socket.destroyed) {
-          reject(new Error("connection to the phone is closed"));
+          resolve();
           return;
         }
-        socket.write(chunk, (err) => (err ? reject(err) : resolve()));
+        socket.write(chunk, (err) => {
+          if (err) socket.destroy(err);
+          resolve();
+        });
       }),
     close: () => {
       socket.end();
@@ -101,12 +106,21 @@ export interface DirectConnectOptions {
   connectTimeoutMs?: number;
   /** Give up on the whole handshake (including waiting for the user to accept) after this long. */
   handshakeTimeoutMs?: number;
+  /** Abandons the attempt (closes the socket). */
+  signal?: AbortSignal;
 }
 
 /** Connects straight to a phone's adbd and authenticates; the `Adb` is ready to use. */
 export async function connectDirect(options: DirectConnectOptions): Promise<Adb> {
-  const { host, port } = options;
+  const { host, port, signal } = options;
+  signal?.throwIfAborted();
   const socket = await openSocket(host, port, options.connectTimeoutMs ?? 5000);
+  if (signal?.aborted) {
+    socket.destroy();
+    signal.throwIfAborted();
+  }
+  const onAbort = () => socket.destroy(new Error("connection attempt abandoned"));
+  signal?.addEventListener("abort", onAbort, { once: true });
   // Keep the process from dying on a late socket error; the streams report it.
   socket.on("error", () => {});
   socket.setKeepAlive(true, 5000);
@@ -133,5 +147,6 @@ export async function connectDirect(options: DirectConnectOptions): Promise<Adb>
     throw e;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -69,6 +69,8 @@ interface DirectLink {
   port: number;
   serial: string;
   stopped: boolean;
+  /** Aborts a connection attempt in progress when the link stops. */
+  abort: AbortController;
   wake: (() => void) | undefined;
   done: Promise<void>;
 }
@@ -226,7 +228,10 @@ export class Fleet {
     const serial = `${host}:${port}`;
     const wantDirect = options.direct === true || !this.#server;
     const owner = this.#entries.get(serial)?.source;
-    if ((owner === "direct" && !wantDirect) || (owner === "server" && wantDirect && this.#targets.has(serial))) {
+    if (
+      (owner === "direct" && !wantDirect) ||
+      (owner === "server" && wantDirect && this.#targets.has(serial))
+    ) {
       await this.disconnect(host, port); // switching how this phone is reached
     }
     if (wantDirect) {
@@ -237,7 +242,15 @@ export class Fleet {
         const first = new Promise<void>((resolve) => {
           firstDone = resolve;
         });
-        link = { host, port, serial, stopped: false, wake: undefined, done: Promise.resolve() };
+        link = {
+          host,
+          port,
+          serial,
+          stopped: false,
+          abort: new AbortController(),
+          wake: undefined,
+          done: Promise.resolve(),
+        };
         this.#links.set(serial, link);
         link.done = this.#runLink(link, entry, firstDone);
         await first;
@@ -518,6 +531,7 @@ export class Fleet {
   #stopLink(link: DirectLink): void {
     link.stopped = true;
     this.#links.delete(link.serial);
+    link.abort.abort();
     link.wake?.();
     const entry = this.#entries.get(link.serial);
     if (entry?.phone) void entry.phone.close();
@@ -545,6 +559,7 @@ export class Fleet {
           host: link.host,
           port: link.port,
           credentialStore: this.#keys,
+          signal: link.abort.signal,
           onAuthPrompt: () => {
             prompted = true;
             if (!link.stopped) this.#update(entry, { state: "unauthorized", hint: UNAUTHORIZED_HINT });

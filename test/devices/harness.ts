@@ -155,14 +155,14 @@ export function transportSuite(mode: Mode): void {
       const text = `It's a "quoted" test & (more) $HOME; 100% <ok> *~ \\ #tag`;
       await phoneOf(main).typeText(text);
       expect(main.typed).toContain(text);
-      expect(main.commands.some((c) => c.includes("input text"))).toBe(true);
+      expect(main.commands.some((c) => c.command.includes("input text"))).toBe(true);
     });
 
     test("emoji and other non-ASCII text arrives through ADBKeyBoard", async () => {
       const text = "Привет 👋🏽 café — 日本語 ✨";
       await phoneOf(main).typeText(text);
       expect(main.typed).toContain(text);
-      expect(main.commands.some((c) => c.includes("ADB_INPUT_B64"))).toBe(true);
+      expect(main.commands.some((c) => c.command.includes("ADB_INPUT_B64"))).toBe(true);
       // Without the keyboard installed: a clear error naming the phone.
       await expect(phoneOf(plain).typeText("café")).rejects.toThrow(
         `text contains non-ASCII characters and ADBKeyBoard is not installed on ${serialOf(plain)}`,
@@ -176,7 +176,7 @@ export function transportSuite(mode: Mode): void {
       await phone.tap(540, 1200);
       await phone.swipe(540, 1800, 540, 600, 300);
       await phone.keyEvent(4);
-      const cmds = main.commands.join("\n");
+      const cmds = main.commands.map((c) => c.command).join("\n");
       expect(cmds).toContain("monkey -p com.zhiliaoapp.musically -c android.intent.category.LAUNCHER 1");
       expect(cmds).toContain("am force-stop com.zhiliaoapp.musically");
       expect(cmds).toContain("input tap 540 1200");
