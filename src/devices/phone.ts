@@ -448,7 +448,9 @@ export class Phone {
     const base = VIDEO_EXTENSIONS.has(ext)
       ? "content://media/external/video/media"
       : "content://media/external/images/media";
-    const where = `_data='${remotePath.replaceAll("'", "''")}'`;
+    // The media store records canonical paths (/storage/emulated/0/…), not the /sdcard alias.
+    const canonical = remotePath.replace(/^\/(?:sdcard|mnt\/sdcard|storage\/self\/primary)(?=\/|$)/, "/storage/emulated/0");
+    const where = `_data='${canonical.replaceAll("'", "''")}'`;
     const out = await this.#check(
       "mediaContentUri",
       sh("content", "query", "--uri", base, "--projection", "_id", "--where", where),
@@ -525,7 +527,12 @@ export class Phone {
   // ---- screen --------------------------------------------------------------------------------------
 
   /** The current UI tree (`uiautomator dump`, retried while the screen will not settle). */
-  dumpUi(options?: VerbOptions): Promise<UiNode> {
+  async dumpUi(options?: VerbOptions): Promise<UiNode> {
+    return parseUiDump(await this.dumpUiXml(options));
+  }
+
+  /** The current screen's `uiautomator dump` XML, as the phone wrote it (kept as evidence of failures). */
+  dumpUiXml(options?: VerbOptions): Promise<string> {
     return this.#run("dumpUi", options, TIMEOUTS.shell, async ({ signal }) => {
       let last = "";
       for (let attempt = 1; attempt <= 4; attempt++) {
@@ -543,7 +550,7 @@ export class Phone {
         const xml = decoder.decode(await this.#exec(sh("cat", UI_DUMP_PATH), signal));
         if (!xml.includes("<hierarchy"))
           throw this.#fail("dumpUi", `no UI dump in ${UI_DUMP_PATH}: ${xml.slice(0, 200)}`);
-        return parseUiDump(xml);
+        return xml;
       }
       throw this.#fail("dumpUi", `screen never became idle (${last})`);
     });
