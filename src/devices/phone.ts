@@ -449,7 +449,10 @@ export class Phone {
       ? "content://media/external/video/media"
       : "content://media/external/images/media";
     // The media store records canonical paths (/storage/emulated/0/…), not the /sdcard alias.
-    const canonical = remotePath.replace(/^\/(?:sdcard|mnt\/sdcard|storage\/self\/primary)(?=\/|$)/, "/storage/emulated/0");
+    const canonical = remotePath.replace(
+      /^\/(?:sdcard|mnt\/sdcard|storage\/self\/primary)(?=\/|$)/,
+      "/storage/emulated/0",
+    );
     const where = `_data='${canonical.replaceAll("'", "''")}'`;
     const out = await this.#check(
       "mediaContentUri",

@@ -41,6 +41,7 @@ export function transportSuite(mode: Mode): void {
       fleet = new Fleet({
         dataDir: join(work, "data"),
         adbServer: direct ? false : { port: server?.port },
+        batteryMs: 500,
         onChange: (info) => changes.push(info),
         log: (_level, message) => logs.push(message),
       });
@@ -182,6 +183,40 @@ export function transportSuite(mode: Mode): void {
       expect(cmds).toContain("input tap 540 1200");
       expect(cmds).toContain("input swipe 540 1800 540 600 300");
       expect(cmds).toContain("input keyevent 4");
+    });
+
+    test("media: scan, content URI, share and open URL", async () => {
+      const phone = phoneOf(main);
+      const local = join(work, "clip.mp4");
+      await writeFile(local, Buffer.alloc(4096, 1));
+      const remote = "/sdcard/DCIM/Camera/farm clip's.mp4";
+      await phone.push(local, remote);
+      await phone.mediaScan(remote);
+      const uri = await phone.mediaContentUri(remote);
+      expect(uri).toMatch(/^content:\/\/media\/external\/video\/media\/\d+$/);
+      expect(await phone.mediaContentUri("/sdcard/DCIM/Camera/none.mp4")).toBeNull();
+      const cmds = () => main.commands.map((c) => c.command).join("\n");
+      expect(cmds()).toContain("content call --uri content://media --method scan_file");
+      await phone.shareFiles("com.zhiliaoapp.musically", undefined, "video/mp4", [uri as string]);
+      expect(cmds()).toContain("android.intent.action.SEND ");
+      expect(cmds()).toContain("--grant-read-uri-permission");
+      await phone.shareFiles("com.instagram.android", undefined, "video/*", [uri as string, uri as string]);
+      expect(cmds()).toContain("android.intent.action.SEND_MULTIPLE");
+      // No browser on this phone: `am` says so (with exit code 0 on real phones) and the verb fails clearly.
+      await expect(phone.openUrl("https://example.com/?a=1&b=2")).rejects.toThrow(
+        /openUrl failed.*unable to resolve/,
+      );
+      expect(cmds()).toContain("'https://example.com/?a=1&b=2'");
+      await phone.openUrl("https://www.tiktok.com/@someone", "com.zhiliaoapp.musically");
+      expect(cmds()).toContain("-p com.zhiliaoapp.musically");
+      await phone.remove(remote);
+    });
+
+    test("the battery is refreshed", async () => {
+      const serial = serialOf(main);
+      main.device.cfg.battery = 42;
+      await waitFor("battery 42", () => fleet.get(serial)?.battery === 42, 3000);
+      expect(changes.some((c) => c.serial === serial && c.battery === 42)).toBe(true);
     });
 
     test("the UI dump parses into a tree", async () => {
