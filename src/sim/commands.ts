@@ -1469,7 +1469,7 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
           const raw = rest[0];
           if (raw === undefined) return usage();
           const text = decodeInputText(raw);
-          if (/[^\x00-\x7f]/.test(text)) {
+          if ([...text].some((ch) => (ch.codePointAt(0) ?? 0) > 0x7f)) {
             await err(
               ctx,
               "Exception occurred while executing 'text':\njava.lang.NullPointerException: Attempt to get length of null array\n" +

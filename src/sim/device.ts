@@ -153,7 +153,16 @@ export class Device {
   ) {
     this.media = new MediaStore(fs);
     this.packages = new Set([...CORE_PACKAGES, ...cfg.packages]);
-    this.env = { media: this.media, screen: cfg.screen, popups: cfg.popups, sdk: cfg.sdk };
+    this.env = {
+      media: this.media,
+      screen: cfg.screen,
+      popups: cfg.popups,
+      sdk: cfg.sdk,
+      wake: (ms) => {
+        const t = setTimeout(() => this.tick(), ms + 5);
+        t.unref?.();
+      },
+    };
     this.apps = { tiktok: new TikTokApp(this.env), instagram: new InstagramApp(this.env) };
     this.appByPkg.set(TIKTOK_PKG, this.apps.tiktok);
     this.appByPkg.set(INSTAGRAM_PKG, this.apps.instagram);

@@ -31,6 +31,8 @@ export interface AppEnv {
   screen: { width: number; height: number };
   popups: boolean;
   sdk: number;
+  /** Asks for tick() to run after ms (time-driven screens). */
+  wake(ms: number): void;
 }
 
 export interface PopupButton {

@@ -153,6 +153,7 @@ export class InstagramApp extends SimApp {
       });
       this.doneUntil = now + 2000;
       this.go("shared");
+      this.env.wake(2000);
     } else if (this.screen === "shared" && now >= this.doneUntil) {
       this.go("home");
     }
@@ -258,6 +259,7 @@ export class InstagramApp extends SimApp {
         this.selected = [];
         this.fields = {};
         this.go("sharing");
+        this.env.wake(this.uploadMs);
         return;
     }
   }

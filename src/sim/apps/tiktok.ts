@@ -150,6 +150,7 @@ export class TikTokApp extends SimApp {
       });
       this.toastUntil = now + 2500;
       this.go("posted");
+      this.env.wake(2500);
       this.popupOnce(POPUPS.notifications as PopupDef);
     } else if (this.screen === "posted" && now >= this.toastUntil) {
       this.go("home");
@@ -287,6 +288,7 @@ export class TikTokApp extends SimApp {
         this.selected = [];
         this.fields = {};
         this.go("posting");
+        this.env.wake(this.uploadMs);
         return;
     }
   }
