@@ -18,6 +18,17 @@ export interface Config {
   allowedHosts: string[];
   /** Virtual phones to start in-process (demo mode). */
   simulate: number;
+  /** Automatic retries of a retryable failure, and the random delay before each, in seconds. */
+  retryMax: number;
+  retryDelayS: [number, number];
+  /** Seconds running tasks get to finish on shutdown before they are interrupted. */
+  gracePeriodS: number;
+  /** Per-script maximum run time overrides, in seconds. */
+  scriptTimeouts: Record<string, number>;
+  evidenceMaxAgeDays: number;
+  evidenceMaxMb: number;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -142,6 +153,100 @@ const OPTIONS: Option[] = [
     },
   },
   {
+    flag: "--retry-max",
+    env: "FARM_RETRY_MAX",
+    value: "N",
+    help: "automatic retries of a retryable failure (default 2; 0 = none)",
+    parse: (raw, c) => {
+      c.retryMax = int("--retry-max", raw, 0, 100);
+    },
+  },
+  {
+    flag: "--retry-delay",
+    env: "FARM_RETRY_DELAY",
+    value: "MIN-MAX",
+    help: "seconds before an automatic retry, picked at random in the range (default 60-300)",
+    parse: (raw, c) => {
+      const m = /^(\d+)-(\d+)$/.exec(raw);
+      if (!m?.[1] || !m[2]) throw new ConfigError(`--retry-delay: "${raw}" is not MIN-MAX in seconds`);
+      const range: [number, number] = [
+        int("--retry-delay", m[1], 0, 86400),
+        int("--retry-delay", m[2], 0, 86400),
+      ];
+      if (range[1] < range[0]) throw new ConfigError(`--retry-delay: ${raw}: MAX is less than MIN`);
+      c.retryDelayS = range;
+    },
+  },
+  {
+    flag: "--grace-period",
+    env: "FARM_GRACE_PERIOD",
+    value: "S",
+    help: "seconds running tasks get to finish on shutdown (default 30)",
+    parse: (raw, c) => {
+      c.gracePeriodS = int("--grace-period", raw, 0, 3600);
+    },
+  },
+  {
+    flag: "--script-timeout",
+    env: "FARM_SCRIPT_TIMEOUT",
+    value: "NAME=S,…",
+    help: "maximum run time per script, e.g. post=1200,follow=120 (default: each script's own)",
+    parse: (raw, c) => {
+      for (const part of raw.split(",").filter(Boolean)) {
+        const m = /^([a-z_]+)=(\d+)$/.exec(part.trim());
+        if (!m?.[1] || !m[2]) throw new ConfigError(`--script-timeout: "${part}" is not NAME=SECONDS`);
+        c.scriptTimeouts[m[1]] = int("--script-timeout", m[2], 1, 86400);
+      }
+    },
+  },
+  {
+    flag: "--evidence-max-age",
+    env: "FARM_EVIDENCE_MAX_AGE",
+    value: "DAYS",
+    help: "failure screenshots and UI dumps older than this are deleted (default 14)",
+    parse: (raw, c) => {
+      c.evidenceMaxAgeDays = int("--evidence-max-age", raw, 1, 3650);
+    },
+  },
+  {
+    flag: "--evidence-max-size",
+    env: "FARM_EVIDENCE_MAX_SIZE",
+    value: "MB",
+    help: "total size kept for failure evidence, oldest deleted first (default 500)",
+    parse: (raw, c) => {
+      c.evidenceMaxMb = int("--evidence-max-size", raw, 1, 1_000_000);
+    },
+  },
+  {
+    flag: "--webhook-url",
+    env: "FARM_WEBHOOK_URL",
+    value: "URL",
+    help: "POST each task's completion or failure here (needs --webhook-secret)",
+    parse: (raw, c) => {
+      if (!raw) return;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new ConfigError(`--webhook-url: "${raw}" is not a URL`);
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new ConfigError(`--webhook-url: "${raw}" is not http(s)`);
+      }
+      c.webhookUrl = url.toString();
+    },
+  },
+  {
+    flag: "--webhook-secret",
+    env: "FARM_WEBHOOK_SECRET",
+    value: "SECRET",
+    help: "key of the X-Farm-Signature HMAC-SHA256 header on webhook posts",
+    parse: (raw, c) => {
+      if (raw && raw.length < 8) throw new ConfigError("--webhook-secret: use at least 8 characters");
+      c.webhookSecret = raw || null;
+    },
+  },
+  {
     flag: "--simulate",
     env: "FARM_SIMULATE",
     value: "N",
@@ -164,6 +269,14 @@ export function defaultConfig(): Config {
     adb: { host: "127.0.0.1", port: 5037 },
     allowedHosts: [],
     simulate: 0,
+    retryMax: 2,
+    retryDelayS: [60, 300],
+    gracePeriodS: 30,
+    scriptTimeouts: {},
+    evidenceMaxAgeDays: 14,
+    evidenceMaxMb: 500,
+    webhookUrl: null,
+    webhookSecret: null,
   };
 }
 
@@ -208,6 +321,11 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   for (const option of OPTIONS) {
     const raw = fromFlags.get(option) ?? env[option.env];
     if (raw !== undefined) option.parse(raw, config);
+  }
+  if (config.webhookUrl && !config.webhookSecret) {
+    throw new ConfigError(
+      "--webhook-url needs --webhook-secret, so that receivers can check the posts are ours",
+    );
   }
   if (!LOOPBACK_HOSTS.has(config.host) && !config.host.startsWith("127.") && !config.token) {
     throw new ConfigError(

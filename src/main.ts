@@ -1,5 +1,6 @@
 // Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
 import { ConfigError, parseConfig, usage, VERSION } from "./config.ts";
+import { startDemoPhones } from "./demo.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { createService } from "./server.ts";
 
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed.config;
-  const service = createService(config, log);
+  const service = createService(config, { log });
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     });
   } catch (e) {
     console.error(`farm-tasks: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
-    service.close();
+    await service.stop(0);
     return 1;
   }
   const plan = service.license.state();
@@ -48,20 +49,21 @@ async function main(argv: string[]): Promise<number> {
       `${config.token ? ", token required" : ""}`,
   );
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log(`${signal}: shutting down`);
-      await server.stop();
-      service.close();
-      log("stopped");
-      resolve(0);
-    };
-    process.on("SIGINT", () => void stop("SIGINT"));
-    process.on("SIGTERM", () => void stop("SIGTERM"));
+  // a signal during start-up waits for start-up to finish, then stops cleanly
+  const signalled = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  await service.start();
+  const demo = config.simulate > 0 ? await startDemoPhones(config.simulate, service.fleet, log) : null;
+
+  const signal = await signalled;
+  log(`${signal}: shutting down (running tasks get up to ${config.gracePeriodS} s)`);
+  await server.stop(true);
+  await service.stop();
+  await demo?.stop();
+  log("stopped");
+  return 0;
 }
 
 process.exit(await main(process.argv.slice(2)));

@@ -1,9 +1,10 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { License } from "../license/license.ts";
-import type { DeviceStore } from "../store/devices.ts";
-import type { TaskStore } from "../store/tasks.ts";
 import type { AccountService } from "../tasks/accounts.ts";
+import type { DeviceService } from "../tasks/devices.ts";
+import type { EventBus } from "../tasks/events.ts";
+import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { accountRoutes } from "./accounts.ts";
 import { deviceRoutes } from "./devices.ts";
@@ -16,6 +17,7 @@ import {
   errorResponse,
   validationDetails,
 } from "./envelope.ts";
+import { eventRoutes } from "./events.ts";
 import { MAX_BODY_BYTES, makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
@@ -26,9 +28,10 @@ export interface AppDeps {
   allowedHosts: string[];
   license: License;
   tasks: TaskService;
-  taskStore: TaskStore;
-  devices: DeviceStore;
+  devices: DeviceService;
   accounts: AccountService;
+  events: EventBus;
+  evidence: Evidence;
   health: HealthProbe;
   log?: (line: string) => void;
 }
@@ -121,8 +124,9 @@ export function createApp(deps: AppDeps) {
       return envelopeResponse(Code.internal, "internal error: see the service log");
     })
     .use(healthRoutes(deps.health))
-    .use(taskRoutes(deps.tasks))
-    .use(deviceRoutes(deps.devices, deps.taskStore))
+    .use(taskRoutes(deps.tasks, deps.evidence))
+    .use(deviceRoutes(deps.devices))
+    .use(eventRoutes(deps.events))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license));
   // the docs describe every route above, so they are built from the finished app

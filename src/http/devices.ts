@@ -1,40 +1,99 @@
-// /api/v1/device: the phones the service has seen, with what each is doing.
+// /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
-import { Elysia, t } from "elysia";
-import type { DeviceStore } from "../store/devices.ts";
-import type { TaskStore } from "../store/tasks.ts";
-import { AppError, Code, doc, ok } from "./envelope.ts";
+import { type DocumentDecoration, Elysia, t } from "elysia";
+import type { DeviceService } from "../tasks/devices.ts";
+import { Code, doc, ok } from "./envelope.ts";
 import { DeviceSchema, deviceView, EXAMPLE_DEVICE } from "./views.ts";
 
 const tags = ["devices"];
+const SerialParams = t.Object({ serial: t.String({ minLength: 1, description: "the phone's serial" }) });
+const NetworkPhone = T.Object(
+  {
+    host: T.String({ minLength: 1, maxLength: 253, description: "the phone's address (Wi-Fi debugging)" }),
+    port: T.Integer({ minimum: 1, maximum: 65535, description: "its adbd port, often 5555" }),
+    direct: T.Optional(
+      T.Boolean({
+        default: false,
+        description: "connect without the adb server, with the service's own key (the phone must accept it)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
-export function deviceRoutes(devices: DeviceStore, tasks: TaskStore) {
+const SCREENSHOT_DOC: Record<string, unknown> = {
+  summary: "A screenshot of the phone, now",
+  tags,
+  security: [{ bearer: [] }, {}],
+  responses: {
+    200: {
+      description: "the screen as PNG",
+      content: { "image/png": { schema: { type: "string", format: "binary" } } },
+    },
+    404: { description: `code ${Code.notFound}: never seen` },
+    409: { description: `code ${Code.conflict}: the phone is not online` },
+  },
+};
+
+export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
-    .get(
-      "",
-      () => {
-        const load = tasks.loadByDevice();
-        return ok({ devices: devices.list().map((d) => deviceView(d, load.get(d.serial))) });
+    .get("", () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)) }), {
+      detail: doc({
+        summary: "List phones",
+        description:
+          "Every phone the service has seen, online or not, by serial, with its running task and queue.",
+        tags,
+        data: T.Object({ devices: T.Array(DeviceSchema) }),
+        example: { devices: [EXAMPLE_DEVICE] },
+      }),
+    })
+    .post(
+      "/connect",
+      async ({ body }) => {
+        const info = await devices.connect(body.host, body.port, body.direct ?? false);
+        return ok(deviceView(devices.get(info.serial).row, undefined));
       },
       {
+        body: NetworkPhone,
         detail: doc({
-          summary: "List phones",
-          description: "Every phone the service has seen, online or not, by serial.",
+          summary: "Attach a network phone",
+          description:
+            "Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial " +
+            "is HOST:PORT. One that cannot be reached is listed offline with the reason in `hint`; a direct phone " +
+            "is attached again when the service restarts.",
           tags,
-          data: T.Object({ devices: T.Array(DeviceSchema) }),
-          example: { devices: [EXAMPLE_DEVICE] },
+          data: DeviceSchema,
+          example: { ...EXAMPLE_DEVICE, serial: "192.168.1.50:5555", transport: "tcp" },
+          errors: [Code.invalid, Code.tooLarge],
+        }),
+      },
+    )
+    .post(
+      "/disconnect",
+      async ({ body }) => {
+        await devices.disconnect(body.host, body.port);
+        return ok({ disconnected: true });
+      },
+      {
+        body: T.Omit(NetworkPhone, ["direct"], { additionalProperties: false }),
+        detail: doc({
+          summary: "Detach a network phone",
+          description: "The phone is forgotten: it is not attached again at the next start.",
+          tags,
+          data: T.Object({ disconnected: T.Literal(true) }),
+          example: { disconnected: true },
+          errors: [Code.invalid, Code.notFound, Code.tooLarge],
         }),
       },
     )
     .get(
       "/:serial",
       ({ params }) => {
-        const device = devices.get(params.serial);
-        if (!device) throw new AppError(Code.notFound, `device '${params.serial}' has never been seen`);
-        return ok(deviceView(device, tasks.loadByDevice(params.serial).get(params.serial)));
+        const d = devices.get(params.serial);
+        return ok(deviceView(d.row, d.load));
       },
       {
-        params: t.Object({ serial: t.String({ minLength: 1, description: "the phone's serial" }) }),
+        params: SerialParams,
         detail: doc({
           summary: "One phone",
           tags,
@@ -43,5 +102,13 @@ export function deviceRoutes(devices: DeviceStore, tasks: TaskStore) {
           errors: [Code.notFound],
         }),
       },
+    )
+    .get(
+      "/:serial/screenshot",
+      async ({ params }) =>
+        new Response(await devices.screenshot(params.serial), {
+          headers: { "content-type": "image/png", "cache-control": "no-store" },
+        }),
+      { params: SerialParams, detail: SCREENSHOT_DOC as DocumentDecoration },
     );
 }

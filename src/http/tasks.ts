@@ -1,9 +1,10 @@
 // /api/v1/task: thin handlers over the task service.
 import { Type as T } from "@sinclair/typebox";
-import { Elysia, t } from "elysia";
+import { type DocumentDecoration, Elysia, t } from "elysia";
+import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
-import { Code, doc, ok } from "./envelope.ts";
+import { AppError, Code, doc, ok } from "./envelope.ts";
 import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
@@ -72,7 +73,20 @@ export const ListTasksQuery = t.Object({
   ),
 });
 
-export function taskRoutes(service: TaskService) {
+const SCREENSHOT_DOC: Record<string, unknown> = {
+  summary: "The screen when the task failed",
+  description:
+    "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size.",
+  tags,
+  security: [{ bearer: [] }, {}],
+  responses: {
+    200: { description: "PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+    400: { description: `code ${Code.invalid}` },
+    404: { description: `code ${Code.notFound}: no such task, or no screenshot was kept for it` },
+  },
+};
+
+export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", ({ body }) => ok(service.create(body)), {
       body: CreateTaskBody,
@@ -238,5 +252,15 @@ export function taskRoutes(service: TaskService) {
           errors: [Code.invalid, Code.notFound, Code.conflict],
         }),
       },
+    )
+    .get(
+      "/:task_id/screenshot",
+      ({ params }) => {
+        service.get(params.task_id);
+        const file = evidence.screenshotPath(params.task_id);
+        if (!file) throw new AppError(Code.notFound, `no screenshot was kept for task ${params.task_id}`);
+        return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
+      },
+      { params: TaskIdParams, detail: SCREENSHOT_DOC as DocumentDecoration },
     );
 }

@@ -4,6 +4,7 @@ import type { TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { accountWarmup } from "./account-warmup.ts";
 import { comment } from "./comment.ts";
+import type { ScriptRun } from "./context.ts";
 import { follow, unfollow } from "./follow.ts";
 import { post } from "./post.ts";
 
@@ -23,6 +24,8 @@ export interface ScriptDefinition {
   expand?(config: Record<string, unknown>): Record<string, unknown>[];
   /** Longest a run with this config may take before it is aborted, in seconds. */
   maxDurationS(config: Record<string, unknown>): number;
+  /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */
+  run?: ScriptRun;
 }
 
 const scripts = new Map<string, ScriptDefinition>();

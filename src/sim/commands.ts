@@ -980,7 +980,7 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
         await out(ctx, `${dev.props[key] ?? rest[0] ?? ""}\n`);
       } else {
         const keys = Object.keys(dev.props).sort();
-        await out(ctx, keys.map((k) => `[${k}]: [${dev.props[k]}]`).join("\n") + "\n");
+        await out(ctx, `${keys.map((k) => `[${k}]: [${dev.props[k]}]`).join("\n")}\n`);
       }
       return 0;
     },

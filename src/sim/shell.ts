@@ -186,7 +186,7 @@ export function parse(src: string): Script {
       if (t.k === "word") cmd.words.push(t.w);
       else {
         const target = toks[pos];
-        if (!target || target.k !== "word") throw new ShellSyntaxError("missing redirection target");
+        if (target?.k !== "word") throw new ShellSyntaxError("missing redirection target");
         pos++;
         cmd.redirs.push({ fd: t.fd, op: t.op, target: target.w });
       }

@@ -49,6 +49,10 @@ export class DeviceStore {
       .run();
   }
 
+  delete(serial: string): void {
+    this.db.delete(devices).where(eq(devices.serial, serial)).run();
+  }
+
   /** At start-up nothing is known to be online until the fleet says so. */
   markAllOffline(): void {
     this.db.update(devices).set({ state: "offline" }).run();

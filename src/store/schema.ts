@@ -39,6 +39,8 @@ export const tasks = sqliteTable(
     index("tasks_source_created").on(t.source, t.createdAt, t.id),
     // the runner: due pending tasks per phone, first due first
     index("tasks_queue").on(t.status, t.serial, t.scheduledAt, t.id),
+    // the scheduler: when does the next pending task become due
+    index("tasks_due").on(t.status, t.scheduledAt),
   ],
 );
 

@@ -17,6 +17,10 @@ export interface TaskFilter {
 
 export type ErrorClass = "retryable" | "permanent";
 
+/** What just happened to some tasks: their new status, or that they are gone. */
+export type TaskChangeKind = "pending" | "running" | "completed" | "failed" | "deleted";
+export type TaskChangeListener = (ids: number[], kind: TaskChangeKind) => void;
+
 const p = (name: string) => sql.placeholder(name);
 
 export class TaskStore {
@@ -24,8 +28,30 @@ export class TaskStore {
   private readonly logsOf;
   private readonly counts;
   private readonly listCache = new Map<string, ReturnType<TaskStore["prepareList"]>>();
+  private readonly headOf;
+  private readonly nextScheduled;
+  private readonly listeners = new Set<TaskChangeListener>();
 
   constructor(private readonly db: Db) {
+    // the runner's queue: per phone, first due first (scheduled_at, then id; no scheduled_at = due at once)
+    this.headOf = db
+      .select()
+      .from(tasks)
+      .where(
+        and(
+          eq(tasks.status, TaskStatus.pending),
+          eq(tasks.serial, p("serial")),
+          sql`(${tasks.scheduledAt} is null or ${tasks.scheduledAt} <= ${p("now")})`,
+        ),
+      )
+      .orderBy(asc(tasks.scheduledAt), asc(tasks.id))
+      .limit(1)
+      .prepare();
+    this.nextScheduled = db
+      .select({ at: sql<number | null>`min(${tasks.scheduledAt})` })
+      .from(tasks)
+      .where(and(eq(tasks.status, TaskStatus.pending), sql`${tasks.scheduledAt} > ${p("now")}`))
+      .prepare();
     this.byId = db
       .select()
       .from(tasks)
@@ -40,9 +66,30 @@ export class TaskStore {
     this.counts = db.select().from(taskCounts).prepare();
   }
 
+  /** Told of every status change, after it is on disk. */
+  onChange(listener: TaskChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(ids: number[], kind: TaskChangeKind): void {
+    if (ids.length === 0) return;
+    for (const listener of this.listeners) listener(ids, kind);
+  }
+
+  /** The task that should run next on this phone, if one is due at `now`. */
+  headFor(serial: string, now: number): TaskRow | undefined {
+    return this.headOf.get({ serial, now });
+  }
+
+  /** The earliest moment after `now` at which a pending task becomes due, if any. */
+  nextDueAfter(now: number): number | null {
+    return this.nextScheduled.get({ now })?.at ?? null;
+  }
+
   /** All or nothing: returns the new ids in order. */
   create(rows: NewTask[], now = Date.now()): number[] {
-    return this.db.transaction((tx) =>
+    const ids = this.db.transaction((tx) =>
       rows.map(
         (row) =>
           tx
@@ -52,6 +99,8 @@ export class TaskStore {
             .get().id,
       ),
     );
+    this.changed(ids, "pending");
+    return ids;
   }
 
   get(id: number): TaskRow | undefined {
@@ -124,6 +173,7 @@ export class TaskStore {
       .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.pending)))
       .returning({ id: tasks.id })
       .all();
+    if (r.length === 1) this.changed([id], "running");
     return r.length === 1;
   }
 
@@ -135,6 +185,7 @@ export class TaskStore {
       .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
       .returning({ id: tasks.id })
       .all();
+    if (r.length === 1) this.changed([id], "completed");
     return r.length === 1;
   }
 
@@ -146,17 +197,21 @@ export class TaskStore {
       .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
       .returning({ id: tasks.id })
       .all();
+    if (r.length === 1) this.changed([id], "failed");
     return r.length === 1;
   }
 
   /** Every running task → failed (at start-up: they were interrupted). Returns how many. */
   failAllRunning(error: string, now = Date.now()): number {
-    return this.db
+    const ids = this.db
       .update(tasks)
       .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass: "permanent" })
       .where(eq(tasks.status, TaskStatus.running))
       .returning({ id: tasks.id })
-      .all().length;
+      .all()
+      .map((r) => r.id);
+    this.changed(ids, "failed");
+    return ids.length;
   }
 
   private retrySet(now: number) {
@@ -180,29 +235,34 @@ export class TaskStore {
       .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
       .returning({ id: tasks.id })
       .all();
+    if (r.length === 1) this.changed([id], "pending");
     return r.length === 1;
   }
 
   /** Every failed task → pending. Returns their ids. */
   retryAll(now = Date.now()): number[] {
-    return this.db
+    const ids = this.db
       .update(tasks)
       .set(this.retrySet(now))
       .where(eq(tasks.status, TaskStatus.failed))
       .returning({ id: tasks.id })
       .all()
       .map((r) => r.id);
+    this.changed(ids, "pending");
+    return ids;
   }
 
   /** Deletes the tasks (and their logs); returns the ids that existed. */
   delete(ids: number[]): number[] {
     if (ids.length === 0) return [];
-    return this.db
+    const deleted = this.db
       .delete(tasks)
       .where(inArray(tasks.id, ids))
       .returning({ id: tasks.id })
       .all()
       .map((r) => r.id);
+    this.changed(deleted, "deleted");
+    return deleted;
   }
 
   /** Per phone: the running task and how many wait (pending). Phones with neither are absent. */

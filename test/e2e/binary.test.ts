@@ -5,19 +5,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { DeviceStore } from "../../src/store/devices.ts";
+import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 
 let dir: string;
 let binary: string;
 let running: Running | undefined;
+let adb: TestAdbServer;
+let args: string[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-e2e-"));
   binary = join(dir, "farm-tasks");
   copyFileSync(await buildBinary(), binary);
+  adb = await startAdbServer();
+  args = ["--adb", `127.0.0.1:${adb.port}`];
 });
-afterAll(() => {
+afterAll(async () => {
   running?.proc.kill("SIGKILL");
+  await adb.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,7 +50,7 @@ test("--help, --version and bad flags", async () => {
 });
 
 test("alone in an empty folder it migrates its database, serves the API and Swagger, and keeps every task across restarts", async () => {
-  running = await startBinary(binary, [], dir);
+  running = await startBinary(binary, args, dir);
   expect(readdirSync(join(dir, "data"))).toContain("farm.db");
   const health = await (await fetch(`${running.url}/health`)).json();
   expect(health).toMatchObject({ status: "ok", db: "ok" });
@@ -85,23 +91,35 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
     ids.push(...r.body.data.task_ids);
   }
   await api("POST", `/api/v1/task/${ids[0]}/stop`);
-  const bad = await api("POST", "/api/v1/task", { serials: ["E2E-1"], script_name: "nope", script_config: {} });
+  const bad = await api("POST", "/api/v1/task", {
+    serials: ["E2E-1"],
+    script_name: "nope",
+    script_config: {},
+  });
   expect(bad.body.code).toBe(40003);
   const before = (await api("GET", "/api/v1/task?page_size=100")).body.data;
   expect(before.total).toBe(20);
 
   running.proc.kill("SIGTERM");
   expect(await running.proc.exited).toBe(0);
-  running = await startBinary(binary, [], dir);
+  running = await startBinary(binary, args, dir);
   const after = (await api("GET", "/api/v1/task?page_size=100")).body.data;
   expect(after.total).toBe(20);
   expect(after.tasks).toEqual(before.tasks);
 
   // a crash (kill -9) loses nothing acknowledged either
-  const more = await api("POST", "/api/v1/task", { serials: ["E2E-1"], script_name: "follow", script_config: { target_users: ["z"] } });
+  const more = await api("POST", "/api/v1/task", {
+    serials: ["E2E-1"],
+    script_name: "follow",
+    script_config: { target_users: ["z"] },
+  });
   running.proc.kill("SIGKILL");
   await running.proc.exited;
-  running = await startBinary(binary, [], dir);
+  running = await startBinary(binary, args, dir);
   expect((await api("GET", `/api/v1/task/${more.body.data.task_ids[0]}`)).body.data.status).toBe(0);
-  expect((await api("GET", "/api/v1/task/stats")).body.data).toMatchObject({ total: 21, failed: 1, pending: 20 });
+  expect((await api("GET", "/api/v1/task/stats")).body.data).toMatchObject({
+    total: 21,
+    failed: 1,
+    pending: 20,
+  });
 });

@@ -22,7 +22,12 @@ export interface Running {
 }
 
 /** Starts the executable with `--port 0` and waits for the line that says where it listens. */
-export async function startBinary(binary: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+export async function startBinary(
+  binary: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+) {
   const proc = Bun.spawn([binary, "--port", "0", ...args], {
     cwd,
     env: { ...process.env, ...env },

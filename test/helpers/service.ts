@@ -11,19 +11,19 @@ export interface Answer {
   headers: Headers;
 }
 
-export interface TestService extends Service {
+export interface TestService extends Omit<Service, "stop"> {
   dir: string;
   config: Config;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** Makes the service know a phone, as the fleet will once phones are attached. */
   addDevice(serial: string, state?: "online" | "offline" | "unauthorized"): void;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export function startTestService(overrides: Partial<Config> = {}): TestService {
   const dir = mkdtempSync(join(tmpdir(), "farm-test-"));
   const config: Config = { ...defaultConfig(), dataDir: dir, timezone: "Europe/Madrid", ...overrides };
-  const service = createService(config, () => {});
+  const service = createService(config, { log: () => {} });
   const call: TestService["call"] = async (method, path, body, headers = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -62,8 +62,8 @@ export function startTestService(overrides: Partial<Config> = {}): TestService {
         lastSeen: now,
       });
     },
-    stop() {
-      service.close();
+    async stop() {
+      await service.stop(0);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,28 @@
+// Demo mode (--simulate N): virtual phones started in-process and attached like network phones, so that a
+// fresh machine shows real phones, real tasks and real progress without any hardware.
+import type { Fleet } from "./devices/index.ts";
+import { VirtualPhone } from "./sim/index.ts";
+
+/** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */
+export const DEMO_BASE_PORT = 37001;
+
+const MODELS = ["Pixel 7", "SM-A515F", "Redmi Note 12", "moto g54"];
+
+export async function startDemoPhones(count: number, fleet: Fleet, log: (line: string) => void) {
+  const phones: VirtualPhone[] = [];
+  for (let i = 0; i < count; i++) {
+    const options = { serial: `DEMO${String(i + 1).padStart(3, "0")}`, model: MODELS[i % MODELS.length] };
+    // a fixed port makes the serial predictable; if it is taken, any free port will do
+    const phone = await VirtualPhone.start({ ...options, port: DEMO_BASE_PORT + i }).catch(() =>
+      VirtualPhone.start(options),
+    );
+    phones.push(phone);
+  }
+  // through the adb server when one answers (as a Wi-Fi phone would be), directly otherwise
+  const direct = fleet.adbStatus !== "ok";
+  await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct })));
+  log(
+    `demo: ${count} virtual phone(s) attached ${direct ? "directly" : "through the adb server"}: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`,
+  );
+  return { stop: () => Promise.all(phones.map((p) => p.stop())) };
+}

@@ -1,0 +1,81 @@
+// GET /api/v1/events: a Server-Sent Events stream of task and phone state changes, so clients need not poll.
+import { Elysia } from "elysia";
+import type { EventBus } from "../tasks/events.ts";
+import { Code } from "./envelope.ts";
+
+const KEEPALIVE_MS = 15_000;
+
+const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one event:
+
+\`\`\`
+event: task
+data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"at":"2026-11-28T14:30:00.120Z"}
+
+event: device
+data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T14:31:02.004Z"}
+\`\`\`
+
+Task \`status\` is pending, running, completed, failed or deleted. A comment line (\`: keep-alive\`) comes every
+15 s. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.`;
+
+export function eventRoutes(bus: EventBus) {
+  return new Elysia().get(
+    "/api/v1/events",
+    ({ request }) => {
+      const encoder = new TextEncoder();
+      let unsubscribe = () => {};
+      let keepalive: ReturnType<typeof setInterval> | undefined;
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const send = (text: string) => {
+            try {
+              controller.enqueue(encoder.encode(text));
+            } catch {
+              close();
+            }
+          };
+          const close = () => {
+            unsubscribe();
+            clearInterval(keepalive);
+          };
+          send(": connected\n\n");
+          unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
+          request.signal.addEventListener("abort", () => {
+            close();
+            try {
+              controller.close();
+            } catch {}
+          });
+        },
+        cancel() {
+          unsubscribe();
+          clearInterval(keepalive);
+        },
+      });
+      return new Response(stream, {
+        headers: {
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        },
+      });
+    },
+    {
+      detail: {
+        summary: "Live task and phone state changes (Server-Sent Events)",
+        description: DESCRIPTION,
+        tags: ["service"],
+        security: [{ bearer: [] }, {}],
+        responses: {
+          200: {
+            description: "an endless event stream",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          401: { description: `code ${Code.unauthorized}` },
+          403: { description: `code ${Code.planForbidsApi} or ${Code.foreignRequest}` },
+        },
+      },
+    },
+  );
+}

@@ -1,0 +1,113 @@
+// The webhook: a signed POST for each task that completes or fails, delivered in the background with
+// retries, so that a slow or dead receiver never holds up the runner.
+import { createHmac, randomUUID } from "node:crypto";
+import type { TaskStore } from "../store/tasks.ts";
+import { taskView } from "./views.ts";
+
+export const SIGNATURE_HEADER = "x-farm-signature";
+/** Seconds before each new attempt; after the last one the delivery is dropped (and logged). */
+const BACKOFF_S = [1, 5, 30, 120, 600];
+const MAX_QUEUE = 10_000;
+const TIMEOUT_MS = 10_000;
+
+export function sign(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+interface Delivery {
+  id: string;
+  event: string;
+  body: string;
+  attempt: number;
+}
+
+export class Webhook {
+  private readonly queue: Delivery[] = [];
+  private sending = false;
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly secret: string,
+    private readonly log: (line: string) => void,
+    private readonly backoffS: number[] = BACKOFF_S,
+  ) {}
+
+  /** Sends a delivery for every task that completes or fails in `tasks`. */
+  watch(tasks: TaskStore): () => void {
+    return tasks.onChange((ids, kind) => {
+      if (kind !== "completed" && kind !== "failed") return;
+      for (const id of ids) {
+        const row = tasks.get(id);
+        if (row) this.enqueue(`task.${kind}`, { event: `task.${kind}`, task: taskView(row) });
+      }
+    });
+  }
+
+  enqueue(event: string, payload: unknown): void {
+    if (this.stopped) return;
+    if (this.queue.length >= MAX_QUEUE) {
+      const dropped = this.queue.shift();
+      this.log(`webhook: queue full, dropped delivery ${dropped?.id} (${dropped?.event})`);
+    }
+    this.queue.push({ id: randomUUID(), event, body: JSON.stringify(payload), attempt: 0 });
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending || this.stopped) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const d = this.queue[0] as Delivery;
+        const ok = await this.send(d);
+        if (ok) {
+          this.queue.shift();
+          continue;
+        }
+        d.attempt++;
+        if (d.attempt > this.backoffS.length) {
+          this.queue.shift();
+          this.log(`webhook: gave up on delivery ${d.id} (${d.event}) after ${d.attempt} attempts`);
+          continue;
+        }
+        // wait, then go on with the same delivery: order is kept
+        const delay = (this.backoffS[d.attempt - 1] ?? 600) * 1000;
+        await new Promise<void>((resolve) => {
+          this.timer = setTimeout(resolve, delay);
+        });
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(d: Delivery): Promise<boolean> {
+    try {
+      const res = await fetch(this.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          [SIGNATURE_HEADER]: sign(this.secret, d.body),
+          "x-farm-event": d.event,
+          "x-farm-delivery": d.id,
+        },
+        body: d.body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      if (res.ok) return true;
+      this.log(`webhook: ${this.url} answered ${res.status} to delivery ${d.id}`);
+    } catch (e) {
+      this.log(`webhook: ${this.url} unreachable for delivery ${d.id}: ${(e as Error).message}`);
+    }
+    return false;
+  }
+
+  /** Pending deliveries are dropped; they live in memory only. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.queue.length > 0) this.log(`webhook: ${this.queue.length} delivery(ies) not sent at shutdown`);
+  }
+}

@@ -1,0 +1,45 @@
+// What a script gets to work with on one phone, and how it says why it failed.
+import type { Phone } from "../devices/index.ts";
+import type { ErrorClass } from "../store/tasks.ts";
+
+/** A failure a script understands: `retryable` ones may be tried again automatically, `permanent` never. */
+export class ScriptError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass: ErrorClass,
+  ) {
+    super(message);
+  }
+
+  static permanent(message: string): ScriptError {
+    return new ScriptError(message, "permanent");
+  }
+
+  static retryable(message: string): ScriptError {
+    return new ScriptError(message, "retryable");
+  }
+}
+
+export interface ScriptTask {
+  id: number;
+  serial: string;
+  username: string | null;
+  platform: "tiktok" | "instagram";
+  config: Record<string, unknown>;
+}
+
+export interface ScriptContext {
+  task: ScriptTask;
+  phone: Phone;
+  /** Fires when the task is stopped, times out, its phone goes away or the service shuts down. */
+  signal: AbortSignal;
+  /** Runs one step, written to the task's log with how long it took. */
+  step<T>(name: string, work: () => Promise<T>): Promise<T>;
+  log(message: string, level?: "info" | "warn" | "error"): void;
+  /** Runs after the script ends, however it ends, newest first (force-stop the app, remove pushed media). */
+  onCleanup(cleanup: (signal: AbortSignal) => Promise<void>): void;
+  /** Waits, unless the task is aborted first. */
+  sleep(ms: number): Promise<void>;
+}
+
+export type ScriptRun = (ctx: ScriptContext) => Promise<void>;

@@ -1,0 +1,90 @@
+// The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
+import type { DeviceInfo, Fleet } from "../devices/index.ts";
+import { AppError, Code } from "../errors.ts";
+import type { DeviceStore } from "../store/devices.ts";
+import type { DeviceRow } from "../store/schema.ts";
+import type { TaskStore } from "../store/tasks.ts";
+
+export type DeviceLoad = { running: number | null; queued: number };
+
+export class DeviceService {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly store: DeviceStore,
+    private readonly tasks: TaskStore,
+  ) {}
+
+  /** Writes what the fleet reports into the store (phones are remembered across restarts). */
+  record(info: DeviceInfo): void {
+    this.store.upsert({
+      serial: info.serial,
+      transport: info.transport,
+      state: info.state,
+      model: info.model,
+      brand: info.brand,
+      androidVersion: info.android_version,
+      sdk: info.sdk,
+      screenWidth: info.screen?.width ?? null,
+      screenHeight: info.screen?.height ?? null,
+      battery: info.battery,
+      hint: info.hint,
+      firstSeen: info.first_seen.getTime(),
+      lastSeen: info.last_seen.getTime(),
+    });
+  }
+
+  list(): { row: DeviceRow; load: DeviceLoad | undefined }[] {
+    const load = this.tasks.loadByDevice();
+    return this.store.list().map((row) => ({ row, load: load.get(row.serial) }));
+  }
+
+  get(serial: string): { row: DeviceRow; load: DeviceLoad | undefined } {
+    const row = this.store.get(serial);
+    if (!row) throw new AppError(Code.notFound, `device '${serial}' has never been seen`);
+    return { row, load: this.tasks.loadByDevice(serial).get(serial) };
+  }
+
+  onlineSerials(): string[] {
+    return this.fleet
+      .list()
+      .filter((d) => d.state === "online")
+      .map((d) => d.serial);
+  }
+
+  async screenshot(serial: string): Promise<Uint8Array> {
+    this.get(serial);
+    const phone = this.fleet.phone(serial);
+    if (!phone) throw new AppError(Code.conflict, `device '${serial}' is not online`);
+    return phone.screenshot({ timeoutMs: 15_000 });
+  }
+
+  async connect(host: string, port: number, direct: boolean): Promise<DeviceInfo> {
+    const info = await this.fleet.connect(host, port, { direct });
+    this.record(info);
+    return info;
+  }
+
+  async disconnect(host: string, port: number): Promise<void> {
+    const serial = `${host}:${port}`;
+    if (!this.store.get(serial) && !this.fleet.get(serial)) {
+      throw new AppError(Code.notFound, `no network phone ${serial} is attached`);
+    }
+    await this.fleet.disconnect(host, port);
+    // detached on purpose: forgotten, so that it is not attached again at the next start
+    this.store.delete(serial);
+  }
+
+  /** Phones attached directly (not through the adb server) are attached again after a restart. */
+  async reattachDirect(log: (line: string) => void): Promise<void> {
+    const direct = this.store.list().filter((d) => d.transport === "direct");
+    await Promise.all(
+      direct.map(async (d) => {
+        const m = /^(.+):(\d+)$/.exec(d.serial);
+        if (!m?.[1] || !m[2]) return;
+        await this.fleet.connect(m[1], Number(m[2]), { direct: true }).catch((e) => {
+          log(`could not reattach ${d.serial}: ${(e as Error).message}`);
+        });
+      }),
+    );
+  }
+}

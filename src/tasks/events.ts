@@ -1,0 +1,34 @@
+// Task and phone state changes, for whoever listens: the SSE stream, the webhook.
+import { EventEmitter } from "node:events";
+
+export interface TaskEvent {
+  type: "task";
+  id: number;
+  serial: string | null;
+  /** The new status, or "deleted". */
+  status: "pending" | "running" | "completed" | "failed" | "deleted";
+  error: string | null;
+  at: string;
+}
+
+export interface DeviceEvent {
+  type: "device";
+  serial: string;
+  state: "online" | "offline" | "unauthorized";
+  at: string;
+}
+
+export type FarmEvent = TaskEvent | DeviceEvent;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  publish(event: FarmEvent): void {
+    this.emitter.emit("event", event);
+  }
+
+  subscribe(listener: (event: FarmEvent) => void): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+}

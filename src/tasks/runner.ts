@@ -1,0 +1,330 @@
+// The runner: decides what runs where and when, runs it, and records how it ended.
+//
+// One running task per phone; at most the plan's device limit of phones busy at once; per phone, first due
+// first. Event-driven: a pass looks for work when something changed (a task was created or retried, a task
+// ended, a phone came online) or when the clock reaches the next scheduled task — never by polling.
+import type { Phone } from "../devices/index.ts";
+import { PhoneError } from "../devices/index.ts";
+import { type ScriptContext, ScriptError } from "../scripts/context.ts";
+import { getScript } from "../scripts/registry.ts";
+import type { TaskRow } from "../store/schema.ts";
+import type { ErrorClass, TaskStore } from "../store/tasks.ts";
+import type { Clock } from "./clock.ts";
+import type { Evidence } from "./evidence.ts";
+import { STOPPED_BY_USER, type TaskRunnerHooks } from "./service.ts";
+
+export const INTERRUPTED = "interrupted: the service stopped while this task was running";
+export const DEVICE_OFFLINE = "device went offline";
+
+/** Why a run ended early, carried as the AbortSignal's reason. */
+export interface Failure {
+  message: string;
+  errorClass: ErrorClass;
+}
+
+export interface PhoneSource {
+  /** The phone, when it is online and usable. */
+  phone(serial: string): Phone | undefined;
+  /** Serials of the phones online now. */
+  onlineSerials(): string[];
+}
+
+export interface RetryPolicy {
+  /** Automatic retries of a retryable failure (0 = none). */
+  maxRetries: number;
+  /** A random delay in [min, max] ms before each automatic retry. */
+  delayMs: [number, number];
+}
+
+export interface RunnerOptions {
+  tasks: TaskStore;
+  phones: PhoneSource;
+  clock: Clock;
+  /** Phones allowed to run at once (the plan's device limit), asked on every pass. */
+  deviceLimit: () => number;
+  retry: RetryPolicy;
+  /** Per-script maximum run time overrides, in seconds. */
+  timeouts?: Record<string, number>;
+  evidence?: Evidence;
+  log?: (line: string) => void;
+  random?: () => number;
+}
+
+interface Run {
+  task: TaskRow;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const CLEANUP_TIMEOUT_MS = 15_000;
+
+export class Runner implements TaskRunnerHooks {
+  private readonly running = new Map<number, Run>();
+  private readonly busy = new Map<string, number>();
+  private passQueued = false;
+  private cancelWake: (() => void) | undefined;
+  private accepting = true;
+  private readonly log: (line: string) => void;
+  private readonly random: () => number;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.log = o.log ?? (() => {});
+    this.random = o.random ?? Math.random;
+  }
+
+  /** Looks for work soon (coalesced: many wakes, one pass). */
+  wake(): void {
+    if (this.passQueued || !this.accepting) return;
+    this.passQueued = true;
+    queueMicrotask(() => {
+      this.passQueued = false;
+      this.pass();
+    });
+  }
+
+  /** The task running on this phone, if any. */
+  runningOn(serial: string): number | undefined {
+    return this.busy.get(serial);
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** A phone came online or went away. */
+  deviceChanged(serial: string, online: boolean): void {
+    if (online) {
+      this.wake();
+      return;
+    }
+    const id = this.busy.get(serial);
+    if (id !== undefined)
+      this.running.get(id)?.controller.abort({ message: DEVICE_OFFLINE, errorClass: "retryable" });
+  }
+
+  /** Aborts a running task and waits until it has ended and cleaned up. */
+  async abort(taskId: number, reason: string): Promise<void> {
+    const run = this.running.get(taskId);
+    if (!run) return;
+    run.controller.abort({ message: reason, errorClass: "permanent" } satisfies Failure);
+    await run.done;
+  }
+
+  /** No new task starts; running ones get `graceMs` to finish, then are aborted as interrupted. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.accepting = false;
+    this.cancelWake?.();
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    if (this.running.size > 0) {
+      this.log(`waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const run of this.running.values()) {
+      run.controller.abort({ message: INTERRUPTED, errorClass: "permanent" } satisfies Failure);
+    }
+    await all();
+  }
+
+  private pass(): void {
+    if (!this.accepting) return;
+    const now = this.o.clock.now();
+    const slots = this.o.deviceLimit() - this.busy.size;
+    if (slots > 0) {
+      // the head of each idle online phone's queue, earliest first, as many as the plan allows
+      const heads: { task: TaskRow; phone: Phone }[] = [];
+      for (const serial of this.o.phones.onlineSerials()) {
+        if (this.busy.has(serial)) continue;
+        const phone = this.o.phones.phone(serial);
+        if (!phone) continue;
+        const task = this.o.tasks.headFor(serial, now);
+        if (task) heads.push({ task, phone });
+      }
+      heads.sort((a, b) => (a.task.scheduledAt ?? 0) - (b.task.scheduledAt ?? 0) || a.task.id - b.task.id);
+      for (const { task, phone } of heads.slice(0, slots)) this.start(task, phone);
+    }
+    this.scheduleNextWake(now);
+  }
+
+  private scheduleNextWake(now: number): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    const next = this.o.tasks.nextDueAfter(now);
+    if (next !== null) this.cancelWake = this.o.clock.wakeAt(next, () => this.wake());
+  }
+
+  private start(task: TaskRow, phone: Phone): void {
+    if (!this.o.tasks.markRunning(task.id, this.o.clock.now())) return;
+    const controller = new AbortController();
+    this.busy.set(task.serial, task.id);
+    const run: Run = { task, controller, done: Promise.resolve() };
+    this.running.set(task.id, run);
+    run.done = this.execute(task, phone, controller)
+      .catch((e) => this.log(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`))
+      .finally(() => {
+        this.running.delete(task.id);
+        this.busy.delete(task.serial);
+        this.wake();
+      });
+  }
+
+  private async execute(task: TaskRow, phone: Phone, controller: AbortController): Promise<void> {
+    const { tasks } = this.o;
+    const script = getScript(task.scriptName);
+    if (!script?.run) {
+      const message = script
+        ? `script "${task.scriptName}" cannot run on phones yet`
+        : `script "${task.scriptName}" is no longer known to this service`;
+      tasks.addLog(task.id, "error", message);
+      tasks.markFailed(task.id, message, "permanent", this.o.clock.now());
+      return;
+    }
+    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
+    const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
+    const timer = setTimeout(
+      () =>
+        controller.abort({
+          message: `timed out after ${limitS} s`,
+          errorClass: "retryable",
+        } satisfies Failure),
+      limitS * 1000,
+    );
+    const onGone = () =>
+      controller.abort({ message: DEVICE_OFFLINE, errorClass: "retryable" } satisfies Failure);
+    phone.goneSignal.addEventListener("abort", onGone, { once: true });
+    if (phone.goneSignal.aborted) onGone();
+
+    const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
+    const signal = controller.signal;
+    const ctx: ScriptContext = {
+      task: {
+        id: task.id,
+        serial: task.serial,
+        username: task.username,
+        platform: task.platform as "tiktok" | "instagram",
+        config,
+      },
+      phone,
+      signal,
+      log: (message, level = "info") => tasks.addLog(task.id, level, message),
+      step: async (name, work) => {
+        const t0 = performance.now();
+        try {
+          const result = await work();
+          tasks.addLog(task.id, "info", name, Math.round(performance.now() - t0));
+          return result;
+        } catch (e) {
+          tasks.addLog(
+            task.id,
+            "error",
+            `${name}: ${describe(e, signal)}`,
+            Math.round(performance.now() - t0),
+          );
+          throw e;
+        }
+      },
+      onCleanup: (cleanup) => {
+        cleanups.push(cleanup);
+      },
+      sleep: (ms) => abortableSleep(ms, signal),
+    };
+
+    tasks.addLog(
+      task.id,
+      "info",
+      `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`,
+    );
+    let failure: Failure | null = null;
+    try {
+      await raceAbort(script.run(ctx), signal);
+    } catch (e) {
+      failure = classify(e, signal);
+    } finally {
+      clearTimeout(timer);
+      phone.goneSignal.removeEventListener("abort", onGone);
+    }
+
+    // evidence first (the screen as the failure left it), then cleanup, on a phone that is still there
+    if (failure && failure.message !== STOPPED_BY_USER && !phone.goneSignal.aborted) {
+      await this.o.evidence
+        ?.capture(task.id, phone)
+        .catch((e) => tasks.addLog(task.id, "warn", `no evidence: ${e}`));
+    }
+    for (const cleanup of cleanups.reverse()) {
+      if (phone.goneSignal.aborted) break;
+      try {
+        await cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
+      } catch (e) {
+        tasks.addLog(task.id, "warn", `cleanup: ${(e as Error).message}`);
+      }
+    }
+
+    const now = this.o.clock.now();
+    if (!failure) {
+      tasks.addLog(task.id, "info", "completed");
+      tasks.markCompleted(task.id, now);
+      return;
+    }
+    tasks.addLog(task.id, "error", `failed (${failure.errorClass}): ${failure.message}`);
+    tasks.markFailed(task.id, failure.message, failure.errorClass, now);
+    const { maxRetries, delayMs } = this.o.retry;
+    if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
+      const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
+      tasks.addLog(
+        task.id,
+        "info",
+        `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
+      );
+      tasks.retry(task.id, now, now + delay);
+    }
+  }
+}
+
+/** Resolves or rejects with `work`, but rejects at once when `signal` fires (scripts that ignore it still stop). */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function isFailure(x: unknown): x is Failure {
+  return typeof x === "object" && x !== null && "message" in x && "errorClass" in x;
+}
+
+/**
+ * How a run ended: the abort reason when it was aborted (stop, timeout, phone gone, shutdown); a script's own
+ * ScriptError; a phone that went away or timed out (retryable); anything else is permanent, because running
+ * an unknown failure again risks doing twice what half-succeeded.
+ */
+function classify(e: unknown, signal: AbortSignal): Failure {
+  if (signal.aborted && isFailure(signal.reason)) return signal.reason;
+  if (e instanceof ScriptError) return { message: e.message, errorClass: e.errorClass };
+  if (e instanceof PhoneError) {
+    if (e.code === "offline") return { message: DEVICE_OFFLINE, errorClass: "retryable" };
+    if (e.code === "timeout") return { message: e.message, errorClass: "retryable" };
+  }
+  return { message: (e as Error)?.message ?? String(e), errorClass: "permanent" };
+}
+
+function describe(e: unknown, signal: AbortSignal): string {
+  return classify(e, signal).message;
+}
