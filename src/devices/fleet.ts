@@ -45,7 +45,7 @@ export interface FleetOptions {
   pollMs?: number;
   /** How often the battery of online phones is refreshed (default 30 s). */
   batteryMs?: number;
-  /** How often a direct phone is checked for life (default 1000 ms; it is dropped after 2 s of silence). */
+  /** How often a direct phone is checked for life (default 1000 ms; it is dropped after 1.5 s of silence). */
   pingMs?: number;
   /** Backoff bounds for reconnecting network phones (default 500 ms … 5 s). */
   reconnectMinMs?: number;
@@ -362,6 +362,12 @@ export class Fleet {
       await phone.close();
       return false;
     }
+    if (!details || Object.values(details).every((v) => v === null)) {
+      // Connected, but not one command answered: not usable, whatever the transport says.
+      await phone.close();
+      this.#update(entry, { state: "offline", hint: "connected but not answering commands" });
+      return false;
+    }
     entry.phone = phone;
     const facts: Partial<DeviceInfo> = {};
     if (details) {
@@ -601,7 +607,7 @@ export class Fleet {
     while (!link.stopped && !phone.closed) {
       await Promise.race([Bun.sleep(this.#pingMs), gone]);
       if (link.stopped || phone.closed) break;
-      const alive = await phone.ping(2000);
+      const alive = await phone.ping(1500);
       if (!alive && !phone.closed) {
         this.#log("warn", `${link.serial} stopped answering; reconnecting`);
         await phone.close();

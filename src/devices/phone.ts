@@ -214,10 +214,21 @@ export class Phone {
     });
   }
 
-  /** True when the phone answers a trivial command within `timeoutMs`. */
-  async ping(timeoutMs = 2000): Promise<boolean> {
+  /**
+   * True when the phone's adbd answers within `timeoutMs`. Opens and closes a `sync:` session: a
+   * round trip that adbd serves in-process (no shell is spawned on the phone).
+   */
+  async ping(timeoutMs = 1500): Promise<boolean> {
     try {
-      await this.#run("ping", { timeoutMs }, timeoutMs, ({ signal }) => this.#exec(sh("echo", "ok"), signal));
+      await this.#run("ping", { timeoutMs }, timeoutMs, async () => {
+        const opening = this.adb.createSocket("sync:");
+        // Close it whenever it opens, even after we stopped waiting.
+        opening.then(
+          (socket) => socket.close(),
+          () => {},
+        );
+        await opening;
+      });
       return true;
     } catch {
       return false;

@@ -245,6 +245,37 @@ export function transportSuite(mode: Mode): void {
       expect(states.slice(-2)).toEqual(["offline", "online"]);
     }, 30_000);
 
+    test.if(direct)(
+      "a direct phone that goes silent is offline within 3 s, and back when it answers",
+      async () => {
+        const serial = serialOf(plain);
+        await waitFor("online", () => fleet.get(serial)?.state === "online", 5000);
+        plain.setLatency(10_000);
+        const t0 = Date.now();
+        await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3500);
+        console.info(`[bench] direct: silent phone noticed after ${Date.now() - t0} ms`);
+        plain.setLatency(0);
+        await waitFor("online again", () => fleet.get(serial)?.state === "online", 15_000);
+      },
+      30_000,
+    );
+
+    test.if(direct)("the key is kept in the data folder and reused: no second prompt", async () => {
+      expect(main.receivedKeys.length).toBe(1);
+      const pub = await readFile(join(work, "data", "adbkey.pub"), "utf8");
+      expect(pub.trim()).toBe(main.receivedKeys[0]?.trim());
+      // A second fleet on the same data folder is let in by signature alone.
+      const again = new Fleet({ dataDir: join(work, "data"), adbServer: false, log: () => {} });
+      await again.start();
+      try {
+        const info = await again.connect("127.0.0.1", main.port, { direct: true });
+        expect(info.state).toBe("online");
+        expect(main.receivedKeys.length).toBe(1);
+      } finally {
+        await again.stop();
+      }
+    });
+
     test("a phone that refuses our key is unauthorized with a hint", async () => {
       const refusing = await VirtualPhone.start({ auth: "reject", model: "Locked" });
       try {
