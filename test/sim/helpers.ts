@@ -211,15 +211,10 @@ export class RawHost {
   /** Opens a stream; null if the phone refused it. */
   async open(service: string): Promise<RawStream | null> {
     const localId = this.nextId++;
-    const p = await new Promise<Packet>((resolve) => {
-      this.pendingOpen.set(localId, resolve);
-      this.send(A_OPEN, localId, 0, Buffer.from(`${service}\0`));
-    });
-    if (p.command !== A_OKAY) return null;
     const host = this;
     const s = {
       localId,
-      remoteId: p.arg0,
+      remoteId: 0,
       data: [] as Buffer[],
       closed: false,
       maxWrite: 0,
@@ -229,17 +224,27 @@ export class RawHost {
         return Buffer.concat(this.data).toString("utf8");
       },
       write(d: Uint8Array | string) {
-        host.send(A_WRTE, localId, p.arg0, typeof d === "string" ? Buffer.from(d) : d);
+        host.send(A_WRTE, localId, this.remoteId, typeof d === "string" ? Buffer.from(d) : d);
       },
       close() {
-        host.send(A_CLSE, localId, p.arg0);
+        host.send(A_CLSE, localId, this.remoteId);
       },
       async waitClosed(timeoutMs = 10000) {
         await waitFor(() => this.closed, timeoutMs, `close of ${service}`);
       },
     };
-    this.streams.set(localId, s);
-    return s;
+    const p = await new Promise<Packet>((resolve) => {
+      this.pendingOpen.set(localId, (packet) => {
+        // Register at once: the phone's first WRTE may follow in the same chunk.
+        if (packet.command === A_OKAY) {
+          s.remoteId = packet.arg0;
+          this.streams.set(localId, s);
+        }
+        resolve(packet);
+      });
+      this.send(A_OPEN, localId, 0, Buffer.from(`${service}\0`));
+    });
+    return p.command === A_OKAY ? s : null;
   }
 
   close(): void {
