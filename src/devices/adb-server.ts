@@ -19,7 +19,6 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** Finds an executable on PATH (or checks an explicit path); undefined when absent. */
 export function findExecutable(name: string): string | undefined {
-  if (name.includes("/")) return Bun.which(name) ?? undefined;
   return Bun.which(name) ?? undefined;
 }
 

@@ -512,7 +512,15 @@ export class Phone {
   async typeText(value: string, options?: VerbOptions): Promise<void> {
     if (value === "") return;
     if (isInputTextSafe(value)) {
-      await this.#check("typeText", `${sh("input", "text")} ${inputTextArg(value)}`, options);
+      // `input text` turns "%s" into a space and has no escape for it: type such text in pieces
+      // that split every literal "%s" between "…%" and "s…".
+      const parts = value.split("%s");
+      const pieces = parts
+        .map((part, i) => `${i > 0 ? "s" : ""}${part}${i < parts.length - 1 ? "%" : ""}`)
+        .filter((piece) => piece !== "");
+      for (const piece of pieces) {
+        await this.#check("typeText", `${sh("input", "text")} ${inputTextArg(piece)}`, options);
+      }
       return;
     }
     if (!(await this.hasAdbKeyboard(options))) {
