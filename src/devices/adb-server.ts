@@ -49,7 +49,7 @@ export class AdbServer {
   }
 
   /**
-   * Checks that the server answers; when it does not, starts it (at most every 10 s) if it is local
+   * Checks that the server answers; when it does not, starts it (at most every 5 s) if it is local
    * and `adb` is installed. Logs once per change of status, not once per attempt.
    */
   async check(): Promise<AdbStatus> {
@@ -96,7 +96,7 @@ export class AdbServer {
   #maybeStart(): Promise<void> {
     if (!LOOPBACK.has(this.host)) return Promise.resolve();
     if (this.#starting) return this.#starting;
-    if (Date.now() - this.#lastStartAttempt < 10_000) return Promise.resolve();
+    if (Date.now() - this.#lastStartAttempt < 5_000) return Promise.resolve();
     const adb = findExecutable(this.#adbPath);
     if (!adb) return Promise.resolve();
     this.#lastStartAttempt = Date.now();

@@ -59,3 +59,43 @@ test("no adb server but adb installed: the fleet starts it on the given port", a
   expect(logs.join("\n")).toContain(`127.0.0.1:${port} is up`);
   await fleet.stop();
 }, 30_000);
+
+test("the adb server dies: phones go offline, the fleet restarts it and re-attaches its network phones", async () => {
+  const { VirtualPhone } = await import("../../src/sim/index.ts");
+  const work = await mkdtemp(join(tmpdir(), "farm-adb-restart-"));
+  const port = await freePort();
+  const home = join(work, "home");
+  const wrapper = await adbWrapper(work, home);
+  const phone = await VirtualPhone.start({ auth: "none", model: "Restart Phone" });
+  const kill = async () => {
+    const k = Bun.spawn([wrapper, "-P", String(port), "kill-server"], { stdout: "ignore", stderr: "ignore" });
+    await k.exited;
+  };
+  cleanups.push(async () => {
+    await kill();
+    await phone.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+  const logs: string[] = [];
+  const fleet = new Fleet({
+    dataDir: work,
+    adbServer: { port },
+    adbPath: wrapper,
+    log: (_level, message) => logs.push(message),
+  });
+  await fleet.start();
+  cleanups.push(() => fleet.stop());
+  expect(fleet.adbStatus).toBe("ok");
+  const serial = `127.0.0.1:${phone.port}`;
+  await fleet.connect("127.0.0.1", phone.port);
+  await waitFor("online", () => fleet.get(serial)?.state === "online", 3000);
+
+  await kill();
+  await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3000);
+  expect(fleet.phone(serial)).toBeUndefined();
+  // Restarted within ~5 s (at most one start attempt every 5 s), the phone attached again.
+  await waitFor("online again", () => fleet.get(serial)?.state === "online", 20_000);
+  expect(fleet.adbStatus).toBe("ok");
+  expect((await fleet.phone(serial)?.shell("echo back"))?.stdout).toBe("back\n");
+  await fleet.stop();
+}, 40_000);
