@@ -19,6 +19,7 @@ describe("parsing", () => {
   test("quotes, escapes, operators", async () => {
     expect((await run(`echo 'a  b' "c \\"d\\" $X" e\\ f`)).stdout).toBe('a  b c "d"  e f\n');
     expect((await run("false && echo no || echo yes; echo end")).stdout).toBe("yes\nend\n");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, not a template
     expect((await run("X=1; echo $X ${X}2")).stdout).toBe("1 12\n");
     expect((await run("false; echo $?")).stdout).toBe("1\n");
     expect((await run("echo 'it'\\''s'")).stdout).toBe("it's\n");
