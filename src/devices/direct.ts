@@ -19,6 +19,7 @@ import {
 } from "@yume-chan/adb";
 import type { ReadableStream } from "@yume-chan/stream-extra";
 import { Consumable, PushReadableStream, pipeFrom, StructDeserializeStream } from "@yume-chan/stream-extra";
+import { GuardedTransport } from "./socket-guard.ts";
 
 /** Turns a connected socket into the packet streams `AdbDaemonTransport` expects. */
 export function socketToPacketStream(socket: Socket): AdbDaemonConnection {
@@ -141,7 +142,7 @@ export async function connectDirect(options: DirectConnectOptions): Promise<Adb>
       credentialStore: options.credentialStore,
       authenticators: [AdbSignatureAuthenticator, promptNotifier],
     });
-    return new Adb(transport);
+    return new Adb(new GuardedTransport(transport));
   } catch (e) {
     socket.destroy();
     throw e;

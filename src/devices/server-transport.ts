@@ -10,6 +10,7 @@ import type {
   AdbSocket,
   AdbTransport,
 } from "@yume-chan/adb";
+import { guardSocket } from "./socket-guard.ts";
 
 export class ServerDeviceTransport implements AdbTransport {
   readonly #client: AdbServerClient;
@@ -56,7 +57,7 @@ export class ServerDeviceTransport implements AdbTransport {
     this.#sockets.add(socket);
     const forget = () => this.#sockets.delete(socket);
     socket.closed.then(forget, forget);
-    return socket;
+    return guardSocket(socket);
   }
 
   addReverseTunnel(handler: AdbIncomingSocketHandler, address?: string) {

@@ -142,6 +142,26 @@ export function transportSuite(mode: Mode): void {
       expect((await phone.shell("echo still here")).stdout).toBe("still here\n");
     });
 
+    test("a phone that drops mid-push fails the push cleanly (no crash)", async () => {
+      const dropping = await VirtualPhone.start({ auth: "none", model: "Dropper" });
+      const serial = serialOf(dropping);
+      try {
+        await fleet.connect("127.0.0.1", dropping.port, { direct });
+        const phone = await waitFor("online", () => fleet.phone(serial), 3000);
+        dropping.setLatency(0);
+        const pushing = phone.push(join(work, "big.bin"), "/sdcard/drop.bin").catch((e) => e as Error);
+        await Bun.sleep(20);
+        await dropping.vanish();
+        const error = await pushing;
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(/offline|closed|failed/);
+        await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3000);
+      } finally {
+        await fleet.disconnect("127.0.0.1", dropping.port);
+        await dropping.stop();
+      }
+    });
+
     test("pull, stat and remove", async () => {
       const phone = phoneOf(main);
       const local = join(work, "small.txt");
