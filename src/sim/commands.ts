@@ -282,6 +282,28 @@ function apkPath(p: string): string {
   return `/data/app/~~${h}==/${p}-${h.split("").reverse().join("")}==/base.apk`;
 }
 
+const KNOWN_APKS = [
+  TIKTOK_PKG,
+  INSTAGRAM_PKG,
+  ADB_KEYBOARD_PKG,
+  "com.ss.android.ugc.trill",
+  "com.zhiliaoapp.musically.go",
+  "com.android.chrome",
+  "com.google.android.youtube",
+];
+
+/** The package an "APK" installs: a known package name found in it (UTF-8 or UTF-16) or package="…". */
+function apkPackage(data: Buffer, path?: string): string | null {
+  for (const p of KNOWN_APKS) {
+    if (data.includes(Buffer.from(p, "utf8")) || data.includes(Buffer.from(p, "utf16le"))) return p;
+  }
+  const re = /package="([a-zA-Z][\w]*(?:\.[\w]+)+)"/;
+  const m = re.exec(data.toString("latin1")) ?? re.exec(data.toString("utf16le"));
+  if (m) return m[1] as string;
+  if (path && /adb.?keyboard/i.test(path)) return ADB_KEYBOARD_PKG;
+  return null;
+}
+
 /** Columns of media rows for content query. */
 function mediaRow(e: MediaEntry): Record<string, string> {
   const rel = e.data.replace(/^\/storage\/emulated\/0\//, "");
@@ -1176,6 +1198,49 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
           await out(ctx, "Failure [DELETE_FAILED_INTERNAL_ERROR]\n");
           return 1;
         }
+        case "install": {
+          let size = -1;
+          let path: string | undefined;
+          for (let i = 0; i < rest.length; i++) {
+            const a = rest[i] as string;
+            if (a === "-S") size = Number(rest[++i]);
+            else if (a === "--user" || a === "-i" || a === "--install-location" || a === "-p") i++;
+            else if (!a.startsWith("-")) path = a;
+          }
+          let data: Buffer;
+          if (path) {
+            try {
+              data = await readFile(hostOf(ctx, path));
+            } catch {
+              await err(
+                ctx,
+                `Error: Unable to open file: ${path}\nConsider using a file under /data/local/tmp/\n`,
+              );
+              return 255;
+            }
+          } else {
+            const parts: Uint8Array[] = [];
+            let got = 0;
+            while (size < 0 || got < size) {
+              const d = await ctx.in.read();
+              if (!d) break;
+              parts.push(d);
+              got += d.length;
+            }
+            data = Buffer.concat(parts);
+          }
+          const pkg = apkPackage(data, path);
+          if (!pkg) {
+            await out(
+              ctx,
+              "Failure [INSTALL_PARSE_FAILED_NOT_APK: Failed to parse /data/app/vmdl1234.tmp/base.apk]\n",
+            );
+            return 1;
+          }
+          dev.packages.add(pkg);
+          await out(ctx, "Success\n");
+          return 0;
+        }
         case "grant":
         case "revoke":
         case "disable-user":
@@ -1502,6 +1567,11 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
         return 0;
       }
       const path = rest.find((r) => !r.startsWith("--")) ?? "/sdcard/window_dump.xml";
+      if (dev.idleFailures > 0) {
+        dev.idleFailures--;
+        await out(ctx, "ERROR: could not get idle state.\n");
+        return 0;
+      }
       const xml = dev.dumpXml();
       if (path === "/dev/tty" || path === "/dev/stdout") {
         await out(ctx, xml);
@@ -1604,10 +1674,12 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
 
   async function headTail(ctx: Ctx, head: boolean): Promise<number> {
     let n = 10;
+    let bytes = -1;
     const files: string[] = [];
     for (let i = 0; i < ctx.args.length; i++) {
       const a = ctx.args[i] as string;
-      if (a === "-n") n = Number(ctx.args[++i] ?? 10);
+      if (a === "-c") bytes = Number(ctx.args[++i] ?? 0);
+      else if (a === "-n") n = Number(ctx.args[++i] ?? 10);
       else if (/^-\d+$/.test(a)) n = Number(a.slice(1));
       else if (/^-n\d+$/.test(a)) n = Number(a.slice(2));
       else files.push(a);
@@ -1615,6 +1687,10 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
     const data = files.length
       ? await readFile(hostOf(ctx, files[0] as string)).catch(() => Buffer.alloc(0))
       : await readAll(ctx.in);
+    if (bytes >= 0) {
+      await ctx.out.write(head ? data.subarray(0, bytes) : data.subarray(Math.max(0, data.length - bytes)));
+      return 0;
+    }
     const lines = data.toString("utf8").split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     const pick = head ? lines.slice(0, n) : lines.slice(Math.max(0, lines.length - n));

@@ -141,6 +141,8 @@ export class Device {
   ime = LATIN_IME;
   density = 420;
   screenOn = true;
+  /** The next N `uiautomator dump`s fail with "ERROR: could not get idle state." (like an animated screen). */
+  idleFailures = 0;
   foreground: SimApp | null = null;
   /** A pending share intent waiting in the system chooser. */
   chooser: Intent | null = null;

@@ -547,6 +547,17 @@ export class VirtualPhone {
           });
           await s.write(Buffer.concat([h, c.rgba()]));
         };
+      case "reverse":
+        this.record("reverse", arg);
+        return async (s) => {
+          // No reverse tunnels: a phone never opens streams towards the host here.
+          if (arg === "list-forward") await s.write("OKAY0000");
+          else if (arg.startsWith("killforward")) await s.write("OKAY");
+          else {
+            const msg = "cannot bind listener: reverse tunnels are not supported by this phone";
+            await s.write(`FAIL${msg.length.toString(16).padStart(4, "0")}${msg}`);
+          }
+        };
       case "host":
         // Some clients ask the transport for its features.
         if (arg === "features") {
@@ -605,7 +616,7 @@ export class VirtualPhone {
     const out = sinkFor(1);
     const io: Io = { out, err: pty ? out : sinkFor(2), in: stdin, signal: stream.signal };
     let code: number;
-    if (command === "") code = await this.interactive(io);
+    if (command === "") code = await this.interactive(io, pty);
     else code = await this.newShell().run(command, io);
     if (stream.closed) return;
     await stream.write(packet(3, Buffer.from([code & 0xff])));
@@ -625,15 +636,15 @@ export class VirtualPhone {
     };
     const stdin: Source = { read: () => stream.read() };
     const io: Io = { out: sink, err: sink, in: stdin, signal: stream.signal };
-    if (interactive && command === "") await this.interactive(io);
+    if (command === "") await this.interactive(io, interactive);
     else await this.newShell().run(command, io);
   }
 
-  /** An interactive shell: a prompt, one command line at a time. */
-  private async interactive(io: Io): Promise<number> {
+  /** A shell reading commands from stdin, line by line; with a pty it prints a prompt. */
+  private async interactive(io: Io, pty: boolean): Promise<number> {
     const shell = this.newShell();
-    const prompt = () => `${this.device.props["ro.product.device"]}:${shell.cwd} $ `;
-    await io.out.write(prompt());
+    const prompt = () => (pty ? `${this.device.props["ro.product.device"]}:${shell.cwd} $ ` : "");
+    if (pty) await io.out.write(prompt());
     let pending = "";
     for (;;) {
       const d = await io.in.read();
@@ -643,12 +654,17 @@ export class VirtualPhone {
       while (nl >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        if (line.trim() === "exit") return 0;
         if (line.trim()) {
           this.record("shell", line);
-          await shell.run(line, io);
+          try {
+            const code = await shell.run(line, io);
+            if (shell.exited) return code;
+          } catch {
+            return 1;
+          }
         }
-        await io.out.write(prompt());
+        const pr = prompt();
+        if (pr) await io.out.write(pr);
         nl = pending.indexOf("\n");
       }
     }

@@ -315,6 +315,8 @@ export const SH = "/system/bin/sh";
 export class Shell {
   cwd = "/";
   status = 0;
+  /** Set once `exit` ran. */
+  exited = false;
   readonly vars: Record<string, string>;
 
   constructor(
@@ -350,6 +352,7 @@ export class Shell {
     } catch (e) {
       if (e instanceof ExitError) {
         this.status = e.code;
+        this.exited = true;
         return e.code;
       }
       throw e;

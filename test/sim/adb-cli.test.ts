@@ -97,6 +97,30 @@ describe("virtual phone through the real adb", () => {
     expect(plain.code).not.toBe(0);
   });
 
+  test("adb install (streamed through abb_exec), exec-in, a shell fed on stdin", async () => {
+    const apk = join(tmpdir(), `sim-kb-${process.pid}.apk`);
+    await writeFile(
+      apk,
+      Buffer.concat([Buffer.from("PK\x03\x04"), Buffer.from('package="com.example.tool"', "utf16le")]),
+    );
+    try {
+      expect((await sh(["shell", "pm path com.example.tool"])).code).toBe(1);
+      const r = await sh(["install", apk]);
+      expect(r.text).toContain("Success");
+      expect((await sh(["shell", "pm list packages com.example"])).text).toBe("package:com.example.tool\n");
+    } finally {
+      await rm(apk, { force: true });
+    }
+    const proc = Bun.spawn(["adb", "-P", String(adb.port), "-s", serial, "shell"], {
+      env: { ...process.env, HOME: adb.home, ADB_EMU: "0" },
+      stdin: new Blob(["echo from-stdin\nexit 4\n"]),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await new Response(proc.stdout).text()).toBe("from-stdin\n");
+    expect(await proc.exited).toBe(4);
+  });
+
   test("TikTok post flow driven by taps on dumped bounds", async () => {
     const video = randomBytes(256 * 1024);
     const local = join(tmpdir(), `sim-video-${process.pid}.mp4`);

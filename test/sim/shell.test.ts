@@ -172,6 +172,14 @@ describe("android commands", () => {
     expect(m.stdout).toContain("** No activities found to run, monkey aborted.");
   });
 
+  test("flaky dumps and head -c", async () => {
+    phone.device.idleFailures = 1;
+    const r = await run("rm -f /sdcard/window_dump.xml; uiautomator dump; ls /sdcard/window_dump.xml");
+    expect(r.stdout).toBe("ERROR: could not get idle state.\n");
+    expect(r.exitCode).toBe(1);
+    expect((await run("uiautomator dump /dev/tty | head -c 5")).stdout).toBe("<?xml");
+  });
+
   test("uiautomator dump to a file, screencap to a file", async () => {
     const r = await run("uiautomator dump");
     expect(r.stdout).toBe("UI hierchary dumped to: /sdcard/window_dump.xml\n");
