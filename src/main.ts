@@ -2,6 +2,8 @@
 import { ConfigError, parseConfig, usage, VERSION } from "./config.ts";
 import { startDemoPhones } from "./demo.ts";
 import { runLicenseCommand } from "./license/cli.ts";
+import { registerScript } from "./scripts/registry.ts";
+import { testScript } from "./scripts/testing.ts";
 import { createService } from "./server.ts";
 
 const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed.config;
+  if (process.env.FARM_TEST_SCRIPTS === "1") registerScript(testScript);
   const service = createService(config, { log });
   let server: ReturnType<typeof Bun.serve>;
   try {

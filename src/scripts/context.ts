@@ -22,6 +22,8 @@ export class ScriptError extends Error {
 
 export interface ScriptTask {
   id: number;
+  /** How many times this task was retried before this run. */
+  retryCount: number;
   serial: string;
   username: string | null;
   platform: "tiktok" | "instagram";

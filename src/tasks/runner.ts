@@ -137,7 +137,8 @@ export class Runner implements TaskRunnerHooks {
       for (const serial of this.o.phones.onlineSerials()) {
         if (this.busy.has(serial)) continue;
         const phone = this.o.phones.phone(serial);
-        if (!phone) continue;
+        // a phone whose connection just dropped may still be listed online for a moment
+        if (!phone || phone.goneSignal.aborted) continue;
         const task = this.o.tasks.headFor(serial, now);
         if (task) heads.push({ task, phone });
       }
@@ -200,6 +201,7 @@ export class Runner implements TaskRunnerHooks {
     const ctx: ScriptContext = {
       task: {
         id: task.id,
+        retryCount: task.retryCount,
         serial: task.serial,
         username: task.username,
         platform: task.platform as "tiktok" | "instagram",
@@ -240,6 +242,11 @@ export class Runner implements TaskRunnerHooks {
       await raceAbort(script.run(ctx), signal);
     } catch (e) {
       failure = classify(e, signal);
+      // an unexplained error from a phone that has just gone away is the phone going away
+      if (failure.errorClass === "permanent" && !(e instanceof ScriptError) && !signal.aborted) {
+        if (phone.goneSignal.aborted || !(await phone.ping(2000)))
+          failure = { message: DEVICE_OFFLINE, errorClass: "retryable" };
+      }
     } finally {
       clearTimeout(timer);
       phone.goneSignal.removeEventListener("abort", onGone);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Config, defaultConfig } from "../../src/config.ts";
-import { createService, type Service } from "../../src/server.ts";
+import { createService, type Service, type ServiceOptions } from "../../src/server.ts";
 
 export interface Answer {
   status: number;
@@ -20,10 +20,10 @@ export interface TestService extends Omit<Service, "stop"> {
   stop(): Promise<void>;
 }
 
-export function startTestService(overrides: Partial<Config> = {}): TestService {
+export function startTestService(overrides: Partial<Config> = {}, options: ServiceOptions = {}): TestService {
   const dir = mkdtempSync(join(tmpdir(), "farm-test-"));
   const config: Config = { ...defaultConfig(), dataDir: dir, timezone: "Europe/Madrid", ...overrides };
-  const service = createService(config, { log: () => {} });
+  const service = createService(config, { log: () => {}, ...options });
   const call: TestService["call"] = async (method, path, body, headers = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {

@@ -1,0 +1,261 @@
+// The runner against the real adb server and virtual phones: queueing, the plan's limit, schedules,
+// stop, delete, retry, timeouts, and a phone that vanishes mid-task.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
+import { testScript } from "../../src/scripts/testing.ts";
+import { VirtualPhone } from "../../src/sim/index.ts";
+import { TaskStatus } from "../../src/store/schema.ts";
+import { ManualClock } from "../../src/tasks/clock.ts";
+import type { FarmEvent } from "../../src/tasks/events.ts";
+import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
+import { startTestService, type TestService } from "../helpers/service.ts";
+
+let adb: TestAdbServer;
+let s: TestService;
+let clock: ManualClock;
+const phones: VirtualPhone[] = [];
+const serial = (p: VirtualPhone) => `${p.host}:${p.port}`;
+const events: FarmEvent[] = [];
+
+beforeAll(async () => {
+  registerScript(testScript);
+  adb = await startAdbServer();
+  for (let i = 0; i < 3; i++) phones.push(await VirtualPhone.start({ serial: `RUN${i}`, popups: false }));
+  clock = new ManualClock(Date.parse("2026-11-28T09:00:00.000Z"));
+  s = startTestService(
+    {
+      adb: { host: "127.0.0.1", port: adb.port },
+      timezone: "Europe/Madrid",
+      retryMax: 1,
+      retryDelayS: [60, 120],
+      scriptTimeouts: {},
+    },
+    { clock, pollMs: 200 },
+  );
+  s.events.subscribe((e) => events.push(e));
+  await s.start();
+  for (const p of phones) await s.deviceService.connect(p.host, p.port, false);
+  await waitFor("3 phones online", () => s.deviceService.onlineSerials().length === 3, 10_000);
+});
+
+afterAll(async () => {
+  await s?.stop();
+  for (const p of phones) await p.stop();
+  await adb?.stop();
+  unregisterScript("test_sleep");
+});
+
+async function create(
+  serials: string[],
+  config: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
+  const r = await s.call("POST", "/api/v1/task", {
+    serials,
+    script_name: "test_sleep",
+    script_config: config,
+    ...extra,
+  });
+  expect(r.body.code).toBe(0);
+  return r.body.data.task_ids as number[];
+}
+
+const task = (id: number) => s.tasks.get(id);
+/** The error of the task's last failure, as announced (an automatic retry clears it from the task). */
+const failure = (id: number) =>
+  events.findLast((e) => e.type === "task" && e.id === id && e.status === "failed")?.error as
+    | string
+    | undefined;
+const finished = (ids: number[]) => ids.every((id) => (task(id)?.status ?? 0) >= TaskStatus.completed);
+const runsOf = (id: number) =>
+  phones.reduce((n, p) => n + p.commands.filter((c) => c.command.includes(`farm-task-${id}`)).length, 0);
+
+describe("dispatch", () => {
+  test("one task at a time per phone, first due first, within the Free plan's 2 phones", async () => {
+    events.length = 0;
+    const [a, b, c] = phones.map(serial) as [string, string, string];
+    const ids = [
+      ...(await create([a], { seconds: 0.4 })),
+      ...(await create([a], { seconds: 0.4 })),
+      ...(await create([b], { seconds: 0.4 })),
+      ...(await create([c], { seconds: 0.4 })),
+      ...(await create([c], { seconds: 0.4 })),
+    ];
+    await waitFor("all five finished", () => finished(ids), 20_000);
+    for (const id of ids) expect(task(id)).toMatchObject({ status: TaskStatus.completed, error: null });
+    // replay the events: never two running on one phone, never more than 2 phones at once
+    const running = new Map<number, string>();
+    let most = 0;
+    for (const e of events) {
+      if (e.type !== "task" || !ids.includes(e.id)) continue;
+      if (e.status === "running") {
+        expect([...running.values()]).not.toContain(e.serial as string);
+        running.set(e.id, e.serial as string);
+        most = Math.max(most, running.size);
+      } else running.delete(e.id);
+    }
+    expect(most).toBe(2);
+    // per phone, in order of id
+    expect((task(ids[0] as number)?.startedAt ?? 0) <= (task(ids[1] as number)?.startedAt ?? 0)).toBe(true);
+    expect(task(ids[0] as number)?.finishedAt ?? 0).toBeLessThanOrEqual(
+      task(ids[1] as number)?.startedAt ?? 0,
+    );
+    for (const id of ids) expect(runsOf(id)).toBe(1);
+    // the step log, with timings
+    const logs = (await s.call("GET", `/api/v1/task/${ids[0]}`)).body.data.logs;
+    expect(logs.map((l: { message: string }) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^started on/), "mark", "sleep 0.4 s", "completed"]),
+    );
+    expect(
+      logs.find((l: { message: string }) => l.message === "sleep 0.4 s").duration_ms,
+    ).toBeGreaterThanOrEqual(300);
+  });
+
+  test("a script without a flow on phones fails at once, permanently, and says so", async () => {
+    const r = await s.call("POST", "/api/v1/task", {
+      serials: [serial(phones[0] as VirtualPhone)],
+      script_name: "follow",
+      script_config: { target_users: ["someone"] },
+    });
+    const id = r.body.data.task_ids[0];
+    await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
+    expect(task(id)).toMatchObject({
+      error: 'script "follow" cannot run on phones yet',
+      errorClass: "permanent",
+      retryCount: 0,
+    });
+  });
+
+  test("a scheduled task waits for its minute (manual clock) and then runs", async () => {
+    // 09:00Z is 10:00 in Madrid: due at 10:05 local
+    const [id] = await create([serial(phones[1] as VirtualPhone)], { seconds: 0 }, { start_time: "10:05" });
+    expect(task(id as number)?.scheduledAt).toBe(clock.now() + 5 * 60_000);
+    await Bun.sleep(300);
+    expect(task(id as number)?.status).toBe(TaskStatus.pending);
+    clock.advance(4 * 60_000);
+    await Bun.sleep(300);
+    expect(task(id as number)?.status).toBe(TaskStatus.pending);
+    clock.advance(60_000);
+    await waitFor("scheduled task done", () => task(id as number)?.status === TaskStatus.completed, 10_000);
+  });
+});
+
+describe("stop, delete, retry", () => {
+  test("stop while running: aborted within 2 s, cleanup runs, failed 'stopped by user'", async () => {
+    const phone = phones[0] as VirtualPhone;
+    const [id] = (await create([serial(phone)], { seconds: 30 })) as [number];
+    await waitFor("running", () => task(id)?.status === TaskStatus.running && runsOf(id) === 1, 10_000);
+    await Bun.sleep(200);
+    const before = phone.commands.length;
+    const t0 = performance.now();
+    const r = await s.call("POST", `/api/v1/task/${id}/stop`);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(r.body.data).toMatchObject({
+      status: TaskStatus.failed,
+      error: "stopped by user",
+      error_class: "permanent",
+    });
+    expect(
+      phone.commands.slice(before).some((c) => c.command.includes("am force-stop com.zhiliaoapp.musically")),
+    ).toBe(true);
+    expect(s.runner.runningOn(serial(phone))).toBeUndefined();
+  });
+
+  test("delete while running stops first, then deletes; the phone takes its next task", async () => {
+    const phone = phones[0] as VirtualPhone;
+    const [a, b] = (await create([serial(phone)], { seconds: 30 }).then(async (x) => [
+      ...x,
+      ...(await create([serial(phone)], { seconds: 0 })),
+    ])) as [number, number];
+    await waitFor("running", () => task(a)?.status === TaskStatus.running, 10_000);
+    const r = await s.call("DELETE", `/api/v1/task/${a}`);
+    expect(r.body.data).toEqual({ deleted: true });
+    expect(task(a)).toBeUndefined();
+    await waitFor("next task done", () => task(b)?.status === TaskStatus.completed, 10_000);
+  });
+
+  test("automatic retry for retryable failures only, after a delay, up to the limit", async () => {
+    const p = serial(phones[2] as VirtualPhone);
+    const [retryable] = (await create([p], { fail: "retryable" })) as [number];
+    const [permanent] = (await create([p], { fail: "permanent" })) as [number];
+    await waitFor(
+      "both ran",
+      () => runsOf(retryable) === 1 && task(permanent)?.status === TaskStatus.failed,
+      10_000,
+    );
+    await waitFor("retry scheduled", () => task(retryable)?.status === TaskStatus.pending, 5_000);
+    const t = task(retryable);
+    expect(t?.retryCount).toBe(1);
+    const delay = (t?.scheduledAt ?? 0) - clock.now();
+    expect(delay).toBeGreaterThanOrEqual(60_000);
+    expect(delay).toBeLessThanOrEqual(120_000);
+    expect(task(permanent)).toMatchObject({
+      retryCount: 0,
+      errorClass: "permanent",
+      error: "asked to fail (permanent)",
+    });
+    clock.advance(120_000);
+    await waitFor("second attempt failed", () => task(retryable)?.status === TaskStatus.failed, 10_000);
+    expect(runsOf(retryable)).toBe(2);
+    await Bun.sleep(300);
+    expect(task(retryable)).toMatchObject({
+      status: TaskStatus.failed,
+      retryCount: 1,
+      errorClass: "retryable",
+    });
+    // a manual retry runs it once more
+    expect((await s.call("POST", `/api/v1/task/${retryable}/retry`)).body.data.retry_count).toBe(2);
+    await waitFor("third run", () => runsOf(retryable) === 3, 10_000);
+  });
+
+  test("a task that passes its maximum duration is aborted: 'timed out after N s'", async () => {
+    s.config.scriptTimeouts.test_sleep = 1; // the runner reads the configured limits at each start
+    try {
+      const [id] = (await create([serial(phones[1] as VirtualPhone)], { hang: true })) as [number];
+      await waitFor("timed out", () => failure(id), 10_000);
+      expect(failure(id)).toBe("timed out after 1 s");
+      // retryable: it is queued again, a while later
+      await waitFor("retry queued", () => task(id)?.status === TaskStatus.pending, 5_000);
+      expect(task(id)?.retryCount).toBe(1);
+      await s.call("POST", `/api/v1/task/${id}/stop`);
+    } finally {
+      delete s.config.scriptTimeouts.test_sleep;
+    }
+  });
+});
+
+describe("a phone that disappears", () => {
+  test("its task fails within 5 s with 'device went offline'; other phones go on; its queue waits and resumes", async () => {
+    const gone = phones[0] as VirtualPhone;
+    const other = phones[1] as VirtualPhone;
+    const [victim] = (await create([serial(gone)], { seconds: 30 })) as [number];
+    const [waiting] = (await create([serial(gone)], { seconds: 0 })) as [number];
+    const [elsewhere] = (await create([serial(other)], { seconds: 2 })) as [number];
+    await waitFor("both running", () => task(victim)?.status === 1 && task(elsewhere)?.status === 1, 10_000);
+    const t0 = performance.now();
+    await gone.vanish();
+    await waitFor("victim failed", () => failure(victim), 5_000);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(failure(victim)).toBe("device went offline");
+    // retryable: queued again for later
+    await waitFor("victim queued again", () => task(victim)?.status === TaskStatus.pending, 5_000);
+    await waitFor("other phone's task done", () => task(elsewhere)?.status === TaskStatus.completed, 10_000);
+    expect(task(waiting)?.status).toBe(TaskStatus.pending);
+    await gone.comeBack();
+    await waitFor("back online", () => s.deviceService.onlineSerials().includes(serial(gone)), 20_000);
+    await waitFor("queue resumed", () => task(waiting)?.status === TaskStatus.completed, 10_000).catch(
+      (e) => {
+        console.log(
+          JSON.stringify(
+            events.filter((x) => x.type === "device" || [victim, waiting].includes((x as { id: number }).id)),
+            null,
+            0,
+          ),
+        );
+        console.log(s.tasks.logs(waiting), s.tasks.logs(victim));
+        throw e;
+      },
+    );
+    expect(runsOf(waiting)).toBe(1);
+  });
+});
