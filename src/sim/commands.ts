@@ -224,12 +224,15 @@ function parseIntent(args: string[], startAt = 0): { intent: Intent; flags: Set<
       case "--efa":
       case "--ecn":
       case "--esal":
+      case "--eua":
+      case "--eual":
       case "--eial": {
         const k = next();
         const v = next();
         intent.extras[k] = v;
         if (k === "android.intent.extra.STREAM") {
-          intent.streams.push(...(a === "--esa" || a === "--esal" ? v.split(",") : [v]));
+          const list = a === "--esa" || a === "--esal" || a === "--eua" || a === "--eual";
+          intent.streams.push(...(list ? v.split(",") : [v]));
         }
         break;
       }

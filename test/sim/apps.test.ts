@@ -67,6 +67,30 @@ describe("TikTok", () => {
     expect(phone.apps.tiktok.posts[0]?.media).toEqual(["/storage/emulated/0/DCIM/Camera/share.mp4"]);
   });
 
+  test("SEND_MULTIPLE with photos: a photo post with both images", async () => {
+    const { phone, sh, tap } = await start({ popups: false });
+    phone.apps.tiktok.uploadMs = 100;
+    const ids: number[] = [];
+    for (const n of ["a.jpg", "b.jpg"]) {
+      await sh(`echo img > /sdcard/Pictures/${n}`);
+      const r = await sh(`content call --uri content://media --method scan_file --arg /sdcard/Pictures/${n}`);
+      ids.push(Number(/\/(\d+)\}/.exec(r)?.[1]));
+    }
+    const uris = ids.map((i) => `content://media/external/images/media/${i}`).join(",");
+    await sh(
+      `am start -a android.intent.action.SEND_MULTIPLE -t image/jpeg --eua android.intent.extra.STREAM ${uris} -n com.zhiliaoapp.musically/com.ss.android.ugc.aweme.share.SystemShareActivity`,
+    );
+    expect(phone.apps.tiktok.screen).toBe("editor");
+    await tap(tt("ntn"), "Next");
+    await tap(tt("qrb"), "Post");
+    await Bun.sleep(200);
+    expect(phone.apps.tiktok.posts[0]?.kind).toBe("photo");
+    expect(phone.apps.tiktok.posts[0]?.media).toEqual([
+      "/storage/emulated/0/Pictures/a.jpg",
+      "/storage/emulated/0/Pictures/b.jpg",
+    ]);
+  });
+
   test("first launch popup covers the screen until dismissed", async () => {
     const { phone, sh, tap, find } = await start();
     await sh("am start -n com.zhiliaoapp.musically/com.ss.android.ugc.aweme.splash.SplashActivity");
