@@ -105,8 +105,10 @@ export interface DirectConnectOptions {
   onAuthPrompt?: () => void;
   /** Give up on the TCP connect after this long. */
   connectTimeoutMs?: number;
-  /** Give up on the whole handshake (including waiting for the user to accept) after this long. */
+  /** Give up when the other end says nothing ADB-like for this long (default 10 s). */
   handshakeTimeoutMs?: number;
+  /** Once the phone shows the prompt, wait this long for the user to accept (default 60 s). */
+  promptTimeoutMs?: number;
   /** Abandons the attempt (closes the socket). */
   signal?: AbortSignal;
 }
@@ -120,21 +122,35 @@ export async function connectDirect(options: DirectConnectOptions): Promise<Adb>
     socket.destroy();
     signal.throwIfAborted();
   }
-  const onAbort = () => socket.destroy(new Error("connection attempt abandoned"));
+  let failure: Error | undefined; // why we cut the connection, reported instead of "closed"
+  const onAbort = () => {
+    failure = new Error("connection attempt abandoned");
+    socket.destroy(failure);
+  };
   signal?.addEventListener("abort", onAbort, { once: true });
   // Keep the process from dying on a late socket error; the streams report it.
   socket.on("error", () => {});
   socket.setKeepAlive(true, 5000);
 
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUpAfter = (ms: number, why: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      failure = new Error(why);
+      socket.destroy(failure);
+    }, ms);
+  };
   const promptNotifier: AdbAuthenticator = async function* (store, getNextRequest) {
     for await (const packet of AdbPublicKeyAuthenticator(store, getNextRequest)) {
+      const promptMs = options.promptTimeoutMs ?? 60_000;
+      giveUpAfter(promptMs, `the USB debugging prompt was not accepted within ${promptMs / 1000} s`);
       options.onAuthPrompt?.();
       yield packet;
     }
   };
 
-  const handshakeMs = options.handshakeTimeoutMs ?? 60_000;
-  const timer = setTimeout(() => socket.destroy(new Error("handshake timed out")), handshakeMs);
+  const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
+  giveUpAfter(handshakeMs, `no ADB handshake from ${host}:${port} within ${handshakeMs / 1000} s`);
   try {
     const transport = await AdbDaemonTransport.authenticate({
       serial: `${host}:${port}`,
@@ -145,7 +161,7 @@ export async function connectDirect(options: DirectConnectOptions): Promise<Adb>
     return new Adb(new GuardedTransport(transport));
   } catch (e) {
     socket.destroy();
-    throw e;
+    throw failure ?? e;
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);

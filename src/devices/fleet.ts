@@ -253,7 +253,8 @@ export class Fleet {
         };
         this.#links.set(serial, link);
         link.done = this.#runLink(link, entry, firstDone);
-        await first;
+        // An address that accepts TCP but stays silent could hold the caller ~15 s: answer sooner.
+        await Promise.race([first, Bun.sleep(8000)]);
       }
       return this.get(serial) as DeviceInfo;
     }
