@@ -3,6 +3,7 @@ export { AdbServer, type AdbServerAddress, type AdbStatus, type Log } from "./ad
 export { connectDirect, type DirectConnectOptions } from "./direct.ts";
 export { PhoneError, type PhoneErrorCode, type VerbOptions } from "./errors.ts";
 export {
+  ADB_DOWN_HINT,
   type DeviceInfo,
   type DeviceState,
   Fleet,
@@ -18,7 +19,8 @@ export {
   type RemoteStat,
   type ScreenSize,
   type ShellResult,
+  TIMEOUTS,
   type Transport,
 } from "./phone.ts";
 export { inputTextArg, quote, raw, sh } from "./shell-quote.ts";
-export { type Bounds, parseUiDump, type UiNode, walkUi } from "./ui-tree.ts";
+export { type Bounds, parseUiDump, parseXml, type UiNode, walkUi } from "./ui-tree.ts";
