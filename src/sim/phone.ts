@@ -161,6 +161,8 @@ class Connection implements StreamTransport {
   private hostVersion = A_VERSION;
   private hostMaxData = 256 * 1024;
   private token: Buffer | null = null;
+  /** A public key the host sent while the phone was not accepting: the "Allow USB debugging?" prompt is up. */
+  private pendingKey: string | null = null;
   private streams = new Map<number, AdbStream>();
   private nextId = 1;
   private dead = false;
@@ -215,8 +217,20 @@ class Connection implements StreamTransport {
     this.phone.forget(this);
   }
 
+  /** The auth mode changed: a prompt still up is answered now ("Allow" when accepting). */
+  authChanged(): void {
+    if (this.online || this.dead) return;
+    if (this.phone.authMode === "none" && this.token) {
+      this.sendConnect();
+    } else if (this.phone.authMode === "accept" && this.pendingKey) {
+      this.phone.authorizedKeys.add(this.pendingKey);
+      this.sendConnect();
+    }
+  }
+
   private sendConnect(): void {
     this.online = true;
+    this.pendingKey = null;
     this.token = null;
     const p = this.phone;
     const d = p.device.props;
@@ -262,6 +276,8 @@ class Connection implements StreamTransport {
             // The user taps "Allow" (and "Always allow from this computer").
             this.phone.authorizedKeys.add(key);
             this.sendConnect();
+          } else {
+            this.pendingKey = key;
           }
         }
         return;
@@ -393,8 +409,10 @@ export class VirtualPhone {
     this.latencyMs = ms;
   }
 
+  /** Changes the auth mode; a connection waiting at the "Allow USB debugging?" prompt gets its answer now. */
   setAuth(mode: AuthMode): void {
     this.authMode = mode;
+    for (const c of this.conns) c.authChanged();
   }
 
   record(service: string, command: string): void {

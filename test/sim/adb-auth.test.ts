@@ -47,6 +47,10 @@ describe("auth and disappearing phones through the real adb", () => {
     const r = await adb.run(["-s", serial, "shell", "echo", "x"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("unauthorized");
+    // The user finally taps "Allow".
+    phone.setAuth("accept");
+    await waitFor(async () => (await state(serial)) === "device", 10000, "device after allow");
+    expect((await adb.run(["-s", serial, "shell", "echo", "x"])).text).toBe("x\n");
   });
 
   test("vanish → offline; comeBack → device again", async () => {
