@@ -33,6 +33,7 @@ export interface DeviceInfo {
 }
 
 export const UNAUTHORIZED_HINT = "accept the USB debugging prompt on the phone";
+export const ADB_DOWN_HINT = "the adb server does not answer";
 
 export interface FleetOptions {
   /** Folder for the RSA key used by direct connections (`adbkey`, `adbkey.pub`). */
@@ -228,10 +229,7 @@ export class Fleet {
     const serial = `${host}:${port}`;
     const wantDirect = options.direct === true || !this.#server;
     const owner = this.#entries.get(serial)?.source;
-    if (
-      (owner === "direct" && !wantDirect) ||
-      (owner === "server" && wantDirect && this.#targets.has(serial))
-    ) {
+    if (owner && (owner === "direct") !== wantDirect) {
       await this.disconnect(host, port); // switching how this phone is reached
     }
     if (wantDirect) {
@@ -260,7 +258,7 @@ export class Fleet {
     }
     const target: ServerTarget = this.#targets.get(serial) ?? { host, port, lastTry: 0, busy: false };
     this.#targets.set(serial, target);
-    const error = await this.#serverConnect(target);
+    const error = this.#server.status === "ok" ? await this.#serverConnect(target) : ADB_DOWN_HINT;
     await this.#pollNow();
     // Give a phone the server just accepted a moment to be read and shown online.
     const deadline = Date.now() + 3000;
@@ -432,7 +430,7 @@ export class Fleet {
       server.markUnreachable();
       for (const entry of this.#entries.values()) {
         if (entry.source === "server" && entry.info.state !== "offline") {
-          await this.#drop(entry, "offline", "the adb server does not answer");
+          await this.#drop(entry, "offline", ADB_DOWN_HINT);
         }
       }
       await server.check();
@@ -465,15 +463,24 @@ export class Fleet {
         await this.#drop(entry, "offline", null);
       }
     }
-    for (const target of this.#targets.values()) {
-      const state = this.#entries.get(`${target.host}:${target.port}`)?.info.state;
+    // Network phones we attached that the server lost or holds offline: attach them again.
+    const listed = new Map(devices.map((d) => [d.serial, d.state]));
+    for (const [serial, target] of this.#targets) {
+      const state = listed.get(serial);
       if (
-        state !== "online" &&
-        state !== "unauthorized" &&
+        (state === undefined || state === "offline") &&
         !target.busy &&
         Date.now() - target.lastTry > 2000
       ) {
-        void this.#serverConnect(target);
+        void this.#serverConnect(target).then((error) => {
+          const entry = this.#entries.get(serial);
+          if (!error || !entry || entry.source !== "server" || !this.#targets.has(serial)) return;
+          if (entry.info.state === "online") return;
+          this.#update(entry, {
+            state: error === UNAUTHORIZED_HINT ? "unauthorized" : "offline",
+            hint: error,
+          });
+        });
       }
     }
   }

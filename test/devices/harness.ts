@@ -51,11 +51,15 @@ export function transportSuite(mode: Mode): void {
     });
 
     afterAll(async () => {
-      await fleet?.stop();
-      await main?.stop();
-      await plain?.stop();
-      await server?.stop();
-      if (work) await rm(work, { recursive: true, force: true });
+      // Each step on its own: one failing must not leave an adb server or a phone behind.
+      const steps = [
+        () => fleet?.stop(),
+        () => main?.stop(),
+        () => plain?.stop(),
+        () => server?.stop(),
+        () => (work ? rm(work, { recursive: true, force: true }) : undefined),
+      ];
+      for (const step of steps) await Promise.resolve(step()).catch(() => {});
     });
 
     test("phones appear online with their facts", async () => {
