@@ -57,10 +57,13 @@ interface Run {
 }
 
 const CLEANUP_TIMEOUT_MS = 15_000;
+const SUSPECT_MS = 10_000;
 
 export class Runner implements TaskRunnerHooks {
   private readonly running = new Map<number, Run>();
   private readonly busy = new Map<string, number>();
+  /** Phones whose last task failed as offline: no new task until the fleet reports on them again. */
+  private readonly suspect = new Map<string, ReturnType<typeof setTimeout>>();
   private passQueued = false;
   private cancelWake: (() => void) | undefined;
   private accepting = true;
@@ -93,6 +96,7 @@ export class Runner implements TaskRunnerHooks {
 
   /** A phone came online or went away. */
   deviceChanged(serial: string, online: boolean): void {
+    this.clearSuspect(serial);
     if (online) {
       this.wake();
       return;
@@ -114,6 +118,7 @@ export class Runner implements TaskRunnerHooks {
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
     this.cancelWake?.();
+    for (const serial of [...this.suspect.keys()]) this.clearSuspect(serial);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     if (this.running.size > 0) {
       this.log(`waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`);
@@ -127,6 +132,23 @@ export class Runner implements TaskRunnerHooks {
     await all();
   }
 
+  private markSuspect(serial: string): void {
+    this.clearSuspect(serial);
+    // in case the fleet never reports (a false alarm), the phone is trusted again after a while
+    this.suspect.set(
+      serial,
+      setTimeout(() => {
+        this.suspect.delete(serial);
+        this.wake();
+      }, SUSPECT_MS),
+    );
+  }
+
+  private clearSuspect(serial: string): void {
+    clearTimeout(this.suspect.get(serial));
+    this.suspect.delete(serial);
+  }
+
   private pass(): void {
     if (!this.accepting) return;
     const now = this.o.clock.now();
@@ -135,7 +157,7 @@ export class Runner implements TaskRunnerHooks {
       // the head of each idle online phone's queue, earliest first, as many as the plan allows
       const heads: { task: TaskRow; phone: Phone }[] = [];
       for (const serial of this.o.phones.onlineSerials()) {
-        if (this.busy.has(serial)) continue;
+        if (this.busy.has(serial) || this.suspect.has(serial)) continue;
         const phone = this.o.phones.phone(serial);
         // a phone whose connection just dropped may still be listed online for a moment
         if (!phone || phone.goneSignal.aborted) continue;
@@ -273,6 +295,7 @@ export class Runner implements TaskRunnerHooks {
       tasks.markCompleted(task.id, now);
       return;
     }
+    if (failure.message === DEVICE_OFFLINE) this.markSuspect(task.serial);
     tasks.addLog(task.id, "error", `failed (${failure.errorClass}): ${failure.message}`);
     tasks.markFailed(task.id, failure.message, failure.errorClass, now);
     const { maxRetries, delayMs } = this.o.retry;
