@@ -73,4 +73,5 @@ CREATE INDEX `tasks_status_created` ON `tasks` (`status`,`created_at`,`id`);--> 
 CREATE INDEX `tasks_serial_created` ON `tasks` (`serial`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_script_created` ON `tasks` (`script_name`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_source_created` ON `tasks` (`source`,`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `tasks_queue` ON `tasks` (`status`,`serial`,`scheduled_at`,`id`);
+CREATE INDEX `tasks_queue` ON `tasks` (`status`,`serial`,`scheduled_at`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_due` ON `tasks` (`status`,`scheduled_at`);
