@@ -91,7 +91,7 @@ describe("devices over the API", () => {
     });
     expect(d.battery).toBeGreaterThan(0);
     expect(d.screen).toEqual({ width: 1080, height: 2400 });
-    expect((await fetch(url("/health")).then((x) => x.json())).adb).toBe("ok");
+    expect(((await (await fetch(url("/health"))).json()) as { adb: string }).adb).toBe("ok");
 
     const shot = await fetch(url(`/api/v1/device/${serial}/screenshot`));
     expect(shot.headers.get("content-type")).toBe("image/png");

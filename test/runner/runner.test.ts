@@ -62,10 +62,10 @@ async function create(
 
 const task = (id: number) => s.tasks.get(id);
 /** The error of the task's last failure, as announced (an automatic retry clears it from the task). */
-const failure = (id: number) =>
-  events.findLast((e) => e.type === "task" && e.id === id && e.status === "failed")?.error as
-    | string
-    | undefined;
+const failure = (id: number) => {
+  const e = events.findLast((x) => x.type === "task" && x.id === id && x.status === "failed");
+  return e?.type === "task" ? (e.error ?? undefined) : undefined;
+};
 const finished = (ids: number[]) => ids.every((id) => (task(id)?.status ?? 0) >= TaskStatus.completed);
 const runsOf = (id: number) =>
   phones.reduce((n, p) => n + p.commands.filter((c) => c.command.includes(`farm-task-${id}`)).length, 0);
