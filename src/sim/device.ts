@@ -273,8 +273,22 @@ export class Device {
         this.foreground = null;
         return { ok: true, component: "android/com.android.internal.app.ChooserActivity" };
       }
-      if (intent.action === "android.intent.action.VIEW" && intent.data?.startsWith("http")) {
-        pkg = this.packages.has("com.android.chrome") ? "com.android.chrome" : undefined;
+      if (intent.action === "android.intent.action.VIEW" && intent.data) {
+        const d = intent.data;
+        // Verified app links open the app; other web links open the browser.
+        if (
+          (/^https?:\/\/([a-z0-9-]+\.)*tiktok\.com\//i.test(d) || d.startsWith("snssdk1233:")) &&
+          this.packages.has(TIKTOK_PKG)
+        ) {
+          pkg = TIKTOK_PKG;
+        } else if (
+          (/^https?:\/\/(www\.)?instagram\.com\//i.test(d) || d.startsWith("instagram:")) &&
+          this.packages.has(INSTAGRAM_PKG)
+        ) {
+          pkg = INSTAGRAM_PKG;
+        } else if (/^https?:/.test(d) && this.packages.has("com.android.chrome")) {
+          pkg = "com.android.chrome";
+        }
       }
       if (
         intent.action === "android.intent.action.MAIN" &&
@@ -517,9 +531,9 @@ export class Device {
       case 67:
         this.foreground?.deleteChar();
         return;
-      case 66:
-        return;
       default:
+        this.tick();
+        if (this.foreground && !this.foreground.popup) this.foreground.key(code);
         return;
     }
   }

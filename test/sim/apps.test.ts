@@ -199,6 +199,70 @@ describe("Instagram", () => {
   });
 });
 
+describe("follow, like, comment, search", () => {
+  test("TikTok: profile link, follow, unfollow; video link, like, comment; search", async () => {
+    const { phone, sh, tap, find } = await start({ popups: false });
+    await sh(
+      "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@someone com.zhiliaoapp.musically",
+    );
+    expect(phone.apps.tiktok.screen).toBe("user");
+    await tap(text("Follow"), "Follow");
+    expect([...phone.apps.tiktok.following]).toEqual(["someone"]);
+    await tap(tt("e4f"), "Following");
+    await tap(text("Unfollow"), "Unfollow");
+    expect(phone.apps.tiktok.following.size).toBe(0);
+    // A video link (no package: the verified app link opens TikTok).
+    await sh(
+      "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@chef/video/7106594312292453675",
+    );
+    expect(phone.apps.tiktok.screen).toBe("video");
+    await tap(tt("f57"), "Like");
+    expect((await find(tt("f57")))?.["content-desc"]).toBe("Like video. 1201 likes");
+    await tap(tt("dtv"), "comments");
+    expect(await find(tt("dq6"))).toBeUndefined();
+    await tap(tt("dpl"), "comment input");
+    await sh("input text 'Great%svideo!'");
+    await tap(tt("dq6"), "send");
+    await sh("input keyevent 4");
+    await sh("input keyevent 4");
+    expect(phone.apps.tiktok.screen).toBe("user");
+    await sh("input keyevent 4");
+    expect(phone.apps.tiktok.screen).toBe("home");
+    await tap(tt("gxd"), "Search");
+    await sh("input text cats.daily && input keyevent 66");
+    await tap(text("@cats.daily"), "result");
+    expect(phone.apps.tiktok.screen).toBe("user");
+    expect(
+      phone.apps.tiktok.actions.map((a) => `${a.type} ${a.target}${a.text ? ` ${a.text}` : ""}`),
+    ).toEqual([
+      "follow someone",
+      "unfollow someone",
+      "like @chef/video/7106594312292453675",
+      "comment @chef/video/7106594312292453675 Great video!",
+      "search cats.daily",
+    ]);
+  });
+
+  test("Instagram: profile by scheme, follow; post link, like, comment", async () => {
+    const { phone, sh, tap } = await start({ popups: false });
+    const r = await sh(
+      "am start -a android.intent.action.VIEW -d 'instagram://user?username=natgeo' com.instagram.android",
+    );
+    expect(r).toContain("Starting: Intent");
+    await tap(ig("profile_header_follow_button"), "Follow");
+    expect(phone.apps.instagram.following.has("natgeo")).toBe(true);
+    await sh("am start -a android.intent.action.VIEW -d https://www.instagram.com/p/CxYz123/");
+    expect(phone.apps.instagram.screen).toBe("postView");
+    await tap(ig("row_feed_button_like"), "Like");
+    await tap(ig("row_feed_button_comment"), "Comment");
+    await tap(ig("layout_comment_thread_edittext"), "comment box");
+    await sh("input text 'nice%sshot'");
+    await tap(ig("layout_comment_thread_post_button_click_area"), "Post");
+    expect(phone.apps.instagram.actions.map((a) => a.type)).toEqual(["follow", "like", "comment"]);
+    expect(phone.apps.instagram.actions[2]).toMatchObject({ target: "p/CxYz123", text: "nice shot" });
+  });
+});
+
 describe("launcher and chooser", () => {
   test("tap an icon on the launcher; SEND without a component opens the chooser", async () => {
     const { phone, sh, tap, media } = await start({ popups: false });

@@ -26,6 +26,16 @@ export interface Post {
   at: number;
 }
 
+/** Something the user did in an app besides posting. */
+export interface AppAction {
+  type: "follow" | "unfollow" | "like" | "unlike" | "favorite" | "unfavorite" | "comment" | "search";
+  /** A user name (follow), a video/post ("@user/video/ID", "p/CODE") or the search query. */
+  target: string;
+  /** The comment text. */
+  text?: string;
+  at: number;
+}
+
 export interface AppEnv {
   media: MediaStore;
   screen: { width: number; height: number };
@@ -121,6 +131,10 @@ export abstract class SimApp {
   screen = "closed";
   /** Published posts, in order. */
   readonly posts: Post[] = [];
+  /** Follows, likes, comments, searches, in order. */
+  readonly actions: AppAction[] = [];
+  /** User names the account follows. */
+  readonly following = new Set<string>();
   /** The popup covering the screen, if any. */
   popup: PopupDef | null = null;
   /** Text fields' contents by field name. */
@@ -158,6 +172,12 @@ export abstract class SimApp {
   tick(_now: number): void {}
   /** A swipe on the screen (dy < 0: finger moved up). */
   swipe(_dx: number, _dy: number): void {}
+  /** A key other than HOME/BACK (ENTER = 66). */
+  key(_code: number): void {}
+
+  protected act(type: AppAction["type"], target: string, text?: string): void {
+    this.actions.push({ type, target, ...(text !== undefined ? { text } : {}), at: Date.now() });
+  }
 
   forceStop(): void {
     this.screen = "closed";

@@ -99,6 +99,13 @@ export class InstagramApp extends SimApp {
   private shareStart = 0;
   private doneUntil = 0;
   private pending: { caption: string; media: MediaEntry[]; dest: Dest } | null = null;
+  /** The profile on screen ("user"). */
+  private profileUser = "";
+  /** The post on screen ("postView" / "comments"): "p/CODE" or "reel/CODE" and its author. */
+  private postRef = { key: "", author: "" };
+  private liked = new Set<string>();
+  private commentsByPost = new Map<string, string[]>();
+  private backStack: string[] = [];
 
   constructor(env: AppEnv) {
     super(env);
@@ -109,6 +116,7 @@ export class InstagramApp extends SimApp {
       case "gallery":
       case "edit":
       case "caption":
+      case "comments":
         return "com.instagram.modal.ModalActivity";
       default:
         return "com.instagram.mainactivity.InstagramMainActivity";
@@ -120,6 +128,10 @@ export class InstagramApp extends SimApp {
     if (cold) {
       this.go("home");
       this.popupOnce(POPUPS.saveLogin as PopupDef);
+    }
+    if (intent.action === "android.intent.action.VIEW" && intent.data) {
+      this.openLink(intent.data);
+      return null;
     }
     if (
       intent.action === "android.intent.action.SEND" ||
@@ -139,6 +151,34 @@ export class InstagramApp extends SimApp {
   override forceStop(): void {
     super.forceStop();
     this.pending = null;
+    this.backStack = [];
+  }
+
+  /** instagram://user?username=U, https://www.instagram.com/U/, https://www.instagram.com/p/CODE/ (or /reel/). */
+  private openLink(url: string): void {
+    const scheme = /^instagram:\/\/user\?username=([\w.]+)/i.exec(url);
+    const post = /instagram\.com\/(p|reel|reels|tv)\/([\w-]+)/i.exec(url);
+    const user = /instagram\.com\/([\w.]+)\/?(?:\?.*)?$/i.exec(url);
+    if (scheme) this.openProfile(scheme[1] as string);
+    else if (post) this.openPost(`${post[1] === "p" ? "p" : "reel"}/${post[2]}`, "creator");
+    else if (user && !["explore", "accounts", "direct"].includes(user[1] as string))
+      this.openProfile(user[1] as string);
+  }
+
+  private openProfile(name: string): void {
+    if (this.screen !== "user") this.backStack.push(this.screen);
+    this.profileUser = name;
+    this.go("user");
+  }
+
+  private openPost(key: string, author: string): void {
+    this.backStack.push(this.screen);
+    this.postRef = { key, author };
+    this.go("postView");
+  }
+
+  override key(code: number): void {
+    if (code === 66 && this.screen === "comments") this.onAction("postComment");
   }
 
   override tick(now: number): void {
@@ -161,6 +201,13 @@ export class InstagramApp extends SimApp {
 
   back(): boolean {
     switch (this.screen) {
+      case "user":
+      case "postView":
+        this.go(this.backStack.pop() ?? "home");
+        return true;
+      case "comments":
+        this.go("postView");
+        return true;
       case "gallery":
         this.go("home");
         return true;
@@ -181,6 +228,11 @@ export class InstagramApp extends SimApp {
   }
 
   protected override onPopup(p: PopupDef, result: string): void {
+    if (p.name === "unfollow") {
+      if (result === "unfollow" && this.following.delete(this.profileUser))
+        this.act("unfollow", this.profileUser);
+      return;
+    }
     if (p.name === "media_permission") {
       if (result === "allow") {
         this.mediaGranted = true;
@@ -223,10 +275,72 @@ export class InstagramApp extends SimApp {
           if (this.draft && this.env.popups) this.popupAlways(POPUPS.draft as PopupDef);
           else this.openGallery();
         } else if (arg === "home") this.go("home");
-        else if (arg) this.go(arg);
+        else if (arg === "search") {
+          this.fields.search = "";
+          this.go("search");
+          this.focused = "search";
+        } else if (arg) this.go(arg);
         return;
       case "cancel":
         this.go("home");
+        return;
+      case "follow": {
+        const u = arg ?? this.profileUser;
+        if (!this.following.has(u)) {
+          this.following.add(u);
+          this.act("follow", u);
+        }
+        return;
+      }
+      case "following":
+        this.popupAlways({
+          name: "unfollow",
+          title: this.profileUser,
+          message: "Unfollow?",
+          ids: {
+            root: "follow_sheet_container",
+            title: "follow_sheet_title",
+            message: "follow_sheet_subtitle",
+          },
+          buttons: [
+            { text: "Unfollow", id: "follow_sheet_unfollow_row", result: "unfollow" },
+            { text: "Cancel", id: "follow_sheet_cancel", result: "cancel" },
+          ],
+        });
+        return;
+      case "profile":
+        if (this.screen === "search") this.act("search", (this.fields.search ?? "").trim());
+        this.openProfile(arg ?? this.postRef.author);
+        return;
+      case "openPost":
+        this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser);
+        return;
+      case "like": {
+        const k = this.postRef.key || "p/feed";
+        if (this.liked.has(k)) {
+          this.liked.delete(k);
+          this.act("unlike", k);
+        } else {
+          this.liked.add(k);
+          this.act("like", k);
+        }
+        return;
+      }
+      case "comments":
+        this.go("comments");
+        return;
+      case "postComment": {
+        const text = this.fields.comment ?? "";
+        if (!text.trim()) return;
+        const k = this.postRef.key;
+        this.commentsByPost.set(k, [...(this.commentsByPost.get(k) ?? []), text]);
+        this.act("comment", k, text);
+        this.fields.comment = "";
+        this.focused = null;
+        return;
+      }
+      case "back":
+        this.back();
         return;
       case "dest":
         this.dest = (arg as Dest) ?? "clips";
@@ -272,7 +386,14 @@ export class InstagramApp extends SimApp {
         return this.edit();
       case "caption":
         return this.caption();
+      case "user":
+        return this.userPage();
+      case "postView":
+        return this.postView();
+      case "comments":
+        return this.commentsPage();
       case "search":
+        return this.searchPage();
       case "reels":
       case "profile":
         return [
@@ -282,6 +403,249 @@ export class InstagramApp extends SimApp {
       default:
         return this.home();
     }
+  }
+
+  private userPage(): NodeSpec[] {
+    const u = this.profileUser;
+    const f = this.following.has(u);
+    const cells: NodeSpec[] = [0, 1, 2, 3, 4, 5].map((i) => {
+      const x = (i % 3) * 240;
+      const y = 700 + Math.floor(i / 3) * 240;
+      return {
+        c: "ImageView",
+        id: "image_button",
+        desc: `Photo by ${u} at Row 1, Column ${(i % 3) + 1}`,
+        b: [x, y, x + 238, y + 238],
+        tap: `openPost:${i}`,
+      };
+    });
+    return [
+      {
+        c: "LinearLayout",
+        id: "action_bar",
+        b: [0, 39, 720, 130],
+        children: [
+          { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
+          { c: "TextView", id: "action_bar_title", text: u, b: [117, 65, 500, 104] },
+        ],
+      },
+      {
+        c: "ImageView",
+        id: "row_profile_header_imageview",
+        desc: `${u}'s profile picture`,
+        b: [26, 150, 186, 310],
+      },
+      { c: "TextView", id: "row_profile_header_textview_post_count", text: "42", b: [240, 180, 360, 220] },
+      {
+        c: "TextView",
+        id: "row_profile_header_textview_followers_count",
+        text: f ? "1,235" : "1,234",
+        b: [380, 180, 520, 220],
+      },
+      {
+        c: "TextView",
+        id: "row_profile_header_textview_following_count",
+        text: "310",
+        b: [540, 180, 680, 220],
+      },
+      { c: "TextView", id: "profile_header_full_name", text: u, b: [26, 330, 500, 370] },
+      f
+        ? {
+            c: "Button",
+            id: "profile_header_follow_button",
+            text: "Following",
+            b: [26, 420, 350, 490],
+            tap: "following",
+          }
+        : {
+            c: "Button",
+            id: "profile_header_follow_button",
+            text: "Follow",
+            b: [26, 420, 350, 490],
+            tap: `follow:${u}`,
+          },
+      {
+        c: "Button",
+        id: "profile_header_message_button",
+        text: "Message",
+        b: [370, 420, 694, 490],
+        tap: "noop",
+      },
+      {
+        c: "RecyclerView",
+        id: "profile_tab_layout",
+        b: [0, 700, 720, 1362],
+        scrollable: true,
+        children: cells,
+      },
+      ...tabBar("profile"),
+    ];
+  }
+
+  private postView(): NodeSpec[] {
+    const { key, author } = this.postRef;
+    const liked = this.liked.has(key);
+    const n = this.commentsByPost.get(key)?.length ?? 0;
+    return [
+      {
+        c: "LinearLayout",
+        id: "action_bar",
+        b: [0, 39, 720, 130],
+        children: [
+          { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
+          {
+            c: "TextView",
+            id: "action_bar_title",
+            text: key.startsWith("reel") ? "Reels" : "Posts",
+            b: [117, 65, 400, 104],
+          },
+        ],
+      },
+      {
+        c: "TextView",
+        id: "row_feed_photo_profile_name",
+        text: author,
+        b: [90, 150, 400, 190],
+        tap: `profile:${author}`,
+      },
+      { c: "FrameLayout", id: "row_feed_media", desc: `Photo by ${author}`, b: [0, 210, 720, 930] },
+      {
+        c: "ImageView",
+        id: "row_feed_button_like",
+        desc: liked ? "Unlike" : "Like",
+        b: [10, 940, 80, 1010],
+        tap: "like",
+        selected: liked,
+      },
+      {
+        c: "ImageView",
+        id: "row_feed_button_comment",
+        desc: "Comment",
+        b: [90, 940, 160, 1010],
+        tap: "comments",
+      },
+      {
+        c: "ImageView",
+        id: "row_feed_button_share",
+        desc: "Send post",
+        b: [170, 940, 240, 1010],
+        tap: "noop",
+      },
+      {
+        c: "TextView",
+        id: "row_feed_textview_likes",
+        text: `${1000 + (liked ? 1 : 0)} likes`,
+        b: [20, 1020, 400, 1060],
+      },
+      ...(n
+        ? [
+            {
+              c: "TextView",
+              id: "row_feed_view_all_comments_text",
+              text: `View all ${n} comments`,
+              b: [20, 1120, 500, 1160],
+              tap: "comments",
+            } as NodeSpec,
+          ]
+        : []),
+      ...tabBar("home"),
+    ];
+  }
+
+  private commentsPage(): NodeSpec[] {
+    const mine = this.commentsByPost.get(this.postRef.key) ?? [];
+    const hasText = (this.fields.comment ?? "").length > 0;
+    return [
+      {
+        c: "LinearLayout",
+        id: "action_bar",
+        b: [0, 39, 720, 130],
+        children: [
+          { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
+          { c: "TextView", id: "action_bar_title", text: "Comments", b: [117, 65, 400, 104] },
+        ],
+      },
+      {
+        c: "RecyclerView",
+        id: "sticky_header_list",
+        b: [0, 130, 720, 1250],
+        scrollable: true,
+        children: mine.map(
+          (t, i): NodeSpec => ({
+            c: "TextView",
+            id: "row_comment_textview_comment",
+            text: t,
+            b: [90, 150 + i * 120, 700, 250 + i * 120],
+          }),
+        ),
+      },
+      {
+        c: "AutoCompleteTextView",
+        id: "layout_comment_thread_edittext",
+        field: "comment",
+        hint: `Add a comment for ${this.postRef.author}…`,
+        b: [90, 1270, 600, 1350],
+      },
+      {
+        c: "FrameLayout",
+        id: "layout_comment_thread_post_button_click_area",
+        b: [600, 1270, 720, 1350],
+        enabled: hasText,
+        tap: "postComment",
+        children: [
+          {
+            c: "TextView",
+            id: "layout_comment_thread_post_button",
+            text: "Post",
+            b: [620, 1290, 700, 1330],
+            enabled: hasText,
+          },
+        ],
+      },
+    ];
+  }
+
+  private searchPage(): NodeSpec[] {
+    const q = (this.fields.search ?? "").trim().replace(/^@/, "");
+    const results = q ? [q, `${q}.official`, `${q}_fans`] : [];
+    return [
+      {
+        c: "EditText",
+        id: "action_bar_search_edit_text",
+        field: "search",
+        hint: "Search",
+        b: [26, 50, 694, 120],
+      },
+      {
+        c: "RecyclerView",
+        id: "recycler_view",
+        b: [0, 140, 720, 1362],
+        scrollable: true,
+        children: results.map(
+          (u, i): NodeSpec => ({
+            c: "LinearLayout",
+            id: "row_search_user_container",
+            b: [0, 150 + i * 130, 720, 270 + i * 130],
+            tap: `profile:${u}`,
+            children: [
+              {
+                c: "TextView",
+                id: "row_search_user_username",
+                text: u,
+                b: [120, 170 + i * 130, 600, 210 + i * 130],
+              },
+              {
+                c: "TextView",
+                id: "row_search_user_fullname",
+                text: u.replace(/[._]/g, " "),
+                b: [120, 215 + i * 130, 600, 250 + i * 130],
+              },
+            ],
+          }),
+        ),
+      },
+      ...tabBar("search"),
+    ];
   }
 
   private home(): NodeSpec[] {

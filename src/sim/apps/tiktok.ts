@@ -7,11 +7,41 @@ export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
 export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
-const FEED = [
-  { author: "dancing.queen", desc: "Sunday vibes #fyp #dance", likes: 12400, comments: 231 },
-  { author: "chef.marco", desc: "3 minute pasta 🍝 #cooking", likes: 88100, comments: 1204 },
-  { author: "travelwithkim", desc: "Lisbon at sunset #travel", likes: 5310, comments: 87 },
+interface Video {
+  id: string;
+  author: string;
+  desc: string;
+  likes: number;
+  comments: number;
+}
+
+const FEED: Video[] = [
+  {
+    id: "7301234567890123456",
+    author: "dancing.queen",
+    desc: "Sunday vibes #fyp #dance",
+    likes: 12400,
+    comments: 231,
+  },
+  {
+    id: "7301234567890123457",
+    author: "chef.marco",
+    desc: "3 minute pasta 🍝 #cooking",
+    likes: 88100,
+    comments: 1204,
+  },
+  {
+    id: "7301234567890123458",
+    author: "travelwithkim",
+    desc: "Lisbon at sunset #travel",
+    likes: 5310,
+    comments: 87,
+  },
 ];
+
+function videoKey(v: Video): string {
+  return `@${v.author}/video/${v.id}`;
+}
 
 const POPUPS: Record<string, PopupDef> = {
   contacts: {
@@ -79,8 +109,18 @@ export class TikTokApp extends SimApp {
   readonly mainActivity = TIKTOK_MAIN;
   readonly ref = { width: 1080, height: 2400 };
   private feedIndex = 0;
-  private followed = new Set<string>();
-  private liked = new Set<number>();
+  private liked = new Set<string>();
+  private favorites = new Set<string>();
+  /** Comments typed on videos, by video key. */
+  private commentsByVideo = new Map<string, string[]>();
+  private commentsOpen = false;
+  /** The video opened from a link (screen "video"). */
+  private linkVideo: Video | null = null;
+  /** The profile on screen (screen "user"). */
+  private profileUser = "";
+  private searchResults: string[] = [];
+  /** Where BACK goes from "user" / "video" / "search". */
+  private backStack: string[] = [];
   private galleryTab: "all" | "videos" | "photos" = "all";
   private mediaGranted = false;
   private fromShare = false;
@@ -101,6 +141,12 @@ export class TikTokApp extends SimApp {
         return "com.ss.android.ugc.aweme.shortvideo.edit.VEVideoPublishEditActivity";
       case "post":
         return "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity";
+      case "user":
+        return "com.ss.android.ugc.aweme.profile.ui.UserProfileActivity";
+      case "video":
+        return "com.ss.android.ugc.aweme.detail.ui.DetailActivity";
+      case "search":
+        return "com.ss.android.ugc.aweme.search.activity.SearchResultActivity";
       default:
         return "com.ss.android.ugc.aweme.main.MainActivity";
     }
@@ -129,12 +175,62 @@ export class TikTokApp extends SimApp {
       this.go("home");
       this.popupOnce(POPUPS.contacts as PopupDef);
     }
+    if (intent.action === "android.intent.action.VIEW" && intent.data) this.openLink(intent.data);
     return null;
+  }
+
+  /** https://www.tiktok.com/@user, https://www.tiktok.com/@user/video/ID, https://vm.tiktok.com/CODE */
+  private openLink(url: string): void {
+    const video = /tiktok\.com\/@([\w.-]+)\/video\/(\d+)/i.exec(url);
+    const user = /tiktok\.com\/@([\w.-]+)\/?(?:\?.*)?$/i.exec(url);
+    const short = /vm\.tiktok\.com\/(\w+)/i.exec(url);
+    this.commentsOpen = false;
+    if (video) {
+      this.openVideo({
+        id: video[2] as string,
+        author: video[1] as string,
+        desc: "",
+        likes: 1200,
+        comments: 0,
+      });
+    } else if (short) {
+      this.openVideo({
+        id: `7${(short[1] as string).length}00000000000000000`,
+        author: "creator",
+        desc: "",
+        likes: 1200,
+        comments: 0,
+      });
+    } else if (user) {
+      this.openProfile(user[1] as string);
+    }
+  }
+
+  private openVideo(v: Video): void {
+    if (this.screen !== "video") this.backStack.push(this.screen);
+    this.linkVideo = v;
+    this.commentsOpen = false;
+    this.go("video");
+  }
+
+  private openProfile(name: string): void {
+    if (this.screen !== "user") this.backStack.push(this.screen);
+    this.profileUser = name;
+    this.go("user");
+  }
+
+  /** The video on screen (feed or link). */
+  private currentVideo(): Video {
+    if (this.screen === "video" && this.linkVideo) return this.linkVideo;
+    return FEED[this.feedIndex] ?? (FEED[0] as Video);
   }
 
   override forceStop(): void {
     super.forceStop();
     this.pending = null;
+    this.backStack = [];
+    this.commentsOpen = false;
+    this.searchResults = [];
   }
 
   override tick(now: number): void {
@@ -166,8 +262,30 @@ export class TikTokApp extends SimApp {
     }
   }
 
+  override key(code: number): void {
+    if (code === 66 && this.screen === "search") this.doSearch();
+  }
+
+  private doSearch(): void {
+    const q = (this.fields.search ?? "").trim().replace(/^@/, "");
+    if (!q) return;
+    this.act("search", q);
+    this.searchResults = [q, `${q}_official`, `${q}.fan`];
+    this.focused = null;
+  }
+
   back(): boolean {
+    if (this.commentsOpen) {
+      this.commentsOpen = false;
+      this.focused = null;
+      return true;
+    }
     switch (this.screen) {
+      case "video":
+      case "user":
+      case "search":
+        this.go(this.backStack.pop() ?? "home");
+        return true;
       case "camera":
         this.go("home");
         return true;
@@ -191,6 +309,10 @@ export class TikTokApp extends SimApp {
   }
 
   protected override onPopup(p: PopupDef, result: string): void {
+    if (p.name === "unfollow" && result === "unfollow") {
+      if (this.following.delete(this.profileUser)) this.act("unfollow", this.profileUser);
+      return;
+    }
     if (p.name === "media_permission") {
       if (result === "allow") {
         this.mediaGranted = true;
@@ -219,17 +341,95 @@ export class TikTokApp extends SimApp {
         if (arg === "create") {
           this.fromShare = false;
           this.go("camera");
-        } else if (arg) this.go(arg);
+        } else if (arg) {
+          this.backStack = [];
+          this.commentsOpen = false;
+          this.go(arg);
+        }
         return;
       case "follow": {
-        const a = FEED[this.feedIndex]?.author ?? "";
-        if (this.followed.has(a)) this.followed.delete(a);
-        else this.followed.add(a);
+        const a = arg ?? this.currentVideo().author;
+        if (!this.following.has(a)) {
+          this.following.add(a);
+          this.act("follow", a);
+        }
         return;
       }
-      case "like":
-        if (this.liked.has(this.feedIndex)) this.liked.delete(this.feedIndex);
-        else this.liked.add(this.feedIndex);
+      case "following":
+        this.popupAlways({
+          name: "unfollow",
+          title: `Unfollow @${this.profileUser}?`,
+          message: "You won’t see their videos in your Following feed.",
+          ids: { root: "b2x", title: "title", message: "b2y" },
+          buttons: [
+            { text: "Unfollow", id: "b30", result: "unfollow" },
+            { text: "Cancel", id: "b31", result: "cancel" },
+          ],
+        });
+        return;
+      case "like": {
+        const k = videoKey(this.currentVideo());
+        if (this.liked.has(k)) {
+          this.liked.delete(k);
+          this.act("unlike", k);
+        } else {
+          this.liked.add(k);
+          this.act("like", k);
+        }
+        return;
+      }
+      case "favorite": {
+        const k = videoKey(this.currentVideo());
+        if (this.favorites.has(k)) {
+          this.favorites.delete(k);
+          this.act("unfavorite", k);
+        } else {
+          this.favorites.add(k);
+          this.act("favorite", k);
+        }
+        return;
+      }
+      case "comments":
+        this.commentsOpen = true;
+        return;
+      case "closeComments":
+        this.commentsOpen = false;
+        this.focused = null;
+        return;
+      case "sendComment": {
+        const text = this.fields.comment ?? "";
+        if (!text.trim()) return;
+        const k = videoKey(this.currentVideo());
+        this.commentsByVideo.set(k, [...(this.commentsByVideo.get(k) ?? []), text]);
+        this.act("comment", k, text);
+        this.fields.comment = "";
+        this.focused = null;
+        return;
+      }
+      case "profile":
+        this.openProfile(arg ?? this.currentVideo().author);
+        return;
+      case "search":
+        this.backStack.push(this.screen);
+        this.fields.search = "";
+        this.searchResults = [];
+        this.go("search");
+        this.focused = "search";
+        return;
+      case "doSearch":
+        this.doSearch();
+        return;
+      case "back":
+        this.back();
+        return;
+      case "openUserVideo":
+        this.openVideo({
+          id: `73000000000000000${arg ?? "0"}`.slice(0, 19),
+          author: this.profileUser,
+          desc: `video by @${this.profileUser}`,
+          likes: 900,
+          comments: 3,
+        });
         return;
       case "closeCamera":
         this.go("home");
@@ -303,6 +503,12 @@ export class TikTokApp extends SimApp {
         return this.editor();
       case "post":
         return this.postScreen();
+      case "video":
+        return this.videoPage(this.currentVideo(), false);
+      case "user":
+        return this.userPage();
+      case "search":
+        return this.searchPage();
       case "friends":
       case "inbox":
       case "profile":
@@ -321,30 +527,66 @@ export class TikTokApp extends SimApp {
   }
 
   private home(): NodeSpec[] {
-    const v = FEED[this.feedIndex] ?? FEED[0];
-    if (!v) return [];
-    const liked = this.liked.has(this.feedIndex);
+    return this.videoPage(this.currentVideo(), true);
+  }
+
+  /** A full-screen video: the feed (with the bottom bar) or a video opened from a link. */
+  private videoPage(v: Video, feed: boolean): NodeSpec[] {
+    const key = videoKey(v);
+    const liked = this.liked.has(key);
     const likes = v.likes + (liked ? 1 : 0);
+    const extra = this.commentsByVideo.get(key) ?? [];
+    const comments = v.comments + extra.length;
+    const bottom = feed ? 2200 : 2337;
     const nodes: NodeSpec[] = [
       {
         c: "ViewPager",
         id: "nx4",
-        b: [0, 0, 1080, 2200],
+        b: [0, 0, 1080, bottom],
         scrollable: true,
         children: [
           {
             c: "View",
             id: "long_press_layout",
             desc: "Video",
-            b: [0, 0, 1080, 2200],
+            b: [0, 0, 1080, bottom],
             clickable: true,
             longClickable: true,
           },
-          { c: "TextView", id: "t0b", text: "Following", b: [290, 130, 520, 220], tap: "noop" },
-          { c: "TextView", id: "t0c", text: "For You", b: [560, 130, 790, 220], selected: true, tap: "noop" },
-          { c: "ImageView", id: "gxd", desc: "Search", b: [950, 130, 1050, 230], tap: "noop" },
-          { c: "ImageView", id: "zt2", desc: `${v.author} profile`, b: [950, 1000, 1060, 1110], tap: "noop" },
-          ...(this.followed.has(v.author)
+          ...(feed
+            ? [
+                {
+                  c: "TextView",
+                  id: "t0b",
+                  text: "Following",
+                  b: [290, 130, 520, 220],
+                  tap: "noop",
+                } as NodeSpec,
+                {
+                  c: "TextView",
+                  id: "t0c",
+                  text: "For You",
+                  b: [560, 130, 790, 220],
+                  selected: true,
+                  tap: "noop",
+                } as NodeSpec,
+                {
+                  c: "ImageView",
+                  id: "gxd",
+                  desc: "Search",
+                  b: [950, 130, 1050, 230],
+                  tap: "search",
+                } as NodeSpec,
+              ]
+            : [{ c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" } as NodeSpec]),
+          {
+            c: "ImageView",
+            id: "zt2",
+            desc: `${v.author} profile`,
+            b: [950, 1000, 1060, 1110],
+            tap: `profile:${v.author}`,
+          },
+          ...(this.following.has(v.author)
             ? []
             : [
                 {
@@ -352,7 +594,7 @@ export class TikTokApp extends SimApp {
                   id: "hi1",
                   desc: `Follow ${v.author}`,
                   b: [975, 1080, 1035, 1140],
-                  tap: "follow",
+                  tap: `follow:${v.author}`,
                 } as NodeSpec,
               ]),
           {
@@ -366,19 +608,26 @@ export class TikTokApp extends SimApp {
           {
             c: "Button",
             id: "dtv",
-            desc: `Read or add comments. ${v.comments} comments`,
+            desc: `Read or add comments. ${comments} comments`,
             b: [950, 1350, 1060, 1500],
-            tap: "noop",
+            tap: "comments",
           },
           {
             c: "Button",
             id: "guh",
             desc: "Add or remove this video from Favorites.",
             b: [950, 1520, 1060, 1670],
-            tap: "noop",
+            tap: "favorite",
+            selected: this.favorites.has(key),
           },
           { c: "Button", id: "ra1", desc: "Share video", b: [950, 1690, 1060, 1840], tap: "noop" },
-          { c: "TextView", id: "title", text: `@${v.author}`, b: [32, 1900, 600, 1960], tap: "noop" },
+          {
+            c: "TextView",
+            id: "title",
+            text: `@${v.author}`,
+            b: [32, 1900, 600, 1960],
+            tap: `profile:${v.author}`,
+          },
           { c: "TextView", id: "desc", text: v.desc, b: [32, 1970, 900, 2080] },
         ],
       },
@@ -398,8 +647,151 @@ export class TikTokApp extends SimApp {
     if (this.screen === "posted") {
       nodes.push({ c: "TextView", id: "tqh", text: "Video posted!", b: [290, 1100, 790, 1200] });
     }
-    nodes.push(...nav("home"));
+    if (feed) nodes.push(...nav("home"));
+    if (this.commentsOpen) nodes.push(this.commentSheet(comments, extra));
     return nodes;
+  }
+
+  private commentSheet(count: number, mine: string[]): NodeSpec {
+    const shown = [...mine].reverse().slice(0, 5);
+    const hasText = (this.fields.comment ?? "").length > 0;
+    return {
+      c: "FrameLayout",
+      id: "dub",
+      b: [0, 700, 1080, 2337],
+      clickable: true,
+      children: [
+        { c: "TextView", id: "title", text: `${count} comments`, b: [340, 730, 740, 800] },
+        { c: "ImageView", id: "ba6", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
+        {
+          c: "RecyclerView",
+          id: "cqx",
+          b: [0, 820, 1080, 2180],
+          scrollable: true,
+          children: shown.map(
+            (t, i): NodeSpec => ({
+              c: "TextView",
+              id: "cqw",
+              text: t,
+              b: [140, 850 + i * 200, 1000, 1000 + i * 200],
+            }),
+          ),
+        },
+        { c: "EditText", id: "dpl", field: "comment", hint: "Add comment...", b: [30, 2200, 900, 2310] },
+        ...(hasText
+          ? [
+              {
+                c: "ImageView",
+                id: "dq6",
+                desc: "Post comment",
+                b: [930, 2200, 1050, 2310],
+                tap: "sendComment",
+              } as NodeSpec,
+            ]
+          : []),
+      ],
+    };
+  }
+
+  private userPage(): NodeSpec[] {
+    const u = this.profileUser;
+    const following = this.following.has(u);
+    const cells: NodeSpec[] = [0, 1, 2, 3, 4, 5].map((i) => {
+      const x = (i % 3) * 360;
+      const y = 1250 + Math.floor(i / 3) * 480;
+      return {
+        c: "FrameLayout",
+        id: "cover",
+        desc: `Video ${i + 1}`,
+        b: [x, y, x + 358, y + 478],
+        tap: `openUserVideo:${i}`,
+      };
+    });
+    return [
+      { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+      { c: "TextView", id: "qh4", text: u, b: [300, 150, 780, 240] },
+      { c: "ImageView", id: "avatar", desc: `${u} profile photo`, b: [420, 300, 660, 540] },
+      { c: "TextView", id: "qh5", text: `@${u}`, b: [300, 560, 780, 630] },
+      { c: "TextView", id: "qfw", text: "128", b: [200, 680, 400, 740] },
+      { c: "TextView", id: "qfv", text: "Following", b: [200, 740, 400, 790] },
+      { c: "TextView", id: "qfw", text: following ? "10.1K" : "10K", b: [440, 680, 640, 740] },
+      { c: "TextView", id: "qfv", text: "Followers", b: [440, 740, 640, 790] },
+      { c: "TextView", id: "qfw", text: "250K", b: [680, 680, 880, 740] },
+      { c: "TextView", id: "qfv", text: "Likes", b: [680, 740, 880, 790] },
+      following
+        ? {
+            c: "Button",
+            id: "e4f",
+            text: "Following",
+            desc: `Following ${u}`,
+            b: [200, 850, 620, 970],
+            tap: "following",
+          }
+        : {
+            c: "Button",
+            id: "e4f",
+            text: "Follow",
+            desc: `Follow ${u}`,
+            b: [200, 850, 880, 970],
+            tap: `follow:${u}`,
+          },
+      ...(following
+        ? [{ c: "Button", id: "e4g", text: "Message", b: [640, 850, 880, 970], tap: "noop" } as NodeSpec]
+        : []),
+      { c: "GridView", id: "gxv", b: [0, 1250, 1080, 2337], scrollable: true, children: cells },
+    ];
+  }
+
+  private searchPage(): NodeSpec[] {
+    const rows: NodeSpec[] = this.searchResults.map((u, i) => ({
+      c: "LinearLayout",
+      id: "yhb",
+      b: [0, 400 + i * 200, 1080, 590 + i * 200],
+      tap: `profile:${u}`,
+      children: [
+        { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
+        { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
+        { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+        this.following.has(u)
+          ? {
+              c: "Button",
+              id: "yhe",
+              text: "Following",
+              b: [800, 450 + i * 200, 1048, 540 + i * 200],
+              tap: `profile:${u}`,
+            }
+          : {
+              c: "Button",
+              id: "yhe",
+              text: "Follow",
+              b: [800, 450 + i * 200, 1048, 540 + i * 200],
+              tap: `follow:${u}`,
+            },
+      ],
+    }));
+    return [
+      { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+      { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
+      { c: "TextView", id: "s3b", text: "Search", b: [900, 150, 1060, 240], tap: "doSearch" },
+      ...(rows.length
+        ? [
+            {
+              c: "TextView",
+              id: "tab_users",
+              text: "Users",
+              b: [32, 280, 250, 370],
+              selected: true,
+            } as NodeSpec,
+            {
+              c: "RecyclerView",
+              id: "yha",
+              b: [0, 400, 1080, 2337],
+              scrollable: true,
+              children: rows,
+            } as NodeSpec,
+          ]
+        : []),
+    ];
   }
 
   private camera(): NodeSpec[] {
