@@ -123,3 +123,37 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
     pending: 20,
   });
 });
+
+test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on them", async () => {
+  running?.proc.kill("SIGKILL");
+  const demoDir = mkdtempSync(join(tmpdir(), "farm-demo-"));
+  try {
+    running = await startBinary(binary, [...args, "--simulate", "2", "--data-dir", demoDir], dir, {
+      FARM_TEST_SCRIPTS: "1",
+    });
+    const online = async () =>
+      (await api("GET", "/api/v1/device")).body.data.devices.filter(
+        (d: { state: string }) => d.state === "online",
+      );
+    const deadline = Date.now() + 15_000;
+    while ((await online()).length < 2 && Date.now() < deadline) await Bun.sleep(100);
+    const phones = await online();
+    expect(phones).toHaveLength(2);
+    expect(phones[0].model).toBeTruthy();
+    const r = await api("POST", "/api/v1/task", {
+      serials: phones.map((p: { serial: string }) => p.serial),
+      script_name: "test_sleep",
+      script_config: { seconds: 0 },
+    });
+    expect(r.body.code).toBe(0);
+    const until = Date.now() + 15_000;
+    while ((await api("GET", "/api/v1/task/stats")).body.data.completed < 2 && Date.now() < until)
+      await Bun.sleep(100);
+    expect((await api("GET", "/api/v1/task/stats")).body.data.completed).toBe(2);
+    running.proc.kill("SIGTERM");
+    expect(await running.proc.exited).toBe(0);
+    running = undefined;
+  } finally {
+    rmSync(demoDir, { recursive: true, force: true });
+  }
+});
