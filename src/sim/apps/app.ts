@@ -273,15 +273,13 @@ export abstract class SimApp {
         },
       ],
     };
+    const popup = this.popup
+      ? buildNode(popupSpecs(this.popup, this.pkg), { ...ctx, ref: { width: 1080, height: 2400 } })
+      : null;
+    // A system dialog is its own activity window: the dump shows only it. In-app dialogs sit on the screen.
+    if (popup && this.popup?.pkg === PERMISSION_PKG) return [popup];
     const roots = [buildNode(root, ctx)];
-    if (this.popup) {
-      roots.push(
-        buildNode(popupSpecs(this.popup, this.pkg), {
-          ...ctx,
-          ref: { width: 1080, height: 2400 },
-        }),
-      );
-    }
+    if (popup) roots.push(popup);
     return roots;
   }
 }
