@@ -1,0 +1,63 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, parseConfig } from "../../src/config.ts";
+
+const run = (argv: string[], env: Record<string, string> = {}) => {
+  const r = parseConfig(argv, env);
+  if (r.kind !== "run") throw new Error(r.kind);
+  return r.config;
+};
+
+describe("config", () => {
+  test("defaults", () => {
+    const c = run([]);
+    expect(c).toMatchObject({
+      port: 50809,
+      host: "127.0.0.1",
+      token: null,
+      adb: { host: "127.0.0.1", port: 5037 },
+    });
+    expect(c.dataDir.endsWith("/data")).toBe(true);
+    expect(c.timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(c.retryMax).toBe(2);
+    expect(c.gracePeriodS).toBe(30);
+  });
+
+  test("flags win over the environment, which wins over the defaults", () => {
+    expect(run([], { FARM_PORT: "6000" }).port).toBe(6000);
+    expect(run(["--port", "7000"], { FARM_PORT: "6000" }).port).toBe(7000);
+    expect(run(["--port=7001"]).port).toBe(7001);
+    expect(run(["--adb", "10.0.0.2:5038"]).adb).toEqual({ host: "10.0.0.2", port: 5038 });
+    expect(run([], { FARM_TIMEZONE: "Asia/Tokyo" }).timezone).toBe("Asia/Tokyo");
+    expect(run(["--script-timeout", "post=1200,follow=60"]).scriptTimeouts).toEqual({
+      post: 1200,
+      follow: 60,
+    });
+    expect(run(["--retry-delay", "5-10"]).retryDelayS).toEqual([5, 10]);
+  });
+
+  test("help and version", () => {
+    expect(parseConfig(["--help"], {}).kind).toBe("help");
+    expect(parseConfig(["--version"], {}).kind).toBe("version");
+  });
+
+  test.each([
+    [["--port", "abc"], /--port: "abc" is not a whole number/],
+    [["--port", "70000"], /outside/],
+    [["--timezone", "Mars/Base"], /unknown time zone/],
+    [["--host", "0.0.0.0"], /needs an API token/],
+    [["--token", "short"], /at least 8/],
+    [["--adb", "nohost"], /HOST:PORT/],
+    [["--retry-delay", "10-5"], /MAX is less than MIN/],
+    [["--webhook-url", "ftp://x"], /http/],
+    [["--webhook-url", "http://127.0.0.1:9/x"], /needs --webhook-secret/],
+    [["--bogus"], /unknown option/],
+    [["--port"], /missing value/],
+  ])("%p is refused with one clear line", (argv, message) => {
+    expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
+    expect(() => parseConfig(argv as string[], {})).toThrow(message);
+  });
+
+  test("a token allows listening beyond loopback", () => {
+    expect(run(["--host", "0.0.0.0", "--token", "long-enough-token"]).host).toBe("0.0.0.0");
+  });
+});
