@@ -157,3 +157,60 @@ test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on 
     rmSync(demoDir, { recursive: true, force: true });
   }
 });
+
+test("license keygen and issue: the service honours a license signed with the vendor's key", async () => {
+  running?.proc.kill("SIGKILL");
+  running = undefined;
+  const keys = join(dir, "vendor");
+  const run = (a: string[]) => Bun.spawnSync([binary, "license", ...a], { cwd: dir });
+  expect(run(["keygen", "--out-dir", keys]).exitCode).toBe(0);
+  expect(run(["keygen", "--out-dir", keys]).exitCode).toBe(2); // never overwrites a signing key
+  const out = join(dir, "team.json");
+  const issued = run([
+    "issue",
+    "--key",
+    join(keys, "license-private.pem"),
+    "--plan",
+    "Team",
+    "--licensee",
+    "Acme",
+    "--out",
+    out,
+  ]);
+  expect(issued.exitCode).toBe(0);
+  expect(
+    run(["issue", "--key", join(keys, "license-private.pem"), "--plan", "Gold", "--licensee", "x"]).exitCode,
+  ).toBe(2);
+  const licDir = mkdtempSync(join(tmpdir(), "farm-lic-e2e-"));
+  try {
+    running = await startBinary(
+      binary,
+      [
+        ...args,
+        "--data-dir",
+        licDir,
+        "--license",
+        out,
+        "--license-public-key",
+        join(keys, "license-public.pem"),
+      ],
+      dir,
+    );
+    expect((await api("GET", "/api/v1/license/check")).body.data).toMatchObject({
+      plan_name: "Team",
+      device_limit: 50,
+      licensee: "Acme",
+    });
+    // the same file against the built-in vendor key is not valid: Free plan, with the reason
+    running.proc.kill("SIGKILL");
+    running = await startBinary(binary, [...args, "--data-dir", licDir, "--license", out], dir);
+    const free = (await api("GET", "/api/v1/license/check")).body.data;
+    expect(free.plan_name).toBe("Free");
+    expect(free.warning).toMatch(/invalid signature/);
+    expect(running.log()).toMatch(/license: .*invalid signature.*Free plan/);
+  } finally {
+    running?.proc.kill("SIGKILL");
+    running = undefined;
+    rmSync(licDir, { recursive: true, force: true });
+  }
+});

@@ -111,3 +111,37 @@ test("kill -9 mid-run, restart: nothing acknowledged is lost and nothing runs tw
   }
   expect(final.filter((t) => t.status === 2).length + interrupted.length).toBe(8);
 });
+
+test("SIGTERM: running tasks get the grace period, then end failed as interrupted; the database closes cleanly", async () => {
+  running = await startBinary(
+    binary,
+    ["--adb", `127.0.0.1:${adb.port}`, "--retry-max", "0", "--grace-period", "1"],
+    dir,
+    { FARM_TEST_SCRIPTS: "1" },
+  );
+  const p = phones[0] as VirtualPhone;
+  await waitFor(
+    "phone online",
+    async () => (await api("GET", `/api/v1/device/${p.host}:${p.port}`)).data?.state === "online",
+    15_000,
+  );
+  const id = (
+    await api("POST", "/api/v1/task", {
+      serials: [`${p.host}:${p.port}`],
+      script_name: "test_sleep",
+      script_config: { seconds: 30 },
+    })
+  ).data.task_ids[0];
+  await waitFor("running", async () => (await api("GET", `/api/v1/task/${id}`)).data.status === 1, 10_000);
+  const t0 = performance.now();
+  running.proc.kill("SIGTERM");
+  expect(await running.proc.exited).toBe(0);
+  expect(performance.now() - t0).toBeLessThan(10_000);
+  expect(running.log()).toContain("stopped");
+  running = await start();
+  const t = (await api("GET", `/api/v1/task/${id}`)).data;
+  expect(t).toMatchObject({
+    status: 3,
+    error: "interrupted: the service stopped while this task was running",
+  });
+});
