@@ -527,12 +527,14 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
       let long = false;
       let all = false;
       let dirOnly = false;
+      let recursive = false;
       const paths: string[] = [];
       for (const a of ctx.args) {
         if (a.startsWith("-") && a.length > 1) {
           if (a.includes("l")) long = true;
           if (a.includes("a") || a.includes("A")) all = true;
           if (a.includes("d")) dirOnly = true;
+          if (a.includes("R")) recursive = true;
         } else paths.push(a);
       }
       if (paths.length === 0) paths.push(".");
@@ -558,6 +560,14 @@ export function makeCommands(dev: Device, hooks: SystemHooks): Record<string, Co
         }
         let names = (await readdir(hostOf(ctx, p))).sort();
         if (!all) names = names.filter((n) => !n.startsWith("."));
+        if (recursive) {
+          for (const n of [...names].reverse()) {
+            const child = p.endsWith("/") ? `${p}${n}` : `${p}/${n}`;
+            if ((await lstat(hostOf(ctx, child)).catch(() => null))?.isDirectory())
+              paths.splice(paths.indexOf(p) + 1, 0, child);
+          }
+        }
+        if (lines.length) lines.push("");
         if (paths.length > 1) lines.push(`${p}:`);
         if (long) lines.push(`total ${names.length * 8}`);
         if (all) names = [".", "..", ...names];

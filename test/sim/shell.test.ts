@@ -72,6 +72,10 @@ describe("files", () => {
     );
     expect((await run("mkdir /sdcard/Download")).stderr).toContain("File exists");
     expect((await run("test -d /sdcard/DCIM && echo dir")).stdout).toBe("dir\n");
+    await run("mkdir -p /sdcard/Documents/t/sub && touch /sdcard/Documents/t/a /sdcard/Documents/t/sub/b");
+    expect((await run("ls -R /sdcard/Documents/t")).stdout).toBe(
+      "/sdcard/Documents/t:\na\nsub\n\n/sdcard/Documents/t/sub:\nb\n",
+    );
   });
 });
 
