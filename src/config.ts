@@ -48,6 +48,29 @@ function int(name: string, raw: string, min: number, max: number): number {
   return n;
 }
 
+type IntKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
+
+/** An option whose value is a whole number in [min, max], stored in `key`. */
+function intOption(
+  flag: string,
+  env: string,
+  value: string,
+  help: string,
+  key: IntKey,
+  min: number,
+  max: number,
+): Option {
+  return {
+    flag,
+    env,
+    value,
+    help,
+    parse: (raw, c) => {
+      c[key] = int(flag, raw, min, max);
+    },
+  };
+}
+
 export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
@@ -64,15 +87,7 @@ export function parseHostPort(name: string, raw: string): { host: string; port: 
 }
 
 const OPTIONS: Option[] = [
-  {
-    flag: "--port",
-    env: "FARM_PORT",
-    value: "N",
-    help: "HTTP port (default 50809)",
-    parse: (raw, c) => {
-      c.port = int("--port", raw, 0, 65535);
-    },
-  },
+  intOption("--port", "FARM_PORT", "N", "HTTP port (default 50809)", "port", 0, 65535),
   {
     flag: "--host",
     env: "FARM_HOST",
@@ -152,15 +167,15 @@ const OPTIONS: Option[] = [
         .filter(Boolean);
     },
   },
-  {
-    flag: "--retry-max",
-    env: "FARM_RETRY_MAX",
-    value: "N",
-    help: "automatic retries of a retryable failure (default 2; 0 = none)",
-    parse: (raw, c) => {
-      c.retryMax = int("--retry-max", raw, 0, 100);
-    },
-  },
+  intOption(
+    "--retry-max",
+    "FARM_RETRY_MAX",
+    "N",
+    "automatic retries of a retryable failure (default 2; 0 = none)",
+    "retryMax",
+    0,
+    100,
+  ),
   {
     flag: "--retry-delay",
     env: "FARM_RETRY_DELAY",
@@ -177,15 +192,15 @@ const OPTIONS: Option[] = [
       c.retryDelayS = range;
     },
   },
-  {
-    flag: "--grace-period",
-    env: "FARM_GRACE_PERIOD",
-    value: "S",
-    help: "seconds running tasks get to finish on shutdown (default 30)",
-    parse: (raw, c) => {
-      c.gracePeriodS = int("--grace-period", raw, 0, 3600);
-    },
-  },
+  intOption(
+    "--grace-period",
+    "FARM_GRACE_PERIOD",
+    "S",
+    "seconds running tasks get to finish on shutdown (default 30)",
+    "gracePeriodS",
+    0,
+    3600,
+  ),
   {
     flag: "--script-timeout",
     env: "FARM_SCRIPT_TIMEOUT",
@@ -199,24 +214,24 @@ const OPTIONS: Option[] = [
       }
     },
   },
-  {
-    flag: "--evidence-max-age",
-    env: "FARM_EVIDENCE_MAX_AGE",
-    value: "DAYS",
-    help: "failure screenshots and UI dumps older than this are deleted (default 14)",
-    parse: (raw, c) => {
-      c.evidenceMaxAgeDays = int("--evidence-max-age", raw, 1, 3650);
-    },
-  },
-  {
-    flag: "--evidence-max-size",
-    env: "FARM_EVIDENCE_MAX_SIZE",
-    value: "MB",
-    help: "total size kept for failure evidence, oldest deleted first (default 500)",
-    parse: (raw, c) => {
-      c.evidenceMaxMb = int("--evidence-max-size", raw, 1, 1_000_000);
-    },
-  },
+  intOption(
+    "--evidence-max-age",
+    "FARM_EVIDENCE_MAX_AGE",
+    "DAYS",
+    "failure screenshots and UI dumps older than this are deleted (default 14)",
+    "evidenceMaxAgeDays",
+    1,
+    3650,
+  ),
+  intOption(
+    "--evidence-max-size",
+    "FARM_EVIDENCE_MAX_SIZE",
+    "MB",
+    "total size kept for failure evidence, oldest deleted first (default 500)",
+    "evidenceMaxMb",
+    1,
+    1000000,
+  ),
   {
     flag: "--webhook-url",
     env: "FARM_WEBHOOK_URL",
@@ -246,15 +261,15 @@ const OPTIONS: Option[] = [
       c.webhookSecret = raw || null;
     },
   },
-  {
-    flag: "--simulate",
-    env: "FARM_SIMULATE",
-    value: "N",
-    help: "start N virtual phones in-process (demo mode)",
-    parse: (raw, c) => {
-      c.simulate = int("--simulate", raw, 0, 500);
-    },
-  },
+  intOption(
+    "--simulate",
+    "FARM_SIMULATE",
+    "N",
+    "start N virtual phones in-process (demo mode)",
+    "simulate",
+    0,
+    500,
+  ),
 ];
 
 export function defaultConfig(): Config {
