@@ -2,7 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { AccountChangeBody, type AccountService, NewAccountBody } from "../tasks/accounts.ts";
-import { Code, doc, ok } from "./envelope.ts";
+import { Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
 
 const tags = ["accounts"];
@@ -12,12 +12,7 @@ export function accountRoutes(accounts: AccountService) {
   return new Elysia({ prefix: "/api/v1/accounts" })
     .get(
       "",
-      ({ query }) => {
-        const page = query.page ?? 1;
-        const pageSize = query.page_size ?? 20;
-        const { rows, total } = accounts.list(query, page, pageSize);
-        return ok({ accounts: rows.map(accountView), total, page, page_size: pageSize });
-      },
+      ({ query }) => paged("accounts", query, (page, size) => accounts.list(query, page, size), accountView),
       {
         query: t.Object({
           platform: t.Optional(t.Union([t.Literal("tiktok"), t.Literal("instagram")])),
@@ -25,18 +20,12 @@ export function accountRoutes(accounts: AccountService) {
           logined: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
           status: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
           tag: t.Optional(t.String({ minLength: 1 })),
-          page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
-          page_size: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          ...pageQuery,
         }),
         detail: doc({
           summary: "List accounts",
           tags,
-          data: T.Object({
-            accounts: T.Array(AccountSchema),
-            total: T.Integer(),
-            page: T.Integer(),
-            page_size: T.Integer(),
-          }),
+          data: Page("accounts", AccountSchema),
           example: { accounts: [EXAMPLE_ACCOUNT], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),

@@ -1,6 +1,6 @@
 // The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
 import { Type as T, type TSchema } from "@sinclair/typebox";
-import type { DocumentDecoration } from "elysia";
+import { type DocumentDecoration, t } from "elysia";
 import { AppError, Code, type CodeValue, type ErrorDetail, httpStatusOf } from "../errors.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
@@ -40,6 +40,38 @@ export function validationDetails(
 export function describeDetail(d: ErrorDetail): string {
   const where = d.path === "/" ? "body" : d.path.slice(1).replaceAll("/", ".");
   return `${where}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
+}
+
+// ---- pages ---------------------------------------------------------------------------------------------
+
+/** The query fields every list takes (Elysia's t: query strings are coerced to numbers). */
+export const pageQuery = {
+  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
+  page_size: t.Optional(
+    t.Integer({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
+  ),
+};
+
+/** Resolves the page asked for, lets `read` fetch it, and answers `{ [key]: items, total, page, page_size }`. */
+export function paged<K extends string, R, V>(
+  key: K,
+  query: { page?: number; page_size?: number },
+  read: (page: number, pageSize: number) => { rows: R[]; total: number },
+  view: (row: R) => V,
+) {
+  const page = query.page ?? 1;
+  const pageSize = query.page_size ?? 20;
+  const { rows, total } = read(page, pageSize);
+  return ok({ [key]: rows.map(view), total, page, page_size: pageSize } as Record<K, V[]> & {
+    total: number;
+    page: number;
+    page_size: number;
+  });
+}
+
+/** The documented shape of a page of `item`. */
+export function Page(key: string, item: TSchema) {
+  return T.Object({ [key]: T.Array(item), total: T.Integer(), page: T.Integer(), page_size: T.Integer() });
 }
 
 // ---- OpenAPI description -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { type DocumentDecoration, Elysia, t } from "elysia";
 import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
-import { AppError, Code, doc, ok } from "./envelope.ts";
+import { AppError, Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
@@ -67,10 +67,7 @@ export const ListTasksQuery = t.Object({
   serial: t.Optional(t.String({ minLength: 1 })),
   script_name: t.Optional(t.String({ minLength: 1 })),
   source: t.Optional(t.Union([t.Literal("ui"), t.Literal("api")])),
-  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
-  page_size: t.Optional(
-    t.Integer({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
-  ),
+  ...pageQuery,
 });
 
 const SCREENSHOT_DOC: Record<string, unknown> = {
@@ -106,14 +103,13 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     .get(
       "",
       ({ query }) => {
-        const page = query.page ?? 1;
-        const pageSize = query.page_size ?? 20;
-        const { rows, total } = service.list(
-          { status: query.status, serial: query.serial, scriptName: query.script_name, source: query.source },
-          page,
-          pageSize,
-        );
-        return ok({ tasks: rows.map(taskView), total, page, page_size: pageSize });
+        const filter = {
+          status: query.status,
+          serial: query.serial,
+          scriptName: query.script_name,
+          source: query.source,
+        };
+        return paged("tasks", query, (page, size) => service.list(filter, page, size), taskView);
       },
       {
         query: ListTasksQuery,
@@ -121,12 +117,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "List tasks",
           description: "Newest first (created_at, then id, descending). Filters combine with AND.",
           tags,
-          data: T.Object({
-            tasks: T.Array(TaskSchema),
-            total: T.Integer(),
-            page: T.Integer(),
-            page_size: T.Integer(),
-          }),
+          data: Page("tasks", TaskSchema),
           example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),
