@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one after another.
 export {};
+
 const benches = ["bench/api.ts"];
 for (const b of benches) {
   console.log(`\n=== ${b}`);
