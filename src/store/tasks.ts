@@ -31,6 +31,7 @@ export class TaskStore {
   private readonly headOf;
   private readonly nextScheduled;
   private readonly listeners = new Set<TaskChangeListener>();
+  private readonly insertLog;
 
   constructor(private readonly db: Db) {
     // the runner's queue: per phone, first due first (scheduled_at, then id; no scheduled_at = due at once)
@@ -64,6 +65,10 @@ export class TaskStore {
       .orderBy(asc(taskLogs.id))
       .prepare();
     this.counts = db.select().from(taskCounts).prepare();
+    this.insertLog = db.$client.prepare(
+      `insert into task_logs (task_id, at, level, message, duration_ms)
+       select $taskId, $at, $level, $message, $durationMs where exists (select 1 from tasks where id = $taskId)`,
+    );
   }
 
   /** Told of every status change, after it is on disk. */
@@ -285,10 +290,8 @@ export class TaskStore {
     return new Map(rows.map((r) => [r.serial, { running: r.running, queued: r.queued }]));
   }
 
+  /** A line in the task's log; none if the task was deleted meanwhile (its run may still be ending). */
   addLog(taskId: number, level: "info" | "warn" | "error", message: string, durationMs?: number): void {
-    this.db
-      .insert(taskLogs)
-      .values({ taskId, at: Date.now(), level, message, durationMs: durationMs ?? null })
-      .run();
+    this.insertLog.run({ taskId, at: Date.now(), level, message, durationMs: durationMs ?? null });
   }
 }

@@ -218,21 +218,24 @@ export class TaskService {
     if (task.status === TaskStatus.completed || task.status === TaskStatus.failed) {
       throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
     }
-    await this.runner.abort(id, STOPPED_BY_USER);
-    // if the runner did not finish it (it was pending, or no runner holds it), this is where it ends
+    // a running task is ended by the runner, after its cleanup; with no await before it, a pending one
+    // cannot start meanwhile
+    if (task.status === TaskStatus.running) await this.runner.abort(id, STOPPED_BY_USER);
     this.deps.tasks.markFailed(id, STOPPED_BY_USER, "permanent");
   }
 
   async delete(id: number): Promise<void> {
-    if (!this.deps.tasks.get(id)) throw notFound(id);
-    await this.runner.abort(id, STOPPED_BY_USER);
-    this.deps.tasks.delete([id]);
+    const { deleted_count } = await this.deleteBatch([id]);
+    if (deleted_count === 0) throw notFound(id);
   }
 
+  /** Tasks that are not running go at once (so none of them starts meanwhile); running ones are stopped first. */
   async deleteBatch(ids: number[]): Promise<{ deleted_count: number; not_found: number[] }> {
     const unique = [...new Set(ids)];
-    await Promise.all(unique.map((id) => this.runner.abort(id, STOPPED_BY_USER)));
-    const deleted = new Set(this.deps.tasks.delete(unique));
+    const running = unique.filter((id) => this.deps.tasks.get(id)?.status === TaskStatus.running);
+    const deleted = new Set(this.deps.tasks.delete(unique.filter((id) => !running.includes(id))));
+    await Promise.all(running.map((id) => this.runner.abort(id, STOPPED_BY_USER)));
+    for (const id of this.deps.tasks.delete(running)) deleted.add(id);
     return { deleted_count: deleted.size, not_found: unique.filter((id) => !deleted.has(id)) };
   }
 
