@@ -6,12 +6,17 @@ import { VirtualPhone } from "./sim/index.ts";
 /** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */
 export const DEMO_BASE_PORT = 37001;
 
-const MODELS = ["Pixel 7", "SM-A515F", "Redmi Note 12", "moto g54"];
+const MODELS = [
+  { brand: "google", model: "Pixel 7" },
+  { brand: "samsung", model: "SM-A515F" },
+  { brand: "Xiaomi", model: "Redmi Note 12" },
+  { brand: "motorola", model: "moto g54" },
+];
 
 export async function startDemoPhones(count: number, fleet: Fleet, log: (line: string) => void) {
   const phones: VirtualPhone[] = [];
   for (let i = 0; i < count; i++) {
-    const options = { serial: `DEMO${String(i + 1).padStart(3, "0")}`, model: MODELS[i % MODELS.length] };
+    const options = { serial: `DEMO${String(i + 1).padStart(3, "0")}`, ...MODELS[i % MODELS.length] };
     // a fixed port makes the serial predictable; if it is taken, any free port will do
     const phone = await VirtualPhone.start({ ...options, port: DEMO_BASE_PORT + i }).catch(() =>
       VirtualPhone.start(options),
