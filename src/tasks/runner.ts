@@ -90,10 +90,6 @@ export class Runner implements TaskRunnerHooks {
     return this.busy.get(serial);
   }
 
-  get runningCount(): number {
-    return this.running.size;
-  }
-
   /** A phone came online or went away. */
   deviceChanged(serial: string, online: boolean): void {
     this.clearSuspect(serial);
