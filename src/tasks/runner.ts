@@ -65,6 +65,8 @@ export class Runner implements TaskRunnerHooks {
   /** Phones whose last task failed as offline: no new task until the fleet reports on them again. */
   private readonly suspect = new Map<string, ReturnType<typeof setTimeout>>();
   private passQueued = false;
+  /** The phones the next pass looks at: some that changed, or all. */
+  private dirty: Set<string> | "all" = "all";
   private cancelWake: (() => void) | undefined;
   private accepting = true;
   private readonly log: (line: string) => void;
@@ -75,8 +77,10 @@ export class Runner implements TaskRunnerHooks {
     this.random = o.random ?? Math.random;
   }
 
-  /** Looks for work soon (coalesced: many wakes, one pass). */
-  wake(): void {
+  /** Looks for work soon, on one phone or on all (coalesced: many wakes, one pass). */
+  wake(serial?: string): void {
+    if (serial === undefined) this.dirty = "all";
+    else if (this.dirty !== "all") this.dirty.add(serial);
     if (this.passQueued || !this.accepting) return;
     this.passQueued = true;
     queueMicrotask(() => {
@@ -94,7 +98,7 @@ export class Runner implements TaskRunnerHooks {
   deviceChanged(serial: string, online: boolean): void {
     this.clearSuspect(serial);
     if (online) {
-      this.wake();
+      this.wake(serial);
       return;
     }
     const id = this.busy.get(serial);
@@ -135,7 +139,7 @@ export class Runner implements TaskRunnerHooks {
       serial,
       setTimeout(() => {
         this.suspect.delete(serial);
-        this.wake();
+        this.wake(serial);
       }, SUSPECT_MS),
     );
   }
@@ -148,11 +152,13 @@ export class Runner implements TaskRunnerHooks {
   private pass(): void {
     if (!this.accepting) return;
     const now = this.o.clock.now();
+    const scope = this.dirty;
+    this.dirty = new Set();
     const slots = this.o.deviceLimit() - this.busy.size;
     if (slots > 0) {
       // the head of each idle online phone's queue, earliest first, as many as the plan allows
       const heads: { task: TaskRow; phone: Phone }[] = [];
-      for (const serial of this.o.phones.onlineSerials()) {
+      for (const serial of scope === "all" ? this.o.phones.onlineSerials() : scope) {
         if (this.busy.has(serial) || this.suspect.has(serial)) continue;
         const phone = this.o.phones.phone(serial);
         // a phone whose connection just dropped may still be listed online for a moment
@@ -182,9 +188,11 @@ export class Runner implements TaskRunnerHooks {
     run.done = this.execute(task, phone, controller)
       .catch((e) => this.log(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`))
       .finally(() => {
+        // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
+        const wasFull = this.busy.size >= this.o.deviceLimit();
         this.running.delete(task.id);
         this.busy.delete(task.serial);
-        this.wake();
+        this.wake(wasFull ? undefined : task.serial);
       });
   }
 
