@@ -17,7 +17,7 @@ import { ADB, randomFile, startAdbServer, type TestAdbServer, waitFor } from "..
 
 const MB = 1024 * 1024;
 const PUSH_MB = Number(process.env.PUSH_MB ?? 100);
-const PUSH_ROUNDS = Number(process.env.PUSH_ROUNDS ?? 3);
+const PUSH_ROUNDS = Number(process.env.PUSH_ROUNDS ?? 5);
 const PHONES = Number(process.env.PHONES ?? 100);
 const SHELLS = Number(process.env.SHELLS ?? 200);
 /** The whole run gives up after this long, and one attach run (a child process) after CHILD_LIMIT_MS. */
@@ -113,7 +113,52 @@ async function startFleet(dataDir: string, server: TestAdbServer | undefined, po
   return fleet;
 }
 
-async function attach(fleet: Fleet, phone: VirtualPhone, direct: boolean): Promise<Phone> {
+/** What the benchmarks need of a virtual phone, wherever it runs. */
+interface SimTarget {
+  host: string;
+  port: number;
+  address: string;
+  /** Its file system on disk. */
+  root: string;
+}
+
+/** One virtual phone in a process of its own (`src/sim/cli.ts`), as a real phone is another machine. */
+async function startSimProcess(): Promise<SimTarget> {
+  const cli = join(import.meta.dir, "..", "src", "sim", "cli.ts");
+  const p = Bun.spawn([process.execPath, cli, "--count", "1", "--no-popups"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  let root = "";
+  onCleanup(async () => {
+    p.kill("SIGTERM"); // it stops its phone and removes its folder
+    if ((await Promise.race([p.exited, Bun.sleep(5000).then(() => "late")])) === "late") p.kill("SIGKILL");
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+  const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + 15_000;
+  while (!text.includes("\n")) {
+    const { value, done } = await Promise.race([
+      reader.read(),
+      Bun.sleep(Math.max(0, deadline - Date.now())).then(() => ({ value: undefined, done: true })),
+    ]);
+    if (done) throw new Error(`the sim process did not start: ${text}`);
+    text += decoder.decode(value);
+  }
+  void (async () => {
+    while (!(await reader.read()).done) {}
+  })().catch(() => {});
+  // "SERIAL\tHOST:PORT\tROOT"
+  const [, address = "", dir = ""] = (text.split("\n")[0] ?? "").split("\t");
+  root = dir;
+  const m = /^(.*):(\d+)$/.exec(address);
+  if (!m || !root) throw new Error(`unexpected sim line: ${text}`);
+  return { host: m[1] as string, port: Number(m[2]), address, root };
+}
+
+async function attach(fleet: Fleet, phone: SimTarget, direct: boolean): Promise<Phone> {
   await fleet.connect(phone.host, phone.port, { direct });
   return await waitFor(`${phone.address} online`, () => fleet.phone(phone.address), 15_000);
 }
@@ -246,67 +291,88 @@ async function main(): Promise<void> {
     const big = join(work, "big.bin");
     await randomFile(big, PUSH_MB);
 
-    const phone = await startPhone();
-    const serial = phone.address;
-    const viaServer = await attach(await startFleet(join(work, "data-server"), server), phone, false);
-    const viaDirect = await attach(await startFleet(join(work, "data-direct"), undefined), phone, true);
-
     // ---- 1. push ------------------------------------------------------------------------------------------
-    const onDisk = join(phone.root, "sdcard", "Download", "bench.bin");
     const remote = "/sdcard/Download/bench.bin";
-    async function timedPush(push: () => Promise<unknown>): Promise<number> {
-      await unlink(onDisk).catch(() => {});
-      const t0 = performance.now();
-      await push();
-      const seconds = ms(t0) / 1000;
-      const size = (await stat(onDisk)).size;
-      if (size !== PUSH_MB * MB)
-        throw new Error(`pushed file is ${size} bytes on the sim, not ${PUSH_MB * MB}`);
-      return PUSH_MB / seconds;
-    }
-    const pushServer: number[] = [];
-    const pushCli: number[] = [];
-    const pushDirect: number[] = [];
-    // Warm up both paths (page cache, JIT) with a first, untimed push each.
-    await viaServer.push(big, remote, { timeoutMs: 120_000 });
-    await adb(["-s", serial, "push", big, remote], 120_000);
-    for (let r = 0; r < PUSH_ROUNDS; r++) {
-      const cliFirst = r % 2 === 1;
-      const phonePush = () => timedPush(() => viaServer.push(big, remote, { timeoutMs: 120_000 }));
-      const cliPush = () => timedPush(() => adb(["-s", serial, "push", big, remote], 120_000));
-      if (cliFirst) pushCli.push(await cliPush());
-      pushServer.push(await phonePush());
-      if (!cliFirst) pushCli.push(await cliPush());
-      pushDirect.push(await timedPush(() => viaDirect.push(big, remote, { timeoutMs: 120_000 })));
+    /** Alternating rounds against one sim: MB/s per round for the CLI, Phone.push via server, and direct. */
+    async function pushRounds(start: () => Promise<SimTarget>, tag: string) {
+      const at = cleanups.length;
+      try {
+        const target = await start();
+        const viaServer = await attach(await startFleet(join(work, `push-${tag}-s`), server), target, false);
+        const viaDirect = await attach(
+          await startFleet(join(work, `push-${tag}-d`), undefined),
+          target,
+          true,
+        );
+        const onDisk = join(target.root, "sdcard", "Download", "bench.bin");
+        const timed = async (push: () => Promise<unknown>): Promise<number> => {
+          await unlink(onDisk).catch(() => {});
+          const t0 = performance.now();
+          await push();
+          const seconds = ms(t0) / 1000;
+          const size = (await stat(onDisk)).size;
+          if (size !== PUSH_MB * MB)
+            throw new Error(`pushed file is ${size} bytes on the sim, not ${PUSH_MB * MB}`);
+          return PUSH_MB / seconds;
+        };
+        const phone = () => timed(() => viaServer.push(big, remote, { timeoutMs: 120_000 }));
+        const direct = () => timed(() => viaDirect.push(big, remote, { timeoutMs: 120_000 }));
+        const cli = () => timed(() => adb(["-s", target.address, "push", big, remote], 120_000));
+        // Warm-up (page cache, JIT), untimed.
+        await phone();
+        await cli();
+        await direct();
+        const r = { cli: [] as number[], phone: [] as number[], direct: [] as number[] };
+        for (let i = 0; i < PUSH_ROUNDS; i++) {
+          if (i % 2 === 1) r.cli.push(await cli());
+          r.phone.push(await phone());
+          if (i % 2 === 0) r.cli.push(await cli());
+          r.direct.push(await direct());
+        }
+        await unlink(onDisk).catch(() => {});
+        return r;
+      } finally {
+        await cleanup(at);
+      }
     }
     const median = (xs: number[]) =>
       percentile(
         [...xs].sort((a, b) => a - b),
         50,
       );
-    const rounds = (xs: number[]) => xs.map(f0).join(" / ");
-    const cliMedian = median(pushCli);
+    const pushRows = (what: string, r: Awaited<ReturnType<typeof pushRounds>>) => {
+      const rounds = (xs: number[]) => xs.map(f0).join(" ");
+      const perRound = (xs: number[]) => median(xs.map((v, i) => v / (r.cli[i] as number)));
+      const row = (label: string, xs: number[]) => [
+        label,
+        rounds(xs),
+        f0(median(xs)),
+        f2(median(xs) / median(r.cli)),
+        f2(perRound(xs)),
+      ];
+      return [
+        [`${what}:`, "", "", "", ""],
+        row("  adb push (CLI, same server) = baseline", r.cli),
+        row("  Phone.push via adb server", r.phone),
+        row("  Phone.push direct (information)", r.direct),
+      ];
+    };
+    const own = await pushRounds(startSimProcess, "own");
+    const shared = await pushRounds(startPhone, "shared");
     print(
-      `1. push ${PUSH_MB} MB to a virtual phone (MB/s; ${PUSH_ROUNDS} rounds, alternating; size checked on its disk)`,
+      `1. push ${PUSH_MB} MB to a virtual phone (MB/s; ${PUSH_ROUNDS} rounds alternating Phone/CLI; size checked on the sim's disk)`,
       table([
-        ["", "rounds", "median", "÷ adb push"],
-        ["adb push (CLI, same server) = baseline", rounds(pushCli), f0(cliMedian), "1.00"],
-        [
-          "Phone.push via adb server",
-          rounds(pushServer),
-          f0(median(pushServer)),
-          f2(median(pushServer) / cliMedian),
-        ],
-        [
-          "Phone.push direct (information)",
-          rounds(pushDirect),
-          f0(median(pushDirect)),
-          f2(median(pushDirect) / cliMedian),
-        ],
+        ["", "rounds", "median", "÷ CLI median", "median of ÷ CLI per round"],
+        ...pushRows("sim in its own process (like a real phone)", own),
+        ...pushRows("sim in this process (shares its JS thread with Phone.push)", shared),
       ]),
-      `   per round Phone/CLI: ${pushServer.map((v, i) => f2(v / (pushCli[i] as number))).join(" / ")} (aim ≥ 0.9)`,
+      "   aim: Phone.push via adb server ÷ CLI ≥ 0.9",
     );
-    await unlink(onDisk).catch(() => {});
+
+    const phone = await startPhone();
+    const serial = phone.address;
+    const viaServer = await attach(await startFleet(join(work, "data-server"), server), phone, false);
+    const viaDirect = await attach(await startFleet(join(work, "data-direct"), undefined), phone, true);
 
     // ---- 3. shell round trip ------------------------------------------------------------------------------
     const samples = { server: [] as number[], direct: [] as number[], cli: [] as number[] };
