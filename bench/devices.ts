@@ -2,7 +2,9 @@
  * The device layer against virtual phones, each figure next to a baseline measured in the same run
  * (the machine is noisy: read the ratios):
  * 1. push 100 MB: Phone.push through the adb server vs `adb push` through the same server, alternating
- *    (plus Phone.push over the direct transport, for information); the file's size is checked on the sim's disk;
+ *    (plus Phone.push over the direct transport, for information); the file's size is checked on the sim's disk.
+ *    Once with the sim in a process of its own (like a real phone), once with it in this process, where it
+ *    competes with Phone.push (but not with the adb CLI) for Bun's one JS thread;
  * 2. 100 phones attached: seconds from the first `connect` until `fleet.list()` shows all online, and RSS
  *    (sims alone, then with the fleet), through the adb server and direct; each in a fresh child process;
  * 3. shell round trip (`echo hi`): Phone.shell (server, direct) vs `adb -s SERIAL shell echo hi` spawned per call.
@@ -71,6 +73,9 @@ function guardRun(what: string, limitMs: number): void {
   }
 }
 
+/** CPU time (ms) of the last command `run` finished. */
+let lastCommandCpuMs = 0;
+
 /** Runs a command with a time limit; its stdout, or an error with its stderr. */
 async function run(cmd: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<string> {
   const p = Bun.spawn(cmd, { env, stdout: "pipe", stderr: "pipe" });
@@ -81,6 +86,7 @@ async function run(cmd: string[], env: Record<string, string>, timeoutMs = 60_00
       new Response(p.stderr).text(),
       p.exited,
     ]);
+    lastCommandCpuMs = Number(p.resourceUsage()?.cpuTime.total ?? 0) / 1000;
     if (code !== 0) {
       throw new Error(`${cmd.slice(0, 6).join(" ")} … exited ${code}: ${(err || out).trim().slice(0, 300)}`);
     }
@@ -305,24 +311,31 @@ async function main(): Promise<void> {
           true,
         );
         const onDisk = join(target.root, "sdcard", "Download", "bench.bin");
-        const timed = async (push: () => Promise<unknown>): Promise<number> => {
+        const cpu = { cli: [] as number[], phone: [] as number[], direct: [] as number[] };
+        /** MB/s; records the CPU ms of this process plus the adb command, if one ran. */
+        const timed = async (kind: keyof typeof cpu, push: () => Promise<unknown>): Promise<number> => {
           await unlink(onDisk).catch(() => {});
+          lastCommandCpuMs = 0;
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           await push();
           const seconds = ms(t0) / 1000;
+          const c = process.cpuUsage(c0);
+          cpu[kind].push((c.user + c.system) / 1000 + lastCommandCpuMs);
           const size = (await stat(onDisk)).size;
           if (size !== PUSH_MB * MB)
             throw new Error(`pushed file is ${size} bytes on the sim, not ${PUSH_MB * MB}`);
           return PUSH_MB / seconds;
         };
-        const phone = () => timed(() => viaServer.push(big, remote, { timeoutMs: 120_000 }));
-        const direct = () => timed(() => viaDirect.push(big, remote, { timeoutMs: 120_000 }));
-        const cli = () => timed(() => adb(["-s", target.address, "push", big, remote], 120_000));
+        const phone = () => timed("phone", () => viaServer.push(big, remote, { timeoutMs: 120_000 }));
+        const direct = () => timed("direct", () => viaDirect.push(big, remote, { timeoutMs: 120_000 }));
+        const cli = () => timed("cli", () => adb(["-s", target.address, "push", big, remote], 120_000));
         // Warm-up (page cache, JIT), untimed.
         await phone();
         await cli();
         await direct();
-        const r = { cli: [] as number[], phone: [] as number[], direct: [] as number[] };
+        for (const k of Object.values(cpu)) k.length = 0;
+        const r = { cli: [] as number[], phone: [] as number[], direct: [] as number[], cpu };
         for (let i = 0; i < PUSH_ROUNDS; i++) {
           if (i % 2 === 1) r.cli.push(await cli());
           r.phone.push(await phone());
@@ -335,26 +348,27 @@ async function main(): Promise<void> {
         await cleanup(at);
       }
     }
-    const median = (xs: number[]) =>
-      percentile(
-        [...xs].sort((a, b) => a - b),
-        50,
-      );
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const mid = s.length >> 1;
+      return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+    };
     const pushRows = (what: string, r: Awaited<ReturnType<typeof pushRounds>>) => {
       const rounds = (xs: number[]) => xs.map(f0).join(" ");
       const perRound = (xs: number[]) => median(xs.map((v, i) => v / (r.cli[i] as number)));
-      const row = (label: string, xs: number[]) => [
+      const row = (label: string, xs: number[], cpuMs: number[]) => [
         label,
         rounds(xs),
         f0(median(xs)),
         f2(median(xs) / median(r.cli)),
         f2(perRound(xs)),
+        f0(median(cpuMs)),
       ];
       return [
-        [`${what}:`, "", "", "", ""],
-        row("  adb push (CLI, same server) = baseline", r.cli),
-        row("  Phone.push via adb server", r.phone),
-        row("  Phone.push direct (information)", r.direct),
+        [`${what}:`, "", "", "", "", ""],
+        row("  adb push (CLI, same server) = baseline", r.cli, r.cpu.cli),
+        row("  Phone.push via adb server", r.phone, r.cpu.phone),
+        row("  Phone.push direct (information)", r.direct, r.cpu.direct),
       ];
     };
     const own = await pushRounds(startSimProcess, "own");
@@ -362,11 +376,12 @@ async function main(): Promise<void> {
     print(
       `1. push ${PUSH_MB} MB to a virtual phone (MB/s; ${PUSH_ROUNDS} rounds alternating Phone/CLI; size checked on the sim's disk)`,
       table([
-        ["", "rounds", "median", "÷ CLI median", "median of ÷ CLI per round"],
+        ["", "rounds", "median", "÷ CLI median", "median of ÷ CLI per round", "CPU ms"],
         ...pushRows("sim in its own process (like a real phone)", own),
         ...pushRows("sim in this process (shares its JS thread with Phone.push)", shared),
       ]),
-      "   aim: Phone.push via adb server ÷ CLI ≥ 0.9",
+      "   aim: Phone.push via adb server ÷ CLI ≥ 0.9. CPU ms: median per push of this process + the adb",
+      "   command (the client's cost when the sim runs apart; it includes the sim's when the sim runs here)",
     );
 
     const phone = await startPhone();
