@@ -84,7 +84,8 @@ const text = async (stream: AdbReadableStream<Uint8Array>) => decoder.decode(awa
 export function fileReadableStream(handle: Awaited<ReturnType<typeof open>>): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const buffer = new Uint8Array(FILE_CHUNK);
+      // a fresh chunk each time (the consumer keeps it), not zero-filled: it is overwritten at once
+      const buffer = Buffer.allocUnsafeSlow(FILE_CHUNK);
       const { bytesRead } = await handle.read(buffer, 0, FILE_CHUNK, null);
       if (bytesRead === 0) {
         controller.close();
