@@ -113,6 +113,8 @@ test("kill -9 mid-run, restart: nothing acknowledged is lost and nothing runs tw
 });
 
 test("SIGTERM: running tasks get the grace period, then end failed as interrupted; the database closes cleanly", async () => {
+  running?.proc.kill("SIGKILL");
+  await running?.proc.exited;
   running = await startBinary(
     binary,
     ["--adb", `127.0.0.1:${adb.port}`, "--retry-max", "0", "--grace-period", "1"],

@@ -15,6 +15,12 @@ export async function buildBinary(): Promise<string> {
   return BINARY;
 }
 
+// whatever a test forgets to stop, or leaves behind when it fails, dies with the test run
+const started = new Set<ReturnType<typeof Bun.spawn>>();
+process.on("exit", () => {
+  for (const proc of started) proc.kill("SIGKILL");
+});
+
 export interface Running {
   proc: ReturnType<typeof Bun.spawn>;
   url: string;
@@ -34,6 +40,8 @@ export async function startBinary(
     stdout: "pipe",
     stderr: "pipe",
   });
+  started.add(proc);
+  void proc.exited.then(() => started.delete(proc));
   let text = "";
   const reader = (proc.stderr as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
