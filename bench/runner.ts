@@ -1,0 +1,410 @@
+// The runner at scale: 10 and then 100 virtual phones under the Business plan, each with the same queue of
+// short tasks (test_sleep, seconds 0: one echo on the phone), against the compiled executable in its own
+// process. Measures tasks finished per second, the scheduling delay (due → running), the service's CPU share
+// and RSS, and how each grows from 10 to 100 phones.
+// Usage: bun bench/runner.ts [--phones 10,100] [--per-phone 100] [--timeout 600] [--source]
+//   --source: run `bun src/main.ts` instead of building the executable.
+import { Database } from "bun:sqlite";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { VirtualPhone } from "../src/sim/index.ts";
+import { startAdbServer, type TestAdbServer, waitFor } from "../test/devices/support.ts";
+import { buildBinary, type Running, startBinary } from "../test/helpers/binary.ts";
+import { testKeys, writeLicense } from "../test/helpers/license.ts";
+
+const { values } = parseArgs({
+  options: {
+    phones: { type: "string", default: "10,100" },
+    "per-phone": { type: "string", default: "100" },
+    timeout: { type: "string", default: "600" },
+    source: { type: "boolean", default: false },
+  },
+});
+const PHONE_COUNTS = values.phones.split(",").map(Number);
+const PER_PHONE = Number(values["per-phone"]);
+const TIMEOUT_MS = Number(values.timeout) * 1000;
+const ROOT = join(import.meta.dir, "..");
+const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
+
+// ---- /proc sampling -------------------------------------------------------------------------------------
+
+/** utime + stime of a process, in seconds; null once it is gone. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+function rssMb(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The adb server started on `port` (its command line names tcp:PORT and fork-server). */
+function adbServerPid(port: number): number | null {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      if (cmd.includes("fork-server") && cmd.some((a) => a.endsWith(`tcp:${port}`))) return Number(name);
+    } catch {}
+  }
+  return null;
+}
+
+/** Samples RSS every `everyMs`; CPU is read at start and end. */
+class Sampler {
+  private readonly rss: number[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly cpu0: number;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly pid: number,
+    everyMs = 200,
+  ) {
+    this.cpu0 = cpuSeconds(pid) ?? 0;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  private sample(): void {
+    const r = rssMb(this.pid);
+    if (r !== null) this.rss.push(r);
+  }
+
+  /** CPU seconds used and wall seconds passed since the start; peak and mean RSS. */
+  stop(): { cpuS: number; wallS: number; rssPeak: number; rssMean: number } {
+    clearInterval(this.timer);
+    this.sample();
+    const cpuS = (cpuSeconds(this.pid) ?? this.cpu0) - this.cpu0;
+    const wallS = (performance.now() - this.t0) / 1000;
+    const rssPeak = Math.max(0, ...this.rss);
+    const rssMean = this.rss.reduce((a, b) => a + b, 0) / Math.max(1, this.rss.length);
+    return { cpuS, wallS, rssPeak, rssMean };
+  }
+}
+
+// ---- one run --------------------------------------------------------------------------------------------
+
+interface Result {
+  phones: number;
+  tasks: number;
+  completed: number;
+  failed: number;
+  createS: number;
+  wallS: number;
+  tasksPerS: number;
+  delayP50: number;
+  delayP99: number;
+  delayMax: number;
+  runP50: number;
+  runP99: number;
+  cpuPct: number;
+  rssIdle: number;
+  rssPeak: number;
+  adbCpuPct: number | null;
+  benchCpuPct: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+async function withTimeout<T>(what: string, work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function run(binary: string[], phoneCount: number): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), "farm-bench-runner-"));
+  const phones: VirtualPhone[] = [];
+  let adb: TestAdbServer | undefined;
+  let service: Running | undefined;
+  const deadline = Date.now() + TIMEOUT_MS;
+  const left = () => Math.max(1000, deadline - Date.now());
+  try {
+    adb = await startAdbServer();
+    const license = writeLicense(dir, { plan: "Business" });
+    for (let i = 0; i < phoneCount; i += 20) {
+      const n = Math.min(20, phoneCount - i);
+      phones.push(
+        ...(await Promise.all(
+          Array.from({ length: n }, (_, j) => VirtualPhone.start({ serial: `BENCH${i + j}`, popups: false })),
+        )),
+      );
+    }
+    const [cmd, ...pre] = binary as [string, ...string[]];
+    service = await startBinary(
+      cmd,
+      [
+        ...pre,
+        "--license",
+        license,
+        "--license-public-key",
+        testKeys.publicKey,
+        "--adb",
+        `127.0.0.1:${adb.port}`,
+        "--data-dir",
+        dir,
+        "--retry-max",
+        "0",
+        "--grace-period",
+        "5",
+      ],
+      dir,
+      { FARM_TEST_SCRIPTS: "1" },
+    );
+    const url = service.url;
+    const api = async <T = Record<string, number>>(
+      method: string,
+      path: string,
+      body?: unknown,
+    ): Promise<T> => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const json = (await res.json()) as { code: number; message: string; data: T };
+      if (json.code !== 0) throw new Error(`${method} ${path}: ${json.code} ${json.message}`);
+      return json.data;
+    };
+    const plan = await api<{ plan_name: string; device_limit: number }>("GET", "/api/v1/license/check");
+    if (plan.plan_name !== "Business" || plan.device_limit < phoneCount)
+      throw new Error(`the service runs on ${JSON.stringify(plan)}, not Business`);
+
+    // attach the phones through the API, 10 at a time
+    const serials: string[] = [];
+    for (let i = 0; i < phones.length; i += 10) {
+      const batch = phones.slice(i, i + 10);
+      const views = await Promise.all(
+        batch.map((p) =>
+          api<{ serial: string }>("POST", "/api/v1/device/connect", { host: p.host, port: p.port }),
+        ),
+      );
+      serials.push(...views.map((v) => v.serial));
+    }
+    await withTimeout(
+      `${phoneCount} phones online`,
+      waitFor(
+        `${phoneCount} phones online`,
+        async () => {
+          const list = (await api<{ devices: { state: string }[] }>("GET", "/api/v1/device")).devices;
+          return list.filter((d) => d.state === "online").length === phoneCount;
+        },
+        left(),
+      ),
+      left(),
+    );
+    await Bun.sleep(1000); // let the attach settle before measuring
+    const pid = service.proc.pid;
+    const rssIdle = rssMb(pid) ?? 0;
+    const adbPid = adbServerPid(adb.port);
+    const adbCpu0 = adbPid === null ? null : cpuSeconds(adbPid);
+    const bench0 = process.cpuUsage();
+    const sampler = new Sampler(pid);
+
+    // the queue: PER_PHONE requests, each one task on every phone (so every phone's queue grows evenly)
+    const total = phoneCount * PER_PHONE;
+    const t0 = performance.now();
+    for (let k = 0; k < PER_PHONE; k++) {
+      const data = await api("POST", "/api/v1/task", {
+        serials,
+        script_name: "test_sleep",
+        script_config: { seconds: 0 },
+      });
+      if (data.created_count !== phoneCount)
+        throw new Error(`created ${data.created_count} of ${phoneCount}`);
+    }
+    const createS = (performance.now() - t0) / 1000;
+    await waitFor(
+      `${total} tasks finished`,
+      async () => {
+        const s = await api("GET", "/api/v1/task/stats");
+        if (Date.now() > deadline)
+          throw new Error(`timed out with ${s.pending} pending, ${s.running} running of ${total}`);
+        return s.pending === 0 && s.running === 0 && s.total === total;
+      },
+      left(),
+    );
+    const usage = sampler.stop();
+    const adbCpu1 = adbPid === null ? null : cpuSeconds(adbPid);
+    const benchCpu = process.cpuUsage(bench0);
+
+    // stop the service, then read its tasks from the database
+    service.proc.kill("SIGTERM");
+    await withTimeout("service exit", service.proc.exited, 15_000).catch(() => service?.proc.kill("SIGKILL"));
+    const db = new Database(join(dir, "farm.db"), { readonly: true });
+    const rows = db
+      .query(
+        "select id, serial, status, created_at c, started_at s, finished_at f from tasks order by serial, started_at, id",
+      )
+      .all() as {
+      id: number;
+      serial: string;
+      status: number;
+      c: number;
+      s: number | null;
+      f: number | null;
+    }[];
+    db.close();
+
+    const delays: number[] = [];
+    const runs: number[] = [];
+    let prev: { serial: string; f: number } | null = null;
+    let firstStart = Number.POSITIVE_INFINITY;
+    let lastFinish = 0;
+    for (const r of rows) {
+      if (r.s === null || r.f === null) continue;
+      const ready = prev && prev.serial === r.serial ? Math.max(r.c, prev.f) : r.c;
+      delays.push(r.s - ready);
+      runs.push(r.f - r.s);
+      firstStart = Math.min(firstStart, r.s);
+      lastFinish = Math.max(lastFinish, r.f);
+      prev = { serial: r.serial, f: r.f };
+    }
+    delays.sort((a, b) => a - b);
+    runs.sort((a, b) => a - b);
+    const completed = rows.filter((r) => r.status === 2).length;
+    const activeS = (lastFinish - firstStart) / 1000;
+    return {
+      phones: phoneCount,
+      tasks: rows.length,
+      completed,
+      failed: rows.filter((r) => r.status === 3).length,
+      createS,
+      wallS: usage.wallS,
+      tasksPerS: completed / activeS,
+      delayP50: percentile(delays, 50),
+      delayP99: percentile(delays, 99),
+      delayMax: delays.at(-1) ?? Number.NaN,
+      runP50: percentile(runs, 50),
+      runP99: percentile(runs, 99),
+      cpuPct: (100 * usage.cpuS) / usage.wallS,
+      rssIdle,
+      rssPeak: usage.rssPeak,
+      adbCpuPct: adbCpu0 === null || adbCpu1 === null ? null : (100 * (adbCpu1 - adbCpu0)) / usage.wallS,
+      benchCpuPct: (100 * (benchCpu.user + benchCpu.system)) / 1e6 / usage.wallS,
+    };
+  } catch (e) {
+    if (service) console.error(`service log (tail):\n${service.log().slice(-3000)}`);
+    throw e;
+  } finally {
+    // step by step: one failing step must not skip the others
+    if (service && service.proc.exitCode === null && !service.proc.killed) service.proc.kill("SIGKILL");
+    await service?.proc.exited.catch(() => {});
+    for (const p of phones) await p.stop().catch((e) => console.error(`phone stop: ${e}`));
+    await adb?.stop().catch((e) => console.error(`adb stop: ${e}`));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- main -----------------------------------------------------------------------------------------------
+
+async function serviceCommand(dir: string): Promise<string[]> {
+  if (values.source) return [process.execPath, join(ROOT, "src/main.ts")];
+  const copy = join(dir, "farm-tasks");
+  // a private copy: another build in the same tree may replace dist/ meanwhile
+  for (let attempt = 0; ; attempt++) {
+    try {
+      copyFileSync(await buildBinary(), copy);
+      return [copy];
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await Bun.sleep(2000);
+    }
+  }
+}
+
+const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+async function main() {
+  const binDir = mkdtempSync(join(tmpdir(), "farm-bench-bin-"));
+  try {
+    const cmd = await serviceCommand(binDir);
+    console.log(
+      `service: ${values.source ? "bun src/main.ts" : "compiled executable"}; ${PER_PHONE} tasks per phone ` +
+        `(test_sleep, seconds 0); Business plan; ${navigatorCores()} CPU core(s)`,
+    );
+    const results: Result[] = [];
+    for (const n of PHONE_COUNTS) {
+      console.log(`\nrun: ${n} phones, ${n * PER_PHONE} tasks…`);
+      const r = await run(cmd, n);
+      console.log(
+        `  created in ${r.createS.toFixed(2)} s; wall ${r.wallS.toFixed(2)} s; ${r.completed} completed, ` +
+          `${r.failed} failed; on-phone time p50 ${ms(r.runP50)} p99 ${ms(r.runP99)}; delay max ${ms(r.delayMax)}; ` +
+          `RSS idle ${r.rssIdle.toFixed(0)} MB; adb server CPU ${r.adbCpuPct?.toFixed(0) ?? "?"} %; ` +
+          `bench process (phones) CPU ${r.benchCpuPct.toFixed(0)} %`,
+      );
+      results.push(r);
+    }
+
+    const header = ["phones", "tasks", "tasks/s", "delay p50", "p99", "service CPU %", "RSS MB", "wall s"];
+    const rows = results.map((r) => [
+      String(r.phones),
+      String(r.tasks),
+      r.tasksPerS.toFixed(1),
+      ms(r.delayP50),
+      ms(r.delayP99),
+      r.cpuPct.toFixed(0),
+      r.rssPeak.toFixed(0),
+      r.wallS.toFixed(1),
+    ]);
+    const first = results[0];
+    const last = results.at(-1);
+    if (first && last && first !== last) {
+      const ratio = (a: number, b: number) => `×${(b / a).toFixed(2)}`;
+      rows.push([
+        `${last.phones}/${first.phones}`,
+        ratio(first.tasks, last.tasks),
+        ratio(first.tasksPerS, last.tasksPerS),
+        ratio(first.delayP50, last.delayP50),
+        ratio(first.delayP99, last.delayP99),
+        ratio(first.cpuPct, last.cpuPct),
+        ratio(first.rssPeak, last.rssPeak),
+        ratio(first.wallS, last.wallS),
+      ]);
+    }
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join(" | ");
+    console.log(`\n${line(header)}`);
+    console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+    for (const r of rows) console.log(line(r));
+    console.log(
+      "\ntasks/s: completed ÷ (last finish − first start); delay: started_at − max(created_at, finished_at of the " +
+        "phone's previous task); CPU: utime+stime ÷ wall, from the first POST to the last task finished " +
+        "(100 % = one core); RSS: peak VmRSS sampled every 200 ms",
+    );
+  } finally {
+    rmSync(binDir, { recursive: true, force: true });
+  }
+}
+
+function navigatorCores(): number {
+  return navigator.hardwareConcurrency;
+}
+
+await main();
