@@ -46,8 +46,8 @@ async function wrk(base: string, path: string, seconds: number, randomId?: numbe
     ]);
     const out = p.stdout.toString();
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-    const p50 = /50%\s+(\S+)/.exec(out)?.[1] ?? "?";
-    const p99 = /99%\s+(\S+)/.exec(out)?.[1] ?? "?";
+    const p50 = /^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? "?";
+    const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? "?";
     if (/Non-2xx/.test(out)) throw new Error(`non-2xx answers from ${base}${path}:\n${out}`);
     return { rps, p50, p99 };
   } finally {
