@@ -1,0 +1,32 @@
+// The domain's words, typed once: the store's columns, the API's schemas and the scripts all use these.
+
+export const PLATFORMS = ["tiktok", "instagram"] as const;
+/** The app a script works in. */
+export type Platform = (typeof PLATFORMS)[number];
+
+export const TaskStatus = { pending: 0, running: 1, completed: 2, failed: 3 } as const;
+export type TaskStatusValue = (typeof TaskStatus)[keyof typeof TaskStatus];
+export const STATUS_TEXT = ["pending", "running", "completed", "failed"] as const;
+export type TaskStatusText = (typeof STATUS_TEXT)[number];
+
+export const ERROR_CLASSES = ["retryable", "permanent"] as const;
+/** `retryable` failures may be tried again automatically; `permanent` ones never. */
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export const DEVICE_STATES = ["online", "offline", "unauthorized"] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+export const TRANSPORTS = ["usb", "tcp", "direct"] as const;
+/** How the service reaches a phone: through the adb server (USB or network) or straight over TCP. */
+export type Transport = (typeof TRANSPORTS)[number];
+
+export const TASK_SOURCES = ["api", "ui"] as const;
+/** Who created a task: an API client or the dashboard. */
+export type TaskSource = (typeof TASK_SOURCES)[number];
+
+export const SCRIPT_NAMES = ["post", "follow", "unfollow", "comment", "account_warmup"] as const;
+/** The scripts of the public API. */
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/** A username as typed by a person: surrounding spaces and one leading "@" are not part of it. */
+export const bareUsername = (name: string): string => name.trim().replace(/^@/, "");
