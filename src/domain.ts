@@ -1,4 +1,5 @@
 // The domain's words, typed once: the store's columns, the API's schemas and the scripts all use these.
+import { type SchemaOptions, Type as T } from "@sinclair/typebox";
 
 export const PLATFORMS = ["tiktok", "instagram"] as const;
 /** The app a script works in. */
@@ -12,6 +13,10 @@ export type TaskStatusText = (typeof STATUS_TEXT)[number];
 export const ERROR_CLASSES = ["retryable", "permanent"] as const;
 /** `retryable` failures may be tried again automatically; `permanent` ones never. */
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export const LOG_LEVELS = ["info", "warn", "error"] as const;
+/** How a line of a task's log reads. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEVICE_STATES = ["online", "offline", "unauthorized"] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
@@ -30,3 +35,10 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
 /** A username as typed by a person: surrounding spaces and one leading "@" are not part of it. */
 export const bareUsername = (name: string): string => name.trim().replace(/^@/, "");
+
+/** The JSON Schema of one of these lists (e.g. `literalUnion(PLATFORMS)`), for request and response bodies. */
+export const literalUnion = <const L extends readonly string[]>(values: L, options?: SchemaOptions) =>
+  T.Union(
+    values.map((v) => T.Literal(v as L[number])),
+    options,
+  );

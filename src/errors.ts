@@ -15,6 +15,9 @@ export const Code = {
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 
+/** The message of 40002, wherever the missing name is noticed. */
+export const SCRIPT_NAME_MISSING = "script_name is required";
+
 /** The HTTP status beside each code: its first three digits, except 40004 (no account found), a 404. */
 export function httpStatusOf(code: CodeValue): number {
   if (code === Code.ok) return 200;
@@ -22,6 +25,7 @@ export function httpStatusOf(code: CodeValue): number {
   return Math.floor(code / 100);
 }
 
+/** What is wrong with one field of a request: its JSON pointer (e.g. "/script_config/captions") and why. */
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -38,5 +42,9 @@ export class AppError extends Error {
 
   static invalid(message: string, errors?: ErrorDetail[]): AppError {
     return new AppError(Code.invalid, message, errors ? { errors } : null);
+  }
+
+  static scriptNameMissing(): AppError {
+    return new AppError(Code.scriptNameMissing, SCRIPT_NAME_MISSING);
   }
 }

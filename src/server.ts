@@ -1,20 +1,22 @@
 // Wires the parts together: store → phones → runner → HTTP. main.ts adds the process around it.
 import { join } from "node:path";
+import { AccountService } from "./accounts/service.ts";
 import type { Config } from "./config.ts";
 import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
-import { Webhook } from "./http/webhook.ts";
+import { taskView } from "./http/views.ts";
 import { License, loadPublicKey } from "./license/license.ts";
+import { Webhook } from "./notify/webhook.ts";
+import { DeviceService } from "./phones/service.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb } from "./store/db.ts";
-import { DeviceStore } from "./store/devices.ts";
+import { DeviceStore } from "./store/known-devices.ts";
 import { TaskStore } from "./store/tasks.ts";
-import { AccountService } from "./tasks/accounts.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
-import { DeviceService } from "./tasks/devices.ts";
 import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
-import { INTERRUPTED, Runner } from "./tasks/runner.ts";
+import { TaskLifecycle } from "./tasks/lifecycle.ts";
+import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
 
 export interface ServiceOptions {
@@ -52,12 +54,6 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const accounts = new AccountStore(db);
   const events = new EventBus();
 
-  // a task found running at start was cut off: never silently re-run it (posting twice is worse)
-  const interrupted = tasks.failAllRunning(INTERRUPTED, clock.now());
-  if (interrupted > 0)
-    log(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
-  devices.markAllOffline();
-
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
   const license = new License(
     licenseFile,
@@ -72,21 +68,25 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     { maxAgeDays: config.evidenceMaxAgeDays, maxBytes: config.evidenceMaxMb * 1024 * 1024 },
     () => clock.now(),
   );
-  tasks.onChange((ids, kind) => {
+  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence);
+  lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
     for (const id of ids) {
-      const row = kind === "deleted" ? undefined : tasks.get(id);
-      if (kind === "deleted") evidence.remove(id);
+      const row = change === "deleted" ? undefined : tasks.get(id);
       events.publish({
         type: "task",
         id,
         serial: row?.serial ?? null,
-        status: kind,
+        status: change,
         error: row?.error ?? null,
         at,
       });
     }
   });
+  const interrupted = lifecycle.interruptAll();
+  if (interrupted > 0)
+    log(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
+  devices.markAllOffline();
 
   const fleet = new Fleet({
     dataDir: config.dataDir,
@@ -96,6 +96,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   });
   const deviceService = new DeviceService(fleet, devices, tasks);
   const runner = new Runner({
+    lifecycle,
     tasks,
     phones: { phone: (serial) => fleet.phone(serial), onlineSerials: () => deviceService.onlineSerials() },
     clock,
@@ -118,16 +119,19 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     config.webhookUrl && config.webhookSecret
       ? new Webhook(config.webhookUrl, config.webhookSecret, log)
       : null;
-  webhook?.watch(tasks);
+  webhook?.watch(lifecycle, (id) => {
+    const row = tasks.get(id);
+    return row && taskView(row);
+  });
 
   const taskService = new TaskService({
+    lifecycle,
     tasks,
     devices,
     accounts,
     timezone: config.timezone,
     now: () => new Date(clock.now()),
   });
-  taskService.attachRunner(runner);
   const ownHost = ["0.0.0.0", "::"].includes(config.host) ? [] : [config.host.toLowerCase()];
   const app = createApp({
     token: config.token,

@@ -15,7 +15,7 @@ import { FileCredentialStore } from "./keys.ts";
 import { Phone, type PhoneDetails, type ScreenSize, type Transport } from "./phone.ts";
 import { ServerDeviceTransport } from "./server-transport.ts";
 
-export type DeviceState = "online" | "offline" | "unauthorized";
+export type DeviceState = import("../domain.ts").DeviceState;
 
 export interface DeviceInfo {
   serial: string;

@@ -9,7 +9,7 @@ import { PhoneError, runVerb, type VerbContext, type VerbOptions } from "./error
 import { inputTextArg, isInputTextSafe, raw, sh } from "./shell-quote.ts";
 import { parseUiDump, type UiNode } from "./ui-tree.ts";
 
-export type Transport = "usb" | "tcp" | "direct";
+export type Transport = import("../domain.ts").Transport;
 
 export interface ShellResult {
   stdout: string;

@@ -1,7 +1,8 @@
 // /api/v1/accounts: the accounts on the phones. Passwords go in, never out.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
-import { AccountChangeBody, type AccountService, NewAccountBody } from "../tasks/accounts.ts";
+import { AccountChangeBody, type AccountService, NewAccountBody } from "../accounts/service.ts";
+import { literalUnion, PLATFORMS } from "../domain.ts";
 import { Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
 
@@ -15,7 +16,7 @@ export function accountRoutes(accounts: AccountService) {
       ({ query }) => paged("accounts", query, (page, size) => accounts.list(query, page, size), accountView),
       {
         query: t.Object({
-          platform: t.Optional(t.Union([t.Literal("tiktok"), t.Literal("instagram")])),
+          platform: t.Optional(literalUnion(PLATFORMS)),
           device: t.Optional(t.String({ minLength: 1, description: "serial" })),
           logined: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
           status: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),

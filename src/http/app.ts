@@ -1,8 +1,8 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
 import { Elysia, ParseError, ValidationError } from "elysia";
+import type { AccountService } from "../accounts/service.ts";
 import type { License } from "../license/license.ts";
-import type { AccountService } from "../tasks/accounts.ts";
-import type { DeviceService } from "../tasks/devices.ts";
+import type { DeviceService } from "../phones/service.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
@@ -64,7 +64,7 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
   if (on === "body" && typeof body === "object" && body !== null && !Array.isArray(body)) {
     const name = (body as Record<string, unknown>).script_name;
     if (name === undefined && error.all.some((e) => "path" in e && e.path === "/script_name")) {
-      return new AppError(Code.scriptNameMissing, "script_name is required");
+      return AppError.scriptNameMissing();
     }
   }
   const all = error.all

@@ -1,7 +1,7 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia, t } from "elysia";
-import type { DeviceService } from "../tasks/devices.ts";
+import type { DeviceService } from "../phones/service.ts";
 import { Code, doc, ok } from "./envelope.ts";
 import { DeviceSchema, deviceView, EXAMPLE_DEVICE } from "./views.ts";
 

@@ -1,7 +1,14 @@
 // The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
 import { Type as T, type TSchema } from "@sinclair/typebox";
 import { type DocumentDecoration, t } from "elysia";
-import { AppError, Code, type CodeValue, type ErrorDetail, httpStatusOf } from "../errors.ts";
+import {
+  AppError,
+  Code,
+  type CodeValue,
+  type ErrorDetail,
+  httpStatusOf,
+  SCRIPT_NAME_MISSING,
+} from "../errors.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -99,7 +106,7 @@ const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
     message: "serials[1]: unknown device 'abc'",
     data: { errors: [{ path: "/serials/1", message: "unknown device 'abc'" }] },
   },
-  [Code.scriptNameMissing]: { message: "script_name is required" },
+  [Code.scriptNameMissing]: { message: SCRIPT_NAME_MISSING },
   [Code.scriptUnsupported]: { message: 'script "dance" is not supported via the API' },
   [Code.noAccount]: { message: "no account found for '@alice'", data: { usernames: ["alice"] } },
   [Code.unauthorized]: { message: "missing or wrong API token: send Authorization: Bearer TOKEN" },

@@ -1,6 +1,7 @@
 // /api/v1/task: thin handlers over the task service.
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia, t } from "elysia";
+import { literalUnion, PLATFORMS, TASK_SOURCES } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
@@ -49,7 +50,7 @@ export const CreateTaskBody = T.Object(
       }),
     ),
     platform: T.Optional(
-      T.Union([T.Literal("tiktok"), T.Literal("instagram")], {
+      literalUnion(PLATFORMS, {
         description:
           "the app to work in; default tiktok in device mode, the account's platform in username mode",
       }),
@@ -66,7 +67,7 @@ export const ListTasksQuery = t.Object({
   ),
   serial: t.Optional(t.String({ minLength: 1 })),
   script_name: t.Optional(t.String({ minLength: 1 })),
-  source: t.Optional(t.Union([t.Literal("ui"), t.Literal("api")])),
+  source: t.Optional(literalUnion(TASK_SOURCES)),
   ...pageQuery,
 });
 

@@ -1,7 +1,8 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
+import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
 import type { AccountWithDevice } from "../store/accounts.ts";
-import { type DeviceRow, STATUS_TEXT, type TaskLogRow, type TaskRow } from "../store/schema.ts";
+import type { DeviceRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
@@ -13,12 +14,12 @@ export const TaskSchema = T.Object({
   username: Nullable(
     T.String({ description: "the account, as @name; null in device mode without an account" }),
   ),
-  platform: T.Union([T.Literal("tiktok"), T.Literal("instagram")]),
+  platform: literalUnion(PLATFORMS),
   script_name: T.String(),
   script_config: T.Record(T.String(), T.Unknown(), { description: "the config as stored, defaults applied" }),
   status: T.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
-  status_text: T.Union(STATUS_TEXT.map((s) => T.Literal(s))),
-  source: T.Union([T.Literal("api"), T.Literal("ui")]),
+  status_text: literalUnion(STATUS_TEXT),
+  source: literalUnion(TASK_SOURCES),
   start_time: Nullable(T.String({ description: "HH:MM as given" })),
   scheduled_at: Nullable(DateTime),
   started_at: Nullable(DateTime),
@@ -113,7 +114,7 @@ export const AccountSchema = T.Object({
   id: T.Integer(),
   username: T.String(),
   email: Nullable(T.String()),
-  platform: T.Union([T.Literal("tiktok"), T.Literal("instagram")]),
+  platform: literalUnion(PLATFORMS),
   packagename: Nullable(T.String({ description: "null = the platform's default app" })),
   device: T.String({ description: "serial of the phone the account lives on" }),
   device_online: T.Boolean(),

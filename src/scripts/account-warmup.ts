@@ -1,4 +1,5 @@
 import { Type as T } from "@sinclair/typebox";
+import type { ErrorDetail } from "../errors.ts";
 import type { ScriptDefinition } from "./registry.ts";
 
 const percent = (description: string) => T.Integer({ minimum: 0, maximum: 100, default: 0, description });
@@ -29,21 +30,21 @@ const warmupConfig = T.Object(
   { additionalProperties: false },
 );
 
-export const accountWarmup: ScriptDefinition = {
+export const accountWarmup: ScriptDefinition<typeof warmupConfig> = {
   name: "account_warmup",
   description: "Warm up an account by watching and interacting with videos",
   configSchema: warmupConfig,
   example: { task_duration: 600, topic: "cats\ncooking", like_probable: 30, floow_probable: 5 },
   check: (c) => {
-    const issues = [];
-    if ((c.max_duration as number) < (c.min_duration as number)) {
+    const issues: ErrorDetail[] = [];
+    if (c.max_duration < c.min_duration) {
       issues.push({ path: "/script_config/max_duration", message: "must not be less than min_duration" });
     }
-    if ((c.comment_probable as number) > 0 && !String(c.comment).trim()) {
+    if (c.comment_probable > 0 && !c.comment.trim()) {
       issues.push({ path: "/script_config/comment", message: "required when comment_probable is above 0" });
     }
     return issues;
   },
   // the run's own length plus room for opening the app and switching accounts
-  maxDurationS: (c) => (c.task_duration as number) + 300,
+  maxDurationS: (c) => c.task_duration + 300,
 };

@@ -16,7 +16,7 @@ const commentConfig = T.Object(
   { additionalProperties: false },
 );
 
-export const comment: ScriptDefinition = {
+export const comment: ScriptDefinition<typeof commentConfig> = {
   name: "comment",
   description: "Comment on posts (one task per URL per device)",
   configSchema: commentConfig,

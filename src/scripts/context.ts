@@ -1,6 +1,6 @@
 // What a script gets to work with on one phone, and how it says why it failed.
 import type { Phone } from "../devices/index.ts";
-import type { ErrorClass } from "../store/tasks.ts";
+import type { ErrorClass, LogLevel, Platform } from "../domain.ts";
 
 /** A failure a script understands: `retryable` ones may be tried again automatically, `permanent` never. */
 export class ScriptError extends Error {
@@ -20,28 +20,26 @@ export class ScriptError extends Error {
   }
 }
 
-export interface ScriptTask {
+export interface ScriptTask<Config = Record<string, unknown>> {
   id: number;
   /** How many times this task was retried before this run. */
   retryCount: number;
   serial: string;
   username: string | null;
-  platform: "tiktok" | "instagram";
-  config: Record<string, unknown>;
+  platform: Platform;
+  config: Config;
 }
 
-export interface ScriptContext {
-  task: ScriptTask;
+export interface ScriptContext<Config = Record<string, unknown>> {
+  task: ScriptTask<Config>;
   phone: Phone;
   /** Fires when the task is stopped, times out, its phone goes away or the service shuts down. */
   signal: AbortSignal;
   /** Runs one step, written to the task's log with how long it took. */
   step<T>(name: string, work: () => Promise<T>): Promise<T>;
-  log(message: string, level?: "info" | "warn" | "error"): void;
+  log(message: string, level?: LogLevel): void;
   /** Runs after the script ends, however it ends, newest first (force-stop the app, remove pushed media). */
   onCleanup(cleanup: (signal: AbortSignal) => Promise<void>): void;
   /** Waits, unless the task is aborted first. */
   sleep(ms: number): Promise<void>;
 }
-
-export type ScriptRun = (ctx: ScriptContext) => Promise<void>;

@@ -1,4 +1,5 @@
-import { Type as T } from "@sinclair/typebox";
+import { type Static, Type as T } from "@sinclair/typebox";
+import { bareUsername } from "../domain.ts";
 import { splitList } from "./lists.ts";
 import type { ScriptDefinition } from "./registry.ts";
 
@@ -15,15 +16,15 @@ const followConfig = T.Object(
 );
 
 /** One task per target user on each device. */
-function perTarget(c: Record<string, unknown>): Record<string, unknown>[] {
+function perTarget(c: Static<typeof followConfig>): Static<typeof followConfig>[] {
   return splitList(c.target_users, c.target_user).map((user) => ({
-    target_users: [user.replace(/^@/, "")],
+    target_users: [bareUsername(user)],
     target_user: "",
     access_method: c.access_method,
   }));
 }
 
-function makeFollowScript(name: "follow" | "unfollow", verb: string): ScriptDefinition {
+function makeFollowScript(name: "follow" | "unfollow", verb: string): ScriptDefinition<typeof followConfig> {
   return {
     name,
     description: `${verb} users (one task per target per device)`,

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
-import { Type as T } from "@sinclair/typebox";
-import type { ConfigIssue, ScriptDefinition } from "./registry.ts";
+import { type Static, Type as T } from "@sinclair/typebox";
+import type { ErrorDetail } from "../errors.ts";
+import type { ScriptDefinition } from "./registry.ts";
 
 export const VIDEO_TYPES = new Set([".mp4", ".mov"]);
 export const IMAGE_TYPES = new Set([".jpg", ".jpeg", ".png"]);
@@ -53,9 +54,9 @@ export const postConfig = T.Object(
   { additionalProperties: false },
 );
 
-function checkPost(c: Record<string, unknown>): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const list = c.material_list as string[];
+function checkPost(c: Static<typeof postConfig>): ErrorDetail[] {
+  const issues: ErrorDetail[] = [];
+  const list = c.material_list;
   const allowed = c.content_type === 0 ? VIDEO_TYPES : IMAGE_TYPES;
   const kind = c.content_type === 0 ? "video" : "image";
   list.forEach((file, i) => {
@@ -68,7 +69,7 @@ function checkPost(c: Record<string, unknown>): ConfigIssue[] {
     }
   });
   if (list.length === 0 && c.material_source === "localFolder") {
-    const dir = c.material_path as string;
+    const dir = c.material_path;
     if (!dir) issues.push({ path: "/script_config/material_path", message: "required for localFolder" });
     else if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       issues.push({ path: "/script_config/material_path", message: `"${dir}" is not a folder on this PC` });
@@ -86,7 +87,7 @@ function checkPost(c: Record<string, unknown>): ConfigIssue[] {
   return issues;
 }
 
-export const post: ScriptDefinition = {
+export const post: ScriptDefinition<typeof postConfig> = {
   name: "post",
   description: "Publish a video or images to TikTok or Instagram",
   configSchema: postConfig,
@@ -97,5 +98,5 @@ export const post: ScriptDefinition = {
     upload_wait_time: 60,
   },
   check: checkPost,
-  maxDurationS: (c) => 600 + (c.upload_wait_time as number) + (c.sound_wait_time as number),
+  maxDurationS: (c) => 600 + c.upload_wait_time + c.sound_wait_time,
 };

@@ -1,31 +1,28 @@
 // The scripts the service can run: each declares its config schema (defaults included), extra checks,
 // how one request fans out into tasks, and how long a run may take.
-import type { TObject } from "@sinclair/typebox";
+import type { Static, TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import type { ErrorDetail } from "../errors.ts";
 import { accountWarmup } from "./account-warmup.ts";
 import { comment } from "./comment.ts";
-import type { ScriptRun } from "./context.ts";
+import type { ScriptContext } from "./context.ts";
 import { follow, unfollow } from "./follow.ts";
 import { post } from "./post.ts";
 
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
-
-export interface ScriptDefinition {
+/** A script, its config typed from its own schema. */
+export interface ScriptDefinition<Schema extends TObject = TObject> {
   name: string;
   description: string;
-  configSchema: TObject;
-  example: Record<string, unknown>;
+  configSchema: Schema;
+  example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
-  check?(config: Record<string, unknown>): ConfigIssue[];
+  check?(config: Static<Schema>): ErrorDetail[];
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
-  expand?(config: Record<string, unknown>): Record<string, unknown>[];
+  expand?(config: Static<Schema>): Static<Schema>[];
   /** Longest a run with this config may take before it is aborted, in seconds. */
-  maxDurationS(config: Record<string, unknown>): number;
+  maxDurationS(config: Static<Schema>): number;
   /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */
-  run?: ScriptRun;
+  run?(ctx: ScriptContext<Static<Schema>>): Promise<void>;
 }
 
 const scripts = new Map<string, ScriptDefinition>();
@@ -36,7 +33,7 @@ function defaultsOptional(schema: TObject): TObject {
   return { ...schema, required };
 }
 
-export function registerScript(script: ScriptDefinition): void {
+export function registerScript<Schema extends TObject>(script: ScriptDefinition<Schema>): void {
   scripts.set(script.name, { ...script, configSchema: defaultsOptional(script.configSchema) });
 }
 
@@ -52,25 +49,36 @@ export function listScripts(): ScriptDefinition[] {
   return [...scripts.values()];
 }
 
-for (const s of [post, follow, unfollow, comment, accountWarmup]) registerScript(s);
+const builtIn: ScriptDefinition[] = [post, follow, unfollow, comment, accountWarmup];
+for (const s of builtIn) registerScript(s);
 
 export type ConfigResult =
   | { ok: true; configs: Record<string, unknown>[] }
-  | { ok: false; errors: ConfigIssue[] };
+  | { ok: false; errors: [ErrorDetail, ...ErrorDetail[]] };
 
 /** Applies defaults, checks the schema and the script's own rules; on success, the configs to store. */
 export function resolveScriptConfig(script: ScriptDefinition, raw: unknown): ConfigResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ path: "/script_config", message: "must be an object" }] };
   }
-  const config = Value.Default(script.configSchema, structuredClone(raw)) as Record<string, unknown>;
-  const errors: ConfigIssue[] = [];
-  for (const e of Value.Errors(script.configSchema, config)) {
-    errors.push({ path: `/script_config${e.path}`, message: e.message });
-    if (errors.length >= 20) break;
+  const config = Value.Default(script.configSchema, structuredClone(raw));
+  if (!Value.Check(script.configSchema, config)) {
+    const errors: ErrorDetail[] = [];
+    for (const e of Value.Errors(script.configSchema, config)) {
+      errors.push({ path: `/script_config${e.path}`, message: e.message });
+      if (errors.length >= 20) break;
+    }
+    return rejected(errors);
   }
-  if (errors.length > 0) return { ok: false, errors };
-  const more = script.check?.(config) ?? [];
-  if (more.length > 0) return { ok: false, errors: more };
+  const issues = script.check?.(config) ?? [];
+  if (issues.length > 0) return rejected(issues);
   return { ok: true, configs: script.expand?.(config) ?? [config] };
+}
+
+/** A rejection names at least one issue (the default is never used: a failed check always says why). */
+function rejected([
+  first = { path: "/script_config", message: "is invalid" },
+  ...more
+]: ErrorDetail[]): ConfigResult {
+  return { ok: false, errors: [first, ...more] };
 }

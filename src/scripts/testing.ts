@@ -22,25 +22,24 @@ const testConfig = T.Object(
 
 export const TEST_PACKAGE = "com.zhiliaoapp.musically";
 
-export const testScript: ScriptDefinition = {
+export const testScript: ScriptDefinition<typeof testConfig> = {
   name: "test_sleep",
   description: "test only: echo a marker on the phone, sleep, then succeed, fail or hang",
   configSchema: testConfig,
   example: { seconds: 1 },
-  maxDurationS: (c) => (c.seconds as number) + 60,
+  maxDurationS: (c) => c.seconds + 60,
   async run(ctx) {
     const c = ctx.task.config;
     ctx.onCleanup((signal) => ctx.phone.forceStop(TEST_PACKAGE, { signal }));
     await ctx.step("mark", () => ctx.phone.shell(`echo farm-task-${ctx.task.id}`, { signal: ctx.signal }));
     if (c.hang) await new Promise(() => {});
-    if ((c.seconds as number) > 0) {
+    if (c.seconds > 0) {
       await ctx.step(`sleep ${c.seconds} s`, () =>
         ctx.phone.shell(`sleep ${c.seconds}`, { signal: ctx.signal }),
       );
     }
     const retry = ctx.task.retryCount;
-    const failing =
-      c.fail !== "none" && ((c.fail_until_retry as number) === 0 || retry < (c.fail_until_retry as number));
-    if (failing) throw new ScriptError(`asked to fail (${c.fail})`, c.fail as "retryable" | "permanent");
+    if (c.fail !== "none" && (c.fail_until_retry === 0 || retry < c.fail_until_retry))
+      throw new ScriptError(`asked to fail (${c.fail})`, c.fail);
   },
 };

@@ -1,10 +1,11 @@
 // Accounts on the phones: registered by hand through the API, or discovered on the phones later.
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { DeviceState, Platform } from "../domain.ts";
 import type { Db } from "./db.ts";
 import { type AccountRow, accounts, devices } from "./schema.ts";
 
 export interface AccountFilter {
-  platform?: string;
+  platform?: Platform;
   device?: string;
   logined?: number;
   status?: number;
@@ -15,7 +16,7 @@ export type NewAccount = Omit<typeof accounts.$inferInsert, "id" | "createdAt" |
 export type AccountChange = Partial<NewAccount>;
 
 export interface AccountWithDevice extends AccountRow {
-  deviceState: string | null;
+  deviceState: DeviceState | null;
   deviceModel: string | null;
 }
 
@@ -31,7 +32,7 @@ export class AccountStore {
 
   private static flatten(r: {
     account: AccountRow;
-    deviceState: string | null;
+    deviceState: DeviceState | null;
     deviceModel: string | null;
   }): AccountWithDevice {
     return { ...r.account, deviceState: r.deviceState, deviceModel: r.deviceModel };
@@ -64,7 +65,7 @@ export class AccountStore {
   }
 
   /** Accounts whose username (case-insensitive, without "@") is one of `names`. */
-  findByUsernames(names: string[], platform?: string): AccountRow[] {
+  findByUsernames(names: string[], platform?: Platform): AccountRow[] {
     if (names.length === 0) return [];
     const lower = names.map((n) => n.toLowerCase());
     const cond = inArray(sql`lower(${accounts.username})`, lower);
@@ -76,7 +77,7 @@ export class AccountStore {
   }
 
   /** Logged-in, enabled accounts on a phone, in a stable order (multi-account mode). */
-  loggedInOn(serial: string, platform: string): AccountRow[] {
+  loggedInOn(serial: string, platform: Platform): AccountRow[] {
     return this.db
       .select()
       .from(accounts)

@@ -2,10 +2,15 @@
 // Times are stored as integer milliseconds since the epoch (UTC).
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-export const TaskStatus = { pending: 0, running: 1, completed: 2, failed: 3 } as const;
-export type TaskStatusValue = (typeof TaskStatus)[keyof typeof TaskStatus];
-export const STATUS_TEXT = ["pending", "running", "completed", "failed"] as const;
+import type {
+  DeviceState,
+  ErrorClass,
+  LogLevel,
+  Platform,
+  TaskSource,
+  TaskStatusValue,
+  Transport,
+} from "../domain.ts";
 
 export const tasks = sqliteTable(
   "tasks",
@@ -14,20 +19,19 @@ export const tasks = sqliteTable(
     serial: text("serial").notNull(),
     username: text("username"),
     accountId: integer("account_id"),
-    /** "tiktok" | "instagram": the app the script works in. */
-    platform: text("platform").notNull().default("tiktok"),
+    platform: text("platform").$type<Platform>().notNull().default("tiktok"),
     scriptName: text("script_name").notNull(),
     scriptConfig: text("script_config").notNull(),
-    status: integer("status").notNull().default(0),
-    source: text("source").notNull().default("api"),
+    status: integer("status").$type<TaskStatusValue>().notNull().default(0),
+    source: text("source").$type<TaskSource>().notNull().default("api"),
     startTime: text("start_time"),
     scheduledAt: integer("scheduled_at"),
     startedAt: integer("started_at"),
     finishedAt: integer("finished_at"),
     retryCount: integer("retry_count").notNull().default(0),
     error: text("error"),
-    /** "retryable" | "permanent", set with error. */
-    errorClass: text("error_class"),
+    /** Set with error. */
+    errorClass: text("error_class").$type<ErrorClass>(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -58,7 +62,7 @@ export const taskLogs = sqliteTable(
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),
     at: integer("at").notNull(),
-    level: text("level").notNull(),
+    level: text("level").$type<LogLevel>().notNull(),
     message: text("message").notNull(),
     durationMs: integer("duration_ms"),
   },
@@ -67,8 +71,8 @@ export const taskLogs = sqliteTable(
 
 export const devices = sqliteTable("devices", {
   serial: text("serial").primaryKey(),
-  transport: text("transport").notNull(),
-  state: text("state").notNull(),
+  transport: text("transport").$type<Transport>().notNull(),
+  state: text("state").$type<DeviceState>().notNull(),
   model: text("model"),
   brand: text("brand"),
   androidVersion: text("android_version"),
@@ -86,7 +90,7 @@ export const accounts = sqliteTable(
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     username: text("username").notNull(),
-    platform: text("platform").notNull(),
+    platform: text("platform").$type<Platform>().notNull(),
     packagename: text("packagename"),
     device: text("device").notNull(),
     email: text("email"),

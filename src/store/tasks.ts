@@ -1,7 +1,9 @@
-// Task queries. Every change of a task's status has exactly one home here.
+// Task queries. Each status change checks the current status; tasks/lifecycle.ts is the one caller that
+// moves tasks between states (and tells listeners).
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type ErrorClass, type TaskSource, TaskStatus } from "../domain.ts";
 import type { Db } from "./db.ts";
-import { type TaskLogRow, type TaskRow, TaskStatus, taskCounts, taskLogs, tasks } from "./schema.ts";
+import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, tasks } from "./schema.ts";
 
 export type NewTask = Omit<
   typeof tasks.$inferInsert,
@@ -12,14 +14,8 @@ export interface TaskFilter {
   status?: number;
   serial?: string;
   scriptName?: string;
-  source?: string;
+  source?: TaskSource;
 }
-
-export type ErrorClass = "retryable" | "permanent";
-
-/** What just happened to some tasks: their new status, or that they are gone. */
-export type TaskChangeKind = "pending" | "running" | "completed" | "failed" | "deleted";
-export type TaskChangeListener = (ids: number[], kind: TaskChangeKind) => void;
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -30,7 +26,6 @@ export class TaskStore {
   private readonly listCache = new Map<string, ReturnType<TaskStore["prepareList"]>>();
   private readonly headOf;
   private readonly nextScheduled;
-  private readonly listeners = new Set<TaskChangeListener>();
   private readonly insertLog;
 
   constructor(private readonly db: Db) {
@@ -71,17 +66,6 @@ export class TaskStore {
     );
   }
 
-  /** Told of every status change, after it is on disk. */
-  onChange(listener: TaskChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private changed(ids: number[], kind: TaskChangeKind): void {
-    if (ids.length === 0) return;
-    for (const listener of this.listeners) listener(ids, kind);
-  }
-
   /** The task that should run next on this phone, if one is due at `now`. */
   headFor(serial: string, now: number): TaskRow | undefined {
     return this.headOf.get({ serial, now });
@@ -94,7 +78,7 @@ export class TaskStore {
 
   /** All or nothing: returns the new ids in order. */
   create(rows: NewTask[], now = Date.now()): number[] {
-    const ids = this.db.transaction((tx) =>
+    return this.db.transaction((tx) =>
       rows.map(
         (row) =>
           tx
@@ -104,8 +88,6 @@ export class TaskStore {
             .get().id,
       ),
     );
-    this.changed(ids, "pending");
-    return ids;
   }
 
   get(id: number): TaskRow | undefined {
@@ -172,51 +154,49 @@ export class TaskStore {
 
   /** pending → running. False if the task is no longer pending (stopped or deleted meanwhile). */
   markRunning(id: number, now = Date.now()): boolean {
-    const r = this.db
-      .update(tasks)
-      .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
-      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.pending)))
-      .returning({ id: tasks.id })
-      .all();
-    if (r.length === 1) this.changed([id], "running");
-    return r.length === 1;
+    return (
+      this.db
+        .update(tasks)
+        .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.pending)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
   }
 
   /** running → completed. */
   markCompleted(id: number, now = Date.now()): boolean {
-    const r = this.db
-      .update(tasks)
-      .set({ status: TaskStatus.completed, finishedAt: now, updatedAt: now, error: null, errorClass: null })
-      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
-      .returning({ id: tasks.id })
-      .all();
-    if (r.length === 1) this.changed([id], "completed");
-    return r.length === 1;
+    return (
+      this.db
+        .update(tasks)
+        .set({ status: TaskStatus.completed, finishedAt: now, updatedAt: now, error: null, errorClass: null })
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
   }
 
   /** pending or running → failed, with why. False if it had already finished. */
   markFailed(id: number, error: string, errorClass: ErrorClass, now = Date.now()): boolean {
-    const r = this.db
-      .update(tasks)
-      .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass })
-      .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
-      .returning({ id: tasks.id })
-      .all();
-    if (r.length === 1) this.changed([id], "failed");
-    return r.length === 1;
+    return (
+      this.db
+        .update(tasks)
+        .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass })
+        .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
   }
 
-  /** Every running task → failed (at start-up: they were interrupted). Returns how many. */
-  failAllRunning(error: string, now = Date.now()): number {
-    const ids = this.db
+  /** Every running task → failed (at start-up: they were interrupted). Returns their ids. */
+  failAllRunning(error: string, now = Date.now()): number[] {
+    return this.db
       .update(tasks)
       .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass: "permanent" })
       .where(eq(tasks.status, TaskStatus.running))
       .returning({ id: tasks.id })
       .all()
       .map((r) => r.id);
-    this.changed(ids, "failed");
-    return ids.length;
   }
 
   private retrySet(now: number) {
@@ -234,40 +214,36 @@ export class TaskStore {
   /** failed → pending, retry_count + 1, error cleared. A future scheduledAt delays it (automatic retry). */
   retry(id: number, now = Date.now(), scheduledAt?: number): boolean {
     const set = scheduledAt === undefined ? this.retrySet(now) : { ...this.retrySet(now), scheduledAt };
-    const r = this.db
-      .update(tasks)
-      .set(set)
-      .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
-      .returning({ id: tasks.id })
-      .all();
-    if (r.length === 1) this.changed([id], "pending");
-    return r.length === 1;
+    return (
+      this.db
+        .update(tasks)
+        .set(set)
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
   }
 
   /** Every failed task → pending. Returns their ids. */
   retryAll(now = Date.now()): number[] {
-    const ids = this.db
+    return this.db
       .update(tasks)
       .set(this.retrySet(now))
       .where(eq(tasks.status, TaskStatus.failed))
       .returning({ id: tasks.id })
       .all()
       .map((r) => r.id);
-    this.changed(ids, "pending");
-    return ids;
   }
 
   /** Deletes the tasks (and their logs); returns the ids that existed. */
   delete(ids: number[]): number[] {
     if (ids.length === 0) return [];
-    const deleted = this.db
+    return this.db
       .delete(tasks)
       .where(inArray(tasks.id, ids))
       .returning({ id: tasks.id })
       .all()
       .map((r) => r.id);
-    this.changed(deleted, "deleted");
-    return deleted;
   }
 
   /** Per phone: the running task and how many wait (pending). Phones with neither are absent. */

@@ -3,24 +3,16 @@
 // One running task per phone; at most the plan's device limit of phones busy at once; per phone, first due
 // first. Event-driven: a pass looks for work when something changed (a task was created or retried, a task
 // ended, a phone came online) or when the clock reaches the next scheduled task — never by polling.
+// Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
 import { type ScriptContext, ScriptError } from "../scripts/context.ts";
 import { getScript } from "../scripts/registry.ts";
 import type { TaskRow } from "../store/schema.ts";
-import type { ErrorClass, TaskStore } from "../store/tasks.ts";
+import type { TaskStore } from "../store/tasks.ts";
 import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
-import { STOPPED_BY_USER, type TaskRunnerHooks } from "./service.ts";
-
-export const INTERRUPTED = "interrupted: the service stopped while this task was running";
-export const DEVICE_OFFLINE = "device went offline";
-
-/** Why a run ended early, carried as the AbortSignal's reason. */
-export interface Failure {
-  message: string;
-  errorClass: ErrorClass;
-}
+import { type Failure, INTERRUPTED, OFFLINE, type TaskLifecycle, timedOut } from "./lifecycle.ts";
 
 export interface PhoneSource {
   /** The phone, when it is online and usable. */
@@ -37,6 +29,8 @@ export interface RetryPolicy {
 }
 
 export interface RunnerOptions {
+  lifecycle: TaskLifecycle;
+  /** Read only: the queue and the task logs. */
   tasks: TaskStore;
   phones: PhoneSource;
   clock: Clock;
@@ -59,7 +53,7 @@ interface Run {
 const CLEANUP_TIMEOUT_MS = 15_000;
 const SUSPECT_MS = 10_000;
 
-export class Runner implements TaskRunnerHooks {
+export class Runner {
   private readonly running = new Map<number, Run>();
   private readonly busy = new Map<string, number>();
   /** Phones whose last task failed as offline: no new task until the fleet reports on them again. */
@@ -75,6 +69,10 @@ export class Runner implements TaskRunnerHooks {
   constructor(private readonly o: RunnerOptions) {
     this.log = o.log ?? (() => {});
     this.random = o.random ?? Math.random;
+    // new pending work (created, retried): look for something to start
+    o.lifecycle.onChange((_, change) => {
+      if (change === "pending") this.wake();
+    });
   }
 
   /** Looks for work soon, on one phone or on all (coalesced: many wakes, one pass). */
@@ -102,16 +100,7 @@ export class Runner implements TaskRunnerHooks {
       return;
     }
     const id = this.busy.get(serial);
-    if (id !== undefined)
-      this.running.get(id)?.controller.abort({ message: DEVICE_OFFLINE, errorClass: "retryable" });
-  }
-
-  /** Aborts a running task and waits until it has ended and cleaned up. */
-  async abort(taskId: number, reason: string): Promise<void> {
-    const run = this.running.get(taskId);
-    if (!run) return;
-    run.controller.abort({ message: reason, errorClass: "permanent" } satisfies Failure);
-    await run.done;
+    if (id !== undefined) this.running.get(id)?.controller.abort(OFFLINE);
   }
 
   /** No new task starts; running ones get `graceMs` to finish, then are aborted as interrupted. */
@@ -127,7 +116,7 @@ export class Runner implements TaskRunnerHooks {
       clearTimeout(timer);
     }
     for (const run of this.running.values()) {
-      run.controller.abort({ message: INTERRUPTED, errorClass: "permanent" } satisfies Failure);
+      run.controller.abort(INTERRUPTED);
     }
     await all();
   }
@@ -180,8 +169,13 @@ export class Runner implements TaskRunnerHooks {
   }
 
   private start(task: TaskRow, phone: Phone): void {
-    if (!this.o.tasks.markRunning(task.id, this.o.clock.now())) return;
     const controller = new AbortController();
+    let ended = () => {};
+    const handle = {
+      abort: (failure: Failure) => controller.abort(failure),
+      ended: new Promise<void>((resolve) => (ended = resolve)),
+    };
+    if (!this.o.lifecycle.start(task.id, handle)) return;
     this.busy.set(task.serial, task.id);
     const run: Run = { task, controller, done: Promise.resolve() };
     this.running.set(task.id, run);
@@ -192,33 +186,26 @@ export class Runner implements TaskRunnerHooks {
         const wasFull = this.busy.size >= this.o.deviceLimit();
         this.running.delete(task.id);
         this.busy.delete(task.serial);
+        ended();
         this.wake(wasFull ? undefined : task.serial);
       });
   }
 
   private async execute(task: TaskRow, phone: Phone, controller: AbortController): Promise<void> {
-    const { tasks } = this.o;
+    const { tasks, lifecycle } = this.o;
     const script = getScript(task.scriptName);
     if (!script?.run) {
       const message = script
         ? `script "${task.scriptName}" cannot run on phones yet`
         : `script "${task.scriptName}" is no longer known to this service`;
       tasks.addLog(task.id, "error", message);
-      tasks.markFailed(task.id, message, "permanent", this.o.clock.now());
+      lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" });
       return;
     }
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
-    const timer = setTimeout(
-      () =>
-        controller.abort({
-          message: `timed out after ${limitS} s`,
-          errorClass: "retryable",
-        } satisfies Failure),
-      limitS * 1000,
-    );
-    const onGone = () =>
-      controller.abort({ message: DEVICE_OFFLINE, errorClass: "retryable" } satisfies Failure);
+    const timer = setTimeout(() => controller.abort(timedOut(limitS)), limitS * 1000);
+    const onGone = () => controller.abort(OFFLINE);
     phone.goneSignal.addEventListener("abort", onGone, { once: true });
     if (phone.goneSignal.aborted) onGone();
 
@@ -230,7 +217,7 @@ export class Runner implements TaskRunnerHooks {
         retryCount: task.retryCount,
         serial: task.serial,
         username: task.username,
-        platform: task.platform as "tiktok" | "instagram",
+        platform: task.platform,
         config,
       },
       phone,
@@ -270,8 +257,7 @@ export class Runner implements TaskRunnerHooks {
       failure = classify(e, signal);
       // an unexplained error from a phone that has just gone away is the phone going away
       if (failure.errorClass === "permanent" && !(e instanceof ScriptError) && !signal.aborted) {
-        if (phone.goneSignal.aborted || !(await phone.ping(2000)))
-          failure = { message: DEVICE_OFFLINE, errorClass: "retryable" };
+        if (phone.goneSignal.aborted || !(await phone.ping(2000))) failure = OFFLINE;
       }
     } finally {
       clearTimeout(timer);
@@ -279,7 +265,7 @@ export class Runner implements TaskRunnerHooks {
     }
 
     // evidence first (the screen as the failure left it), then cleanup, on a phone that is still there
-    if (failure && failure.message !== STOPPED_BY_USER && !phone.goneSignal.aborted) {
+    if (failure && failure.reason !== "stopped" && !phone.goneSignal.aborted) {
       await this.o.evidence
         ?.capture(task.id, phone)
         .catch((e) => tasks.addLog(task.id, "warn", `no evidence: ${e}`));
@@ -293,24 +279,24 @@ export class Runner implements TaskRunnerHooks {
       }
     }
 
-    const now = this.o.clock.now();
     if (!failure) {
       tasks.addLog(task.id, "info", "completed");
-      tasks.markCompleted(task.id, now);
+      lifecycle.complete(task.id);
       return;
     }
-    if (failure.message === DEVICE_OFFLINE) this.markSuspect(task.serial);
+    if (failure.reason === "offline") this.markSuspect(task.serial);
     tasks.addLog(task.id, "error", `failed (${failure.errorClass}): ${failure.message}`);
-    tasks.markFailed(task.id, failure.message, failure.errorClass, now);
+    lifecycle.fail(task.id, failure);
     const { maxRetries, delayMs } = this.o.retry;
     if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
+      const now = this.o.clock.now();
       const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
       tasks.addLog(
         task.id,
         "info",
         `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
       );
-      tasks.retry(task.id, now, now + delay);
+      lifecycle.retryAt(task.id, now + delay);
     }
   }
 }
@@ -341,7 +327,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function isFailure(x: unknown): x is Failure {
-  return typeof x === "object" && x !== null && "message" in x && "errorClass" in x;
+  return typeof x === "object" && x !== null && "reason" in x && "message" in x && "errorClass" in x;
 }
 
 /**
@@ -351,12 +337,12 @@ function isFailure(x: unknown): x is Failure {
  */
 function classify(e: unknown, signal: AbortSignal): Failure {
   if (signal.aborted && isFailure(signal.reason)) return signal.reason;
-  if (e instanceof ScriptError) return { message: e.message, errorClass: e.errorClass };
+  if (e instanceof ScriptError) return { reason: "script", message: e.message, errorClass: e.errorClass };
   if (e instanceof PhoneError) {
-    if (e.code === "offline") return { message: DEVICE_OFFLINE, errorClass: "retryable" };
-    if (e.code === "timeout") return { message: e.message, errorClass: "retryable" };
+    if (e.code === "offline") return OFFLINE;
+    if (e.code === "timeout") return { reason: "timeout", message: e.message, errorClass: "retryable" };
   }
-  return { message: (e as Error)?.message ?? String(e), errorClass: "permanent" };
+  return { reason: "error", message: (e as Error)?.message ?? String(e), errorClass: "permanent" };
 }
 
 function describe(e: unknown, signal: AbortSignal): string {

@@ -1,14 +1,14 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
-import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
+import { AppError, Code } from "../errors.ts";
 import { getScript, resolveScriptConfig } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/devices.ts";
-import { type AccountRow, STATUS_TEXT, type TaskLogRow, type TaskRow, TaskStatus } from "../store/schema.ts";
+import type { DeviceStore } from "../store/known-devices.ts";
+import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 import type { NewTask, TaskFilter, TaskStore } from "../store/tasks.ts";
+import type { TaskLifecycle } from "./lifecycle.ts";
 import { nextOccurrence, randomGapMs } from "./schedule.ts";
-
-export type Platform = "tiktok" | "instagram";
 
 export interface CreateTasksRequest {
   serials?: string[];
@@ -22,21 +22,12 @@ export interface CreateTasksRequest {
   platform?: Platform;
 }
 
-/** What the service needs from whoever runs tasks on phones. */
-export interface TaskRunnerHooks {
-  /** New pending work exists (created, retried): look for something to start. */
-  wake(): void;
-  /** If the task is running, abort it and wait until it has finished its cleanup. */
-  abort(taskId: number, reason: string): Promise<void>;
-}
-
-export const STOPPED_BY_USER = "stopped by user";
 /** Most tasks one request may create: beyond this a request is almost certainly a mistake. */
 export const MAX_TASKS_PER_REQUEST = 10_000;
 
-const idle: TaskRunnerHooks = { wake() {}, abort: async () => {} };
-
 export interface TaskServiceDeps {
+  lifecycle: TaskLifecycle;
+  /** Read only: every change goes through the lifecycle. */
   tasks: TaskStore;
   devices: DeviceStore;
   accounts: AccountStore;
@@ -50,10 +41,7 @@ interface Target {
   account: AccountRow | null;
 }
 
-const stripAt = (name: string) => name.trim().replace(/^@/, "");
-
 export class TaskService {
-  private runner: TaskRunnerHooks = idle;
   private readonly now: () => Date;
   private readonly random: () => number;
 
@@ -62,15 +50,8 @@ export class TaskService {
     this.random = deps.random ?? Math.random;
   }
 
-  attachRunner(runner: TaskRunnerHooks): void {
-    this.runner = runner;
-  }
-
-  create(
-    req: CreateTasksRequest,
-    source: "api" | "ui" = "api",
-  ): { task_ids: number[]; created_count: number } {
-    if (!req.script_name) throw new AppError(Code.scriptNameMissing, "script_name is required");
+  create(req: CreateTasksRequest, source: TaskSource = "api"): { task_ids: number[]; created_count: number } {
+    if (!req.script_name) throw AppError.scriptNameMissing();
     const script = getScript(req.script_name);
     if (!script) {
       throw new AppError(Code.scriptUnsupported, `script "${req.script_name}" is not supported via the API`);
@@ -88,9 +69,9 @@ export class TaskService {
 
     const resolved = resolveScriptConfig(script, req.script_config ?? {});
     if (!resolved.ok) {
-      const first = resolved.errors[0] as ErrorDetail;
+      const [first] = resolved.errors;
       throw AppError.invalid(
-        `${first.path.slice(1).replaceAll("/", ".")}: ${first.message}`,
+        `${first?.path.slice(1).replaceAll("/", ".")}: ${first.message}`,
         resolved.errors,
       );
     }
@@ -120,7 +101,7 @@ export class TaskService {
           serial: target.serial,
           username: target.account ? `@${target.account.username}` : null,
           accountId: target.account?.id ?? null,
-          platform: (target.account?.platform as Platform | undefined) ?? req.platform ?? "tiktok",
+          platform: target.account?.platform ?? req.platform ?? "tiktok",
           scriptName: script.name,
           scriptConfig: JSON.stringify(config),
           source,
@@ -129,8 +110,7 @@ export class TaskService {
         });
       }
     }
-    const ids = this.deps.tasks.create(rows, now.getTime());
-    this.runner.wake();
+    const ids = this.deps.lifecycle.create(rows);
     return { task_ids: ids, created_count: ids.length };
   }
 
@@ -171,7 +151,7 @@ export class TaskService {
     if (req.enable_multi_account) {
       throw AppError.invalid("enable_multi_account works in device mode only (with serials)");
     }
-    const names = [...new Set((req.usernames ?? []).map(stripAt).filter(Boolean))];
+    const names = [...new Set((req.usernames ?? []).map(bareUsername).filter(Boolean))];
     if (names.length === 0) throw AppError.invalid("usernames: give at least one username");
     const found = this.deps.accounts.findByUsernames(names, req.platform);
     const byName = new Map<string, AccountRow[]>();
@@ -218,10 +198,7 @@ export class TaskService {
     if (task.status === TaskStatus.completed || task.status === TaskStatus.failed) {
       throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
     }
-    // a running task is ended by the runner, after its cleanup; with no await before it, a pending one
-    // cannot start meanwhile
-    if (task.status === TaskStatus.running) await this.runner.abort(id, STOPPED_BY_USER);
-    this.deps.tasks.markFailed(id, STOPPED_BY_USER, "permanent");
+    await this.deps.lifecycle.stop(id);
   }
 
   async delete(id: number): Promise<void> {
@@ -229,31 +206,25 @@ export class TaskService {
     if (deleted_count === 0) throw notFound(id);
   }
 
-  /** Tasks that are not running go at once (so none of them starts meanwhile); running ones are stopped first. */
   async deleteBatch(ids: number[]): Promise<{ deleted_count: number; not_found: number[] }> {
     const unique = [...new Set(ids)];
-    const running = unique.filter((id) => this.deps.tasks.get(id)?.status === TaskStatus.running);
-    const deleted = new Set(this.deps.tasks.delete(unique.filter((id) => !running.includes(id))));
-    await Promise.all(running.map((id) => this.runner.abort(id, STOPPED_BY_USER)));
-    for (const id of this.deps.tasks.delete(running)) deleted.add(id);
+    const deleted = new Set(await this.deps.lifecycle.delete(unique));
     return { deleted_count: deleted.size, not_found: unique.filter((id) => !deleted.has(id)) };
   }
 
   retry(id: number): void {
     const task = this.deps.tasks.get(id);
     if (!task) throw notFound(id);
-    if (task.status !== TaskStatus.failed || !this.deps.tasks.retry(id)) {
+    if (task.status !== TaskStatus.failed || !this.deps.lifecycle.retry(id)) {
       throw new AppError(
         Code.conflict,
         `only failed tasks can be retried; task ${id} is ${statusText(task.status)}`,
       );
     }
-    this.runner.wake();
   }
 
   retryAll(): { retried_count: number } {
-    const ids = this.deps.tasks.retryAll();
-    if (ids.length > 0) this.runner.wake();
+    const ids = this.deps.lifecycle.retryAll();
     return { retried_count: ids.length };
   }
 }

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
+import { TaskStatus } from "../../src/domain.ts";
 import { TaskSchema } from "../../src/http/views.ts";
-import { TaskStatus } from "../../src/store/schema.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 let s: TestService;

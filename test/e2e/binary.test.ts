@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { DeviceStore } from "../../src/store/devices.ts";
+import { DeviceStore } from "../../src/store/known-devices.ts";
 import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
+import { TaskStatus } from "../../src/domain.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { createService } from "../../src/server.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { TaskStatus } from "../../src/store/schema.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
 

@@ -1,7 +1,7 @@
 // The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
 import type { DeviceInfo, Fleet } from "../devices/index.ts";
 import { AppError, Code } from "../errors.ts";
-import type { DeviceStore } from "../store/devices.ts";
+import type { DeviceStore } from "../store/known-devices.ts";
 import type { DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
 

@@ -1,15 +1,15 @@
 // Accounts registered by hand: checks that need the database (known phone, unique name per platform).
 import { type Static, Type as T } from "@sinclair/typebox";
+import { bareUsername, literalUnion, PLATFORMS, type Platform } from "../domain.ts";
 import { AppError, Code } from "../errors.ts";
 import type { AccountFilter, AccountStore, AccountWithDevice } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/devices.ts";
+import type { DeviceStore } from "../store/known-devices.ts";
 
-const Platform = T.Union([T.Literal("tiktok"), T.Literal("instagram")]);
 const Tags = T.Array(T.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
 
 const fields = {
   username: T.String({ minLength: 1, maxLength: 100, description: "without or with the leading @" }),
-  platform: Platform,
+  platform: literalUnion(PLATFORMS),
   device: T.String({ minLength: 1, description: "serial of a phone the service has seen" }),
   packagename: T.Optional(
     T.Union([T.String({ minLength: 1 }), T.Null()], { description: "null = the default app" }),
@@ -31,8 +31,6 @@ export const AccountChangeBody = T.Partial(T.Object(fields), {
 
 type NewAccountInput = Static<typeof NewAccountBody>;
 type AccountChangeInput = Static<typeof AccountChangeBody>;
-
-const clean = (name: string) => name.trim().replace(/^@/, "");
 
 export class AccountService {
   constructor(
@@ -58,7 +56,7 @@ export class AccountService {
     }
   }
 
-  private checkUnique(username: string, platform: string, exceptId?: number): void {
+  private checkUnique(username: string, platform: Platform, exceptId?: number): void {
     const clash = this.accounts.findByUsernames([username], platform).find((a) => a.id !== exceptId);
     if (clash) {
       throw new AppError(
@@ -69,7 +67,7 @@ export class AccountService {
   }
 
   create(input: NewAccountInput): AccountWithDevice {
-    const username = clean(input.username);
+    const username = bareUsername(input.username);
     if (!username) throw AppError.invalid("username: empty");
     this.checkDevice(input.device);
     this.checkUnique(username, input.platform);
@@ -89,7 +87,7 @@ export class AccountService {
 
   update(id: number, input: AccountChangeInput): AccountWithDevice {
     const current = this.get(id);
-    const username = input.username === undefined ? current.username : clean(input.username);
+    const username = input.username === undefined ? current.username : bareUsername(input.username);
     if (!username) throw AppError.invalid("username: empty");
     const platform = input.platform ?? current.platform;
     if (input.device !== undefined) this.checkDevice(input.device);

@@ -1,8 +1,7 @@
 // The webhook: a signed POST for each task that completes or fails, delivered in the background with
 // retries, so that a slow or dead receiver never holds up the runner.
 import { createHmac, randomUUID } from "node:crypto";
-import type { TaskStore } from "../store/tasks.ts";
-import { taskView } from "./views.ts";
+import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 
 export const SIGNATURE_HEADER = "x-farm-signature";
 /** Seconds before each new attempt; after the last one the delivery is dropped (and logged). */
@@ -34,13 +33,13 @@ export class Webhook {
     private readonly backoffS: number[] = BACKOFF_S,
   ) {}
 
-  /** Sends a delivery for every task that completes or fails in `tasks`. */
-  watch(tasks: TaskStore): () => void {
-    return tasks.onChange((ids, kind) => {
-      if (kind !== "completed" && kind !== "failed") return;
+  /** Sends a delivery for every task that completes or fails, with the task as `describe` shows it. */
+  watch(lifecycle: TaskLifecycle, describe: (id: number) => unknown): () => void {
+    return lifecycle.onChange((ids, change) => {
+      if (change !== "completed" && change !== "failed") return;
       for (const id of ids) {
-        const row = tasks.get(id);
-        if (row) this.enqueue(`task.${kind}`, { event: `task.${kind}`, task: taskView(row) });
+        const task = describe(id);
+        if (task) this.enqueue(`task.${change}`, { event: `task.${change}`, task });
       }
     });
   }

@@ -1,0 +1,157 @@
+// The one place that moves a task between states (see README.md). The runner and the task service call
+// it; neither calls the other. Each write checks the current status in SQL, so a transition that lost a race
+// (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
+// on disk.
+import type { ErrorClass, TaskStatusText } from "../domain.ts";
+import type { NewTask, TaskStore } from "../store/tasks.ts";
+import type { Evidence } from "./evidence.ts";
+
+/** Why a run ended badly. The reasons the service acts on are named; anything else is a script's or an error's own words. */
+export type FailureReason = "stopped" | "interrupted" | "offline" | "timeout" | "script" | "error";
+
+export interface Failure {
+  reason: FailureReason;
+  message: string;
+  errorClass: ErrorClass;
+}
+
+export const STOPPED: Failure = { reason: "stopped", message: "stopped by user", errorClass: "permanent" };
+export const INTERRUPTED: Failure = {
+  reason: "interrupted",
+  message: "interrupted: the service stopped while this task was running",
+  errorClass: "permanent",
+};
+export const OFFLINE: Failure = {
+  reason: "offline",
+  message: "device went offline",
+  errorClass: "retryable",
+};
+export const timedOut = (seconds: number): Failure => ({
+  reason: "timeout",
+  message: `timed out after ${seconds} s`,
+  errorClass: "retryable",
+});
+
+/** What just happened to some tasks: their new status, or that they are gone. */
+export type TaskChange = TaskStatusText | "deleted";
+export type TaskChangeListener = (ids: number[], change: TaskChange) => void;
+
+/** A run in progress, as its runner hands it over at start: how to end it early, and when it has ended. */
+export interface RunHandle {
+  abort(failure: Failure): void;
+  /** Settles once the run has written its end and cleaned up. */
+  ended: Promise<void>;
+}
+
+export class TaskLifecycle {
+  private readonly listeners = new Set<TaskChangeListener>();
+  private readonly runs = new Map<number, RunHandle>();
+
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly now: () => number = Date.now,
+    private readonly evidence?: Evidence,
+  ) {}
+
+  /** Told of every change, after it is on disk. */
+  onChange(listener: TaskChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(ids: number[], change: TaskChange): void {
+    if (ids.length === 0) return;
+    for (const listener of this.listeners) listener(ids, change);
+  }
+
+  /** → pending, all or nothing. Returns the new ids in order. */
+  create(rows: NewTask[]): number[] {
+    const ids = this.tasks.create(rows, this.now());
+    this.changed(ids, "pending");
+    return ids;
+  }
+
+  /** pending → running, with the handle that can end the run early. False if it is no longer pending. */
+  start(id: number, run: RunHandle): boolean {
+    if (!this.tasks.markRunning(id, this.now())) return false;
+    this.runs.set(id, run);
+    run.ended.finally(() => this.runs.delete(id));
+    this.changed([id], "running");
+    return true;
+  }
+
+  /** running → completed. */
+  complete(id: number): boolean {
+    return this.wrote([id], this.tasks.markCompleted(id, this.now()), "completed");
+  }
+
+  /** pending or running → failed, with why. False if it had already finished. */
+  fail(id: number, failure: Failure): boolean {
+    return this.wrote(
+      [id],
+      this.tasks.markFailed(id, failure.message, failure.errorClass, this.now()),
+      "failed",
+    );
+  }
+
+  /**
+   * A running task is aborted and writes its own end once its cleanup is done; a pending one (or one left
+   * running by no run of this process) fails here. Either way it ends failed, "stopped by user".
+   */
+  async stop(id: number): Promise<void> {
+    const run = this.runs.get(id);
+    if (run) {
+      run.abort(STOPPED);
+      await run.ended;
+      return;
+    }
+    this.fail(id, STOPPED);
+  }
+
+  /** failed → pending, retry_count + 1, error cleared (a person asked). */
+  retry(id: number): boolean {
+    return this.wrote([id], this.tasks.retry(id, this.now()), "pending");
+  }
+
+  /** failed → pending, due at `at` (the runner's automatic retry of a retryable failure). */
+  retryAt(id: number, at: number): boolean {
+    return this.wrote([id], this.tasks.retry(id, this.now(), at), "pending");
+  }
+
+  /** Every failed task → pending. Returns their ids. */
+  retryAll(): number[] {
+    const ids = this.tasks.retryAll(this.now());
+    this.changed(ids, "pending");
+    return ids;
+  }
+
+  /**
+   * Tasks that are not running go at once (so none of them starts meanwhile); running ones are stopped
+   * first, so their cleanup runs. Their logs and evidence go with them. Returns the ids that existed.
+   */
+  async delete(ids: number[]): Promise<number[]> {
+    const running = ids.filter((id) => this.runs.has(id));
+    const deleted = this.remove(ids.filter((id) => !this.runs.has(id)));
+    await Promise.all(running.map((id) => this.stop(id)));
+    return [...deleted, ...this.remove(running)];
+  }
+
+  private remove(ids: number[]): number[] {
+    const deleted = this.tasks.delete(ids);
+    for (const id of deleted) this.evidence?.remove(id);
+    this.changed(deleted, "deleted");
+    return deleted;
+  }
+
+  /** At start-up, every task still running was cut off: it fails, never silently runs again (posting twice is worse). */
+  interruptAll(): number {
+    const ids = this.tasks.failAllRunning(INTERRUPTED.message, this.now());
+    this.changed(ids, "failed");
+    return ids.length;
+  }
+
+  private wrote(ids: number[], ok: boolean, change: TaskChange): boolean {
+    if (ok) this.changed(ids, change);
+    return ok;
+  }
+}
