@@ -5,6 +5,8 @@ import { AppError, Code } from "../errors.ts";
 import type { AccountFilter, AccountStore, AccountWithDevice } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
 
+export type { AccountWithDevice };
+
 const Tags = T.Array(T.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 });
 
 const fields = {

@@ -1,8 +1,9 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
+import type { AccountWithDevice } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
-import type { AccountWithDevice } from "../store/accounts.ts";
-import type { DeviceRow, TaskLogRow, TaskRow } from "../store/schema.ts";
+import type { DeviceRow } from "../phones/service.ts";
+import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);

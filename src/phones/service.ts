@@ -5,6 +5,8 @@ import type { DeviceStore } from "../store/known-devices.ts";
 import type { DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
 
+export type { DeviceRow };
+
 export type DeviceLoad = { running: number | null; queued: number };
 
 export class DeviceService {

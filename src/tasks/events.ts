@@ -1,12 +1,14 @@
 // Task and phone state changes, for whoever listens: the SSE stream, the webhook.
 import { EventEmitter } from "node:events";
+import type { DeviceState } from "../domain.ts";
+import type { TaskChange } from "./lifecycle.ts";
 
 export interface TaskEvent {
   type: "task";
   id: number;
   serial: string | null;
   /** The new status, or "deleted". */
-  status: "pending" | "running" | "completed" | "failed" | "deleted";
+  status: TaskChange;
   error: string | null;
   at: string;
 }
@@ -14,7 +16,7 @@ export interface TaskEvent {
 export interface DeviceEvent {
   type: "device";
   serial: string;
-  state: "online" | "offline" | "unauthorized";
+  state: DeviceState;
   at: string;
 }
 

@@ -10,6 +10,8 @@ import type { NewTask, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
 import { nextOccurrence, randomGapMs } from "./schedule.ts";
 
+export type { TaskLogRow, TaskRow };
+
 export interface CreateTasksRequest {
   serials?: string[];
   usernames?: string[];
