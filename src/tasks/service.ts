@@ -173,10 +173,10 @@ export class TaskService {
         `${ambiguous.map((n) => `'@${n}'`).join(", ")} exists on both TikTok and Instagram: add "platform"`,
       );
     }
-    return names.map((n) => {
-      const account = (byName.get(n.toLowerCase()) as AccountRow[])[0] as AccountRow;
-      return { serial: account.device, account };
-    });
+    // each name now has exactly one account
+    return names.flatMap((n) =>
+      (byName.get(n.toLowerCase()) ?? []).map((account) => ({ serial: account.device, account })),
+    );
   }
 
   list(filter: TaskFilter, page: number, pageSize: number): { rows: TaskRow[]; total: number } {
