@@ -1,0 +1,121 @@
+// The task lifecycle on a real SQLite file: each transition checks the current status, listeners hear of a
+// change once, a stopped run writes its own end once, and delete takes the evidence with it.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TaskStatus } from "../../src/domain.ts";
+import { closeDb, type Db, openDb } from "../../src/store/db.ts";
+import { TaskStore } from "../../src/store/tasks.ts";
+import { Evidence } from "../../src/tasks/evidence.ts";
+import { type Failure, type TaskChange, TaskLifecycle } from "../../src/tasks/lifecycle.ts";
+
+let dir: string;
+let db: Db;
+let tasks: TaskStore;
+let lifecycle: TaskLifecycle;
+let now = 1_000;
+let heard: [number[], TaskChange][];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "farm-lifecycle-"));
+  db = openDb(join(dir, "farm.db"));
+  tasks = new TaskStore(db);
+  const evidence = new Evidence(join(dir, "evidence"), { maxAgeDays: 14, maxBytes: 1e9 });
+  lifecycle = new TaskLifecycle(tasks, () => now, evidence);
+  heard = [];
+  lifecycle.onChange((ids, change) => heard.push([ids, change]));
+});
+
+afterEach(() => {
+  closeDb(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const newTask = (serial = "PHONE1") => ({
+  serial,
+  username: null,
+  accountId: null,
+  platform: "tiktok" as const,
+  scriptName: "follow",
+  scriptConfig: "{}",
+  source: "api" as const,
+  startTime: null,
+  scheduledAt: null,
+});
+
+/** A run whose end the test decides: it writes a failure when aborted, as the runner does. */
+function fakeRunOf(id: number) {
+  let ended = () => {};
+  return {
+    abort(failure: Failure) {
+      now += 500; // its cleanup takes a while
+      lifecycle.fail(id, failure);
+      ended();
+    },
+    ended: new Promise<void>((resolve) => (ended = resolve)),
+  };
+}
+
+test("a transition that lost its race changes nothing and is not announced", () => {
+  const [id] = lifecycle.create([newTask()]) as [number];
+  expect(lifecycle.complete(id)).toBe(false);
+  expect(lifecycle.retry(id)).toBe(false);
+  expect(lifecycle.start(id, fakeRunOf(id))).toBe(true);
+  expect(lifecycle.start(id, fakeRunOf(id))).toBe(false);
+  expect(lifecycle.complete(id)).toBe(true);
+  expect(lifecycle.fail(id, { reason: "error", message: "late", errorClass: "permanent" })).toBe(false);
+  expect(tasks.get(id)?.status).toBe(TaskStatus.completed);
+  expect(heard).toEqual([
+    [[id], "pending"],
+    [[id], "running"],
+    [[id], "completed"],
+  ]);
+});
+
+test("stopping a running task waits for the run, which writes its end once", async () => {
+  const [id] = lifecycle.create([newTask()]) as [number];
+  lifecycle.start(id, fakeRunOf(id));
+  const stoppedAt = now;
+  await lifecycle.stop(id);
+  const row = tasks.get(id);
+  expect(row).toMatchObject({ status: TaskStatus.failed, error: "stopped by user", errorClass: "permanent" });
+  // the end the run wrote after its cleanup, not a second one at the moment of the request
+  expect(row?.finishedAt).toBe(stoppedAt + 500);
+  expect(heard.filter(([, change]) => change === "failed")).toEqual([[[id], "failed"]]);
+});
+
+test("stopping a pending task fails it at once; retry, retryAll and interruptAll check the status", async () => {
+  const [a, b, c] = lifecycle.create([newTask(), newTask(), newTask("PHONE2")]) as [number, number, number];
+  await lifecycle.stop(a);
+  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.failed, error: "stopped by user" });
+  expect(lifecycle.retry(a)).toBe(true);
+  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.pending, retryCount: 1, error: null });
+  lifecycle.start(b, fakeRunOf(b));
+  expect(lifecycle.retryAll()).toEqual([]);
+  expect(lifecycle.interruptAll()).toBe(1);
+  expect(tasks.get(b)).toMatchObject({ status: TaskStatus.failed, errorClass: "permanent" });
+  expect(tasks.get(b)?.error?.startsWith("interrupted")).toBe(true);
+  expect(tasks.get(c)?.status).toBe(TaskStatus.pending);
+  expect(lifecycle.retryAt(b, now + 60_000)).toBe(true);
+  expect(tasks.get(b)).toMatchObject({
+    status: TaskStatus.pending,
+    scheduledAt: now + 60_000,
+    retryCount: 1,
+  });
+});
+
+test("delete stops a running task first and removes its evidence", async () => {
+  const [a, b] = lifecycle.create([newTask(), newTask("PHONE2")]) as [number, number];
+  lifecycle.start(a, fakeRunOf(a));
+  for (const id of [a, b]) {
+    mkdirSync(join(dir, "evidence", String(id)), { recursive: true });
+    writeFileSync(join(dir, "evidence", String(id), "ui.xml"), "<hierarchy/>");
+  }
+  expect((await lifecycle.delete([a, b, 999])).sort()).toEqual([a, b].sort());
+  expect(tasks.get(a)).toBeUndefined();
+  expect(existsSync(join(dir, "evidence", String(a)))).toBe(false);
+  expect(existsSync(join(dir, "evidence", String(b)))).toBe(false);
+  // the running one ended (stopped) before it went
+  expect(heard.map(([ids, change]) => `${ids}:${change}`)).toContain(`${a}:failed`);
+});
