@@ -1,6 +1,6 @@
 import { Type as T } from "@sinclair/typebox";
 import type { ErrorDetail } from "../errors.ts";
-import type { ScriptDefinition } from "./registry.ts";
+import type { ScriptDefinition } from "./definition.ts";
 
 const percent = (description: string) => T.Integer({ minimum: 0, maximum: 100, default: 0, description });
 

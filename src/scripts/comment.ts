@@ -1,6 +1,6 @@
 import { Type as T } from "@sinclair/typebox";
+import type { ScriptDefinition } from "./definition.ts";
 import { splitList } from "./lists.ts";
-import type { ScriptDefinition } from "./registry.ts";
 
 const commentConfig = T.Object(
   {

@@ -1,7 +1,7 @@
 import { type Static, Type as T } from "@sinclair/typebox";
 import { bareUsername } from "../domain.ts";
+import type { ScriptDefinition } from "./definition.ts";
 import { splitList } from "./lists.ts";
-import type { ScriptDefinition } from "./registry.ts";
 
 const followConfig = T.Object(
   {

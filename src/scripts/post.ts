@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
 import type { ErrorDetail } from "../errors.ts";
-import type { ScriptDefinition } from "./registry.ts";
+import type { ScriptDefinition } from "./definition.ts";
 
 export const VIDEO_TYPES = new Set([".mp4", ".mov"]);
 export const IMAGE_TYPES = new Set([".jpg", ".jpeg", ".png"]);

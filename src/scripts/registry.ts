@@ -1,29 +1,14 @@
-// The scripts the service can run: each declares its config schema (defaults included), extra checks,
-// how one request fans out into tasks, and how long a run may take.
-import type { Static, TObject } from "@sinclair/typebox";
+// The scripts the service can run, by name, and how a request's script_config becomes the configs to store.
+import type { TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
 import { accountWarmup } from "./account-warmup.ts";
 import { comment } from "./comment.ts";
-import type { ScriptContext } from "./context.ts";
+import type { ScriptDefinition } from "./definition.ts";
 import { follow, unfollow } from "./follow.ts";
 import { post } from "./post.ts";
 
-/** A script, its config typed from its own schema. */
-export interface ScriptDefinition<Schema extends TObject = TObject> {
-  name: string;
-  description: string;
-  configSchema: Schema;
-  example: Partial<Static<Schema>>;
-  /** Checks the schema cannot express (files on disk, fields required together). */
-  check?(config: Static<Schema>): ErrorDetail[];
-  /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
-  expand?(config: Static<Schema>): Static<Schema>[];
-  /** Longest a run with this config may take before it is aborted, in seconds. */
-  maxDurationS(config: Static<Schema>): number;
-  /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */
-  run?(ctx: ScriptContext<Static<Schema>>): Promise<void>;
-}
+export type { ScriptDefinition };
 
 const scripts = new Map<string, ScriptDefinition>();
 

@@ -2,7 +2,7 @@
 // demand. Registered by the tests, or in the executable by FARM_TEST_SCRIPTS=1; never otherwise.
 import { Type as T } from "@sinclair/typebox";
 import { ScriptError } from "./context.ts";
-import type { ScriptDefinition } from "./registry.ts";
+import type { ScriptDefinition } from "./definition.ts";
 
 const testConfig = T.Object(
   {

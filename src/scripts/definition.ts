@@ -1,0 +1,21 @@
+// What a script declares: its config schema (defaults included), extra checks, how one request fans out into
+// tasks, how long a run may take, and its flow on the phone. Each script's config is typed from its schema.
+import type { Static, TObject } from "@sinclair/typebox";
+import type { ErrorDetail } from "../errors.ts";
+import type { ScriptContext } from "./context.ts";
+
+/** A script, its config typed from its own schema. */
+export interface ScriptDefinition<Schema extends TObject = TObject> {
+  name: string;
+  description: string;
+  configSchema: Schema;
+  example: Partial<Static<Schema>>;
+  /** Checks the schema cannot express (files on disk, fields required together). */
+  check?(config: Static<Schema>): ErrorDetail[];
+  /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
+  expand?(config: Static<Schema>): Static<Schema>[];
+  /** Longest a run with this config may take before it is aborted, in seconds. */
+  maxDurationS(config: Static<Schema>): number;
+  /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */
+  run?(ctx: ScriptContext<Static<Schema>>): Promise<void>;
+}
