@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { SimApp } from "./apps/app.ts";
 import type { InstagramApp } from "./apps/instagram.ts";
 import type { TikTokApp } from "./apps/tiktok.ts";
-import { makeShellHost } from "./commands.ts";
+import { makeShellHost } from "./commands/host.ts";
 import { DEFAULT_APPS, Device } from "./device.ts";
 import { PhoneFs } from "./fs.ts";
 import {
