@@ -1,7 +1,7 @@
 /** The phone's system state: properties, packages, settings, IMEs, media store, apps and the screen. */
 import { type AppEnv, type Intent, type PopupDef, SimApp } from "./apps/app.ts";
-import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram.ts";
-import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp } from "./apps/tiktok.ts";
+import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram/behaviour.ts";
+import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp } from "./apps/tiktok/behaviour.ts";
 import { buildNode, hitTest, type NodeSpec, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";

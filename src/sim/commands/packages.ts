@@ -1,8 +1,8 @@
 /** `pm`: installed packages, their APK paths, install/uninstall/clear. */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { INSTAGRAM_PKG } from "../apps/instagram.ts";
-import { TIKTOK_PKG } from "../apps/tiktok.ts";
+import { INSTAGRAM_PKG } from "../apps/instagram/behaviour.ts";
+import { TIKTOK_PKG } from "../apps/tiktok/behaviour.ts";
 import { ADB_KEYBOARD_PKG, CORE_PACKAGES, type Device } from "../device.ts";
 import { type DeviceCommand, err, hostOf, out } from "./command.ts";
 import { dumpsys } from "./dumpsys.ts";
