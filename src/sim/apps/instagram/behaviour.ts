@@ -4,7 +4,7 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { DEST_KIND, type Dest, type InstagramView, POPUPS } from "./view.ts";
+import { DEST_KIND, type Dest, type InstagramView, POPUPS, unfollowPopup } from "./view.ts";
 
 export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
@@ -20,13 +20,10 @@ export class InstagramApp extends SimApp implements InstagramView {
   private shareStart = 0;
   private doneUntil = 0;
   pending: { caption: string; media: MediaEntry[]; dest: Dest } | null = null;
-  /** The profile on screen ("user"). */
-  profileUser = "";
   /** The post on screen ("postView" / "comments"): "p/CODE" or "reel/CODE" and its author. */
   postRef = { key: "", author: "" };
   liked = new Set<string>();
   commentsByPost = new Map<string, string[]>();
-  private backStack: string[] = [];
 
   constructor(env: AppEnv) {
     super(env);
@@ -54,17 +51,12 @@ export class InstagramApp extends SimApp implements InstagramView {
       this.openLink(intent.data);
       return null;
     }
-    if (
-      intent.action === "android.intent.action.SEND" ||
-      intent.action === "android.intent.action.SEND_MULTIPLE"
-    ) {
-      const media = intent.streams.map((u) => this.env.media.fromUri(u)).filter((m): m is MediaEntry => !!m);
-      if (media.length) {
-        this.selected = media;
-        this.draft = media;
-        this.fields = {};
-        this.go("edit");
-      }
+    const media = this.sharedMedia(intent);
+    if (media?.length) {
+      this.selected = media;
+      this.draft = media;
+      this.fields = {};
+      this.go("edit");
     }
     return null;
   }
@@ -72,7 +64,6 @@ export class InstagramApp extends SimApp implements InstagramView {
   override forceStop(): void {
     super.forceStop();
     this.pending = null;
-    this.backStack = [];
   }
 
   /** instagram://user?username=U, https://www.instagram.com/U/, https://www.instagram.com/p/CODE/ (or /reel/). */
@@ -84,12 +75,6 @@ export class InstagramApp extends SimApp implements InstagramView {
     else if (post) this.openPost(`${post[1] === "p" ? "p" : "reel"}/${post[2]}`, "creator");
     else if (user && !["explore", "accounts", "direct"].includes(user[1] as string))
       this.openProfile(user[1] as string);
-  }
-
-  private openProfile(name: string): void {
-    if (this.screen !== "user") this.backStack.push(this.screen);
-    this.profileUser = name;
-    this.go("user");
   }
 
   private openPost(key: string, author: string): void {
@@ -150,8 +135,7 @@ export class InstagramApp extends SimApp implements InstagramView {
 
   protected override onPopup(p: PopupDef, result: string): void {
     if (p.name === "unfollow") {
-      if (result === "unfollow" && this.following.delete(this.profileUser))
-        this.act("unfollow", this.profileUser);
+      if (result === "unfollow") this.unfollow(this.profileUser);
       return;
     }
     if (p.name === "media_permission") {
@@ -205,29 +189,11 @@ export class InstagramApp extends SimApp implements InstagramView {
       case "cancel":
         this.go("home");
         return;
-      case "follow": {
-        const u = arg ?? this.profileUser;
-        if (!this.following.has(u)) {
-          this.following.add(u);
-          this.act("follow", u);
-        }
+      case "follow":
+        this.follow(arg ?? this.profileUser);
         return;
-      }
       case "following":
-        this.popupAlways({
-          name: "unfollow",
-          title: this.profileUser,
-          message: "Unfollow?",
-          ids: {
-            root: "follow_sheet_container",
-            title: "follow_sheet_title",
-            message: "follow_sheet_subtitle",
-          },
-          buttons: [
-            { text: "Unfollow", id: "follow_sheet_unfollow_row", result: "unfollow" },
-            { text: "Cancel", id: "follow_sheet_cancel", result: "cancel" },
-          ],
-        });
+        this.popupAlways(unfollowPopup(this.profileUser));
         return;
       case "profile":
         if (this.screen === "search") this.act("search", (this.fields.search ?? "").trim());
@@ -236,30 +202,15 @@ export class InstagramApp extends SimApp implements InstagramView {
       case "openPost":
         this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser);
         return;
-      case "like": {
-        const k = this.postRef.key || "p/feed";
-        if (this.liked.has(k)) {
-          this.liked.delete(k);
-          this.act("unlike", k);
-        } else {
-          this.liked.add(k);
-          this.act("like", k);
-        }
+      case "like":
+        this.toggle(this.liked, this.postRef.key || "p/feed", "like", "unlike");
         return;
-      }
       case "comments":
         this.go("comments");
         return;
-      case "postComment": {
-        const text = this.fields.comment ?? "";
-        if (!text.trim()) return;
-        const k = this.postRef.key;
-        this.commentsByPost.set(k, [...(this.commentsByPost.get(k) ?? []), text]);
-        this.act("comment", k, text);
-        this.fields.comment = "";
-        this.focused = null;
+      case "postComment":
+        this.sendComment(this.commentsByPost, this.postRef.key);
         return;
-      }
       case "back":
         this.back();
         return;

@@ -102,3 +102,21 @@ export function formatDate(sec: number): string {
   const mm = String(d.getUTCMinutes()).padStart(2, "0");
   return `${months[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hh}:${mm} ${h < 12 ? "AM" : "PM"}`;
 }
+
+/** Tapping "Following" on a profile opens the follow sheet. */
+export function unfollowPopup(user: string): PopupDef {
+  return {
+    name: "unfollow",
+    title: user,
+    message: "Unfollow?",
+    ids: {
+      root: "follow_sheet_container",
+      title: "follow_sheet_title",
+      message: "follow_sheet_subtitle",
+    },
+    buttons: [
+      { text: "Unfollow", id: "follow_sheet_unfollow_row", result: "unfollow" },
+      { text: "Cancel", id: "follow_sheet_cancel", result: "cancel" },
+    ],
+  };
+}

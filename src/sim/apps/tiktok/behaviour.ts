@@ -4,7 +4,7 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { FEED, POPUPS, type TikTokView, type Video, videoKey } from "./view.ts";
+import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } from "./view.ts";
 
 export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
@@ -23,11 +23,7 @@ export class TikTokApp extends SimApp implements TikTokView {
   commentsOpen = false;
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
-  /** The profile on screen (screen "user"). */
-  profileUser = "";
   searchResults: string[] = [];
-  /** Where BACK goes from "user" / "video" / "search". */
-  private backStack: string[] = [];
   galleryTab: "all" | "videos" | "photos" = "all";
   private mediaGranted = false;
   private fromShare = false;
@@ -61,11 +57,8 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   launch(intent: Intent): string | null {
     const cold = !this.running;
-    const isShare =
-      intent.action === "android.intent.action.SEND" ||
-      intent.action === "android.intent.action.SEND_MULTIPLE";
-    if (isShare) {
-      const media = intent.streams.map((u) => this.env.media.fromUri(u)).filter((m): m is MediaEntry => !!m);
+    const media = this.sharedMedia(intent);
+    if (media) {
       if (cold) this.go("home");
       if (media.length === 0) {
         // TikTok shows a toast and stays where it is.
@@ -120,12 +113,6 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.go("video");
   }
 
-  private openProfile(name: string): void {
-    if (this.screen !== "user") this.backStack.push(this.screen);
-    this.profileUser = name;
-    this.go("user");
-  }
-
   /** The video on screen (feed or link). */
   currentVideo(): Video {
     if (this.screen === "video" && this.linkVideo) return this.linkVideo;
@@ -135,7 +122,6 @@ export class TikTokApp extends SimApp implements TikTokView {
   override forceStop(): void {
     super.forceStop();
     this.pending = null;
-    this.backStack = [];
     this.commentsOpen = false;
     this.searchResults = [];
   }
@@ -217,7 +203,7 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   protected override onPopup(p: PopupDef, result: string): void {
     if (p.name === "unfollow" && result === "unfollow") {
-      if (this.following.delete(this.profileUser)) this.act("unfollow", this.profileUser);
+      this.unfollow(this.profileUser);
       return;
     }
     if (p.name === "media_permission") {
@@ -254,48 +240,18 @@ export class TikTokApp extends SimApp implements TikTokView {
           this.go(arg);
         }
         return;
-      case "follow": {
-        const a = arg ?? this.currentVideo().author;
-        if (!this.following.has(a)) {
-          this.following.add(a);
-          this.act("follow", a);
-        }
+      case "follow":
+        this.follow(arg ?? this.currentVideo().author);
         return;
-      }
       case "following":
-        this.popupAlways({
-          name: "unfollow",
-          title: `Unfollow @${this.profileUser}?`,
-          message: "You won’t see their videos in your Following feed.",
-          ids: { root: "b2x", title: "title", message: "b2y" },
-          buttons: [
-            { text: "Unfollow", id: "b30", result: "unfollow" },
-            { text: "Cancel", id: "b31", result: "cancel" },
-          ],
-        });
+        this.popupAlways(unfollowPopup(this.profileUser));
         return;
-      case "like": {
-        const k = videoKey(this.currentVideo());
-        if (this.liked.has(k)) {
-          this.liked.delete(k);
-          this.act("unlike", k);
-        } else {
-          this.liked.add(k);
-          this.act("like", k);
-        }
+      case "like":
+        this.toggle(this.liked, videoKey(this.currentVideo()), "like", "unlike");
         return;
-      }
-      case "favorite": {
-        const k = videoKey(this.currentVideo());
-        if (this.favorites.has(k)) {
-          this.favorites.delete(k);
-          this.act("unfavorite", k);
-        } else {
-          this.favorites.add(k);
-          this.act("favorite", k);
-        }
+      case "favorite":
+        this.toggle(this.favorites, videoKey(this.currentVideo()), "favorite", "unfavorite");
         return;
-      }
       case "comments":
         this.commentsOpen = true;
         return;
@@ -303,16 +259,9 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.commentsOpen = false;
         this.focused = null;
         return;
-      case "sendComment": {
-        const text = this.fields.comment ?? "";
-        if (!text.trim()) return;
-        const k = videoKey(this.currentVideo());
-        this.commentsByVideo.set(k, [...(this.commentsByVideo.get(k) ?? []), text]);
-        this.act("comment", k, text);
-        this.fields.comment = "";
-        this.focused = null;
+      case "sendComment":
+        this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()));
         return;
-      }
       case "profile":
         this.openProfile(arg ?? this.currentVideo().author);
         return;

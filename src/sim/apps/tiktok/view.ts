@@ -117,3 +117,17 @@ export function nav(current: string): NodeSpec[] {
     },
   ];
 }
+
+/** Tapping "Following" on a profile asks first. */
+export function unfollowPopup(user: string): PopupDef {
+  return {
+    name: "unfollow",
+    title: `Unfollow @${user}?`,
+    message: "You won’t see their videos in your Following feed.",
+    ids: { root: "b2x", title: "title", message: "b2y" },
+    buttons: [
+      { text: "Unfollow", id: "b30", result: "unfollow" },
+      { text: "Cancel", id: "b31", result: "cancel" },
+    ],
+  };
+}
