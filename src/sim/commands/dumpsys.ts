@@ -1,7 +1,7 @@
 /** `dumpsys`: battery, window, activity, power, input_method and package state. */
 
+import { apkPath, VERSIONS } from "./apk.ts";
 import { type DeviceCommand, err, out } from "./command.ts";
-import { apkPath, VERSIONS } from "./packages.ts";
 
 export const dumpsys: DeviceCommand = async (ctx, dev) => {
   const [svc, ...rest] = ctx.args;
