@@ -1,7 +1,7 @@
 /** What Instagram's screens read of the app, their texts (popups, destinations) and the tab bar they share. */
 import type { MediaEntry } from "../../media.ts";
 import type { PopupDef } from "../app.ts";
-import type { NodeSpec } from "../ui.ts";
+import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 
 /** What the screens read of the app. */
 export interface InstagramView {
@@ -54,30 +54,21 @@ export const SHARING: Record<Dest, string> = {
   clips: "Sharing to Reels…",
 };
 
-export const TABS: [string, string, string][] = [
-  ["feed_tab", "Home", "home"],
-  ["search_tab", "Search and explore", "search"],
-  ["creation_tab", "Create", "create"],
-  ["clips_tab", "Reels", "reels"],
-  ["profile_tab", "Profile", "profile"],
+/** The bottom bar: Home, Search, Create, Reels, Profile; tapping performs `tab:KEY`. */
+const TABS: Tab[] = [
+  { id: "feed_tab", desc: "Home", key: "home" },
+  { id: "search_tab", desc: "Search and explore", key: "search" },
+  { id: "creation_tab", desc: "Create", key: "create" },
+  { id: "clips_tab", desc: "Reels", key: "reels" },
+  { id: "profile_tab", desc: "Profile", key: "profile" },
 ];
 
 export function tabBar(current: string): NodeSpec[] {
+  const bar = { id: "tab_bar", b: [0, 1362, 720, 1440] as Rect, action: "tab" };
   return [
-    {
-      c: "LinearLayout",
-      id: "tab_bar",
-      b: [0, 1362, 720, 1440],
-      children: TABS.map(([id, desc, key], i) => ({
-        c: "FrameLayout",
-        id,
-        desc,
-        b: [i * 144, 1362, (i + 1) * 144, 1440] as [number, number, number, number],
-        tap: `tab:${key}`,
-        selected: key === current,
-        children: [{ c: "ImageView", id: "tab_icon", b: [i * 144 + 52, 1381, i * 144 + 92, 1421] }],
-      })),
-    },
+    bottomBar(bar, TABS, current, (_tab, x) => [
+      { c: "ImageView", id: "tab_icon", b: [x + 52, 1381, x + 92, 1421] },
+    ]),
   ];
 }
 

@@ -1,7 +1,7 @@
 /** What TikTok's screens read of the app, the content they show (feed, popups) and the bottom bar they share. */
 import type { MediaEntry } from "../../media.ts";
 import type { PopupDef } from "../app.ts";
-import type { NodeSpec } from "../ui.ts";
+import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 
 /** What the screens read of the app. */
 export interface TikTokView {
@@ -88,33 +88,23 @@ export const POPUPS: Record<string, PopupDef> = {
   },
 };
 
-export const NAV: [string, string, string][] = [
-  ["mkq", "Home", "home"],
-  ["mkp", "Friends", "friends"],
-  ["mkn", "Create", "create"],
-  ["mkr", "Inbox", "inbox"],
-  ["mks", "Profile", "profile"],
+/** The bottom bar: Home, Friends, Create (an icon), Inbox, Profile; tapping performs `nav:KEY`. */
+const NAV: Tab[] = [
+  { id: "mkq", desc: "Home", key: "home" },
+  { id: "mkp", desc: "Friends", key: "friends" },
+  { id: "mkn", desc: "Create", key: "create" },
+  { id: "mkr", desc: "Inbox", key: "inbox" },
+  { id: "mks", desc: "Profile", key: "profile" },
 ];
 
 export function nav(current: string): NodeSpec[] {
+  const bar = { id: "mkl", b: [0, 2200, 1080, 2337] as Rect, action: "nav" };
   return [
-    {
-      c: "LinearLayout",
-      id: "mkl",
-      b: [0, 2200, 1080, 2337],
-      children: NAV.map(([id, label, action], i) => ({
-        c: "FrameLayout",
-        id,
-        desc: label,
-        b: [i * 216, 2200, (i + 1) * 216, 2337] as [number, number, number, number],
-        tap: `nav:${action}`,
-        selected: action === current,
-        children:
-          action === "create"
-            ? [{ c: "ImageView", id: "mko", b: [i * 216 + 58, 2225, i * 216 + 158, 2310] }]
-            : [{ c: "TextView", id: "mkt", text: label, b: [i * 216 + 40, 2280, (i + 1) * 216 - 40, 2330] }],
-      })),
-    },
+    bottomBar(bar, NAV, current, (tab, x, w) =>
+      tab.key === "create"
+        ? [{ c: "ImageView", id: "mko", b: [x + 58, 2225, x + 158, 2310] }]
+        : [{ c: "TextView", id: "mkt", text: tab.desc, b: [x + 40, 2280, x + w - 40, 2330] }],
+    ),
   ];
 }
 
