@@ -1,12 +1,15 @@
 // Device layer over both transports vs the real adb CLI, against a virtual phone on loopback:
-// connect + first shell, 100 parallel shell commands, a 50 MB push.
+// connect + first shell, 100 parallel shell commands, a 50 MB push; for the Phone also how soon a phone that
+// vanishes is seen offline and, once back, online (and over direct TCP, a phone that goes silent).
 // Run: node_modules/.bin/bun bench/devices-transports.ts
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../src/devices/index.ts";
 import { VirtualPhone } from "../src/sim/index.ts";
-import { ADB, randomFile, startAdbServer, waitFor } from "../test/devices/support.ts";
+import { ADB, startAdbServer } from "../test/helpers/adb.ts";
+import { randomFile } from "../test/helpers/files.ts";
+import { waitFor } from "../test/helpers/wait.ts";
 
 const work = await mkdtemp(join(tmpdir(), "bench-devices-"));
 const server = await startAdbServer();
@@ -24,7 +27,17 @@ async function cli(...args: string[]): Promise<void> {
 }
 
 const ms = (t0: number) => performance.now() - t0;
-const rows: string[][] = [["", "connect+shell ms", "100 parallel shells ms", "50 MB push MB/s"]];
+const rows: string[][] = [
+  [
+    "",
+    "connect+shell ms",
+    "100 parallel shells ms",
+    "50 MB push MB/s",
+    "offline ms",
+    "online ms",
+    "silent ms",
+  ],
+];
 
 try {
   // Baseline: the adb CLI through the same server.
@@ -65,11 +78,30 @@ try {
     t0 = performance.now();
     await p.push(big, "/sdcard/big.bin");
     const push = 50 / (ms(t0) / 1000);
+    await phone.vanish();
+    t0 = performance.now();
+    await waitFor("offline", () => fleet.get(serial)?.state === "offline", 10_000);
+    const offline = ms(t0);
+    await phone.comeBack();
+    t0 = performance.now();
+    await waitFor("online again", () => fleet.get(serial)?.state === "online", 20_000);
+    const online = ms(t0);
+    let silent = "-";
+    if (direct) {
+      phone.setLatency(10_000);
+      t0 = performance.now();
+      await waitFor("silent phone offline", () => fleet.get(serial)?.state === "offline", 10_000);
+      silent = ms(t0).toFixed(0);
+      phone.setLatency(0);
+    }
     rows.push([
       direct ? "Phone, direct TCP" : "Phone, via adb server",
       connect.toFixed(0),
       parallel.toFixed(0),
       push.toFixed(0),
+      offline.toFixed(0),
+      online.toFixed(0),
+      silent,
     ]);
     await fleet.stop();
     await phone.stop();

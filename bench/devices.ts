@@ -15,7 +15,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet, type Phone } from "../src/devices/index.ts";
 import { VirtualPhone } from "../src/sim/index.ts";
-import { ADB, randomFile, startAdbServer, type TestAdbServer, waitFor } from "../test/devices/support.ts";
+import { ADB, type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
+import { randomFile } from "../test/helpers/files.ts";
+import { waitFor } from "../test/helpers/wait.ts";
 
 const MB = 1024 * 1024;
 const PUSH_MB = Number(process.env.PUSH_MB ?? 100);
@@ -96,7 +98,7 @@ async function run(cmd: string[], env: Record<string, string>, timeoutMs = 60_00
   }
 }
 
-function adbCli(server: TestAdbServer) {
+function adbCli(server: AdbServer) {
   return (args: string[], timeoutMs?: number) =>
     run([ADB, "-P", String(server.port), ...args], server.env, timeoutMs);
 }
@@ -107,7 +109,11 @@ async function startPhone(): Promise<VirtualPhone> {
   return phone;
 }
 
-async function startFleet(dataDir: string, server: TestAdbServer | undefined, pollMs = 1000): Promise<Fleet> {
+async function startFleet(
+  dataDir: string,
+  server: Pick<AdbServer, "port"> | undefined,
+  pollMs = 1000,
+): Promise<Fleet> {
   const fleet = new Fleet({
     dataDir,
     adbServer: server ? { port: server.port } : false,
@@ -204,15 +210,7 @@ async function attachChild(mode: "server" | "direct"): Promise<void> {
   guardRun(`attach ${mode}`, CHILD_LIMIT_MS);
   const dataDir = process.env.DEVICES_BENCH_DATA ?? tmpdir();
   const port = Number(process.env.DEVICES_BENCH_ADB_PORT);
-  const server: TestAdbServer | undefined =
-    mode === "server"
-      ? {
-          port,
-          home: "",
-          env: JSON.parse(process.env.DEVICES_BENCH_ADB_ENV ?? "{}"),
-          stop: async () => {},
-        }
-      : undefined;
+  const server = mode === "server" ? { port } : undefined;
   try {
     const rssBefore = rss();
     const phones: VirtualPhone[] = [];
@@ -265,7 +263,6 @@ async function runAttach(mode: "server" | "direct", work: string): Promise<Attac
       ...process.env,
       DEVICES_BENCH_DATA: join(work, `data-${mode}`),
       DEVICES_BENCH_ADB_PORT: String(server?.port ?? 0),
-      DEVICES_BENCH_ADB_ENV: JSON.stringify(server?.env ?? {}),
     },
     stdout: "pipe",
     stderr: "inherit",

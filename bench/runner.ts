@@ -10,9 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VirtualPhone } from "../src/sim/index.ts";
-import { startAdbServer, type TestAdbServer, waitFor } from "../test/devices/support.ts";
+import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { buildBinary, type Running, startBinary } from "../test/helpers/binary.ts";
 import { testKeys, writeLicense } from "../test/helpers/license.ts";
+import { waitFor } from "../test/helpers/wait.ts";
 
 const { values } = parseArgs({
   options: {
@@ -140,7 +141,7 @@ async function withTimeout<T>(what: string, work: Promise<T>, ms: number): Promi
 async function run(binary: string[], phoneCount: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "farm-bench-runner-"));
   const phones: VirtualPhone[] = [];
-  let adb: TestAdbServer | undefined;
+  let adb: AdbServer | undefined;
   let service: Running | undefined;
   const deadline = Date.now() + TIMEOUT_MS;
   const left = () => Math.max(1000, deadline - Date.now());

@@ -8,7 +8,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "../src/sim/index.ts";
-import { startAdbServer } from "../test/sim/helpers.ts";
+import { startAdbServer } from "../test/helpers/adb.ts";
 
 const MB = 1024 * 1024;
 const SIZE_MB = Number(process.env.SIZE_MB ?? 100);

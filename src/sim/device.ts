@@ -1,8 +1,9 @@
 /** The phone's system state: properties, packages, settings, IMEs, media store, apps and the screen. */
-import { type AppEnv, type Intent, type PopupDef, SimApp } from "./apps/app.ts";
-import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram.ts";
-import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp } from "./apps/tiktok.ts";
-import { buildNode, hitTest, type NodeSpec, toXml, type UiNode, walk } from "./apps/ui.ts";
+import type { AppEnv, Intent, PopupDef, SimApp } from "./apps/app.ts";
+import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram/behaviour.ts";
+import { chooserScreen, GenericApp, launcherScreen } from "./apps/system.ts";
+import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp } from "./apps/tiktok/behaviour.ts";
+import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";
 import { Canvas } from "./png.ts";
@@ -101,31 +102,6 @@ export interface DeviceConfig {
   battery: number;
   packages: string[];
   popups: boolean;
-}
-
-/** Any installed app that is not simulated in detail: a plain window with its name. */
-class GenericApp extends SimApp {
-  readonly ref = { width: 1080, height: 2400 };
-  readonly mainActivity: string;
-  constructor(
-    env: AppEnv,
-    readonly pkg: string,
-    readonly label: string,
-  ) {
-    super(env);
-    this.mainActivity = `${pkg}.MainActivity`;
-  }
-  launch(): string | null {
-    if (!this.running) this.go("main");
-    return null;
-  }
-  back(): boolean {
-    return false;
-  }
-  protected onAction(): void {}
-  protected screenNodes(): NodeSpec[] {
-    return [{ c: "TextView", id: "title", text: this.label, b: [100, 200, 980, 300] }];
-  }
 }
 
 export type LaunchResult = { ok: true; component: string } | { ok: false; error: string };
@@ -367,77 +343,18 @@ export class Device {
       focused: null,
     };
     if (this.chooser) {
-      return [buildNode(this.chooserSpec(), { ...ctx, pkg: "android" })];
+      return [
+        buildNode(chooserScreen(this.shareTargets().map((p) => ({ pkg: p, label: this.label(p) }))), {
+          ...ctx,
+          pkg: "android",
+        }),
+      ];
     }
-    return [buildNode(this.launcherSpec(), ctx)];
-  }
-
-  private launcherSpec(): NodeSpec {
     const apps = [...this.packages]
       .filter((p) => this.hasLauncherActivity(p))
-      .sort((a, b) => this.label(a).localeCompare(this.label(b)));
-    const icons: NodeSpec[] = apps.map((p, i) => {
-      const x = 40 + (i % 4) * 250;
-      const y = 1500 + Math.floor(i / 4) * 300;
-      return {
-        c: "TextView",
-        text: this.label(p),
-        desc: this.label(p),
-        b: [x, y, x + 250, y + 280],
-        tap: `launch:${p}`,
-      };
-    });
-    return {
-      c: "FrameLayout",
-      b: [0, 0, 1080, 2400],
-      children: [
-        {
-          c: "FrameLayout",
-          id: "launcher",
-          b: [0, 0, 1080, 2400],
-          children: [
-            { c: "TextView", id: "clock", text: "12:00", b: [60, 200, 600, 400] },
-            { c: "View", id: "workspace", b: [0, 0, 1080, 2200], scrollable: true, children: icons },
-            {
-              c: "FrameLayout",
-              id: "search_container_hotseat",
-              desc: "Search",
-              b: [60, 2150, 1020, 2280],
-              tap: "noop",
-            },
-          ],
-        },
-      ],
-    };
-  }
-
-  private chooserSpec(): NodeSpec {
-    const targets = this.shareTargets();
-    return {
-      c: "FrameLayout",
-      b: [0, 0, 1080, 2400],
-      clickable: true,
-      children: [
-        {
-          c: "LinearLayout",
-          id: "android:id/contentPanel",
-          b: [0, 1200, 1080, 2400],
-          children: [
-            { c: "TextView", id: "android:id/title", text: "Share", b: [60, 1240, 1020, 1320] },
-            ...targets.map(
-              (p, i): NodeSpec => ({
-                c: "LinearLayout",
-                id: "android:id/text1",
-                text: this.label(p),
-                desc: this.label(p),
-                b: [60 + i * 240, 1400, 280 + i * 240, 1660],
-                tap: `share:${p}`,
-              }),
-            ),
-          ],
-        },
-      ],
-    };
+      .map((p) => ({ pkg: p, label: this.label(p) }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+    return [buildNode(launcherScreen(apps), ctx)];
   }
 
   dumpXml(): string {

@@ -1,36 +1,22 @@
 /** VirtualPhone: the device side of ADB over TCP (what adbd does on a real phone), with simulated apps. */
-import { constants, createPublicKey, publicDecrypt, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SimApp } from "./apps/app.ts";
-import type { InstagramApp } from "./apps/instagram.ts";
-import type { TikTokApp } from "./apps/tiktok.ts";
-import { makeShellHost } from "./commands.ts";
+import type { InstagramApp } from "./apps/instagram/behaviour.ts";
+import type { TikTokApp } from "./apps/tiktok/behaviour.ts";
+import { makeShellHost } from "./commands/host.ts";
+import { type AuthMode, Connection, FEATURES, type ServiceHandler } from "./connection.ts";
 import { DEFAULT_APPS, Device } from "./device.ts";
 import { PhoneFs } from "./fs.ts";
-import {
-  A_AUTH,
-  A_CLSE,
-  A_CNXN,
-  A_OKAY,
-  A_OPEN,
-  A_VERSION,
-  A_VERSION_SKIP_CHECKSUM,
-  A_WRTE,
-  AUTH_RSAPUBLICKEY,
-  AUTH_SIGNATURE,
-  AUTH_TOKEN,
-  encodePacket,
-  type Packet,
-  PacketReader,
-} from "./protocol.ts";
-import { type Io, Shell, type ShellHost, type Sink, type Source } from "./shell.ts";
-import { AdbStream, StreamReader, type StreamTransport } from "./stream.ts";
+import { Shell, type ShellHost, type Sink } from "./shell.ts";
+import { ENV, ShellSessions } from "./shell-session.ts";
 import { runSync } from "./sync.ts";
 
-export type AuthMode = "none" | "accept" | "reject";
+export type { AuthMode } from "./connection.ts";
+export { FEATURES } from "./connection.ts";
 
 export interface VirtualPhoneOptions {
   host?: string;
@@ -55,285 +41,6 @@ export interface RecordedCommand {
   command: string;
 }
 
-export const FEATURES = [
-  "shell_v2",
-  "cmd",
-  "stat_v2",
-  "ls_v2",
-  "fixed_push_mkdir",
-  "abb_exec",
-  "sendrecv_v2",
-];
-
-const ENV = {
-  PATH: "/product/bin:/apex/com.android.runtime/bin:/apex/com.android.art/bin:/system_ext/bin:/system/bin:/system/xbin:/odm/bin:/vendor/bin:/vendor/xbin",
-  HOME: "/",
-  SHELL: "/system/bin/sh",
-  USER: "shell",
-  LOGNAME: "shell",
-  HOSTNAME: "localhost",
-  TMPDIR: "/data/local/tmp",
-  EXTERNAL_STORAGE: "/sdcard",
-  ANDROID_DATA: "/data",
-  ANDROID_ROOT: "/system",
-  ANDROID_STORAGE: "/storage",
-};
-
-function bannerValue(s: string): string {
-  return s.replace(/[:;=,]/g, "_");
-}
-
-/** Verifies an AUTH signature against an adb public key ("BASE64 user@host"). */
-function verifySignature(publicKey: string, token: Buffer, signature: Buffer): boolean {
-  try {
-    const raw = Buffer.from(publicKey.trim().split(/\s+/)[0] ?? "", "base64");
-    const words = raw.readUInt32LE(0);
-    const nLe = raw.subarray(8, 8 + words * 4);
-    const e = raw.readUInt32LE(8 + words * 8);
-    const n = Buffer.from(nLe).reverse();
-    const eb = Buffer.alloc(4);
-    eb.writeUInt32BE(e, 0);
-    const key = createPublicKey({
-      key: {
-        kty: "RSA",
-        n: n.toString("base64url"),
-        e: eb.subarray(eb.findIndex((b) => b !== 0)).toString("base64url"),
-      },
-      format: "jwk",
-    });
-    const dec = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
-    return dec.subarray(dec.length - token.length).equals(token);
-  } catch {
-    return false;
-  }
-}
-
-/** A stdin queue fed by the host. */
-class QueueSource implements Source {
-  private q: Uint8Array[] = [];
-  private ended = false;
-  private waiter: (() => void) | null = null;
-  push(d: Uint8Array): void {
-    this.q.push(d);
-    this.wake();
-  }
-  end(): void {
-    this.ended = true;
-    this.wake();
-  }
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-  async read(): Promise<Uint8Array | null> {
-    for (;;) {
-      const d = this.q.shift();
-      if (d) return d;
-      if (this.ended) return null;
-      await new Promise<void>((r) => {
-        this.waiter = r;
-      });
-    }
-  }
-}
-
-function toCrlf(data: Uint8Array | string): Buffer {
-  const b =
-    typeof data === "string"
-      ? Buffer.from(data, "utf8")
-      : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let count = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) count++;
-  if (count === 0) return b;
-  const out = Buffer.allocUnsafe(b.length + count);
-  let j = 0;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i] === 0x0a) out[j++] = 0x0d;
-    out[j++] = b[i] as number;
-  }
-  return out;
-}
-
-class Connection implements StreamTransport {
-  private reader = new PacketReader();
-  private online = false;
-  private hostVersion = A_VERSION;
-  private hostMaxData = 256 * 1024;
-  private token: Buffer | null = null;
-  /** A public key the host sent while the phone was not accepting: the "Allow USB debugging?" prompt is up. */
-  private pendingKey: string | null = null;
-  private streams = new Map<number, AdbStream>();
-  private nextId = 1;
-  private dead = false;
-
-  constructor(
-    private readonly phone: VirtualPhone,
-    readonly socket: Socket,
-  ) {
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      let packets: Packet[];
-      try {
-        packets = this.reader.push(chunk);
-      } catch {
-        this.destroy();
-        return;
-      }
-      for (const p of packets) this.onPacket(p);
-    });
-    socket.on("error", () => this.destroy());
-    socket.on("close", () => this.destroy());
-  }
-
-  get maxPayload(): number {
-    return Math.min(this.hostMaxData, this.phone.maxData);
-  }
-
-  private send(command: number, arg0: number, arg1: number, payload?: Uint8Array): void {
-    if (this.dead) return;
-    const withChecksum =
-      this.hostVersion < A_VERSION_SKIP_CHECKSUM || command === A_AUTH || command === A_CNXN;
-    this.socket.write(encodePacket(command, arg0, arg1, payload, withChecksum));
-  }
-
-  sendOkay(localId: number, remoteId: number): void {
-    this.send(A_OKAY, localId, remoteId);
-  }
-  sendWrite(localId: number, remoteId: number, data: Uint8Array): void {
-    this.send(A_WRTE, localId, remoteId, data);
-  }
-  sendClose(localId: number, remoteId: number): void {
-    this.send(A_CLSE, localId, remoteId);
-    this.streams.delete(localId);
-  }
-
-  destroy(): void {
-    if (this.dead) return;
-    this.dead = true;
-    for (const s of this.streams.values()) s.onRemoteClose(false);
-    this.streams.clear();
-    this.socket.destroy();
-    this.phone.forget(this);
-  }
-
-  /** The auth mode changed: a prompt still up is answered now ("Allow" when accepting). */
-  authChanged(): void {
-    if (this.online || this.dead) return;
-    if (this.phone.authMode === "none" && this.token) {
-      this.sendConnect();
-    } else if (this.phone.authMode === "accept" && this.pendingKey) {
-      this.phone.authorizedKeys.add(this.pendingKey);
-      this.sendConnect();
-    }
-  }
-
-  private sendConnect(): void {
-    this.online = true;
-    this.pendingKey = null;
-    this.token = null;
-    const p = this.phone;
-    const d = p.device.props;
-    const banner =
-      `device::ro.product.name=${bannerValue(d["ro.product.name"] ?? "")};ro.product.model=${bannerValue(d["ro.product.model"] ?? "")};` +
-      `ro.product.device=${bannerValue(d["ro.product.device"] ?? "")};features=${FEATURES.join(",")}`;
-    this.send(A_CNXN, Math.min(this.hostVersion, A_VERSION), p.maxData, Buffer.from(banner, "utf8"));
-  }
-
-  private sendToken(): void {
-    this.token = randomBytes(20);
-    this.send(A_AUTH, AUTH_TOKEN, 0, this.token);
-  }
-
-  private onPacket(p: Packet): void {
-    switch (p.command) {
-      case A_CNXN: {
-        // A new handshake resets the connection.
-        for (const s of this.streams.values()) s.onRemoteClose(false);
-        this.streams.clear();
-        this.online = false;
-        this.hostVersion = p.arg0;
-        this.hostMaxData = p.arg1 || 4096;
-        const mode = this.phone.authMode;
-        if (mode === "none") this.sendConnect();
-        else this.sendToken();
-        return;
-      }
-      case A_AUTH: {
-        if (this.online || !this.token) return;
-        const mode = this.phone.authMode;
-        if (p.arg0 === AUTH_SIGNATURE) {
-          const token = this.token;
-          const ok =
-            mode === "accept" &&
-            [...this.phone.authorizedKeys].some((k) => verifySignature(k, token, p.payload));
-          if (ok) this.sendConnect();
-          else this.sendToken();
-        } else if (p.arg0 === AUTH_RSAPUBLICKEY) {
-          const key = p.payload.toString("utf8").replace(/\0+$/, "");
-          this.phone.receivedKeys.push(key);
-          if (mode === "accept") {
-            // The user taps "Allow" (and "Always allow from this computer").
-            this.phone.authorizedKeys.add(key);
-            this.sendConnect();
-          } else {
-            this.pendingKey = key;
-          }
-        }
-        return;
-      }
-      case A_OPEN: {
-        if (!this.online) return;
-        const service = p.payload.toString("utf8").replace(/\0+$/, "");
-        void this.open(p.arg0, service);
-        return;
-      }
-      case A_OKAY: {
-        this.streams.get(p.arg1)?.onHostOkay();
-        return;
-      }
-      case A_WRTE: {
-        const s = this.streams.get(p.arg1);
-        if (s) s.onHostWrite(p.payload);
-        else this.send(A_CLSE, 0, p.arg0);
-        return;
-      }
-      case A_CLSE: {
-        const s = this.streams.get(p.arg1);
-        if (s) {
-          this.streams.delete(p.arg1);
-          s.onRemoteClose(true);
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private async open(remoteId: number, service: string): Promise<void> {
-    const handler = this.phone.serviceHandler(service);
-    if (this.phone.latencyMs > 0) await new Promise((r) => setTimeout(r, this.phone.latencyMs));
-    if (this.dead) return;
-    if (!handler) {
-      this.send(A_CLSE, 0, remoteId);
-      return;
-    }
-    const localId = this.nextId++;
-    const stream = new AdbStream(localId, remoteId, service, this);
-    this.streams.set(localId, stream);
-    this.send(A_OKAY, localId, remoteId);
-    try {
-      await handler(stream);
-    } catch {
-      // A service failing closes its stream, like a crashing subprocess.
-    }
-    await stream.close().catch(() => undefined);
-  }
-}
-
-type ServiceHandler = (stream: AdbStream) => Promise<void>;
-
 export class VirtualPhone {
   readonly host: string;
   port: number;
@@ -351,6 +58,7 @@ export class VirtualPhone {
   private server: Server | null = null;
   private conns = new Set<Connection>();
   private shellHost: ShellHost;
+  private sessions: ShellSessions;
   private stopped = false;
 
   private constructor(opts: VirtualPhoneOptions) {
@@ -378,6 +86,7 @@ export class VirtualPhone {
       fs,
     );
     this.shellHost = makeShellHost(this.device, { reboot: () => void this.reboot() });
+    this.sessions = new ShellSessions(this.shellHost, this.device, (svc, cmd) => this.record(svc, cmd));
   }
 
   static async start(opts: VirtualPhoneOptions = {}): Promise<VirtualPhone> {
@@ -508,20 +217,20 @@ export class VirtualPhone {
       const v2 = opts.includes("v2");
       const pty = opts.includes("pty") || (!opts.includes("raw") && arg === "");
       this.record(v2 ? "shell,v2" : "shell", arg);
-      if (v2) return (s) => this.shellV2(s, arg, pty);
-      return (s) => this.shellRaw(s, arg, true, pty || arg === "");
+      if (v2) return (s) => this.sessions.shellV2(s, arg, pty);
+      return (s) => this.sessions.shellRaw(s, arg, true, pty || arg === "");
     }
     switch (name) {
       case "exec":
         this.record("exec", arg);
-        return (s) => this.shellRaw(s, arg, false, false);
+        return (s) => this.sessions.shellRaw(s, arg, false, false);
       case "sync":
         return (s) => runSync(s, { fs: this.device.fs, record: (svc, cmd) => this.record(svc, cmd) });
       case "abb_exec": {
         const args = arg.split("\0");
         this.record("abb_exec", args.join(" "));
         const line = `cmd ${args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}`;
-        return (s) => this.shellRaw(s, line, false, false);
+        return (s) => this.sessions.shellRaw(s, line, false, false);
       }
       case "reboot":
         this.record("reboot", arg);
@@ -591,101 +300,5 @@ export class VirtualPhone {
         this.record(name, arg);
         return null;
     }
-  }
-
-  private newShell(): Shell {
-    return new Shell(this.shellHost, ENV);
-  }
-
-  /** shell v2: packets [id u8][len u32][data]; stdout 1, stderr 2, exit 3; stdin 0, close-stdin 4. */
-  private async shellV2(stream: AdbStream, command: string, pty: boolean): Promise<void> {
-    const stdin = new QueueSource();
-    const packet = (id: number, data: Uint8Array): Buffer => {
-      const h = Buffer.alloc(5);
-      h[0] = id;
-      h.writeUInt32LE(data.length, 1);
-      return Buffer.concat([h, data]);
-    };
-    const maxChunk = 256 * 1024;
-    const sinkFor = (id: number): Sink => ({
-      write: async (d) => {
-        let b =
-          typeof d === "string" ? Buffer.from(d, "utf8") : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-        if (pty) b = toCrlf(b);
-        for (let off = 0; off < b.length; off += maxChunk) {
-          await stream.write(packet(id, b.subarray(off, off + maxChunk)));
-        }
-      },
-    });
-    // Read stdin packets in the background.
-    void (async () => {
-      const r = new StreamReader(stream);
-      for (;;) {
-        const h = await r.readExact(5);
-        if (!h) break;
-        const len = h.readUInt32LE(1);
-        const data = len > 0 ? await r.readExact(len) : Buffer.alloc(0);
-        if (!data) break;
-        if (h[0] === 0) stdin.push(data);
-        else if (h[0] === 4) stdin.end();
-      }
-      stdin.end();
-    })();
-    const out = sinkFor(1);
-    const io: Io = { out, err: pty ? out : sinkFor(2), in: stdin, signal: stream.signal };
-    let code: number;
-    if (command === "") code = await this.interactive(io, pty);
-    else code = await this.newShell().run(command, io);
-    if (stream.closed) return;
-    await stream.write(packet(3, Buffer.from([code & 0xff])));
-  }
-
-  /** shell: and exec: raw byte streams; `crlf` turns LF into CRLF like a pty does. */
-  private async shellRaw(
-    stream: AdbStream,
-    command: string,
-    crlf: boolean,
-    interactive: boolean,
-  ): Promise<void> {
-    const sink: Sink = {
-      write: async (d) => {
-        await stream.write(crlf ? toCrlf(d) : d);
-      },
-    };
-    const stdin: Source = { read: () => stream.read() };
-    const io: Io = { out: sink, err: sink, in: stdin, signal: stream.signal };
-    if (command === "") await this.interactive(io, interactive);
-    else await this.newShell().run(command, io);
-  }
-
-  /** A shell reading commands from stdin, line by line; with a pty it prints a prompt. */
-  private async interactive(io: Io, pty: boolean): Promise<number> {
-    const shell = this.newShell();
-    const prompt = () => (pty ? `${this.device.props["ro.product.device"]}:${shell.cwd} $ ` : "");
-    if (pty) await io.out.write(prompt());
-    let pending = "";
-    for (;;) {
-      const d = await io.in.read();
-      if (!d) break;
-      pending += Buffer.from(d).toString("utf8").replace(/\r/g, "\n");
-      let nl = pending.indexOf("\n");
-      while (nl >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        if (line.trim()) {
-          this.record("shell", line);
-          try {
-            const code = await shell.run(line, io);
-            if (shell.exited) return code;
-          } catch {
-            return 1;
-          }
-        }
-        const pr = prompt();
-        if (pr) await io.out.write(pr);
-        nl = pending.indexOf("\n");
-      }
-    }
-    return shell.status;
   }
 }

@@ -6,10 +6,11 @@ import { sign } from "../../src/notify/webhook.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { waitFor } from "../helpers/wait.ts";
 
-let adb: TestAdbServer;
+let adb: AdbServer;
 let s: TestService;
 let server: ReturnType<typeof Bun.serve>;
 let hook: ReturnType<typeof Bun.serve>;

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../../src/devices/index.ts";
-import { ADB, adbWrapper, freePort, waitFor } from "./support.ts";
+import { ADB, adbWrapper } from "../helpers/adb.ts";
+import { freePort } from "../helpers/ports.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {

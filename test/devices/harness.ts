@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DeviceInfo, Fleet, type Phone, UNAUTHORIZED_HINT } from "../../src/devices/index.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { randomFile, sha256File, startAdbServer, type TestAdbServer, waitFor } from "./support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { randomFile, sha256File } from "../helpers/files.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 export type Mode = "server" | "direct";
 
@@ -19,7 +21,7 @@ const APPS = ["com.zhiliaoapp.musically", "com.instagram.android"];
 export function transportSuite(mode: Mode): void {
   describe(`device layer over ${mode === "server" ? "the adb server" : "direct TCP"}`, () => {
     let work: string;
-    let server: TestAdbServer | undefined;
+    let server: AdbServer | undefined;
     let fleet: Fleet;
     let main: VirtualPhone;
     let plain: VirtualPhone;
@@ -119,12 +121,7 @@ export function transportSuite(mode: Mode): void {
       const phone = phoneOf(main);
       const local = join(work, "big.bin");
       const digest = await randomFile(local, 50);
-      const started = performance.now();
       await phone.push(local, "/sdcard/DCIM/farm/big.bin");
-      const seconds = (performance.now() - started) / 1000;
-      console.info(
-        `[bench] ${mode}: 50 MB push in ${seconds.toFixed(2)} s = ${(50 / seconds).toFixed(0)} MB/s`,
-      );
       expect(await sha256File(join(main.root, "sdcard/DCIM/farm/big.bin"))).toBe(digest);
       const st = await phone.stat("/sdcard/DCIM/farm/big.bin");
       expect(st?.type).toBe("file");
@@ -271,15 +268,11 @@ export function transportSuite(mode: Mode): void {
       expect(fleet.get(serial)?.state).toBe("online");
       const phone = phoneOf(plain);
       await plain.vanish();
-      const gone = Date.now();
       await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3000);
-      console.info(`[bench] ${mode}: offline noticed after ${Date.now() - gone} ms`);
       expect(fleet.phone(serial)).toBeUndefined();
       await expect(phone.shell("echo hi")).rejects.toThrow(/offline/);
       await plain.comeBack();
-      const back = Date.now();
       await waitFor("online again", () => fleet.get(serial)?.state === "online", 15_000);
-      console.info(`[bench] ${mode}: back online after ${Date.now() - back} ms`);
       expect((await phoneOf(plain).shell("echo back")).stdout).toBe("back\n");
       const states = changes.filter((c) => c.serial === serial).map((c) => c.state);
       expect(states.slice(-2)).toEqual(["offline", "online"]);
@@ -291,9 +284,7 @@ export function transportSuite(mode: Mode): void {
         const serial = serialOf(plain);
         await waitFor("online", () => fleet.get(serial)?.state === "online", 5000);
         plain.setLatency(10_000);
-        const t0 = Date.now();
         await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3500);
-        console.info(`[bench] direct: silent phone noticed after ${Date.now() - t0} ms`);
         plain.setLatency(0);
         await waitFor("online again", () => fleet.get(serial)?.state === "online", 15_000);
       },

@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { DeviceStore } from "../../src/store/known-devices.ts";
-import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 
 let dir: string;
 let binary: string;
 let running: Running | undefined;
-let adb: TestAdbServer;
+let adb: AdbServer;
 let args: string[];
 
 beforeAll(async () => {

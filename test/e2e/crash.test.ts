@@ -5,12 +5,13 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
 let binary: string;
-let adb: TestAdbServer;
+let adb: AdbServer;
 let running: Running | undefined;
 const phones: VirtualPhone[] = [];
 

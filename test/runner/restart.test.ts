@@ -10,9 +10,10 @@ import { testScript } from "../../src/scripts/testing.ts";
 import { createService } from "../../src/server.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
-import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { waitFor } from "../helpers/wait.ts";
 
-let adb: TestAdbServer;
+let adb: AdbServer;
 let phone: VirtualPhone;
 let dir: string;
 

@@ -7,10 +7,11 @@ import { testScript } from "../../src/scripts/testing.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
-import { startAdbServer, type TestAdbServer, waitFor } from "../devices/support.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { waitFor } from "../helpers/wait.ts";
 
-let adb: TestAdbServer;
+let adb: AdbServer;
 let s: TestService;
 let clock: ManualClock;
 const phones: VirtualPhone[] = [];

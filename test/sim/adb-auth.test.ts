@@ -1,7 +1,8 @@
 /** AUTH and connection loss, against Debian's real adb server. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { type AdbServer, startAdbServer, waitFor } from "./helpers.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 describe("auth and disappearing phones through the real adb", () => {
   let adb: AdbServer;
@@ -27,14 +28,14 @@ describe("auth and disappearing phones through the real adb", () => {
     phones.push(phone);
     const serial = `127.0.0.1:${phone.port}`;
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device");
+    await waitFor("device", async () => (await state(serial)) === "device", 10000);
     expect(phone.receivedKeys.length).toBe(1);
     expect(phone.receivedKeys[0]).toMatch(/^[A-Za-z0-9+/=]{100,} /);
     expect((await adb.run(["-s", serial, "shell", "echo", "ok"])).text).toBe("ok\n");
     // Reconnect: the key is remembered, the signature is verified, no key is sent again.
     await adb.run(["disconnect", serial]);
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device again");
+    await waitFor("device again", async () => (await state(serial)) === "device", 10000);
     expect(phone.receivedKeys.length).toBe(1);
   });
 
@@ -43,13 +44,13 @@ describe("auth and disappearing phones through the real adb", () => {
     phones.push(phone);
     const serial = `127.0.0.1:${phone.port}`;
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "unauthorized", 10000, "unauthorized");
+    await waitFor("unauthorized", async () => (await state(serial)) === "unauthorized", 10000);
     const r = await adb.run(["-s", serial, "shell", "echo", "x"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("unauthorized");
     // The user finally taps "Allow".
     phone.setAuth("accept");
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device after allow");
+    await waitFor("device after allow", async () => (await state(serial)) === "device", 10000);
     expect((await adb.run(["-s", serial, "shell", "echo", "x"])).text).toBe("x\n");
   });
 
@@ -58,13 +59,13 @@ describe("auth and disappearing phones through the real adb", () => {
     phones.push(phone);
     const serial = `127.0.0.1:${phone.port}`;
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device");
+    await waitFor("device", async () => (await state(serial)) === "device", 10000);
     await phone.vanish();
-    await waitFor(async () => (await state(serial)) === "offline", 10000, "offline");
+    await waitFor("offline", async () => (await state(serial)) === "offline", 10000);
     await phone.comeBack();
     await adb.run(["disconnect", serial]);
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device after comeBack");
+    await waitFor("device after comeBack", async () => (await state(serial)) === "device", 10000);
     expect((await adb.run(["-s", serial, "shell", "getprop", "ro.serialno"])).text.trim()).toBe(phone.serial);
   });
 
@@ -73,11 +74,11 @@ describe("auth and disappearing phones through the real adb", () => {
     phones.push(phone);
     const serial = `127.0.0.1:${phone.port}`;
     await adb.run(["connect", serial]);
-    await waitFor(async () => (await state(serial)) === "device", 10000, "device");
+    await waitFor("device", async () => (await state(serial)) === "device", 10000);
     await adb.run(["-s", serial, "shell", "monkey -p com.instagram.android 1"]);
     expect(phone.apps.instagram.screen).toBe("home");
     await adb.run(["-s", serial, "reboot"], 10000);
-    await waitFor(async () => (await state(serial)) !== "device", 10000, "gone");
+    await waitFor("gone", async () => (await state(serial)) !== "device", 10000);
     expect(phone.apps.instagram.screen).toBe("closed");
     expect(phone.commands.some((c) => c.service === "reboot")).toBe(true);
     await phone.comeBack();

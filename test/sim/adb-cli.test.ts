@@ -5,7 +5,10 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { type AdbServer, center, dumpNodes, sha256, startAdbServer, waitFor } from "./helpers.ts";
+import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { sha256 } from "../helpers/files.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { center, dumpNodes } from "./ui-dump.ts";
 
 describe("virtual phone through the real adb", () => {
   let adb: AdbServer;
@@ -27,10 +30,14 @@ describe("virtual phone through the real adb", () => {
   });
 
   test("listed as a device with its model", async () => {
-    const r = await waitFor(async () => {
-      const d = await adb.run(["devices", "-l"]);
-      return d.text.includes(`${serial}`) && d.text.match(/device product/) ? d : undefined;
-    });
+    const r = await waitFor(
+      "listed as a device",
+      async () => {
+        const d = await adb.run(["devices", "-l"]);
+        return d.text.includes(`${serial}`) && d.text.match(/device product/) ? d : undefined;
+      },
+      10_000,
+    );
     const line = r.text.split("\n").find((l) => l.startsWith(serial)) ?? "";
     expect(line).toMatch(/\sdevice\s/);
     expect(line).toContain("model:Pixel_7");
@@ -112,7 +119,7 @@ describe("virtual phone through the real adb", () => {
       await rm(apk, { force: true });
     }
     const proc = Bun.spawn(["adb", "-P", String(adb.port), "-s", serial, "shell"], {
-      env: { ...process.env, HOME: adb.home, ADB_EMU: "0" },
+      env: adb.env,
       stdin: new Blob(["echo from-stdin\nexit 4\n"]),
       stdout: "pipe",
       stderr: "pipe",
@@ -178,7 +185,7 @@ describe("virtual phone through the real adb", () => {
       await tap(rid("qrb"), "Post");
       const progress = await dump();
       expect(progress.some((n) => n.text === "Posting...")).toBe(true);
-      await waitFor(() => phone.apps.tiktok.posts.length > 0, 5000, "post");
+      await waitFor("post", () => phone.apps.tiktok.posts.length > 0, 5000);
       const post = phone.apps.tiktok.posts[0];
       expect(post?.caption).toBe("My first post");
       expect(post?.media).toEqual(["/storage/emulated/0/DCIM/Camera/clip1.mp4"]);

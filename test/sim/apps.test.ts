@@ -1,7 +1,7 @@
 /** Simulated TikTok and Instagram: screens, popups, share intents, posts. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
-import { center, dumpNodes } from "./helpers.ts";
+import { center, dumpNodes } from "./ui-dump.ts";
 
 type Node = Record<string, string>;
 const phones: VirtualPhone[] = [];

@@ -6,7 +6,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { checksum, encodePacket, PacketReader } from "../../src/sim/protocol.ts";
-import { parseShellV2, RawHost, sha256, shellPacket, waitFor } from "./helpers.ts";
+import { sha256 } from "../helpers/files.ts";
+import { waitFor } from "../helpers/wait.ts";
+import { parseShellV2, RawHost, shellPacket } from "./raw-host.ts";
 
 describe("ADB packets", () => {
   test("encode/decode round trip, split across chunks", () => {
@@ -141,7 +143,7 @@ describe("virtual phone, raw host", () => {
       const port = p.port;
       const h = await RawHost.connect(port);
       await p.vanish();
-      await waitFor(() => h.closedSocket, 2000, "socket closed");
+      await waitFor("socket closed", () => h.closedSocket, 2000);
       await p.comeBack();
       expect(p.port).toBe(port);
       const h2 = await RawHost.connect(port);

@@ -21,7 +21,7 @@ import {
   StructDeserializeStream,
 } from "@yume-chan/stream-extra";
 import { VirtualPhone } from "../../src/sim/index.ts";
-import { sha256 } from "./helpers.ts";
+import { sha256 } from "../helpers/files.ts";
 
 function packetStreams(socket: Socket): AdbDaemonConnection {
   const bytes = new PushReadableStream<Uint8Array>((controller) => {

@@ -144,6 +144,10 @@ export abstract class SimApp {
   uploadMs = 3000;
   /** Media selected in the current flow. */
   selected: MediaEntry[] = [];
+  /** The profile on screen (screen "user"). */
+  profileUser = "";
+  /** Where BACK goes from pages opened on top of others (a profile, a video or post, search). */
+  protected backStack: string[] = [];
   protected shown = new Set<string>();
   protected pendingPopups: PopupDef[] = [];
 
@@ -179,6 +183,47 @@ export abstract class SimApp {
     this.actions.push({ type, target, ...(text !== undefined ? { text } : {}), at: Date.now() });
   }
 
+  /** Follows a user once: a second tap on Follow changes nothing. */
+  protected follow(user: string): void {
+    if (this.following.has(user)) return;
+    this.following.add(user);
+    this.act("follow", user);
+  }
+
+  protected unfollow(user: string): void {
+    if (this.following.delete(user)) this.act("unfollow", user);
+  }
+
+  /** Like/unlike, favorite/unfavorite: flips `key` in `set` and records which way it went. */
+  protected toggle(set: Set<string>, key: string, on: AppAction["type"], off: AppAction["type"]): void {
+    if (set.has(key)) {
+      set.delete(key);
+      this.act(off, key);
+    } else {
+      set.add(key);
+      this.act(on, key);
+    }
+  }
+
+  /** Sends what is typed in the comment field as a comment on `key` (nothing when blank); the field empties. */
+  protected sendComment(comments: Map<string, string[]>, key: string): void {
+    const text = this.fields.comment ?? "";
+    if (!text.trim()) return;
+    comments.set(key, [...(comments.get(key) ?? []), text]);
+    this.act("comment", key, text);
+    this.fields.comment = "";
+    this.focused = null;
+  }
+
+  /** The media a share intent (SEND / SEND_MULTIPLE) carries that the media store knows; null for other intents. */
+  protected sharedMedia(intent: Intent): MediaEntry[] | null {
+    const isShare =
+      intent.action === "android.intent.action.SEND" ||
+      intent.action === "android.intent.action.SEND_MULTIPLE";
+    if (!isShare) return null;
+    return intent.streams.map((u) => this.env.media.fromUri(u)).filter((m): m is MediaEntry => !!m);
+  }
+
   forceStop(): void {
     this.screen = "closed";
     this.popup = null;
@@ -186,6 +231,7 @@ export abstract class SimApp {
     this.fields = {};
     this.focused = null;
     this.selected = [];
+    this.backStack = [];
   }
 
   /** Clears all app data (pm clear): popups come back. */
@@ -206,6 +252,12 @@ export abstract class SimApp {
   protected popupAlways(p: PopupDef): void {
     if (this.popup) this.pendingPopups.push(p);
     else this.popup = p;
+  }
+
+  protected openProfile(name: string): void {
+    if (this.screen !== "user") this.backStack.push(this.screen);
+    this.profileUser = name;
+    this.go("user");
   }
 
   protected go(screen: string): void {

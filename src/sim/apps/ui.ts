@@ -178,3 +178,35 @@ export function toXml(roots: UiNode[], extended: boolean): string {
   const body = roots.map((r, i) => nodeXml(r, i, extended, order)).join("");
   return `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0">${body}</hierarchy>`;
 }
+
+/** A tab of a bottom bar: its id, its description, and the key its tap action carries. */
+export interface Tab {
+  id: string;
+  desc: string;
+  key: string;
+}
+
+/** A bar of equal-width tabs; tapping one performs `ACTION:KEY`; the current one is selected. */
+export function bottomBar(
+  bar: { id: string; b: Rect; action: string },
+  tabs: Tab[],
+  current: string,
+  content: (tab: Tab, x: number, width: number) => NodeSpec[],
+): NodeSpec {
+  const [x1, top, x2, bottom] = bar.b;
+  const w = (x2 - x1) / tabs.length;
+  return {
+    c: "LinearLayout",
+    id: bar.id,
+    b: bar.b,
+    children: tabs.map((tab, i) => ({
+      c: "FrameLayout",
+      id: tab.id,
+      desc: tab.desc,
+      b: [x1 + i * w, top, x1 + (i + 1) * w, bottom],
+      tap: `${bar.action}:${tab.key}`,
+      selected: tab.key === current,
+      children: content(tab, x1 + i * w, w),
+    })),
+  };
+}

@@ -1,8 +1,5 @@
-/** Test helpers: a private adb server (Debian's adb) and a tiny raw ADB host for protocol checks. */
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Socket, connect as tcpConnect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/** A raw ADB host, to look at the packets themselves, and shell v2 framing. */
+import { type Socket, connect as tcpConnect } from "node:net";
 import {
   A_CLSE,
   A_CNXN,
@@ -14,102 +11,7 @@ import {
   type Packet,
   PacketReader,
 } from "../../src/sim/protocol.ts";
-
-export function adbPath(): string {
-  const p = Bun.which("adb");
-  if (!p) {
-    throw new Error(
-      "adb is not on PATH: these tests drive Debian's real adb server. Install it with `apt-get install -y adb`.",
-    );
-  }
-  return p;
-}
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once("error", reject);
-      s.listen(0, "127.0.0.1", () => {
-        const a = s.address();
-        const p = a && typeof a === "object" ? a.port : 0;
-        s.close(() => resolve(p));
-      });
-    });
-    if (port < 5550 || port > 5590) return port;
-  }
-}
-
-export interface Run {
-  stdout: Buffer;
-  stderr: string;
-  code: number;
-  text: string;
-}
-
-export interface AdbServer {
-  port: number;
-  home: string;
-  run(args: string[], timeoutMs?: number): Promise<Run>;
-  stop(): Promise<void>;
-}
-
-/** A private adb server: own port, own HOME (own keys), no emulator probing. */
-export async function startAdbServer(): Promise<AdbServer> {
-  const adb = adbPath();
-  const home = await mkdtemp(join(tmpdir(), "sim-adb-home-"));
-  const port = await freePort();
-  const env = { ...process.env, HOME: home, ADB_EMU: "0", ANDROID_SDK_HOME: home, ADB_VENDOR_KEYS: "" };
-  const run = async (args: string[], timeoutMs = 20000): Promise<Run> => {
-    const proc = Bun.spawn([adb, "-P", String(port), ...args], {
-      env,
-      stdout: "pipe",
-      stderr: "pipe",
-      stdin: "ignore",
-    });
-    const timer = setTimeout(() => proc.kill(), timeoutMs);
-    const [out, err] = await Promise.all([
-      new Response(proc.stdout).arrayBuffer(),
-      new Response(proc.stderr).text(),
-    ]);
-    const code = await proc.exited;
-    clearTimeout(timer);
-    const stdout = Buffer.from(out);
-    return { stdout, stderr: err, code, text: stdout.toString("utf8") };
-  };
-  const started = await run(["start-server"]);
-  if (started.code !== 0) throw new Error(`adb start-server failed: ${started.stderr}`);
-  return {
-    port,
-    home,
-    run,
-    stop: async () => {
-      await run(["kill-server"], 5000).catch(() => undefined);
-      await rm(home, { recursive: true, force: true });
-    },
-  };
-}
-
-export async function waitFor<T>(
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10000,
-  what = "condition",
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
-export function sha256(data: Uint8Array): string {
-  return new Bun.CryptoHasher("sha256").update(data).digest("hex");
-}
-
-// ------------------------------------------------------------------------------------------------
-// A raw ADB host, to look at the packets themselves.
+import { waitFor } from "../helpers/wait.ts";
 
 export interface RawStream {
   localId: number;
@@ -230,7 +132,7 @@ export class RawHost {
         host.send(A_CLSE, localId, this.remoteId);
       },
       async waitClosed(timeoutMs = 10000) {
-        await waitFor(() => this.closed, timeoutMs, `close of ${service}`);
+        await waitFor(`close of ${service}`, () => this.closed, timeoutMs);
       },
     };
     const p = await new Promise<Packet>((resolve) => {
@@ -276,19 +178,4 @@ export function shellPacket(id: number, data: string | Uint8Array): Buffer {
   h[0] = id;
   h.writeUInt32LE(b.length, 1);
   return Buffer.concat([h, b]);
-}
-
-/** Attributes of every node in a `uiautomator dump`. */
-export function dumpNodes(xml: string): Record<string, string>[] {
-  return [...xml.matchAll(/<node ([^>]*?)\/?>/g)].map((m) => {
-    const a: Record<string, string> = {};
-    for (const x of (m[1] ?? "").matchAll(/([\w-]+)="([^"]*)"/g)) a[x[1] as string] = x[2] as string;
-    return a;
-  });
-}
-
-export function center(bounds: string): [number, number] {
-  const m = /\[(-?\d+),(-?\d+)\]\[(-?\d+),(-?\d+)\]/.exec(bounds);
-  if (!m) throw new Error(`bad bounds ${bounds}`);
-  return [Math.round((Number(m[1]) + Number(m[3])) / 2), Math.round((Number(m[2]) + Number(m[4])) / 2)];
 }

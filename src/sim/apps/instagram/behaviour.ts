@@ -1,0 +1,256 @@
+/** Instagram (com.instagram.android): what the app does — launches, links, taps, BACK, the reel flow, uploads. */
+
+import type { MediaEntry } from "../../media.ts";
+import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import type { NodeSpec } from "../ui.ts";
+import { screenNodes } from "./screens.ts";
+import { DEST_KIND, type Dest, type InstagramView, POPUPS, unfollowPopup } from "./view.ts";
+
+export const INSTAGRAM_PKG = "com.instagram.android";
+export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
+
+export class InstagramApp extends SimApp implements InstagramView {
+  readonly pkg = INSTAGRAM_PKG;
+  readonly label = "Instagram";
+  readonly mainActivity = INSTAGRAM_MAIN;
+  readonly ref = { width: 720, height: 1440 };
+  dest: Dest = "clips";
+  private mediaGranted = false;
+  private draft: MediaEntry[] | null = null;
+  private shareStart = 0;
+  private doneUntil = 0;
+  pending: { caption: string; media: MediaEntry[]; dest: Dest } | null = null;
+  /** The post on screen ("postView" / "comments"): "p/CODE" or "reel/CODE" and its author. */
+  postRef = { key: "", author: "" };
+  liked = new Set<string>();
+  commentsByPost = new Map<string, string[]>();
+
+  constructor(env: AppEnv) {
+    super(env);
+  }
+
+  override get activity(): string {
+    switch (this.screen) {
+      case "gallery":
+      case "edit":
+      case "caption":
+      case "comments":
+        return "com.instagram.modal.ModalActivity";
+      default:
+        return "com.instagram.mainactivity.InstagramMainActivity";
+    }
+  }
+
+  launch(intent: Intent): string | null {
+    const cold = !this.running;
+    if (cold) {
+      this.go("home");
+      this.popupOnce(POPUPS.saveLogin as PopupDef);
+    }
+    if (intent.action === "android.intent.action.VIEW" && intent.data) {
+      this.openLink(intent.data);
+      return null;
+    }
+    const media = this.sharedMedia(intent);
+    if (media?.length) {
+      this.selected = media;
+      this.draft = media;
+      this.fields = {};
+      this.go("edit");
+    }
+    return null;
+  }
+
+  override forceStop(): void {
+    super.forceStop();
+    this.pending = null;
+  }
+
+  /** instagram://user?username=U, https://www.instagram.com/U/, https://www.instagram.com/p/CODE/ (or /reel/). */
+  private openLink(url: string): void {
+    const scheme = /^instagram:\/\/user\?username=([\w.]+)/i.exec(url);
+    const post = /instagram\.com\/(p|reel|reels|tv)\/([\w-]+)/i.exec(url);
+    const user = /instagram\.com\/([\w.]+)\/?(?:\?.*)?$/i.exec(url);
+    if (scheme) this.openProfile(scheme[1] as string);
+    else if (post) this.openPost(`${post[1] === "p" ? "p" : "reel"}/${post[2]}`, "creator");
+    else if (user && !["explore", "accounts", "direct"].includes(user[1] as string))
+      this.openProfile(user[1] as string);
+  }
+
+  private openPost(key: string, author: string): void {
+    this.backStack.push(this.screen);
+    this.postRef = { key, author };
+    this.go("postView");
+  }
+
+  override key(code: number): void {
+    if (code === 66 && this.screen === "comments") this.onAction("postComment");
+  }
+
+  override tick(now: number): void {
+    if (this.screen === "sharing" && this.pending && now - this.shareStart >= this.uploadMs) {
+      const p = this.pending;
+      this.pending = null;
+      this.posts.push({
+        caption: p.caption,
+        media: p.media.map((m) => m.data),
+        kind: DEST_KIND[p.dest],
+        at: now,
+      });
+      this.doneUntil = now + 2000;
+      this.go("shared");
+      this.env.wake(2000);
+    } else if (this.screen === "shared" && now >= this.doneUntil) {
+      this.go("home");
+    }
+  }
+
+  back(): boolean {
+    switch (this.screen) {
+      case "user":
+      case "postView":
+        this.go(this.backStack.pop() ?? "home");
+        return true;
+      case "comments":
+        this.go("postView");
+        return true;
+      case "gallery":
+        this.go("home");
+        return true;
+      case "edit":
+        this.go("gallery");
+        return true;
+      case "caption":
+        this.go("edit");
+        return true;
+      case "search":
+      case "reels":
+      case "profile":
+        this.go("home");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  protected override onPopup(p: PopupDef, result: string): void {
+    if (p.name === "unfollow") {
+      if (result === "unfollow") this.unfollow(this.profileUser);
+      return;
+    }
+    if (p.name === "media_permission") {
+      if (result === "allow") {
+        this.mediaGranted = true;
+        this.go("gallery");
+      }
+    } else if (p.name === "draft") {
+      if (result === "keepEditing" && this.draft) {
+        this.selected = [...this.draft];
+        this.go("edit");
+      } else {
+        this.draft = null;
+        this.openGallery();
+      }
+    }
+  }
+
+  private openGallery(): void {
+    if (this.mediaGranted || !this.env.popups) {
+      this.mediaGranted = true;
+      this.selected = [];
+      this.go("gallery");
+    } else {
+      this.popupAlways(mediaPermission("Instagram"));
+    }
+  }
+
+  items(): MediaEntry[] {
+    return this.env.media.gallery((e) =>
+      this.dest === "clips"
+        ? e.kind === "video" || e.kind === "images"
+        : e.kind === "video" || e.kind === "images",
+    );
+  }
+
+  protected onAction(action: string): void {
+    const [verb, arg] = action.split(":") as [string, string | undefined];
+    switch (verb) {
+      case "tab":
+        if (arg === "create") {
+          if (this.draft && this.env.popups) this.popupAlways(POPUPS.draft as PopupDef);
+          else this.openGallery();
+        } else if (arg === "home") this.go("home");
+        else if (arg === "search") {
+          this.fields.search = "";
+          this.go("search");
+          this.focused = "search";
+        } else if (arg) this.go(arg);
+        return;
+      case "cancel":
+        this.go("home");
+        return;
+      case "follow":
+        this.follow(arg ?? this.profileUser);
+        return;
+      case "following":
+        this.popupAlways(unfollowPopup(this.profileUser));
+        return;
+      case "profile":
+        if (this.screen === "search") this.act("search", (this.fields.search ?? "").trim());
+        this.openProfile(arg ?? this.postRef.author);
+        return;
+      case "openPost":
+        this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser);
+        return;
+      case "like":
+        this.toggle(this.liked, this.postRef.key || "p/feed", "like", "unlike");
+        return;
+      case "comments":
+        this.go("comments");
+        return;
+      case "postComment":
+        this.sendComment(this.commentsByPost, this.postRef.key);
+        return;
+      case "back":
+        this.back();
+        return;
+      case "dest":
+        this.dest = (arg as Dest) ?? "clips";
+        return;
+      case "thumb": {
+        const m = this.items()[Number(arg)];
+        if (!m) return;
+        this.selected = [m];
+        this.draft = [m];
+        this.fields = {};
+        this.go("edit");
+        return;
+      }
+      case "editBack":
+        this.go("gallery");
+        return;
+      case "editNext":
+        this.go("caption");
+        return;
+      case "captionBack":
+        this.go("edit");
+        return;
+      case "saveDraft":
+        this.go("home");
+        return;
+      case "share":
+        this.pending = { caption: this.fields.caption ?? "", media: [...this.selected], dest: this.dest };
+        this.shareStart = Date.now();
+        this.draft = null;
+        this.selected = [];
+        this.fields = {};
+        this.go("sharing");
+        this.env.wake(this.uploadMs);
+        return;
+    }
+  }
+
+  protected screenNodes(): NodeSpec[] {
+    return screenNodes(this);
+  }
+}

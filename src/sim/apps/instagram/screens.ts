@@ -1,0 +1,32 @@
+/** Instagram's screens by name: the layouts (stable ids, texts, bounds in 720x1440) drawn from the app's state. */
+import type { NodeSpec } from "../ui.ts";
+import { commentsPage, home, postView, searchPage, userPage } from "./feed-screens.ts";
+import { caption, edit, gallery } from "./post-screens.ts";
+import { type InstagramView, tabBar } from "./view.ts";
+
+export function screenNodes(app: InstagramView): NodeSpec[] {
+  switch (app.screen) {
+    case "gallery":
+      return gallery(app);
+    case "edit":
+      return edit();
+    case "caption":
+      return caption(app);
+    case "user":
+      return userPage(app);
+    case "postView":
+      return postView(app);
+    case "comments":
+      return commentsPage(app);
+    case "search":
+      return searchPage(app);
+    case "reels":
+    case "profile":
+      return [
+        { c: "TextView", id: "action_bar_title", text: app.screen, b: [117, 65, 400, 104] },
+        ...tabBar(app.screen),
+      ];
+    default:
+      return home(app);
+  }
+}

@@ -1,0 +1,113 @@
+/** What Instagram's screens read of the app, their texts (popups, destinations) and the tab bar they share. */
+import type { MediaEntry } from "../../media.ts";
+import type { PopupDef } from "../app.ts";
+import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
+
+/** What the screens read of the app. */
+export interface InstagramView {
+  readonly screen: string;
+  readonly fields: Record<string, string>;
+  readonly following: ReadonlySet<string>;
+  readonly dest: Dest;
+  readonly pending: { readonly dest: Dest } | null;
+  readonly profileUser: string;
+  readonly postRef: { readonly key: string; readonly author: string };
+  readonly liked: ReadonlySet<string>;
+  readonly commentsByPost: ReadonlyMap<string, string[]>;
+  items(): MediaEntry[];
+}
+
+export const POPUPS: Record<string, PopupDef> = {
+  saveLogin: {
+    name: "saveLogin",
+    title: "Save your login info?",
+    message:
+      "We'll save the login info for your account, so you won't need to enter it next time you log in.",
+    ids: { root: "dialog_container", title: "igds_headline_headline", message: "igds_headline_body" },
+    buttons: [
+      { text: "Save", id: "igds_button_primary", result: "save" },
+      { text: "Not Now", id: "igds_button_secondary", result: "notNow" },
+    ],
+  },
+  draft: {
+    name: "draft",
+    title: "Keep editing your draft?",
+    message: "You can keep editing your reel or start a new one.",
+    ids: { root: "dialog_container", title: "igds_headline_headline", message: "igds_headline_body" },
+    buttons: [
+      { text: "Start new video", id: "igds_button_primary", result: "startNew" },
+      { text: "Keep editing", id: "igds_button_secondary", result: "keepEditing" },
+    ],
+  },
+};
+
+export type Dest = "feed" | "story" | "clips";
+export const DEST_TITLE: Record<Dest, string> = {
+  feed: "New post",
+  story: "Add to story",
+  clips: "New reel",
+};
+export const DEST_KIND: Record<Dest, string> = { feed: "post", story: "story", clips: "reel" };
+export const SHARING: Record<Dest, string> = {
+  feed: "Sharing…",
+  story: "Sharing to your story…",
+  clips: "Sharing to Reels…",
+};
+
+/** The bottom bar: Home, Search, Create, Reels, Profile; tapping performs `tab:KEY`. */
+const TABS: Tab[] = [
+  { id: "feed_tab", desc: "Home", key: "home" },
+  { id: "search_tab", desc: "Search and explore", key: "search" },
+  { id: "creation_tab", desc: "Create", key: "create" },
+  { id: "clips_tab", desc: "Reels", key: "reels" },
+  { id: "profile_tab", desc: "Profile", key: "profile" },
+];
+
+export function tabBar(current: string): NodeSpec[] {
+  const bar = { id: "tab_bar", b: [0, 1362, 720, 1440] as Rect, action: "tab" };
+  return [
+    bottomBar(bar, TABS, current, (_tab, x) => [
+      { c: "ImageView", id: "tab_icon", b: [x + 52, 1381, x + 92, 1421] },
+    ]),
+  ];
+}
+
+export function formatDate(sec: number): string {
+  const d = new Date(sec * 1000);
+  const months = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+  ];
+  const h = d.getUTCHours();
+  const hh = h % 12 === 0 ? 12 : h % 12;
+  const mm = String(d.getUTCMinutes()).padStart(2, "0");
+  return `${months[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hh}:${mm} ${h < 12 ? "AM" : "PM"}`;
+}
+
+/** Tapping "Following" on a profile opens the follow sheet. */
+export function unfollowPopup(user: string): PopupDef {
+  return {
+    name: "unfollow",
+    title: user,
+    message: "Unfollow?",
+    ids: {
+      root: "follow_sheet_container",
+      title: "follow_sheet_title",
+      message: "follow_sheet_subtitle",
+    },
+    buttons: [
+      { text: "Unfollow", id: "follow_sheet_unfollow_row", result: "unfollow" },
+      { text: "Cancel", id: "follow_sheet_cancel", result: "cancel" },
+    ],
+  };
+}

@@ -1,0 +1,355 @@
+/** TikTok (com.zhiliaoapp.musically), ids of 43.1.4: what the app does — launches, links, taps, BACK, uploads. */
+
+import type { MediaEntry } from "../../media.ts";
+import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import type { NodeSpec } from "../ui.ts";
+import { screenNodes } from "./screens.ts";
+import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } from "./view.ts";
+
+export const TIKTOK_PKG = "com.zhiliaoapp.musically";
+export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
+export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
+
+export class TikTokApp extends SimApp implements TikTokView {
+  readonly pkg = TIKTOK_PKG;
+  readonly label = "TikTok";
+  readonly mainActivity = TIKTOK_MAIN;
+  readonly ref = { width: 1080, height: 2400 };
+  private feedIndex = 0;
+  liked = new Set<string>();
+  favorites = new Set<string>();
+  /** Comments typed on videos, by video key. */
+  commentsByVideo = new Map<string, string[]>();
+  commentsOpen = false;
+  /** The video opened from a link (screen "video"). */
+  private linkVideo: Video | null = null;
+  searchResults: string[] = [];
+  galleryTab: "all" | "videos" | "photos" = "all";
+  private mediaGranted = false;
+  private fromShare = false;
+  postStart = 0;
+  private toastUntil = 0;
+  private pending: { caption: string; title: string; media: MediaEntry[] } | null = null;
+
+  constructor(env: AppEnv) {
+    super(env);
+  }
+
+  override get activity(): string {
+    switch (this.screen) {
+      case "camera":
+      case "gallery":
+        return "com.ss.android.ugc.aweme.shortvideo.ui.VideoRecordNewActivity";
+      case "editor":
+        return "com.ss.android.ugc.aweme.shortvideo.edit.VEVideoPublishEditActivity";
+      case "post":
+        return "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity";
+      case "user":
+        return "com.ss.android.ugc.aweme.profile.ui.UserProfileActivity";
+      case "video":
+        return "com.ss.android.ugc.aweme.detail.ui.DetailActivity";
+      case "search":
+        return "com.ss.android.ugc.aweme.search.activity.SearchResultActivity";
+      default:
+        return "com.ss.android.ugc.aweme.main.MainActivity";
+    }
+  }
+
+  launch(intent: Intent): string | null {
+    const cold = !this.running;
+    const media = this.sharedMedia(intent);
+    if (media) {
+      if (cold) this.go("home");
+      if (media.length === 0) {
+        // TikTok shows a toast and stays where it is.
+        return null;
+      }
+      this.selected = media;
+      this.fromShare = true;
+      this.fields = {};
+      this.go("editor");
+      if (cold) this.popupOnce(POPUPS.contacts as PopupDef);
+      return null;
+    }
+    if (cold) {
+      this.go("home");
+      this.popupOnce(POPUPS.contacts as PopupDef);
+    }
+    if (intent.action === "android.intent.action.VIEW" && intent.data) this.openLink(intent.data);
+    return null;
+  }
+
+  /** https://www.tiktok.com/@user, https://www.tiktok.com/@user/video/ID, https://vm.tiktok.com/CODE */
+  private openLink(url: string): void {
+    const video = /tiktok\.com\/@([\w.-]+)\/video\/(\d+)/i.exec(url);
+    const user = /tiktok\.com\/@([\w.-]+)\/?(?:\?.*)?$/i.exec(url);
+    const short = /vm\.tiktok\.com\/(\w+)/i.exec(url);
+    this.commentsOpen = false;
+    if (video) {
+      this.openVideo({
+        id: video[2] as string,
+        author: video[1] as string,
+        desc: "",
+        likes: 1200,
+        comments: 0,
+      });
+    } else if (short) {
+      this.openVideo({
+        id: `7${(short[1] as string).length}00000000000000000`,
+        author: "creator",
+        desc: "",
+        likes: 1200,
+        comments: 0,
+      });
+    } else if (user) {
+      this.openProfile(user[1] as string);
+    }
+  }
+
+  private openVideo(v: Video): void {
+    if (this.screen !== "video") this.backStack.push(this.screen);
+    this.linkVideo = v;
+    this.commentsOpen = false;
+    this.go("video");
+  }
+
+  /** The video on screen (feed or link). */
+  currentVideo(): Video {
+    if (this.screen === "video" && this.linkVideo) return this.linkVideo;
+    return FEED[this.feedIndex] ?? (FEED[0] as Video);
+  }
+
+  override forceStop(): void {
+    super.forceStop();
+    this.pending = null;
+    this.commentsOpen = false;
+    this.searchResults = [];
+  }
+
+  override tick(now: number): void {
+    if (this.screen === "posting" && this.pending && now - this.postStart >= this.uploadMs) {
+      const p = this.pending;
+      this.pending = null;
+      this.posts.push({
+        caption: p.caption,
+        ...(p.title ? { title: p.title } : {}),
+        media: p.media.map((m) => m.data),
+        kind: p.media.every((m) => m.kind === "images") ? "photo" : "video",
+        at: now,
+      });
+      this.toastUntil = now + 2500;
+      this.go("posted");
+      this.env.wake(2500);
+      this.popupOnce(POPUPS.notifications as PopupDef);
+    } else if (this.screen === "posted" && now >= this.toastUntil) {
+      this.go("home");
+    }
+  }
+
+  override swipe(_dx: number, dy: number): void {
+    if (
+      (this.screen === "home" || this.screen === "posted" || this.screen === "posting") &&
+      Math.abs(dy) > 100
+    ) {
+      this.feedIndex = (this.feedIndex + (dy < 0 ? 1 : FEED.length - 1)) % FEED.length;
+    }
+  }
+
+  override key(code: number): void {
+    if (code === 66 && this.screen === "search") this.doSearch();
+  }
+
+  private doSearch(): void {
+    const q = (this.fields.search ?? "").trim().replace(/^@/, "");
+    if (!q) return;
+    this.act("search", q);
+    this.searchResults = [q, `${q}_official`, `${q}.fan`];
+    this.focused = null;
+  }
+
+  back(): boolean {
+    if (this.commentsOpen) {
+      this.commentsOpen = false;
+      this.focused = null;
+      return true;
+    }
+    switch (this.screen) {
+      case "video":
+      case "user":
+      case "search":
+        this.go(this.backStack.pop() ?? "home");
+        return true;
+      case "camera":
+        this.go("home");
+        return true;
+      case "gallery":
+        this.go("camera");
+        return true;
+      case "editor":
+        this.go(this.fromShare ? "home" : "gallery");
+        return true;
+      case "post":
+        this.go("editor");
+        return true;
+      case "friends":
+      case "inbox":
+      case "profile":
+        this.go("home");
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  protected override onPopup(p: PopupDef, result: string): void {
+    if (p.name === "unfollow" && result === "unfollow") {
+      this.unfollow(this.profileUser);
+      return;
+    }
+    if (p.name === "media_permission") {
+      if (result === "allow") {
+        this.mediaGranted = true;
+        this.galleryTab = "all";
+        this.selected = [];
+        this.go("gallery");
+      }
+    }
+  }
+
+  visibleMedia(): MediaEntry[] {
+    const t = this.galleryTab;
+    return this.env.media.gallery((e) =>
+      t === "videos"
+        ? e.kind === "video"
+        : t === "photos"
+          ? e.kind === "images"
+          : e.kind === "video" || e.kind === "images",
+    );
+  }
+
+  protected onAction(action: string): void {
+    const [verb, arg] = action.split(":") as [string, string | undefined];
+    switch (verb) {
+      case "nav":
+        if (arg === "create") {
+          this.fromShare = false;
+          this.go("camera");
+        } else if (arg) {
+          this.backStack = [];
+          this.commentsOpen = false;
+          this.go(arg);
+        }
+        return;
+      case "follow":
+        this.follow(arg ?? this.currentVideo().author);
+        return;
+      case "following":
+        this.popupAlways(unfollowPopup(this.profileUser));
+        return;
+      case "like":
+        this.toggle(this.liked, videoKey(this.currentVideo()), "like", "unlike");
+        return;
+      case "favorite":
+        this.toggle(this.favorites, videoKey(this.currentVideo()), "favorite", "unfavorite");
+        return;
+      case "comments":
+        this.commentsOpen = true;
+        return;
+      case "closeComments":
+        this.commentsOpen = false;
+        this.focused = null;
+        return;
+      case "sendComment":
+        this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()));
+        return;
+      case "profile":
+        this.openProfile(arg ?? this.currentVideo().author);
+        return;
+      case "search":
+        this.backStack.push(this.screen);
+        this.fields.search = "";
+        this.searchResults = [];
+        this.go("search");
+        this.focused = "search";
+        return;
+      case "doSearch":
+        this.doSearch();
+        return;
+      case "back":
+        this.back();
+        return;
+      case "openUserVideo":
+        this.openVideo({
+          id: `73000000000000000${arg ?? "0"}`.slice(0, 19),
+          author: this.profileUser,
+          desc: `video by @${this.profileUser}`,
+          likes: 900,
+          comments: 3,
+        });
+        return;
+      case "closeCamera":
+        this.go("home");
+        return;
+      case "openGallery":
+        if (this.mediaGranted || !this.env.popups) {
+          this.mediaGranted = true;
+          this.selected = [];
+          this.galleryTab = "all";
+          this.go("gallery");
+        } else {
+          this.popupAlways(mediaPermission("TikTok"));
+        }
+        return;
+      case "closeGallery":
+        this.go("camera");
+        return;
+      case "tab":
+        this.galleryTab = (arg as "all" | "videos" | "photos") ?? "all";
+        return;
+      case "tick": {
+        const m = this.visibleMedia()[Number(arg)];
+        if (!m) return;
+        const i = this.selected.findIndex((s) => s.id === m.id);
+        if (i >= 0) this.selected.splice(i, 1);
+        else this.selected.push(m);
+        return;
+      }
+      case "galleryNext":
+        if (this.selected.length === 0) return;
+        this.fields = {};
+        this.go("editor");
+        return;
+      case "editorBack":
+        this.back();
+        return;
+      case "editorNext":
+        this.go("post");
+        this.popupOnce(POPUPS.titleTip as PopupDef);
+        return;
+      case "postBack":
+        this.go("editor");
+        return;
+      case "drafts":
+        this.selected = [];
+        this.fields = {};
+        this.go("home");
+        return;
+      case "post":
+        this.pending = {
+          caption: this.fields.caption ?? "",
+          title: this.fields.title ?? "",
+          media: [...this.selected],
+        };
+        this.postStart = Date.now();
+        this.selected = [];
+        this.fields = {};
+        this.go("posting");
+        this.env.wake(this.uploadMs);
+        return;
+    }
+  }
+
+  protected screenNodes(): NodeSpec[] {
+    return screenNodes(this);
+  }
+}

@@ -1,0 +1,271 @@
+/** TikTok's watching screens: the feed and a linked video (with the comment sheet), a profile, search. */
+import type { NodeSpec } from "../ui.ts";
+import { nav, type TikTokView, type Video, videoKey } from "./view.ts";
+
+export function home(app: TikTokView): NodeSpec[] {
+  return videoPage(app, app.currentVideo(), true);
+}
+
+/** A full-screen video: the feed (with the bottom bar) or a video opened from a link. */
+export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] {
+  const key = videoKey(v);
+  const liked = app.liked.has(key);
+  const likes = v.likes + (liked ? 1 : 0);
+  const extra = app.commentsByVideo.get(key) ?? [];
+  const comments = v.comments + extra.length;
+  const bottom = feed ? 2200 : 2337;
+  const nodes: NodeSpec[] = [
+    {
+      c: "ViewPager",
+      id: "nx4",
+      b: [0, 0, 1080, bottom],
+      scrollable: true,
+      children: [
+        {
+          c: "View",
+          id: "long_press_layout",
+          desc: "Video",
+          b: [0, 0, 1080, bottom],
+          clickable: true,
+          longClickable: true,
+        },
+        ...(feed
+          ? [
+              {
+                c: "TextView",
+                id: "t0b",
+                text: "Following",
+                b: [290, 130, 520, 220],
+                tap: "noop",
+              } as NodeSpec,
+              {
+                c: "TextView",
+                id: "t0c",
+                text: "For You",
+                b: [560, 130, 790, 220],
+                selected: true,
+                tap: "noop",
+              } as NodeSpec,
+              {
+                c: "ImageView",
+                id: "gxd",
+                desc: "Search",
+                b: [950, 130, 1050, 230],
+                tap: "search",
+              } as NodeSpec,
+            ]
+          : [{ c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" } as NodeSpec]),
+        {
+          c: "ImageView",
+          id: "zt2",
+          desc: `${v.author} profile`,
+          b: [950, 1000, 1060, 1110],
+          tap: `profile:${v.author}`,
+        },
+        ...(app.following.has(v.author)
+          ? []
+          : [
+              {
+                c: "Button",
+                id: "hi1",
+                desc: `Follow ${v.author}`,
+                b: [975, 1080, 1035, 1140],
+                tap: `follow:${v.author}`,
+              } as NodeSpec,
+            ]),
+        {
+          c: "Button",
+          id: "f57",
+          desc: `Like video. ${likes} likes`,
+          b: [950, 1180, 1060, 1330],
+          tap: "like",
+          selected: liked,
+        },
+        {
+          c: "Button",
+          id: "dtv",
+          desc: `Read or add comments. ${comments} comments`,
+          b: [950, 1350, 1060, 1500],
+          tap: "comments",
+        },
+        {
+          c: "Button",
+          id: "guh",
+          desc: "Add or remove this video from Favorites.",
+          b: [950, 1520, 1060, 1670],
+          tap: "favorite",
+          selected: app.favorites.has(key),
+        },
+        { c: "Button", id: "ra1", desc: "Share video", b: [950, 1690, 1060, 1840], tap: "noop" },
+        {
+          c: "TextView",
+          id: "title",
+          text: `@${v.author}`,
+          b: [32, 1900, 600, 1960],
+          tap: `profile:${v.author}`,
+        },
+        { c: "TextView", id: "desc", text: v.desc, b: [32, 1970, 900, 2080] },
+      ],
+    },
+  ];
+  if (app.screen === "posting") {
+    const pct = Math.min(99, Math.floor(((Date.now() - app.postStart) / app.uploadMs) * 100));
+    nodes.push({
+      c: "LinearLayout",
+      id: "su4",
+      b: [32, 260, 420, 420],
+      children: [
+        { c: "TextView", id: "su6", text: "Posting...", b: [60, 280, 300, 340] },
+        { c: "TextView", id: "su5", text: `${pct}%`, b: [60, 345, 200, 400] },
+      ],
+    });
+  }
+  if (app.screen === "posted") {
+    nodes.push({ c: "TextView", id: "tqh", text: "Video posted!", b: [290, 1100, 790, 1200] });
+  }
+  if (feed) nodes.push(...nav("home"));
+  if (app.commentsOpen) nodes.push(commentSheet(app, comments, extra));
+  return nodes;
+}
+
+export function commentSheet(app: TikTokView, count: number, mine: string[]): NodeSpec {
+  const shown = [...mine].reverse().slice(0, 5);
+  const hasText = (app.fields.comment ?? "").length > 0;
+  return {
+    c: "FrameLayout",
+    id: "dub",
+    b: [0, 700, 1080, 2337],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "title", text: `${count} comments`, b: [340, 730, 740, 800] },
+      { c: "ImageView", id: "ba6", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
+      {
+        c: "RecyclerView",
+        id: "cqx",
+        b: [0, 820, 1080, 2180],
+        scrollable: true,
+        children: shown.map(
+          (t, i): NodeSpec => ({
+            c: "TextView",
+            id: "cqw",
+            text: t,
+            b: [140, 850 + i * 200, 1000, 1000 + i * 200],
+          }),
+        ),
+      },
+      { c: "EditText", id: "dpl", field: "comment", hint: "Add comment...", b: [30, 2200, 900, 2310] },
+      ...(hasText
+        ? [
+            {
+              c: "ImageView",
+              id: "dq6",
+              desc: "Post comment",
+              b: [930, 2200, 1050, 2310],
+              tap: "sendComment",
+            } as NodeSpec,
+          ]
+        : []),
+    ],
+  };
+}
+
+export function userPage(app: TikTokView): NodeSpec[] {
+  const u = app.profileUser;
+  const following = app.following.has(u);
+  const cells: NodeSpec[] = [0, 1, 2, 3, 4, 5].map((i) => {
+    const x = (i % 3) * 360;
+    const y = 1250 + Math.floor(i / 3) * 480;
+    return {
+      c: "FrameLayout",
+      id: "cover",
+      desc: `Video ${i + 1}`,
+      b: [x, y, x + 358, y + 478],
+      tap: `openUserVideo:${i}`,
+    };
+  });
+  return [
+    { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+    { c: "TextView", id: "qh4", text: u, b: [300, 150, 780, 240] },
+    { c: "ImageView", id: "avatar", desc: `${u} profile photo`, b: [420, 300, 660, 540] },
+    { c: "TextView", id: "qh5", text: `@${u}`, b: [300, 560, 780, 630] },
+    { c: "TextView", id: "qfw", text: "128", b: [200, 680, 400, 740] },
+    { c: "TextView", id: "qfv", text: "Following", b: [200, 740, 400, 790] },
+    { c: "TextView", id: "qfw", text: following ? "10.1K" : "10K", b: [440, 680, 640, 740] },
+    { c: "TextView", id: "qfv", text: "Followers", b: [440, 740, 640, 790] },
+    { c: "TextView", id: "qfw", text: "250K", b: [680, 680, 880, 740] },
+    { c: "TextView", id: "qfv", text: "Likes", b: [680, 740, 880, 790] },
+    following
+      ? {
+          c: "Button",
+          id: "e4f",
+          text: "Following",
+          desc: `Following ${u}`,
+          b: [200, 850, 620, 970],
+          tap: "following",
+        }
+      : {
+          c: "Button",
+          id: "e4f",
+          text: "Follow",
+          desc: `Follow ${u}`,
+          b: [200, 850, 880, 970],
+          tap: `follow:${u}`,
+        },
+    ...(following
+      ? [{ c: "Button", id: "e4g", text: "Message", b: [640, 850, 880, 970], tap: "noop" } as NodeSpec]
+      : []),
+    { c: "GridView", id: "gxv", b: [0, 1250, 1080, 2337], scrollable: true, children: cells },
+  ];
+}
+
+export function searchPage(app: TikTokView): NodeSpec[] {
+  const rows: NodeSpec[] = app.searchResults.map((u, i) => ({
+    c: "LinearLayout",
+    id: "yhb",
+    b: [0, 400 + i * 200, 1080, 590 + i * 200],
+    tap: `profile:${u}`,
+    children: [
+      { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
+      { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
+      { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+      app.following.has(u)
+        ? {
+            c: "Button",
+            id: "yhe",
+            text: "Following",
+            b: [800, 450 + i * 200, 1048, 540 + i * 200],
+            tap: `profile:${u}`,
+          }
+        : {
+            c: "Button",
+            id: "yhe",
+            text: "Follow",
+            b: [800, 450 + i * 200, 1048, 540 + i * 200],
+            tap: `follow:${u}`,
+          },
+    ],
+  }));
+  return [
+    { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+    { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
+    { c: "TextView", id: "s3b", text: "Search", b: [900, 150, 1060, 240], tap: "doSearch" },
+    ...(rows.length
+      ? [
+          {
+            c: "TextView",
+            id: "tab_users",
+            text: "Users",
+            b: [32, 280, 250, 370],
+            selected: true,
+          } as NodeSpec,
+          {
+            c: "RecyclerView",
+            id: "yha",
+            b: [0, 400, 1080, 2337],
+            scrollable: true,
+            children: rows,
+          } as NodeSpec,
+        ]
+      : []),
+  ];
+}

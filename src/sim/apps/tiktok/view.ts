@@ -1,0 +1,123 @@
+/** What TikTok's screens read of the app, the content they show (feed, popups) and the bottom bar they share. */
+import type { MediaEntry } from "../../media.ts";
+import type { PopupDef } from "../app.ts";
+import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
+
+/** What the screens read of the app. */
+export interface TikTokView {
+  readonly screen: string;
+  readonly fields: Record<string, string>;
+  readonly following: ReadonlySet<string>;
+  readonly selected: readonly MediaEntry[];
+  readonly uploadMs: number;
+  readonly liked: ReadonlySet<string>;
+  readonly favorites: ReadonlySet<string>;
+  readonly commentsByVideo: ReadonlyMap<string, string[]>;
+  readonly commentsOpen: boolean;
+  readonly profileUser: string;
+  readonly searchResults: readonly string[];
+  readonly galleryTab: "all" | "videos" | "photos";
+  readonly postStart: number;
+  currentVideo(): Video;
+  visibleMedia(): MediaEntry[];
+}
+
+export interface Video {
+  id: string;
+  author: string;
+  desc: string;
+  likes: number;
+  comments: number;
+}
+
+export const FEED: Video[] = [
+  {
+    id: "7301234567890123456",
+    author: "dancing.queen",
+    desc: "Sunday vibes #fyp #dance",
+    likes: 12400,
+    comments: 231,
+  },
+  {
+    id: "7301234567890123457",
+    author: "chef.marco",
+    desc: "3 minute pasta 🍝 #cooking",
+    likes: 88100,
+    comments: 1204,
+  },
+  {
+    id: "7301234567890123458",
+    author: "travelwithkim",
+    desc: "Lisbon at sunset #travel",
+    likes: 5310,
+    comments: 87,
+  },
+];
+
+export function videoKey(v: Video): string {
+  return `@${v.author}/video/${v.id}`;
+}
+
+export const POPUPS: Record<string, PopupDef> = {
+  contacts: {
+    name: "contacts",
+    title: "Find your friends",
+    message: "Sync your contacts to easily find people you know on TikTok.",
+    ids: { root: "a9q", title: "title", message: "fgq" },
+    buttons: [
+      { text: "OK", id: "a2z", result: "ok" },
+      { text: "Don’t allow", id: "a2y", result: "deny" },
+    ],
+  },
+  titleTip: {
+    name: "titleTip",
+    title: "Add a catchy title",
+    message: "Titles help viewers find your video. You can add one before you post.",
+    ids: { root: "tyc", title: "title", message: "tyd" },
+    buttons: [{ text: "Got it", id: "tye", result: "ok" }],
+  },
+  notifications: {
+    name: "notifications",
+    title: "Turn on notifications?",
+    message: "Get notified when people like and comment on your videos.",
+    ids: { root: "h8q", title: "title", message: "h8r" },
+    buttons: [
+      { text: "Turn on", id: "h8s", result: "ok" },
+      { text: "Not now", id: "h8t", result: "deny" },
+    ],
+  },
+};
+
+/** The bottom bar: Home, Friends, Create (an icon), Inbox, Profile; tapping performs `nav:KEY`. */
+const NAV: Tab[] = [
+  { id: "mkq", desc: "Home", key: "home" },
+  { id: "mkp", desc: "Friends", key: "friends" },
+  { id: "mkn", desc: "Create", key: "create" },
+  { id: "mkr", desc: "Inbox", key: "inbox" },
+  { id: "mks", desc: "Profile", key: "profile" },
+];
+
+export function nav(current: string): NodeSpec[] {
+  const bar = { id: "mkl", b: [0, 2200, 1080, 2337] as Rect, action: "nav" };
+  return [
+    bottomBar(bar, NAV, current, (tab, x, w) =>
+      tab.key === "create"
+        ? [{ c: "ImageView", id: "mko", b: [x + 58, 2225, x + 158, 2310] }]
+        : [{ c: "TextView", id: "mkt", text: tab.desc, b: [x + 40, 2280, x + w - 40, 2330] }],
+    ),
+  ];
+}
+
+/** Tapping "Following" on a profile asks first. */
+export function unfollowPopup(user: string): PopupDef {
+  return {
+    name: "unfollow",
+    title: `Unfollow @${user}?`,
+    message: "You won’t see their videos in your Following feed.",
+    ids: { root: "b2x", title: "title", message: "b2y" },
+    buttons: [
+      { text: "Unfollow", id: "b30", result: "unfollow" },
+      { text: "Cancel", id: "b31", result: "cancel" },
+    ],
+  };
+}
