@@ -23,10 +23,9 @@ interface DirectLink {
 /** How the first attempt of a link ended: null when the phone answered (or asked for our key). */
 type FirstAttempt = Error | null;
 
-/** An address that accepts TCP but stays silent could hold the caller ~15 s: answer sooner. */
-const FIRST_ATTEMPT_MS = 8000;
-
 export interface DirectTiming {
+  /** How long `connect` waits for the first attempt before the address counts as unreachable. */
+  firstAttemptMs: number;
   pingMs: number;
   backoffMinMs: number;
   backoffMaxMs: number;
@@ -82,10 +81,15 @@ export class DirectSource {
     };
     this.#links.set(serial, link);
     link.done = this.#run(link, entry, firstDone);
+    const limit = this.#timing.firstAttemptMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
       first,
-      Bun.sleep(FIRST_ATTEMPT_MS).then(() => new Error(`no ADB answer within ${FIRST_ATTEMPT_MS / 1000} s`)),
+      new Promise<Error>((resolve) => {
+        timer = setTimeout(() => resolve(new Error(`no ADB answer within ${limit / 1000} s`)), limit);
+      }),
     ]);
+    clearTimeout(timer);
     if (entry.quiet) {
       if (outcome) {
         await this.detach(serial);

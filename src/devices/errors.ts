@@ -44,10 +44,12 @@ export function connectReason(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" && SOCKET_REASONS[code]) return SOCKET_REASONS[code];
   const message = error instanceof Error ? error.message : String(error);
-  const adb = /failed to connect to '?[^']*'?:\s*(.+)$/i.exec(message.trim());
+  const adb = /failed to connect to '[^']*':\s*(.+)$/i.exec(message.trim());
   if (adb?.[1]) {
     const reason = adb[1].trim();
     return /refused/i.test(reason) ? (SOCKET_REASONS.ECONNREFUSED as string) : reason.toLowerCase();
   }
+  // the adb server gave up on an address that took the connection but never spoke ADB (its limit: 10 s)
+  if (/^failed to connect to \S+$/i.test(message.trim())) return "no ADB answer within 10 s";
   return message;
 }

@@ -27,6 +27,11 @@ export interface FleetOptions {
   batteryMs?: number;
   /** How often a direct phone is checked for life (default 1000 ms; it is dropped after 1.5 s of silence). */
   pingMs?: number;
+  /**
+   * How long `connect` waits for a direct phone's first answer before the address counts as
+   * unreachable (default 8 s; through the adb server, its own 10 s limit applies).
+   */
+  connectTimeoutMs?: number;
   /** Backoff bounds for reconnecting network phones (default 500 ms … 5 s). */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -74,6 +79,7 @@ export class Fleet {
             },
           );
     this.#direct = new DirectSource(this.#registry, this.#keys, log, {
+      firstAttemptMs: options.connectTimeoutMs ?? 8000,
       pingMs: options.pingMs ?? 1000,
       backoffMinMs: options.reconnectMinMs ?? 500,
       backoffMaxMs: options.reconnectMaxMs ?? 5000,

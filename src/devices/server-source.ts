@@ -74,7 +74,9 @@ export class ServerSource {
         ? await this.#serverConnect(target)
         : { reason: ADB_DOWN_HINT, hint: ADB_DOWN_HINT, unauthorized: false };
     if (failure && !failure.unauthorized && !attachedBefore && !options.keepTrying) {
+      // the server keeps a silent address listed offline after a failed connect: let it go
       this.#targets.delete(serial);
+      await withTimeout(this.server.disconnect(host, port), 3000).catch(() => {});
       if (this.#registry.find(serial)?.phone === undefined) this.#registry.remove(serial);
       throw new ConnectError(serial, failure.reason);
     }
@@ -210,6 +212,16 @@ export class ServerSource {
     }
   }
 
+  /**
+   * ya-webadb reads adb's "failed to connect to A" as unauthorized, but adb also says it of an address
+   * that took the connection and never spoke ADB: only the server's list tells them apart.
+   */
+  async #listedUnauthorized(address: string): Promise<boolean> {
+    const devices = await this.server.client.getDevices(["device", "unauthorized", "offline"]).catch(() => []);
+    const state = devices.find((d) => d.serial === address)?.state;
+    return state === undefined || state === "unauthorized";
+  }
+
   /** `host:connect` (after `host:disconnect` when the server holds a stale transport); null when it worked. */
   async #serverConnect(target: ServerTarget): Promise<ConnectOutcome> {
     const server = this.server;
@@ -235,7 +247,7 @@ export class ServerSource {
       }
       return null;
     } catch (e) {
-      if (e instanceof AdbServerClient.UnauthorizedError)
+      if (e instanceof AdbServerClient.UnauthorizedError && (await this.#listedUnauthorized(address)))
         return { reason: UNAUTHORIZED_HINT, hint: UNAUTHORIZED_HINT, unauthorized: true };
       const reason = connectReason(e);
       return { reason, hint: `cannot reach ${address}: ${reason}`, unauthorized: false };
