@@ -45,8 +45,8 @@ export interface Entry {
   source: Source;
   phone: Phone | undefined;
   transportId: bigint | undefined;
-  /** The server transport found to be another phone: not attached again. */
-  heldTransportId: bigint | undefined;
+  /** Another phone answered on this server transport: not opened again before this time (ms). */
+  heldUntil: number;
   attaching: boolean;
   /** Bumped on every (dis)connection, so late results of an old connection are dropped. */
   generation: number;
@@ -152,7 +152,7 @@ export class Registry {
         source,
         phone: undefined,
         transportId: undefined,
-        heldTransportId: undefined,
+        heldUntil: 0,
         attaching: false,
         generation: 0,
         quiet: false,

@@ -15,6 +15,9 @@ export function transportOfSerial(serial: string): "usb" | "tcp" {
   return /^(\[[^\]]+\]|[^:\s]+):\d+$/.test(serial) || serial.includes("._adb-tls-connect.") ? "tcp" : "usb";
 }
 
+/** How often a server transport found to be another phone is looked at again. */
+const HELD_RECHECK_MS = 10_000;
+
 interface ServerTarget {
   host: string;
   port: number;
@@ -149,9 +152,10 @@ export class ServerSource {
         entry.info.last_seen = new Date();
         const stale = entry.transportId !== undefined && entry.transportId !== d.transportId;
         if (stale) await registry.drop(entry, "offline", null);
-        const held = entry.heldTransportId === d.transportId;
+        const held = Date.now() < entry.heldUntil;
         if (!entry.phone && !entry.attaching && !held) void this.#attach(entry, d.transportId, d.model);
       } else {
+        entry.heldUntil = 0; // it went away: whoever comes back is checked at once
         const hint = d.state === "unauthorized" ? UNAUTHORIZED_HINT : null;
         if (entry.phone || entry.info.state !== d.state || entry.info.hint !== hint) {
           await registry.drop(entry, d.state, hint);
@@ -203,8 +207,8 @@ export class ServerSource {
       }
       entry.transportId = transportId;
       const result = await this.#registry.goOnline(entry, phone, generation, model);
-      // another phone behind this serial: not attached again until the server has a new transport
-      entry.heldTransportId = result === "held" ? transportId : undefined;
+      // another phone behind this serial: checked again now and then, not on every poll
+      entry.heldUntil = result === "held" ? Date.now() + HELD_RECHECK_MS : 0;
     } catch (e) {
       this.#log("warn", `cannot open ${entry.info.serial} through the adb server: ${(e as Error).message}`);
     } finally {
@@ -217,7 +221,9 @@ export class ServerSource {
    * that took the connection and never spoke ADB: only the server's list tells them apart.
    */
   async #listedUnauthorized(address: string): Promise<boolean> {
-    const devices = await this.server.client.getDevices(["device", "unauthorized", "offline"]).catch(() => []);
+    const devices = await this.server.client
+      .getDevices(["device", "unauthorized", "offline"])
+      .catch(() => []);
     const state = devices.find((d) => d.serial === address)?.state;
     return state === undefined || state === "unauthorized";
   }
