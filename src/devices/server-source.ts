@@ -72,8 +72,10 @@ export class ServerSource {
     const attachedBefore = this.#targets.has(serial) || this.#registry.find(serial) !== undefined;
     const target: ServerTarget = this.#targets.get(serial) ?? { host, port, lastTry: 0, busy: false };
     this.#targets.set(serial, target);
+    // ask rather than trust the last poll (or none yet: a request may come before `start` is done)
+    const status = this.server.status === "ok" ? "ok" : await this.server.check();
     const failure: ConnectOutcome =
-      this.server.status === "ok"
+      status === "ok"
         ? await this.#serverConnect(target)
         : { reason: ADB_DOWN_HINT, hint: ADB_DOWN_HINT, unauthorized: false };
     if (failure && !failure.unauthorized && !attachedBefore && !options.keepTrying) {
@@ -217,15 +219,16 @@ export class ServerSource {
   }
 
   /**
-   * ya-webadb reads adb's "failed to connect to A" as unauthorized, but adb also says it of an address
-   * that took the connection and never spoke ADB: only the server's list tells them apart.
+   * ya-webadb reads adb's "failed to connect to A" as unauthorized (a phone showing the prompt), but
+   * adb also says it of an address that took the connection and never spoke ADB, which the server
+   * then lists offline: true for that case.
    */
-  async #listedUnauthorized(address: string): Promise<boolean> {
+  async #silent(address: string, error: Error): Promise<boolean> {
+    if (error.message.trim() !== `failed to connect to ${address}`) return false;
     const devices = await this.server.client
       .getDevices(["device", "unauthorized", "offline"])
       .catch(() => []);
-    const state = devices.find((d) => d.serial === address)?.state;
-    return state === undefined || state === "unauthorized";
+    return devices.find((d) => d.serial === address)?.state === "offline";
   }
 
   /** `host:connect` (after `host:disconnect` when the server holds a stale transport); null when it worked. */
@@ -240,7 +243,8 @@ export class ServerSource {
       if (state === "offline")
         await withTimeout(server.disconnect(target.host, target.port), 3000).catch(() => {});
       try {
-        await withTimeout(server.connect(target.host, target.port), 10_000, "no answer within 10 s");
+        // adb gives up by itself after 10 s; our bound only guards against a server that hangs
+        await withTimeout(server.connect(target.host, target.port), 12_000, "no ADB answer within 12 s");
       } catch (e) {
         if (!(e instanceof AdbServerClient.AlreadyConnectedError)) throw e;
         const current = (await server.client.getDevices(["device", "unauthorized", "offline"])).find(
@@ -253,7 +257,7 @@ export class ServerSource {
       }
       return null;
     } catch (e) {
-      if (e instanceof AdbServerClient.UnauthorizedError && (await this.#listedUnauthorized(address)))
+      if (e instanceof AdbServerClient.UnauthorizedError && !(await this.#silent(address, e)))
         return { reason: UNAUTHORIZED_HINT, hint: UNAUTHORIZED_HINT, unauthorized: true };
       const reason = connectReason(e);
       return { reason, hint: `cannot reach ${address}: ${reason}`, unauthorized: false };
