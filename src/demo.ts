@@ -1,5 +1,7 @@
 // Demo mode (--simulate N): virtual phones started in-process and attached like network phones, so that a
-// fresh machine shows real phones, real tasks and real progress without any hardware.
+// fresh machine shows real phones, real tasks and real progress without any hardware. They stay private to
+// this service: attached directly (never registered with the user's adb server, where other programs would
+// see them and they would linger offline after exit) and marked ephemeral (never attached again).
 import type { Fleet } from "./devices/index.ts";
 import { VirtualPhone } from "./sim/index.ts";
 
@@ -23,11 +25,7 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: (line: s
     );
     phones.push(phone);
   }
-  // through the adb server when one answers (as a Wi-Fi phone would be), directly otherwise
-  const direct = fleet.adbStatus !== "ok";
-  await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct })));
-  log(
-    `demo: ${count} virtual phone(s) attached ${direct ? "directly" : "through the adb server"}: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`,
-  );
+  await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct: true, ephemeral: true })));
+  log(`demo: ${count} virtual phone(s) attached: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`);
   return { stop: () => Promise.all(phones.map((p) => p.stop())) };
 }

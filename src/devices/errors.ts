@@ -1,4 +1,4 @@
-/** Errors a phone verb can end with, and the one helper that applies abort signals and timeouts. */
+/** Errors a phone verb can end with. */
 
 export type PhoneErrorCode = "aborted" | "timeout" | "offline" | "failed";
 
@@ -16,87 +16,40 @@ export class PhoneError extends Error {
   }
 }
 
-export interface VerbOptions {
-  /** Aborting rejects the verb promptly and closes the remote process/stream. */
-  signal?: AbortSignal;
-  /** Give up after this many milliseconds (the verb's default when omitted; 0 = no limit). */
-  timeoutMs?: number;
-}
+/** A network phone could not be reached when asked to attach it; nothing was attached. */
+export class ConnectError extends Error {
+  readonly address: string;
+  readonly reason: string;
 
-export interface VerbContext {
-  /** Fires on caller abort, timeout or disconnection: close remote streams when it does. */
-  signal: AbortSignal;
-}
-
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return Number.isInteger(s) ? `${s}` : s.toFixed(1);
-}
-
-/**
- * Runs `work` for `verb` on phone `serial`, rejecting promptly when the caller aborts, the timeout
- * passes or the phone disconnects (`gone` fires); `work` gets a signal that fires in all three cases so it can kill
- * the remote process. Errors thrown by `work` itself pass through unchanged.
- */
-export async function runVerb<T>(
-  verb: string,
-  serial: string,
-  options: VerbOptions | undefined,
-  defaultTimeoutMs: number,
-  gone: AbortSignal,
-  work: (ctx: VerbContext) => Promise<T>,
-): Promise<T> {
-  const callerSignal = options?.signal;
-  if (gone.aborted) throw new PhoneError("offline", verb, serial, `${serial} is offline (${verb})`);
-  if (callerSignal?.aborted) {
-    throw new PhoneError("aborted", verb, serial, `${verb} aborted on ${serial}`, {
-      cause: callerSignal.reason,
-    });
+  constructor(address: string, reason: string) {
+    super(`cannot connect to ${address}: ${reason}`);
+    this.address = address;
+    this.reason = reason;
+    this.name = "ConnectError";
   }
-  const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
-  const inner = new AbortController();
-  let rejectOuter!: (e: unknown) => void;
-  const stopped = new Promise<never>((_, reject) => {
-    rejectOuter = reject;
-  });
-  stopped.catch(() => {});
-  const stop = (error: PhoneError) => {
-    rejectOuter(error);
-    inner.abort(error);
-  };
-  const onAbort = () =>
-    stop(
-      new PhoneError("aborted", verb, serial, `${verb} aborted on ${serial}`, {
-        cause: callerSignal?.reason,
-      }),
-    );
-  callerSignal?.addEventListener("abort", onAbort, { once: true });
-  const timer =
-    timeoutMs > 0
-      ? setTimeout(
-          () =>
-            stop(
-              new PhoneError(
-                "timeout",
-                verb,
-                serial,
-                `${verb} timed out after ${seconds(timeoutMs)} s on ${serial}`,
-              ),
-            ),
-          timeoutMs,
-        )
-      : undefined;
-  const offline = () =>
-    stop(new PhoneError("offline", verb, serial, `${serial} went offline during ${verb}`));
-  gone.addEventListener("abort", offline, { once: true });
-  try {
-    const running = work({ signal: inner.signal });
-    // If we stop first, `running` may still reject later: keep that from surfacing as unhandled.
-    running.catch(() => {});
-    return await Promise.race([running, stopped]);
-  } finally {
-    if (timer) clearTimeout(timer);
-    callerSignal?.removeEventListener("abort", onAbort);
-    gone.removeEventListener("abort", offline);
+}
+
+const SOCKET_REASONS: Record<string, string> = {
+  ECONNREFUSED:
+    "connection refused (nothing listens on that port: is wireless debugging on, and the port right?)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "no answer (timed out)",
+  ENOTFOUND: "unknown host name",
+  EAI_AGAIN: "host name lookup failed",
+};
+
+/** A failed connection (socket error, or the adb server's "failed to connect to 'A': Reason") as a short reason. */
+export function connectReason(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && SOCKET_REASONS[code]) return SOCKET_REASONS[code];
+  const message = error instanceof Error ? error.message : String(error);
+  const adb = /failed to connect to '[^']*':\s*(.+)$/i.exec(message.trim());
+  if (adb?.[1]) {
+    const reason = adb[1].trim();
+    return /refused/i.test(reason) ? (SOCKET_REASONS.ECONNREFUSED as string) : reason.toLowerCase();
   }
+  // the adb server gave up on an address that took the connection but never spoke ADB (its limit: 10 s)
+  if (/^failed to connect to \S+$/i.test(message.trim())) return "no ADB answer within 10 s";
+  return message;
 }

@@ -59,8 +59,8 @@ export function deviceRoutes(devices: DeviceService) {
           summary: "Attach a network phone",
           description:
             "Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial " +
-            "is HOST:PORT. One that cannot be reached is listed offline with the reason in `hint`; a direct phone " +
-            "is attached again when the service restarts.",
+            "is HOST:PORT. An address that refuses, cannot be reached or does not speak ADB is 40001 naming it and " +
+            "the reason, and nothing is attached; a direct phone is attached again when the service restarts.",
           tags,
           data: DeviceSchema,
           example: { ...EXAMPLE_DEVICE, serial: "192.168.1.50:5555", transport: "tcp" },

@@ -76,6 +76,11 @@ export const DeviceSchema = T.Object({
   serial: T.String(),
   state: T.Union([T.Literal("online"), T.Literal("offline"), T.Literal("unauthorized")]),
   transport: T.Union([T.Literal("usb"), T.Literal("tcp"), T.Literal("direct")]),
+  hardware_serial: Nullable(
+    T.String({
+      description: "the phone's own serial (ro.serialno); a network phone's serial is its address",
+    }),
+  ),
   model: Nullable(T.String()),
   brand: Nullable(T.String()),
   android_version: Nullable(T.String()),
@@ -94,6 +99,7 @@ export function deviceView(row: DeviceRow, load: { running: number | null; queue
     serial: row.serial,
     state: row.state,
     transport: row.transport,
+    hardware_serial: row.hardwareSerial,
     model: row.model,
     brand: row.brand,
     android_version: row.androidVersion,
@@ -176,6 +182,7 @@ export const EXAMPLE_DEVICE = {
   serial: "R58M123ABC",
   state: "online",
   transport: "usb",
+  hardware_serial: "R58M123ABC",
   model: "SM-A515F",
   brand: "samsung",
   android_version: "13",

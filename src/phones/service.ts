@@ -1,5 +1,5 @@
 // The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
-import type { DeviceInfo, Fleet } from "../devices/index.ts";
+import { ConnectError, type DeviceInfo, type Fleet } from "../devices/index.ts";
 import { AppError, Code } from "../errors.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
 import type { DeviceRow } from "../store/schema.ts";
@@ -14,7 +14,11 @@ export class DeviceService {
     private readonly fleet: Fleet,
     private readonly store: DeviceStore,
     private readonly tasks: TaskStore,
-  ) {}
+  ) {
+    // Demo phones were for their run only; every other phone is who the store says it was.
+    store.deleteEphemeral();
+    for (const row of store.list()) if (row.hardwareSerial) fleet.recall(row.serial, row.hardwareSerial);
+  }
 
   /** Writes what the fleet reports into the store (phones are remembered across restarts). */
   record(info: DeviceInfo): void {
@@ -30,6 +34,8 @@ export class DeviceService {
       screenHeight: info.screen?.height ?? null,
       battery: info.battery,
       hint: info.hint,
+      hardwareSerial: info.hardware_serial,
+      ephemeral: info.ephemeral,
       firstSeen: info.first_seen.getTime(),
       lastSeen: info.last_seen.getTime(),
     });
@@ -61,7 +67,9 @@ export class DeviceService {
   }
 
   async connect(host: string, port: number, direct: boolean): Promise<DeviceInfo> {
-    const info = await this.fleet.connect(host, port, { direct });
+    const info = await this.fleet.connect(host, port, { direct }).catch((e) => {
+      throw e instanceof ConnectError ? AppError.invalid(e.message) : e;
+    });
     this.record(info);
     return info;
   }
@@ -83,7 +91,7 @@ export class DeviceService {
       direct.map(async (d) => {
         const m = /^(.+):(\d+)$/.exec(d.serial);
         if (!m?.[1] || !m[2]) return;
-        await this.fleet.connect(m[1], Number(m[2]), { direct: true }).catch((e) => {
+        await this.fleet.connect(m[1], Number(m[2]), { direct: true, keepTrying: true }).catch((e) => {
           log(`could not reattach ${d.serial}: ${(e as Error).message}`);
         });
       }),

@@ -3,7 +3,8 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { type DeviceRow, devices } from "./schema.ts";
 
-export type DeviceUpsert = Omit<DeviceRow, "firstSeen"> & { firstSeen?: number };
+export type DeviceUpsert = Omit<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral"> &
+  Partial<Pick<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral">>;
 
 export class DeviceStore {
   private readonly byId;
@@ -51,6 +52,11 @@ export class DeviceStore {
 
   delete(serial: string): void {
     this.db.delete(devices).where(eq(devices.serial, serial)).run();
+  }
+
+  /** Forgets the phones that were attached for one run only (demo phones). */
+  deleteEphemeral(): void {
+    this.db.delete(devices).where(eq(devices.ephemeral, true)).run();
   }
 
   /** At start-up nothing is known to be online until the fleet says so. */

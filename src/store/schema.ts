@@ -81,6 +81,10 @@ export const devices = sqliteTable("devices", {
   screenHeight: integer("screen_height"),
   battery: integer("battery"),
   hint: text("hint"),
+  /** `ro.serialno` of the phone this serial belongs to: a network serial is only an address. */
+  hardwareSerial: text("hardware_serial"),
+  /** Attached for one run only (demo phones): forgotten at the next start, never attached again. */
+  ephemeral: integer("ephemeral", { mode: "boolean" }).notNull().default(false),
   firstSeen: integer("first_seen").notNull(),
   lastSeen: integer("last_seen").notNull(),
 });

@@ -4,12 +4,12 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rsaSign } from "@yume-chan/adb";
-import { runVerb } from "../../src/devices/errors.ts";
-import { transportOfSerial } from "../../src/devices/fleet.ts";
 import { FileCredentialStore } from "../../src/devices/keys.ts";
-import { parseBattery, parseWmSize } from "../../src/devices/phone.ts";
+import { parseBattery, parseWmSize } from "../../src/devices/phone/properties.ts";
+import { transportOfSerial } from "../../src/devices/server-source.ts";
 import { inputTextArg, quote, raw, sh } from "../../src/devices/shell-quote.ts";
 import { parseUiDump, parseXml, walkUi } from "../../src/devices/ui-tree.ts";
+import { runVerb } from "../../src/devices/verb.ts";
 
 /** What a POSIX shell makes of a command line: the words it would pass to the program. */
 async function shellWords(line: string): Promise<string[]> {
