@@ -5,6 +5,14 @@ import { Code } from "./envelope.ts";
 
 const KEEPALIVE_MS = 15_000;
 
+// every open stream's end, so a shutdown can close them instead of waiting forever
+const openStreams = new Set<() => void>();
+
+/** Ends every open event stream (the process is shutting down). */
+export function closeEventStreams(): void {
+  for (const end of openStreams) end();
+}
+
 const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one event:
 
 \`\`\`
@@ -25,6 +33,7 @@ export function eventRoutes(bus: EventBus) {
       const encoder = new TextEncoder();
       let unsubscribe = () => {};
       let keepalive: ReturnType<typeof setInterval> | undefined;
+      let end = () => {};
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           const send = (text: string) => {
@@ -37,20 +46,22 @@ export function eventRoutes(bus: EventBus) {
           const close = () => {
             unsubscribe();
             clearInterval(keepalive);
+            openStreams.delete(end);
           };
-          send(": connected\n\n");
-          unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
-          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
-          request.signal.addEventListener("abort", () => {
+          end = () => {
             close();
             try {
               controller.close();
             } catch {}
-          });
+          };
+          openStreams.add(end);
+          send(": connected\n\n");
+          unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
+          request.signal.addEventListener("abort", end);
         },
         cancel() {
-          unsubscribe();
-          clearInterval(keepalive);
+          end();
         },
       });
       return new Response(stream, {

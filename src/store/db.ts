@@ -10,11 +10,25 @@ import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
+/** The database file fails SQLite's integrity check: the service must not write into it. */
+export class DatabaseDamaged extends Error {
+  constructor(file: string, problem: string) {
+    const first = problem.replace(/\*\*\* in database \w+ \*\*\*\s*/, "").split("\n")[0];
+    super(`${file} is damaged (${first}): restore it from a backup or move it away`);
+  }
+}
+
 export function openDb(file: string): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file, { create: true, strict: true });
   // busy_timeout first: the other pragmas may need the lock
   sqlite.exec("PRAGMA busy_timeout = 5000");
+  // before anything writes: a damaged file is refused, not patched over
+  const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get();
+  if (check && check.quick_check !== "ok") {
+    sqlite.close();
+    throw new DatabaseDamaged(file, check.quick_check);
+  }
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
