@@ -29,7 +29,11 @@ function explain(e: unknown, config: Config): string {
     return `${dbFile} is not a farm-tasks database: move it away or choose another --data-dir`;
   if (code.startsWith("SQLITE_CORRUPT") || /malformed/i.test(message))
     return `${dbFile} is damaged (${message}): restore it from a backup or move it away`;
-  if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_PERM"))
+  if (
+    code.startsWith("SQLITE_CANTOPEN") ||
+    code.startsWith("SQLITE_READONLY") ||
+    code.startsWith("SQLITE_PERM")
+  )
     return `cannot open ${dbFile} for reading and writing (${message}): fix its permissions`;
   if (code === "SQLITE_FULL" || code === "ENOSPC")
     return `the disk holding ${config.dataDir} is full: free some space`;
@@ -76,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
 
   // the port first: a busy port must not leave a farm.db behind
   let service: Service | undefined;
+  let draining = false;
+  let inFlight = 0;
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -85,7 +91,19 @@ async function main(argv: string[]): Promise<number> {
         if (!service) return new Response("starting", { status: 503 });
         // an event stream is quiet for long stretches: Bun's idle timeout must not cut it
         if (request.url.includes("/api/v1/events")) srv.timeout(request, 0);
-        return service.app.handle(request);
+        inFlight++;
+        return service.app.handle(request).then(
+          (res) => {
+            inFlight--;
+            // shutting down: tell the client not to send more on this connection
+            if (draining) res.headers.set("connection", "close");
+            return res;
+          },
+          (e) => {
+            inFlight--;
+            throw e;
+          },
+        );
       },
       // our own limit (1 MiB, answered with 41301) is checked first; this only bounds memory
       maxRequestBodySize: 8 * 1024 * 1024,
@@ -127,10 +145,15 @@ async function main(argv: string[]): Promise<number> {
   const signal = await signalled;
   log(`${signal}: shutting down (running tasks get up to ${config.gracePeriodS} s)`);
   // drain: refuse new connections, answer the requests in flight, end the endless event streams
-  const drained = server.stop(false);
+  draining = true;
+  void server.stop(false);
   closeEventStreams();
-  const drainMs = 10_000;
-  await Promise.race([drained, Bun.sleep(drainMs)]);
+  // quiet for a moment: a request already sent on an open connection may not have been read yet
+  const drainUntil = Date.now() + 10_000;
+  for (let quiet = 0; quiet < 5 && Date.now() < drainUntil; ) {
+    await Bun.sleep(20);
+    quiet = inFlight === 0 ? quiet + 1 : 0;
+  }
   await server.stop(true);
   await service.stop();
   await demo?.stop();

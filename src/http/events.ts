@@ -24,7 +24,10 @@ data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T
 \`\`\`
 
 Task \`status\` is pending, running, completed, failed or deleted. A comment line (\`: keep-alive\`) comes every
-15 s. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.`;
+15 s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
+
+When the service has a token, a browser's \`EventSource\` (which cannot send headers) may give it as
+\`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.`;
 
 export function eventRoutes(bus: EventBus) {
   return new Elysia().get(
@@ -78,6 +81,15 @@ export function eventRoutes(bus: EventBus) {
         description: DESCRIPTION,
         tags: ["service"],
         security: [{ bearer: [] }, {}],
+        parameters: [
+          {
+            name: "token",
+            in: "query",
+            required: false,
+            description: "the API token, for clients that cannot send an Authorization header (EventSource)",
+            schema: { type: "string" },
+          },
+        ],
         responses: {
           200: {
             description: "an endless event stream",

@@ -1,7 +1,16 @@
 // Start-up of the compiled executable: one data folder per service, and every start-up failure is one line,
 // exit code 2, with nothing changed.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "../../src/sim/index.ts";
@@ -62,8 +71,14 @@ test("a second instance on the same data folder exits 2 naming the holder, and t
   });
   started.push(first);
   const serial = `${phone.host}:${phone.port}`;
-  expect((await api(first.url, "POST", "/api/v1/device/connect", { host: phone.host, port: phone.port })).code).toBe(0);
-  await waitFor("online", async () => (await api(first.url, "GET", `/api/v1/device/${serial}`)).data?.state === "online", 15_000);
+  expect(
+    (await api(first.url, "POST", "/api/v1/device/connect", { host: phone.host, port: phone.port })).code,
+  ).toBe(0);
+  await waitFor(
+    "online",
+    async () => (await api(first.url, "GET", `/api/v1/device/${serial}`)).data?.state === "online",
+    15_000,
+  );
   const id = (
     await api(first.url, "POST", "/api/v1/task", {
       serials: [serial],
@@ -71,7 +86,11 @@ test("a second instance on the same data folder exits 2 naming the holder, and t
       script_config: { seconds: 3 },
     })
   ).data.task_ids[0];
-  await waitFor("running", async () => (await api(first.url, "GET", `/api/v1/task/${id}`)).data.status === 1, 10_000);
+  await waitFor(
+    "running",
+    async () => (await api(first.url, "GET", `/api/v1/task/${id}`)).data.status === 1,
+    10_000,
+  );
 
   // on a free port, and on the first one's (busy) port: either way it touches nothing
   const second = await runToEnd(["--port", "0", "--data-dir", data, "--adb", `127.0.0.1:${adb.port}`]);
@@ -83,7 +102,11 @@ test("a second instance on the same data folder exits 2 naming the holder, and t
 
   expect((await api(first.url, "GET", `/api/v1/task/${id}`)).data).toMatchObject({ status: 1, error: null });
   expect((await api(first.url, "GET", `/api/v1/device/${serial}`)).data.state).toBe("online");
-  await waitFor("completed", async () => (await api(first.url, "GET", `/api/v1/task/${id}`)).data.status === 2, 15_000);
+  await waitFor(
+    "completed",
+    async () => (await api(first.url, "GET", `/api/v1/task/${id}`)).data.status === 2,
+    15_000,
+  );
 
   // kill -9 releases the lock: the next start succeeds
   first.proc.kill("SIGKILL");
@@ -123,7 +146,12 @@ test("a file that is not a database: exit 2, the file named, left as it was", as
 test("a damaged database: exit 2, the file named, left as it was", async () => {
   const data = join(dir, "damaged");
   const ok = await startBinary(binary, ["--data-dir", data], dir);
-  for (let i = 0; i < 300; i++) await api(ok.url, "POST", "/api/v1/task", { serials: ["X1"], script_name: "ig_follow", script_config: {} });
+  for (let i = 0; i < 300; i++)
+    await api(ok.url, "POST", "/api/v1/task", {
+      serials: ["X1"],
+      script_name: "ig_follow",
+      script_config: {},
+    });
   ok.proc.kill("SIGTERM");
   expect(await ok.proc.exited).toBe(0);
   // overwrite the middle of the file (b-tree pages of the tasks table) with noise
@@ -144,7 +172,8 @@ test("a data folder this user may not write: exit 2, the folder named", async ()
   mkdirSync(data, { mode: 0o555 });
   chmodSync(data, 0o555);
   // root may write anywhere: run as nobody then
-  const wrap = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+  const wrap =
+    process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
   const r = await runToEnd(["--port", "0", "--data-dir", data], wrap);
   expect(r.exit).toBe(2);
   expectOneLine(r.stderr, data, "not writable");
