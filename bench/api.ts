@@ -147,7 +147,7 @@ async function main() {
         "/api/v1/task?page=50",
         "/api/v1/task?status=1&serial=BENCH-5&page=50",
         "/api/v1/task?serial=BENCH-5&script_name=unfollow&page=5",
-        "/api/v1/task?status=1&source=ui&page=50",
+        "/api/v1/task?status=0&source=ui&page=50",
         "/api/v1/task?serial=BENCH-5&page=50",
       ];
       for (const path of filtered) {
