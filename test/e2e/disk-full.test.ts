@@ -31,7 +31,8 @@ afterAll(async () => {
   if (!isRoot) return;
   running?.proc.kill("SIGKILL");
   await running?.proc.exited;
-  Bun.spawnSync(["umount", data]);
+  // lazy: detaches even if a file handle lingers a moment after the process exit
+  Bun.spawnSync(["umount", "-l", data]);
   rmSync(dir, { recursive: true, force: true });
 });
 
