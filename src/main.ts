@@ -1,12 +1,59 @@
 // Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
-import { ConfigError, parseConfig, usage, VERSION } from "./config.ts";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, ConfigError, parseConfig, usage, VERSION } from "./config.ts";
 import { startDemoPhones } from "./demo.ts";
+import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
+import { DataDirLocked, lockDataDir } from "./lock.ts";
 import { registerScript } from "./scripts/registry.ts";
 import { testScript } from "./scripts/testing.ts";
-import { createService } from "./server.ts";
+import { createService, type Service } from "./server.ts";
+import { DatabaseDamaged } from "./store/db.ts";
 
 const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
+
+/** A start-up failure: one line for the operator, exit code 2, nothing changed. */
+class StartupFailure extends Error {}
+
+/** What went wrong opening the data folder or its database, said as what to do about it. */
+function explain(e: unknown, config: Config): string {
+  const dbFile = join(config.dataDir, "farm.db");
+  if (e instanceof DataDirLocked || e instanceof DatabaseDamaged) return e.message;
+  const err = e as { code?: string; message?: string };
+  const code = String(err.code ?? "");
+  const message = String(err.message ?? e);
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+    return `the data folder ${config.dataDir} is not writable (${code}): fix its permissions or choose another with --data-dir`;
+  if (code === "SQLITE_NOTADB" || /not a database/i.test(message))
+    return `${dbFile} is not a farm-tasks database: move it away or choose another --data-dir`;
+  if (code.startsWith("SQLITE_CORRUPT") || /malformed/i.test(message))
+    return `${dbFile} is damaged (${message}): restore it from a backup or move it away`;
+  if (
+    code.startsWith("SQLITE_CANTOPEN") ||
+    code.startsWith("SQLITE_READONLY") ||
+    code.startsWith("SQLITE_PERM")
+  )
+    return `cannot open ${dbFile} for reading and writing (${message}): fix its permissions`;
+  if (code === "SQLITE_FULL" || code === "ENOSPC")
+    return `the disk holding ${config.dataDir} is full: free some space`;
+  return `cannot start with the data folder ${config.dataDir}: ${code ? `${code}: ` : ""}${message}`;
+}
+
+/** The data folder exists and we may write in it; then its lock, then the database. */
+function openDataDir(config: Config): { service: Service; unlock: () => void } {
+  let unlock: (() => void) | undefined;
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
+    unlock = lockDataDir(config.dataDir);
+    // the lock first: only the holder may recover the tasks an earlier instance left running
+    return { service: createService(config, { log }), unlock };
+  } catch (e) {
+    unlock?.();
+    throw new StartupFailure(explain(e, config));
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "license") return runLicenseCommand(argv.slice(1));
@@ -30,20 +77,55 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = parsed.config;
   if (process.env.FARM_TEST_SCRIPTS === "1") registerScript(testScript);
-  const service = createService(config, { log });
+
+  // the port first: a busy port must not leave a farm.db behind
+  let service: Service | undefined;
+  let draining = false;
+  let inFlight = 0;
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
       hostname: config.host,
       port: config.port,
-      fetch: (request) => service.app.handle(request),
+      fetch: (request, srv) => {
+        if (!service) return new Response("starting", { status: 503 });
+        // an event stream is quiet for long stretches: Bun's idle timeout must not cut it
+        if (request.url.includes("/api/v1/events")) srv.timeout(request, 0);
+        inFlight++;
+        return service.app.handle(request).then(
+          (res) => {
+            inFlight--;
+            // shutting down: tell the client not to send more on this connection
+            if (draining) res.headers.set("connection", "close");
+            return res;
+          },
+          (e) => {
+            inFlight--;
+            throw e;
+          },
+        );
+      },
       // our own limit (1 MiB, answered with 41301) is checked first; this only bounds memory
       maxRequestBodySize: 8 * 1024 * 1024,
     });
   } catch (e) {
-    console.error(`farm-tasks: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
-    await service.stop(0);
-    return 1;
+    const code = (e as { code?: string }).code;
+    const why = code === "EADDRINUSE" ? "is in use" : `cannot be used (${(e as Error).message})`;
+    console.error(
+      `farm-tasks: port ${config.host}:${config.port} ${why}: stop what uses it, or choose another with --port`,
+    );
+    return 2;
+  }
+  let unlock: () => void;
+  try {
+    ({ service, unlock } = openDataDir(config));
+  } catch (e) {
+    await server.stop(true);
+    if (e instanceof StartupFailure) {
+      console.error(`farm-tasks: ${e.message}`);
+      return 2;
+    }
+    throw e;
   }
   const plan = service.license.state();
   log(
@@ -62,9 +144,20 @@ async function main(argv: string[]): Promise<number> {
 
   const signal = await signalled;
   log(`${signal}: shutting down (running tasks get up to ${config.gracePeriodS} s)`);
+  // drain: refuse new connections, answer the requests in flight, end the endless event streams
+  draining = true;
+  void server.stop(false);
+  closeEventStreams();
+  // quiet for a moment: a request already sent on an open connection may not have been read yet
+  const drainUntil = Date.now() + 10_000;
+  for (let quiet = 0; quiet < 5 && Date.now() < drainUntil; ) {
+    await Bun.sleep(20);
+    quiet = inFlight === 0 ? quiet + 1 : 0;
+  }
   await server.stop(true);
   await service.stop();
   await demo?.stop();
+  unlock();
   log("stopped");
   return 0;
 }

@@ -9,7 +9,7 @@ import { License, loadPublicKey } from "./license/license.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
 import { AccountStore } from "./store/accounts.ts";
-import { closeDb, type Db, openDb } from "./store/db.ts";
+import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
 import { TaskStore } from "./store/tasks.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
@@ -49,6 +49,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
   const db = openDb(join(config.dataDir, "farm.db"));
+  const storage = new StorageHealth(db, config.dataDir);
   const tasks = new TaskStore(db);
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db);
@@ -143,13 +144,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     events,
     evidence,
     health: {
-      db: () => {
-        try {
-          return db.$client.query("select 1 as ok").get() !== null;
-        } catch {
-          return false;
-        }
-      },
+      db: () => storage.healthy(),
+      storageFailure: (e) => storage.failure(e),
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,

@@ -120,6 +120,8 @@ export function createApp(deps: AppDeps) {
         return envelopeResponse(Code.notFound, `no such endpoint: ${request.method} ${path} (see /swagger)`);
       }
       if (code === "PARSE") return envelopeResponse(Code.invalid, "body is not valid JSON");
+      const storage = deps.health.storageFailure(error);
+      if (storage) return envelopeResponse(Code.internal, storage);
       log(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`);
       return envelopeResponse(Code.internal, "internal error: see the service log");
     })

@@ -5,6 +5,14 @@ import { Code } from "./envelope.ts";
 
 const KEEPALIVE_MS = 15_000;
 
+// every open stream's end, so a shutdown can close them instead of waiting forever
+const openStreams = new Set<() => void>();
+
+/** Ends every open event stream (the process is shutting down). */
+export function closeEventStreams(): void {
+  for (const end of openStreams) end();
+}
+
 const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one event:
 
 \`\`\`
@@ -16,7 +24,10 @@ data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T
 \`\`\`
 
 Task \`status\` is pending, running, completed, failed or deleted. A comment line (\`: keep-alive\`) comes every
-15 s. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.`;
+15 s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
+
+When the service has a token, a browser's \`EventSource\` (which cannot send headers) may give it as
+\`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.`;
 
 export function eventRoutes(bus: EventBus) {
   return new Elysia().get(
@@ -25,6 +36,7 @@ export function eventRoutes(bus: EventBus) {
       const encoder = new TextEncoder();
       let unsubscribe = () => {};
       let keepalive: ReturnType<typeof setInterval> | undefined;
+      let end = () => {};
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           const send = (text: string) => {
@@ -37,20 +49,22 @@ export function eventRoutes(bus: EventBus) {
           const close = () => {
             unsubscribe();
             clearInterval(keepalive);
+            openStreams.delete(end);
           };
-          send(": connected\n\n");
-          unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
-          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
-          request.signal.addEventListener("abort", () => {
+          end = () => {
             close();
             try {
               controller.close();
             } catch {}
-          });
+          };
+          openStreams.add(end);
+          send(": connected\n\n");
+          unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
+          request.signal.addEventListener("abort", end);
         },
         cancel() {
-          unsubscribe();
-          clearInterval(keepalive);
+          end();
         },
       });
       return new Response(stream, {
@@ -67,6 +81,15 @@ export function eventRoutes(bus: EventBus) {
         description: DESCRIPTION,
         tags: ["service"],
         security: [{ bearer: [] }, {}],
+        parameters: [
+          {
+            name: "token",
+            in: "query",
+            required: false,
+            description: "the API token, for clients that cannot send an Authorization header (EventSource)",
+            schema: { type: "string" },
+          },
+        ],
         responses: {
           200: {
             description: "an endless event stream",

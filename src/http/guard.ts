@@ -21,12 +21,19 @@ function hostName(hostHeader: string): string {
   return m?.[1] ?? "";
 }
 
-function tokenMatches(header: string | null, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? "");
-  if (!m?.[1]) return false;
-  const given = Buffer.from(m[1].trim());
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+function sameSecret(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function tokenMatches(request: Request, path: string, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "");
+  if (m?.[1]) return sameSecret(m[1].trim(), token);
+  // a browser's EventSource cannot send headers: the event stream alone takes ?token=
+  if (path !== "/api/v1/events") return false;
+  const given = new URL(request.url).searchParams.get("token");
+  return given !== null && sameSecret(given, token);
 }
 
 export function makeGuard(opts: GuardOptions) {
@@ -47,7 +54,7 @@ export function makeGuard(opts: GuardOptions) {
     if (length > MAX_BODY_BYTES) throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
 
     if (!path.startsWith("/api/v1/") && path !== "/api/v1") return;
-    if (opts.token && !tokenMatches(request.headers.get("authorization"), opts.token)) {
+    if (opts.token && !tokenMatches(request, path, opts.token)) {
       throw new AppError(Code.unauthorized, "missing or wrong API token: send Authorization: Bearer TOKEN");
     }
     const plan = opts.license.state();

@@ -5,6 +5,8 @@ import { VERSION } from "../config.ts";
 
 export interface HealthProbe {
   db(): boolean;
+  /** Recognises a storage failure (full disk, I/O error), marks the database degraded, says what to do. */
+  storageFailure(error: unknown): string | null;
   adb(): "ok" | "unreachable" | "off";
   devicesOnline(): number;
   plan(): string;
@@ -23,7 +25,9 @@ export const HealthSchema = T.Object({
 // plain JSON Schema inside: the OpenAPI types cannot see that TypeBox objects are JSON Schema
 const HEALTH_DOC: Record<string, unknown> = {
   summary: "Health of the service",
-  description: "No envelope, no token, no license check. HTTP 503 when the database does not answer.",
+  description:
+    "No envelope, no token, no license check. HTTP 503 when the database does not answer, or when a " +
+    "write failed for lack of disk space or an I/O error and none has succeeded since.",
   tags: ["service"],
   responses: {
     200: {
@@ -44,7 +48,7 @@ const HEALTH_DOC: Record<string, unknown> = {
       },
     },
     503: {
-      description: "the database does not answer",
+      description: "the database does not answer, or its disk is full or failing",
       content: { "application/json": { schema: HealthSchema } },
     },
   },

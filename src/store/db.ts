@@ -10,11 +10,25 @@ import * as schema from "./schema.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
+/** The database file fails SQLite's integrity check: the service must not write into it. */
+export class DatabaseDamaged extends Error {
+  constructor(file: string, problem: string) {
+    const first = problem.replace(/\*\*\* in database \w+ \*\*\*\s*/, "").split("\n")[0];
+    super(`${file} is damaged (${first}): restore it from a backup or move it away`);
+  }
+}
+
 export function openDb(file: string): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file, { create: true, strict: true });
   // busy_timeout first: the other pragmas may need the lock
   sqlite.exec("PRAGMA busy_timeout = 5000");
+  // before anything writes: a damaged file is refused, not patched over
+  const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get();
+  if (check && check.quick_check !== "ok") {
+    sqlite.close();
+    throw new DatabaseDamaged(file, check.quick_check);
+  }
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
@@ -32,4 +46,47 @@ export function openDb(file: string): Db {
 export function closeDb(db: Db): void {
   db.$client.exec("PRAGMA optimize");
   db.$client.close();
+}
+
+/** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until one succeeds. */
+export class StorageHealth {
+  private changesAtFailure: number | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+  ) {}
+
+  /** The operator's words for a storage failure, which marks the database degraded; null for other errors. */
+  failure(error: unknown): string | null {
+    const code = String((error as { code?: unknown })?.code ?? "");
+    let message: string;
+    if (code === "SQLITE_FULL" || code === "ENOSPC")
+      message = `the disk holding DATA_DIR (${this.dataDir}) is full: free some space; nothing was saved`;
+    else if (code.startsWith("SQLITE_IOERR") || code === "EIO")
+      message = `the disk holding DATA_DIR (${this.dataDir}) failed to write (${code}): check it; nothing was saved`;
+    else return null;
+    this.changesAtFailure = this.totalChanges();
+    return message;
+  }
+
+  healthy(): boolean {
+    try {
+      if (this.db.$client.query("select 1 as ok").get() === null) return false;
+      if (this.changesAtFailure === null) return true;
+      // degraded until a write succeeds: one by the service, or this probe's own harmless one
+      if (this.totalChanges() === this.changesAtFailure) {
+        const version = this.db.$client.query<{ user_version: number }, []>("PRAGMA user_version").get();
+        this.db.$client.exec(`PRAGMA user_version = ${version?.user_version ?? 0}`);
+      }
+      this.changesAtFailure = null;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private totalChanges(): number {
+    return this.db.$client.query<{ n: number }, []>("select total_changes() as n").get()?.n ?? 0;
+  }
 }

@@ -41,6 +41,10 @@ export const tasks = sqliteTable(
     index("tasks_serial_created").on(t.serial, t.createdAt, t.id),
     index("tasks_script_created").on(t.scriptName, t.createdAt, t.id),
     index("tasks_source_created").on(t.source, t.createdAt, t.id),
+    // two filters at once: both equalities in the index, so a page and its count read only matching rows
+    index("tasks_serial_status_created").on(t.serial, t.status, t.createdAt, t.id),
+    index("tasks_serial_script_created").on(t.serial, t.scriptName, t.createdAt, t.id),
+    index("tasks_status_source_created").on(t.status, t.source, t.createdAt, t.id),
     // the runner: due pending tasks per phone, first due first
     index("tasks_queue").on(t.status, t.serial, t.scheduledAt, t.id),
     // the scheduler: when does the next pending task become due
