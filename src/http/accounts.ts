@@ -3,10 +3,11 @@ import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { AccountChangeBody, type AccountService, NewAccountBody } from "../tasks/accounts.ts";
 import { Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
+import { Id, WholeNumber } from "./params.ts";
 import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
 
 const tags = ["accounts"];
-const IdParams = t.Object({ id: t.Integer({ minimum: 1, description: "the account's id" }) });
+const IdParams = T.Object({ id: Id("the account's id") });
 
 export function accountRoutes(accounts: AccountService) {
   return new Elysia({ prefix: "/api/v1/accounts" })
@@ -17,8 +18,8 @@ export function accountRoutes(accounts: AccountService) {
         query: t.Object({
           platform: t.Optional(t.Union([t.Literal("tiktok"), t.Literal("instagram")])),
           device: t.Optional(t.String({ minLength: 1, description: "serial" })),
-          logined: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
-          status: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
+          logined: T.Optional(WholeNumber({ minimum: 0, maximum: 1, description: "1 logged in, 0 not" })),
+          status: T.Optional(WholeNumber({ minimum: 0, maximum: 1, description: "1 enabled, 0 disabled" })),
           tag: t.Optional(t.String({ minLength: 1 })),
           ...pageQuery,
         }),

@@ -1,7 +1,8 @@
 // The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
 import { Type as T, type TSchema } from "@sinclair/typebox";
-import { type DocumentDecoration, t } from "elysia";
+import type { DocumentDecoration } from "elysia";
 import { AppError, Code, type CodeValue, type ErrorDetail, httpStatusOf } from "../errors.ts";
+import { WholeNumber } from "./params.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -44,11 +45,12 @@ export function describeDetail(d: ErrorDetail): string {
 
 // ---- pages ---------------------------------------------------------------------------------------------
 
-/** The query fields every list takes (Elysia's t: query strings are coerced to numbers). */
+/** The query fields every list takes. */
 export const pageQuery = {
-  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
-  page_size: t.Optional(
-    t.Integer({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
+  // the bound keeps the row offset an exact integer
+  page: T.Optional(WholeNumber({ minimum: 1, maximum: 10_000_000, default: 1 })),
+  page_size: T.Optional(
+    WholeNumber({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
   ),
 };
 

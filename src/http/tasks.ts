@@ -5,6 +5,7 @@ import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { AppError, Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
+import { Id, WholeNumber } from "./params.ts";
 import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
@@ -58,11 +59,11 @@ export const CreateTaskBody = T.Object(
   { additionalProperties: false },
 );
 
-const TaskIdParams = t.Object({ task_id: t.Integer({ minimum: 1, description: "the task's id" }) });
+const TaskIdParams = T.Object({ task_id: Id("the task's id") });
 
 export const ListTasksQuery = t.Object({
   status: t.Optional(
-    t.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
+    WholeNumber({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
   ),
   serial: t.Optional(t.String({ minLength: 1 })),
   script_name: t.Optional(t.String({ minLength: 1 })),
