@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import { AccountChangeBody, type AccountService, NewAccountBody } from "../tasks/accounts.ts";
 import { Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
-import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
+import { AccountRef, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
 
 const tags = ["accounts"];
 const IdParams = T.Object({ id: Id("the account's id") });
@@ -25,8 +25,10 @@ export function accountRoutes(accounts: AccountService) {
         }),
         detail: doc({
           summary: "List accounts",
+          description:
+            "Filters combine with AND; `device` is a phone's serial, `tag` one of the account's tags.",
           tags,
-          data: Page("accounts", AccountSchema),
+          data: Page("accounts", AccountRef),
           example: { accounts: [EXAMPLE_ACCOUNT], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),
@@ -40,7 +42,7 @@ export function accountRoutes(accounts: AccountService) {
           "So that username mode can be used before accounts are discovered on the phones. " +
           "The device must be a phone the service has seen; a username is unique per platform.",
         tags,
-        data: AccountSchema,
+        data: AccountRef,
         example: EXAMPLE_ACCOUNT,
         errors: [Code.invalid, Code.conflict, Code.tooLarge],
       }),
@@ -50,8 +52,11 @@ export function accountRoutes(accounts: AccountService) {
       body: AccountChangeBody,
       detail: doc({
         summary: "Change an account",
+        description:
+          "Only the fields given change. Moving it to another phone needs a phone the service has seen; " +
+          "a username taken on the same platform → 40901.",
         tags,
-        data: AccountSchema,
+        data: AccountRef,
         example: EXAMPLE_ACCOUNT,
         errors: [Code.invalid, Code.notFound, Code.conflict, Code.tooLarge],
       }),

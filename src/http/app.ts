@@ -80,6 +80,8 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((line: string) => console.error(line));
 
   const api = new Elysia({ normalize: false })
+    // no page may show this service in a frame (clickjacking the Swagger UI or the API's answers)
+    .headers({ "x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'" })
     .onRequest(({ request }) => {
       try {
         guard(request);

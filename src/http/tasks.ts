@@ -1,12 +1,12 @@
 // /api/v1/task: thin handlers over the task service.
 import { Type as T } from "@sinclair/typebox";
-import { type DocumentDecoration, Elysia, t } from "elysia";
+import { Elysia, t } from "elysia";
 import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
-import { AppError, Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
+import { AppError, Code, doc, named, ok, Page, paged, pageQuery, pngDoc } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
-import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
+import { EXAMPLE_TASK, TaskDetailRef, TaskRef, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
 
@@ -71,18 +71,16 @@ export const ListTasksQuery = t.Object({
   ...pageQuery,
 });
 
-const SCREENSHOT_DOC: Record<string, unknown> = {
-  summary: "The screen when the task failed",
-  description:
-    "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size.",
-  tags,
-  security: [{ bearer: [] }, {}],
-  responses: {
-    200: { description: "PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
-    400: { description: `code ${Code.invalid}` },
-    404: { description: `code ${Code.notFound}: no such task, or no screenshot was kept for it` },
-  },
-};
+const StatsRef = named(
+  "Stats",
+  T.Object({
+    total: T.Integer(),
+    pending: T.Integer(),
+    running: T.Integer(),
+    completed: T.Integer(),
+    failed: T.Integer(),
+  }),
+);
 
 export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
@@ -118,7 +116,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "List tasks",
           description: "Newest first (created_at, then id, descending). Filters combine with AND.",
           tags,
-          data: Page("tasks", TaskSchema),
+          data: Page("tasks", TaskRef),
           example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),
@@ -127,14 +125,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     .get("/stats", () => ok(service.stats()), {
       detail: doc({
         summary: "Count tasks by status",
+        description: "Every task in the database, by status; `total` is their sum.",
         tags,
-        data: T.Object({
-          total: T.Integer(),
-          pending: T.Integer(),
-          running: T.Integer(),
-          completed: T.Integer(),
-          failed: T.Integer(),
-        }),
+        data: StatsRef,
         example: { total: 120, pending: 30, running: 5, completed: 80, failed: 5 },
       }),
     })
@@ -171,8 +164,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         params: TaskIdParams,
         detail: doc({
           summary: "One task, with its log",
+          description: "The task as listed, plus its log lines in order (timings in `duration_ms`).",
           tags,
-          data: TaskWithLogsSchema,
+          data: TaskDetailRef,
           example: {
             ...EXAMPLE_TASK,
             logs: [
@@ -215,7 +209,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
             "Completed or failed → 40901.",
           tags,
-          data: TaskSchema,
+          data: TaskRef,
           example: {
             ...EXAMPLE_TASK,
             status: 3,
@@ -239,7 +233,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "Retry a failed task",
           description: "Failed → pending, retry_count + 1, error cleared. Any other status → 40901.",
           tags,
-          data: TaskSchema,
+          data: TaskRef,
           example: { ...EXAMPLE_TASK, retry_count: 1 },
           errors: [Code.invalid, Code.notFound, Code.conflict],
         }),
@@ -253,6 +247,17 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         if (!file) throw new AppError(Code.notFound, `no screenshot was kept for task ${params.task_id}`);
         return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
       },
-      { params: TaskIdParams, detail: SCREENSHOT_DOC as DocumentDecoration },
+      {
+        params: TaskIdParams,
+        detail: pngDoc({
+          summary: "The screen when the task failed",
+          description:
+            "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. " +
+            "40401 when there is no such task, or no screenshot was kept for it.",
+          tags,
+          image: "the screen as PNG",
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
     );
 }

@@ -2,6 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../store/accounts.ts";
 import { type DeviceRow, STATUS_TEXT, type TaskLogRow, type TaskRow } from "../store/schema.ts";
+import { named } from "./envelope.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
@@ -42,6 +43,13 @@ export const TaskLogSchema = T.Object({
 });
 
 export const TaskWithLogsSchema = T.Intersect([TaskSchema, T.Object({ logs: T.Array(TaskLogSchema) })]);
+
+// the names the OpenAPI document gives these shapes
+export const TaskRef = named("Task", TaskSchema);
+export const TaskDetailRef = named(
+  "TaskDetail",
+  T.Intersect([TaskRef, T.Object({ logs: T.Array(named("TaskLog", TaskLogSchema)) })]),
+);
 
 export function taskView(row: TaskRow) {
   return {
@@ -87,6 +95,8 @@ export const DeviceSchema = T.Object({
   last_seen: DateTime,
 });
 
+export const DeviceRef = named("Device", DeviceSchema);
+
 export function deviceView(row: DeviceRow, load: { running: number | null; queued: number } | undefined) {
   return {
     serial: row.serial,
@@ -124,6 +134,8 @@ export const AccountSchema = T.Object({
   status_text: T.Union([T.Literal("enabled"), T.Literal("disabled")]),
   tags: T.Array(T.String()),
 });
+
+export const AccountRef = named("Account", AccountSchema);
 
 /** The password is never part of it. */
 export function accountView(row: AccountWithDevice) {
