@@ -38,8 +38,15 @@ export function validationDetails(
   return details;
 }
 
+/** "page_size: must be …": a query or path field is named as the reader wrote it, without the part. */
 export function describeDetail(d: ErrorDetail): string {
-  const where = d.path === "/" ? "body" : d.path.slice(1).replaceAll("/", ".");
+  const where =
+    d.path === "/"
+      ? "body"
+      : d.path
+          .replace(/^\/(query|params)\//, "/")
+          .slice(1)
+          .replaceAll("/", ".");
   return `${where}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
