@@ -164,7 +164,7 @@ describe("bodies", () => {
       }),
     });
     expect(chunked.status).toBe(413);
-    expect((await chunked.json()).code).toBe(41301);
+    expect(((await chunked.json()) as { code: number }).code).toBe(41301);
     expect((await api("GET", "/api/v1/task/stats")).body.data).toEqual(stats);
   });
 
