@@ -142,7 +142,12 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .delete("/batch", async ({ body }) => ok(await service.deleteBatch(body.task_ids)), {
       body: T.Object(
-        { task_ids: T.Array(T.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10000 }) },
+        {
+          task_ids: T.Array(T.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
+            minItems: 1,
+            maxItems: 10000,
+          }),
+        },
         { additionalProperties: false },
       ),
       detail: doc({

@@ -34,14 +34,17 @@ export interface Running {
   log: () => string;
 }
 
-/** Starts the executable with `--port 0` and waits for the line that says where it listens. */
+/** The service from source, as `bun src/main.ts`: pass it to startBinary to compare with the executable. */
+export const FROM_SOURCE = [process.execPath, join(ROOT, "src/main.ts")];
+
+/** Starts the executable (or FROM_SOURCE) with `--port 0` and waits for the line that says where it listens. */
 export async function startBinary(
-  binary: string,
+  binary: string | string[],
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
 ) {
-  const proc = Bun.spawn([binary, "--port", "0", ...args], {
+  const proc = Bun.spawn([binary, "--port", "0", ...args].flat(), {
     cwd,
     env: { ...process.env, ...env },
     stdout: "pipe",
