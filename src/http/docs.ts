@@ -10,6 +10,7 @@ import { DEMO_BASE_PORT } from "../demo.ts";
 import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
 import {
   API_CODES,
+  Code,
   ErrorRef,
   errorResponses,
   GUARD_CODES,
@@ -54,6 +55,7 @@ type Operation = {
     required?: boolean;
     content: Record<string, { schema: Record<string, unknown>; examples?: Record<string, unknown> }>;
   };
+  parameters?: unknown[];
   responses?: Record<string, ResponseDoc>;
   security?: unknown[];
 };
@@ -117,8 +119,11 @@ function buildDocument(app: AnyElysia) {
       };
     const api = path.startsWith("/api/v1");
     if (!api) op.security = [];
-    // the guard's refusals, also where a route's own description left them out; every refusal is an envelope
-    const responses = { ...errorResponses(api ? API_CODES : GUARD_CODES), ...op.responses };
+    // the refusals of the guard and of the body parser (any body sent is read), also where a route's own
+    // description left them out; every refusal is an envelope
+    const codes = api ? [...API_CODES] : [...GUARD_CODES];
+    if (op.parameters?.length || route.method !== "GET") codes.push(Code.invalid);
+    const responses = { ...errorResponses(codes), ...op.responses };
     for (const [status, response] of Object.entries(responses)) {
       if (Number(status) >= 400 && !response.content) {
         response.content = { "application/json": { schema: JSON.parse(JSON.stringify(ErrorRef)) } };
