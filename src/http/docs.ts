@@ -28,7 +28,8 @@ Every answer under \`/api/v1\` is an envelope \`{ "code", "message", "data" }\`:
 40101 missing or wrong API token, 40301 the plan has no API access, 40302 foreign Origin or Host,
 40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 50001 internal error.
 A rejected request changes nothing. Task status: 0 pending, 1 running, 2 completed, 3 failed.
-Request bodies are JSON (\`Content-Type: application/json\`).
+Request bodies are JSON objects (\`Content-Type: application/json\`, at most 32 levels deep). Numbers in paths
+and queries are plain decimal digits.
 
 When the service runs with a token, press **Authorize** and give it (sent as \`Authorization: Bearer TOKEN\`).`;
 
