@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
-import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
-import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 
@@ -35,27 +34,14 @@ interface Document {
   components: { schemas: Record<string, unknown> };
 }
 
-let dir: string;
-let adb: TestAdbServer;
-let running: Running;
+let running: ServiceProcess;
 let document: Document;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "farm-openapi-"));
-  adb = await startAdbServer();
-  running = await startBinary(
-    await buildBinary(),
-    ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", join(dir, "data"), "--simulate", "3"],
-    dir,
-  );
+  running = await startService(["--simulate", "3"]);
   document = (await (await fetch(`${running.url}/swagger/json`)).json()) as Document;
 });
-afterAll(async () => {
-  running?.proc.kill("SIGTERM");
-  await running?.proc.exited;
-  await adb.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 const operations = () =>
   Object.entries(document.paths).flatMap(([path, ops]) =>

@@ -2,34 +2,23 @@
 // query validation (renamed identifiers broke Elysia's generated validators) while the source refused:
 // every request below goes to both, and the answers must be identical.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
-import { addDevices, buildBinary, call, FROM_SOURCE, type Running, startBinary } from "../helpers/binary.ts";
+import {
+  addDevices,
+  buildBinary,
+  call,
+  FROM_SOURCE,
+  type ServiceProcess,
+  startService,
+} from "../helpers/binary.ts";
 
-let dir: string;
-let adb: TestAdbServer;
-let binary: Running;
-let source: Running;
+let binary: ServiceProcess;
+let source: ServiceProcess;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "farm-parity-"));
-  adb = await startAdbServer();
-  const start = async (command: string | string[], name: string) => {
-    const data = join(dir, name);
-    const running = await startBinary(command, ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", data], dir);
-    addDevices(data, ["PHONE1", "PHONE2"]);
-    return running;
-  };
-  [binary, source] = await Promise.all([start(await buildBinary(), "binary"), start(FROM_SOURCE, "source")]);
+  [binary, source] = await Promise.all([startService(), startService([], FROM_SOURCE)]);
+  for (const s of [binary, source]) addDevices(s.dataDir, ["PHONE1", "PHONE2"]);
 });
-afterAll(async () => {
-  for (const r of [binary, source]) r?.proc.kill("SIGKILL");
-  await Promise.all([binary?.proc.exited, source?.proc.exited]);
-  await adb.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => Promise.all([binary?.stop(), source?.stop()]));
 
 const ODD_NUMBERS = [
   "0",

@@ -1,36 +1,19 @@
 // The compiled executable over real HTTP: numbers in paths and queries are plain decimal digits, hostile
 // bodies are refused cheaply, the Content-Type and Host are checked, and every answer forbids framing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
-import { addDevices, buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { addDevices, call, type ServiceProcess, startService } from "../helpers/binary.ts";
 
-let dir: string;
-let adb: TestAdbServer;
-let running: Running;
+let running: ServiceProcess;
 const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
   call(running.url, method, path, body, headers);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "farm-strict-"));
-  const binary = await buildBinary();
-  adb = await startAdbServer();
-  running = await startBinary(
-    binary,
-    ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", join(dir, "data")],
-    dir,
-  );
-  addDevices(join(dir, "data"), ["PHONE1"]);
+  running = await startService();
+  addDevices(running.dataDir, ["PHONE1"]);
 });
-afterAll(async () => {
-  running.proc.kill("SIGKILL");
-  await running.proc.exited;
-  await adb.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => running.stop());
 
 /** Peak resident memory of the service so far (kB), from the kernel's own account. */
 function peakKb(): number {

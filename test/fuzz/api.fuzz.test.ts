@@ -6,13 +6,10 @@
 // of our own, moves with every commit the service makes.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { httpStatusOf } from "../../src/errors.ts";
-import { startAdbServer, type TestAdbServer } from "../devices/support.ts";
-import { addDevices, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+import { addDevices, type ServiceProcess, startService } from "../helpers/binary.ts";
 
 const SEED = 20261201;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
@@ -34,23 +31,14 @@ interface Route {
   op: Operation;
 }
 
-let dir: string;
-let adb: TestAdbServer;
-let running: Running;
+let running: ServiceProcess;
 let db: Database;
 let routes: Route[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "farm-fuzz-"));
-  adb = await startAdbServer();
-  const data = join(dir, "data");
-  running = await startBinary(
-    await buildBinary(),
-    ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", data],
-    dir,
-  );
-  addDevices(data, DEVICES);
-  db = new Database(join(data, "farm.db"), { readonly: true });
+  running = await startService();
+  addDevices(running.dataDir, DEVICES);
+  db = new Database(join(running.dataDir, "farm.db"), { readonly: true });
   const document = (await (await fetch(`${running.url}/swagger/json`)).json()) as {
     paths: Record<string, Record<string, Operation>>;
   };
@@ -60,10 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   db?.close();
-  running?.proc.kill("SIGKILL");
-  await running?.proc.exited;
-  await adb.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 const dataVersion = () => (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;

@@ -1,9 +1,11 @@
 // The compiled executable, built once per test run (every test file shares the build), started as a real
 // process on a free port.
-import { statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { DeviceStore } from "../../src/store/devices.ts";
+import { startAdbServer } from "../devices/support.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/farm-tasks");
@@ -125,4 +127,41 @@ export function addDevices(dataDir: string, serials: string[], state: "online" |
     });
   }
   closeDb(db);
+}
+
+export interface ServiceProcess extends Running {
+  dataDir: string;
+  /** Kills the process, then removes its adb server and folders. */
+  stop(): Promise<void>;
+}
+
+/** The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own. */
+export async function startService(
+  args: string[] = [],
+  command?: string | string[],
+): Promise<ServiceProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "farm-service-"));
+  const adb = await startAdbServer();
+  const dataDir = join(dir, "data");
+  try {
+    const running = await startBinary(
+      command ?? (await buildBinary()),
+      ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, ...args],
+      dir,
+    );
+    return {
+      ...running,
+      dataDir,
+      async stop() {
+        running.proc.kill("SIGKILL");
+        await running.proc.exited;
+        await adb.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await adb.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
