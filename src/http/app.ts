@@ -41,8 +41,7 @@ export interface AppDeps {
 function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
   const s = e.schema ?? {};
   const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
-  const numeric =
-    s.type === "integer" || variants.some((v) => v.type === "integer" || v.format === "integer");
+  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
   if (numeric) {
     const inner = variants.find((v) => v.type === "integer") ?? s;
     const range =

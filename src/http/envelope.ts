@@ -38,16 +38,10 @@ export function validationDetails(
   return details;
 }
 
-/** "page_size: must be …": a query or path field is named as the reader wrote it, without the part. */
 export function describeDetail(d: ErrorDetail): string {
-  const where =
-    d.path === "/"
-      ? "body"
-      : d.path
-          .replace(/^\/(query|params)\//, "/")
-          .slice(1)
-          .replaceAll("/", ".");
-  return `${where}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
+  // a query or path field is named as the reader wrote it: "page_size", not "query.page_size"
+  const field = d.path.replace(/^\/(query|params)\//, "/").slice(1).replaceAll("/", ".");
+  return `${field || "body"}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
 // ---- pages ---------------------------------------------------------------------------------------------
