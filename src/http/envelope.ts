@@ -40,7 +40,10 @@ export function validationDetails(
 
 export function describeDetail(d: ErrorDetail): string {
   // a query or path field is named as the reader wrote it: "page_size", not "query.page_size"
-  const field = d.path.replace(/^\/(query|params)\//, "/").slice(1).replaceAll("/", ".");
+  const field = d.path
+    .replace(/^\/(query|params)\//, "/")
+    .slice(1)
+    .replaceAll("/", ".");
   return `${field || "body"}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
