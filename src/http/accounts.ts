@@ -44,7 +44,7 @@ export function accountRoutes(accounts: AccountService) {
         tags,
         data: AccountRef,
         example: EXAMPLE_ACCOUNT,
-        errors: [Code.invalid, Code.conflict, Code.tooLarge],
+        errors: [Code.invalid, Code.conflict],
       }),
     })
     .put("/:id", ({ params, body }) => ok(accountView(accounts.update(params.id, body))), {
@@ -58,7 +58,7 @@ export function accountRoutes(accounts: AccountService) {
         tags,
         data: AccountRef,
         example: EXAMPLE_ACCOUNT,
-        errors: [Code.invalid, Code.notFound, Code.conflict, Code.tooLarge],
+        errors: [Code.invalid, Code.notFound, Code.conflict],
       }),
     })
     .delete(

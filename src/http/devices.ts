@@ -50,7 +50,7 @@ export function deviceRoutes(devices: DeviceService) {
           tags,
           data: DeviceRef,
           example: { ...EXAMPLE_DEVICE, serial: "192.168.1.50:5555", transport: "tcp" },
-          errors: [Code.invalid, Code.tooLarge],
+          errors: [Code.invalid],
         }),
       },
     )
@@ -68,7 +68,7 @@ export function deviceRoutes(devices: DeviceService) {
           tags,
           data: T.Object({ disconnected: T.Literal(true) }),
           example: { disconnected: true },
-          errors: [Code.invalid, Code.notFound, Code.tooLarge],
+          errors: [Code.invalid, Code.notFound],
         }),
       },
     )

@@ -96,7 +96,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         tags,
         data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
         example: { task_ids: [101, 102], created_count: 2 },
-        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount, Code.tooLarge],
+        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
       }),
     })
     .get(
@@ -156,7 +156,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         tags,
         data: T.Object({ deleted_count: T.Integer(), not_found: T.Array(T.Integer()) }),
         example: { deleted_count: 2, not_found: [3] },
-        errors: [Code.invalid, Code.tooLarge],
+        errors: [Code.invalid],
       }),
     })
     .get(
