@@ -5,7 +5,7 @@ import { AppError, Code } from "../errors.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Far deeper than any body this API takes (the deepest is 3: script_config → material_list → item). */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 export const tooLarge = () => new AppError(Code.tooLarge, "request body is larger than 1 MiB");
 
@@ -31,7 +31,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>): Promise<Uint8Arra
 }
 
 /** True when `[` and `{` nest deeper than `max` outside strings: one pass, stops at the first excess. */
-export function nestsDeeperThan(text: string, max: number): boolean {
+function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
