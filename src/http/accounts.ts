@@ -4,10 +4,11 @@ import { Elysia, t } from "elysia";
 import { AccountChangeBody, type AccountService, NewAccountBody } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS } from "../domain.ts";
 import { Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
-import { AccountSchema, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
+import { Id, WholeNumber } from "./params.ts";
+import { AccountRef, accountView, EXAMPLE_ACCOUNT } from "./views.ts";
 
 const tags = ["accounts"];
-const IdParams = t.Object({ id: t.Integer({ minimum: 1, description: "the account's id" }) });
+const IdParams = T.Object({ id: Id("the account's id") });
 
 export function accountRoutes(accounts: AccountService) {
   return new Elysia({ prefix: "/api/v1/accounts" })
@@ -18,15 +19,17 @@ export function accountRoutes(accounts: AccountService) {
         query: t.Object({
           platform: t.Optional(literalUnion(PLATFORMS)),
           device: t.Optional(t.String({ minLength: 1, description: "serial" })),
-          logined: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
-          status: t.Optional(t.Integer({ minimum: 0, maximum: 1 })),
+          logined: T.Optional(WholeNumber({ minimum: 0, maximum: 1, description: "1 logged in, 0 not" })),
+          status: T.Optional(WholeNumber({ minimum: 0, maximum: 1, description: "1 enabled, 0 disabled" })),
           tag: t.Optional(t.String({ minLength: 1 })),
           ...pageQuery,
         }),
         detail: doc({
           summary: "List accounts",
+          description:
+            "Filters combine with AND; `device` is a phone's serial, `tag` one of the account's tags.",
           tags,
-          data: Page("accounts", AccountSchema),
+          data: Page("accounts", AccountRef),
           example: { accounts: [EXAMPLE_ACCOUNT], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),
@@ -40,9 +43,9 @@ export function accountRoutes(accounts: AccountService) {
           "So that username mode can be used before accounts are discovered on the phones. " +
           "The device must be a phone the service has seen; a username is unique per platform.",
         tags,
-        data: AccountSchema,
+        data: AccountRef,
         example: EXAMPLE_ACCOUNT,
-        errors: [Code.invalid, Code.conflict, Code.tooLarge],
+        errors: [Code.invalid, Code.conflict],
       }),
     })
     .put("/:id", ({ params, body }) => ok(accountView(accounts.update(params.id, body))), {
@@ -50,10 +53,13 @@ export function accountRoutes(accounts: AccountService) {
       body: AccountChangeBody,
       detail: doc({
         summary: "Change an account",
+        description:
+          "Only the fields given change. Moving it to another phone needs a phone the service has seen; " +
+          "a username taken on the same platform → 40901.",
         tags,
-        data: AccountSchema,
+        data: AccountRef,
         example: EXAMPLE_ACCOUNT,
-        errors: [Code.invalid, Code.notFound, Code.conflict, Code.tooLarge],
+        errors: [Code.invalid, Code.notFound, Code.conflict],
       }),
     })
     .delete(

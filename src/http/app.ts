@@ -7,6 +7,7 @@ import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { accountRoutes } from "./accounts.ts";
+import { readJsonObject } from "./body.ts";
 import { deviceRoutes } from "./devices.ts";
 import { docs } from "./docs.ts";
 import {
@@ -18,7 +19,7 @@ import {
   validationDetails,
 } from "./envelope.ts";
 import { eventRoutes } from "./events.ts";
-import { MAX_BODY_BYTES, makeGuard } from "./guard.ts";
+import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
 import { taskRoutes } from "./tasks.ts";
@@ -40,8 +41,7 @@ export interface AppDeps {
 function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
   const s = e.schema ?? {};
   const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
-  const numeric =
-    s.type === "integer" || variants.some((v) => v.type === "integer" || v.format === "integer");
+  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
   if (numeric) {
     const inner = variants.find((v) => v.type === "integer") ?? s;
     const range =
@@ -79,37 +79,18 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? ((line: string) => console.error(line));
 
   const api = new Elysia({ normalize: false })
+    // no page may show this service in a frame (clickjacking the Swagger UI or the API's answers)
+    .headers({ "x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'" })
     .onRequest(({ request }) => {
       try {
-        guard(request, new URL(request.url).pathname);
+        guard(request);
       } catch (e) {
         if (e instanceof AppError) return errorResponse(e);
         throw e;
       }
     })
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
-      // routes like POST /task/{id}/stop take no body; a route that needs one says so through its schema
-      if (request.body === null) return null;
-      if (!contentType?.toLowerCase().startsWith("application/json")) {
-        throw AppError.invalid(`Content-Type must be application/json (got "${contentType || "none"}")`);
-      }
-      const bytes = await request.arrayBuffer();
-      if (bytes.byteLength > MAX_BODY_BYTES)
-        throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
-      const text = new TextDecoder().decode(bytes);
-      if (!text.trim()) throw AppError.invalid("body is empty: send a JSON object");
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        throw AppError.invalid(`body is not valid JSON: ${(e as Error).message}`);
-      }
-      // every body this API takes is an object
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw AppError.invalid("body: must be a JSON object");
-      }
-      return value;
-    })
+    // routes like POST /task/{id}/stop take no body; a route that needs one says so through its schema
+    .onParse({ as: "global" }, ({ request }) => (request.body === null ? null : readJsonObject(request)))
     .onError({ as: "global" }, ({ code, error, request, body }) => {
       if (error instanceof AppError) return errorResponse(error);
       // errors thrown by our body parser arrive wrapped by Elysia

@@ -2,8 +2,8 @@
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia, t } from "elysia";
 import type { DeviceService } from "../phones/service.ts";
-import { Code, doc, ok } from "./envelope.ts";
-import { DeviceSchema, deviceView, EXAMPLE_DEVICE } from "./views.ts";
+import { Code, doc, ok, pngDoc } from "./envelope.ts";
+import { DeviceRef, deviceView, EXAMPLE_DEVICE } from "./views.ts";
 
 const tags = ["devices"];
 const SerialParams = t.Object({ serial: t.String({ minLength: 1, description: "the phone's serial" }) });
@@ -21,20 +21,6 @@ const NetworkPhone = T.Object(
   { additionalProperties: false },
 );
 
-const SCREENSHOT_DOC: Record<string, unknown> = {
-  summary: "A screenshot of the phone, now",
-  tags,
-  security: [{ bearer: [] }, {}],
-  responses: {
-    200: {
-      description: "the screen as PNG",
-      content: { "image/png": { schema: { type: "string", format: "binary" } } },
-    },
-    404: { description: `code ${Code.notFound}: never seen` },
-    409: { description: `code ${Code.conflict}: the phone is not online` },
-  },
-};
-
 export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get("", () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)) }), {
@@ -43,7 +29,7 @@ export function deviceRoutes(devices: DeviceService) {
         description:
           "Every phone the service has seen, online or not, by serial, with its running task and queue.",
         tags,
-        data: T.Object({ devices: T.Array(DeviceSchema) }),
+        data: T.Object({ devices: T.Array(DeviceRef) }),
         example: { devices: [EXAMPLE_DEVICE] },
       }),
     })
@@ -62,9 +48,9 @@ export function deviceRoutes(devices: DeviceService) {
             "is HOST:PORT. An address that refuses, cannot be reached or does not speak ADB is 40001 naming it and " +
             "the reason, and nothing is attached; a direct phone is attached again when the service restarts.",
           tags,
-          data: DeviceSchema,
+          data: DeviceRef,
           example: { ...EXAMPLE_DEVICE, serial: "192.168.1.50:5555", transport: "tcp" },
-          errors: [Code.invalid, Code.tooLarge],
+          errors: [Code.invalid],
         }),
       },
     )
@@ -82,7 +68,7 @@ export function deviceRoutes(devices: DeviceService) {
           tags,
           data: T.Object({ disconnected: T.Literal(true) }),
           example: { disconnected: true },
-          errors: [Code.invalid, Code.notFound, Code.tooLarge],
+          errors: [Code.invalid, Code.notFound],
         }),
       },
     )
@@ -96,8 +82,9 @@ export function deviceRoutes(devices: DeviceService) {
         params: SerialParams,
         detail: doc({
           summary: "One phone",
+          description: "The phone as listed: its state, facts, running task and queue. 40401 if never seen.",
           tags,
-          data: DeviceSchema,
+          data: DeviceRef,
           example: EXAMPLE_DEVICE,
           errors: [Code.notFound],
         }),
@@ -109,6 +96,15 @@ export function deviceRoutes(devices: DeviceService) {
         new Response(await devices.screenshot(params.serial), {
           headers: { "content-type": "image/png", "cache-control": "no-store" },
         }),
-      { params: SerialParams, detail: SCREENSHOT_DOC as DocumentDecoration },
+      {
+        params: SerialParams,
+        detail: pngDoc({
+          summary: "A screenshot of the phone, now",
+          description: "Taken when asked. 40401 for a phone never seen, 40901 when it is not online.",
+          tags,
+          image: "the screen as PNG",
+          errors: [Code.notFound, Code.conflict],
+        }),
+      },
     );
 }

@@ -6,7 +6,18 @@ import { type AnyElysia, Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../config.ts";
-import { listScripts } from "../scripts/registry.ts";
+import { DEMO_BASE_PORT } from "../demo.ts";
+import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
+import {
+  API_CODES,
+  Code,
+  ErrorRef,
+  errorResponses,
+  GUARD_CODES,
+  namedSchemas,
+  type ResponseDoc,
+} from "./envelope.ts";
+import { FAVICON_PATH, favicon } from "./favicon.ts";
 
 const ASSETS = "/swagger/assets";
 
@@ -17,7 +28,8 @@ Every answer under \`/api/v1\` is an envelope \`{ "code", "message", "data" }\`:
 40101 missing or wrong API token, 40301 the plan has no API access, 40302 foreign Origin or Host,
 40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 50001 internal error.
 A rejected request changes nothing. Task status: 0 pending, 1 running, 2 completed, 3 failed.
-Request bodies are JSON (\`Content-Type: application/json\`).
+Request bodies are JSON objects (\`Content-Type: application/json\`, at most 32 levels deep). Numbers in paths
+and queries are plain decimal digits.
 
 When the service runs with a token, press **Authorize** and give it (sent as \`Authorization: Bearer TOKEN\`).`;
 
@@ -27,6 +39,7 @@ const PAGE = `<!doctype html>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>Phone farm task service — API</title>
+  <link rel="icon" href="${FAVICON_PATH}" />
   <link rel="stylesheet" href="${ASSETS}/swagger-ui.css" />
 </head>
 <body>
@@ -39,9 +52,57 @@ const PAGE = `<!doctype html>
 </html>`;
 
 type Operation = {
-  requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
+  requestBody?: {
+    required?: boolean;
+    content: Record<string, { schema: Record<string, unknown>; examples?: Record<string, unknown> }>;
+  };
+  parameters?: unknown[];
+  responses?: Record<string, ResponseDoc>;
   security?: unknown[];
 };
+
+/** The phones `--simulate 3` starts: the request examples run as they are against the demo. */
+const DEMO_SERIALS = [0, 1, 2].map((i) => `127.0.0.1:${DEMO_BASE_PORT + i}`);
+
+/** One example per script, each of which a demo service accepts ("Try it out"). */
+function createTaskExamples(scripts: ScriptDefinition[]) {
+  return Object.fromEntries(
+    scripts.map((s) => [
+      s.name,
+      {
+        summary: `${s.name}: ${s.description}`,
+        value: {
+          serials: DEMO_SERIALS,
+          script_name: s.name,
+          // files named in an example would not be on the reader's PC: post from the material library
+          script_config:
+            s.name === "post"
+              ? {
+                  content_type: 0,
+                  captions: "{Hello|Hi} from the farm #demo",
+                  material_source: "materialLibrary",
+                }
+              : s.example,
+        },
+      },
+    ]),
+  );
+}
+
+/**
+ * openapi-typescript (default options) makes every field with a `default` required in a named schema, so a
+ * generated client could not leave one out; the defaults are said in words instead.
+ */
+function defaultsInWords(schema: Record<string, unknown>) {
+  const copy = JSON.parse(JSON.stringify(schema)) as { properties?: Record<string, Record<string, unknown>> };
+  for (const field of Object.values(copy.properties ?? {})) {
+    if (!("default" in field)) continue;
+    const said = `default ${JSON.stringify(field.default)}`;
+    field.description = field.description ? `${field.description}; ${said}` : said;
+    delete field.default;
+  }
+  return copy;
+}
 
 /** The OpenAPI document of `app`, built once. */
 function buildDocument(app: AnyElysia) {
@@ -57,18 +118,30 @@ function buildDocument(app: AnyElysia) {
         required: true,
         content: { "application/json": { schema: JSON.parse(JSON.stringify(body)) } },
       };
-    if (!path.startsWith("/api/v1")) op.security = [];
+    const api = path.startsWith("/api/v1");
+    if (!api) op.security = [];
+    // the refusals of the guard and of the body parser (any body sent is read), also where a route's own
+    // description left them out; every refusal is an envelope
+    const codes = api ? [...API_CODES] : [...GUARD_CODES];
+    if (op.parameters?.length || route.method !== "GET") codes.push(Code.invalid);
+    const responses = { ...errorResponses(codes), ...op.responses };
+    for (const [status, response] of Object.entries(responses)) {
+      if (Number(status) >= 400 && !response.content) {
+        response.content = { "application/json": { schema: JSON.parse(JSON.stringify(ErrorRef)) } };
+      }
+    }
+    op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   }
   const scripts = listScripts();
   // script_config is checked per script: show each script's schema
-  const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"]?.schema as
-    | { properties: Record<string, Record<string, unknown>> }
-    | undefined;
-  if (create?.properties.script_config) {
-    create.properties.script_config = {
+  const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"];
+  const createSchema = create?.schema as { properties: Record<string, Record<string, unknown>> } | undefined;
+  if (create && createSchema?.properties.script_config) {
+    createSchema.properties.script_config = {
       description: `the script's parameters, by script_name: ${scripts.map((s) => s.name).join(", ")}`,
       anyOf: scripts.map((s) => ({ $ref: `#/components/schemas/ScriptConfig_${s.name}` })),
     };
+    create.examples = createTaskExamples(scripts);
   }
   return {
     openapi: "3.1.0",
@@ -91,17 +164,20 @@ function buildDocument(app: AnyElysia) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "the --token the service runs with" },
       },
-      schemas: Object.fromEntries(
-        scripts.map((s) => [
-          `ScriptConfig_${s.name}`,
-          {
-            ...s.configSchema,
-            title: `script_config of "${s.name}"`,
-            description: s.description,
-            example: s.example,
-          },
-        ]),
-      ),
+      schemas: {
+        ...JSON.parse(JSON.stringify(namedSchemas())),
+        ...Object.fromEntries(
+          scripts.map((s) => [
+            `ScriptConfig_${s.name}`,
+            {
+              ...defaultsInWords(s.configSchema),
+              title: `script_config of "${s.name}"`,
+              description: s.description,
+              example: s.example,
+            },
+          ]),
+        ),
+      },
     },
   };
 }
@@ -124,6 +200,7 @@ export function docs(app: AnyElysia) {
       },
       hidden,
     )
+    .get(FAVICON_PATH, favicon, hidden)
     .get(`${ASSETS}/swagger-ui-bundle.js`, () => new Response(Bun.file(swaggerBundle)), hidden)
     .get(`${ASSETS}/swagger-ui.css`, () => new Response(Bun.file(swaggerCss)), hidden);
 }

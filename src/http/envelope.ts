@@ -1,6 +1,6 @@
 // The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
 import { Type as T, type TSchema } from "@sinclair/typebox";
-import { type DocumentDecoration, t } from "elysia";
+import type { DocumentDecoration } from "elysia";
 import {
   AppError,
   Code,
@@ -9,6 +9,7 @@ import {
   httpStatusOf,
   SCRIPT_NAME_MISSING,
 } from "../errors.ts";
+import { WholeNumber } from "./params.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -45,17 +46,22 @@ export function validationDetails(
 }
 
 export function describeDetail(d: ErrorDetail): string {
-  const where = d.path === "/" ? "body" : d.path.slice(1).replaceAll("/", ".");
-  return `${where}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
+  // a query or path field is named as the reader wrote it: "page_size", not "query.page_size"
+  const field = d.path
+    .replace(/^\/(query|params)\//, "/")
+    .slice(1)
+    .replaceAll("/", ".");
+  return `${field || "body"}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
 // ---- pages ---------------------------------------------------------------------------------------------
 
-/** The query fields every list takes (Elysia's t: query strings are coerced to numbers). */
+/** The query fields every list takes. */
 export const pageQuery = {
-  page: t.Optional(t.Integer({ minimum: 1, default: 1 })),
-  page_size: t.Optional(
-    t.Integer({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
+  // the bound keeps the row offset an exact integer
+  page: T.Optional(WholeNumber({ minimum: 1, maximum: 10_000_000, default: 1 })),
+  page_size: T.Optional(
+    WholeNumber({ minimum: 1, maximum: 100, default: 20, description: "at most 100 (above → 40001)" }),
   ),
 };
 
@@ -83,23 +89,44 @@ export function Page(key: string, item: TSchema) {
 
 // ---- OpenAPI description -------------------------------------------------------------------------------
 
-export const ErrorDetailSchema = T.Object({ path: T.String(), message: T.String() });
+const NAMED = new Map<string, TSchema>();
 
-export function Envelope(data: TSchema, example?: unknown) {
-  return T.Object(
-    { code: T.Literal(0), message: T.Literal("success"), data },
-    example === undefined ? {} : { example: { code: 0, message: "success", data: example } },
-  );
+/** Lists `schema` under `name` in the document's components; the returned schema refers to it there. */
+export function named(name: string, schema: TSchema): TSchema {
+  NAMED.set(name, schema);
+  return T.Unsafe({ $ref: `#/components/schemas/${name}` });
 }
 
-export const ErrorEnvelope = T.Object({
-  code: T.Integer({ description: "see the codes table" }),
-  message: T.String({ description: "what was wrong, as a sentence a person can act on" }),
-  data: T.Union([
-    T.Null(),
-    T.Object({ errors: T.Optional(T.Array(ErrorDetailSchema)) }, { additionalProperties: true }),
-  ]),
-});
+/** Every schema named so far, for `components.schemas`. */
+export const namedSchemas = () => Object.fromEntries(NAMED);
+
+const ErrorDetailSchema = named("ErrorDetail", T.Object({ path: T.String(), message: T.String() }));
+
+const EnvelopeRef = named(
+  "Envelope",
+  T.Object(
+    { code: T.Literal(0), message: T.Literal("success"), data: T.Unknown() },
+    { description: "a success: code 0, the answer in `data`" },
+  ),
+);
+
+export const ErrorRef = named(
+  "Error",
+  T.Object(
+    {
+      code: T.Integer({ description: "see the codes table; its first three digits are the HTTP status" }),
+      message: T.String({ description: "what was wrong, as a sentence a person can act on" }),
+      data: T.Union([
+        T.Null(),
+        T.Object({ errors: T.Optional(T.Array(ErrorDetailSchema)) }, { additionalProperties: true }),
+      ]),
+    },
+    { description: "a refusal or failure: what was wrong, and nothing was changed" },
+  ),
+);
+
+/** The success envelope with `data` of the given schema. */
+const Envelope = (data: TSchema) => T.Intersect([EnvelopeRef, T.Object({ data })]);
 
 const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.invalid]: {
@@ -120,41 +147,29 @@ const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.internal]: { message: "internal error: see the service log" },
 };
 
-/** Codes every /api/v1 route can answer whatever it does. */
-const COMMON_CODES: CodeValue[] = [
-  Code.unauthorized,
-  Code.planForbidsApi,
-  Code.foreignRequest,
-  Code.internal,
-];
+/** Codes the guard answers on any path: a foreign Host or Origin, a body declared over 1 MiB. */
+export const GUARD_CODES: CodeValue[] = [Code.foreignRequest, Code.tooLarge];
 
-interface RouteDoc {
-  summary: string;
-  description?: string;
-  tags: string[];
-  /** Schema of `data` on success, and a real example of it. */
-  data: TSchema;
-  example: unknown;
-  /** The error codes this route answers, besides the common ones. */
-  errors?: CodeValue[];
+/** Codes every /api/v1 route can answer whatever it does. */
+export const API_CODES: CodeValue[] = [...GUARD_CODES, Code.unauthorized, Code.planForbidsApi, Code.internal];
+
+/** An OpenAPI response object. */
+export interface ResponseDoc {
+  description: string;
+  content?: Record<string, unknown>;
 }
 
-/** An Elysia `detail` for a route: summary, tags, the success envelope and every error code it may answer. */
-export function doc(d: RouteDoc) {
+/** The error responses for `codes`, grouped by HTTP status, each with its schema and an example per code. */
+export function errorResponses(codes: CodeValue[]): Record<string, ResponseDoc> {
   const byStatus = new Map<number, CodeValue[]>();
-  for (const code of [...(d.errors ?? []), ...COMMON_CODES]) {
+  for (const code of new Set(codes)) {
     const status = httpStatusOf(code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
-  const responses: Record<string, unknown> = {
-    200: {
-      description: "success",
-      content: { "application/json": { schema: Envelope(d.data), example: ok(d.example) } },
-    },
-  };
-  for (const [status, codes] of byStatus) {
+  const responses: Record<string, ResponseDoc> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     const examples = Object.fromEntries(
-      codes.map((code) => [
+      group.map((code) => [
         String(code),
         {
           summary: `code ${code}`,
@@ -163,18 +178,52 @@ export function doc(d: RouteDoc) {
       ]),
     );
     responses[String(status)] = {
-      description: `code ${codes.join(" or ")}`,
-      content: { "application/json": { schema: ErrorEnvelope, examples } },
+      description: `code ${group.join(" or ")}`,
+      content: { "application/json": { schema: ErrorRef, examples } },
     };
   }
-  // our response schemas are TypeBox objects, which are JSON Schema: the OpenAPI types cannot see that
+  return responses;
+}
+
+interface RouteDoc {
+  summary: string;
+  description: string;
+  tags: string[];
+  /** The error codes this route answers, besides the common ones. */
+  errors?: CodeValue[];
+}
+
+interface JsonRouteDoc extends RouteDoc {
+  /** Schema of `data` on success, and a real example of it. */
+  data: TSchema;
+  example: unknown;
+}
+
+// our response schemas are TypeBox objects, which are JSON Schema: the OpenAPI types cannot see that
+function decoration(d: RouteDoc, success: unknown) {
   return {
     summary: d.summary,
     description: d.description,
     tags: d.tags,
     security: [{ bearer: [] }, {}],
-    responses,
+    responses: { 200: success, ...errorResponses([...(d.errors ?? []), ...API_CODES]) },
   } as DocumentDecoration;
+}
+
+/** An Elysia `detail` for a route: summary, tags, the success envelope and every error code it may answer. */
+export function doc(d: JsonRouteDoc) {
+  return decoration(d, {
+    description: "success",
+    content: { "application/json": { schema: Envelope(d.data), example: ok(d.example) } },
+  });
+}
+
+/** The `detail` of a route that answers a PNG on success, and envelopes when it cannot. */
+export function pngDoc(d: RouteDoc & { image: string }) {
+  return decoration(d, {
+    description: d.image,
+    content: { "image/png": { schema: { type: "string", format: "binary" } } },
+  });
 }
 
 export { AppError, Code };

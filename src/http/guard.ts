@@ -4,9 +4,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { LOOPBACK_HOSTS } from "../config.ts";
 import type { License } from "../license/license.ts";
+import { MAX_BODY_BYTES, tooLarge } from "./body.ts";
 import { AppError, Code } from "./envelope.ts";
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface GuardOptions {
   token: string | null;
@@ -40,10 +39,15 @@ export function makeGuard(opts: GuardOptions) {
   const allowed = new Set([...LOOPBACK_HOSTS, ...opts.allowedHosts.map((h) => h.toLowerCase())]);
 
   /** Throws the AppError that refuses the request, or returns quietly. */
-  return function guard(request: Request, path: string): void {
-    // app.handle in tests builds requests without a Host header; a socket request always has one
-    const host = request.headers.get("host") ?? new URL(request.url).host;
-    if (!allowed.has(hostName(host))) {
+  return function guard(request: Request): void {
+    // Bun builds the URL from the Host header: a malformed one ("::1", "a@b") leaves it unparsable
+    const url = URL.parse(request.url);
+    // app.handle in tests builds requests without a Host header; HTTP/1.0 clients may send none
+    const host = request.headers.get("host") ?? url?.host;
+    if (host === undefined) {
+      throw new AppError(Code.foreignRequest, "request refused: send a Host header naming this service");
+    }
+    if (url === null || !allowed.has(hostName(host))) {
       throw new AppError(Code.foreignRequest, `request refused: Host "${host}" is not this service`);
     }
     const origin = request.headers.get("origin");
@@ -51,8 +55,9 @@ export function makeGuard(opts: GuardOptions) {
       throw new AppError(Code.foreignRequest, `request refused: Origin ${origin} is not this service`);
     }
     const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY_BYTES) throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
+    if (length > MAX_BODY_BYTES) throw tooLarge();
 
+    const path = url.pathname;
     if (!path.startsWith("/api/v1/") && path !== "/api/v1") return;
     if (opts.token && !tokenMatches(request, path, opts.token)) {
       throw new AppError(Code.unauthorized, "missing or wrong API token: send Authorization: Bearer TOKEN");

@@ -2,7 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import type { License } from "../license/license.ts";
-import { doc, ok } from "./envelope.ts";
+import { doc, named, ok } from "./envelope.ts";
 
 export const LicenseSchema = T.Object({
   plan_name: T.Union(["Free", "Starter", "Pro", "Team", "Business"].map((p) => T.Literal(p))),
@@ -22,7 +22,7 @@ export function licenseRoutes(license: License) {
         "Pro, Team and Business include API access. On Starter this and every other /api/v1 endpoint answer 40301 " +
         "(with the plan in `data`). Without a valid license the service runs on the Free plan: API enabled, 2 phones at once.",
       tags: ["license"],
-      data: LicenseSchema,
+      data: named("License", LicenseSchema),
       example: {
         plan_name: "Pro",
         api_enabled: true,

@@ -1,12 +1,13 @@
 // /api/v1/task: thin handlers over the task service.
 import { Type as T } from "@sinclair/typebox";
-import { type DocumentDecoration, Elysia, t } from "elysia";
+import { Elysia, t } from "elysia";
 import { literalUnion, PLATFORMS, TASK_SOURCES } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
-import { AppError, Code, doc, ok, Page, paged, pageQuery } from "./envelope.ts";
-import { EXAMPLE_TASK, TaskSchema, TaskWithLogsSchema, taskLogView, taskView } from "./views.ts";
+import { AppError, Code, doc, named, ok, Page, paged, pageQuery, pngDoc } from "./envelope.ts";
+import { Id, WholeNumber } from "./params.ts";
+import { EXAMPLE_TASK, TaskDetailRef, TaskRef, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
 
@@ -59,11 +60,11 @@ export const CreateTaskBody = T.Object(
   { additionalProperties: false },
 );
 
-const TaskIdParams = t.Object({ task_id: t.Integer({ minimum: 1, description: "the task's id" }) });
+const TaskIdParams = T.Object({ task_id: Id("the task's id") });
 
 export const ListTasksQuery = t.Object({
   status: t.Optional(
-    t.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
+    WholeNumber({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
   ),
   serial: t.Optional(t.String({ minLength: 1 })),
   script_name: t.Optional(t.String({ minLength: 1 })),
@@ -71,18 +72,16 @@ export const ListTasksQuery = t.Object({
   ...pageQuery,
 });
 
-const SCREENSHOT_DOC: Record<string, unknown> = {
-  summary: "The screen when the task failed",
-  description:
-    "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size.",
-  tags,
-  security: [{ bearer: [] }, {}],
-  responses: {
-    200: { description: "PNG", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
-    400: { description: `code ${Code.invalid}` },
-    404: { description: `code ${Code.notFound}: no such task, or no screenshot was kept for it` },
-  },
-};
+const StatsRef = named(
+  "Stats",
+  T.Object({
+    total: T.Integer(),
+    pending: T.Integer(),
+    running: T.Integer(),
+    completed: T.Integer(),
+    failed: T.Integer(),
+  }),
+);
 
 export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
@@ -98,7 +97,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         tags,
         data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
         example: { task_ids: [101, 102], created_count: 2 },
-        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount, Code.tooLarge],
+        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
       }),
     })
     .get(
@@ -118,7 +117,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "List tasks",
           description: "Newest first (created_at, then id, descending). Filters combine with AND.",
           tags,
-          data: Page("tasks", TaskSchema),
+          data: Page("tasks", TaskRef),
           example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
           errors: [Code.invalid],
         }),
@@ -127,14 +126,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     .get("/stats", () => ok(service.stats()), {
       detail: doc({
         summary: "Count tasks by status",
+        description: "Every task in the database, by status; `total` is their sum.",
         tags,
-        data: T.Object({
-          total: T.Integer(),
-          pending: T.Integer(),
-          running: T.Integer(),
-          completed: T.Integer(),
-          failed: T.Integer(),
-        }),
+        data: StatsRef,
         example: { total: 120, pending: 30, running: 5, completed: 80, failed: 5 },
       }),
     })
@@ -149,7 +143,12 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .delete("/batch", async ({ body }) => ok(await service.deleteBatch(body.task_ids)), {
       body: T.Object(
-        { task_ids: T.Array(T.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10000 }) },
+        {
+          task_ids: T.Array(T.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
+            minItems: 1,
+            maxItems: 10000,
+          }),
+        },
         { additionalProperties: false },
       ),
       detail: doc({
@@ -158,7 +157,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         tags,
         data: T.Object({ deleted_count: T.Integer(), not_found: T.Array(T.Integer()) }),
         example: { deleted_count: 2, not_found: [3] },
-        errors: [Code.invalid, Code.tooLarge],
+        errors: [Code.invalid],
       }),
     })
     .get(
@@ -171,8 +170,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         params: TaskIdParams,
         detail: doc({
           summary: "One task, with its log",
+          description: "The task as listed, plus its log lines in order (timings in `duration_ms`).",
           tags,
-          data: TaskWithLogsSchema,
+          data: TaskDetailRef,
           example: {
             ...EXAMPLE_TASK,
             logs: [
@@ -215,7 +215,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
             "Completed or failed → 40901.",
           tags,
-          data: TaskSchema,
+          data: TaskRef,
           example: {
             ...EXAMPLE_TASK,
             status: 3,
@@ -239,7 +239,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "Retry a failed task",
           description: "Failed → pending, retry_count + 1, error cleared. Any other status → 40901.",
           tags,
-          data: TaskSchema,
+          data: TaskRef,
           example: { ...EXAMPLE_TASK, retry_count: 1 },
           errors: [Code.invalid, Code.notFound, Code.conflict],
         }),
@@ -253,6 +253,17 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         if (!file) throw new AppError(Code.notFound, `no screenshot was kept for task ${params.task_id}`);
         return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
       },
-      { params: TaskIdParams, detail: SCREENSHOT_DOC as DocumentDecoration },
+      {
+        params: TaskIdParams,
+        detail: pngDoc({
+          summary: "The screen when the task failed",
+          description:
+            "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. " +
+            "40401 when there is no such task, or no screenshot was kept for it.",
+          tags,
+          image: "the screen as PNG",
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
     );
 }

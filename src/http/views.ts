@@ -4,6 +4,7 @@ import type { AccountWithDevice } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
 import type { DeviceRow } from "../phones/service.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
+import { named } from "./envelope.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
@@ -44,6 +45,13 @@ export const TaskLogSchema = T.Object({
 });
 
 export const TaskWithLogsSchema = T.Intersect([TaskSchema, T.Object({ logs: T.Array(TaskLogSchema) })]);
+
+// the names the OpenAPI document gives these shapes
+export const TaskRef = named("Task", TaskSchema);
+export const TaskDetailRef = named(
+  "TaskDetail",
+  T.Intersect([TaskRef, T.Object({ logs: T.Array(named("TaskLog", TaskLogSchema)) })]),
+);
 
 export function taskView(row: TaskRow) {
   return {
@@ -94,6 +102,8 @@ export const DeviceSchema = T.Object({
   last_seen: DateTime,
 });
 
+export const DeviceRef = named("Device", DeviceSchema);
+
 export function deviceView(row: DeviceRow, load: { running: number | null; queued: number } | undefined) {
   return {
     serial: row.serial,
@@ -132,6 +142,8 @@ export const AccountSchema = T.Object({
   status_text: T.Union([T.Literal("enabled"), T.Literal("disabled")]),
   tags: T.Array(T.String()),
 });
+
+export const AccountRef = named("Account", AccountSchema);
 
 /** The password is never part of it. */
 export function accountView(row: AccountWithDevice) {

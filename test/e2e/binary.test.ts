@@ -3,10 +3,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { closeDb, openDb } from "../../src/store/db.ts";
-import { DeviceStore } from "../../src/store/known-devices.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+import { addDevices, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 
 let dir: string;
 let binary: string;
@@ -60,25 +58,7 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
   expect((await api("GET", "/api/v1/task/stats")).body.data.total).toBe(0);
 
   // phones are the fleet's business (another test); here the store is told about two
-  const db = openDb(join(dir, "data/farm.db"));
-  const devices = new DeviceStore(db);
-  for (const serial of ["E2E-1", "E2E-2"]) {
-    devices.upsert({
-      serial,
-      transport: "usb",
-      state: "offline",
-      model: null,
-      brand: null,
-      androidVersion: null,
-      sdk: null,
-      screenWidth: null,
-      screenHeight: null,
-      battery: null,
-      hint: null,
-      lastSeen: Date.now(),
-    });
-  }
-  closeDb(db);
+  addDevices(join(dir, "data"), ["E2E-1", "E2E-2"]);
 
   const ids: number[] = [];
   for (let i = 0; i < 10; i++) {

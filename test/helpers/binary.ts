@@ -1,18 +1,27 @@
-// The compiled executable, built once per test run, started as a real process on a free port.
-import { existsSync, statSync } from "node:fs";
+// The compiled executable, built once per test run (every test file shares the build), started as a real
+// process on a free port.
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeDb, openDb } from "../../src/store/db.ts";
+import { DeviceStore } from "../../src/store/known-devices.ts";
+import { startAdbServer } from "./adb.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/farm-tasks");
-let built = false;
+let build: Promise<string> | undefined;
 
-export async function buildBinary(): Promise<string> {
-  if (built && existsSync(BINARY)) return BINARY;
+async function runBuild(): Promise<string> {
   const proc = Bun.spawn([process.execPath, "build.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if ((await proc.exited) !== 0) throw new Error(`build failed: ${await new Response(proc.stderr).text()}`);
   if (!statSync(BINARY).isFile()) throw new Error("build made no executable");
-  built = true;
   return BINARY;
+}
+
+/** The executable of this checkout, built by the first caller of the test run. */
+export function buildBinary(): Promise<string> {
+  build ??= runBuild();
+  return build;
 }
 
 // whatever a test forgets to stop, or leaves behind when it fails, dies with the test run
@@ -27,14 +36,17 @@ export interface Running {
   log: () => string;
 }
 
-/** Starts the executable with `--port 0` and waits for the line that says where it listens. */
+/** The service from source, as `bun src/main.ts`: pass it to startBinary to compare with the executable. */
+export const FROM_SOURCE = [process.execPath, join(ROOT, "src/main.ts")];
+
+/** Starts the executable (or FROM_SOURCE) with `--port 0` and waits for the line that says where it listens. */
 export async function startBinary(
-  binary: string,
+  binary: string | string[],
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
 ) {
-  const proc = Bun.spawn([binary, "--port", "0", ...args], {
+  const proc = Bun.spawn([binary, "--port", "0", ...args].flat(), {
     cwd,
     env: { ...process.env, ...env },
     stdout: "pipe",
@@ -63,4 +75,93 @@ export async function startBinary(
     }
   })();
   return { proc, url, log: () => text } satisfies Running;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  /** The JSON answer; `{ code: -1, message: text }` when it was not JSON. */
+  body: { code: number; message: string; data: any };
+}
+
+/** One request over HTTP; `body` goes out as JSON unless it is a string (sent as it is). */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  const res = await fetch(`${baseUrl}${path}`, init);
+  const text = await res.text();
+  try {
+    return { status: res.status, headers: res.headers, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, headers: res.headers, body: { code: -1, message: text, data: null } };
+  }
+}
+
+/** Makes a running service's database know phones, as its fleet would once they were attached. */
+export function addDevices(dataDir: string, serials: string[], state: "online" | "offline" = "offline") {
+  const db = openDb(join(dataDir, "farm.db"));
+  const devices = new DeviceStore(db);
+  for (const serial of serials) {
+    devices.upsert({
+      serial,
+      transport: "usb",
+      state,
+      model: null,
+      brand: null,
+      androidVersion: null,
+      sdk: null,
+      screenWidth: null,
+      screenHeight: null,
+      battery: null,
+      hint: null,
+      lastSeen: Date.now(),
+    });
+  }
+  closeDb(db);
+}
+
+export interface ServiceProcess extends Running {
+  dataDir: string;
+  /** Kills the process, then removes its adb server and folders. */
+  stop(): Promise<void>;
+}
+
+/** The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own. */
+export async function startService(
+  args: string[] = [],
+  command?: string | string[],
+): Promise<ServiceProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "farm-service-"));
+  const adb = await startAdbServer();
+  const dataDir = join(dir, "data");
+  try {
+    const running = await startBinary(
+      command ?? (await buildBinary()),
+      ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, ...args],
+      dir,
+    );
+    return {
+      ...running,
+      dataDir,
+      async stop() {
+        running.proc.kill("SIGKILL");
+        await running.proc.exited;
+        await adb.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await adb.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
