@@ -1,0 +1,17 @@
+// The vendor's public key, the only key licenses are checked against. build.ts compiles it in (the file
+// named by FARM_VENDOR_PUBLIC_KEY at build time, else vendor-public.pem); nothing at run time replaces it.
+// Run from source (`bun src/main.ts`), the service trusts the committed vendor-public.pem.
+import committedKey from "./vendor-public.pem" with { type: "text" };
+
+/** Replaced by build.ts (`define`); undefined when running from source. */
+declare const FARM_BUILD_VENDOR_KEY: string | undefined;
+declare const FARM_BUILD_TEST_KEY: boolean | undefined;
+
+export const VENDOR_PUBLIC_KEY: string =
+  typeof FARM_BUILD_VENDOR_KEY === "string" ? FARM_BUILD_VENDOR_KEY : committedKey;
+
+/** True in executables built for the test suite, which trust the public TEST-ONLY key. */
+export const BUILT_WITH_TEST_KEY: boolean = typeof FARM_BUILD_TEST_KEY === "boolean" && FARM_BUILD_TEST_KEY;
+
+/** The text that marks a key as the test suite's; release builds refuse a key file containing it. */
+export const TEST_KEY_MARKER = "TEST-ONLY";
