@@ -1,6 +1,8 @@
 // The vendor's public key, the only key licenses are checked against. build.ts compiles it in (the file
-// named by FARM_VENDOR_PUBLIC_KEY at build time, else vendor-public.pem); nothing at run time replaces it.
-// Run from source (`bun src/main.ts`), the service trusts the committed vendor-public.pem.
+// named by FARM_VENDOR_PUBLIC_KEY at build time, else vendor-public.pem); nothing replaces it at run time.
+// Run from source (`bun src/main.ts`), building and running are one step: the same variable, read now,
+// else the committed vendor-public.pem.
+import { readFileSync } from "node:fs";
 import committedKey from "./vendor-public.pem" with { type: "text" };
 
 /** Replaced by build.ts (`define`); undefined when running from source. */
@@ -8,7 +10,11 @@ declare const FARM_BUILD_VENDOR_KEY: string | undefined;
 declare const FARM_BUILD_TEST_KEY: boolean | undefined;
 
 export const VENDOR_PUBLIC_KEY: string =
-  typeof FARM_BUILD_VENDOR_KEY === "string" ? FARM_BUILD_VENDOR_KEY : committedKey;
+  typeof FARM_BUILD_VENDOR_KEY === "string"
+    ? FARM_BUILD_VENDOR_KEY
+    : process.env.FARM_VENDOR_PUBLIC_KEY
+      ? readFileSync(process.env.FARM_VENDOR_PUBLIC_KEY, "utf8")
+      : committedKey;
 
 /** True in executables built for the test suite, which trust the public TEST-ONLY key. */
 export const BUILT_WITH_TEST_KEY: boolean = typeof FARM_BUILD_TEST_KEY === "boolean" && FARM_BUILD_TEST_KEY;

@@ -1,14 +1,19 @@
-// The compiled executable, built once per test run, started as a real process on a free port.
+// The compiled executable, built once per test run, started as a real process on a free port. It is the
+// test build: it trusts test/keys' TEST-ONLY key and lives in dist/test/, apart from release builds.
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "../..");
-export const BINARY = join(ROOT, "dist/farm-tasks");
+export const BINARY = join(ROOT, "dist/test/farm-tasks");
 let built = false;
 
 export async function buildBinary(): Promise<string> {
   if (built && existsSync(BINARY)) return BINARY;
-  const proc = Bun.spawn([process.execPath, "build.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, "build.ts", "--test-key"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if ((await proc.exited) !== 0) throw new Error(`build failed: ${await new Response(proc.stderr).text()}`);
   if (!statSync(BINARY).isFile()) throw new Error("build made no executable");
   built = true;
