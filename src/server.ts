@@ -1,10 +1,11 @@
 // Wires the parts together: store → phones → runner → HTTP. main.ts adds the process around it.
+
+import { createPublicKey } from "node:crypto";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { Webhook } from "./http/webhook.ts";
-import { createPublicKey } from "node:crypto";
 import { License } from "./license/license.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb } from "./store/db.ts";

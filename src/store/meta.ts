@@ -11,6 +11,10 @@ export class MetaStore {
   }
 
   set(key: string, value: string): void {
-    this.db.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } }).run();
+    this.db
+      .insert(meta)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: meta.key, set: { value } })
+      .run();
   }
 }
