@@ -10,7 +10,9 @@ import { createHash, createPublicKey } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { TEST_KEY_MARKER } from "./src/license/vendor-key.ts";
+
+/** The text that marks the test suite's key (test/keys); a release build refuses a key file holding it. */
+const TEST_KEY_MARKER = "TEST-ONLY";
 
 /** Every system a farm PC runs, as Bun names its runtime, and the file name it gets. */
 export const TARGETS = [
@@ -21,21 +23,13 @@ export const TARGETS = [
   { target: "bun-darwin-arm64", file: "farm-tasks-darwin-arm64" },
 ] as const;
 
-const { values: flags } = parseArgs({
-  options: {
-    all: { type: "boolean", default: false },
-    sourcemap: { type: "boolean", default: false },
-    "test-key": { type: "boolean", default: false },
-  },
-});
-
 function fail(message: string): never {
   console.error(`build: ${message}`);
   process.exit(1);
 }
 
-function vendorKey(): string {
-  const file = flags["test-key"]
+function vendorKey(testKey: boolean): string {
+  const file = testKey
     ? join(import.meta.dir, "test/keys/TEST-ONLY-license-public.pem")
     : (process.env.FARM_VENDOR_PUBLIC_KEY ?? join(import.meta.dir, "src/license/vendor-public.pem"));
   let text: string;
@@ -45,7 +39,7 @@ function vendorKey(): string {
     fail(`cannot read the vendor public key ${file}: ${(e as Error).message}`);
   }
   if (text.includes("PRIVATE KEY")) fail(`${file} holds a private key: build with the public half only`);
-  if (!flags["test-key"] && text.includes(TEST_KEY_MARKER)) {
+  if (!testKey && text.includes(TEST_KEY_MARKER)) {
     fail(`${file} is marked ${TEST_KEY_MARKER}: a release build never trusts the test key`);
   }
   const pem = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/.exec(text)?.[0];
@@ -70,40 +64,51 @@ function commit(): string {
   }
 }
 
-const dir = flags["test-key"] ? "dist/test" : "dist";
-const builds = flags.all
-  ? TARGETS.map((t) => ({ target: t.target, outfile: join(dir, t.file) }))
-  : [{ target: undefined, outfile: join(dir, "farm-tasks") }];
-const define = {
-  FARM_BUILD_COMMIT: JSON.stringify(commit()),
-  FARM_BUILD_VENDOR_KEY: JSON.stringify(vendorKey()),
-  FARM_BUILD_TEST_KEY: JSON.stringify(flags["test-key"]),
-};
-
-mkdirSync(dir, { recursive: true });
-for (const { target, outfile } of builds) {
-  for (const old of [outfile, `${outfile}.map`]) rmSync(old, { force: true });
-  const result = await Bun.build({
-    entrypoints: [join(import.meta.dir, "src/main.ts")],
-    compile: target ? { target, outfile } : { outfile },
-    // identifiers stay: Elysia's generated validators refer to names (see DESIGN.md)
-    minify: { whitespace: true, syntax: true, identifiers: false },
-    sourcemap: flags.sourcemap ? "linked" : "none",
-    define,
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: {
+      all: { type: "boolean", default: false },
+      sourcemap: { type: "boolean", default: false },
+      "test-key": { type: "boolean", default: false },
+    },
   });
-  if (!result.success) {
-    for (const log of result.logs) console.error(log);
-    fail(`${outfile} failed`);
+  const dir = flags["test-key"] ? "dist/test" : "dist";
+  const builds = flags.all
+    ? TARGETS.map((t) => ({ target: t.target, outfile: join(dir, t.file) }))
+    : [{ target: undefined, outfile: join(dir, "farm-tasks") }];
+  const define = {
+    FARM_BUILD_COMMIT: JSON.stringify(commit()),
+    FARM_BUILD_VENDOR_KEY: JSON.stringify(vendorKey(flags["test-key"])),
+    FARM_BUILD_TEST_KEY: JSON.stringify(flags["test-key"]),
+  };
+
+  mkdirSync(dir, { recursive: true });
+  for (const { target, outfile } of builds) {
+    for (const old of [outfile, `${outfile}.map`]) rmSync(old, { force: true });
+    const result = await Bun.build({
+      entrypoints: [join(import.meta.dir, "src/main.ts")],
+      compile: target ? { target, outfile } : { outfile },
+      // identifiers stay: Elysia's generated validators refer to names (see DESIGN.md)
+      minify: { whitespace: true, syntax: true, identifiers: false },
+      sourcemap: flags.sourcemap ? "linked" : "none",
+      define,
+    });
+    if (!result.success) {
+      for (const log of result.logs) console.error(log);
+      fail(`${outfile} failed`);
+    }
+    console.log(`built ${outfile}`);
   }
-  console.log(`built ${outfile}`);
+  if (flags.all) {
+    const sums = builds
+      .map(
+        ({ outfile }) =>
+          `${createHash("sha256").update(readFileSync(outfile)).digest("hex")}  ${basename(outfile)}\n`,
+      )
+      .join("");
+    writeFileSync(join(dir, "SHA256SUMS"), sums);
+    console.log(`wrote ${join(dir, "SHA256SUMS")}`);
+  }
 }
-if (flags.all) {
-  const sums = builds
-    .map(
-      ({ outfile }) =>
-        `${createHash("sha256").update(readFileSync(outfile)).digest("hex")}  ${basename(outfile)}\n`,
-    )
-    .join("");
-  writeFileSync(join(dir, "SHA256SUMS"), sums);
-  console.log(`wrote ${join(dir, "SHA256SUMS")}`);
-}
+
+if (import.meta.main) await main();

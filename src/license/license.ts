@@ -9,7 +9,7 @@ import {
   verify,
 } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { VENDOR_PUBLIC_KEY } from "./vendor-key.ts";
+import { vendorPublicKeyPem } from "./vendor-key.ts";
 
 export const PLANS = {
   Free: { api_enabled: true, device_limit: 2 },
@@ -56,7 +56,7 @@ export function keyId(publicKey: KeyObject): string {
 
 /** The vendor's key, built into the executable (see vendor-key.ts). */
 export function vendorPublicKey(): KeyObject {
-  return createPublicKey(VENDOR_PUBLIC_KEY);
+  return createPublicKey(vendorPublicKeyPem());
 }
 
 export function issueLicense(privateKeyPem: string, payload: LicensePayload): LicenseFile {

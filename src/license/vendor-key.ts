@@ -9,15 +9,16 @@ import committedKey from "./vendor-public.pem" with { type: "text" };
 declare const FARM_BUILD_VENDOR_KEY: string | undefined;
 declare const FARM_BUILD_TEST_KEY: boolean | undefined;
 
-export const VENDOR_PUBLIC_KEY: string =
-  typeof FARM_BUILD_VENDOR_KEY === "string"
-    ? FARM_BUILD_VENDOR_KEY
-    : process.env.FARM_VENDOR_PUBLIC_KEY
-      ? readFileSync(process.env.FARM_VENDOR_PUBLIC_KEY, "utf8")
-      : committedKey;
+export function vendorPublicKeyPem(): string {
+  if (typeof FARM_BUILD_VENDOR_KEY === "string") return FARM_BUILD_VENDOR_KEY;
+  const file = process.env.FARM_VENDOR_PUBLIC_KEY;
+  if (!file) return committedKey;
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Error(`FARM_VENDOR_PUBLIC_KEY: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
 
 /** True in executables built for the test suite, which trust the public TEST-ONLY key. */
 export const BUILT_WITH_TEST_KEY: boolean = typeof FARM_BUILD_TEST_KEY === "boolean" && FARM_BUILD_TEST_KEY;
-
-/** The text that marks a key as the test suite's; release builds refuse a key file containing it. */
-export const TEST_KEY_MARKER = "TEST-ONLY";
