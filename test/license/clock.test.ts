@@ -43,7 +43,9 @@ test("a license stays expired after the clock is set back, across a restart", as
   clock.set(BEFORE);
   const running = await plan(s);
   expect(running.plan_name).toBe("Free");
-  expect(running.warning).toMatch(/expired on 2030-06-30.*clock is behind: the service already saw 2030-07-15/);
+  expect(running.warning).toMatch(
+    /expired on 2030-06-30.*clock is behind: the service already saw 2030-07-15/,
+  );
   await s.stop();
 
   // the database remembers the latest time seen
