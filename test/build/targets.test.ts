@@ -3,7 +3,16 @@
 // its version and answer /health. The Windows and macOS ones are only built: no runtime for them here.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TARGETS } from "../../build.ts";
@@ -74,9 +83,21 @@ test("every target is built in its system's format, and SHA256SUMS vouches for e
   }
 });
 
-test("linux-x64 prints its version and commit", () => {
-  const r = Bun.spawnSync([join(DIST, "farm-tasks-linux-x64"), "--version"]);
+test("linux-x64 prints its version and commit; started from another folder, it keeps its data beside itself", async () => {
+  const bin = join(work, "bin");
+  mkdirSync(bin);
+  const exe = join(bin, "farm-tasks-linux-x64");
+  copyFileSync(join(DIST, "farm-tasks-linux-x64"), exe);
+  const r = Bun.spawnSync([exe, "--version"]);
   expect(r.stdout.toString()).toMatch(/^farm-tasks \d+\.\d+\.\d+ \(commit [0-9a-f]{12}/);
+  const elsewhere = join(work, "elsewhere");
+  mkdirSync(elsewhere);
+  running = await startBinary(exe, ["--adb", "127.0.0.1:1"], elsewhere);
+  expect(running.log()).toContain(`data ${join(bin, "data")}`);
+  expect(existsSync(join(bin, "data", "farm.db"))).toBe(true);
+  expect(existsSync(join(elsewhere, "data"))).toBe(false);
+  running.proc.kill("SIGKILL");
+  await running.proc.exited;
 });
 
 test("linux-arm64 runs under qemu-user: --version, then /health", async () => {
