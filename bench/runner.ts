@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { VirtualPhone } from "../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { buildBinary, type Running, startBinary } from "../test/helpers/binary.ts";
-import { testKeys, writeLicense } from "../test/helpers/license.ts";
+import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 
 const { values } = parseArgs({
@@ -163,8 +163,6 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
         ...pre,
         "--license",
         license,
-        "--license-public-key",
-        testKeys.publicKey,
         "--adb",
         `127.0.0.1:${adb.port}`,
         "--data-dir",
@@ -175,7 +173,8 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
         "5",
       ],
       dir,
-      { FARM_TEST_SCRIPTS: "1" },
+      // the test build trusts the TEST-ONLY key; run from source, this variable names it
+      { FARM_TEST_SCRIPTS: "1", FARM_VENDOR_PUBLIC_KEY: TEST_PUBLIC_KEY_FILE },
     );
     const url = service.url;
     const api = async <T = Record<string, number>>(

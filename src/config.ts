@@ -1,8 +1,33 @@
 // Every knob of the service in one place: flags > environment > defaults.
-import { isAbsolute, resolve } from "node:path";
+import nodePath, { isAbsolute, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
+import { BUILT_WITH_TEST_KEY } from "./license/vendor-key.ts";
+
+/** Stamped in by build.ts (`define`); undefined when running from source. */
+declare const FARM_BUILD_COMMIT: string | undefined;
 
 export const VERSION: string = pkg.version;
+/** The git commit the executable was built from, or null when running from source. */
+export const COMMIT: string | null = typeof FARM_BUILD_COMMIT === "string" ? FARM_BUILD_COMMIT : null;
+
+/** What `--version` prints: the version and the commit it was built from. */
+export function versionLine(): string {
+  const from = COMMIT ? `commit ${COMMIT}` : "from source";
+  const testKey = BUILT_WITH_TEST_KEY ? ", test build: trusts the TEST-ONLY license key" : "";
+  return `farm-tasks ${VERSION} (${from}${testKey})`;
+}
+
+/**
+ * The data folder when none is given: beside the executable (wherever it was started from, e.g. a
+ * Windows shortcut whose working folder is System32), or ./data when running from source.
+ */
+export function defaultDataDir(
+  compiled = COMMIT !== null,
+  executable = process.execPath,
+  path: typeof nodePath.win32 = nodePath,
+): string {
+  return compiled ? path.join(path.dirname(executable), "data") : path.resolve("data");
+}
 
 export interface Config {
   port: number;
@@ -11,8 +36,6 @@ export interface Config {
   timezone: string;
   token: string | null;
   licenseFile: string | null;
-  /** PEM or base64 (raw 32-byte) Ed25519 public key that licenses are checked against. */
-  licensePublicKey: string | null;
   adb: { host: string; port: number };
   /** Extra names accepted in the Host header, besides localhost, 127.0.0.1 and [::1]. */
   allowedHosts: string[];
@@ -102,7 +125,7 @@ const OPTIONS: Option[] = [
     flag: "--data-dir",
     env: "FARM_DATA_DIR",
     value: "DIR",
-    help: "folder for the database, keys and evidence (default ./data)",
+    help: "folder for the database, keys and evidence (default: data beside the executable; ./data run from source)",
     parse: (raw, c) => {
       if (!raw) throw new ConfigError("--data-dir: empty");
       c.dataDir = isAbsolute(raw) ? raw : resolve(raw);
@@ -135,15 +158,6 @@ const OPTIONS: Option[] = [
     help: "license file (default: DATA_DIR/license.json if present; none = Free plan)",
     parse: (raw, c) => {
       c.licenseFile = raw ? resolve(raw) : null;
-    },
-  },
-  {
-    flag: "--license-public-key",
-    env: "FARM_LICENSE_PUBLIC_KEY",
-    value: "KEY",
-    help: "Ed25519 public key (PEM, or a file holding it) that licenses are verified against",
-    parse: (raw, c) => {
-      c.licensePublicKey = raw || null;
     },
   },
   {
@@ -276,11 +290,10 @@ export function defaultConfig(): Config {
   return {
     port: 50809,
     host: "127.0.0.1",
-    dataDir: resolve("data"),
+    dataDir: defaultDataDir(),
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
     token: null,
     licenseFile: null,
-    licensePublicKey: null,
     adb: { host: "127.0.0.1", port: 5037 },
     allowedHosts: [],
     simulate: 0,
@@ -309,7 +322,7 @@ export function usage(): string {
     "options:",
     ...rows,
     `  ${"--help".padEnd(30)} show this help`,
-    `  ${"--version".padEnd(30)} print the version`,
+    `  ${"--version".padEnd(30)} print the version and the commit it was built from`,
   ].join("\n");
 }
 

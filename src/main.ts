@@ -1,7 +1,7 @@
 // Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Config, ConfigError, parseConfig, usage, VERSION } from "./config.ts";
+import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } from "./config.ts";
 import { startDemoPhones } from "./demo.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (parsed.kind === "version") {
-    console.log(VERSION);
+    console.log(versionLine());
     return 0;
   }
   const config = parsed.config;
@@ -136,15 +136,19 @@ async function main(argv: string[]): Promise<number> {
   );
 
   // a signal during start-up waits for start-up to finish, then stops cleanly
+  // on Windows Ctrl-Break is SIGBREAK and closing the console window SIGHUP (elsewhere SIGHUP keeps its
+  // meaning: nohup'ed services must survive their terminal)
+  const signals = ["SIGINT", "SIGTERM", ...(process.platform === "win32" ? ["SIGBREAK", "SIGHUP"] : [])];
   const signalled = new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    for (const name of signals) process.once(name, () => resolve(name));
   });
   await service.start();
   const demo = config.simulate > 0 ? await startDemoPhones(config.simulate, service.fleet, log) : null;
 
   const signal = await signalled;
-  log(`${signal}: shutting down (running tasks get up to ${config.gracePeriodS} s)`);
+  // Windows ends a process a few seconds after its console window closes
+  const graceS = signal === "SIGHUP" ? Math.min(config.gracePeriodS, 4) : config.gracePeriodS;
+  log(`${signal}: shutting down (running tasks get up to ${graceS} s)`);
   // drain: refuse new connections, answer the requests in flight, end the endless event streams
   draining = true;
   void server.stop(false);
@@ -156,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
     quiet = inFlight === 0 ? quiet + 1 : 0;
   }
   await server.stop(true);
-  await service.stop();
+  await service.stop(graceS * 1000);
   await demo?.stop();
   unlock();
   log("stopped");

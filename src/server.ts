@@ -1,16 +1,19 @@
 // Wires the parts together: store → phones → runner → HTTP. main.ts adds the process around it.
+
+import { createPublicKey } from "node:crypto";
 import { join } from "node:path";
 import { AccountService } from "./accounts/service.ts";
 import type { Config } from "./config.ts";
 import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { taskView } from "./http/views.ts";
-import { License, loadPublicKey } from "./license/license.ts";
+import { License } from "./license/license.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
+import { MetaStore } from "./store/meta.ts";
 import { TaskStore } from "./store/tasks.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
@@ -24,6 +27,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** How often the fleet reads the adb server's device list (ms). */
   pollMs?: number;
+  /** In-process tests only: the key licenses are checked against instead of the built-in vendor key. */
+  licensePublicKey?: string;
 }
 
 export interface Service {
@@ -56,11 +61,17 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const events = new EventBus();
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
-  const license = new License(
-    licenseFile,
-    loadPublicKey(config.licensePublicKey),
-    config.licenseFile !== null,
-  );
+  const meta = new MetaStore(db);
+  const license = new License({
+    file: licenseFile,
+    required: config.licenseFile !== null,
+    publicKey: options.licensePublicKey ? createPublicKey(options.licensePublicKey) : undefined,
+    now: () => clock.now(),
+    timeRecord: {
+      load: () => Number(meta.get("latest_time_seen") ?? 0) || null,
+      save: (ms) => meta.set("latest_time_seen", String(ms)),
+    },
+  });
   const plan = license.state();
   if (plan.warning) log(`license: ${plan.warning}; running on the Free plan`);
 
@@ -109,6 +120,13 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     timeouts: config.scriptTimeouts,
     evidence,
     log,
+  });
+  license.onChange((now) => {
+    log(
+      `license: now ${now.plan_name} (${now.device_limit} phones at once)` +
+        `${now.warning ? `: ${now.warning}` : now.licensee ? ` for ${now.licensee}` : ""}`,
+    );
+    runner.wake();
   });
   fleet.on("change", (info) => {
     deviceService.record(info);
@@ -172,6 +190,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
       await fleet.start();
       await deviceService.reattachDirect(log);
+      license.watch();
       runner.wake();
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
@@ -179,6 +198,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();
+      license.close();
       closeDb(db);
     },
   };

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { AdbServerClient } from "@yume-chan/adb";
 import { AdbServerNodeTcpConnector } from "@yume-chan/adb-server-node-tcp";
+import { adbInstallHint, findAdb } from "./adb-path.ts";
 
 export type AdbStatus = "ok" | "unreachable";
 
@@ -19,7 +20,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** Finds an executable on PATH (or checks an explicit path); undefined when absent. */
 export function findExecutable(name: string): string | undefined {
-  return Bun.which(name) ?? undefined;
+  return findAdb(name);
 }
 
 export class AdbServer {
@@ -83,7 +84,7 @@ export class AdbServer {
           ? "it is not on this machine, so it cannot be started from here"
           : adb
             ? `starting it with "${adb} -P ${this.port} start-server" did not help`
-            : `"${this.#adbPath}" is not installed (apt-get install adb) so it cannot be started`;
+            : `"${this.#adbPath}" is not installed (${adbInstallHint()}) so it cannot be started`;
         this.#log(
           "warn",
           `adb server at ${this.address} does not answer (${why}); retrying every few seconds`,

@@ -6,10 +6,12 @@ import { generateVendorKeys, issueLicense, PAID_PLANS, type PlanName } from "./l
 
 const HELP = `usage:
   farm-tasks license keygen --out-dir DIR
-      writes DIR/license-private.pem (keep it secret) and DIR/license-public.pem
+      writes DIR/license-private.pem (keep it secret, off the farm PCs) and DIR/license-public.pem
+      (build with it: FARM_VENDOR_PUBLIC_KEY=DIR/license-public.pem npm run build:all)
   farm-tasks license issue --key PRIVATE.pem --plan Starter|Pro|Team|Business --licensee NAME
                            [--expires YYYY-MM-DD] [--out FILE]
-      signs a license (default FILE: ./license.json); give it to the service with --license FILE`;
+      signs a license (default FILE: ./license.json); the customer puts it in the data folder as
+      license.json (or names it with --license FILE)`;
 
 export function runLicenseCommand(argv: string[]): number {
   const fail = (message: string) => {
@@ -67,7 +69,8 @@ export function runLicenseCommand(argv: string[]): number {
       expiresAt = new Date(`${expires}T23:59:59.999Z`).toISOString();
     }
     if (!existsSync(key)) return fail(`key file ${key} not found`);
-    const license = issueLicense(readFileSync(key, "utf8"), {
+    const keyText = readFileSync(key, "utf8");
+    const license = issueLicense(keyText, {
       plan: plan as PlanName,
       licensee: licensee.trim(),
       expires_at: expiresAt,
@@ -75,7 +78,11 @@ export function runLicenseCommand(argv: string[]): number {
     });
     const out = typeof values.out === "string" ? values.out : "license.json";
     writeFileSync(out, `${JSON.stringify(license, null, 2)}\n`);
-    console.log(`wrote ${out}: ${plan} for ${licensee.trim()}${expiresAt ? `, expires ${expiresAt}` : ""}`);
+    console.log(
+      `wrote ${out}: ${plan} for ${licensee.trim()}${expiresAt ? `, expires ${expiresAt}` : ""}, signed with key ${license.key_id}`,
+    );
+    if (keyText.includes("TEST-ONLY"))
+      console.log("note: this is the TEST-ONLY key; only test builds accept it");
     return 0;
   }
   return fail(command ? `unknown command "${command}"` : "missing command");

@@ -115,6 +115,12 @@ export const accounts = sqliteTable(
   ],
 );
 
+/** Small facts about this installation, by name (e.g. the latest time the service has seen). */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;

@@ -11,7 +11,10 @@ afterEach(() => s?.stop());
 
 const dir = mkdtempSync(join(tmpdir(), "farm-lic-"));
 const withLicense = (payload: Parameters<typeof writeLicense>[1], keys = testKeys) =>
-  startTestService({ licenseFile: writeLicense(dir, payload, keys), licensePublicKey: testKeys.publicKey });
+  startTestService(
+    { licenseFile: writeLicense(dir, payload, keys) },
+    { licensePublicKey: testKeys.publicKey },
+  );
 
 describe("license plans", () => {
   test("no license: the Free plan, API enabled, 2 phones at once", async () => {
@@ -73,7 +76,7 @@ describe("license plans", () => {
     const lic = JSON.parse(readFileSync(file, "utf8"));
     lic.payload = lic.payload.replace('"Pro"', '"Business"');
     writeFileSync(file, JSON.stringify(lic));
-    s = startTestService({ licenseFile: file, licensePublicKey: testKeys.publicKey });
+    s = startTestService({ licenseFile: file }, { licensePublicKey: testKeys.publicKey });
     r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data.plan_name).toBe("Free");
     expect(r.body.data.warning).toMatch(/invalid signature/);
@@ -160,6 +163,7 @@ describe("health and docs", () => {
         "/api/v1/device/{serial}/screenshot",
         "/api/v1/events",
         "/api/v1/license/check",
+        "/api/v1/license/reload",
         "/api/v1/task",
         "/api/v1/task/batch",
         "/api/v1/task/retry-all",

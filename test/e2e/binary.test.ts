@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { addDevices, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+import { TEST_PRIVATE_KEY_FILE } from "../helpers/license.ts";
 
 let dir: string;
 let binary: string;
@@ -36,7 +37,10 @@ async function api(method: string, path: string, body?: unknown) {
 
 test("--help, --version and bad flags", async () => {
   const run = (args: string[]) => Bun.spawnSync([binary, ...args], { cwd: dir });
-  expect(run(["--version"]).stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  // the version and the commit it was built from (CI clones have git)
+  expect(run(["--version"]).stdout.toString().trim()).toMatch(
+    /^farm-tasks \d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?, test build: trusts the TEST-ONLY license key\)$/,
+  );
   expect(run(["--help"]).stdout.toString()).toContain("--data-dir");
   for (const bad of [["--port", "abc"], ["--timezone", "Mars/Olympus"], ["--host", "0.0.0.0"], ["--bogus"]]) {
     const r = run(bad);
@@ -138,56 +142,50 @@ test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on 
   }
 });
 
-test("license keygen and issue: the service honours a license signed with the vendor's key", async () => {
+test("license keygen and issue: the service honours a license signed with the key it was built with, and no other", async () => {
   running?.proc.kill("SIGKILL");
   running = undefined;
   const keys = join(dir, "vendor");
-  const run = (a: string[]) => Bun.spawnSync([binary, "license", ...a], { cwd: dir });
-  expect(run(["keygen", "--out-dir", keys]).exitCode).toBe(0);
-  expect(run(["keygen", "--out-dir", keys]).exitCode).toBe(2); // never overwrites a signing key
-  const out = join(dir, "team.json");
-  const issued = run([
-    "issue",
-    "--key",
-    join(keys, "license-private.pem"),
-    "--plan",
-    "Team",
-    "--licensee",
-    "Acme",
-    "--out",
-    out,
-  ]);
-  expect(issued.exitCode).toBe(0);
+  const run = (a: string[], env: Record<string, string> = {}) =>
+    Bun.spawnSync([binary, ...a], { cwd: dir, env: { ...process.env, ...env } });
+  expect(run(["license", "keygen", "--out-dir", keys]).exitCode).toBe(0);
+  expect(run(["license", "keygen", "--out-dir", keys]).exitCode).toBe(2); // never overwrites a signing key
+  const issue = (key: string, out: string) =>
+    run(["license", "issue", "--key", key, "--plan", "Team", "--licensee", "Acme", "--out", out]);
+  const vendorSigned = join(dir, "team.json");
+  const selfSigned = join(dir, "self.json");
+  expect(issue(TEST_PRIVATE_KEY_FILE, vendorSigned).exitCode).toBe(0);
+  expect(issue(join(keys, "license-private.pem"), selfSigned).exitCode).toBe(0);
   expect(
-    run(["issue", "--key", join(keys, "license-private.pem"), "--plan", "Gold", "--licensee", "x"]).exitCode,
+    run(["license", "issue", "--key", TEST_PRIVATE_KEY_FILE, "--plan", "Gold", "--licensee", "x"]).exitCode,
   ).toBe(2);
+  // no flag replaces the built-in key any more: an unknown flag, exit 2
+  const flag = run(["--license-public-key", join(keys, "license-public.pem")]);
+  expect(flag.exitCode).toBe(2);
+  expect(flag.stderr.toString()).toMatch(/unknown option "--license-public-key"/);
+
   const licDir = mkdtempSync(join(tmpdir(), "farm-lic-e2e-"));
   try {
-    running = await startBinary(
-      binary,
-      [
-        ...args,
-        "--data-dir",
-        licDir,
-        "--license",
-        out,
-        "--license-public-key",
-        join(keys, "license-public.pem"),
-      ],
-      dir,
-    );
+    // the test executable was built with the TEST-ONLY key: a license it signed counts
+    running = await startBinary(binary, [...args, "--data-dir", licDir, "--license", vendorSigned], dir);
     expect((await api("GET", "/api/v1/license/check")).body.data).toMatchObject({
       plan_name: "Team",
       device_limit: 50,
       licensee: "Acme",
     });
-    // the same file against the built-in vendor key is not valid: Free plan, with the reason
+    // a license signed with a key of one's own is none, whatever the environment says
     running.proc.kill("SIGKILL");
-    running = await startBinary(binary, [...args, "--data-dir", licDir, "--license", out], dir);
+    const ownKey = join(keys, "license-public.pem");
+    running = await startBinary(binary, [...args, "--data-dir", licDir, "--license", selfSigned], dir, {
+      FARM_LICENSE_PUBLIC_KEY: ownKey,
+      FARM_VENDOR_PUBLIC_KEY: ownKey,
+    });
     const free = (await api("GET", "/api/v1/license/check")).body.data;
-    expect(free.plan_name).toBe("Free");
-    expect(free.warning).toMatch(/invalid signature/);
-    expect(running.log()).toMatch(/license: .*invalid signature.*Free plan/);
+    expect(free).toMatchObject({ plan_name: "Free", device_limit: 2 });
+    expect(free.warning).toMatch(
+      /invalid signature: it was signed with another key \([0-9a-f]{16}\), not the vendor's/,
+    );
+    expect(running.log()).toMatch(/license: .*signed with another key.*Free plan/);
   } finally {
     running?.proc.kill("SIGKILL");
     running = undefined;

@@ -1,5 +1,6 @@
 // The compiled executable, built once per test run (every test file shares the build), started as a real
-// process on a free port.
+// process on a free port. It is the test build: it trusts test/keys' TEST-ONLY key and lives in dist/test/,
+// apart from release builds.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,11 +9,15 @@ import { DeviceStore } from "../../src/store/known-devices.ts";
 import { startAdbServer } from "./adb.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-export const BINARY = join(ROOT, "dist/farm-tasks");
+export const BINARY = join(ROOT, "dist/test/farm-tasks");
 let build: Promise<string> | undefined;
 
 async function runBuild(): Promise<string> {
-  const proc = Bun.spawn([process.execPath, "build.ts"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([process.execPath, "build.ts", "--test-key"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if ((await proc.exited) !== 0) throw new Error(`build failed: ${await new Response(proc.stderr).text()}`);
   if (!statSync(BINARY).isFile()) throw new Error("build made no executable");
   return BINARY;

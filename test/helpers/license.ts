@@ -1,12 +1,26 @@
-// A vendor key pair of the test's own, and licenses signed with it.
-import { writeFileSync } from "node:fs";
+// The TEST-ONLY vendor key pair kept in test/keys (the test executable is built with its public half),
+// and licenses signed with it or any other key.
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateVendorKeys, issueLicense, type LicensePayload } from "../../src/license/license.ts";
+import { issueLicense, type LicensePayload } from "../../src/license/license.ts";
 
-export const testKeys = generateVendorKeys();
+const KEYS = join(import.meta.dir, "../keys");
+export const TEST_PRIVATE_KEY_FILE = join(KEYS, "TEST-ONLY-license-private.pem");
+export const TEST_PUBLIC_KEY_FILE = join(KEYS, "TEST-ONLY-license-public.pem");
+
+export const testKeys = {
+  privateKey: readFileSync(TEST_PRIVATE_KEY_FILE, "utf8"),
+  publicKey: readFileSync(TEST_PUBLIC_KEY_FILE, "utf8"),
+};
 
 export function writeLicense(dir: string, payload: Partial<LicensePayload>, keys = testKeys): string {
   const file = join(dir, `license-${Math.random().toString(36).slice(2)}.json`);
+  writeLicenseTo(file, payload, keys);
+  return file;
+}
+
+/** Writes (or replaces) a license at `file`. */
+export function writeLicenseTo(file: string, payload: Partial<LicensePayload>, keys = testKeys): void {
   const license = issueLicense(keys.privateKey, {
     plan: "Pro",
     licensee: "Test Farm",
@@ -15,5 +29,4 @@ export function writeLicense(dir: string, payload: Partial<LicensePayload>, keys
     ...payload,
   });
   writeFileSync(file, JSON.stringify(license));
-  return file;
 }
