@@ -5,6 +5,7 @@ import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { Webhook } from "./http/webhook.ts";
 import { License, loadPublicKey } from "./license/license.ts";
+import { Materials, setActiveMaterials } from "./materials/index.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb } from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
@@ -27,6 +28,7 @@ export interface ServiceOptions {
 export interface Service {
   db: Db;
   license: License;
+  materials: Materials;
   tasks: TaskStore;
   devices: DeviceStore;
   fleet: Fleet;
@@ -51,6 +53,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db);
   const events = new EventBus();
+  const materials = new Materials(db, {
+    uploadDir: join(config.dataDir, "materials"),
+    maxUploadBytes: config.materialMaxBytes,
+  });
+  setActiveMaterials(materials);
 
   // a task found running at start was cut off: never silently re-run it (posting twice is worse)
   const interrupted = tasks.failAllRunning(INTERRUPTED, clock.now());
@@ -136,6 +143,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     tasks: taskService,
     devices: deviceService,
     accounts: new AccountService(accounts, devices),
+    materials,
     events,
     evidence,
     health: {
@@ -157,6 +165,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   return {
     db,
     license,
+    materials,
     tasks,
     devices,
     fleet,
@@ -179,6 +188,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();
+      setActiveMaterials(null);
       closeDb(db);
     },
   };

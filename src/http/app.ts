@@ -1,6 +1,7 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { License } from "../license/license.ts";
+import type { Materials } from "../materials/index.ts";
 import type { AccountService } from "../tasks/accounts.ts";
 import type { DeviceService } from "../tasks/devices.ts";
 import type { EventBus } from "../tasks/events.ts";
@@ -21,6 +22,7 @@ import { eventRoutes } from "./events.ts";
 import { MAX_BODY_BYTES, makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
+import { isMaterialUpload, materialRoutes } from "./materials.ts";
 import { taskRoutes } from "./tasks.ts";
 
 export interface AppDeps {
@@ -30,6 +32,7 @@ export interface AppDeps {
   tasks: TaskService;
   devices: DeviceService;
   accounts: AccountService;
+  materials: Materials;
   events: EventBus;
   evidence: Evidence;
   health: HealthProbe;
@@ -90,6 +93,8 @@ export function createApp(deps: AppDeps) {
     .onParse({ as: "global" }, async ({ request, contentType }) => {
       // routes like POST /task/{id}/stop take no body; a route that needs one says so through its schema
       if (request.body === null) return null;
+      // the one body that is not JSON: an upload, streamed to disk by its route
+      if (isMaterialUpload(request)) return null;
       if (!contentType?.toLowerCase().startsWith("application/json")) {
         throw AppError.invalid(`Content-Type must be application/json (got "${contentType || "none"}")`);
       }
@@ -128,7 +133,8 @@ export function createApp(deps: AppDeps) {
     .use(deviceRoutes(deps.devices))
     .use(eventRoutes(deps.events))
     .use(accountRoutes(deps.accounts))
-    .use(licenseRoutes(deps.license));
+    .use(licenseRoutes(deps.license))
+    .use(materialRoutes(deps.materials));
   // the docs describe every route above, so they are built from the finished app
   return api.use(docs(api));
 }

@@ -5,6 +5,7 @@ import { timingSafeEqual } from "node:crypto";
 import { LOOPBACK_HOSTS } from "../config.ts";
 import type { License } from "../license/license.ts";
 import { AppError, Code } from "./envelope.ts";
+import { isMaterialUpload } from "./materials.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -44,7 +45,9 @@ export function makeGuard(opts: GuardOptions) {
       throw new AppError(Code.foreignRequest, `request refused: Origin ${origin} is not this service`);
     }
     const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY_BYTES) throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
+    // an upload has its own, larger cap (--material-max-size), checked by its route
+    if (length > MAX_BODY_BYTES && !isMaterialUpload(request))
+      throw new AppError(Code.tooLarge, "request body is larger than 1 MiB");
 
     if (!path.startsWith("/api/v1/") && path !== "/api/v1") return;
     if (opts.token && !tokenMatches(request.headers.get("authorization"), opts.token)) {
