@@ -76,6 +76,15 @@ function tagsIssue(tags: string[]): string | null {
 
 const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
 
+/** The account's own `@username` folder inside `root`, matched without regard to case, as usernames are. */
+function ownFolder(root: string, username: string): string | null {
+  const want = `@${username}`.toLowerCase();
+  const entry = readdirSync(root, { withFileTypes: true }).find(
+    (e) => e.isDirectory() && e.name.toLowerCase() === want,
+  );
+  return entry ? join(root, entry.name) : null;
+}
+
 /** The postable files of `kind` directly in `folder`, in name order (their bytes are checked later). */
 function folderFiles(folder: string, kind: Kind): string[] {
   return readdirSync(folder, { withFileTypes: true })
@@ -289,8 +298,7 @@ export class Materials {
       const local = toLocalPath(config.material_path);
       if (!local.ok) throw new MaterialError(`material folder: ${local.reason}`);
       if (!isFolder(local.path)) throw new MaterialError(`material folder "${local.path}" is not there`);
-      const own = poster.username ? join(local.path, `@${poster.username}`) : null;
-      const folder = own && isFolder(own) ? own : local.path;
+      const folder = (poster.username && ownFolder(local.path, poster.username)) || local.path;
       files = this.unusedFiles(folderFiles(folder, kind), kind, need, poster, `in "${folder}"`);
       if (!captions.trim()) {
         const captionFile = [join(folder, CAPTION_FILE), join(local.path, CAPTION_FILE)].find(existsSync);
