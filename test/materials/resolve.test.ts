@@ -145,11 +145,11 @@ describe("localFolder", () => {
     expect(check({ material_source: "localFolder" })).toEqual([
       { path: "/script_config/material_path", message: "required for localFolder" },
     ]);
-    expect(check({ material_source: "localFolder", material_path: join(dir, "nope") })[0].message).toBe(
+    expect(check({ material_source: "localFolder", material_path: join(dir, "nope") })[0]?.message).toBe(
       `"${join(dir, "nope")}" is not a folder on this PC`,
     );
     writeFileSync(join(dir, "readme.mp4"), "text, not a video");
-    expect(check({ material_source: "localFolder", material_path: dir })[0].message).toBe(
+    expect(check({ material_source: "localFolder", material_path: dir })[0]?.message).toBe(
       `"${dir}" (and its @username folders) has no mp4/mov video`,
     );
     mkdirSync(join(dir, "@zoe"));
