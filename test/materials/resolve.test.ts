@@ -157,7 +157,7 @@ describe("localFolder", () => {
     expect(check({ material_source: "localFolder", material_path: dir })).toEqual([]);
     expect(
       check({ content_type: 1, image_count: 3, material_source: "localFolder", material_path: dir })[0]
-        .message,
+        ?.message,
     ).toBe(`"${dir}" (and its @username folders) has no 3 jpg/jpeg/png/webp images`);
   });
 });
