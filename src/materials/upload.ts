@@ -32,9 +32,15 @@ export function multipartBoundary(contentType: string): string | null {
 const tooLarge = (max: number) =>
   new AppError(Code.tooLarge, `the file is larger than ${formatBytes(max)} (the --material-max-size limit)`);
 
+/** 1073741824 → "1 GiB", 65536 → "64 KiB", 1000 → "1000 bytes". */
 export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
-  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const) {
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  }
   return `${n} bytes`;
 }
 
