@@ -37,8 +37,9 @@ async function main(argv: string[]): Promise<number> {
       hostname: config.host,
       port: config.port,
       fetch: (request) => service.app.handle(request),
-      // our own limit (1 MiB, answered with 41301) is checked first; this only bounds memory
-      maxRequestBodySize: 8 * 1024 * 1024,
+      // our own limits (1 MiB for JSON, --material-max-size for uploads, answered with 41301) are checked
+      // first; this outer bound must let the largest upload through (it is streamed, never held whole)
+      maxRequestBodySize: Math.max(8 * 1024 * 1024, config.materialMaxBytes + 2 * 1024 * 1024),
     });
   } catch (e) {
     console.error(`farm-tasks: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);

