@@ -34,7 +34,6 @@ export function isMaterialUpload(request: Request): boolean {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const DateTime = T.String({ format: "date-time" });
 
 const UseSchema = T.Object({
   username: T.Union([T.String(), T.Null()], {
@@ -42,26 +41,28 @@ const UseSchema = T.Object({
   }),
   serial: T.String({ description: "the phone it was posted from" }),
   task_id: T.Union([T.Integer(), T.Null()], { description: "the task that posted it" }),
-  at: DateTime,
+  at: T.String({ format: "date-time", description: "when the post was made" }),
 });
 
 export const MaterialSchema = T.Object({
-  id: T.Integer(),
+  id: T.Integer({ description: "the material's id" }),
   path: T.String({ description: "where the file is on this PC (an upload: inside the data folder)" }),
   name: T.String({ description: "the file's name (an upload keeps the name it was sent with)" }),
-  type: T.Union([T.Literal("video"), T.Literal("image")]),
+  type: T.Union([T.Literal("video"), T.Literal("image")], {
+    description: "video (content_type 0) or image (content_type 1)",
+  }),
   format: T.Union(
     FORMATS.map((f) => T.Literal(f)),
     { description: "from the extension, confirmed by the file's first bytes" },
   ),
   size: T.Integer({ description: "bytes" }),
-  tags: T.Array(T.String()),
+  tags: T.Array(T.String(), { description: "labels that a post's materials_tags picks by" }),
   uploaded: T.Boolean({
     description:
       "true: our copy in the data folder, deleted with the material; false: the user's file, never deleted",
   }),
   used_by: T.Array(UseSchema, { description: "every post of this file, oldest first" }),
-  created_at: DateTime,
+  created_at: T.String({ format: "date-time", description: "when it was added to the library" }),
 });
 
 export const EXAMPLE_MATERIAL = {

@@ -30,7 +30,11 @@ export const postConfig = T.Object(
       maxItems: 100,
       description: "files on this PC (mp4, mov, jpg, jpeg, png, webp); when given it wins",
     }),
-    materials_tags: T.String({ default: "" }),
+    materials_tags: T.String({
+      default: "",
+      description:
+        "comma-separated: library files with any of these tags (materialLibrary; empty = any file)",
+    }),
     upload_wait_time: T.Integer({ minimum: 0, maximum: 3600, default: 30 }),
     sound_wait_time: T.Integer({ minimum: 0, maximum: 600, default: 10 }),
     add_sound: T.Union([T.Literal("-1"), T.Literal("0"), T.Literal("1"), T.Literal("custom")], {
