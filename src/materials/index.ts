@@ -365,6 +365,17 @@ export function activeMaterials(): Materials | null {
   return active;
 }
 
+/** post's run: the files and caption of this task (see Materials.forTask); throws MaterialError. */
+export function resolvePostMaterials(task: MaterialTask): PostMaterials {
+  if (!active) throw new MaterialError("the material library is not open");
+  return active.forTask(task);
+}
+
+/** post's run, once the app took the post: these files are not picked for this account again. */
+export function markMaterialsPosted(task: MaterialTask, files: { path: string }[]): void {
+  active?.markPosted(task, files);
+}
+
 /** post's check at creation: the materials of `config` can be found (files, folder, or library). */
 export function checkPostMaterials(config: Record<string, unknown>): ErrorDetail[] {
   const c = config as unknown as MaterialConfig;

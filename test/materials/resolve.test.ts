@@ -8,6 +8,9 @@ import {
   MaterialError,
   Materials,
   type MaterialTask,
+  markMaterialsPosted,
+  resolvePostMaterials,
+  setActiveMaterials,
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
@@ -211,5 +214,23 @@ describe("materialLibrary", () => {
     expect(m.checkLibrary(config({ materials_tags: "birds" }) as never)[0]?.message).toMatch(
       /has no video tagged "birds"/,
     );
+  });
+});
+
+describe("what the post script calls while it runs", () => {
+  test("resolvePostMaterials / markMaterialsPosted use the service's library", () => {
+    const t = task("@dan", { material_source: "localFolder", material_path: dir, captions: "{A|B}##x" });
+    expect(() => resolvePostMaterials(t)).toThrow("the material library is not open");
+    writeMedia(join(dir, "one.mp4"), "mp4");
+    setActiveMaterials(m);
+    try {
+      const got = resolvePostMaterials(t);
+      expect(names(got.files)).toEqual(["one.mp4"]);
+      expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
+      markMaterialsPosted(t, got.files);
+      expect(() => resolvePostMaterials(t)).toThrow(MaterialError);
+    } finally {
+      setActiveMaterials(null);
+    }
   });
 });

@@ -14,11 +14,15 @@ const B = "XyZ123";
 // the file holds a near-boundary (CRLF, dashes, most of the boundary) and CRLFs of its own
 const fileBytes = Buffer.concat([HEADS.mp4, Buffer.from(`\r\n--XyZ12\r\n\r\n--${B.slice(0, 5)}x tail 🎬`)]);
 const body = Buffer.concat([
-  Buffer.from(`preamble to ignore\r\n--${B}\r\nContent-Disposition: form-data; name="tags"\r\n\r\ncats, dogs\r\n`),
+  Buffer.from(
+    `preamble to ignore\r\n--${B}\r\nContent-Disposition: form-data; name="tags"\r\n\r\ncats, dogs\r\n`,
+  ),
   Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="file"; filename="clip 1.mp4"\r\n`),
   Buffer.from("Content-Type: video/mp4\r\n\r\n"),
   fileBytes,
-  Buffer.from(`\r\n--${B}\r\nContent-Disposition: form-data; name="tags"\r\n\r\nbirds\r\n--${B}--\r\nepilogue`),
+  Buffer.from(
+    `\r\n--${B}\r\nContent-Disposition: form-data; name="tags"\r\n\r\nbirds\r\n--${B}--\r\nepilogue`,
+  ),
 ]);
 
 function chunked(bytes: Buffer, sizes: (i: number) => number): ReadableStream<Uint8Array> {
@@ -57,7 +61,11 @@ describe("receiveUpload", () => {
     const before = readdirSync(dir);
     const big = body.subarray(0, body.length);
     await expect(
-      receiveUpload(chunked(big, () => 5), `multipart/form-data; boundary=${B}`, { dir, maxBytes: 20 }),
+      receiveUpload(
+        chunked(big, () => 5),
+        `multipart/form-data; boundary=${B}`,
+        { dir, maxBytes: 20 },
+      ),
     ).rejects.toMatchObject({ code: 41301 });
     expect(readdirSync(dir)).toEqual(before);
   });
