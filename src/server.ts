@@ -5,7 +5,7 @@ import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { Webhook } from "./http/webhook.ts";
 import { License, loadPublicKey } from "./license/license.ts";
-import { Materials, setActiveMaterials } from "./materials/index.ts";
+import { activateMaterials, deactivateMaterials, Materials } from "./materials/index.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb } from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
@@ -57,7 +57,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
   });
-  setActiveMaterials(materials);
+  activateMaterials(materials);
 
   // a task found running at start was cut off: never silently re-run it (posting twice is worse)
   const interrupted = tasks.failAllRunning(INTERRUPTED, clock.now());
@@ -188,7 +188,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();
-      setActiveMaterials(null);
+      deactivateMaterials(materials);
       closeDb(db);
     },
   };

@@ -353,16 +353,17 @@ export class Materials {
   }
 }
 
-// The script registry is one per process, so the library that post's check() reads is too: the service
-// sets it when it starts and clears it when it stops.
+// The script registry is one per process, so the library that post reads is too: the service activates
+// its own when it starts and deactivates it when it stops.
 let active: Materials | null = null;
 
-export function setActiveMaterials(materials: Materials | null): void {
+export function activateMaterials(materials: Materials): void {
   active = materials;
 }
 
-export function activeMaterials(): Materials | null {
-  return active;
+/** Only if `materials` is still the active one: a service stopping never unplugs a newer one's library. */
+export function deactivateMaterials(materials: Materials): void {
+  if (active === materials) active = null;
 }
 
 /** post's run: the files and caption of this task (see Materials.forTask); throws MaterialError. */

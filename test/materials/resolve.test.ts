@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  activateMaterials,
   checkPostMaterials,
+  deactivateMaterials,
   MaterialError,
   Materials,
   type MaterialTask,
   markMaterialsPosted,
   resolvePostMaterials,
-  setActiveMaterials,
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
@@ -222,7 +223,7 @@ describe("what the post script calls while it runs", () => {
     const t = task("@dan", { material_source: "localFolder", material_path: dir, captions: "{A|B}##x" });
     expect(() => resolvePostMaterials(t)).toThrow("the material library is not open");
     writeMedia(join(dir, "one.mp4"), "mp4");
-    setActiveMaterials(m);
+    activateMaterials(m);
     try {
       const got = resolvePostMaterials(t);
       expect(names(got.files)).toEqual(["one.mp4"]);
@@ -230,7 +231,7 @@ describe("what the post script calls while it runs", () => {
       markMaterialsPosted(t, got.files);
       expect(() => resolvePostMaterials(t)).toThrow(MaterialError);
     } finally {
-      setActiveMaterials(null);
+      deactivateMaterials(m);
     }
   });
 });
