@@ -3,6 +3,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia, t } from "elysia";
+import { type CodeValue, httpStatusOf } from "../errors.ts";
 import type { Materials } from "../materials/index.ts";
 import { FORMATS, type Kind } from "../materials/media.ts";
 import { formatBytes } from "../materials/upload.ts";
@@ -111,6 +112,25 @@ const RegisterBody = T.Object(
   { additionalProperties: false },
 );
 
+/** Sets the example of `code` in a route's documented answers to one about materials. */
+function example(detail: ReturnType<typeof doc>, examples: Partial<Record<CodeValue, string>>) {
+  const responses = (detail as unknown as { responses: Record<string, ErrorResponseDoc> }).responses;
+  for (const [code, message] of Object.entries(examples)) {
+    const at =
+      responses[String(httpStatusOf(Number(code) as CodeValue))]?.content["application/json"].examples?.[
+        code
+      ];
+    if (at) at.value = { ...at.value, message, data: null };
+  }
+  return detail;
+}
+
+interface ErrorResponseDoc {
+  content: { "application/json": { examples?: Record<string, { value: Record<string, unknown> }> } };
+}
+
+const NOT_FOUND = "material 7 not found";
+
 const IdParams = t.Object({ id: t.Integer({ minimum: 1, description: "the material's id" }) });
 
 export function materialRoutes(materials: Materials) {
@@ -149,20 +169,28 @@ export function materialRoutes(materials: Materials) {
   return new Elysia({ prefix: PATH })
     .post("", async ({ request, body }) => ok(view(await create(request, body))), {
       detail: {
-        ...doc({
-          summary: "Add a material: register a file on this PC, or upload one",
-          description:
-            "JSON `{path, tags}` registers a file that stays where it is (the service never deletes it). " +
-            "`multipart/form-data` with a `file` part (and optional `tags`, comma-separated or repeated) " +
-            "uploads a copy into the data folder, streamed to disk; its size is capped by " +
-            "`--material-max-size` (default 1 GiB; above → 41301). Types: mp4, mov (videos), jpg, jpeg, " +
-            "png, webp (images); the file's first bytes must agree with its extension (else 40001). " +
-            "A path already registered → 40901.",
-          tags,
-          data: MaterialSchema,
-          example: EXAMPLE_MATERIAL,
-          errors: [Code.invalid, Code.conflict, Code.tooLarge],
-        }),
+        ...example(
+          doc({
+            summary: "Add a material: register a file on this PC, or upload one",
+            description:
+              "JSON `{path, tags}` registers a file that stays where it is (the service never deletes it). " +
+              "`multipart/form-data` with a `file` part (and optional `tags`, comma-separated or repeated) " +
+              "uploads a copy into the data folder, streamed to disk; its size is capped by " +
+              "`--material-max-size` (default 1 GiB; above → 41301). Types: mp4, mov (videos), jpg, jpeg, " +
+              "png, webp (images); the file's first bytes must agree with its extension (else 40001). " +
+              "A path already registered → 40901.",
+            tags,
+            data: MaterialSchema,
+            example: EXAMPLE_MATERIAL,
+            errors: [Code.invalid, Code.conflict, Code.tooLarge],
+          }),
+          {
+            [Code.invalid]:
+              'path: "C:/Videos/a.mp4" not found: it is a Windows path and this service runs on Linux',
+            [Code.conflict]: '"C:\\Videos\\video1.mp4" is already material 7',
+            [Code.tooLarge]: "the file is larger than 1 GiB (the --material-max-size limit)",
+          },
+        ),
         requestBody: {
           required: true,
           content: {
@@ -212,26 +240,32 @@ export function materialRoutes(materials: Materials) {
           ),
           ...pageQuery,
         }),
-        detail: doc({
-          summary: "List materials",
-          description:
-            "Newest first. Filters combine: `?tag=demo&type=video&used=0` is demo videos never posted.",
-          tags,
-          data: Page("materials", MaterialSchema),
-          example: { materials: [EXAMPLE_MATERIAL], total: 1, page: 1, page_size: 20 },
-          errors: [Code.invalid],
-        }),
+        detail: example(
+          doc({
+            summary: "List materials",
+            description:
+              "Newest first. Filters combine: `?tag=demo&type=video&used=0` is demo videos never posted.",
+            tags,
+            data: Page("materials", MaterialSchema),
+            example: { materials: [EXAMPLE_MATERIAL], total: 1, page: 1, page_size: 20 },
+            errors: [Code.invalid],
+          }),
+          { [Code.invalid]: 'type: must be one of "video", "image"' },
+        ),
       },
     )
     .get("/:id", ({ params }) => ok(view(materials.get(params.id))), {
       params: IdParams,
-      detail: doc({
-        summary: "One material, with every post of it",
-        tags,
-        data: MaterialSchema,
-        example: EXAMPLE_MATERIAL,
-        errors: [Code.invalid, Code.notFound],
-      }),
+      detail: example(
+        doc({
+          summary: "One material, with every post of it",
+          tags,
+          data: MaterialSchema,
+          example: EXAMPLE_MATERIAL,
+          errors: [Code.invalid, Code.notFound],
+        }),
+        { [Code.notFound]: NOT_FOUND },
+      ),
     })
     .delete(
       "/:id",
@@ -241,19 +275,22 @@ export function materialRoutes(materials: Materials) {
       },
       {
         params: IdParams,
-        detail: doc({
-          summary: "Delete a material",
-          description:
-            "An uploaded material's copy in the data folder is deleted with it. A registered file of the " +
-            "user's is only forgotten: the file itself is never touched (`file_deleted: false`).",
-          tags,
-          data: T.Object({
-            deleted: T.Literal(true),
-            file_deleted: T.Boolean({ description: "true when our uploaded copy was removed from disk" }),
+        detail: example(
+          doc({
+            summary: "Delete a material",
+            description:
+              "An uploaded material's copy in the data folder is deleted with it. A registered file of the " +
+              "user's is only forgotten: the file itself is never touched (`file_deleted: false`).",
+            tags,
+            data: T.Object({
+              deleted: T.Literal(true),
+              file_deleted: T.Boolean({ description: "true when our uploaded copy was removed from disk" }),
+            }),
+            example: { deleted: true, file_deleted: false },
+            errors: [Code.invalid, Code.notFound],
           }),
-          example: { deleted: true, file_deleted: false },
-          errors: [Code.invalid, Code.notFound],
-        }),
+          { [Code.notFound]: NOT_FOUND },
+        ),
       },
     );
 }

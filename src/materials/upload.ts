@@ -214,7 +214,9 @@ async function parseParts(
       }
     }
     if (done) throw malformed("it ends before its closing boundary");
-    const { value, done: finished } = await reader.read();
+    const { value, done: finished } = await reader.read().catch((e: Error) => {
+      throw AppError.invalid(`the upload was cut off: ${e?.message ?? e}`);
+    });
     if (finished) done = true;
     else if (value && value.length > 0) {
       const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);

@@ -294,6 +294,10 @@ describe("GET and DELETE /material", () => {
       tags: ["demo", "cats"],
     });
     expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "403", "409", "413", "500"]);
+    const errorExample = (status: string, code: number) =>
+      post.responses[status].content["application/json"].examples[String(code)].value.message;
+    expect(errorExample("413", 41301)).toContain("--material-max-size");
+    expect(errorExample("409", 40901)).toContain("is already material");
     for (const [path, method] of [
       ["/api/v1/material", "get"],
       ["/api/v1/material/{id}", "get"],

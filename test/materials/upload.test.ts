@@ -70,6 +70,22 @@ describe("receiveUpload", () => {
     expect(readdirSync(dir)).toEqual(before);
   });
 
+  test("a client that goes away mid-upload: 40001, nothing left behind", async () => {
+    const before = readdirSync(dir);
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent) return c.error(new Error("connection reset"));
+        sent = true;
+        c.enqueue(new Uint8Array(body.subarray(0, body.length - 40)));
+      },
+    });
+    await expect(
+      receiveUpload(broken, `multipart/form-data; boundary=${B}`, { dir, maxBytes: 1 << 20 }),
+    ).rejects.toMatchObject({ code: 40001, message: "the upload was cut off: connection reset" });
+    expect(readdirSync(dir)).toEqual(before);
+  });
+
   test("boundaries and file names", () => {
     expect(multipartBoundary('multipart/form-data; boundary="a b"')).toBe("a b");
     expect(multipartBoundary("multipart/form-data; charset=utf-8; boundary=----x1")).toBe("----x1");
