@@ -138,14 +138,18 @@ function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
   const local = toLocalPath(config.material_path);
   if (!local.ok) return [{ path, message: local.reason }];
   if (!isFolder(local.path)) return [{ path, message: `"${local.path}" is not a folder on this PC` }];
-  // each account may have its own @username folder: one of them, or the folder itself, must do
-  const folders = [
-    local.path,
-    ...readdirSync(local.path, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && e.name.startsWith("@"))
-      .map((e) => join(local.path, e.name)),
-  ];
-  if (folders.some((f) => firstPostable(folderFiles(f, kind), kind, need).length >= need)) return [];
+  try {
+    // each account may have its own @username folder: one of them, or the folder itself, must do
+    const folders = [
+      local.path,
+      ...readdirSync(local.path, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name.startsWith("@"))
+        .map((e) => join(local.path, e.name)),
+    ];
+    if (folders.some((f) => firstPostable(folderFiles(f, kind), kind, need).length >= need)) return [];
+  } catch (e) {
+    return [{ path, message: `"${local.path}" cannot be read: ${(e as Error).message}` }];
+  }
   const what = need > 1 ? `${need} ${describeFormats(kind)} ${kind}s` : `${describeFormats(kind)} ${kind}`;
   return [{ path, message: `"${local.path}" (and its @username folders) has no ${what}` }];
 }

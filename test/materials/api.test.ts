@@ -325,6 +325,10 @@ describe("POST /task with materials that cannot be found → 40001, nothing queu
         { material_list: ["C:\\Videos\\video1.mp4"] },
         '"C:\\Videos\\video1.mp4" not found: it is a Windows path',
       ],
+      [
+        { content_type: 1, image_count: 2, material_list: [writeMedia(join(files, "only.png"), "png")] },
+        "is 2, but material_list has 1 image",
+      ],
     ];
     mkdirSync(join(s.dir, "empty-folder"));
     cases.push([

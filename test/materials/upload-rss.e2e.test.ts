@@ -5,7 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
-import { HEADS } from "./fixtures.ts";
+import { HEADS, writeMedia } from "./fixtures.ts";
 import { MULTIPART, multipartBody } from "./multipart.ts";
 
 const SIZE = 200 * 1024 * 1024;
@@ -49,6 +49,23 @@ function fileMatches(path: string, size: number): boolean {
     closeSync(fd);
   }
 }
+
+test("the executable registers by path and refuses a Windows path on Linux", async () => {
+  const path = writeMedia(join(dir, "clip.mov"), "mov");
+  const call = (body: unknown) =>
+    fetch(`${service.url}/api/v1/material`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ code: number; message: string; data: { format: string } }>);
+  expect((await call({ path, tags: ["demo"] })).data.format).toBe("mov");
+  expect(await call({ path: "C:/Videos/video1.mp4" })).toMatchObject({
+    code: 40001,
+    message: 'path: "C:/Videos/video1.mp4" not found: it is a Windows path and this service runs on Linux',
+  });
+  const list = await fetch(`${service.url}/api/v1/material?type=video&tag=demo`).then((r) => r.json());
+  expect((list as { data: { total: number } }).data.total).toBe(1);
+});
 
 test("a 200 MB multipart upload is streamed to disk with flat memory", async () => {
   const pid = service.proc.pid;
