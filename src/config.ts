@@ -52,6 +52,8 @@ export interface Config {
   evidenceMaxMb: number;
   webhookUrl: string | null;
   webhookSecret: string | null;
+  /** Largest file POST /api/v1/material accepts as an upload, in bytes. */
+  materialMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +94,17 @@ function intOption(
       c[key] = int(flag, raw, min, max);
     },
   };
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1024 ** 2, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** "500" (MB), "500MB", "2GB", "64kb" → bytes (binary units: 1 GB = 1024 MB). */
+export function parseSize(name: string, raw: string): number {
+  const m = /^(\d+)\s*(kb|mb|gb|)$/i.exec(raw.trim());
+  if (!m?.[1]) throw new ConfigError(`${name}: "${raw}" is not a size (e.g. 500MB, 2GB)`);
+  const bytes = Number(m[1]) * (SIZE_UNITS[(m[2] ?? "").toLowerCase()] as number);
+  if (bytes < 1024 || bytes > 1024 ** 4) throw new ConfigError(`${name}: ${raw} is outside 1KB–1024GB`);
+  return bytes;
 }
 
 export function isValidTimeZone(tz: string): boolean {
@@ -275,6 +288,15 @@ const OPTIONS: Option[] = [
       c.webhookSecret = raw || null;
     },
   },
+  {
+    flag: "--material-max-size",
+    env: "FARM_MATERIAL_MAX_SIZE",
+    value: "SIZE",
+    help: "largest material upload, in MB, or with a unit: 500MB, 2GB (default 1GB)",
+    parse: (raw, c) => {
+      c.materialMaxBytes = parseSize("--material-max-size", raw);
+    },
+  },
   intOption(
     "--simulate",
     "FARM_SIMULATE",
@@ -305,6 +327,7 @@ export function defaultConfig(): Config {
     evidenceMaxMb: 500,
     webhookUrl: null,
     webhookSecret: null,
+    materialMaxBytes: 1024 ** 3,
   };
 }
 

@@ -8,6 +8,7 @@ import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
+import { activateMaterials, deactivateMaterials, Materials } from "./materials/index.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
 import { AccountStore } from "./store/accounts.ts";
@@ -34,6 +35,7 @@ export interface ServiceOptions {
 export interface Service {
   db: Db;
   license: License;
+  materials: Materials;
   tasks: TaskStore;
   devices: DeviceStore;
   fleet: Fleet;
@@ -59,6 +61,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db);
   const events = new EventBus();
+  const materials = new Materials(db, {
+    uploadDir: join(config.dataDir, "materials"),
+    maxUploadBytes: config.materialMaxBytes,
+  });
+  activateMaterials(materials);
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
   const meta = new MetaStore(db);
@@ -159,6 +166,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     tasks: taskService,
     devices: deviceService,
     accounts: new AccountService(accounts, devices),
+    materials,
     events,
     evidence,
     health: {
@@ -175,6 +183,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   return {
     db,
     license,
+    materials,
     tasks,
     devices,
     fleet,
@@ -199,6 +208,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       webhook?.stop();
       await fleet.stop();
       license.close();
+      deactivateMaterials(materials);
       closeDb(db);
     },
   };

@@ -2,6 +2,7 @@
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AccountService } from "../accounts/service.ts";
 import type { License } from "../license/license.ts";
+import type { Materials } from "../materials/index.ts";
 import type { DeviceService } from "../phones/service.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
@@ -22,6 +23,7 @@ import { eventRoutes } from "./events.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
+import { isMaterialUpload, materialRoutes } from "./materials.ts";
 import { taskRoutes } from "./tasks.ts";
 
 export interface AppDeps {
@@ -31,6 +33,7 @@ export interface AppDeps {
   tasks: TaskService;
   devices: DeviceService;
   accounts: AccountService;
+  materials: Materials;
   events: EventBus;
   evidence: Evidence;
   health: HealthProbe;
@@ -89,8 +92,10 @@ export function createApp(deps: AppDeps) {
         throw e;
       }
     })
-    // routes like POST /task/{id}/stop take no body; a route that needs one says so through its schema
-    .onParse({ as: "global" }, ({ request }) => (request.body === null ? null : readJsonObject(request)))
+    // routes like POST /task/{id}/stop take no body, and an upload is streamed to disk by its route: neither is JSON
+    .onParse({ as: "global" }, ({ request }) =>
+      request.body === null || isMaterialUpload(request) ? null : readJsonObject(request),
+    )
     .onError({ as: "global" }, ({ code, error, request, body }) => {
       if (error instanceof AppError) return errorResponse(error);
       // errors thrown by our body parser arrive wrapped by Elysia
@@ -111,7 +116,8 @@ export function createApp(deps: AppDeps) {
     .use(deviceRoutes(deps.devices))
     .use(eventRoutes(deps.events))
     .use(accountRoutes(deps.accounts))
-    .use(licenseRoutes(deps.license));
+    .use(licenseRoutes(deps.license))
+    .use(materialRoutes(deps.materials));
   // the docs describe every route above, so they are built from the finished app
   return api.use(docs(api));
 }

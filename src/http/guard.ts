@@ -6,6 +6,7 @@ import { LOOPBACK_HOSTS } from "../config.ts";
 import type { License } from "../license/license.ts";
 import { MAX_BODY_BYTES, tooLarge } from "./body.ts";
 import { AppError, Code } from "./envelope.ts";
+import { isMaterialUpload } from "./materials.ts";
 
 export interface GuardOptions {
   token: string | null;
@@ -55,7 +56,8 @@ export function makeGuard(opts: GuardOptions) {
       throw new AppError(Code.foreignRequest, `request refused: Origin ${origin} is not this service`);
     }
     const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY_BYTES) throw tooLarge();
+    // an upload has its own, larger cap (--material-max-size), checked by its route
+    if (length > MAX_BODY_BYTES && !isMaterialUpload(request)) throw tooLarge();
 
     const path = url.pathname;
     if (!path.startsWith("/api/v1/") && path !== "/api/v1") return;

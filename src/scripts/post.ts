@@ -1,11 +1,7 @@
-import { existsSync, statSync } from "node:fs";
-import { extname } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
 import type { ErrorDetail } from "../errors.ts";
+import { checkPostMaterials } from "../materials/index.ts";
 import type { ScriptDefinition } from "./definition.ts";
-
-export const VIDEO_TYPES = new Set([".mp4", ".mov"]);
-export const IMAGE_TYPES = new Set([".jpg", ".jpeg", ".png"]);
 
 const volume = T.Integer({ minimum: 0, maximum: 100, default: 50 });
 
@@ -33,9 +29,13 @@ export const postConfig = T.Object(
     material_list: T.Array(T.String({ minLength: 1 }), {
       default: [],
       maxItems: 100,
-      description: "files on this PC (mp4, mov, jpg, jpeg, png); when given it wins",
+      description: "files on this PC (mp4, mov, jpg, jpeg, png, webp); when given it wins",
     }),
-    materials_tags: T.String({ default: "" }),
+    materials_tags: T.String({
+      default: "",
+      description:
+        "comma-separated: library files with any of these tags (materialLibrary; empty = any file)",
+    }),
     upload_wait_time: T.Integer({ minimum: 0, maximum: 3600, default: 30 }),
     sound_wait_time: T.Integer({ minimum: 0, maximum: 600, default: 10 }),
     add_sound: T.Union([T.Literal("-1"), T.Literal("0"), T.Literal("1"), T.Literal("custom")], {
@@ -56,25 +56,6 @@ export const postConfig = T.Object(
 
 function checkPost(c: Static<typeof postConfig>): ErrorDetail[] {
   const issues: ErrorDetail[] = [];
-  const list = c.material_list;
-  const allowed = c.content_type === 0 ? VIDEO_TYPES : IMAGE_TYPES;
-  const kind = c.content_type === 0 ? "video" : "image";
-  list.forEach((file, i) => {
-    const path = `/script_config/material_list/${i}`;
-    const ext = extname(file).toLowerCase();
-    if (!allowed.has(ext)) {
-      issues.push({ path, message: `"${file}" is not a supported ${kind} (${[...allowed].join(", ")})` });
-    } else if (!existsSync(file) || !statSync(file).isFile()) {
-      issues.push({ path, message: `"${file}" does not exist on this PC` });
-    }
-  });
-  if (list.length === 0 && c.material_source === "localFolder") {
-    const dir = c.material_path;
-    if (!dir) issues.push({ path: "/script_config/material_path", message: "required for localFolder" });
-    else if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      issues.push({ path: "/script_config/material_path", message: `"${dir}" is not a folder on this PC` });
-    }
-  }
   if (c.post_way === "useSound" && !c.sound_name) {
     issues.push({ path: "/script_config/sound_name", message: "required when post_way is useSound" });
   }
@@ -84,7 +65,8 @@ function checkPost(c: Static<typeof postConfig>): ErrorDetail[] {
       message: "required when add_sound is custom",
     });
   }
-  return issues;
+  // the materials last: their message names what is missing once the fields themselves are right
+  return [...issues, ...checkPostMaterials(c)];
 }
 
 export const post: ScriptDefinition<typeof postConfig> = {

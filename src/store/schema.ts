@@ -1,4 +1,4 @@
-// The database: tasks and their logs, the phones seen, the accounts on them.
+// The database: tasks and their logs, the phones seen, the accounts on them, the material library.
 // Times are stored as integer milliseconds since the epoch (UTC).
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -121,7 +121,58 @@ export const meta = sqliteTable("meta", {
   value: text("value").notNull(),
 });
 
+/** The material library: files registered by path (the user's) or uploaded into the data folder (ours). */
+export const materials = sqliteTable(
+  "materials",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Absolute path on this PC, in the form of the system the service runs on. */
+    path: text("path").notNull(),
+    /** The file's name as the user knows it (an upload keeps its original name here). */
+    name: text("name").notNull(),
+    /** "video" | "image". */
+    kind: text("kind").notNull(),
+    /** "mp4" | "mov" | "jpg" | "jpeg" | "png" | "webp". */
+    format: text("format").notNull(),
+    size: integer("size").notNull(),
+    /** JSON array of strings. */
+    tags: text("tags").notNull().default("[]"),
+    /** 1 when the file is our own copy in the data folder (deleted with the row), 0 for the user's file. */
+    uploaded: integer("uploaded").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("materials_path").on(t.path), index("materials_kind_name").on(t.kind, t.name, t.id)],
+);
+
+/**
+ * Which account posted which file, when: keyed by path, so files from a local folder or a material_list
+ * are remembered too. A task without an account is remembered by its phone (username null).
+ */
+export const materialUses = sqliteTable(
+  "material_uses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    path: text("path").notNull(),
+    /** Without "@", as the task named it; null in device mode without accounts. */
+    username: text("username"),
+    serial: text("serial").notNull(),
+    taskId: integer("task_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("material_uses_path").on(t.path, t.username)],
+);
+
+/** Where each set of caption lines is in its rotation, so it continues across requests and restarts. */
+export const captionRotation = sqliteTable("caption_rotation", {
+  /** A hash of the caption lines. */
+  key: text("key").primaryKey(),
+  /** How many captions were handed out from this set. */
+  used: integer("used").notNull().default(0),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
+export type MaterialRow = typeof materials.$inferSelect;
+export type MaterialUseRow = typeof materialUses.$inferSelect;

@@ -164,6 +164,8 @@ describe("health and docs", () => {
         "/api/v1/events",
         "/api/v1/license/check",
         "/api/v1/license/reload",
+        "/api/v1/material",
+        "/api/v1/material/{id}",
         "/api/v1/task",
         "/api/v1/task/batch",
         "/api/v1/task/retry-all",

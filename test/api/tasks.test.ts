@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { TaskStatus } from "../../src/domain.ts";
 import { TaskSchema } from "../../src/http/views.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
+import { writeMedia } from "../materials/fixtures.ts";
 
 let s: TestService;
 let video: string;
@@ -15,7 +15,8 @@ beforeAll(() => {
   s.addDevice("PHONE2");
   s.addDevice("PHONE3", "offline");
   video = join(s.dir, "clip.mp4");
-  writeFileSync(video, "not really a video, but a file");
+  // a file with an MP4's first bytes: posts check the content, not only the extension
+  writeMedia(video, "mp4");
 });
 afterAll(() => s.stop());
 

@@ -1,0 +1,297 @@
+// /api/v1/material: the material library. Files on this PC are registered by path (JSON) and stay the
+// user's; files uploaded (multipart/form-data, streamed to the data folder) are ours to delete.
+import { Type as T } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { Elysia, t } from "elysia";
+import { type CodeValue, httpStatusOf } from "../errors.ts";
+import type { MaterialRow, Materials, MaterialUseRow } from "../materials/index.ts";
+import { FORMATS, type Kind } from "../materials/media.ts";
+import { formatBytes } from "../materials/upload.ts";
+import {
+  AppError,
+  Code,
+  describeDetail,
+  doc,
+  ok,
+  Page,
+  paged,
+  pageQuery,
+  validationDetails,
+} from "./envelope.ts";
+import { Id, WholeNumber } from "./params.ts";
+
+const tags = ["materials"];
+const PATH = "/api/v1/material";
+/** Room for the multipart framing and a tags field around the file itself. */
+const MULTIPART_OVERHEAD = 1024 * 1024;
+
+/** POST /api/v1/material with a multipart body: the one request whose body is not JSON, nor capped at 1 MiB. */
+export function isMaterialUpload(request: Request): boolean {
+  if (request.method !== "POST") return false;
+  const type = request.headers.get("content-type")?.toLowerCase() ?? "";
+  if (!type.startsWith("multipart/form-data")) return false;
+  const url = URL.parse(request.url);
+  return url?.pathname === PATH || url?.pathname === `${PATH}/`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const UseSchema = T.Object({
+  username: T.Union([T.String(), T.Null()], {
+    description: "the account that posted it, without @; null when the task had no account",
+  }),
+  serial: T.String({ description: "the phone it was posted from" }),
+  task_id: T.Union([T.Integer(), T.Null()], { description: "the task that posted it" }),
+  at: T.String({ format: "date-time", description: "when the post was made" }),
+});
+
+export const MaterialSchema = T.Object({
+  id: T.Integer({ description: "the material's id" }),
+  path: T.String({ description: "where the file is on this PC (an upload: inside the data folder)" }),
+  name: T.String({ description: "the file's name (an upload keeps the name it was sent with)" }),
+  type: T.Union([T.Literal("video"), T.Literal("image")], {
+    description: "video (content_type 0) or image (content_type 1)",
+  }),
+  format: T.Union(
+    FORMATS.map((f) => T.Literal(f)),
+    { description: "from the extension, confirmed by the file's first bytes" },
+  ),
+  size: T.Integer({ description: "bytes" }),
+  tags: T.Array(T.String(), { description: "labels that a post's materials_tags picks by" }),
+  uploaded: T.Boolean({
+    description:
+      "true: our copy in the data folder, deleted with the material; false: the user's file, never deleted",
+  }),
+  used_by: T.Array(UseSchema, { description: "every post of this file, oldest first" }),
+  created_at: T.String({ format: "date-time", description: "when it was added to the library" }),
+});
+
+export const EXAMPLE_MATERIAL = {
+  id: 7,
+  path: "C:\\Videos\\video1.mp4",
+  name: "video1.mp4",
+  type: "video",
+  format: "mp4",
+  size: 18_874_368,
+  tags: ["demo", "cats"],
+  uploaded: false,
+  used_by: [{ username: "alice", serial: "R58M123ABC", task_id: 101, at: "2026-11-28T14:31:07.000Z" }],
+  created_at: "2026-11-28T09:12:44.120Z",
+};
+
+function materialView(row: MaterialRow, uses: MaterialUseRow[]) {
+  return {
+    id: row.id,
+    path: row.path,
+    name: row.name,
+    type: row.kind as Kind,
+    format: row.format,
+    size: row.size,
+    tags: JSON.parse(row.tags) as string[],
+    uploaded: row.uploaded === 1,
+    used_by: uses.map((u) => ({ username: u.username, serial: u.serial, task_id: u.taskId, at: iso(u.at) })),
+    created_at: iso(row.createdAt),
+  };
+}
+
+const RegisterBody = T.Object(
+  {
+    path: T.String({
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        "absolute path of a file on this PC: C:/Videos/a.mp4, C:\\Videos\\a.mp4, \\\\server\\share\\a.mp4 or /home/farm/a.mp4",
+    }),
+    tags: T.Optional(
+      T.Array(T.String({ minLength: 1, maxLength: 50 }), {
+        maxItems: 20,
+        description: "labels that materials_tags picks by",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Sets the example of `code` in a route's documented answers to one about materials. */
+function example(detail: ReturnType<typeof doc>, examples: Partial<Record<CodeValue, string>>) {
+  const responses = (detail as unknown as { responses: Record<string, ErrorResponseDoc> }).responses;
+  for (const [code, message] of Object.entries(examples)) {
+    const at =
+      responses[String(httpStatusOf(Number(code) as CodeValue))]?.content["application/json"].examples?.[
+        code
+      ];
+    if (at) at.value = { ...at.value, message, data: null };
+  }
+  return detail;
+}
+
+interface ErrorResponseDoc {
+  content: { "application/json": { examples?: Record<string, { value: Record<string, unknown> }> } };
+}
+
+const NOT_FOUND = "material 7 not found";
+
+const IdParams = t.Object({ id: Id("the material's id") });
+
+export function materialRoutes(materials: Materials) {
+  const view = (row: MaterialRow) =>
+    materialView(row, materials.store.usesOf([row.path]).get(row.path) ?? []);
+
+  async function create(request: Request, body: unknown) {
+    if (isMaterialUpload(request)) {
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > materials.maxUploadBytes + MULTIPART_OVERHEAD) {
+        throw new AppError(
+          Code.tooLarge,
+          `the upload is larger than ${formatBytes(materials.maxUploadBytes)} (the --material-max-size limit)`,
+        );
+      }
+      if (!request.body) throw AppError.invalid('no file: send it in the multipart field "file"');
+      return materials.upload(request.body, request.headers.get("content-type") ?? "");
+    }
+    if (body === null || body === undefined) {
+      throw AppError.invalid(
+        'send JSON {"path": "C:/Videos/a.mp4", "tags": ["demo"]}, or a multipart upload',
+      );
+    }
+    const errors = [...Value.Errors(RegisterBody, body)].map((e) => ({
+      path: e.path,
+      message: e.message === "Unexpected property" ? "is not a known field" : e.message,
+    }));
+    if (errors.length > 0) {
+      const details = validationDetails("body", errors);
+      throw AppError.invalid(details.map(describeDetail).join("; "), details);
+    }
+    const { path, tags: given } = body as { path: string; tags?: string[] };
+    return materials.register(path, given);
+  }
+
+  return new Elysia({ prefix: PATH })
+    .post("", async ({ request, body }) => ok(view(await create(request, body))), {
+      detail: {
+        ...example(
+          doc({
+            summary: "Add a material: register a file on this PC, or upload one",
+            description:
+              "JSON `{path, tags}` registers a file that stays where it is (the service never deletes it). " +
+              "`multipart/form-data` with a `file` part (and optional `tags`, comma-separated or repeated) " +
+              "uploads a copy into the data folder, streamed to disk; its size is capped by " +
+              "`--material-max-size` (default 1 GiB; above → 41301). Types: mp4, mov (videos), jpg, jpeg, " +
+              "png, webp (images); the file's first bytes must agree with its extension (else 40001). " +
+              "A path already registered → 40901.",
+            tags,
+            data: MaterialSchema,
+            example: EXAMPLE_MATERIAL,
+            errors: [Code.invalid, Code.conflict, Code.tooLarge],
+          }),
+          {
+            [Code.invalid]:
+              'path: "C:/Videos/a.mp4" not found: it is a Windows path and this service runs on Linux',
+            [Code.conflict]: '"C:\\Videos\\video1.mp4" is already material 7',
+            [Code.tooLarge]: "the file is larger than 1 GiB (the --material-max-size limit)",
+          },
+        ),
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: RegisterBody,
+              example: { path: "C:/Videos/video1.mp4", tags: ["demo", "cats"] },
+            },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                required: ["file"],
+                properties: {
+                  file: { type: "string", format: "binary", description: "the video or image" },
+                  tags: { type: "string", description: "comma-separated tags", example: "demo,cats" },
+                },
+              },
+            },
+          },
+        },
+      } as never,
+    })
+    .get(
+      "",
+      ({ query }) =>
+        paged(
+          "materials",
+          query,
+          (page, size) => {
+            const { rows, total } = materials.list(
+              { tag: query.tag, kind: query.type, used: query.used },
+              page,
+              size,
+            );
+            const uses = materials.store.usesOf(rows.map((r) => r.path));
+            return { rows: rows.map((r) => materialView(r, uses.get(r.path) ?? [])), total };
+          },
+          (v) => v,
+        ),
+      {
+        query: t.Object({
+          tag: t.Optional(t.String({ minLength: 1, description: "only materials with this tag (any case)" })),
+          type: t.Optional(
+            t.Union([t.Literal("video"), t.Literal("image")], { description: "video or image" }),
+          ),
+          used: t.Optional(
+            WholeNumber({ minimum: 0, maximum: 1, description: "1: posted at least once; 0: never posted" }),
+          ),
+          ...pageQuery,
+        }),
+        detail: example(
+          doc({
+            summary: "List materials",
+            description:
+              "Newest first. Filters combine: `?tag=demo&type=video&used=0` is demo videos never posted.",
+            tags,
+            data: Page("materials", MaterialSchema),
+            example: { materials: [EXAMPLE_MATERIAL], total: 1, page: 1, page_size: 20 },
+            errors: [Code.invalid],
+          }),
+          { [Code.invalid]: 'type: must be one of "video", "image"' },
+        ),
+      },
+    )
+    .get("/:id", ({ params }) => ok(view(materials.get(params.id))), {
+      params: IdParams,
+      detail: example(
+        doc({
+          summary: "One material, with every post of it",
+          description: "The material, its tags and which accounts posted it, when.",
+          tags,
+          data: MaterialSchema,
+          example: EXAMPLE_MATERIAL,
+          errors: [Code.invalid, Code.notFound],
+        }),
+        { [Code.notFound]: NOT_FOUND },
+      ),
+    })
+    .delete(
+      "/:id",
+      async ({ params }) => {
+        const row = await materials.remove(params.id);
+        return ok({ deleted: true as const, file_deleted: row.uploaded === 1 });
+      },
+      {
+        params: IdParams,
+        detail: example(
+          doc({
+            summary: "Delete a material",
+            description:
+              "An uploaded material's copy in the data folder is deleted with it. A registered file of the " +
+              "user's is only forgotten: the file itself is never touched (`file_deleted: false`).",
+            tags,
+            data: T.Object({
+              deleted: T.Literal(true),
+              file_deleted: T.Boolean({ description: "true when our uploaded copy was removed from disk" }),
+            }),
+            example: { deleted: true, file_deleted: false },
+            errors: [Code.invalid, Code.notFound],
+          }),
+          { [Code.notFound]: NOT_FOUND },
+        ),
+      },
+    );
+}

@@ -1,0 +1,394 @@
+// The material library and the materials of each post: where a task's files come from (a list of files
+// on this PC, a local folder, or the library), which one an account has not posted yet, and its caption.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import type { Db } from "../store/db.ts";
+import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
+import type { MaterialRow } from "../store/schema.ts";
+import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
+import { checkMediaFile, FORMATS_OF, formatOfName, KIND_OF, type Kind, type MediaFile } from "./media.ts";
+import { baseName, toLocalPath } from "./paths.ts";
+import { receiveUpload } from "./upload.ts";
+
+export { type Caption, finishCaption, spin } from "./captions.ts";
+export type { Kind, MediaFile } from "./media.ts";
+
+/** The fields of a post's script_config that say where its materials come from. */
+export interface MaterialConfig {
+  content_type: 0 | 1;
+  image_count: number;
+  captions: string;
+  material_source: "materialLibrary" | "localFolder";
+  material_path: string;
+  material_list: string[];
+  materials_tags: string;
+}
+
+/** What the post script needs to know about its task. */
+export interface MaterialTask {
+  id: number;
+  serial: string;
+  /** "@alice", "alice" or null (device mode without accounts). */
+  username: string | null;
+  platform: "tiktok" | "instagram";
+  config: Record<string, unknown>;
+}
+
+/** A task's materials: the files to push, in order, and the caption to type. */
+export interface PostMaterials {
+  kind: Kind;
+  files: MediaFile[];
+  caption: Caption;
+}
+
+/** A task's materials cannot be found when it runs: a permanent failure, said in a sentence. */
+export class MaterialError extends Error {}
+
+export const CAPTION_FILE = "caption.txt";
+export const MAX_TAGS = 20;
+
+const byName = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
+const kindOf = (c: MaterialConfig): Kind => (c.content_type === 1 ? "image" : "video");
+const needOf = (c: MaterialConfig) => (c.content_type === 1 ? c.image_count : 1);
+const posterOf = (task: MaterialTask): Poster => ({
+  username: task.username?.replace(/^@/, "") || null,
+  serial: task.serial,
+});
+const who = (p: Poster) => (p.username ? `@${p.username}` : `phone ${p.serial}`);
+const plural = (n: number, kind: Kind) => `${n} ${kind}${n === 1 ? "" : "s"}`;
+const describeFormats = (kind: Kind) => FORMATS_OF[kind].join("/");
+
+/** "a, b ,, c" → ["a", "b", "c"], without duplicates (case-insensitive). */
+export function parseTags(raw: string | string[]): string[] {
+  const all = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => s.split(","));
+  const seen = new Set<string>();
+  return all.map((t) => t.trim()).filter((t) => t && !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+}
+
+function tagsIssue(tags: string[]): string | null {
+  if (tags.length > MAX_TAGS) return `at most ${MAX_TAGS} tags`;
+  const long = tags.find((t) => t.length > 50);
+  return long ? `tag "${long.slice(0, 20)}…" is longer than 50 characters` : null;
+}
+
+const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/** The account's own `@username` folder inside `root`, matched without regard to case, as usernames are. */
+function ownFolder(root: string, username: string): string | null {
+  const want = `@${username}`.toLowerCase();
+  const entry = readdirSync(root, { withFileTypes: true }).find(
+    (e) => e.isDirectory() && e.name.toLowerCase() === want,
+  );
+  return entry ? join(root, entry.name) : null;
+}
+
+/** The postable files of `kind` directly in `folder`, in name order (their bytes are checked later). */
+function folderFiles(folder: string, kind: Kind): string[] {
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith(".") && (e.isFile() || e.isSymbolicLink()))
+    .filter((e) => {
+      const format = formatOfName(e.name);
+      return format !== null && KIND_OF[format] === kind;
+    })
+    .map((e) => e.name)
+    .sort(byName)
+    .map((name) => join(folder, name));
+}
+
+/** The first `count` of `paths` whose bytes are what their names say. */
+function firstPostable(paths: string[], kind: Kind, count: number): MediaFile[] {
+  const out: MediaFile[] = [];
+  for (const path of paths) {
+    if (out.length >= count) break;
+    const checked = checkMediaFile(path, kind);
+    if (checked.ok) out.push(checked.file);
+  }
+  return out;
+}
+
+/**
+ * At creation: why the files of a material_list or a local folder cannot be found (empty when they can);
+ * null when the library is the source. A post that can only fail is never queued.
+ */
+function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
+  const kind = kindOf(config);
+  const need = needOf(config);
+  if (config.material_list.length > 0) {
+    const issues: ErrorDetail[] = [];
+    config.material_list.forEach((raw, i) => {
+      const path = `/script_config/material_list/${i}`;
+      const local = toLocalPath(raw);
+      const checked = local.ok ? checkMediaFile(local.path, kind) : local;
+      if (!checked.ok) issues.push({ path, message: checked.reason });
+    });
+    if (issues.length === 0 && config.material_list.length < need) {
+      issues.push({
+        path: "/script_config/image_count",
+        message: `is ${need}, but material_list has ${plural(config.material_list.length, kind)}`,
+      });
+    }
+    return issues;
+  }
+  if (config.material_source !== "localFolder") return null;
+  const path = "/script_config/material_path";
+  if (!config.material_path) return [{ path, message: "required for localFolder" }];
+  const local = toLocalPath(config.material_path);
+  if (!local.ok) return [{ path, message: local.reason }];
+  if (!isFolder(local.path)) return [{ path, message: `"${local.path}" is not a folder on this PC` }];
+  try {
+    // each account may have its own @username folder: one of them, or the folder itself, must do
+    const folders = [
+      local.path,
+      ...readdirSync(local.path, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && e.name.startsWith("@"))
+        .map((e) => join(local.path, e.name)),
+    ];
+    if (folders.some((f) => firstPostable(folderFiles(f, kind), kind, need).length >= need)) return [];
+  } catch (e) {
+    return [{ path, message: `"${local.path}" cannot be read: ${(e as Error).message}` }];
+  }
+  const what = need > 1 ? `${need} ${describeFormats(kind)} ${kind}s` : `${describeFormats(kind)} ${kind}`;
+  return [{ path, message: `"${local.path}" (and its @username folders) has no ${what}` }];
+}
+
+export class Materials {
+  readonly store: MaterialStore;
+  private readonly random: Random;
+
+  constructor(
+    db: Db,
+    private readonly opts: { uploadDir: string; maxUploadBytes: number; random?: Random },
+  ) {
+    this.store = new MaterialStore(db);
+    this.random = opts.random ?? Math.random;
+  }
+
+  get maxUploadBytes(): number {
+    return this.opts.maxUploadBytes;
+  }
+
+  // ---- the library -----------------------------------------------------------------------------------
+
+  list(filter: MaterialFilter, page: number, pageSize: number) {
+    return this.store.list(filter, page, pageSize);
+  }
+
+  get(id: number): MaterialRow {
+    const row = this.store.get(id);
+    if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
+    return row;
+  }
+
+  /** Registers a file of the user's by its path: it stays where it is, and is never deleted by us. */
+  register(rawPath: string, rawTags: string[] = []): MaterialRow {
+    const tags = parseTags(rawTags);
+    const tagProblem = tagsIssue(tags);
+    if (tagProblem) throw AppError.invalid(`tags: ${tagProblem}`, [{ path: "/tags", message: tagProblem }]);
+    const local = toLocalPath(rawPath);
+    if (!local.ok)
+      throw AppError.invalid(`path: ${local.reason}`, [{ path: "/path", message: local.reason }]);
+    const checked = checkMediaFile(local.path);
+    if (!checked.ok) {
+      throw AppError.invalid(`path: ${checked.reason}`, [{ path: "/path", message: checked.reason }]);
+    }
+    const existing = this.store.byPath(local.path);
+    if (existing) {
+      throw new AppError(Code.conflict, `"${local.path}" is already material ${existing.id}`, {
+        id: existing.id,
+      });
+    }
+    const f = checked.file;
+    return this.store.create({
+      path: f.path,
+      name: baseName(f.path),
+      kind: f.kind,
+      format: f.format,
+      size: f.size,
+      tags: JSON.stringify(tags),
+      uploaded: 0,
+    });
+  }
+
+  /** Streams a multipart upload into the data folder and adds it to the library. */
+  async upload(body: ReadableStream<Uint8Array>, contentType: string): Promise<MaterialRow> {
+    const { file, fields } = await receiveUpload(body, contentType, {
+      dir: this.opts.uploadDir,
+      maxBytes: this.opts.maxUploadBytes,
+    });
+    try {
+      const unknown = [...fields.keys()].filter((k) => k !== "tags");
+      if (unknown.length > 0) throw AppError.invalid(`${unknown[0]}: is not a known field (file, tags)`);
+      const tags = parseTags(fields.get("tags") ?? []);
+      const tagProblem = tagsIssue(tags);
+      if (tagProblem) throw AppError.invalid(`tags: ${tagProblem}`, [{ path: "/tags", message: tagProblem }]);
+      const path = join(this.opts.uploadDir, `${crypto.randomUUID().slice(0, 8)}-${file.name}`);
+      await rename(file.tempPath, path);
+      return this.store.create({
+        path,
+        name: file.name,
+        kind: KIND_OF[file.format],
+        format: file.format,
+        size: file.size,
+        tags: JSON.stringify(tags),
+        uploaded: 1,
+      });
+    } finally {
+      await rm(file.tempPath, { force: true });
+    }
+  }
+
+  /** Forgets a material; our own uploaded copy is deleted with it, a file of the user's never is. */
+  async remove(id: number): Promise<MaterialRow> {
+    const row = this.store.delete(id);
+    if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
+    if (row.uploaded) await rm(row.path, { force: true });
+    return row;
+  }
+
+  // ---- a post's materials ----------------------------------------------------------------------------
+
+  /** At creation: why the library has too few files for this config (nothing when it has enough). */
+  checkLibrary(config: MaterialConfig): ErrorDetail[] {
+    const kind = kindOf(config);
+    const need = needOf(config);
+    const tags = parseTags(config.materials_tags);
+    const found = firstPostable(
+      this.store.withTags(kind, tags).map((m) => m.path),
+      kind,
+      need,
+    ).length;
+    if (found >= need) return [];
+    const tagged = tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : "";
+    const has = found === 0 ? `no ${kind}` : `only ${plural(found, kind)}`;
+    return [
+      {
+        path: tags.length > 0 ? "/script_config/materials_tags" : "/script_config/material_source",
+        message: `the material library has ${has}${tagged}${need > 1 ? ` (image_count is ${need})` : ""}: add some with POST /api/v1/material`,
+      },
+    ];
+  }
+
+  /**
+   * At run time: the files this task posts (ones its account has not posted yet, in name order) and its
+   * caption (the next line of the rotation, spun). Throws MaterialError when they cannot be found.
+   */
+  forTask(task: MaterialTask): PostMaterials {
+    const config = task.config as unknown as MaterialConfig;
+    const kind = kindOf(config);
+    const need = needOf(config);
+    const poster = posterOf(task);
+    let files: MediaFile[];
+    let captions = config.captions;
+    if (config.material_list.length > 0) {
+      const listed = config.material_list.map((raw) => {
+        const local = toLocalPath(raw);
+        const checked = local.ok ? checkMediaFile(local.path, kind) : local;
+        if (!checked.ok) throw new MaterialError(`material missing: ${checked.reason}`);
+        return checked.file;
+      });
+      // the user named these files: ones not posted yet come first, but a posted one may be posted again
+      const used = this.store.usedBy(
+        listed.map((f) => f.path),
+        poster,
+      );
+      files = [...listed.filter((f) => !used.has(f.path)), ...listed.filter((f) => used.has(f.path))].slice(
+        0,
+        need,
+      );
+    } else if (config.material_source === "localFolder") {
+      const local = toLocalPath(config.material_path);
+      if (!local.ok) throw new MaterialError(`material folder: ${local.reason}`);
+      if (!isFolder(local.path)) throw new MaterialError(`material folder "${local.path}" is not there`);
+      const folder = (poster.username && ownFolder(local.path, poster.username)) || local.path;
+      files = this.unusedFiles(folderFiles(folder, kind), kind, need, poster, `in "${folder}"`);
+      if (!captions.trim()) {
+        const captionFile = [join(folder, CAPTION_FILE), join(local.path, CAPTION_FILE)].find(existsSync);
+        if (captionFile) captions = readTextFile(captionFile);
+      }
+    } else {
+      const tags = parseTags(config.materials_tags);
+      const rows = this.store.withTags(kind, tags).sort((a, b) => byName(a.name, b.name) || a.id - b.id);
+      const where = `in the material library${tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : ""}`;
+      files = this.unusedFiles(
+        rows.map((r) => r.path),
+        kind,
+        need,
+        poster,
+        where,
+      );
+    }
+    return { kind, files, caption: this.nextCaption(captions, task.platform) };
+  }
+
+  /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
+  markPosted(task: MaterialTask, files: { path: string }[], at = Date.now()): void {
+    this.store.recordUses(
+      files.map((f) => f.path),
+      posterOf(task),
+      task.id,
+      at,
+    );
+  }
+
+  /** The next caption of the set `captions` (one per line), rotating across tasks; empty when none. */
+  nextCaption(captions: string, platform: "tiktok" | "instagram"): Caption {
+    const lines = captionLines(captions);
+    if (lines.length === 0) return { text: "", title: null, description: "" };
+    const key = createHash("sha256").update(lines.join("\n")).digest("base64url");
+    const line = lines[this.store.takeRotation(key) % lines.length] as string;
+    return finishCaption(line, platform, this.random);
+  }
+
+  private unusedFiles(paths: string[], kind: Kind, need: number, poster: Poster, where: string) {
+    const used = this.store.usedBy(paths, poster);
+    const files = firstPostable(
+      paths.filter((p) => !used.has(p)),
+      kind,
+      need,
+    );
+    if (files.length >= need) return files;
+    const left = files.length === 0 ? `no ${kind}` : `only ${plural(files.length, kind)}`;
+    throw new MaterialError(
+      `${left} ${where} that ${who(poster)} has not posted yet${need > 1 ? ` (image_count is ${need})` : ""}`,
+    );
+  }
+}
+
+// The script registry is one per process, so the library that post reads is too: the service activates
+// its own when it starts and deactivates it when it stops.
+let active: Materials | null = null;
+
+export function activateMaterials(materials: Materials): void {
+  active = materials;
+}
+
+/** Only if `materials` is still the active one: a service stopping never unplugs a newer one's library. */
+export function deactivateMaterials(materials: Materials): void {
+  if (active === materials) active = null;
+}
+
+/** post's run: the files and caption of this task (see Materials.forTask); throws MaterialError. */
+export function resolvePostMaterials(task: MaterialTask): PostMaterials {
+  if (!active) throw new MaterialError("the material library is not open");
+  return active.forTask(task);
+}
+
+/** post's run, once the app took the post: these files are not picked for this account again. */
+export function markMaterialsPosted(task: MaterialTask, files: { path: string }[]): void {
+  active?.markPosted(task, files);
+}
+
+/** post's check at creation: the materials of `config` can be found (files, folder, or library). */
+export function checkPostMaterials(config: Record<string, unknown>): ErrorDetail[] {
+  const c = config as unknown as MaterialConfig;
+  return (
+    checkFiles(c) ??
+    active?.checkLibrary(c) ?? [
+      { path: "/script_config/material_source", message: "the material library is not open" },
+    ]
+  );
+}
+export type { MaterialRow, MaterialUseRow } from "../store/schema.ts";

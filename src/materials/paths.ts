@@ -1,0 +1,60 @@
+// Paths the operator types for files on this PC. Farm PCs are mostly Windows, so `C:/Videos/a.mp4`,
+// `C:\Videos\a.mp4` and UNC `\\server\share\a.mp4` are ordinary input; each is normalised for the system
+// the service runs on. A Windows path given to a service on Linux or macOS is "not found", said plainly.
+import { posix, win32 } from "node:path";
+
+export type PathFlavour = "win32" | "posix";
+
+export const HOST_FLAVOUR: PathFlavour = process.platform === "win32" ? "win32" : "posix";
+
+export const pathApi = (flavour: PathFlavour) => (flavour === "win32" ? win32 : posix);
+
+const SYSTEM_NAMES: Partial<Record<NodeJS.Platform, string>> = {
+  linux: "Linux",
+  darwin: "macOS",
+  win32: "Windows",
+};
+
+const systemName = () => SYSTEM_NAMES[process.platform] ?? process.platform;
+
+const DRIVE = /^[A-Za-z]:[\\/]/;
+const UNC = /^[\\/]{2}[^\\/]+[\\/][^\\/]+/;
+
+/** `C:\…`, `C:/…` or `\\server\share\…` (a UNC path written with slashes counts only on Windows). */
+export function isWindowsForm(path: string): boolean {
+  return DRIVE.test(path) || /^\\\\[^\\/]+\\/.test(path);
+}
+
+export type LocalPath = { ok: true; path: string } | { ok: false; reason: string };
+
+/** What the operator typed → the absolute path on this PC in its own form, or why it cannot be one. */
+export function toLocalPath(raw: string, flavour: PathFlavour = HOST_FLAVOUR): LocalPath {
+  // Windows Explorer's "Copy as path" wraps the path in double quotes
+  const typed = raw.trim().replace(/^"(.*)"$/, "$1");
+  if (!typed) return { ok: false, reason: "the path is empty" };
+  if (typed.includes("\0")) return { ok: false, reason: `"${typed}" contains a NUL character` };
+  if (flavour === "win32") {
+    if (!DRIVE.test(typed) && !UNC.test(typed)) {
+      return {
+        ok: false,
+        reason: `"${typed}" is not an absolute path (give a drive, C:\\Videos\\a.mp4, or a share, \\\\server\\share\\a.mp4)`,
+      };
+    }
+    return { ok: true, path: win32.normalize(typed) };
+  }
+  if (isWindowsForm(typed)) {
+    return {
+      ok: false,
+      reason: `"${typed}" not found: it is a Windows path and this service runs on ${systemName()}`,
+    };
+  }
+  if (!posix.isAbsolute(typed)) {
+    return { ok: false, reason: `"${typed}" is not an absolute path (give the full path, /home/farm/a.mp4)` };
+  }
+  return { ok: true, path: posix.normalize(typed) };
+}
+
+/** The last part of a path in either form: uploads arrive named by browsers on any system. */
+export function baseName(path: string): string {
+  return win32.basename(path);
+}

@@ -1,0 +1,75 @@
+import { describe, expect, test } from "bun:test";
+import { checkMediaFile } from "../../src/materials/media.ts";
+import { baseName, isWindowsForm, toLocalPath } from "../../src/materials/paths.ts";
+
+const win = (raw: string) => toLocalPath(raw, "win32");
+const posix = (raw: string) => toLocalPath(raw, "posix");
+
+describe("material paths on Windows (node:path's win32 flavour)", () => {
+  test("C:/…, C:\\… and mixed slashes all become one Windows path", () => {
+    for (const raw of ["C:/Videos/video1.mp4", "C:\\Videos\\video1.mp4", "C:/Videos\\video1.mp4"]) {
+      expect(win(raw)).toEqual({ ok: true, path: "C:\\Videos\\video1.mp4" });
+    }
+    expect(win("c:/videos/./old/../video1.mp4")).toEqual({ ok: true, path: "c:\\videos\\video1.mp4" });
+  });
+
+  test("UNC shares, with backslashes or slashes", () => {
+    expect(win("\\\\server\\share\\a.mp4")).toEqual({ ok: true, path: "\\\\server\\share\\a.mp4" });
+    expect(win("//server/share/clips/a.mp4")).toEqual({ ok: true, path: "\\\\server\\share\\clips\\a.mp4" });
+  });
+
+  test('"Copy as path" quotes and surrounding spaces are dropped; names in any script are kept', () => {
+    expect(win('  "C:\\Vídeos\\猫 🐱.mp4"  ')).toEqual({ ok: true, path: "C:\\Vídeos\\猫 🐱.mp4" });
+  });
+
+  test("relative, drive-relative and rootless paths are refused, saying what to give", () => {
+    for (const raw of ["Videos\\a.mp4", "C:a.mp4", "\\Videos\\a.mp4", "a.mp4"]) {
+      const r = win(raw);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toContain(`"${raw}" is not an absolute path`);
+    }
+    const empty = win("  ");
+    expect(empty.ok || empty.reason).toBe("the path is empty");
+  });
+});
+
+describe("material paths on Linux and macOS", () => {
+  test("absolute paths are normalised", () => {
+    expect(posix("/home/farm//videos/./a.mp4")).toEqual({ ok: true, path: "/home/farm/videos/a.mp4" });
+  });
+
+  test("a Windows path is 'not found', naming it and the system, never a crash", () => {
+    for (const raw of ["C:/Videos/video1.mp4", "C:\\Videos\\a.mp4", "\\\\server\\share\\a.mp4"]) {
+      const r = posix(raw);
+      expect(r.ok).toBe(false);
+      if (!r.ok)
+        expect(r.reason).toMatch(
+          new RegExp(
+            `^"${raw.replaceAll("\\", "\\\\")}" not found: it is a Windows path and this service runs on (Linux|macOS)$`,
+          ),
+        );
+    }
+  });
+
+  test("relative paths and NUL characters are refused", () => {
+    expect(posix("videos/a.mp4")).toEqual({
+      ok: false,
+      reason: '"videos/a.mp4" is not an absolute path (give the full path, /home/farm/a.mp4)',
+    });
+    expect(posix("/tmp/a\0.mp4").ok).toBe(false);
+  });
+
+  test("checking a Windows path's file on this PC ends in 'does not exist', not an exception", () => {
+    const r = checkMediaFile("C:\\Videos\\a.mp4", "video");
+    expect(r).toEqual({ ok: false, reason: '"C:\\Videos\\a.mp4" does not exist on this PC' });
+  });
+});
+
+test("helpers: Windows forms, base names from either system", () => {
+  expect(isWindowsForm("C:/a.mp4")).toBe(true);
+  expect(isWindowsForm("\\\\nas\\clips\\a.mp4")).toBe(true);
+  expect(isWindowsForm("/home/a.mp4")).toBe(false);
+  expect(isWindowsForm("//server/share/a.mp4")).toBe(false);
+  expect(baseName("C:\\Videos\\a.mp4")).toBe("a.mp4");
+  expect(baseName("/home/farm/b.png")).toBe("b.png");
+});

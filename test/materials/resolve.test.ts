@@ -1,0 +1,237 @@
+// Which files and caption a post gets, from each source, on a real database and real files.
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  activateMaterials,
+  checkPostMaterials,
+  deactivateMaterials,
+  MaterialError,
+  Materials,
+  type MaterialTask,
+  markMaterialsPosted,
+  resolvePostMaterials,
+} from "../../src/materials/index.ts";
+import { checkMediaFile, sniff } from "../../src/materials/media.ts";
+import { closeDb, type Db, openDb } from "../../src/store/db.ts";
+import { HEADS, writeMedia } from "./fixtures.ts";
+
+const root = mkdtempSync(join(tmpdir(), "farm-materials-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let db: Db;
+let m: Materials;
+let dir: string;
+let n = 0;
+beforeEach(() => {
+  dir = join(root, `case${++n}`);
+  mkdirSync(dir);
+  if (db) closeDb(db);
+  db = openDb(join(dir, "farm.db"));
+  m = new Materials(db, { uploadDir: join(dir, "uploads"), maxUploadBytes: 1 << 20, random: () => 0 });
+});
+
+const config = (over: Record<string, unknown>) => ({
+  content_type: 0,
+  image_count: 1,
+  captions: "",
+  material_source: "materialLibrary",
+  material_path: "",
+  material_list: [],
+  materials_tags: "",
+  ...over,
+});
+
+let taskId = 0;
+const task = (username: string | null, over: Record<string, unknown>): MaterialTask => ({
+  id: ++taskId,
+  serial: "PHONE1",
+  username,
+  platform: "tiktok",
+  config: config(over),
+});
+
+/** Posts once: the files picked, marked posted. */
+function post(t: MaterialTask) {
+  const got = m.forTask(t);
+  m.markPosted(t, got.files);
+  return got;
+}
+
+const names = (files: { path: string }[]) => files.map((f) => f.path.slice(dir.length + 1));
+
+describe("file types by their bytes", () => {
+  test("every format is recognised; the extension and the bytes must agree", () => {
+    expect(sniff(HEADS.mp4)).toBe("isobmff");
+    expect(sniff(HEADS.mov)).toBe("isobmff");
+    expect(sniff(HEADS.jpg)).toBe("jpeg");
+    expect(sniff(HEADS.png)).toBe("png");
+    expect(sniff(HEADS.webp)).toBe("webp");
+    expect(sniff(Buffer.from("hello, world!!!!"))).toBeNull();
+    for (const [name, format] of [
+      ["a.mp4", "mp4"],
+      ["b.MOV", "mov"],
+      ["c.jpeg", "jpg"],
+      ["d.webp", "webp"],
+    ] as const) {
+      expect(checkMediaFile(writeMedia(join(dir, name), format)).ok).toBe(true);
+    }
+    writeMedia(join(dir, "photo.jpg"), "png");
+    expect(checkMediaFile(join(dir, "photo.jpg"))).toEqual({
+      ok: false,
+      reason: `"${join(dir, "photo.jpg")}" is not a JPG file: it is a PNG image`,
+    });
+    writeFileSync(join(dir, "fake.mp4"), "just text, renamed");
+    expect(checkMediaFile(join(dir, "fake.mp4"), "video")).toEqual({
+      ok: false,
+      reason: `"${join(dir, "fake.mp4")}" is not a MP4 file: its content is not a video or image we know`,
+    });
+    expect(checkMediaFile(join(dir, "a.mp4"), "image")).toMatchObject({ ok: false });
+  });
+});
+
+describe("localFolder", () => {
+  test("each account posts each file once, in name order, from its @username folder if it has one", () => {
+    writeMedia(join(dir, "clip10.mp4"), "mp4");
+    writeMedia(join(dir, "clip2.mp4"), "mp4");
+    writeMedia(join(dir, "notes.png"), "png");
+    mkdirSync(join(dir, "@alice"));
+    writeMedia(join(dir, "@alice", "mine.mov"), "mov");
+    const folder = { material_source: "localFolder", material_path: dir };
+
+    expect(names(post(task("@bob", folder)).files)).toEqual(["clip2.mp4"]);
+    expect(names(post(task("@bob", folder)).files)).toEqual(["clip10.mp4"]);
+    expect(() => m.forTask(task("@bob", folder))).toThrow(
+      new MaterialError(`no video in "${dir}" that @bob has not posted yet`),
+    );
+    // another account starts from the beginning; a phone without an account counts as its own poster
+    expect(names(post(task("carol", folder)).files)).toEqual(["clip2.mp4"]);
+    expect(names(post(task(null, folder)).files)).toEqual(["clip2.mp4"]);
+    expect(names(post(task("@alice", folder)).files)).toEqual(["@alice/mine.mov"]);
+    // usernames are case-insensitive: so is the account's folder, and what it has posted
+    expect(() => m.forTask(task("@ALICE", folder))).toThrow(/no video in ".*@alice" that @ALICE has not/);
+    expect(
+      m.store
+        .usesOf([join(dir, "clip2.mp4")])
+        .get(join(dir, "clip2.mp4"))
+        ?.map((u) => u.username),
+    ).toEqual(["bob", "carol", null]);
+  });
+
+  test("images: image_count of them, in name order; caption.txt (BOM, CRLF) rotates", () => {
+    for (const name of ["img10.jpg", "img2.png", "img1.webp"])
+      writeMedia(join(dir, name), name.endsWith("jpg") ? "jpg" : name.endsWith("png") ? "png" : "webp");
+    writeFileSync(
+      join(dir, "caption.txt"),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("Uno ☀️\r\nDos##{a|b}\r\n")]),
+    );
+    const folder = { content_type: 1, image_count: 2, material_source: "localFolder", material_path: dir };
+    const first = post(task("@bob", folder));
+    expect(first.kind).toBe("image");
+    expect(names(first.files)).toEqual(["img1.webp", "img2.png"]);
+    expect(first.caption).toEqual({ text: "Uno ☀️", title: null, description: "Uno ☀️" });
+    expect(() => m.forTask(task("@bob", folder))).toThrow(
+      `only 1 image in "${dir}" that @bob has not posted yet (image_count is 2)`,
+    );
+    // captions given in the config win over caption.txt
+    expect(m.forTask(task("@eve", folder)).caption).toEqual({
+      text: "Dos\na",
+      title: "Dos",
+      description: "a",
+    });
+    expect(m.forTask(task("@eve", { ...folder, captions: "given" })).caption.text).toBe("given");
+  });
+
+  test("at creation: a missing, empty or too small folder is named", () => {
+    // the creation-time check as post runs it (folders need no library)
+    const check = (over: Record<string, unknown>) => checkPostMaterials(config(over));
+    expect(check({ material_source: "localFolder" })).toEqual([
+      { path: "/script_config/material_path", message: "required for localFolder" },
+    ]);
+    expect(check({ material_source: "localFolder", material_path: join(dir, "nope") })[0]?.message).toBe(
+      `"${join(dir, "nope")}" is not a folder on this PC`,
+    );
+    writeFileSync(join(dir, "readme.mp4"), "text, not a video");
+    expect(check({ material_source: "localFolder", material_path: dir })[0]?.message).toBe(
+      `"${dir}" (and its @username folders) has no mp4/mov video`,
+    );
+    mkdirSync(join(dir, "@zoe"));
+    writeMedia(join(dir, "@zoe", "z.mp4"), "mp4");
+    expect(check({ material_source: "localFolder", material_path: dir })).toEqual([]);
+    expect(
+      check({ content_type: 1, image_count: 3, material_source: "localFolder", material_path: dir })[0]
+        ?.message,
+    ).toBe(`"${dir}" (and its @username folders) has no 3 jpg/jpeg/png/webp images`);
+  });
+});
+
+describe("material_list", () => {
+  test("the files named, unposted ones first; all posted → posted again (the user named them)", () => {
+    const a = writeMedia(join(dir, "a.mp4"), "mp4");
+    const b = writeMedia(join(dir, "b.mp4"), "mp4");
+    const list = { material_list: [a, b] };
+    expect(names(post(task("@bob", list)).files)).toEqual(["a.mp4"]);
+    expect(names(post(task("@bob", list)).files)).toEqual(["b.mp4"]);
+    expect(names(post(task("@bob", list)).files)).toEqual(["a.mp4"]);
+    rmSync(a);
+    expect(() => m.forTask(task("@bob", list))).toThrow(`material missing: "${a}" does not exist on this PC`);
+  });
+});
+
+describe("materialLibrary", () => {
+  test("unposted files with any of the tags, in name order; each account on its own", () => {
+    const reg = (name: string, tags: string[], format: "mp4" | "png" = "mp4") =>
+      m.register(writeMedia(join(dir, name), format), tags);
+    reg("v3.mp4", ["cats"]);
+    reg("v1.mp4", ["Dogs", "cats"]);
+    reg("v2.mp4", ["birds"]);
+    reg("p1.png", ["cats"], "png");
+    const lib = { materials_tags: " cats , dogs" };
+    expect(names(post(task("@bob", lib)).files)).toEqual(["v1.mp4"]);
+    expect(names(post(task("@bob", lib)).files)).toEqual(["v3.mp4"]);
+    expect(() => m.forTask(task("@bob", lib))).toThrow(
+      'no video in the material library tagged "cats" or "dogs" that @bob has not posted yet',
+    );
+    expect(names(post(task("@amy", lib)).files)).toEqual(["v1.mp4"]);
+    expect(names(post(task("@amy", {})).files)).toEqual(["v2.mp4"]);
+    expect(m.checkLibrary(config({ materials_tags: "fish" }) as never)).toEqual([
+      {
+        path: "/script_config/materials_tags",
+        message: 'the material library has no video tagged "fish": add some with POST /api/v1/material',
+      },
+    ]);
+    expect(
+      m.checkLibrary(config({ content_type: 1, image_count: 2, materials_tags: "cats" }) as never),
+    ).toEqual([
+      {
+        path: "/script_config/materials_tags",
+        message:
+          'the material library has only 1 image tagged "cats" (image_count is 2): add some with POST /api/v1/material',
+      },
+    ]);
+    // a registered file the user has since deleted is not counted
+    rmSync(join(dir, "v2.mp4"));
+    expect(m.checkLibrary(config({ materials_tags: "birds" }) as never)[0]?.message).toMatch(
+      /has no video tagged "birds"/,
+    );
+  });
+});
+
+describe("what the post script calls while it runs", () => {
+  test("resolvePostMaterials / markMaterialsPosted use the service's library", () => {
+    const t = task("@dan", { material_source: "localFolder", material_path: dir, captions: "{A|B}##x" });
+    expect(() => resolvePostMaterials(t)).toThrow("the material library is not open");
+    writeMedia(join(dir, "one.mp4"), "mp4");
+    activateMaterials(m);
+    try {
+      const got = resolvePostMaterials(t);
+      expect(names(got.files)).toEqual(["one.mp4"]);
+      expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
+      markMaterialsPosted(t, got.files);
+      expect(() => resolvePostMaterials(t)).toThrow(MaterialError);
+    } finally {
+      deactivateMaterials(m);
+    }
+  });
+});
