@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { Type as T } from "@sinclair/typebox";
+import { run } from "./post/index.ts";
 import type { ConfigIssue, ScriptDefinition } from "./registry.ts";
 
 export const VIDEO_TYPES = new Set([".mp4", ".mov"]);
@@ -97,5 +98,6 @@ export const post: ScriptDefinition = {
     upload_wait_time: 60,
   },
   check: checkPost,
+  run,
   maxDurationS: (c) => 600 + (c.upload_wait_time as number) + (c.sound_wait_time as number),
 };
