@@ -173,11 +173,9 @@ export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<Po
       ctx.log(`posted: "${node.text || node.contentDesc}"`);
     });
   } catch (e) {
-    if (
-      signal.aborted ||
-      (e instanceof ScriptError && e.errorClass === "retryable" && /^upload failed/.test(e.message))
-    )
-      throw e;
+    // stopped: say why (the verb that was cut short only knows that it was aborted)
+    if (signal.aborted) throw signal.reason ?? e;
+    if (e instanceof ScriptError && e.errorClass === "retryable" && /^upload failed/.test(e.message)) throw e;
     if (e instanceof ScreenNeverCame) {
       const message = postTapped
         ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
