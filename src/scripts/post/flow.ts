@@ -240,7 +240,7 @@ export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<Po
       await ctx.step("open the gallery", () =>
         ui.waitAndTap("the camera's upload button", sel("camera", "upload")),
       );
-      await ctx.step(`select ${count} item(s)`, async () => {
+      await ctx.step(`select ${count} item(s), Next`, async () => {
         const { screen } = await ui.waitFor("the gallery", { select: sel("gallery", "select") });
         const boxes = screen.findAll(sel("gallery", "select"));
         if (boxes.length < count)
@@ -248,16 +248,23 @@ export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<Po
         // newest first: ours are the first `count` cells, the first file pushed last in that run
         for (let i = count - 1; i >= 0; i--)
           await ui.tap(boxes[i] as (typeof boxes)[number], `gallery cell ${i + 1}`);
+        // Next stays where it was (it only becomes enabled): no second dump for it
+        const next = screen.find(sel("gallery", "next"));
+        if (next) await ui.tap(next, "gallery Next");
+        else await ui.waitAndTap("the gallery's Next", sel("gallery", "next"));
       });
-      await ctx.step("gallery: Next", () => ui.waitAndTap("the gallery's Next", sel("gallery", "next")));
     } else {
-      await ctx.step(`choose ${s.placement}`, async () => {
-        const { node } = await ui.waitFor("the gallery", { tab: sel("gallery", s.placement) });
+      await ctx.step(`choose ${s.placement}, select the media`, async () => {
+        const { node, screen } = await ui.waitFor("the gallery", { tab: sel("gallery", s.placement) });
+        // the tab already chosen keeps this grid: its thumbnail is tapped from the same dump
+        const thumbnail = node.selected ? screen.find(sel("gallery", "thumbnail")) : undefined;
+        if (thumbnail) {
+          await ui.tap(thumbnail, "gallery thumbnail");
+          return;
+        }
         await ui.tap(node, s.placement);
+        await ui.waitAndTap("a gallery thumbnail", sel("gallery", "thumbnail"));
       });
-      await ctx.step("select the media", () =>
-        ui.waitAndTap("a gallery thumbnail", sel("gallery", "thumbnail")),
-      );
     }
   }
 
