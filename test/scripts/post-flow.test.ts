@@ -266,7 +266,8 @@ describe("TikTok", () => {
       settings: { ...DEFAULTS, post_way: "addButton" },
     });
     // stop once the media are on the phone
-    for (let i = 0; i < 200 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
+    for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
+    expect(run.steps.map((s) => s.name)).toContain("media scan");
     run.controller.abort(new Error("stopped by user"));
     const error = await flow.catch((e) => e);
     await run.cleanup();

@@ -62,6 +62,16 @@ const TYPEABLE = /^[\x20-\x7e]*$/;
 const LABEL: Record<AppName, string> = { tiktok: "TikTok", instagram: "Instagram" };
 
 export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
+  try {
+    return await walk(ctx, input);
+  } catch (e) {
+    // stopped: say why (the verb that was cut short only knows that it was aborted)
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
+    throw e;
+  }
+}
+
+async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
   const app: AppName = task.platform;
   const s = input.settings;
@@ -173,8 +183,7 @@ export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<Po
       ctx.log(`posted: "${node.text || node.contentDesc}"`);
     });
   } catch (e) {
-    // stopped: say why (the verb that was cut short only knows that it was aborted)
-    if (signal.aborted) throw signal.reason ?? e;
+    if (signal.aborted) throw e;
     if (e instanceof ScriptError && e.errorClass === "retryable" && /^upload failed/.test(e.message)) throw e;
     if (e instanceof ScreenNeverCame) {
       const message = postTapped
