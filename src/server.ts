@@ -116,6 +116,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const deviceService = new DeviceService(fleet, devices, tasks);
   const runner = new Runner({
     lifecycle,
+    dataDir: config.dataDir,
     tasks,
     phones: { phone: (serial) => fleet.phone(serial), onlineSerials: () => deviceService.onlineSerials() },
     clock,

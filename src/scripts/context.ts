@@ -42,4 +42,11 @@ export interface ScriptContext<Config = Record<string, unknown>> {
   onCleanup(cleanup: (signal: AbortSignal) => Promise<void>): void;
   /** Waits, unless the task is aborted first. */
   sleep(ms: number): Promise<void>;
+  /** The service's data folder (selector overrides live under it). */
+  dataDir: string;
+  /**
+   * From now on the run has done something that must not happen twice (Post was tapped): a failure the
+   * script did not class itself (the phone went away, a timeout) is permanent, never retried automatically.
+   */
+  irreversible(what: string): void;
 }

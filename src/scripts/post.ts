@@ -2,6 +2,7 @@ import { type Static, Type as T } from "@sinclair/typebox";
 import type { ErrorDetail } from "../errors.ts";
 import { checkPostMaterials } from "../materials/index.ts";
 import type { ScriptDefinition } from "./definition.ts";
+import { run } from "./post/index.ts";
 
 const volume = T.Integer({ minimum: 0, maximum: 100, default: 50 });
 
@@ -80,5 +81,6 @@ export const post: ScriptDefinition<typeof postConfig> = {
     upload_wait_time: 60,
   },
   check: checkPost,
+  run,
   maxDurationS: (c) => 600 + c.upload_wait_time + c.sound_wait_time,
 };

@@ -29,6 +29,8 @@ export interface RetryPolicy {
 }
 
 export interface RunnerOptions {
+  /** The service's data folder, handed to scripts. */
+  dataDir: string;
   lifecycle: TaskLifecycle;
   /** Read only: the queue and the task logs. */
   tasks: TaskStore;
@@ -211,6 +213,7 @@ export class Runner {
 
     const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
     const signal = controller.signal;
+    let irreversible: string | null = null;
     const ctx: ScriptContext = {
       task: {
         id: task.id,
@@ -243,6 +246,10 @@ export class Runner {
         cleanups.push(cleanup);
       },
       sleep: (ms) => abortableSleep(ms, signal),
+      dataDir: this.o.dataDir,
+      irreversible: (what) => {
+        irreversible = what;
+      },
     };
 
     tasks.addLog(
@@ -258,6 +265,14 @@ export class Runner {
       // an unexplained error from a phone that has just gone away is the phone going away
       if (failure.errorClass === "permanent" && !(e instanceof ScriptError) && !signal.aborted) {
         if (phone.goneSignal.aborted || !(await phone.ping(2000))) failure = OFFLINE;
+      }
+      // running it again could do twice what must happen once (a second post)
+      if (irreversible && failure.errorClass === "retryable" && !(e instanceof ScriptError)) {
+        failure = {
+          ...failure,
+          message: `${failure.message} after ${irreversible}; not retried automatically`,
+          errorClass: "permanent",
+        };
       }
     } finally {
       clearTimeout(timer);

@@ -26,4 +26,14 @@ CREATE TABLE `materials` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `materials_path` ON `materials` (`path`);--> statement-breakpoint
-CREATE INDEX `materials_kind_name` ON `materials` (`kind`,`name`,`id`);
+CREATE INDEX `materials_kind_name` ON `materials` (`kind`,`name`,`id`);--> statement-breakpoint
+CREATE TABLE `meta` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE `devices` ADD `hardware_serial` text;--> statement-breakpoint
+ALTER TABLE `devices` ADD `ephemeral` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_serial_status_created` ON `tasks` (`serial`,`status`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_serial_script_created` ON `tasks` (`serial`,`script_name`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_status_source_created` ON `tasks` (`status`,`source`,`created_at`,`id`);

@@ -1,2 +1,0 @@
-ALTER TABLE `devices` ADD `hardware_serial` text;--> statement-breakpoint
-ALTER TABLE `devices` ADD `ephemeral` integer DEFAULT false NOT NULL;

@@ -1,0 +1,340 @@
+/**
+ * Posting one video (or a set of images) on one phone: push the media, enter the app by `post_way`,
+ * walk its screens with the UI toolkit, type the caption, tap Post once and watch the upload. The
+ * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
+ */
+import { stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { type ScriptContext, ScriptError } from "../context.ts";
+import { type AppName, forVersion, loadSelectors } from "../selectors/index.ts";
+import { ScreenNeverCame, type Selector, Ui } from "../ui/index.ts";
+
+/** The post config's settings the flow uses (names as in the API). */
+export interface PostSettings {
+  post_way: "share" | "addButton" | "useSound";
+  upload_wait_time: number;
+  sound_wait_time: number;
+  add_sound: "-1" | "0" | "1" | "custom";
+  sound_name: string;
+  custom_sound_keyword: string;
+  origin_sound_volume: number;
+  add_sound_volume: number;
+  add_product_link: 0 | 1;
+  placement: "reel" | "story";
+}
+
+export interface PostInput {
+  /** Absolute paths on this PC, in posting order: one video, or the images. */
+  files: string[];
+  kind: "video" | "images";
+  /** The final caption, exactly as it must appear (TikTok: the description). */
+  caption: string;
+  /** TikTok only: the title (the part before `##`); empty or absent for none. */
+  title?: string;
+  settings: PostSettings;
+  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
+  dataDir?: string;
+}
+
+export interface PostResult {
+  package: string;
+  version: string;
+  /** Paths the media had on the phone (removed again by the cleanup). */
+  remoteFiles: string[];
+  dumps: number;
+  taps: { what: string; x: number; y: number }[];
+}
+
+const CAMERA_DIR = "/sdcard/DCIM/Camera";
+const SCREEN_TIMEOUT_MS = 15_000;
+const MIME: Record<string, string> = {
+  ".mp4": "video/mp4",
+  ".mov": "video/quicktime",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".webp": "image/webp",
+};
+
+/** Printable ASCII: all `input text` can type. */
+const TYPEABLE = /^[\x20-\x7e]*$/;
+
+const LABEL: Record<AppName, string> = { tiktok: "TikTok", instagram: "Instagram" };
+
+export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
+  try {
+    return await walk(ctx, input);
+  } catch (e) {
+    // stopped: say why (the verb that was cut short only knows that it was aborted)
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
+    throw e;
+  }
+}
+
+async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
+  const { phone, signal, task } = ctx;
+  const app: AppName = task.platform;
+  const s = input.settings;
+  const selectors = loadSelectors(app, input.dataDir);
+  const opts = { signal };
+
+  const { pkg, version } = await ctx.step("check the app", async () => {
+    const installed = new Set(await phone.listPackages(opts));
+    const pkg = selectors.packages.find((p) => installed.has(p));
+    if (!pkg) {
+      throw ScriptError.permanent(
+        `${LABEL[app]} is not installed on ${phone.serial} (${selectors.packages.join(" or ")})`,
+      );
+    }
+    const dump = await phone.shell(`dumpsys package ${pkg} | grep versionName`, opts);
+    const version = /versionName=(\S+)/.exec(dump.stdout)?.[1] ?? "";
+    ctx.log(`${pkg} ${version || "(version unknown)"}`);
+    return { pkg, version };
+  });
+
+  const texts = [input.caption, input.title ?? ""].join("");
+  if (!TYPEABLE.test(texts)) {
+    await ctx.step("check the keyboard", async () => {
+      if (!(await phone.hasAdbKeyboard(opts))) {
+        throw ScriptError.permanent(
+          `the caption has characters \`input text\` cannot type (emoji, accents, line breaks…) and ADBKeyBoard is not installed on ${phone.serial}: install it, or use a plain ASCII caption`,
+        );
+      }
+    });
+  }
+
+  const sel = (screen: string, name: string): Selector => {
+    const alternatives = selectors.screens[screen]?.[name];
+    if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);
+    return forVersion(alternatives, pkg, version);
+  };
+  const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
+  const ui = new Ui(phone, signal, { popups, log: (m) => ctx.log(m) });
+
+  // ---- media -------------------------------------------------------------------------------------
+  const remoteFiles = input.files.map(
+    (f, i) => `${CAMERA_DIR}/farm_${task.id}_${Date.now().toString(36)}_${i + 1}${extname(f).toLowerCase()}`,
+  );
+  ctx.onCleanup(async (cleanupSignal) => {
+    for (const remote of remoteFiles) {
+      await phone.remove(remote, { signal: cleanupSignal });
+      // a scan of a file that is gone drops it from the media store
+      await phone.mediaScan(remote, { signal: cleanupSignal });
+    }
+  });
+  await ctx.step(`push ${input.files.length} file(s)`, async () => {
+    for (const [i, local] of input.files.entries()) {
+      const remote = remoteFiles[i] as string;
+      const size = (await stat(local)).size;
+      await phone.push(local, remote, opts);
+      // pickers sort by date: the pushed file must be the newest
+      await phone.shell(`touch ${remote}`, opts);
+      const there = await phone.stat(remote, opts);
+      if (!there || there.size !== size) {
+        throw ScriptError.retryable(
+          `material missing on the phone after push: ${remote} is ${there ? `${there.size} bytes, not ${size}` : "absent"}`,
+        );
+      }
+    }
+  });
+  const uris = await ctx.step("media scan", async () => {
+    const uris: string[] = [];
+    for (const remote of remoteFiles) {
+      await phone.mediaScan(remote, opts);
+      const uri = await phone.mediaContentUri(remote, opts);
+      if (!uri) throw ScriptError.retryable(`material missing on the phone after the media scan: ${remote}`);
+      uris.push(uri);
+    }
+    return uris;
+  });
+
+  const story = app === "instagram" && s.placement === "story";
+  // Until Post is tapped a failure may be retried; after, only when the app says the upload failed.
+  let postTapped = false;
+  try {
+    await walkToCaption();
+    await typeCaption();
+    await applyPostOptions();
+    await ctx.step("tap Post", async () => {
+      const target =
+        app === "tiktok"
+          ? sel("post", "post")
+          : story
+            ? [...sel("story", "yourStory"), ...sel("caption", "share")]
+            : sel("caption", "share");
+      const { node } = await ui.waitFor(
+        "the Post button",
+        { post: target },
+        { timeoutMs: SCREEN_TIMEOUT_MS },
+      );
+      postTapped = true;
+      ctx.irreversible("Post was tapped");
+      await ui.tap(node, "Post");
+    });
+    await ctx.step("wait for the upload", async () => {
+      const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
+      const { key, node } = await ui.waitFor(
+        "the upload's result",
+        { failed: sel("upload", "failed"), done: sel("upload", "done") },
+        { timeoutMs, intervalMs: 1000 },
+      );
+      if (key === "failed") {
+        throw ScriptError.retryable(`upload failed: ${LABEL[app]} showed "${node.text || node.contentDesc}"`);
+      }
+      ctx.log(`posted: "${node.text || node.contentDesc}"`);
+    });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    if (e instanceof ScriptError && e.errorClass === "retryable" && /^upload failed/.test(e.message)) throw e;
+    if (e instanceof ScreenNeverCame) {
+      const message = postTapped
+        ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
+        : `screen never came: ${e.message}`;
+      throw postTapped ? ScriptError.permanent(message) : ScriptError.retryable(message);
+    }
+    if (postTapped && !(e instanceof ScriptError && e.errorClass === "permanent")) {
+      throw ScriptError.permanent(
+        `Post was tapped, then: ${(e as Error).message}; not retried (a duplicate post is worse than a failure)`,
+      );
+    }
+    throw e;
+  } finally {
+    ctx.log(`${ui.dumps} UI dumps, ${ui.taps.length} taps`);
+  }
+  return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps };
+
+  // ---- screens -----------------------------------------------------------------------------------
+
+  async function walkToCaption(): Promise<void> {
+    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
+    if (s.post_way === "share") {
+      await ctx.step("open the app by a share intent", () =>
+        phone.shareFiles(pkg, selectors.shareActivity, input.kind === "video" ? mime : "image/*", uris, opts),
+      );
+    } else {
+      await ctx.step("open the app", async () => {
+        await phone.forceStop(pkg, opts);
+        await phone.startApp(pkg, undefined, opts);
+      });
+      if (s.post_way === "useSound") await openSound();
+      else await ctx.step("tap Create", () => ui.waitAndTap("the Create button", sel("home", "create")));
+      await pickFromGallery();
+    }
+    if (app === "tiktok") {
+      await addSound();
+      await ctx.step("editor: Next", () => ui.waitAndTap("the editor's Next", sel("editor", "next")));
+    } else {
+      await ctx.step("edit: Next", () => ui.waitAndTap("the edit screen's Next", sel("edit", "next")));
+    }
+  }
+
+  async function openSound(): Promise<void> {
+    if (app !== "tiktok") throw ScriptError.permanent("post_way useSound is for TikTok only");
+    await ctx.step(`open the sound "${s.sound_name}"`, async () => {
+      await ui.waitAndTap("the search button", sel("home", "search"));
+      const { node } = await ui.waitFor("the search box", { box: sel("sound", "searchBox") });
+      await ui.tap(node, "search box");
+      await phone.typeText(s.sound_name, opts);
+      await phone.keyEvent(66, opts);
+      await ui.waitAndTap("the Sounds tab", sel("sound", "soundsTab"));
+      await ui.waitAndTap(`a sound named "${s.sound_name}"`, sel("sound", "firstResult"), {
+        timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+      });
+      await ui.waitAndTap('"Use this sound"', sel("sound", "useSound"));
+    });
+  }
+
+  async function pickFromGallery(): Promise<void> {
+    const count = input.files.length;
+    if (app === "tiktok") {
+      await ctx.step("open the gallery", () =>
+        ui.waitAndTap("the camera's upload button", sel("camera", "upload")),
+      );
+      await ctx.step(`select ${count} item(s), Next`, async () => {
+        const { screen } = await ui.waitFor("the gallery", { select: sel("gallery", "select") });
+        const boxes = screen.findAll(sel("gallery", "select"));
+        if (boxes.length < count)
+          throw ScriptError.retryable(`the gallery shows ${boxes.length} item(s), not ${count}`);
+        // newest first: ours are the first `count` cells, the first file pushed last in that run
+        for (let i = count - 1; i >= 0; i--)
+          await ui.tap(boxes[i] as (typeof boxes)[number], `gallery cell ${i + 1}`);
+        // Next stays where it was (it only becomes enabled): no second dump for it
+        const next = screen.find(sel("gallery", "next"));
+        if (next) await ui.tap(next, "gallery Next");
+        else await ui.waitAndTap("the gallery's Next", sel("gallery", "next"));
+      });
+    } else {
+      await ctx.step(`choose ${s.placement}, select the media`, async () => {
+        const { node, screen } = await ui.waitFor("the gallery", { tab: sel("gallery", s.placement) });
+        // the tab already chosen keeps this grid: its thumbnail is tapped from the same dump
+        const thumbnail = node.selected ? screen.find(sel("gallery", "thumbnail")) : undefined;
+        if (thumbnail) {
+          await ui.tap(thumbnail, "gallery thumbnail");
+          return;
+        }
+        await ui.tap(node, s.placement);
+        await ui.waitAndTap("a gallery thumbnail", sel("gallery", "thumbnail"));
+      });
+    }
+  }
+
+  async function addSound(): Promise<void> {
+    if (s.add_sound === "-1" || s.add_sound === "0") return;
+    // The sim has no sound sheet yet (see the report): the selectors come from the public notes.
+    await ctx.step(
+      `add a sound (${s.add_sound === "custom" ? `"${s.custom_sound_keyword}"` : "recommended"})`,
+      async () => {
+        await ui.waitAndTap('"Add sound"', sel("editor", "addSound"));
+        if (s.add_sound === "custom") {
+          await ui.waitAndTap("the sound search", sel("editor", "soundSearch"));
+          await phone.typeText(s.custom_sound_keyword, opts);
+          await phone.keyEvent(66, opts);
+          await ui.waitAndTap("a sound result", sel("editor", "soundResult"), {
+            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          });
+        } else {
+          await ui.waitAndTap("a recommended sound", sel("editor", "soundRecommended"), {
+            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          });
+        }
+        ctx.log(`volumes: original ${s.origin_sound_volume}, added ${s.add_sound_volume}`);
+      },
+    );
+  }
+
+  async function typeCaption(): Promise<void> {
+    if (story) {
+      if (input.caption) ctx.log("a story has no caption: the caption is not typed");
+      return;
+    }
+    const field = app === "tiktok" ? sel("post", "description") : sel("caption", "caption");
+    await ctx.step("type the caption", async () => {
+      if (app === "tiktok" && input.title) {
+        await ui.waitAndTap("the title field", sel("post", "title"));
+        await typeExactly(input.title);
+      }
+      if (input.caption) {
+        await ui.waitAndTap("the caption field", field);
+        await typeExactly(input.caption);
+      }
+    });
+  }
+
+  async function typeExactly(text: string): Promise<void> {
+    try {
+      await phone.typeText(text, opts);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      throw ScriptError.permanent(`could not type the caption: ${(e as Error).message}`);
+    }
+  }
+
+  async function applyPostOptions(): Promise<void> {
+    if (app === "tiktok" && input.settings.add_product_link === 1) {
+      await ctx.step("add a product link", async () => {
+        await ui.waitAndTap('"Add link"', sel("post", "addLink"));
+        await ui.waitAndTap('"Products"', sel("post", "productLink"));
+      });
+    }
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * The post flow end to end against virtual phones (real ADB over TCP, the simulated TikTok and
+ * Instagram): bytes on the phone, taps, the caption as typed, Post once, the media removed afterwards.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
+import { type ScriptContext, ScriptError } from "../../src/scripts/context.ts";
+import {
+  type PostInput,
+  type PostResult,
+  type PostSettings,
+  postFlow,
+} from "../../src/scripts/post/index.ts";
+import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
+
+const TIKTOK = "com.zhiliaoapp.musically";
+const INSTAGRAM = "com.instagram.android";
+const KEYBOARD = "com.android.adbkeyboard";
+
+const DEFAULTS: PostSettings = {
+  post_way: "share",
+  upload_wait_time: 10,
+  sound_wait_time: 10,
+  add_sound: "-1",
+  sound_name: "",
+  custom_sound_keyword: "",
+  origin_sound_volume: 50,
+  add_sound_volume: 50,
+  add_product_link: 0,
+  placement: "reel",
+};
+
+let work: string;
+let video: string;
+let images: string[];
+const open: { sim: VirtualPhone; phone: Phone }[] = [];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "farm-post-flow-"));
+  video = join(work, "clip.mp4");
+  // distinct bytes, larger than one push chunk
+  writeFileSync(video, Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + 7) % 256)));
+  images = ["a.jpg", "b.jpg"].map((name, n) => {
+    const path = join(work, name);
+    writeFileSync(path, Buffer.from(`image ${n} ${"x".repeat(1000 * (n + 1))}`));
+    return path;
+  });
+});
+
+afterEach(async () => {
+  for (const { sim, phone } of open.splice(0)) {
+    await phone.close();
+    await sim.stop();
+  }
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function startPhone(opts: VirtualPhoneOptions = {}) {
+  const sim = await VirtualPhone.start({ auth: "none", packages: [TIKTOK, INSTAGRAM, KEYBOARD], ...opts });
+  const adb = await connectDirect({
+    host: "127.0.0.1",
+    port: sim.port,
+    credentialStore: new FileCredentialStore(join(work, "keys")),
+  });
+  const phone = new Phone(adb, { serial: sim.serial, transport: "direct" });
+  open.push({ sim, phone });
+  sim.apps.tiktok.uploadMs = 300;
+  sim.apps.instagram.uploadMs = 300;
+  return { sim, phone };
+}
+
+/** A ScriptContext as the runner makes one: steps timed into a log, cleanups run newest first. */
+function contextFor(phone: Phone, platform: "tiktok" | "instagram", controller = new AbortController()) {
+  const steps: { name: string; ms: number; ok: boolean }[] = [];
+  const logs: string[] = [];
+  const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
+  const ctx: ScriptContext = {
+    task: { id: 7, retryCount: 0, serial: phone.serial, username: null, platform, config: {} },
+    phone,
+    signal: controller.signal,
+    async step(name, work) {
+      const started = performance.now();
+      try {
+        const value = await work();
+        steps.push({ name, ms: performance.now() - started, ok: true });
+        return value;
+      } catch (e) {
+        steps.push({ name, ms: performance.now() - started, ok: false });
+        throw e;
+      }
+    },
+    log: (message) => logs.push(message),
+    onCleanup: (cleanup) => cleanups.push(cleanup),
+    sleep: (ms) => Bun.sleep(ms),
+    dataDir: tmpdir(),
+    irreversible: (what) => logs.push(`irreversible: ${what}`),
+  };
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c(AbortSignal.timeout(10_000));
+  };
+  return { ctx, steps, logs, cleanup, controller };
+}
+
+const onPhone = (sim: VirtualPhone, remote: string) => join(sim.root, remote);
+const canonical = (remote: string) => remote.replace(/^\/sdcard/, "/storage/emulated/0");
+
+/** Runs the flow; checks the pushed bytes while they are there, then runs the cleanup like the runner. */
+async function post(
+  sim: VirtualPhone,
+  phone: Phone,
+  platform: "tiktok" | "instagram",
+  input: Partial<PostInput>,
+) {
+  const run = contextFor(phone, platform);
+  const full: PostInput = {
+    files: [video],
+    kind: "video",
+    caption: "",
+    ...input,
+    settings: { ...DEFAULTS, ...input.settings },
+  };
+  let result: PostResult | undefined;
+  let error: unknown;
+  try {
+    result = await postFlow(run.ctx, full);
+    for (const [i, remote] of result.remoteFiles.entries()) {
+      expect(readFileSync(onPhone(sim, remote))).toEqual(readFileSync(full.files[i] as string));
+    }
+  } catch (e) {
+    error = e;
+  }
+  await run.cleanup();
+  return { ...run, result, error };
+}
+
+async function expectCleanedUp(sim: VirtualPhone, phone: Phone, remoteFiles: string[]) {
+  expect(remoteFiles.length).toBeGreaterThan(0);
+  for (const remote of remoteFiles) {
+    expect(existsSync(onPhone(sim, remote))).toBe(false);
+    expect(await phone.mediaContentUri(remote)).toBeNull();
+  }
+}
+
+/** Paths the phone received over sync (SEND, or SND2 on newer hosts). */
+const pushedPaths = (sim: VirtualPhone) =>
+  sim.commands
+    .filter((c) => c.service === "sync")
+    .map((c) => /^(?:SEND|SND2) ([^,]+)/.exec(c.command)?.[1])
+    .filter((p): p is string => !!p);
+
+const postTaps = (sim: VirtualPhone, x: number, y: number) =>
+  sim.commands.filter((c) => c.command === `input tap ${x} ${y}`).length;
+
+describe("TikTok", () => {
+  test("addButton, popups on: emoji caption and title typed exactly, Post tapped once, media removed", async () => {
+    const { sim, phone } = await startPhone();
+    const caption = "Sunset 🌅 #viral «ça va» 日本\nline two";
+    const { result, error, steps, logs } = await post(sim, phone, "tiktok", {
+      caption,
+      title: "My title ✨",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    expect(error).toBeUndefined();
+    const posts = sim.apps.tiktok.posts;
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.caption).toBe(caption);
+    expect(posts[0]?.title).toBe("My title ✨");
+    expect(posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+    const tapsOnPost = result?.taps.filter((t) => t.what === "Post") ?? [];
+    expect(tapsOnPost).toHaveLength(1);
+    // the Post tap hit the Post button's centre ([550,2179][1048,2305]) exactly once
+    expect(tapsOnPost[0]).toEqual({ what: "Post", x: 799, y: 2242 });
+    expect(postTaps(sim, 799, 2242)).toBe(1);
+    expect(logs.some((l) => l.startsWith("dismissed popup"))).toBe(true);
+    expect(steps.every((s) => s.ok && s.ms >= 0)).toBe(true);
+    expect(steps.map((s) => s.name)).toContain("wait for the upload");
+    expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+    console.log(`TikTok addButton: ${result?.dumps} UI dumps, ${result?.taps.length} taps`);
+  });
+
+  test("share intent, ASCII caption through `input text`", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    const caption = "Check my new video! #viral 100%s sure & (more)";
+    const { result, error } = await post(sim, phone, "tiktok", { caption });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual([caption]);
+    expect(sim.typed.join("")).toBe(caption);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+    console.log(`TikTok share: ${result?.dumps} UI dumps, ${result?.taps.length} taps`);
+  });
+
+  test("two images by share: a photo post with both, in order", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error } = await post(sim, phone, "tiktok", {
+      files: images,
+      kind: "images",
+      caption: "pics",
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.kind).toBe("photo");
+    expect(sim.apps.tiktok.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+  });
+
+  test("two images by the + button: both ticked, in name order", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error } = await post(sim, phone, "tiktok", {
+      files: images,
+      kind: "images",
+      caption: "pics",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+  });
+
+  test("not installed: permanent, nothing pushed", async () => {
+    const { sim, phone } = await startPhone({ packages: [INSTAGRAM] });
+    const { error } = await post(sim, phone, "tiktok", { caption: "x" });
+    expect(error).toBeInstanceOf(ScriptError);
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toMatch(
+      /TikTok is not installed on .* \(com\.zhiliaoapp\.musically or com\.ss\.android\.ugc\.trill\)/,
+    );
+    expect(pushedPaths(sim)).toEqual([]);
+  });
+
+  test("emoji without ADBKeyBoard: a permanent failure naming the cause, before anything is pushed", async () => {
+    const { sim, phone } = await startPhone({ packages: [TIKTOK] });
+    const { error } = await post(sim, phone, "tiktok", { caption: "hello 🌍" });
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toMatch(/ADBKeyBoard is not installed/);
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+    expect(pushedPaths(sim)).toEqual([]);
+  });
+
+  test("slow upload past upload_wait_time: permanent (Post was tapped), posted once, media removed", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.uploadMs = 5000;
+    const { error, result } = await post(sim, phone, "tiktok", {
+      caption: "slow",
+      settings: { ...DEFAULTS, upload_wait_time: 1 },
+    });
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toMatch(
+      /Post was tapped but the upload's result did not appear within 1 s/,
+    );
+    expect(result).toBeUndefined();
+    await Bun.sleep(100);
+    const pushed = pushedPaths(sim);
+    expect(pushed).toHaveLength(1);
+    const remote = pushed[0] ?? "";
+    expect(existsSync(onPhone(sim, remote))).toBe(false);
+  });
+
+  test("stopped mid-flow: the abort wins, the media are removed", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const run = contextFor(phone, "tiktok");
+    const flow = postFlow(run.ctx, {
+      files: [video],
+      kind: "video",
+      caption: "x",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    // stop once the media are on the phone
+    for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
+    expect(run.steps.map((s) => s.name)).toContain("media scan");
+    run.controller.abort(new Error("stopped by user"));
+    const error = await flow.catch((e) => e);
+    await run.cleanup();
+    expect((error as Error).message).toBe("stopped by user");
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+    const remote = pushedPaths(sim)[0] ?? "";
+    expect(remote).toMatch(/^\/sdcard\/DCIM\/Camera\/farm_7_/);
+    expect(existsSync(onPhone(sim, remote))).toBe(false);
+  });
+
+  // Missing in the sim (see the report): each test names the piece it needs.
+  test.todo('useSound: needs the sim\'s sound search (Sounds tab, sound page, "Use this sound")');
+  test.todo(
+    'add_sound 1/custom and the volumes: needs the sim\'s "Add sound" sheet in the editor with search and Volume',
+  );
+  test.todo('add_product_link: needs the sim\'s "Add link" → Products sheet on the post screen');
+  test.todo("failed upload: needs the sim to end an upload with a failure text (retryable)");
+  test.todo("renamed id fixed by the override file: needs a sim TikTok version whose Post id differs");
+  test.todo("com.ss.android.ugc.trill: needs the sim's TikTok to answer as the regional package too");
+  test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
+});
+
+describe("Instagram", () => {
+  test("share intent, reel: caption exactly, Share tapped once, media removed", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const caption = "Reel time 🎬 #reels";
+    const { result, error } = await post(sim, phone, "instagram", { caption });
+    expect(error).toBeUndefined();
+    const posts = sim.apps.instagram.posts;
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.caption).toBe(caption);
+    expect(posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+    expect(result?.taps.filter((t) => t.what === "Post")).toHaveLength(1);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+    console.log(`Instagram share: ${result?.dumps} UI dumps, ${result?.taps.length} taps`);
+  });
+
+  test("+ button with popups, reel", async () => {
+    const { sim, phone } = await startPhone();
+    const { result, error, logs } = await post(sim, phone, "instagram", {
+      caption: "via plus",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["via plus"]);
+    expect(logs.some((l) => l.startsWith("dismissed popup"))).toBe(true);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+    console.log(`Instagram addButton: ${result?.dumps} UI dumps, ${result?.taps.length} taps`);
+  });
+
+  test("+ button, story placement: the STORY tab is chosen", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "instagram", {
+      caption: "story",
+      settings: { ...DEFAULTS, post_way: "addButton", placement: "story" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.instagram.posts).toHaveLength(1);
+    expect(JSON.stringify(sim.apps.instagram.posts[0])).toContain("story");
+  });
+
+  test.todo(
+    'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',
+  );
+  test.todo("failed upload: needs the sim's \"Video can't be posted\" row with Discard");
+  test.todo('"Rate Instagram" popup mid-flow: needs the sim\'s appirater dialog');
+});

@@ -1,0 +1,212 @@
+/**
+ * Selectors as data against real screens: every selector a real dump (test/fixtures/ui/, copied from
+ * ../shared/ui/) covers must find its node there; the override file in the data folder wins.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseBounds, parseXml, type UiNode, type XmlElement } from "../../src/devices/ui-tree.ts";
+import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
+import { Screen } from "../../src/scripts/ui/index.ts";
+
+const FIXTURES = join(import.meta.dir, "../fixtures/ui");
+
+/** Both dump forms: `uiautomator dump` (<node>) and Appium's page source (the class name is the tag). */
+function toUiNode(el: XmlElement): UiNode {
+  const a = el.attributes;
+  const flag = (name: string) => a[name] === "true";
+  return {
+    text: a.text ?? "",
+    resourceId: a["resource-id"] ?? "",
+    className: a.class ?? (el.name === "node" ? "" : el.name),
+    packageName: a.package ?? "",
+    contentDesc: a["content-desc"] ?? "",
+    clickable: flag("clickable"),
+    enabled: flag("enabled"),
+    focused: flag("focused"),
+    selected: flag("selected"),
+    checked: flag("checked"),
+    scrollable: flag("scrollable"),
+    bounds: parseBounds(a.bounds),
+    children: el.children.map(toUiNode),
+  };
+}
+
+function screenOf(file: string): Screen {
+  const xml = readFileSync(join(FIXTURES, file), "utf8");
+  return new Screen(toUiNode(parseXml(xml.slice(xml.indexOf("<")))));
+}
+
+/** Which screen's selectors each real dump shows (state-dependent ones are listed where they show). */
+const COVERED: {
+  file: string;
+  app: AppName;
+  pkg: string;
+  version: string;
+  covers: Record<string, string[]>;
+}[] = [
+  {
+    file: "tiktok_43_for_you_feed_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { home: ["create", "search", "profileTab"] },
+  },
+  {
+    file: "tiktok_43_camera_create_screen_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { camera: ["upload", "addSound"] },
+  },
+  {
+    file: "tiktok_43_gallery_picker_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { gallery: ["select", "next"] },
+  },
+  {
+    file: "tiktok_43_post_caption_screen_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { post: ["title", "description", "post", "addLink"] },
+  },
+  {
+    file: "instagram_new_reel_gallery_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { gallery: ["title", "reel", "story", "post", "thumbnail"] },
+  },
+  {
+    file: "instagram_new_reel_caption_share_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { caption: ["caption", "share"] },
+  },
+  {
+    file: "instagram_home_feed_posting_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { home: ["profileTab", "feed"], upload: ["progress"] }, // this build has no Create tab
+  },
+  {
+    file: "instagram_home_feed_posted_send_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { upload: ["done"] },
+  },
+  {
+    file: "instagram_reels_viewer_sharing_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { upload: ["progress"] },
+  },
+  {
+    file: "instagram_story_editor_share_1080x1920.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { story: ["yourStory", "shareTo"] },
+  },
+];
+
+describe("selectors against real dumps", () => {
+  for (const { file, app, pkg, version, covers } of COVERED) {
+    const selectors = loadSelectors(app);
+    for (const [screenName, names] of Object.entries(covers)) {
+      for (const name of names) {
+        test(`${app}.${screenName}.${name} in ${file}`, () => {
+          const screen = screenOf(file);
+          const alternatives = selectors.screens[screenName]?.[name];
+          expect(alternatives).toBeDefined();
+          const node = screen.find(forVersion(alternatives ?? [], pkg, version));
+          expect(node).toBeDefined();
+          // a node to tap has an area
+          expect((node?.bounds.x2 ?? 0) > (node?.bounds.x1 ?? 0)).toBe(true);
+        });
+      }
+    }
+  }
+
+  test("the upload states do not match the wrong dump", () => {
+    const s = loadSelectors("instagram").screens.upload ?? {};
+    const posting = screenOf("instagram_home_feed_posting_720x1440.xml");
+    const posted = screenOf("instagram_home_feed_posted_send_720x1440.xml");
+    const sel = (n: string) => forVersion(s[n] ?? [], "com.instagram.android", "410");
+    expect(posting.has(sel("done"))).toBe(false);
+    expect(posting.has(sel("failed"))).toBe(false);
+    expect(posted.has(sel("done"))).toBe(true);
+  });
+
+  test("popups: TikTok's contacts dialog and Instagram's rating dialog have a known button", () => {
+    const cases: [string, AppName, string, string][] = [
+      [
+        "tiktok_43_contacts_permission_dialog_1080x2400.xml",
+        "tiktok",
+        "com.zhiliaoapp.musically",
+        "contacts",
+      ],
+      ["instagram_rate_app_dialog_720x1440.xml", "instagram", "com.instagram.android", "rate"],
+    ];
+    for (const [file, app, pkg, name] of cases) {
+      const screen = screenOf(file);
+      const hit = loadSelectors(app).popups.find((p) => screen.has(forVersion(p.tap, pkg, "")));
+      expect(hit?.name).toBe(name);
+    }
+  });
+
+  test("the feed is no popup: nothing on it is dismissed", () => {
+    const screen = screenOf("tiktok_43_for_you_feed_1080x2400.xml");
+    const hit = loadSelectors("tiktok").popups.find((p) =>
+      screen.has(forVersion(p.tap, "com.zhiliaoapp.musically", "43.1.4")),
+    );
+    expect(hit).toBeUndefined();
+  });
+});
+
+describe("versions and overrides", () => {
+  const dir = mkdtempSync(join(tmpdir(), "farm-selectors-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("this version's ids first, unversioned next, other versions' last; short ids get the package", () => {
+    const create = loadSelectors("tiktok").screens.home?.create ?? [];
+    const on43 = forVersion(create, "com.ss.android.ugc.trill", "43.1.4");
+    expect(on43[0]).toEqual({ id: "com.ss.android.ugc.trill:id/mkn" });
+    const on50 = forVersion(create, "com.zhiliaoapp.musically", "50.0.1");
+    expect(on50[0]).toEqual({ id: "com.zhiliaoapp.musically:id/lxd" });
+    expect(on50[on50.length - 1]).toEqual({ id: "com.zhiliaoapp.musically:id/mkn" });
+  });
+
+  test("DATA_DIR/selectors/<app>.json is tried before the built-in data", () => {
+    mkdirSync(join(dir, "selectors"), { recursive: true });
+    writeFileSync(
+      join(dir, "selectors", "tiktok.json"),
+      JSON.stringify({
+        screens: { post: { post: [{ id: "zzz" }] } },
+        popups: [{ name: "tip", tap: [{ text: "OK!" }] }],
+      }),
+    );
+    const s = loadSelectors("tiktok", dir);
+    const post = forVersion(s.screens.post?.post ?? [], "com.zhiliaoapp.musically", "43.1.4");
+    expect(post[0]).toEqual({ id: "com.zhiliaoapp.musically:id/qrb" }); // versioned still first
+    const unversioned = forVersion(s.screens.post?.post ?? [], "com.zhiliaoapp.musically", "99");
+    expect(unversioned[0]).toEqual({ id: "com.zhiliaoapp.musically:id/zzz" });
+    expect(s.popups.filter((p) => p.name === "tip")).toEqual([{ name: "tip", tap: [{ text: "OK!" }] }]);
+    // untouched selectors stay
+    expect(s.screens.home?.create?.length).toBe(loadSelectors("tiktok").screens.home?.create?.length);
+  });
+
+  test("a broken override file is an error that names the file", () => {
+    mkdirSync(join(dir, "selectors"), { recursive: true });
+    writeFileSync(join(dir, "selectors", "instagram.json"), "{ not json");
+    expect(() => loadSelectors("instagram", dir)).toThrow(/selectors\/instagram\.json is not valid JSON/);
+  });
+});

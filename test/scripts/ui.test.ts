@@ -1,0 +1,85 @@
+/** The UI toolkit on a virtual phone: find by combinations, wait with a timeout, abort, popups. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
+import { ScreenNeverCame, Ui } from "../../src/scripts/ui/index.ts";
+import { VirtualPhone } from "../../src/sim/index.ts";
+
+const TT = "com.zhiliaoapp.musically";
+let work: string;
+let sim: VirtualPhone;
+let phone: Phone;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "farm-ui-"));
+  sim = await VirtualPhone.start({ auth: "none", packages: [TT] });
+  const adb = await connectDirect({
+    host: "127.0.0.1",
+    port: sim.port,
+    credentialStore: new FileCredentialStore(work),
+  });
+  phone = new Phone(adb, { serial: sim.serial, transport: "direct" });
+  await phone.startApp(TT);
+});
+
+afterAll(async () => {
+  await phone?.close();
+  await sim?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("Ui", () => {
+  test("find by id, desc, class and regex together; alternatives in order", async () => {
+    const ui = new Ui(phone, new AbortController().signal);
+    const screen = await ui.dump();
+    expect(ui.dumps).toBe(1);
+    const create = screen.find([{ id: `${TT}:id/mkn`, descRegex: "^cre", clickable: true }]);
+    expect(create?.contentDesc).toBe("Create");
+    expect(screen.find([{ id: `${TT}:id/mkn`, class: "no.such.Class" }])).toBeUndefined();
+    // the first alternative that matches anything wins, even when a later one matches earlier nodes
+    expect(screen.find([{ id: "nothing" }, { desc: "Create" }])?.resourceId).toBe(`${TT}:id/mkn`);
+  });
+
+  test("a popup is dismissed by its button before the wanted node is tapped", async () => {
+    // first launch shows "Find your friends" over Home
+    expect(sim.apps.tiktok.popup?.name).toBe("contacts");
+    const logs: string[] = [];
+    const ui = new Ui(phone, new AbortController().signal, {
+      popups: [{ name: "contacts", tap: [{ text: "Don’t allow" }] }],
+      log: (m) => logs.push(m),
+    });
+    await ui.waitAndTap("Create", [{ desc: "Create" }]);
+    expect(logs).toEqual(['dismissed popup "contacts"']);
+    expect(ui.taps.map((t) => t.what)).toEqual(['popup "contacts"', "Create"]);
+    expect(sim.apps.tiktok.screen).toBe("camera");
+    await phone.keyEvent(4);
+  });
+
+  test("waitFor names the screen that never came, after its timeout", async () => {
+    const ui = new Ui(phone, new AbortController().signal);
+    const started = Date.now();
+    const error = await ui
+      .waitFor("the moon", { moon: [{ text: "Moon" }] }, { timeoutMs: 600, intervalMs: 200 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ScreenNeverCame);
+    expect((error as ScreenNeverCame).what).toBe("the moon");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(ui.dumps).toBeGreaterThanOrEqual(2);
+  });
+
+  test("an abort ends a wait at once with its reason", async () => {
+    const controller = new AbortController();
+    const ui = new Ui(phone, controller.signal);
+    const waiting = ui.waitFor(
+      "the moon",
+      { moon: [{ text: "Moon" }] },
+      { timeoutMs: 60_000, intervalMs: 5000 },
+    );
+    setTimeout(() => controller.abort(new Error("stopped")), 300);
+    const started = Date.now();
+    expect(await waiting.catch((e) => (e as Error).message)).toMatch(/stopped|aborted/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
