@@ -101,8 +101,9 @@ describe("the document", () => {
         checked++;
       }
     }
-    // task_id ×5, account id ×2, status/page/page_size on tasks, logined/status/page/page_size on accounts
-    expect(checked).toBe(14);
+    // task_id ×5, account id ×2, status/page/page_size on tasks, logined/status/page/page_size on accounts,
+    // material id ×2, used/page/page_size on materials
+    expect(checked).toBe(19);
   });
 });
 
