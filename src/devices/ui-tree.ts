@@ -144,6 +144,7 @@ export function parseBounds(s: string | undefined): Bounds {
   return { x1: Number(m[1]), y1: Number(m[2]), x2: Number(m[3]), y2: Number(m[4]) };
 }
 
+/** Both dump forms: `uiautomator dump` (<node>) and Appium's page source (the class name is the tag). */
 function toUiNode(el: XmlElement): UiNode {
   const a = el.attributes;
   const flag = (name: string) => a[name] === "true";
@@ -160,7 +161,7 @@ function toUiNode(el: XmlElement): UiNode {
     checked: flag("checked"),
     scrollable: flag("scrollable"),
     bounds: parseBounds(a.bounds),
-    children: el.children.filter((c) => c.name === "node").map(toUiNode),
+    children: el.children.map(toUiNode),
   };
 }
 

@@ -6,36 +6,15 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseBounds, parseXml, type UiNode, type XmlElement } from "../../src/devices/ui-tree.ts";
+import { parseUiDump } from "../../src/devices/ui-tree.ts";
 import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { Screen } from "../../src/scripts/ui/index.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/ui");
 
-/** Both dump forms: `uiautomator dump` (<node>) and Appium's page source (the class name is the tag). */
-function toUiNode(el: XmlElement): UiNode {
-  const a = el.attributes;
-  const flag = (name: string) => a[name] === "true";
-  return {
-    text: a.text ?? "",
-    resourceId: a["resource-id"] ?? "",
-    className: a.class ?? (el.name === "node" ? "" : el.name),
-    packageName: a.package ?? "",
-    contentDesc: a["content-desc"] ?? "",
-    clickable: flag("clickable"),
-    enabled: flag("enabled"),
-    focused: flag("focused"),
-    selected: flag("selected"),
-    checked: flag("checked"),
-    scrollable: flag("scrollable"),
-    bounds: parseBounds(a.bounds),
-    children: el.children.map(toUiNode),
-  };
-}
-
 function screenOf(file: string): Screen {
   const xml = readFileSync(join(FIXTURES, file), "utf8");
-  return new Screen(toUiNode(parseXml(xml.slice(xml.indexOf("<")))));
+  return new Screen(parseUiDump(xml));
 }
 
 /** Which screen's selectors each real dump shows (state-dependent ones are listed where they show). */
