@@ -4,21 +4,14 @@
  */
 import type { DeviceState, Transport } from "../domain.ts";
 import { type Log, withTimeout } from "./adb-server.ts";
-import type { PhoneDetails, ScreenSize } from "./phone/properties.ts";
+import type { PhoneDetails } from "./phone/properties.ts";
 import type { Phone } from "./phone.ts";
 
-export interface DeviceInfo {
+/** A phone as the fleet knows it; `hardware_serial` is the phone first seen at this serial, null until read. */
+export interface DeviceInfo extends PhoneDetails {
   serial: string;
   transport: Transport;
   state: DeviceState;
-  /** `ro.serialno` of the phone this serial belongs to (first seen here), or null until read. */
-  hardware_serial: string | null;
-  model: string | null;
-  brand: string | null;
-  android_version: string | null;
-  sdk: number | null;
-  screen: ScreenSize | null;
-  battery: number | null;
   hint: string | null;
   /** Attached for this run only (demo phones): never remembered to be attached again. */
   ephemeral: boolean;

@@ -1,6 +1,6 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
-import { type DocumentDecoration, Elysia, t } from "elysia";
+import { Elysia, t } from "elysia";
 import type { DeviceService } from "../phones/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
 import { DeviceRef, deviceView, EXAMPLE_DEVICE } from "./views.ts";

@@ -6,7 +6,7 @@
 // Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
-import { type ScriptContext, ScriptError } from "../scripts/context.ts";
+import { abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
 import { getScript } from "../scripts/registry.ts";
 import type { TaskRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
@@ -323,21 +323,6 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 

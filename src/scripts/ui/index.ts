@@ -5,6 +5,7 @@
  * counted, and a wait dumps again only after a pause.
  */
 import { type Bounds, type Phone, parseUiDump, type UiNode, walkUi } from "../../devices/index.ts";
+import { abortableSleep } from "../context.ts";
 
 /** One way to recognise a node: every given field must match (regexes are case-insensitive). */
 export interface Matcher {
@@ -185,19 +186,4 @@ export class Ui {
     await this.tap(node, what);
     return screen;
   }
-}
-
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
