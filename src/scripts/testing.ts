@@ -16,6 +16,7 @@ const testConfig = T.Object(
     /** When set, fail only while the task's retry count is below this (to test recovery by retry). */
     fail_until_retry: T.Integer({ minimum: 0, default: 0 }),
     hang: T.Boolean({ default: false, description: "ignore the abort signal and never end" }),
+    irreversible: T.Boolean({ default: false, description: "mark the run irreversible after the marker" }),
   },
   { additionalProperties: false },
 );
@@ -32,6 +33,7 @@ export const testScript: ScriptDefinition<typeof testConfig> = {
     const c = ctx.task.config;
     ctx.onCleanup((signal) => ctx.phone.forceStop(TEST_PACKAGE, { signal }));
     await ctx.step("mark", () => ctx.phone.shell(`echo farm-task-${ctx.task.id}`, { signal: ctx.signal }));
+    if (c.irreversible) ctx.irreversible("the test's point of no return");
     if (c.hang) await new Promise(() => {});
     if (c.seconds > 0) {
       await ctx.step(`sleep ${c.seconds} s`, () =>

@@ -259,4 +259,20 @@ describe("a phone that disappears", () => {
     );
     expect(runsOf(waiting)).toBe(1);
   });
+
+  test("after a point of no return (Post tapped), going offline is a permanent failure, never retried", async () => {
+    const gone = phones[2] as VirtualPhone;
+    const [id] = (await create([serial(gone)], { seconds: 30, irreversible: true })) as [number];
+    await waitFor("past the marker", () => s.tasks.logs(id).some((l) => l.message === "mark"), 10_000);
+    await gone.vanish();
+    await waitFor("failed", () => failure(id), 5_000);
+    expect(failure(id)).toBe(
+      "device went offline after the test's point of no return; not retried automatically",
+    );
+    expect(task(id)?.errorClass).toBe("permanent");
+    await gone.comeBack();
+    await waitFor("back online", () => s.deviceService.onlineSerials().includes(serial(gone)), 20_000);
+    expect(task(id)?.status).toBe(TaskStatus.failed);
+    expect(runsOf(id)).toBe(1);
+  });
 });
