@@ -93,3 +93,25 @@ test("SIGTERM under 64 concurrent clients: every task created was answered, no r
   expect(acknowledgedTasks).toBeGreaterThan(0);
   expect(total).toBe(acknowledgedTasks);
 }, 30_000);
+
+test("SIGTERM while a request waits on the network: it is still answered, then the service exits", async () => {
+  // a phone address that accepts but never speaks ADB: connecting to it waits for seconds, asynchronously
+  const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const args = ["--data-dir", join(dir, "data-wait"), "--adb", `127.0.0.1:${adb.port}`];
+  const running = await startBinary(binary, args, dir);
+  try {
+    const pending = fetch(`${running.url}/api/v1/device/connect`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ host: "127.0.0.1", port: silent.port, direct: true }),
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as { code: number } }));
+    await Bun.sleep(300);
+    running.proc.kill("SIGTERM");
+    const answer = await pending;
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe(40001);
+    expect(await running.proc.exited).toBe(0);
+  } finally {
+    silent.stop(true);
+  }
+}, 30_000);
