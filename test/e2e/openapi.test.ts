@@ -10,21 +10,10 @@ import { createConfig, lintFromString } from "@redocly/openapi-core";
 import openapiTS, { astToString } from "openapi-typescript";
 import { buildBinary, call, type ServiceProcess, startBinary, startService } from "../helpers/binary.ts";
 import { freePort } from "../helpers/ports.ts";
+import { SEED_EXAMPLE } from "../helpers/seed.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-
-/** The example body of the API reference this service implements (POST /api/v1/task), as published. */
-const SEED_EXAMPLE = `{
-    "serials": ["device_serial_1"],
-    "script_name": "post",
-    "script_config": {
-      "content_type": 0,
-      "captions": "¡Mira mi nuevo video! #viral #trending",
-      "material_list": ["C:/Videos/video1.mp4"],
-      "upload_wait_time": 60
-    }
-  }`;
 
 interface Operation {
   description?: string;

@@ -18,19 +18,8 @@ import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeLicense } from "../helpers/license.ts";
+import { SEED_EXAMPLE } from "../helpers/seed.ts";
 import { waitFor } from "../helpers/wait.ts";
-
-/** The example body of the API reference this service implements (POST /api/v1/task), as published. */
-const SEED_EXAMPLE = `{
-    "serials": ["device_serial_1"],
-    "script_name": "post",
-    "script_config": {
-      "content_type": 0,
-      "captions": "¡Mira mi nuevo video! #viral #trending",
-      "material_list": ["C:/Videos/video1.mp4"],
-      "upload_wait_time": 60
-    }
-  }`;
 
 let dir: string;
 let binary: string;
