@@ -223,3 +223,35 @@ test('kill -9 after Post was tapped: failed "interrupted" after the restart, pos
   expect(phone.apps.tiktok.posts.length).toBe(postsBefore + 1);
   expect(seen.taps.get(phone.serial)?.size).toBe(1);
 }, 90_000);
+
+test('kill -9 while the video is pushed: failed "interrupted" after the restart, never posted', async () => {
+  const phone = phones[1] as VirtualPhone;
+  const big = join(dir, "big.mp4");
+  // large enough that the push takes a while on this machine
+  writeFileSync(big, Buffer.concat([readFileSync(video), Buffer.alloc(60 * 1024 * 1024, 9)]));
+  const postsBefore = phone.apps.tiktok.posts.length;
+  const seen = watch([phone], big);
+  try {
+    const body = seedBody([serialOf(phone)]);
+    body.script_config.material_list = [big];
+    const id = (await api("POST", "/api/v1/task", body)).data.task_ids[0] as number;
+    await waitFor("the push to begin", () => mediaOn(phone).some((path) => statSync(path).size > 0), 30_000);
+    running?.proc.kill("SIGKILL");
+    await running?.proc.exited;
+    expect(phone.apps.tiktok.screen).not.toBe("posting");
+
+    running = await start();
+    const task = (await api("GET", `/api/v1/task/${id}`)).data;
+    expect({ status: task.status, interrupted: task.error?.startsWith("interrupted") }).toEqual({
+      status: 3,
+      interrupted: true,
+    });
+    await Bun.sleep(3000);
+    const after = (await api("GET", `/api/v1/task/${id}`)).data;
+    expect({ status: after.status, retries: after.retry_count }).toEqual({ status: 3, retries: 0 });
+  } finally {
+    seen.stop();
+  }
+  expect(phone.apps.tiktok.posts.length).toBe(postsBefore);
+  expect(seen.taps.get(phone.serial)?.size).toBe(0);
+}, 90_000);
