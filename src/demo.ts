@@ -3,6 +3,8 @@
 // this service: attached directly (never registered with the user's adb server, where other programs would
 // see them and they would linger offline after exit) and marked ephemeral (never attached again).
 import type { Fleet } from "./devices/index.ts";
+import { addDemoMaterials, DEMO_TAG } from "./materials/demo-media.ts";
+import type { Materials } from "./materials/index.ts";
 import { VirtualPhone } from "./sim/index.ts";
 
 /** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */
@@ -14,6 +16,18 @@ const MODELS = [
   { brand: "Xiaomi", model: "Redmi Note 12" },
   { brand: "motorola", model: "moto g54" },
 ];
+
+/** Starts the demo: `count` virtual phones, and the sample media (tag "demo") in the library's folder. */
+export async function startDemo(
+  count: number,
+  service: { fleet: Fleet; materials: Materials },
+  materialsDir: string,
+  log: (line: string) => void,
+) {
+  addDemoMaterials(service.materials, materialsDir);
+  log(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
+  return startDemoPhones(count, service.fleet, log);
+}
 
 export async function startDemoPhones(count: number, fleet: Fleet, log: (line: string) => void) {
   const phones: VirtualPhone[] = [];

@@ -2,7 +2,7 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } from "./config.ts";
-import { startDemoPhones } from "./demo.ts";
+import { startDemo } from "./demo.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { DataDirLocked, lockDataDir } from "./lock.ts";
@@ -143,7 +143,10 @@ async function main(argv: string[]): Promise<number> {
     for (const name of signals) process.once(name, () => resolve(name));
   });
   await service.start();
-  const demo = config.simulate > 0 ? await startDemoPhones(config.simulate, service.fleet, log) : null;
+  const demo =
+    config.simulate > 0
+      ? await startDemo(config.simulate, service, join(config.dataDir, "materials"), log)
+      : null;
 
   const signal = await signalled;
   // Windows ends a process a few seconds after its console window closes

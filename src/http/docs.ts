@@ -7,6 +7,7 @@ import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../config.ts";
 import { DEMO_BASE_PORT } from "../demo.ts";
+import { DEMO_TAG } from "../materials/demo-media.ts";
 import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
 import {
   API_CODES,
@@ -74,13 +75,15 @@ function createTaskExamples(scripts: ScriptDefinition[]) {
         value: {
           serials: DEMO_SERIALS,
           script_name: s.name,
-          // files named in an example would not be on the reader's PC: post from the material library
+          // files named in an example would not be on the reader's PC: post the demo's sample video from
+          // the material library
           script_config:
             s.name === "post"
               ? {
                   content_type: 0,
                   captions: "{Hello|Hi} from the farm #demo",
                   material_source: "materialLibrary",
+                  materials_tags: DEMO_TAG,
                 }
               : s.example,
         },

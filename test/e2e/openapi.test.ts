@@ -8,21 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import openapiTS, { astToString } from "openapi-typescript";
-import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { buildBinary, call, type ServiceProcess, startBinary, startService } from "../helpers/binary.ts";
+import { freePort } from "../helpers/ports.ts";
+import { SEED_EXAMPLE } from "../helpers/seed.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-
-/** The example body of the API reference this service implements (POST /api/v1/task), as published. */
-const SEED_EXAMPLE = `{
-    "serials": ["device_serial_1"],
-    "script_name": "post",
-    "script_config": {
-      "content_type": 0,
-      "captions": "¡Mira mi nuevo video! #viral #trending",
-      "material_list": ["C:/Videos/video1.mp4"],
-      "upload_wait_time": 60
-    }
-  }`;
 
 interface Operation {
   description?: string;
@@ -157,6 +148,7 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
   const examples =
     document.paths["/api/v1/task"]?.post?.requestBody?.content["application/json"]?.examples ?? {};
   expect(Object.keys(examples).sort()).toEqual(["account_warmup", "comment", "follow", "post", "unfollow"]);
+  const postIds: number[] = [];
   const deadline = Date.now() + 20_000;
   let online: string[] = [];
   while (online.length < 3 && Date.now() < deadline) {
@@ -175,5 +167,47 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
       message: "success",
     });
     expect(r.body.data.created_count).toBeGreaterThanOrEqual(3);
+    if (name === "post") postIds.push(...r.body.data.task_ids);
+  }
+  // "Try it out" posts the demo's sample video from the library on each phone, to the end
+  expect(postIds).toHaveLength(3);
+  const posted = await waitFor(
+    "the example's posts to finish",
+    async () => {
+      const tasks = await Promise.all(
+        postIds.map(async (id) => (await call(running.url, "GET", `/api/v1/task/${id}`)).body.data),
+      );
+      return tasks.every((t) => t.status >= 2) && tasks;
+    },
+    90_000,
+  );
+  for (const task of posted) {
+    const steps = task.logs.filter((l: { duration_ms: number | null }) => l.duration_ms !== null);
+    expect({ id: task.id, status: task.status, error: task.error ?? null }).toEqual({
+      id: task.id,
+      status: 2,
+      error: null,
+    });
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    expect(task.logs.map((l: { message: string }) => l.message).join("\n")).toContain("demo-video.mp4");
+  }
+}, 120_000);
+
+test("the demo's sample media are in the library once, tag demo, and stay once after a restart", async () => {
+  const list = async (url: string) =>
+    (await call(url, "GET", "/api/v1/material?tag=demo")).body.data.materials.map(
+      (m: { name: string; tags: string[] }) => `${m.name} ${m.tags.join(",")}`,
+    );
+  expect((await list(running.url)).sort()).toEqual(["demo-image.png demo", "demo-video.mp4 demo"]);
+  // the same data folder, started again after a crash (no adb server: the library is what is looked at)
+  running.proc.kill("SIGKILL");
+  await running.proc.exited;
+  const args = ["--data-dir", running.dataDir, "--adb", `127.0.0.1:${await freePort()}`, "--simulate", "1"];
+  const again = await startBinary(await buildBinary(), args, tmpdir());
+  try {
+    expect((await list(again.url)).sort()).toEqual(["demo-image.png demo", "demo-video.mp4 demo"]);
+  } finally {
+    again.proc.kill("SIGKILL");
+    await again.proc.exited;
   }
 });
