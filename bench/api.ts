@@ -148,6 +148,7 @@ async function main() {
         "/api/v1/task?status=1&serial=BENCH-5&page=50",
         "/api/v1/task?serial=BENCH-5&script_name=unfollow&page=5",
         "/api/v1/task?status=0&source=ui&page=50",
+        "/api/v1/task?source=ui&page=50",
         "/api/v1/task?serial=BENCH-5&page=50",
       ];
       for (const path of filtered) {
@@ -156,8 +157,19 @@ async function main() {
           `GET ${path.replace("/api/v1", "")} at ${BIG} tasks: p50 ${t[150]?.toFixed(2)} ms, p99 ${t[297]?.toFixed(2)} ms`,
         );
       }
+      // the kept counts must answer exactly what counting would
+      const listed = async (path: string) =>
+        ((await (await fetch(`${big.url}${path}`)).json()) as { data: { total: number } }).data.total;
+      const totalUi0 = await listed("/api/v1/task?status=0&source=ui");
+      const totalUi = await listed("/api/v1/task?source=ui");
       await stopProcess(big.proc);
       const db = openDb(bigFile);
+      const counted = (where: string) =>
+        (db.$client.query(`select count(*) n from tasks where ${where}`).get() as { n: number }).n;
+      const exact = [counted("status = 0 and source = 'ui'"), counted("source = 'ui'")];
+      if (exact[0] !== totalUi0 || exact[1] !== totalUi)
+        throw new Error(`source totals ${totalUi0}, ${totalUi} but counting finds ${exact.join(", ")}`);
+      console.log(`totals by source exact: status=0&source=ui ${totalUi0}, source=ui ${totalUi}`);
       const t0 = performance.now();
       db.$client.query("select status, count(*) from tasks group by status").all();
       const naive = performance.now() - t0;

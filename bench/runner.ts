@@ -5,15 +5,16 @@
 // Usage: bun bench/runner.ts [--phones 10,100] [--per-phone 100] [--timeout 600] [--source]
 //   --source: run `bun src/main.ts` instead of building the executable.
 import { Database } from "bun:sqlite";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VirtualPhone } from "../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
-import { buildBinary, type Running, startBinary } from "../test/helpers/binary.ts";
+import { type Running, startBinary } from "../test/helpers/binary.ts";
 import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
 import { waitFor } from "../test/helpers/wait.ts";
+import { adbServerPid, cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,75 +28,6 @@ const PHONE_COUNTS = values.phones.split(",").map(Number);
 const PER_PHONE = Number(values["per-phone"]);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const ROOT = join(import.meta.dir, "..");
-const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
-
-// ---- /proc sampling -------------------------------------------------------------------------------------
-
-/** utime + stime of a process, in seconds; null once it is gone. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // fields after the ")" that closes the command name: state is field 3, utime 14, stime 15
-    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-function rssMb(pid: number): number | null {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The adb server started on `port` (its command line names tcp:PORT and fork-server). */
-function adbServerPid(port: number): number | null {
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
-      if (cmd.includes("fork-server") && cmd.some((a) => a.endsWith(`tcp:${port}`))) return Number(name);
-    } catch {}
-  }
-  return null;
-}
-
-/** Samples RSS every `everyMs`; CPU is read at start and end. */
-class Sampler {
-  private readonly rss: number[] = [];
-  private readonly timer: ReturnType<typeof setInterval>;
-  private readonly cpu0: number;
-  private readonly t0 = performance.now();
-
-  constructor(
-    private readonly pid: number,
-    everyMs = 200,
-  ) {
-    this.cpu0 = cpuSeconds(pid) ?? 0;
-    this.sample();
-    this.timer = setInterval(() => this.sample(), everyMs);
-  }
-
-  private sample(): void {
-    const r = rssMb(this.pid);
-    if (r !== null) this.rss.push(r);
-  }
-
-  /** CPU seconds used and wall seconds passed since the start; peak and mean RSS. */
-  stop(): { cpuS: number; wallS: number; rssPeak: number; rssMean: number } {
-    clearInterval(this.timer);
-    this.sample();
-    const cpuS = (cpuSeconds(this.pid) ?? this.cpu0) - this.cpu0;
-    const wallS = (performance.now() - this.t0) / 1000;
-    const rssPeak = Math.max(0, ...this.rss);
-    const rssMean = this.rss.reduce((a, b) => a + b, 0) / Math.max(1, this.rss.length);
-    return { cpuS, wallS, rssPeak, rssMean };
-  }
-}
 
 // ---- one run --------------------------------------------------------------------------------------------
 
@@ -122,20 +54,6 @@ interface Result {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-async function withTimeout<T>(what: string, work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function run(binary: string[], phoneCount: number): Promise<Result> {
@@ -326,17 +244,7 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
 
 async function serviceCommand(dir: string): Promise<string[]> {
   if (values.source) return [process.execPath, join(ROOT, "src/main.ts")];
-  const copy = join(dir, "farm-tasks");
-  // a private copy: another build in the same tree may replace dist/ meanwhile
-  for (let attempt = 0; ; attempt++) {
-    try {
-      copyFileSync(await buildBinary(), copy);
-      return [copy];
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      await Bun.sleep(2000);
-    }
-  }
+  return [await privateBinary(dir)];
 }
 
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;

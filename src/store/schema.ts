@@ -1,7 +1,7 @@
 // The database: tasks and their logs, the phones seen, the accounts on them, the material library.
 // Times are stored as integer milliseconds since the epoch (UTC).
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type {
   DeviceState,
   ErrorClass,
@@ -57,6 +57,17 @@ export const taskCounts = sqliteTable("task_counts", {
   status: integer("status").primaryKey(),
   n: integer("n").notNull().default(0),
 });
+
+/** Live counts per (status, source), kept exact by triggers like task_counts, so filtered totals never scan. */
+export const taskSourceCounts = sqliteTable(
+  "task_source_counts",
+  {
+    status: integer("status").notNull(),
+    source: text("source").$type<TaskSource>().notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.source] })],
+);
 
 export const taskLogs = sqliteTable(
   "task_logs",

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type ErrorClass, type TaskSource, TaskStatus } from "../domain.ts";
 import type { Db } from "./db.ts";
-import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, tasks } from "./schema.ts";
+import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, taskSourceCounts, tasks } from "./schema.ts";
 
 export type NewTask = Omit<
   typeof tasks.$inferInsert,
@@ -23,6 +23,7 @@ export class TaskStore {
   private readonly byId;
   private readonly logsOf;
   private readonly counts;
+  private readonly sourceCounts;
   private readonly listCache = new Map<string, ReturnType<TaskStore["prepareList"]>>();
   private readonly headOf;
   private readonly nextScheduled;
@@ -60,6 +61,7 @@ export class TaskStore {
       .orderBy(asc(taskLogs.id))
       .prepare();
     this.counts = db.select().from(taskCounts).prepare();
+    this.sourceCounts = db.select().from(taskSourceCounts).prepare();
     this.insertLog = db.$client.prepare(
       `insert into task_logs (task_id, at, level, message, duration_ms)
        select $taskId, $at, $level, $message, $durationMs where exists (select 1 from tasks where id = $taskId)`,
@@ -130,14 +132,23 @@ export class TaskStore {
     }
     const params = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
     const rows = q.page.all(params);
-    // filtered by status alone (or not at all), the kept counts answer without counting rows
-    const byStatusOnly =
-      filter.serial === undefined && filter.scriptName === undefined && filter.source === undefined;
+    // filtered by status and/or source alone (or not at all), the kept counts answer without counting rows
+    const byCountsOnly = filter.serial === undefined && filter.scriptName === undefined;
     let total: number;
-    if (!byStatusOnly) total = q.total.get(params)?.n ?? 0;
+    if (!byCountsOnly) total = q.total.get(params)?.n ?? 0;
+    else if (filter.source !== undefined) total = this.countBySource(filter.status, filter.source);
     else if (filter.status === undefined) total = this.stats().total;
     else total = this.countsByStatus()[filter.status] ?? 0;
     return { rows, total };
+  }
+
+  /** Tasks from one source, of one status or any, from the counts the triggers keep. */
+  private countBySource(status: number | undefined, source: string): number {
+    let n = 0;
+    for (const row of this.sourceCounts.all()) {
+      if (row.source === source && (status === undefined || row.status === status)) n += row.n;
+    }
+    return n;
   }
 
   /** Tasks per status value, from the counts the triggers keep. */
