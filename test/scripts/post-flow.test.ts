@@ -286,7 +286,17 @@ describe("TikTok", () => {
     'add_sound 1/custom and the volumes: needs the sim\'s "Add sound" sheet in the editor with search and Volume',
   );
   test.todo('add_product_link: needs the sim\'s "Add link" → Products sheet on the post screen');
-  test.todo("failed upload: needs the sim to end an upload with a failure text (retryable)");
+  test("failed upload: retryable with the app's failure text, nothing posted, media removed", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.failUpload = true;
+    const { error, result } = await post(sim, phone, "tiktok", { caption: "doomed" });
+    expect((error as ScriptError).errorClass).toBe("retryable");
+    expect((error as Error).message).toBe(`upload failed: TikTok showed "Couldn't upload video"`);
+    expect(result).toBeUndefined();
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+    const remote = pushedPaths(sim)[0] ?? "";
+    expect(existsSync(onPhone(sim, remote))).toBe(false);
+  });
   test.todo("renamed id fixed by the override file: needs a sim TikTok version whose Post id differs");
   test.todo("com.ss.android.ugc.trill: needs the sim's TikTok to answer as the regional package too");
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
@@ -334,6 +344,13 @@ describe("Instagram", () => {
   test.todo(
     'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',
   );
-  test.todo("failed upload: needs the sim's \"Video can't be posted\" row with Discard");
+  test("failed upload: the \"Video can't be posted\" row makes it retryable", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.instagram.failUpload = true;
+    const { error } = await post(sim, phone, "instagram", { caption: "doomed" });
+    expect((error as ScriptError).errorClass).toBe("retryable");
+    expect((error as Error).message).toMatch(/^upload failed: Instagram showed "Video can't be posted"$/);
+    expect(sim.apps.instagram.posts).toHaveLength(0);
+  });
   test.todo('"Rate Instagram" popup mid-flow: needs the sim\'s appirater dialog');
 });

@@ -142,6 +142,8 @@ export abstract class SimApp {
   focused: string | null = null;
   /** How long an upload takes, in ms. */
   uploadMs = 3000;
+  /** When set, uploads end in the app's failure message instead of a post. */
+  failUpload = false;
   /** Media selected in the current flow. */
   selected: MediaEntry[] = [];
   /** The profile on screen (screen "user"). */

@@ -91,6 +91,10 @@ export class InstagramApp extends SimApp implements InstagramView {
     if (this.screen === "sharing" && this.pending && now - this.shareStart >= this.uploadMs) {
       const p = this.pending;
       this.pending = null;
+      if (this.failUpload) {
+        this.go("shareFailed");
+        return;
+      }
       this.posts.push({
         caption: p.caption,
         media: p.media.map((m) => m.data),
@@ -234,6 +238,9 @@ export class InstagramApp extends SimApp implements InstagramView {
         return;
       case "captionBack":
         this.go("edit");
+        return;
+      case "discardPending":
+        this.go("home");
         return;
       case "saveDraft":
         this.go("home");

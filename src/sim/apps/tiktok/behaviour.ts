@@ -130,6 +130,10 @@ export class TikTokApp extends SimApp implements TikTokView {
     if (this.screen === "posting" && this.pending && now - this.postStart >= this.uploadMs) {
       const p = this.pending;
       this.pending = null;
+      if (this.failUpload) {
+        this.go("uploadFailed");
+        return;
+      }
       this.posts.push({
         caption: p.caption,
         ...(p.title ? { title: p.title } : {}),

@@ -120,6 +120,17 @@ export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] 
       ],
     });
   }
+  if (app.screen === "uploadFailed") {
+    nodes.push({
+      c: "LinearLayout",
+      id: "su4",
+      b: [32, 260, 700, 420],
+      children: [
+        { c: "TextView", id: "su6", text: "Couldn't upload video", b: [60, 280, 600, 340] },
+        { c: "TextView", id: "su7", text: "Tap to retry", b: [60, 345, 400, 400], tap: "noop" },
+      ],
+    });
+  }
   if (app.screen === "posted") {
     nodes.push({ c: "TextView", id: "tqh", text: "Video posted!", b: [290, 1100, 790, 1200] });
   }
