@@ -344,7 +344,7 @@ describe("Instagram", () => {
   test.todo(
     'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',
   );
-  test("failed upload: the \"Video can't be posted\" row makes it retryable", async () => {
+  test('failed upload: the "Video can\'t be posted" row makes it retryable', async () => {
     const { sim, phone } = await startPhone({ popups: false });
     sim.apps.instagram.failUpload = true;
     const { error } = await post(sim, phone, "instagram", { caption: "doomed" });
