@@ -3,7 +3,7 @@
  * Instagram): bytes on the phone, taps, the caption as typed, Post once, the media removed afterwards.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
@@ -14,6 +14,7 @@ import {
   type PostSettings,
   postFlow,
 } from "../../src/scripts/post/index.ts";
+import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 
 const TIKTOK = "com.zhiliaoapp.musically";
@@ -297,7 +298,25 @@ describe("TikTok", () => {
     const remote = pushedPaths(sim)[0] ?? "";
     expect(existsSync(onPhone(sim, remote))).toBe(false);
   });
-  test.todo("renamed id fixed by the override file: needs a sim TikTok version whose Post id differs");
+  test("a release that renames Post: screen never came, then the override file's id finds it", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.version = RENAMED_POST_VERSION;
+    const dataDir = join(work, "data");
+    const broken = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    expect((broken.error as ScriptError).errorClass).toBe("retryable");
+    expect((broken.error as Error).message).toMatch(/^screen never came: .*the Post button/);
+    expect(broken.logs).toContain(`com.zhiliaoapp.musically ${RENAMED_POST_VERSION}`);
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+
+    mkdirSync(join(dataDir, "selectors"), { recursive: true });
+    const override = { screens: { post: { post: [{ id: "rz4", versions: [RENAMED_POST_VERSION] }] } } };
+    writeFileSync(join(dataDir, "selectors", "tiktok.json"), JSON.stringify(override));
+    const fixed = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    expect(fixed.error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["renamed"]);
+    // the tap hit the renamed button's centre ([550,2179][1048,2305])
+    expect(fixed.result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
+  }, 60_000);
   test.todo("com.ss.android.ugc.trill: needs the sim's TikTok to answer as the regional package too");
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });

@@ -140,6 +140,8 @@ export abstract class SimApp {
   /** Text fields' contents by field name. */
   fields: Record<string, string> = {};
   focused: string | null = null;
+  /** The versionName `dumpsys package` reports, when the app sets one (else the APK table's). */
+  version: string | null = null;
   /** How long an upload takes, in ms. */
   uploadMs = 3000;
   /** When set, uploads end in the app's failure message instead of a post. */

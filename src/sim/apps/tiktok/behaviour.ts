@@ -8,6 +8,7 @@ import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } fr
 
 export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
+export const TIKTOK_VERSION = "43.1.4";
 export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
 export class TikTokApp extends SimApp implements TikTokView {
@@ -15,6 +16,8 @@ export class TikTokApp extends SimApp implements TikTokView {
   readonly label = "TikTok";
   readonly mainActivity = TIKTOK_MAIN;
   readonly ref = { width: 1080, height: 2400 };
+  /** 43.1.4, whose ids the layouts use; RENAMED_POST_VERSION renames the Post button (see post-screens). */
+  override version = TIKTOK_VERSION;
   private feedIndex = 0;
   liked = new Set<string>();
   favorites = new Set<string>();

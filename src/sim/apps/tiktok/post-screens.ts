@@ -207,7 +207,27 @@ export function editor(): NodeSpec[] {
   ];
 }
 
-export function postScreen(): NodeSpec[] {
+/**
+ * A TikTok release whose Post button is a FrameLayout "rz4" around a TextView (no id or Button the
+ * built-in selectors know): the flow needs DATA_DIR/selectors/tiktok.json to find it.
+ */
+export const RENAMED_POST_VERSION = "44.9.0";
+
+function postButton(app: TikTokView): NodeSpec {
+  const b: [number, number, number, number] = [550, 2179, 1048, 2305];
+  if (!app.version.startsWith(RENAMED_POST_VERSION)) {
+    return { c: "Button", id: "qrb", text: "Post", b, tap: "post" };
+  }
+  return {
+    c: "FrameLayout",
+    id: "rz4",
+    b,
+    tap: "post",
+    children: [{ c: "TextView", id: "rz5", text: "Post", b: [740, 2210, 860, 2275] }],
+  };
+}
+
+export function postScreen(app: TikTokView): NodeSpec[] {
   return [
     { c: "Button", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "postBack" },
     {
@@ -253,7 +273,7 @@ export function postScreen(): NodeSpec[] {
       b: [32, 2179, 1048, 2305],
       children: [
         { c: "Button", id: "fex", text: "Drafts", b: [32, 2179, 529, 2305], tap: "drafts" },
-        { c: "Button", id: "qrb", text: "Post", b: [550, 2179, 1048, 2305], tap: "post" },
+        postButton(app),
       ],
     },
   ];

@@ -13,7 +13,7 @@ export function screenNodes(app: TikTokView): NodeSpec[] {
     case "editor":
       return editor();
     case "post":
-      return postScreen();
+      return postScreen(app);
     case "video":
       return videoPage(app, app.currentVideo(), false);
     case "user":

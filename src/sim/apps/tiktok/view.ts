@@ -18,6 +18,7 @@ export interface TikTokView {
   readonly searchResults: readonly string[];
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
+  readonly version: string;
   currentVideo(): Video;
   visibleMedia(): MediaEntry[];
 }
