@@ -18,6 +18,7 @@ import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts"
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 
 const TIKTOK = "com.zhiliaoapp.musically";
+const TRILL = "com.ss.android.ugc.trill";
 const INSTAGRAM = "com.instagram.android";
 const KEYBOARD = "com.android.adbkeyboard";
 
@@ -317,7 +318,20 @@ describe("TikTok", () => {
     // the tap hit the renamed button's centre ([550,2179][1048,2305])
     expect(fixed.result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
   }, 60_000);
-  test.todo("com.ss.android.ugc.trill: needs the sim's TikTok to answer as the regional package too");
+  for (const post_way of ["share", "addButton"] as const) {
+    test(`com.ss.android.ugc.trill installed alone, ${post_way}: posted like TikTok`, async () => {
+      const { sim, phone } = await startPhone({ popups: false, packages: [TRILL] });
+      const { result, error } = await post(sim, phone, "tiktok", {
+        caption: "regional",
+        settings: { ...DEFAULTS, post_way },
+      });
+      expect(error).toBeUndefined();
+      expect(result?.package).toBe(TRILL);
+      expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["regional"]);
+      // the taps found the regional package's ids
+      expect(result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
+    });
+  }
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });
 

@@ -8,11 +8,12 @@ import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } fr
 
 export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
+/** The regional build (Asia): same app, same ids under its own package. */
+export const TRILL_PKG = "com.ss.android.ugc.trill";
 export const TIKTOK_VERSION = "43.1.4";
 export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
 export class TikTokApp extends SimApp implements TikTokView {
-  readonly pkg = TIKTOK_PKG;
   readonly label = "TikTok";
   readonly mainActivity = TIKTOK_MAIN;
   readonly ref = { width: 1080, height: 2400 };
@@ -34,7 +35,10 @@ export class TikTokApp extends SimApp implements TikTokView {
   private toastUntil = 0;
   private pending: { caption: string; title: string; media: MediaEntry[] } | null = null;
 
-  constructor(env: AppEnv) {
+  constructor(
+    env: AppEnv,
+    readonly pkg: typeof TIKTOK_PKG | typeof TRILL_PKG = TIKTOK_PKG,
+  ) {
     super(env);
   }
 
