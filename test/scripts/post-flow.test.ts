@@ -332,6 +332,21 @@ describe("TikTok", () => {
       expect(result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
     });
   }
+  test('"Follow your friends" at the camera and the "Publish now" confirm after Post: both dismissed', async () => {
+    const { sim, phone } = await startPhone();
+    sim.apps.tiktok.occasionalPopups = true;
+    const { result, error, logs } = await post(sim, phone, "tiktok", {
+      caption: "confirmed",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    expect(error).toBeUndefined();
+    expect(logs).toContain('dismissed popup "not now"');
+    expect(logs).toContain('dismissed popup "publish now"');
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["confirmed"]);
+    expect(postTaps(sim, 799, 2242)).toBe(1);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+  });
+
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });
 
@@ -385,5 +400,14 @@ describe("Instagram", () => {
     expect((error as Error).message).toMatch(/^upload failed: Instagram showed "Video can't be posted"$/);
     expect(sim.apps.instagram.posts).toHaveLength(0);
   });
-  test.todo('"Rate Instagram" popup mid-flow: needs the sim\'s appirater dialog');
+  test('"Rate Instagram" mid-flow: dismissed, the caption typed after it', async () => {
+    const { sim, phone } = await startPhone();
+    sim.apps.instagram.occasionalPopups = true;
+    const { error, logs, result } = await post(sim, phone, "instagram", { caption: "rated later" });
+    expect(error).toBeUndefined();
+    expect(logs).toContain('dismissed popup "rate"');
+    expect(result?.taps.filter((t) => t.what === 'popup "rate"')).toHaveLength(1);
+    expect(sim.apps.instagram.popup).toBeNull();
+    expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["rated later"]);
+  });
 });

@@ -144,6 +144,11 @@ export abstract class SimApp {
   version: string | null = null;
   /** How long an upload takes, in ms. */
   uploadMs = 3000;
+  /**
+   * When set (and popups are on), the dialogs that come only now and then show mid-flow too: Instagram's
+   * "Rate Instagram", TikTok's "Follow your friends" and its "Publish now" confirm.
+   */
+  occasionalPopups = false;
   /** When set, uploads end in the app's failure message instead of a post. */
   failUpload = false;
   /** Media selected in the current flow. */

@@ -4,7 +4,7 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { DEST_KIND, type Dest, type InstagramView, POPUPS, unfollowPopup } from "./view.ts";
+import { DEST_KIND, type Dest, type InstagramView, POPUPS, RATE_POPUP, unfollowPopup } from "./view.ts";
 
 export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
@@ -235,6 +235,7 @@ export class InstagramApp extends SimApp implements InstagramView {
         return;
       case "editNext":
         this.go("caption");
+        if (this.occasionalPopups) this.popupOnce(RATE_POPUP);
         return;
       case "captionBack":
         this.go("edit");

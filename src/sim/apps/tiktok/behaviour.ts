@@ -217,6 +217,10 @@ export class TikTokApp extends SimApp implements TikTokView {
       this.unfollow(this.profileUser);
       return;
     }
+    if (p.name === "publishNow") {
+      if (result === "publish") this.startUpload();
+      return;
+    }
     if (p.name === "media_permission") {
       if (result === "allow") {
         this.mediaGranted = true;
@@ -245,6 +249,7 @@ export class TikTokApp extends SimApp implements TikTokView {
         if (arg === "create") {
           this.fromShare = false;
           this.go("camera");
+          if (this.occasionalPopups) this.popupOnce(POPUPS.followFriends as PopupDef);
         } else if (arg) {
           this.backStack = [];
           this.commentsOpen = false;
@@ -346,18 +351,23 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.go("home");
         return;
       case "post":
-        this.pending = {
-          caption: this.fields.caption ?? "",
-          title: this.fields.title ?? "",
-          media: [...this.selected],
-        };
-        this.postStart = Date.now();
-        this.selected = [];
-        this.fields = {};
-        this.go("posting");
-        this.env.wake(this.uploadMs);
+        if (this.occasionalPopups && this.env.popups) this.popupAlways(POPUPS.publishNow as PopupDef);
+        else this.startUpload();
         return;
     }
+  }
+
+  private startUpload(): void {
+    this.pending = {
+      caption: this.fields.caption ?? "",
+      title: this.fields.title ?? "",
+      media: [...this.selected],
+    };
+    this.postStart = Date.now();
+    this.selected = [];
+    this.fields = {};
+    this.go("posting");
+    this.env.wake(this.uploadMs);
   }
 
   protected screenNodes(): NodeSpec[] {

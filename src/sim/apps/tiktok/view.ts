@@ -77,6 +77,26 @@ export const POPUPS: Record<string, PopupDef> = {
     ids: { root: "tyc", title: "title", message: "tyd" },
     buttons: [{ text: "Got it", id: "tye", result: "ok" }],
   },
+  followFriends: {
+    name: "followFriends",
+    title: "Follow your friends",
+    message: "See what your friends are posting: find them from your contacts and Facebook.",
+    ids: { root: "f2k", title: "title", message: "f2l" },
+    buttons: [
+      { text: "Find friends", id: "f2m", result: "find" },
+      { text: "Not now", id: "f2n", result: "deny" },
+    ],
+  },
+  publishNow: {
+    name: "publishNow",
+    title: "Publish now?",
+    message: "Your video will be posted right away. You can't change its settings after posting.",
+    ids: { root: "p7a", title: "title", message: "p7b" },
+    buttons: [
+      { text: "Publish now", id: "p7c", result: "publish" },
+      { text: "Cancel", id: "p7d", result: "cancel" },
+    ],
+  },
   notifications: {
     name: "notifications",
     title: "Turn on notifications?",
