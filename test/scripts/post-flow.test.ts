@@ -15,6 +15,8 @@ import {
   postFlow,
 } from "../../src/scripts/post/index.ts";
 import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
+import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
+import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 
 const TIKTOK = "com.zhiliaoapp.musically";
@@ -145,6 +147,40 @@ async function expectCleanedUp(sim: VirtualPhone, phone: Phone, remoteFiles: str
     expect(existsSync(onPhone(sim, remote))).toBe(false);
     expect(await phone.mediaContentUri(remote)).toBeNull();
   }
+}
+
+/**
+ * While `flow` runs, dumps the screen of a slow upload until the app leaves `uploading`; each dump must
+ * show the built-in progress selector.
+ */
+async function watchProgress(
+  sim: VirtualPhone,
+  phone: Phone,
+  platform: "tiktok" | "instagram",
+  uploading: string,
+  flow: Promise<unknown>,
+) {
+  const app = sim.apps[platform];
+  const progress = forVersion(
+    loadSelectors(platform).screens.upload?.progress ?? [],
+    app.pkg,
+    app.version ?? "",
+  );
+  const ui = new Ui(phone, AbortSignal.timeout(30_000));
+  const seen: Screen[] = [];
+  let done = false;
+  flow.finally(() => {
+    done = true;
+  });
+  while (!done && app.screen !== uploading) await Bun.sleep(20);
+  while (!done && app.screen === uploading) {
+    const screen = await ui.dump();
+    if (app.screen !== uploading) break;
+    expect(screen.find(progress)).toBeDefined();
+    seen.push(screen);
+    await Bun.sleep(300);
+  }
+  return seen;
 }
 
 /** Paths the phone received over sync (SEND, or SND2 on newer hosts). */
@@ -347,6 +383,23 @@ describe("TikTok", () => {
     await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
   });
 
+  test('slow upload: the progress selector finds "Posting..." and a rising N% until "Video posted!"', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.uploadMs = 2500;
+    const flow = post(sim, phone, "tiktok", { caption: "slowly" });
+    const seen = await watchProgress(sim, phone, "tiktok", "posting", flow);
+    const { error, logs } = await flow;
+    expect(error).toBeUndefined();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    const percents = seen.map((screen) => {
+      const text = screen.find([{ id: `${TIKTOK}:id/su5` }])?.text ?? "";
+      expect(text).toMatch(/^\d+%$/);
+      return Number.parseInt(text, 10);
+    });
+    expect(percents.every((p, i) => i === 0 || p > (percents[i - 1] as number))).toBe(true);
+    expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
+  }, 30_000);
+
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });
 
@@ -388,6 +441,20 @@ describe("Instagram", () => {
     expect(sim.apps.instagram.posts).toHaveLength(1);
     expect(JSON.stringify(sim.apps.instagram.posts[0])).toContain("story");
   });
+
+  test("slow upload: the pending row's progress bar shows until the reel is shared", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.instagram.uploadMs = 2500;
+    const flow = post(sim, phone, "instagram", { caption: "slowly" });
+    const seen = await watchProgress(sim, phone, "instagram", "sharing", flow);
+    const { error } = await flow;
+    expect(error).toBeUndefined();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const screen of seen) {
+      expect(screen.find([{ id: `${INSTAGRAM}:id/row_pending_media_progress_bar` }])).toBeDefined();
+    }
+    expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["slowly"]);
+  }, 30_000);
 
   test.todo(
     'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',

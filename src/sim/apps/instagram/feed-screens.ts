@@ -301,6 +301,9 @@ export function home(app: InstagramView): NodeSpec[] {
             app.screen === "sharing" ? SHARING[app.pending?.dest ?? app.dest] : "Your reel has been shared.",
           b: [120, 160, 640, 200],
         },
+        ...(app.screen === "sharing"
+          ? [{ c: "ProgressBar", id: "row_pending_media_progress_bar", b: [120, 208, 640, 216] } as NodeSpec]
+          : []),
       ],
     });
   }
