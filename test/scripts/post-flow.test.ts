@@ -14,9 +14,9 @@ import {
   type PostSettings,
   postFlow,
 } from "../../src/scripts/post/index.ts";
-import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
+import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 
 const TIKTOK = "com.zhiliaoapp.musically";
