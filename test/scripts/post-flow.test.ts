@@ -319,11 +319,55 @@ describe("TikTok", () => {
   });
 
   // Missing in the sim (see the report): each test names the piece it needs.
-  test.todo('useSound: needs the sim\'s sound search (Sounds tab, sound page, "Use this sound")');
-  test.todo(
-    'add_sound 1/custom and the volumes: needs the sim\'s "Add sound" sheet in the editor with search and Volume',
-  );
-  test.todo('add_product_link: needs the sim\'s "Add link" → Products sheet on the post screen');
+  test('useSound: search, Sounds tab, the sound\'s page, "Use this sound", then the gallery', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error } = await post(sim, phone, "tiktok", {
+      caption: "with a sound",
+      settings: { ...DEFAULTS, post_way: "useSound", sound_name: "Espresso" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => [p.caption, p.sound])).toEqual([["with a sound", "Espresso"]]);
+    expect(sim.apps.tiktok.actions.map((a) => [a.type, a.target])).toEqual([["search", "Espresso"]]);
+    expect(sim.apps.tiktok.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+  });
+
+  test('add_sound "1": the first recommended sound from the editor\'s sheet', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "recommended",
+      settings: { ...DEFAULTS, add_sound: "1" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.sound)).toEqual(["Summer Vibes"]);
+  });
+
+  test('add_sound "custom": the sheet\'s search, its first result', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "custom",
+      settings: { ...DEFAULTS, add_sound: "custom", custom_sound_keyword: "rainy jazz" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.sound)).toEqual(["rainy jazz"]);
+  });
+
+  test('add_product_link: "Add link" → Products before Post', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "shop",
+      settings: { ...DEFAULTS, add_product_link: 1 },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => [p.caption, p.productLink])).toEqual([["shop", true]]);
+  });
+
+  test("without a sound or a link the post carries neither", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", { caption: "plain" });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.sound).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.productLink).toBeUndefined();
+  });
   test("failed upload: retryable with the app's failure text, nothing posted, media removed", async () => {
     const { sim, phone } = await startPhone({ popups: false });
     sim.apps.tiktok.failUpload = true;

@@ -23,6 +23,10 @@ export interface Post {
   media: string[];
   /** e.g. "video", "photo" (TikTok) or "reel", "post", "story" (Instagram). */
   kind: string;
+  /** TikTok: the sound added in the editor or chosen by "Use this sound". */
+  sound?: string;
+  /** TikTok: a product link was added ("Add link" → Products). */
+  productLink?: boolean;
   at: number;
 }
 

@@ -4,7 +4,15 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } from "./view.ts";
+import {
+  FEED,
+  POPUPS,
+  RECOMMENDED_SOUNDS,
+  type TikTokView,
+  unfollowPopup,
+  type Video,
+  videoKey,
+} from "./view.ts";
 
 export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
@@ -28,12 +36,25 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
+  searchTab: "users" | "sounds" = "users";
+  soundSheet = false;
+  soundResults: string[] = [];
+  sound = "";
+  soundPageName = "";
+  linkSheet = false;
+  productLink = false;
   galleryTab: "all" | "videos" | "photos" = "all";
   private mediaGranted = false;
   private fromShare = false;
   postStart = 0;
   private toastUntil = 0;
-  private pending: { caption: string; title: string; media: MediaEntry[] } | null = null;
+  private pending: {
+    caption: string;
+    title: string;
+    media: MediaEntry[];
+    sound: string;
+    productLink: boolean;
+  } | null = null;
 
   constructor(
     env: AppEnv,
@@ -74,6 +95,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       this.selected = media;
       this.fromShare = true;
       this.fields = {};
+      this.resetDraft();
       this.go("editor");
       if (cold) this.popupOnce(POPUPS.contacts as PopupDef);
       return null;
@@ -146,6 +168,8 @@ export class TikTokApp extends SimApp implements TikTokView {
         ...(p.title ? { title: p.title } : {}),
         media: p.media.map((m) => m.data),
         kind: p.media.every((m) => m.kind === "images") ? "photo" : "video",
+        ...(p.sound ? { sound: p.sound } : {}),
+        ...(p.productLink ? { productLink: true } : {}),
         at: now,
       });
       this.toastUntil = now + 2500;
@@ -168,6 +192,23 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   override key(code: number): void {
     if (code === 66 && this.screen === "search") this.doSearch();
+    if (code === 66 && this.soundSheet) this.searchSounds();
+  }
+
+  /** A new post starts without a sound or a link. */
+  private resetDraft(): void {
+    this.sound = "";
+    this.soundSheet = false;
+    this.soundResults = [];
+    this.linkSheet = false;
+    this.productLink = false;
+  }
+
+  private searchSounds(): void {
+    const q = (this.fields.soundSearch ?? "").trim();
+    if (!q) return;
+    this.soundResults = [`${q}`, `${q} (remix)`, `${q} - original sound`];
+    this.focused = null;
   }
 
   private doSearch(): void {
@@ -179,6 +220,12 @@ export class TikTokApp extends SimApp implements TikTokView {
   }
 
   back(): boolean {
+    if (this.soundSheet || this.linkSheet) {
+      this.soundSheet = false;
+      this.linkSheet = false;
+      this.focused = null;
+      return true;
+    }
     if (this.commentsOpen) {
       this.commentsOpen = false;
       this.focused = null;
@@ -198,6 +245,9 @@ export class TikTokApp extends SimApp implements TikTokView {
         return true;
       case "editor":
         this.go(this.fromShare ? "home" : "gallery");
+        return true;
+      case "soundPage":
+        this.go("search");
         return true;
       case "post":
         this.go("editor");
@@ -248,6 +298,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       case "nav":
         if (arg === "create") {
           this.fromShare = false;
+          this.resetDraft();
           this.go("camera");
           if (this.occasionalPopups) this.popupOnce(POPUPS.followFriends as PopupDef);
         } else if (arg) {
@@ -285,11 +336,51 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.backStack.push(this.screen);
         this.fields.search = "";
         this.searchResults = [];
+        this.searchTab = "users";
         this.go("search");
         this.focused = "search";
         return;
       case "doSearch":
         this.doSearch();
+        return;
+      case "searchTab":
+        this.searchTab = arg === "sounds" ? "sounds" : "users";
+        return;
+      case "soundPage":
+        this.soundPageName = this.searchResults[Number(arg)] ?? "";
+        this.go("soundPage");
+        return;
+      case "useSound":
+        // the camera opens with the sound; the upload button leads to the gallery as from Create
+        this.fromShare = false;
+        this.resetDraft();
+        this.sound = this.soundPageName;
+        this.backStack = [];
+        this.go("camera");
+        return;
+      case "openSounds":
+        this.soundSheet = true;
+        this.soundResults = [];
+        this.fields.soundSearch = "";
+        return;
+      case "soundSearch":
+        this.focused = "soundSearch";
+        return;
+      case "pickSound":
+        this.sound = (this.soundResults.length ? this.soundResults : RECOMMENDED_SOUNDS)[Number(arg)] ?? "";
+        this.soundSheet = false;
+        this.focused = null;
+        return;
+      case "closeSounds":
+        this.soundSheet = false;
+        this.focused = null;
+        return;
+      case "addLink":
+        this.linkSheet = true;
+        return;
+      case "productLink":
+        this.productLink = true;
+        this.linkSheet = false;
         return;
       case "back":
         this.back();
@@ -362,7 +453,10 @@ export class TikTokApp extends SimApp implements TikTokView {
       caption: this.fields.caption ?? "",
       title: this.fields.title ?? "",
       media: [...this.selected],
+      sound: this.sound,
+      productLink: this.productLink,
     };
+    this.resetDraft();
     this.postStart = Date.now();
     this.selected = [];
     this.fields = {};

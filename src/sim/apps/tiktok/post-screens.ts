@@ -1,7 +1,7 @@
 /** TikTok's posting screens: camera, gallery (select boxes, Next), editor, post (title, description, Post). */
 import type { MediaEntry } from "../../media.ts";
 import type { NodeSpec } from "../ui.ts";
-import type { TikTokView } from "./view.ts";
+import { RECOMMENDED_SOUNDS, type TikTokView } from "./view.ts";
 
 export function camera(): NodeSpec[] {
   return [
@@ -170,16 +170,54 @@ export function gallery(app: TikTokView): NodeSpec[] {
   ];
 }
 
-export function editor(): NodeSpec[] {
-  return [
+/** The editor's "Add sound" sheet: search, the recommendations or the search's results, Volume. */
+function soundSheet(app: TikTokView): NodeSpec {
+  const results = app.soundResults.length > 0;
+  const names = results ? app.soundResults : RECOMMENDED_SOUNDS;
+  return {
+    c: "FrameLayout",
+    id: "sound_panel",
+    b: [0, 1100, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "sp1", text: "Sounds", b: [420, 1120, 660, 1200] },
+      { c: "ImageView", id: "sp2", desc: "Close", b: [960, 1120, 1060, 1200], tap: "closeSounds" },
+      app.focused === "soundSearch" || app.fields.soundSearch
+        ? { c: "EditText", id: "sp3", field: "soundSearch", hint: "Search sounds", b: [32, 1220, 1048, 1320] }
+        : { c: "ImageView", id: "sp3", desc: "Search", b: [32, 1220, 132, 1320], tap: "soundSearch" },
+      {
+        c: "RecyclerView",
+        id: "sp4",
+        b: [0, 1340, 1080, 2200],
+        scrollable: true,
+        children: names.map(
+          (name, i): NodeSpec => ({
+            c: "LinearLayout",
+            id: "sp5",
+            desc: results ? `Sound: ${name}` : `Recommended sound ${i + 1}: ${name}`,
+            b: [0, 1340 + i * 160, 1080, 1490 + i * 160],
+            tap: `pickSound:${i}`,
+            children: [
+              { c: "TextView", id: "sp6", text: name, b: [180, 1380 + i * 160, 900, 1450 + i * 160] },
+            ],
+          }),
+        ),
+      },
+      { c: "TextView", id: "sp7", text: "Volume", b: [32, 2220, 300, 2320], tap: "noop" },
+    ],
+  };
+}
+
+export function editor(app: TikTokView): NodeSpec[] {
+  const nodes: NodeSpec[] = [
     { c: "FrameLayout", id: "fjb", b: [0, 0, 1080, 2337] },
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "editorBack" },
     {
       c: "LinearLayout",
       id: "d83",
       b: [372, 150, 707, 260],
-      tap: "noop",
-      children: [{ c: "TextView", id: "ycm", text: "Add sound", b: [456, 160, 686, 250] }],
+      tap: "openSounds",
+      children: [{ c: "TextView", id: "ycm", text: app.sound || "Add sound", b: [456, 160, 686, 250] }],
     },
     ...["Text", "Stickers", "Effects", "Filters", "Voice"].map(
       (t, i): NodeSpec => ({
@@ -205,6 +243,8 @@ export function editor(): NodeSpec[] {
       children: [{ c: "TextView", id: "ntq", text: "Next", b: [740, 2210, 860, 2265] }],
     },
   ];
+  if (app.soundSheet) nodes.push(soundSheet(app));
+  return nodes;
 }
 
 /**
@@ -249,7 +289,13 @@ export function postScreen(app: TikTokView): NodeSpec[] {
         { c: "Button", id: "awo", text: "# Hashtags", b: [42, 1080, 116, 1154], tap: "noop" },
         { c: "Button", id: "awn", text: "Mention", b: [137, 1080, 211, 1154], tap: "noop" },
         { c: "TextView", id: "w4m", text: "Location", b: [100, 1229, 250, 1279] },
-        { c: "Button", id: "d0z", desc: "Add link", b: [0, 1413, 1080, 1539], tap: "noop" },
+        {
+          c: "Button",
+          id: "d0z",
+          desc: app.productLink ? "Add link, Product added" : "Add link",
+          b: [0, 1413, 1080, 1539],
+          tap: "addLink",
+        },
         {
           c: "Button",
           id: "d0z",
@@ -276,5 +322,21 @@ export function postScreen(app: TikTokView): NodeSpec[] {
         postButton(app),
       ],
     },
+    ...(app.linkSheet ? [linkSheet()] : []),
   ];
+}
+
+/** "Add link": what the link can point to. */
+function linkSheet(): NodeSpec {
+  return {
+    c: "FrameLayout",
+    id: "lk1",
+    b: [0, 1600, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "lk2", text: "Add link", b: [400, 1630, 680, 1710] },
+      { c: "TextView", id: "lk3", text: "Products", b: [32, 1760, 1048, 1880], tap: "productLink" },
+      { c: "TextView", id: "lk3", text: "Mini Games", b: [32, 1900, 1048, 2020], tap: "noop" },
+    ],
+  };
 }

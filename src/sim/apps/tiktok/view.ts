@@ -7,6 +7,7 @@ import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 export interface TikTokView {
   readonly screen: string;
   readonly fields: Record<string, string>;
+  readonly focused: string | null;
   readonly following: ReadonlySet<string>;
   readonly selected: readonly MediaEntry[];
   readonly uploadMs: number;
@@ -19,6 +20,17 @@ export interface TikTokView {
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
   readonly version: string;
+  /** Search results: "users", or "sounds" once the Sounds tab is chosen. */
+  readonly searchTab: "users" | "sounds";
+  /** The editor's "Add sound" sheet, if open. */
+  readonly soundSheet: boolean;
+  readonly soundResults: readonly string[];
+  /** The sound the video will carry ("" for its own). */
+  readonly sound: string;
+  /** The sound page opened from search. */
+  readonly soundPageName: string;
+  readonly linkSheet: boolean;
+  readonly productLink: boolean;
   currentVideo(): Video;
   visibleMedia(): MediaEntry[];
 }
@@ -58,6 +70,9 @@ export const FEED: Video[] = [
 export function videoKey(v: Video): string {
   return `@${v.author}/video/${v.id}`;
 }
+
+/** The editor sheet's recommendations. */
+export const RECOMMENDED_SOUNDS = ["Summer Vibes", "Lo-fi Beat", "Epic Drums"];
 
 export const POPUPS: Record<string, PopupDef> = {
   contacts: {
