@@ -382,7 +382,10 @@ export class Device {
     if (!top) return;
     const node = hitTest(top, x, y);
     if (!node?.action) return;
-    const action = node.action;
+    // a slider's action takes where along it the tap fell, 0–100 ("{pct}")
+    const [x1, , x2] = node.bounds;
+    const pct = Math.round(((x - x1) * 100) / Math.max(1, x2 - x1 - 1));
+    const action = node.action.replace("{pct}", String(Math.min(100, Math.max(0, pct))));
     if (this.foreground) {
       this.foreground.tapAction(action);
       if (!this.foreground.running) this.foreground = null;

@@ -331,14 +331,16 @@ describe("TikTok", () => {
     expect(sim.apps.tiktok.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
   });
 
-  test('add_sound "1": the first recommended sound from the editor\'s sheet', async () => {
+  test('add_sound "1": the first recommended sound from the editor\'s sheet, the volumes on its sliders', async () => {
     const { sim, phone } = await startPhone({ popups: false });
     const { error } = await post(sim, phone, "tiktok", {
       caption: "recommended",
-      settings: { ...DEFAULTS, add_sound: "1" },
+      settings: { ...DEFAULTS, add_sound: "1", origin_sound_volume: 30, add_sound_volume: 80 },
     });
     expect(error).toBeUndefined();
-    expect(sim.apps.tiktok.posts.map((p) => p.sound)).toEqual(["Summer Vibes"]);
+    expect(sim.apps.tiktok.posts.map((p) => [p.sound, p.volumes])).toEqual([
+      ["Summer Vibes", { original: 30, added: 80 }],
+    ]);
   });
 
   test('add_sound "custom": the sheet\'s search, its first result', async () => {
@@ -348,7 +350,10 @@ describe("TikTok", () => {
       settings: { ...DEFAULTS, add_sound: "custom", custom_sound_keyword: "rainy jazz" },
     });
     expect(error).toBeUndefined();
-    expect(sim.apps.tiktok.posts.map((p) => p.sound)).toEqual(["rainy jazz"]);
+    // the defaults (50/50) are set too: the sheet's sliders start at 100
+    expect(sim.apps.tiktok.posts.map((p) => [p.sound, p.volumes])).toEqual([
+      ["rainy jazz", { original: 50, added: 50 }],
+    ]);
   });
 
   test('add_product_link: "Add link" → Products before Post', async () => {

@@ -25,6 +25,8 @@ export interface Post {
   kind: string;
   /** TikTok: the sound added in the editor or chosen by "Use this sound". */
   sound?: string;
+  /** TikTok: the volumes (0–100) set in the editor's Volume panel for the video's own and the added sound. */
+  volumes?: { original: number; added: number };
   /** TikTok: a product link was added ("Add link" → Products). */
   productLink?: boolean;
   at: number;

@@ -39,6 +39,8 @@ export class TikTokApp extends SimApp implements TikTokView {
   searchTab: "users" | "sounds" = "users";
   soundSheet = false;
   soundResults: string[] = [];
+  volumePanel = false;
+  volumes = { original: 100, added: 100 };
   sound = "";
   soundPageName = "";
   linkSheet = false;
@@ -53,6 +55,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     title: string;
     media: MediaEntry[];
     sound: string;
+    volumes: { original: number; added: number };
     productLink: boolean;
   } | null = null;
 
@@ -168,7 +171,7 @@ export class TikTokApp extends SimApp implements TikTokView {
         ...(p.title ? { title: p.title } : {}),
         media: p.media.map((m) => m.data),
         kind: p.media.every((m) => m.kind === "images") ? "photo" : "video",
-        ...(p.sound ? { sound: p.sound } : {}),
+        ...(p.sound ? { sound: p.sound, volumes: p.volumes } : {}),
         ...(p.productLink ? { productLink: true } : {}),
         at: now,
       });
@@ -199,6 +202,8 @@ export class TikTokApp extends SimApp implements TikTokView {
   private resetDraft(): void {
     this.sound = "";
     this.soundSheet = false;
+    this.volumePanel = false;
+    this.volumes = { original: 100, added: 100 };
     this.soundResults = [];
     this.linkSheet = false;
     this.productLink = false;
@@ -222,6 +227,7 @@ export class TikTokApp extends SimApp implements TikTokView {
   back(): boolean {
     if (this.soundSheet || this.linkSheet) {
       this.soundSheet = false;
+      this.volumePanel = false;
       this.linkSheet = false;
       this.focused = null;
       return true;
@@ -367,12 +373,21 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.focused = "soundSearch";
         return;
       case "pickSound":
+        // the sheet stays open with the sound ticked (Volume, or a tap on Close/Done, ends it)
         this.sound = (this.soundResults.length ? this.soundResults : RECOMMENDED_SOUNDS)[Number(arg)] ?? "";
-        this.soundSheet = false;
         this.focused = null;
         return;
+      case "volume":
+        this.volumePanel = true;
+        return;
+      case "setVolume": {
+        const [which, value] = (arg ?? "").split("=");
+        if (which === "original" || which === "added") this.volumes[which] = Number(value);
+        return;
+      }
       case "closeSounds":
         this.soundSheet = false;
+        this.volumePanel = false;
         this.focused = null;
         return;
       case "addLink":
@@ -454,6 +469,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       title: this.fields.title ?? "",
       media: [...this.selected],
       sound: this.sound,
+      volumes: { ...this.volumes },
       productLink: this.productLink,
     };
     this.resetDraft();

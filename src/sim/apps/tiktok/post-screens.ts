@@ -197,13 +197,40 @@ function soundSheet(app: TikTokView): NodeSpec {
             desc: results ? `Sound: ${name}` : `Recommended sound ${i + 1}: ${name}`,
             b: [0, 1340 + i * 160, 1080, 1490 + i * 160],
             tap: `pickSound:${i}`,
+            selected: app.sound === name,
             children: [
               { c: "TextView", id: "sp6", text: name, b: [180, 1380 + i * 160, 900, 1450 + i * 160] },
             ],
           }),
         ),
       },
-      { c: "TextView", id: "sp7", text: "Volume", b: [32, 2220, 300, 2320], tap: "noop" },
+      { c: "TextView", id: "sp7", text: "Volume", b: [32, 2220, 300, 2320], tap: "volume" },
+      { c: "TextView", id: "sp8", text: "Done", b: [850, 2220, 1048, 2320], tap: "closeSounds" },
+    ],
+  };
+}
+
+/** The sheet's Volume panel: a slider each for the video's own sound and the added one. */
+function volumePanel(app: TikTokView): NodeSpec {
+  const slider = (which: "original" | "added", label: string, y: number): NodeSpec => ({
+    c: "SeekBar",
+    id: "vp2",
+    desc: `${label} volume ${app.volumes[which]}`,
+    b: [100, y, 980, y + 80],
+    tap: `setVolume:${which}={pct}`,
+  });
+  return {
+    c: "FrameLayout",
+    id: "vp1",
+    b: [0, 1700, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "vp3", text: "Volume", b: [420, 1720, 660, 1800] },
+      { c: "TextView", id: "vp4", text: "Original sound", b: [100, 1800, 600, 1850] },
+      slider("original", "Original sound", 1850),
+      { c: "TextView", id: "vp4", text: "Added sound", b: [100, 2000, 600, 2050] },
+      slider("added", "Added sound", 2050),
+      { c: "TextView", id: "vp5", text: "Done", b: [850, 2250, 1048, 2350], tap: "closeSounds" },
     ],
   };
 }
@@ -243,7 +270,7 @@ export function editor(app: TikTokView): NodeSpec[] {
       children: [{ c: "TextView", id: "ntq", text: "Next", b: [740, 2210, 860, 2265] }],
     },
   ];
-  if (app.soundSheet) nodes.push(soundSheet(app));
+  if (app.soundSheet) nodes.push(app.volumePanel ? volumePanel(app) : soundSheet(app));
   return nodes;
 }
 

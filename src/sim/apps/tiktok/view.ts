@@ -25,6 +25,9 @@ export interface TikTokView {
   /** The editor's "Add sound" sheet, if open. */
   readonly soundSheet: boolean;
   readonly soundResults: readonly string[];
+  /** The sheet's Volume panel, if open, and its sliders (0–100). */
+  readonly volumePanel: boolean;
+  readonly volumes: { readonly original: number; readonly added: number };
   /** The sound the video will carry ("" for its own). */
   readonly sound: string;
   /** The sound page opened from search. */
