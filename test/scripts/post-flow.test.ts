@@ -505,9 +505,24 @@ describe("Instagram", () => {
     expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["slowly"]);
   }, 30_000);
 
-  test.todo(
-    'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',
-  );
+  test('story by share intent: the "Stories" target, the story editor, "Your story"', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error, logs } = await post(sim, phone, "instagram", {
+      caption: "not typed",
+      settings: { ...DEFAULTS, placement: "story" },
+    });
+    expect(error).toBeUndefined();
+    expect(
+      sim.commands.some((c) =>
+        c.command.includes("/com.instagram.share.handleractivity.StoryShareHandlerActivity"),
+      ),
+    ).toBe(true);
+    expect(sim.apps.instagram.posts.map((p) => [p.kind, p.caption])).toEqual([["story", ""]]);
+    expect(sim.apps.instagram.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+    expect(sim.typed).toEqual([]);
+    expect(logs).toContain("a story has no caption: the caption is not typed");
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+  });
   test('failed upload: the "Video can\'t be posted" row makes it retryable', async () => {
     const { sim, phone } = await startPhone({ popups: false });
     sim.apps.instagram.failUpload = true;

@@ -46,6 +46,7 @@ export interface PostResult {
 }
 
 const CAMERA_DIR = "/sdcard/DCIM/Camera";
+const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 const SCREEN_TIMEOUT_MS = 15_000;
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -208,8 +209,10 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   async function walkToCaption(): Promise<void> {
     const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
     if (s.post_way === "share") {
+      // a story is shared to Instagram's "Stories" target, which opens the story editor
+      const activity = story ? INSTAGRAM_STORY_SHARE : selectors.shareActivity;
       await ctx.step("open the app by a share intent", () =>
-        phone.shareFiles(pkg, selectors.shareActivity, input.kind === "video" ? mime : "image/*", uris, opts),
+        phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
       );
     } else {
       await ctx.step("open the app", async () => {
@@ -223,7 +226,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     if (app === "tiktok") {
       await addSound();
       await ctx.step("editor: Next", () => ui.waitAndTap("the editor's Next", sel("editor", "next")));
-    } else {
+    } else if (!(story && s.post_way === "share")) {
       await ctx.step("edit: Next", () => ui.waitAndTap("the edit screen's Next", sel("edit", "next")));
     }
   }

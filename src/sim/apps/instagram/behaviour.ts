@@ -8,6 +8,8 @@ import { DEST_KIND, type Dest, type InstagramView, POPUPS, RATE_POPUP, unfollowP
 
 export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
+/** The share target "Stories": shared media open in the story editor. */
+export const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 
 export class InstagramApp extends SimApp implements InstagramView {
   readonly pkg = INSTAGRAM_PKG;
@@ -33,6 +35,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     switch (this.screen) {
       case "gallery":
       case "edit":
+      case "storyEditor":
       case "caption":
       case "comments":
         return "com.instagram.modal.ModalActivity";
@@ -53,10 +56,12 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
     const media = this.sharedMedia(intent);
     if (media?.length) {
+      const story = intent.component?.endsWith(`/${INSTAGRAM_STORY_SHARE}`) ?? false;
       this.selected = media;
       this.draft = media;
       this.fields = {};
-      this.go("edit");
+      this.dest = story ? "story" : "clips";
+      this.go(story ? "storyEditor" : "edit");
     }
     return null;
   }
@@ -123,6 +128,9 @@ export class InstagramApp extends SimApp implements InstagramView {
         return true;
       case "edit":
         this.go("gallery");
+        return true;
+      case "storyEditor":
+        this.go("home");
         return true;
       case "caption":
         this.go("edit");
@@ -236,6 +244,9 @@ export class InstagramApp extends SimApp implements InstagramView {
       case "editNext":
         this.go("caption");
         if (this.occasionalPopups) this.popupOnce(RATE_POPUP);
+        return;
+      case "storyCancel":
+        this.go("home");
         return;
       case "captionBack":
         this.go("edit");
