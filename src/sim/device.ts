@@ -2,7 +2,7 @@
 import type { AppEnv, Intent, PopupDef, SimApp } from "./apps/app.ts";
 import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram/behaviour.ts";
 import { chooserScreen, GenericApp, launcherScreen } from "./apps/system.ts";
-import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp } from "./apps/tiktok/behaviour.ts";
+import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp, TRILL_PKG } from "./apps/tiktok/behaviour.ts";
 import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";
@@ -38,7 +38,7 @@ export const DEFAULT_APPS = [
 
 const LABELS: Record<string, string> = {
   [TIKTOK_PKG]: "TikTok",
-  "com.ss.android.ugc.trill": "TikTok",
+  [TRILL_PKG]: "TikTok",
   [INSTAGRAM_PKG]: "Instagram",
   [ADB_KEYBOARD_PKG]: "ADB Keyboard",
   "com.android.chrome": "Chrome",
@@ -141,8 +141,11 @@ export class Device {
         t.unref?.();
       },
     };
-    this.apps = { tiktok: new TikTokApp(this.env), instagram: new InstagramApp(this.env) };
-    this.appByPkg.set(TIKTOK_PKG, this.apps.tiktok);
+    // the regional package answers as TikTok when it is installed alone
+    const tiktokPkg =
+      cfg.packages.includes(TRILL_PKG) && !cfg.packages.includes(TIKTOK_PKG) ? TRILL_PKG : TIKTOK_PKG;
+    this.apps = { tiktok: new TikTokApp(this.env, tiktokPkg), instagram: new InstagramApp(this.env) };
+    this.appByPkg.set(tiktokPkg, this.apps.tiktok);
     this.appByPkg.set(INSTAGRAM_PKG, this.apps.instagram);
     const product = cfg.model.toLowerCase().replace(/[^a-z0-9]+/g, "_");
     const fingerprint = `${cfg.brand}/${product}/${product}:${cfg.androidVersion}/UQ1A.240205.004/11269751:user/release-keys`;
@@ -254,9 +257,9 @@ export class Device {
         // Verified app links open the app; other web links open the browser.
         if (
           (/^https?:\/\/([a-z0-9-]+\.)*tiktok\.com\//i.test(d) || d.startsWith("snssdk1233:")) &&
-          this.packages.has(TIKTOK_PKG)
+          this.packages.has(this.apps.tiktok.pkg)
         ) {
-          pkg = TIKTOK_PKG;
+          pkg = this.apps.tiktok.pkg;
         } else if (
           (/^https?:\/\/(www\.)?instagram\.com\//i.test(d) || d.startsWith("instagram:")) &&
           this.packages.has(INSTAGRAM_PKG)
@@ -281,7 +284,7 @@ export class Device {
     if (isShare && !activity && !this.shareTargets().includes(pkg)) {
       return { ok: false, error: `Error: Activity not started, unable to resolve ${describeIntent(intent)}` };
     }
-    if (pkg === TIKTOK_PKG && isShare && activity && activity !== TIKTOK_SHARE) {
+    if (pkg === this.apps.tiktok.pkg && isShare && activity && activity !== TIKTOK_SHARE) {
       // Sharing to the splash activity just opens the app.
       intent = { ...intent, action: "android.intent.action.MAIN" };
     }
@@ -294,7 +297,7 @@ export class Device {
   }
 
   shareTargets(): string[] {
-    return [TIKTOK_PKG, INSTAGRAM_PKG].filter((p) => this.packages.has(p));
+    return [this.apps.tiktok.pkg, INSTAGRAM_PKG].filter((p) => this.packages.has(p));
   }
 
   forceStop(pkg: string): void {
@@ -379,7 +382,10 @@ export class Device {
     if (!top) return;
     const node = hitTest(top, x, y);
     if (!node?.action) return;
-    const action = node.action;
+    // a slider's action takes where along it the tap fell, 0–100 ("{pct}")
+    const [x1, , x2] = node.bounds;
+    const pct = Math.round(((x - x1) * 100) / Math.max(1, x2 - x1 - 1));
+    const action = node.action.replace("{pct}", String(Math.min(100, Math.max(0, pct))));
     if (this.foreground) {
       this.foreground.tapAction(action);
       if (!this.foreground.running) this.foreground = null;
@@ -396,7 +402,7 @@ export class Device {
       });
     } else if (action.startsWith("share:") && this.chooser) {
       const intent = { ...this.chooser, pkg: action.slice(6) };
-      if (intent.pkg === TIKTOK_PKG) intent.component = `${TIKTOK_PKG}/${TIKTOK_SHARE}`;
+      if (intent.pkg === this.apps.tiktok.pkg) intent.component = `${intent.pkg}/${TIKTOK_SHARE}`;
       this.chooser = null;
       this.startActivity(intent);
     }
@@ -478,7 +484,7 @@ export class Device {
     const c = new Canvas(width, height);
     if (!this.screenOn) return c;
     const pkg = this.foreground?.pkg;
-    if (pkg === TIKTOK_PKG) c.gradient([20, 20, 28], [60, 10, 40]);
+    if (pkg === this.apps.tiktok.pkg) c.gradient([20, 20, 28], [60, 10, 40]);
     else if (pkg === INSTAGRAM_PKG) c.gradient([250, 250, 250], [235, 225, 245]);
     else c.gradient([30, 60, 120], [120, 60, 140]);
     for (const root of this.roots()) {

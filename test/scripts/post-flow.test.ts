@@ -3,7 +3,7 @@
  * Instagram): bytes on the phone, taps, the caption as typed, Post once, the media removed afterwards.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
@@ -14,9 +14,13 @@ import {
   type PostSettings,
   postFlow,
 } from "../../src/scripts/post/index.ts";
+import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
+import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
+import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 
 const TIKTOK = "com.zhiliaoapp.musically";
+const TRILL = "com.ss.android.ugc.trill";
 const INSTAGRAM = "com.instagram.android";
 const KEYBOARD = "com.android.adbkeyboard";
 
@@ -143,6 +147,40 @@ async function expectCleanedUp(sim: VirtualPhone, phone: Phone, remoteFiles: str
     expect(existsSync(onPhone(sim, remote))).toBe(false);
     expect(await phone.mediaContentUri(remote)).toBeNull();
   }
+}
+
+/**
+ * While `flow` runs, dumps the screen of a slow upload until the app leaves `uploading`; each dump must
+ * show the built-in progress selector.
+ */
+async function watchProgress(
+  sim: VirtualPhone,
+  phone: Phone,
+  platform: "tiktok" | "instagram",
+  uploading: string,
+  flow: Promise<unknown>,
+) {
+  const app = sim.apps[platform];
+  const progress = forVersion(
+    loadSelectors(platform).screens.upload?.progress ?? [],
+    app.pkg,
+    app.version ?? "",
+  );
+  const ui = new Ui(phone, AbortSignal.timeout(30_000));
+  const seen: Screen[] = [];
+  let done = false;
+  flow.finally(() => {
+    done = true;
+  });
+  while (!done && app.screen !== uploading) await Bun.sleep(20);
+  while (!done && app.screen === uploading) {
+    const screen = await ui.dump();
+    if (app.screen !== uploading) break;
+    expect(screen.find(progress)).toBeDefined();
+    seen.push(screen);
+    await Bun.sleep(300);
+  }
+  return seen;
 }
 
 /** Paths the phone received over sync (SEND, or SND2 on newer hosts). */
@@ -281,14 +319,136 @@ describe("TikTok", () => {
   });
 
   // Missing in the sim (see the report): each test names the piece it needs.
-  test.todo('useSound: needs the sim\'s sound search (Sounds tab, sound page, "Use this sound")');
-  test.todo(
-    'add_sound 1/custom and the volumes: needs the sim\'s "Add sound" sheet in the editor with search and Volume',
-  );
-  test.todo('add_product_link: needs the sim\'s "Add link" → Products sheet on the post screen');
-  test.todo("failed upload: needs the sim to end an upload with a failure text (retryable)");
-  test.todo("renamed id fixed by the override file: needs a sim TikTok version whose Post id differs");
-  test.todo("com.ss.android.ugc.trill: needs the sim's TikTok to answer as the regional package too");
+  test('useSound: search, Sounds tab, the sound\'s page, "Use this sound", then the gallery', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error } = await post(sim, phone, "tiktok", {
+      caption: "with a sound",
+      settings: { ...DEFAULTS, post_way: "useSound", sound_name: "Espresso" },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => [p.caption, p.sound])).toEqual([["with a sound", "Espresso"]]);
+    expect(sim.apps.tiktok.actions.map((a) => [a.type, a.target])).toEqual([["search", "Espresso"]]);
+    expect(sim.apps.tiktok.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+  });
+
+  test('add_sound "1": the first recommended sound from the editor\'s sheet, the volumes on its sliders', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "recommended",
+      settings: { ...DEFAULTS, add_sound: "1", origin_sound_volume: 30, add_sound_volume: 80 },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => [p.sound, p.volumes])).toEqual([
+      ["Summer Vibes", { original: 30, added: 80 }],
+    ]);
+  });
+
+  test('add_sound "custom": the sheet\'s search, its first result', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "custom",
+      settings: { ...DEFAULTS, add_sound: "custom", custom_sound_keyword: "rainy jazz" },
+    });
+    expect(error).toBeUndefined();
+    // the defaults (50/50) are set too: the sheet's sliders start at 100
+    expect(sim.apps.tiktok.posts.map((p) => [p.sound, p.volumes])).toEqual([
+      ["rainy jazz", { original: 50, added: 50 }],
+    ]);
+  });
+
+  test('add_product_link: "Add link" → Products before Post', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", {
+      caption: "shop",
+      settings: { ...DEFAULTS, add_product_link: 1 },
+    });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => [p.caption, p.productLink])).toEqual([["shop", true]]);
+  });
+
+  test("without a sound or a link the post carries neither", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { error } = await post(sim, phone, "tiktok", { caption: "plain" });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.sound).toBeUndefined();
+    expect(sim.apps.tiktok.posts[0]?.productLink).toBeUndefined();
+  });
+  test("failed upload: retryable with the app's failure text, nothing posted, media removed", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.failUpload = true;
+    const { error, result } = await post(sim, phone, "tiktok", { caption: "doomed" });
+    expect((error as ScriptError).errorClass).toBe("retryable");
+    expect((error as Error).message).toBe(`upload failed: TikTok showed "Couldn't upload video"`);
+    expect(result).toBeUndefined();
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+    const remote = pushedPaths(sim)[0] ?? "";
+    expect(existsSync(onPhone(sim, remote))).toBe(false);
+  });
+  test("a release that renames Post: screen never came, then the override file's id finds it", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.version = RENAMED_POST_VERSION;
+    const dataDir = join(work, "data");
+    const broken = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    expect((broken.error as ScriptError).errorClass).toBe("retryable");
+    expect((broken.error as Error).message).toMatch(/^screen never came: .*the Post button/);
+    expect(broken.logs).toContain(`com.zhiliaoapp.musically ${RENAMED_POST_VERSION}`);
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+
+    mkdirSync(join(dataDir, "selectors"), { recursive: true });
+    const override = { screens: { post: { post: [{ id: "rz4", versions: [RENAMED_POST_VERSION] }] } } };
+    writeFileSync(join(dataDir, "selectors", "tiktok.json"), JSON.stringify(override));
+    const fixed = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    expect(fixed.error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["renamed"]);
+    // the tap hit the renamed button's centre ([550,2179][1048,2305])
+    expect(fixed.result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
+  }, 60_000);
+  for (const post_way of ["share", "addButton"] as const) {
+    test(`com.ss.android.ugc.trill installed alone, ${post_way}: posted like TikTok`, async () => {
+      const { sim, phone } = await startPhone({ popups: false, packages: [TRILL] });
+      const { result, error } = await post(sim, phone, "tiktok", {
+        caption: "regional",
+        settings: { ...DEFAULTS, post_way },
+      });
+      expect(error).toBeUndefined();
+      expect(result?.package).toBe(TRILL);
+      expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["regional"]);
+      // the taps found the regional package's ids
+      expect(result?.taps.find((t) => t.what === "Post")).toEqual({ what: "Post", x: 799, y: 2242 });
+    });
+  }
+  test('"Follow your friends" at the camera and the "Publish now" confirm after Post: both dismissed', async () => {
+    const { sim, phone } = await startPhone();
+    sim.apps.tiktok.occasionalPopups = true;
+    const { result, error, logs } = await post(sim, phone, "tiktok", {
+      caption: "confirmed",
+      settings: { ...DEFAULTS, post_way: "addButton" },
+    });
+    expect(error).toBeUndefined();
+    expect(logs).toContain('dismissed popup "not now"');
+    expect(logs).toContain('dismissed popup "publish now"');
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["confirmed"]);
+    expect(postTaps(sim, 799, 2242)).toBe(1);
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+  });
+
+  test('slow upload: the progress selector finds "Posting..." and a rising N% until "Video posted!"', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.uploadMs = 2500;
+    const flow = post(sim, phone, "tiktok", { caption: "slowly" });
+    const seen = await watchProgress(sim, phone, "tiktok", "posting", flow);
+    const { error, logs } = await flow;
+    expect(error).toBeUndefined();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    const percents = seen.map((screen) => {
+      const text = screen.find([{ id: `${TIKTOK}:id/su5` }])?.text ?? "";
+      expect(text).toMatch(/^\d+%$/);
+      return Number.parseInt(text, 10);
+    });
+    expect(percents.every((p, i) => i === 0 || p > (percents[i - 1] as number))).toBe(true);
+    expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
+  }, 30_000);
+
   test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });
 
@@ -331,9 +491,54 @@ describe("Instagram", () => {
     expect(JSON.stringify(sim.apps.instagram.posts[0])).toContain("story");
   });
 
-  test.todo(
-    'story by share intent: needs the sim\'s story editor ("Your story" / "Share to") for shared media',
-  );
-  test.todo("failed upload: needs the sim's \"Video can't be posted\" row with Discard");
-  test.todo('"Rate Instagram" popup mid-flow: needs the sim\'s appirater dialog');
+  test("slow upload: the pending row's progress bar shows until the reel is shared", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.instagram.uploadMs = 2500;
+    const flow = post(sim, phone, "instagram", { caption: "slowly" });
+    const seen = await watchProgress(sim, phone, "instagram", "sharing", flow);
+    const { error } = await flow;
+    expect(error).toBeUndefined();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const screen of seen) {
+      expect(screen.find([{ id: `${INSTAGRAM}:id/row_pending_media_progress_bar` }])).toBeDefined();
+    }
+    expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["slowly"]);
+  }, 30_000);
+
+  test('story by share intent: the "Stories" target, the story editor, "Your story"', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    const { result, error, logs } = await post(sim, phone, "instagram", {
+      caption: "not typed",
+      settings: { ...DEFAULTS, placement: "story" },
+    });
+    expect(error).toBeUndefined();
+    expect(
+      sim.commands.some((c) =>
+        c.command.includes("/com.instagram.share.handleractivity.StoryShareHandlerActivity"),
+      ),
+    ).toBe(true);
+    expect(sim.apps.instagram.posts.map((p) => [p.kind, p.caption])).toEqual([["story", ""]]);
+    expect(sim.apps.instagram.posts[0]?.media).toEqual(result?.remoteFiles.map(canonical));
+    expect(sim.typed).toEqual([]);
+    expect(logs).toContain("a story has no caption: the caption is not typed");
+    await expectCleanedUp(sim, phone, result?.remoteFiles ?? []);
+  });
+  test('failed upload: the "Video can\'t be posted" row makes it retryable', async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.instagram.failUpload = true;
+    const { error } = await post(sim, phone, "instagram", { caption: "doomed" });
+    expect((error as ScriptError).errorClass).toBe("retryable");
+    expect((error as Error).message).toMatch(/^upload failed: Instagram showed "Video can't be posted"$/);
+    expect(sim.apps.instagram.posts).toHaveLength(0);
+  });
+  test('"Rate Instagram" mid-flow: dismissed, the caption typed after it', async () => {
+    const { sim, phone } = await startPhone();
+    sim.apps.instagram.occasionalPopups = true;
+    const { error, logs, result } = await post(sim, phone, "instagram", { caption: "rated later" });
+    expect(error).toBeUndefined();
+    expect(logs).toContain('dismissed popup "rate"');
+    expect(result?.taps.filter((t) => t.what === 'popup "rate"')).toHaveLength(1);
+    expect(sim.apps.instagram.popup).toBeNull();
+    expect(sim.apps.instagram.posts.map((p) => p.caption)).toEqual(["rated later"]);
+  });
 });

@@ -45,6 +45,15 @@ const ig = (s: string) => id(`com.instagram.android:id/${s}`);
 const text = (s: string) => (n: Node) => n.text === s;
 
 describe("TikTok", () => {
+  test("com.ss.android.ugc.trill installed alone: TikTok under the regional package's ids and version", async () => {
+    const { phone, sh, find } = await start({ popups: false, packages: ["com.ss.android.ugc.trill"] });
+    expect(await sh("dumpsys package com.ss.android.ugc.trill")).toContain("versionName=43.1.4");
+    await sh("monkey -p com.ss.android.ugc.trill -c android.intent.category.LAUNCHER 1");
+    expect(phone.apps.tiktok.screen).toBe("home");
+    expect(await find(id("com.ss.android.ugc.trill:id/mkn"))).toBeDefined();
+    expect(await find(tt("mkn"))).toBeUndefined();
+  });
+
   test("share intent goes to the editor; post recorded without popups", async () => {
     const { phone, sh, tap, media, find } = await start({ popups: false });
     phone.apps.tiktok.uploadMs = 200;

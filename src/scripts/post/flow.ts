@@ -46,6 +46,7 @@ export interface PostResult {
 }
 
 const CAMERA_DIR = "/sdcard/DCIM/Camera";
+const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 const SCREEN_TIMEOUT_MS = 15_000;
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -208,8 +209,10 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   async function walkToCaption(): Promise<void> {
     const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
     if (s.post_way === "share") {
+      // a story is shared to Instagram's "Stories" target, which opens the story editor
+      const activity = story ? INSTAGRAM_STORY_SHARE : selectors.shareActivity;
       await ctx.step("open the app by a share intent", () =>
-        phone.shareFiles(pkg, selectors.shareActivity, input.kind === "video" ? mime : "image/*", uris, opts),
+        phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
       );
     } else {
       await ctx.step("open the app", async () => {
@@ -223,7 +226,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     if (app === "tiktok") {
       await addSound();
       await ctx.step("editor: Next", () => ui.waitAndTap("the editor's Next", sel("editor", "next")));
-    } else {
+    } else if (!(story && s.post_way === "share")) {
       await ctx.step("edit: Next", () => ui.waitAndTap("the edit screen's Next", sel("edit", "next")));
     }
   }
@@ -280,7 +283,6 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
 
   async function addSound(): Promise<void> {
     if (s.add_sound === "-1" || s.add_sound === "0") return;
-    // The sim has no sound sheet yet (see the report): the selectors come from the public notes.
     await ctx.step(
       `add a sound (${s.add_sound === "custom" ? `"${s.custom_sound_keyword}"` : "recommended"})`,
       async () => {
@@ -297,9 +299,24 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
             timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
           });
         }
-        ctx.log(`volumes: original ${s.origin_sound_volume}, added ${s.add_sound_volume}`);
+        await ui.waitAndTap('"Volume"', sel("editor", "volume"));
+        await setVolume(
+          "the original sound's volume",
+          sel("editor", "originalVolume"),
+          s.origin_sound_volume,
+        );
+        await setVolume("the added sound's volume", sel("editor", "addedVolume"), s.add_sound_volume);
+        await ui.waitAndTap('"Done"', sel("editor", "done"));
       },
     );
+  }
+
+  /** Taps a slider where `percent` (0–100) of its width lies. */
+  async function setVolume(what: string, slider: Selector, percent: number): Promise<void> {
+    const { node } = await ui.waitFor(what, { slider });
+    const { x1, x2 } = node.bounds;
+    const x = Math.round(x1 + ((x2 - x1 - 1) * Math.min(100, Math.max(0, percent))) / 100);
+    await ui.tap({ ...node, bounds: { ...node.bounds, x1: x, x2: x } }, `${what} ${percent}`);
   }
 
   async function typeCaption(): Promise<void> {

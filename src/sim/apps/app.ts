@@ -23,6 +23,12 @@ export interface Post {
   media: string[];
   /** e.g. "video", "photo" (TikTok) or "reel", "post", "story" (Instagram). */
   kind: string;
+  /** TikTok: the sound added in the editor or chosen by "Use this sound". */
+  sound?: string;
+  /** TikTok: the volumes (0–100) set in the editor's Volume panel for the video's own and the added sound. */
+  volumes?: { original: number; added: number };
+  /** TikTok: a product link was added ("Add link" → Products). */
+  productLink?: boolean;
   at: number;
 }
 
@@ -140,8 +146,17 @@ export abstract class SimApp {
   /** Text fields' contents by field name. */
   fields: Record<string, string> = {};
   focused: string | null = null;
+  /** The versionName `dumpsys package` reports, when the app sets one (else the APK table's). */
+  version: string | null = null;
   /** How long an upload takes, in ms. */
   uploadMs = 3000;
+  /**
+   * When set (and popups are on), the dialogs that come only now and then show mid-flow too: Instagram's
+   * "Rate Instagram", TikTok's "Follow your friends" and its "Publish now" confirm.
+   */
+  occasionalPopups = false;
+  /** When set, uploads end in the app's failure message instead of a post. */
+  failUpload = false;
   /** Media selected in the current flow. */
   selected: MediaEntry[] = [];
   /** The profile on screen (screen "user"). */

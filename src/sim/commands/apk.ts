@@ -1,11 +1,12 @@
 /** Installed APKs: versions and paths as Android reports them, and which package an APK file installs. */
 import { createHash } from "node:crypto";
 import { INSTAGRAM_PKG } from "../apps/instagram/behaviour.ts";
-import { TIKTOK_PKG } from "../apps/tiktok/behaviour.ts";
+import { TIKTOK_PKG, TIKTOK_VERSION, TRILL_PKG } from "../apps/tiktok/behaviour.ts";
 import { ADB_KEYBOARD_PKG, CORE_PACKAGES } from "../device.ts";
 
 export const VERSIONS: Record<string, [string, number]> = {
-  [TIKTOK_PKG]: ["43.1.4", 2024301040],
+  [TIKTOK_PKG]: [TIKTOK_VERSION, 2024301040],
+  [TRILL_PKG]: [TIKTOK_VERSION, 2024301040],
   [INSTAGRAM_PKG]: ["361.0.0.46.88", 377206991],
   [ADB_KEYBOARD_PKG]: ["2.4-dev", 24],
 };
@@ -20,7 +21,7 @@ const KNOWN_APKS = [
   TIKTOK_PKG,
   INSTAGRAM_PKG,
   ADB_KEYBOARD_PKG,
-  "com.ss.android.ugc.trill",
+  TRILL_PKG,
   "com.zhiliaoapp.musically.go",
   "com.android.chrome",
   "com.google.android.youtube",

@@ -53,7 +53,8 @@ export const dumpsys: DeviceCommand = async (ctx, dev) => {
         await out(ctx, pkg ? `Unable to find package: ${pkg}\n` : "");
         return 0;
       }
-      const [vn, vc] = VERSIONS[pkg] ?? ["14", 34];
+      const [apkName, vc] = VERSIONS[pkg] ?? ["14", 34];
+      const vn = dev.app(pkg)?.version ?? apkName;
       await out(
         ctx,
         `Packages:\n  Package [${pkg}] (4c1d2e3):\n    userId=10181\n    codePath=${apkPath(pkg).replace(/\/base\.apk$/, "")}\n` +

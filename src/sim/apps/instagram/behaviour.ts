@@ -4,10 +4,12 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { DEST_KIND, type Dest, type InstagramView, POPUPS, unfollowPopup } from "./view.ts";
+import { DEST_KIND, type Dest, type InstagramView, POPUPS, RATE_POPUP, unfollowPopup } from "./view.ts";
 
 export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
+/** The share target "Stories": shared media open in the story editor. */
+export const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 
 export class InstagramApp extends SimApp implements InstagramView {
   readonly pkg = INSTAGRAM_PKG;
@@ -33,6 +35,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     switch (this.screen) {
       case "gallery":
       case "edit":
+      case "storyEditor":
       case "caption":
       case "comments":
         return "com.instagram.modal.ModalActivity";
@@ -53,10 +56,12 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
     const media = this.sharedMedia(intent);
     if (media?.length) {
+      const story = intent.component?.endsWith(`/${INSTAGRAM_STORY_SHARE}`) ?? false;
       this.selected = media;
       this.draft = media;
       this.fields = {};
-      this.go("edit");
+      this.dest = story ? "story" : "clips";
+      this.go(story ? "storyEditor" : "edit");
     }
     return null;
   }
@@ -91,6 +96,10 @@ export class InstagramApp extends SimApp implements InstagramView {
     if (this.screen === "sharing" && this.pending && now - this.shareStart >= this.uploadMs) {
       const p = this.pending;
       this.pending = null;
+      if (this.failUpload) {
+        this.go("shareFailed");
+        return;
+      }
       this.posts.push({
         caption: p.caption,
         media: p.media.map((m) => m.data),
@@ -119,6 +128,9 @@ export class InstagramApp extends SimApp implements InstagramView {
         return true;
       case "edit":
         this.go("gallery");
+        return true;
+      case "storyEditor":
+        this.go("home");
         return true;
       case "caption":
         this.go("edit");
@@ -231,9 +243,16 @@ export class InstagramApp extends SimApp implements InstagramView {
         return;
       case "editNext":
         this.go("caption");
+        if (this.occasionalPopups) this.popupOnce(RATE_POPUP);
+        return;
+      case "storyCancel":
+        this.go("home");
         return;
       case "captionBack":
         this.go("edit");
+        return;
+      case "discardPending":
+        this.go("home");
         return;
       case "saveDraft":
         this.go("home");

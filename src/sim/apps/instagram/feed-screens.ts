@@ -301,6 +301,33 @@ export function home(app: InstagramView): NodeSpec[] {
             app.screen === "sharing" ? SHARING[app.pending?.dest ?? app.dest] : "Your reel has been shared.",
           b: [120, 160, 640, 200],
         },
+        ...(app.screen === "sharing"
+          ? [{ c: "ProgressBar", id: "row_pending_media_progress_bar", b: [120, 208, 640, 216] } as NodeSpec]
+          : []),
+      ],
+    });
+  }
+  if (app.screen === "shareFailed") {
+    // the pending row of a failed upload (ids as in the feed's row_pending_container)
+    nodes.push({
+      c: "LinearLayout",
+      id: "row_pending_container",
+      b: [0, 130, 720, 230],
+      children: [
+        { c: "ImageView", id: "row_pending_media_imageview", b: [20, 140, 100, 220] },
+        {
+          c: "TextView",
+          id: "row_pending_media_sub_status_textview",
+          text: "Video can't be posted",
+          b: [120, 160, 520, 200],
+        },
+        {
+          c: "ImageView",
+          id: "row_pending_media_discard_button",
+          desc: "Discard",
+          b: [560, 150, 640, 210],
+          tap: "discardPending",
+        },
       ],
     });
   }

@@ -223,3 +223,46 @@ export function caption(app: InstagramView): NodeSpec[] {
     },
   ];
 }
+
+/** The story editor for shared media (ids and texts of a real dump, instagram_story_editor_share). */
+export function storyEditor(): NodeSpec[] {
+  const tool = (id: string, desc: string, x: number): NodeSpec => ({
+    c: "ImageView",
+    id,
+    desc,
+    b: [x, 98, x + 88, 186],
+    tap: id === "cancel_button" ? "storyCancel" : "noop",
+  });
+  const action = (label: string, x1: number, x2: number, tap: string): NodeSpec => ({
+    c: "Button",
+    desc: label,
+    b: [x1, 1300, x2, 1388],
+    tap,
+    children: label === "Share to" ? [] : [{ c: "TextView", text: label, b: [x1 + 50, 1320, x2 - 50, 1368] }],
+  });
+  return [
+    { c: "FrameLayout", id: "quick_capture_root_container", b: [0, 0, 720, 1280] },
+    {
+      c: "LinearLayout",
+      id: "edit_buttons_toolbar",
+      b: [8, 90, 712, 194],
+      children: [
+        tool("cancel_button", "Cancel", 14),
+        tool("add_text_button", "Add text", 318),
+        tool("asset_button", "Emojis and stickers", 418),
+        tool("music_button", "Music", 518),
+        tool("overflow_button", "More actions", 618),
+      ],
+    },
+    {
+      c: "ViewGroup",
+      id: "story_share_controls_action_bar",
+      b: [24, 1300, 696, 1388],
+      children: [
+        action("Your story", 24, 304, "share"),
+        action("Close Friends", 316, 596, "noop"),
+        action("Share to", 608, 696, "noop"),
+      ],
+    },
+  ];
+}

@@ -1,7 +1,7 @@
 /** Instagram's screens by name: the layouts (stable ids, texts, bounds in 720x1440) drawn from the app's state. */
 import type { NodeSpec } from "../ui.ts";
 import { commentsPage, home, postView, searchPage, userPage } from "./feed-screens.ts";
-import { caption, edit, gallery } from "./post-screens.ts";
+import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
 import { type InstagramView, tabBar } from "./view.ts";
 
 export function screenNodes(app: InstagramView): NodeSpec[] {
@@ -10,6 +10,8 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return gallery(app);
     case "edit":
       return edit();
+    case "storyEditor":
+      return storyEditor();
     case "caption":
       return caption(app);
     case "user":

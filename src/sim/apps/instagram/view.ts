@@ -41,6 +41,20 @@ export const POPUPS: Record<string, PopupDef> = {
   },
 };
 
+/** The appirater dialog (ids and texts of a real dump, instagram_rate_app_dialog). */
+export const RATE_POPUP: PopupDef = {
+  name: "rate",
+  title: "Rate Instagram",
+  message:
+    "If you enjoy using Instagram, would you mind taking a moment to rate it? It won't take more than a minute. Thanks for your support!",
+  ids: { root: "alertTitleContainer", title: "appirater_title_area", message: "appirater_message_area" },
+  buttons: [
+    { text: "Rate Instagram", id: "appirater_rate_button", result: "rate" },
+    { text: "Remind me later", id: "appirater_rate_later_button", result: "later" },
+    { text: "No, thanks", id: "appirater_cancel_button", result: "cancel" },
+  ],
+};
+
 export type Dest = "feed" | "story" | "clips";
 export const DEST_TITLE: Record<Dest, string> = {
   feed: "New post",

@@ -4,17 +4,29 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { FEED, POPUPS, type TikTokView, unfollowPopup, type Video, videoKey } from "./view.ts";
+import {
+  FEED,
+  POPUPS,
+  RECOMMENDED_SOUNDS,
+  type TikTokView,
+  unfollowPopup,
+  type Video,
+  videoKey,
+} from "./view.ts";
 
 export const TIKTOK_PKG = "com.zhiliaoapp.musically";
 export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
+/** The regional build (Asia): same app, same ids under its own package. */
+export const TRILL_PKG = "com.ss.android.ugc.trill";
+export const TIKTOK_VERSION = "43.1.4";
 export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
 export class TikTokApp extends SimApp implements TikTokView {
-  readonly pkg = TIKTOK_PKG;
   readonly label = "TikTok";
   readonly mainActivity = TIKTOK_MAIN;
   readonly ref = { width: 1080, height: 2400 };
+  /** 43.1.4, whose ids the layouts use; RENAMED_POST_VERSION renames the Post button (see post-screens). */
+  override version = TIKTOK_VERSION;
   private feedIndex = 0;
   liked = new Set<string>();
   favorites = new Set<string>();
@@ -24,14 +36,33 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
+  searchTab: "users" | "sounds" = "users";
+  soundSheet = false;
+  soundResults: string[] = [];
+  volumePanel = false;
+  volumes = { original: 100, added: 100 };
+  sound = "";
+  soundPageName = "";
+  linkSheet = false;
+  productLink = false;
   galleryTab: "all" | "videos" | "photos" = "all";
   private mediaGranted = false;
   private fromShare = false;
   postStart = 0;
   private toastUntil = 0;
-  private pending: { caption: string; title: string; media: MediaEntry[] } | null = null;
+  private pending: {
+    caption: string;
+    title: string;
+    media: MediaEntry[];
+    sound: string;
+    volumes: { original: number; added: number };
+    productLink: boolean;
+  } | null = null;
 
-  constructor(env: AppEnv) {
+  constructor(
+    env: AppEnv,
+    readonly pkg: typeof TIKTOK_PKG | typeof TRILL_PKG = TIKTOK_PKG,
+  ) {
     super(env);
   }
 
@@ -67,6 +98,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       this.selected = media;
       this.fromShare = true;
       this.fields = {};
+      this.resetDraft();
       this.go("editor");
       if (cold) this.popupOnce(POPUPS.contacts as PopupDef);
       return null;
@@ -130,11 +162,17 @@ export class TikTokApp extends SimApp implements TikTokView {
     if (this.screen === "posting" && this.pending && now - this.postStart >= this.uploadMs) {
       const p = this.pending;
       this.pending = null;
+      if (this.failUpload) {
+        this.go("uploadFailed");
+        return;
+      }
       this.posts.push({
         caption: p.caption,
         ...(p.title ? { title: p.title } : {}),
         media: p.media.map((m) => m.data),
         kind: p.media.every((m) => m.kind === "images") ? "photo" : "video",
+        ...(p.sound ? { sound: p.sound, volumes: p.volumes } : {}),
+        ...(p.productLink ? { productLink: true } : {}),
         at: now,
       });
       this.toastUntil = now + 2500;
@@ -157,6 +195,25 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   override key(code: number): void {
     if (code === 66 && this.screen === "search") this.doSearch();
+    if (code === 66 && this.soundSheet) this.searchSounds();
+  }
+
+  /** A new post starts without a sound or a link. */
+  private resetDraft(): void {
+    this.sound = "";
+    this.soundSheet = false;
+    this.volumePanel = false;
+    this.volumes = { original: 100, added: 100 };
+    this.soundResults = [];
+    this.linkSheet = false;
+    this.productLink = false;
+  }
+
+  private searchSounds(): void {
+    const q = (this.fields.soundSearch ?? "").trim();
+    if (!q) return;
+    this.soundResults = [`${q}`, `${q} (remix)`, `${q} - original sound`];
+    this.focused = null;
   }
 
   private doSearch(): void {
@@ -168,6 +225,13 @@ export class TikTokApp extends SimApp implements TikTokView {
   }
 
   back(): boolean {
+    if (this.soundSheet || this.linkSheet) {
+      this.soundSheet = false;
+      this.volumePanel = false;
+      this.linkSheet = false;
+      this.focused = null;
+      return true;
+    }
     if (this.commentsOpen) {
       this.commentsOpen = false;
       this.focused = null;
@@ -188,6 +252,9 @@ export class TikTokApp extends SimApp implements TikTokView {
       case "editor":
         this.go(this.fromShare ? "home" : "gallery");
         return true;
+      case "soundPage":
+        this.go("search");
+        return true;
       case "post":
         this.go("editor");
         return true;
@@ -204,6 +271,10 @@ export class TikTokApp extends SimApp implements TikTokView {
   protected override onPopup(p: PopupDef, result: string): void {
     if (p.name === "unfollow" && result === "unfollow") {
       this.unfollow(this.profileUser);
+      return;
+    }
+    if (p.name === "publishNow") {
+      if (result === "publish") this.startUpload();
       return;
     }
     if (p.name === "media_permission") {
@@ -233,7 +304,9 @@ export class TikTokApp extends SimApp implements TikTokView {
       case "nav":
         if (arg === "create") {
           this.fromShare = false;
+          this.resetDraft();
           this.go("camera");
+          if (this.occasionalPopups) this.popupOnce(POPUPS.followFriends as PopupDef);
         } else if (arg) {
           this.backStack = [];
           this.commentsOpen = false;
@@ -269,11 +342,60 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.backStack.push(this.screen);
         this.fields.search = "";
         this.searchResults = [];
+        this.searchTab = "users";
         this.go("search");
         this.focused = "search";
         return;
       case "doSearch":
         this.doSearch();
+        return;
+      case "searchTab":
+        this.searchTab = arg === "sounds" ? "sounds" : "users";
+        return;
+      case "soundPage":
+        this.soundPageName = this.searchResults[Number(arg)] ?? "";
+        this.go("soundPage");
+        return;
+      case "useSound":
+        // the camera opens with the sound; the upload button leads to the gallery as from Create
+        this.fromShare = false;
+        this.resetDraft();
+        this.sound = this.soundPageName;
+        this.backStack = [];
+        this.go("camera");
+        return;
+      case "openSounds":
+        this.soundSheet = true;
+        this.soundResults = [];
+        this.fields.soundSearch = "";
+        return;
+      case "soundSearch":
+        this.focused = "soundSearch";
+        return;
+      case "pickSound":
+        // the sheet stays open with the sound ticked (Volume, or a tap on Close/Done, ends it)
+        this.sound = (this.soundResults.length ? this.soundResults : RECOMMENDED_SOUNDS)[Number(arg)] ?? "";
+        this.focused = null;
+        return;
+      case "volume":
+        this.volumePanel = true;
+        return;
+      case "setVolume": {
+        const [which, value] = (arg ?? "").split("=");
+        if (which === "original" || which === "added") this.volumes[which] = Number(value);
+        return;
+      }
+      case "closeSounds":
+        this.soundSheet = false;
+        this.volumePanel = false;
+        this.focused = null;
+        return;
+      case "addLink":
+        this.linkSheet = true;
+        return;
+      case "productLink":
+        this.productLink = true;
+        this.linkSheet = false;
         return;
       case "back":
         this.back();
@@ -335,18 +457,27 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.go("home");
         return;
       case "post":
-        this.pending = {
-          caption: this.fields.caption ?? "",
-          title: this.fields.title ?? "",
-          media: [...this.selected],
-        };
-        this.postStart = Date.now();
-        this.selected = [];
-        this.fields = {};
-        this.go("posting");
-        this.env.wake(this.uploadMs);
+        if (this.occasionalPopups && this.env.popups) this.popupAlways(POPUPS.publishNow as PopupDef);
+        else this.startUpload();
         return;
     }
+  }
+
+  private startUpload(): void {
+    this.pending = {
+      caption: this.fields.caption ?? "",
+      title: this.fields.title ?? "",
+      media: [...this.selected],
+      sound: this.sound,
+      volumes: { ...this.volumes },
+      productLink: this.productLink,
+    };
+    this.resetDraft();
+    this.postStart = Date.now();
+    this.selected = [];
+    this.fields = {};
+    this.go("posting");
+    this.env.wake(this.uploadMs);
   }
 
   protected screenNodes(): NodeSpec[] {

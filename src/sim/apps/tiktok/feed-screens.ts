@@ -120,6 +120,17 @@ export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] 
       ],
     });
   }
+  if (app.screen === "uploadFailed") {
+    nodes.push({
+      c: "LinearLayout",
+      id: "su4",
+      b: [32, 260, 700, 420],
+      children: [
+        { c: "TextView", id: "su6", text: "Couldn't upload video", b: [60, 280, 600, 340] },
+        { c: "TextView", id: "su7", text: "Tap to retry", b: [60, 345, 400, 400], tap: "noop" },
+      ],
+    });
+  }
   if (app.screen === "posted") {
     nodes.push({ c: "TextView", id: "tqh", text: "Video posted!", b: [290, 1100, 790, 1200] });
   }
@@ -218,33 +229,60 @@ export function userPage(app: TikTokView): NodeSpec[] {
   ];
 }
 
-export function searchPage(app: TikTokView): NodeSpec[] {
-  const rows: NodeSpec[] = app.searchResults.map((u, i) => ({
+/** A sound's page (from search): its name and "Use this sound". */
+export function soundPage(app: TikTokView): NodeSpec[] {
+  return [
+    { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+    { c: "TextView", id: "mus_title", text: app.soundPageName, b: [300, 300, 1048, 380] },
+    { c: "TextView", id: "mus_videos", text: "12.4K videos", b: [300, 390, 700, 440] },
+    { c: "Button", id: "mus_use", text: "Use this sound", b: [240, 2150, 840, 2280], tap: "useSound" },
+  ];
+}
+
+function soundRows(app: TikTokView): NodeSpec[] {
+  return app.searchResults.map((name, i) => ({
     c: "LinearLayout",
-    id: "yhb",
+    id: "yhs",
+    desc: `Sound: ${name}`,
     b: [0, 400 + i * 200, 1080, 590 + i * 200],
-    tap: `profile:${u}`,
+    tap: `soundPage:${i}`,
     children: [
-      { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
-      { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
-      { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
-      app.following.has(u)
-        ? {
-            c: "Button",
-            id: "yhe",
-            text: "Following",
-            b: [800, 450 + i * 200, 1048, 540 + i * 200],
-            tap: `profile:${u}`,
-          }
-        : {
-            c: "Button",
-            id: "yhe",
-            text: "Follow",
-            b: [800, 450 + i * 200, 1048, 540 + i * 200],
-            tap: `follow:${u}`,
-          },
+      { c: "TextView", id: "yht", text: name, b: [200, 430 + i * 200, 900, 490 + i * 200] },
+      { c: "TextView", id: "yhu", text: "original sound", b: [200, 500 + i * 200, 760, 550 + i * 200] },
     ],
   }));
+}
+
+export function searchPage(app: TikTokView): NodeSpec[] {
+  const rows: NodeSpec[] =
+    app.searchTab === "sounds"
+      ? soundRows(app)
+      : app.searchResults.map((u, i) => ({
+          c: "LinearLayout",
+          id: "yhb",
+          b: [0, 400 + i * 200, 1080, 590 + i * 200],
+          tap: `profile:${u}`,
+          children: [
+            { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
+            { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
+            { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+            app.following.has(u)
+              ? {
+                  c: "Button",
+                  id: "yhe",
+                  text: "Following",
+                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                  tap: `profile:${u}`,
+                }
+              : {
+                  c: "Button",
+                  id: "yhe",
+                  text: "Follow",
+                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                  tap: `follow:${u}`,
+                },
+          ],
+        }));
   return [
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
     { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
@@ -256,7 +294,16 @@ export function searchPage(app: TikTokView): NodeSpec[] {
             id: "tab_users",
             text: "Users",
             b: [32, 280, 250, 370],
-            selected: true,
+            selected: app.searchTab === "users",
+            tap: "searchTab:users",
+          } as NodeSpec,
+          {
+            c: "TextView",
+            id: "tab_sounds",
+            text: "Sounds",
+            b: [270, 280, 490, 370],
+            selected: app.searchTab === "sounds",
+            tap: "searchTab:sounds",
           } as NodeSpec,
           {
             c: "RecyclerView",

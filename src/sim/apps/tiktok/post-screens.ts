@@ -1,7 +1,7 @@
 /** TikTok's posting screens: camera, gallery (select boxes, Next), editor, post (title, description, Post). */
 import type { MediaEntry } from "../../media.ts";
 import type { NodeSpec } from "../ui.ts";
-import type { TikTokView } from "./view.ts";
+import { RECOMMENDED_SOUNDS, type TikTokView } from "./view.ts";
 
 export function camera(): NodeSpec[] {
   return [
@@ -170,16 +170,81 @@ export function gallery(app: TikTokView): NodeSpec[] {
   ];
 }
 
-export function editor(): NodeSpec[] {
-  return [
+/** The editor's "Add sound" sheet: search, the recommendations or the search's results, Volume. */
+function soundSheet(app: TikTokView): NodeSpec {
+  const results = app.soundResults.length > 0;
+  const names = results ? app.soundResults : RECOMMENDED_SOUNDS;
+  return {
+    c: "FrameLayout",
+    id: "sound_panel",
+    b: [0, 1100, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "sp1", text: "Sounds", b: [420, 1120, 660, 1200] },
+      { c: "ImageView", id: "sp2", desc: "Close", b: [960, 1120, 1060, 1200], tap: "closeSounds" },
+      app.focused === "soundSearch" || app.fields.soundSearch
+        ? { c: "EditText", id: "sp3", field: "soundSearch", hint: "Search sounds", b: [32, 1220, 1048, 1320] }
+        : { c: "ImageView", id: "sp3", desc: "Search", b: [32, 1220, 132, 1320], tap: "soundSearch" },
+      {
+        c: "RecyclerView",
+        id: "sp4",
+        b: [0, 1340, 1080, 2200],
+        scrollable: true,
+        children: names.map(
+          (name, i): NodeSpec => ({
+            c: "LinearLayout",
+            id: "sp5",
+            desc: results ? `Sound: ${name}` : `Recommended sound ${i + 1}: ${name}`,
+            b: [0, 1340 + i * 160, 1080, 1490 + i * 160],
+            tap: `pickSound:${i}`,
+            selected: app.sound === name,
+            children: [
+              { c: "TextView", id: "sp6", text: name, b: [180, 1380 + i * 160, 900, 1450 + i * 160] },
+            ],
+          }),
+        ),
+      },
+      { c: "TextView", id: "sp7", text: "Volume", b: [32, 2220, 300, 2320], tap: "volume" },
+      { c: "TextView", id: "sp8", text: "Done", b: [850, 2220, 1048, 2320], tap: "closeSounds" },
+    ],
+  };
+}
+
+/** The sheet's Volume panel: a slider each for the video's own sound and the added one. */
+function volumePanel(app: TikTokView): NodeSpec {
+  const slider = (which: "original" | "added", label: string, y: number): NodeSpec => ({
+    c: "SeekBar",
+    id: "vp2",
+    desc: `${label} volume ${app.volumes[which]}`,
+    b: [100, y, 980, y + 80],
+    tap: `setVolume:${which}={pct}`,
+  });
+  return {
+    c: "FrameLayout",
+    id: "vp1",
+    b: [0, 1700, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "vp3", text: "Volume", b: [420, 1720, 660, 1800] },
+      { c: "TextView", id: "vp4", text: "Original sound", b: [100, 1800, 600, 1850] },
+      slider("original", "Original sound", 1850),
+      { c: "TextView", id: "vp4", text: "Added sound", b: [100, 2000, 600, 2050] },
+      slider("added", "Added sound", 2050),
+      { c: "TextView", id: "vp5", text: "Done", b: [850, 2250, 1048, 2350], tap: "closeSounds" },
+    ],
+  };
+}
+
+export function editor(app: TikTokView): NodeSpec[] {
+  const nodes: NodeSpec[] = [
     { c: "FrameLayout", id: "fjb", b: [0, 0, 1080, 2337] },
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "editorBack" },
     {
       c: "LinearLayout",
       id: "d83",
       b: [372, 150, 707, 260],
-      tap: "noop",
-      children: [{ c: "TextView", id: "ycm", text: "Add sound", b: [456, 160, 686, 250] }],
+      tap: "openSounds",
+      children: [{ c: "TextView", id: "ycm", text: app.sound || "Add sound", b: [456, 160, 686, 250] }],
     },
     ...["Text", "Stickers", "Effects", "Filters", "Voice"].map(
       (t, i): NodeSpec => ({
@@ -205,9 +270,31 @@ export function editor(): NodeSpec[] {
       children: [{ c: "TextView", id: "ntq", text: "Next", b: [740, 2210, 860, 2265] }],
     },
   ];
+  if (app.soundSheet) nodes.push(app.volumePanel ? volumePanel(app) : soundSheet(app));
+  return nodes;
 }
 
-export function postScreen(): NodeSpec[] {
+/**
+ * A TikTok release whose Post button is a FrameLayout "rz4" around a TextView (no id or Button the
+ * built-in selectors know): the flow needs DATA_DIR/selectors/tiktok.json to find it.
+ */
+export const RENAMED_POST_VERSION = "44.9.0";
+
+function postButton(app: TikTokView): NodeSpec {
+  const b: [number, number, number, number] = [550, 2179, 1048, 2305];
+  if (!app.version.startsWith(RENAMED_POST_VERSION)) {
+    return { c: "Button", id: "qrb", text: "Post", b, tap: "post" };
+  }
+  return {
+    c: "FrameLayout",
+    id: "rz4",
+    b,
+    tap: "post",
+    children: [{ c: "TextView", id: "rz5", text: "Post", b: [740, 2210, 860, 2275] }],
+  };
+}
+
+export function postScreen(app: TikTokView): NodeSpec[] {
   return [
     { c: "Button", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "postBack" },
     {
@@ -229,7 +316,13 @@ export function postScreen(): NodeSpec[] {
         { c: "Button", id: "awo", text: "# Hashtags", b: [42, 1080, 116, 1154], tap: "noop" },
         { c: "Button", id: "awn", text: "Mention", b: [137, 1080, 211, 1154], tap: "noop" },
         { c: "TextView", id: "w4m", text: "Location", b: [100, 1229, 250, 1279] },
-        { c: "Button", id: "d0z", desc: "Add link", b: [0, 1413, 1080, 1539], tap: "noop" },
+        {
+          c: "Button",
+          id: "d0z",
+          desc: app.productLink ? "Add link, Product added" : "Add link",
+          b: [0, 1413, 1080, 1539],
+          tap: "addLink",
+        },
         {
           c: "Button",
           id: "d0z",
@@ -253,8 +346,24 @@ export function postScreen(): NodeSpec[] {
       b: [32, 2179, 1048, 2305],
       children: [
         { c: "Button", id: "fex", text: "Drafts", b: [32, 2179, 529, 2305], tap: "drafts" },
-        { c: "Button", id: "qrb", text: "Post", b: [550, 2179, 1048, 2305], tap: "post" },
+        postButton(app),
       ],
     },
+    ...(app.linkSheet ? [linkSheet()] : []),
   ];
+}
+
+/** "Add link": what the link can point to. */
+function linkSheet(): NodeSpec {
+  return {
+    c: "FrameLayout",
+    id: "lk1",
+    b: [0, 1600, 1080, 2400],
+    clickable: true,
+    children: [
+      { c: "TextView", id: "lk2", text: "Add link", b: [400, 1630, 680, 1710] },
+      { c: "TextView", id: "lk3", text: "Products", b: [32, 1760, 1048, 1880], tap: "productLink" },
+      { c: "TextView", id: "lk3", text: "Mini Games", b: [32, 1900, 1048, 2020], tap: "noop" },
+    ],
+  };
 }

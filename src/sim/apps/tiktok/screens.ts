@@ -1,6 +1,6 @@
 /** TikTok's screens by name: the layouts (ids, texts, bounds in 1080x2400) drawn from the app's state. */
 import type { NodeSpec } from "../ui.ts";
-import { home, searchPage, userPage, videoPage } from "./feed-screens.ts";
+import { home, searchPage, soundPage, userPage, videoPage } from "./feed-screens.ts";
 import { camera, editor, gallery, postScreen } from "./post-screens.ts";
 import { nav, type TikTokView } from "./view.ts";
 
@@ -11,15 +11,17 @@ export function screenNodes(app: TikTokView): NodeSpec[] {
     case "gallery":
       return [...camera(), ...gallery(app)];
     case "editor":
-      return editor();
+      return editor(app);
     case "post":
-      return postScreen();
+      return postScreen(app);
     case "video":
       return videoPage(app, app.currentVideo(), false);
     case "user":
       return userPage(app);
     case "search":
       return searchPage(app);
+    case "soundPage":
+      return soundPage(app);
     case "friends":
     case "inbox":
     case "profile":

@@ -7,6 +7,7 @@ import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 export interface TikTokView {
   readonly screen: string;
   readonly fields: Record<string, string>;
+  readonly focused: string | null;
   readonly following: ReadonlySet<string>;
   readonly selected: readonly MediaEntry[];
   readonly uploadMs: number;
@@ -18,6 +19,21 @@ export interface TikTokView {
   readonly searchResults: readonly string[];
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
+  readonly version: string;
+  /** Search results: "users", or "sounds" once the Sounds tab is chosen. */
+  readonly searchTab: "users" | "sounds";
+  /** The editor's "Add sound" sheet, if open. */
+  readonly soundSheet: boolean;
+  readonly soundResults: readonly string[];
+  /** The sheet's Volume panel, if open, and its sliders (0–100). */
+  readonly volumePanel: boolean;
+  readonly volumes: { readonly original: number; readonly added: number };
+  /** The sound the video will carry ("" for its own). */
+  readonly sound: string;
+  /** The sound page opened from search. */
+  readonly soundPageName: string;
+  readonly linkSheet: boolean;
+  readonly productLink: boolean;
   currentVideo(): Video;
   visibleMedia(): MediaEntry[];
 }
@@ -58,6 +74,9 @@ export function videoKey(v: Video): string {
   return `@${v.author}/video/${v.id}`;
 }
 
+/** The editor sheet's recommendations. */
+export const RECOMMENDED_SOUNDS = ["Summer Vibes", "Lo-fi Beat", "Epic Drums"];
+
 export const POPUPS: Record<string, PopupDef> = {
   contacts: {
     name: "contacts",
@@ -75,6 +94,26 @@ export const POPUPS: Record<string, PopupDef> = {
     message: "Titles help viewers find your video. You can add one before you post.",
     ids: { root: "tyc", title: "title", message: "tyd" },
     buttons: [{ text: "Got it", id: "tye", result: "ok" }],
+  },
+  followFriends: {
+    name: "followFriends",
+    title: "Follow your friends",
+    message: "See what your friends are posting: find them from your contacts and Facebook.",
+    ids: { root: "f2k", title: "title", message: "f2l" },
+    buttons: [
+      { text: "Find friends", id: "f2m", result: "find" },
+      { text: "Not now", id: "f2n", result: "deny" },
+    ],
+  },
+  publishNow: {
+    name: "publishNow",
+    title: "Publish now?",
+    message: "Your video will be posted right away. You can't change its settings after posting.",
+    ids: { root: "p7a", title: "title", message: "p7b" },
+    buttons: [
+      { text: "Publish now", id: "p7c", result: "publish" },
+      { text: "Cancel", id: "p7d", result: "cancel" },
+    ],
   },
   notifications: {
     name: "notifications",
