@@ -299,17 +299,18 @@ describe("TikTok", () => {
   test("stopped mid-flow: the abort wins, the media are removed", async () => {
     const { sim, phone } = await startPhone({ popups: false });
     const run = contextFor(phone, "tiktok");
+    // its end is awaited below, after the stop; handled from the start so no rejection goes unseen
     const flow = postFlow(run.ctx, {
       files: [video],
       kind: "video",
       caption: "x",
       settings: { ...DEFAULTS, post_way: "addButton" },
-    });
+    }).catch((e: unknown) => e);
     // stop once the media are on the phone
     for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
     expect(run.steps.map((s) => s.name)).toContain("media scan");
     run.controller.abort(new Error("stopped by user"));
-    const error = await flow.catch((e) => e);
+    const error = await flow;
     await run.cleanup();
     expect((error as Error).message).toBe("stopped by user");
     expect(sim.apps.tiktok.posts).toHaveLength(0);
