@@ -6,8 +6,9 @@
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { type ScriptContext, ScriptError } from "../context.ts";
-import { type AppName, forVersion, loadSelectors } from "../selectors/index.ts";
-import { ScreenNeverCame, type Selector, Ui } from "../ui/index.ts";
+import type { AppName } from "../selectors/index.ts";
+import { openAppSession } from "../ui/app.ts";
+import { ScreenNeverCame, type Selector } from "../ui/index.ts";
 
 /** The post config's settings the flow uses (names as in the API). */
 export interface PostSettings {
@@ -60,8 +61,6 @@ const MIME: Record<string, string> = {
 /** Printable ASCII: all `input text` can type. */
 const TYPEABLE = /^[\x20-\x7e]*$/;
 
-const LABEL: Record<AppName, string> = { tiktok: "TikTok", instagram: "Instagram" };
-
 export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   try {
     return await walk(ctx, input);
@@ -76,22 +75,8 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
   const app: AppName = task.platform;
   const s = input.settings;
-  const selectors = loadSelectors(app, input.dataDir);
+  const { pkg, version, selectors, ui, sel, label } = await openAppSession(ctx, app, input.dataDir);
   const opts = { signal };
-
-  const { pkg, version } = await ctx.step("check the app", async () => {
-    const installed = new Set(await phone.listPackages(opts));
-    const pkg = selectors.packages.find((p) => installed.has(p));
-    if (!pkg) {
-      throw ScriptError.permanent(
-        `${LABEL[app]} is not installed on ${phone.serial} (${selectors.packages.join(" or ")})`,
-      );
-    }
-    const dump = await phone.shell(`dumpsys package ${pkg} | grep versionName`, opts);
-    const version = /versionName=(\S+)/.exec(dump.stdout)?.[1] ?? "";
-    ctx.log(`${pkg} ${version || "(version unknown)"}`);
-    return { pkg, version };
-  });
 
   const texts = [input.caption, input.title ?? ""].join("");
   if (!TYPEABLE.test(texts)) {
@@ -103,14 +88,6 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       }
     });
   }
-
-  const sel = (screen: string, name: string): Selector => {
-    const alternatives = selectors.screens[screen]?.[name];
-    if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);
-    return forVersion(alternatives, pkg, version);
-  };
-  const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
-  const ui = new Ui(phone, signal, { popups, log: (m) => ctx.log(m) });
 
   // ---- media -------------------------------------------------------------------------------------
   const remoteFiles = input.files.map(
@@ -180,7 +157,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
         { timeoutMs, intervalMs: 1000 },
       );
       if (key === "failed") {
-        throw ScriptError.retryable(`upload failed: ${LABEL[app]} showed "${node.text || node.contentDesc}"`);
+        throw ScriptError.retryable(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
       }
       ctx.log(`posted: "${node.text || node.contentDesc}"`);
     });
