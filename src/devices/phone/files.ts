@@ -88,7 +88,7 @@ export async function pullFile(
   fail: Fail,
 ): Promise<void> {
   const sync = await adb.sync();
-  const onAbort = () => void sync.dispose();
+  const onAbort = () => sync.dispose().catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -120,7 +120,7 @@ export async function statFile(
   fail: Fail,
 ): Promise<RemoteStat | null> {
   const sync = await adb.sync();
-  const onAbort = () => void sync.dispose();
+  const onAbort = () => sync.dispose().catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     const s = sync.supportsStat ? await sync.stat(path) : await sync.lstat(path);

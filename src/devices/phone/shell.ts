@@ -43,7 +43,7 @@ export async function runShell(adb: Adb, command: string, signal: AbortSignal): 
   // No shell v2 (very old phones): fold the exit code into the output behind a marker.
   const marker = "__farm_exit__";
   const wrapped = `(${command}); __e=$?; echo; echo ${marker}$__e`;
-  const proc = await adb.subprocess.noneProtocol.spawn([wrapped], signal);
+  const proc = await spawnRaw(adb, wrapped, signal);
   const out = await text(proc.output);
   const m = new RegExp(`\\n${marker}(\\d+)\\s*$`).exec(out);
   if (!m) return { stdout: out, stderr: "", exitCode: -1 };
@@ -52,6 +52,16 @@ export async function runShell(adb: Adb, command: string, signal: AbortSignal): 
 
 /** Runs `command` with `exec:` and returns its output byte for byte (no shell, no exit code). */
 export async function runExec(adb: Adb, command: string, signal: AbortSignal): Promise<Uint8Array> {
-  const proc = await adb.subprocess.noneProtocol.spawn([command], signal);
+  const proc = await spawnRaw(adb, command, signal);
   return await readAll(proc.output);
+}
+
+/**
+ * A process without the shell protocol. Its `exited` rejects with the signal's reason on abort and we read
+ * only its output: observe it, or every stopped dump or getprop is an unhandled rejection.
+ */
+async function spawnRaw(adb: Adb, command: string, signal: AbortSignal) {
+  const proc = await adb.subprocess.noneProtocol.spawn([command], signal);
+  proc.exited.catch(() => {});
+  return proc;
 }

@@ -9,6 +9,7 @@ import { type ScriptContext, ScriptError } from "../context.ts";
 import type { AppName } from "../selectors/index.ts";
 import { openAppSession } from "../ui/app.ts";
 import { ScreenNeverCame, type Selector } from "../ui/index.ts";
+import { checkCanType, typeExactly } from "../ui/typing.ts";
 
 /** The post config's settings the flow uses (names as in the API). */
 export interface PostSettings {
@@ -58,9 +59,6 @@ const MIME: Record<string, string> = {
   ".webp": "image/webp",
 };
 
-/** Printable ASCII: all `input text` can type. */
-const TYPEABLE = /^[\x20-\x7e]*$/;
-
 export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   try {
     return await walk(ctx, input);
@@ -78,16 +76,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { pkg, version, selectors, ui, sel, label } = await openAppSession(ctx, app, input.dataDir);
   const opts = { signal };
 
-  const texts = [input.caption, input.title ?? ""].join("");
-  if (!TYPEABLE.test(texts)) {
-    await ctx.step("check the keyboard", async () => {
-      if (!(await phone.hasAdbKeyboard(opts))) {
-        throw ScriptError.permanent(
-          `the caption has characters \`input text\` cannot type (emoji, accents, line breaks…) and ADBKeyBoard is not installed on ${phone.serial}: install it, or use a plain ASCII caption`,
-        );
-      }
-    });
-  }
+  await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
 
   // ---- media -------------------------------------------------------------------------------------
   const remoteFiles = input.files.map(
@@ -305,22 +294,13 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     await ctx.step("type the caption", async () => {
       if (app === "tiktok" && input.title) {
         await ui.waitAndTap("the title field", sel("post", "title"));
-        await typeExactly(input.title);
+        await typeExactly(ctx, input.title, "the title");
       }
       if (input.caption) {
         await ui.waitAndTap("the caption field", field);
-        await typeExactly(input.caption);
+        await typeExactly(ctx, input.caption, "the caption");
       }
     });
-  }
-
-  async function typeExactly(text: string): Promise<void> {
-    try {
-      await phone.typeText(text, opts);
-    } catch (e) {
-      if (signal.aborted) throw e;
-      throw ScriptError.permanent(`could not type the caption: ${(e as Error).message}`);
-    }
   }
 
   async function applyPostOptions(): Promise<void> {
