@@ -337,9 +337,13 @@ export class Materials {
   nextCaption(captions: string, platform: "tiktok" | "instagram"): Caption {
     const lines = captionLines(captions);
     if (lines.length === 0) return { text: "", title: null, description: "" };
+    return finishCaption(this.nextLine(lines), platform, this.random);
+  }
+
+  /** The next of `lines` (not empty) in their rotation, kept in the DB across tasks and restarts. */
+  nextLine(lines: string[]): string {
     const key = createHash("sha256").update(lines.join("\n")).digest("base64url");
-    const line = lines[this.store.takeRotation(key) % lines.length] as string;
-    return finishCaption(line, platform, this.random);
+    return lines[this.store.takeRotation(key) % lines.length] as string;
   }
 
   private unusedFiles(paths: string[], kind: Kind, need: number, poster: Poster, where: string) {
@@ -379,6 +383,15 @@ export function resolvePostMaterials(task: MaterialTask): PostMaterials {
 /** post's run, once the app took the post: these files are not picked for this account again. */
 export function markMaterialsPosted(task: MaterialTask, files: { path: string }[]): void {
   active?.markPosted(task, files);
+}
+
+/**
+ * The next line of a set (captions, comment templates) for `sequential` order: it continues across tasks and
+ * restarts. Without an open library (a script run outside the service), the first line.
+ */
+export function nextInRotation(lines: string[]): string {
+  if (lines.length === 0) throw new Error("nextInRotation: no lines");
+  return active ? active.nextLine(lines) : (lines[0] as string);
 }
 
 /** post's check at creation: the materials of `config` can be found (files, folder, or library). */
