@@ -10,13 +10,11 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { VirtualPhone } from "../src/sim/index.ts";
-import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
-import { type Running, startBinary } from "../test/helpers/binary.ts";
-import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
+import type { VirtualPhone } from "../src/sim/index.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { writeMedia } from "../test/materials/fixtures.ts";
-import { cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
+import { type Farm, startFarm } from "./lib/farm.ts";
+import { cpuSeconds, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +27,6 @@ const { values } = parseArgs({
 const PHONES = Number(values.phones);
 const SIZE_MB = Number(values["size-mb"]);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
-const ROOT = join(import.meta.dir, "..");
 const MB = 1024 * 1024;
 /** The sim apps' upload time: short, so the measurement is the service's work, not a simulated wait. */
 const UPLOAD_MS = 300;
@@ -39,92 +36,29 @@ const countDumps = (phones: VirtualPhone[]) =>
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "farm-bench-post-"));
-  const phones: VirtualPhone[] = [];
-  let adb: AdbServer | undefined;
-  let service: Running | undefined;
-  const deadline = Date.now() + TIMEOUT_MS;
-  const left = () => Math.max(1000, deadline - Date.now());
+  let farm: Farm | undefined;
   try {
-    const binary = values.source ? [process.execPath, join(ROOT, "src/main.ts")] : [await privateBinary(dir)];
     mkdirSync(join(dir, "media"));
     const video = writeMedia(join(dir, "media", "video.mp4"), "mp4", SIZE_MB * MB);
-    adb = await startAdbServer();
-    const license = writeLicense(dir, { plan: "Business" });
-    for (let i = 0; i < PHONES; i += 20) {
-      const n = Math.min(20, PHONES - i);
-      phones.push(
-        ...(await Promise.all(
-          Array.from({ length: n }, (_, j) => VirtualPhone.start({ serial: `POST${i + j}`, popups: false })),
-        )),
-      );
-    }
+    farm = await startFarm({
+      dir,
+      phones: PHONES,
+      serialPrefix: "POST",
+      source: values.source,
+      phoneOptions: () => ({ popups: false }),
+      deadline: Date.now() + TIMEOUT_MS,
+    });
+    const { phones, serials, service, adb, api, left } = farm;
     for (const p of phones) {
       p.apps.tiktok.uploadMs = UPLOAD_MS;
       p.apps.instagram.uploadMs = UPLOAD_MS;
     }
-    const [cmd, ...pre] = binary as [string, ...string[]];
-    service = await startBinary(
-      cmd,
-      [
-        ...pre,
-        "--license",
-        license,
-        "--adb",
-        `127.0.0.1:${adb.port}`,
-        "--data-dir",
-        join(dir, "data"),
-        "--retry-max",
-        "0",
-      ],
-      dir,
-      { FARM_VENDOR_PUBLIC_KEY: TEST_PUBLIC_KEY_FILE },
-    );
-    const url = service.url;
-    const api = async <T = Record<string, number>>(
-      method: string,
-      path: string,
-      body?: unknown,
-    ): Promise<T> => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(60_000),
-      });
-      const json = (await res.json()) as { code: number; message: string; data: T };
-      if (json.code !== 0) throw new Error(`${method} ${path}: ${json.code} ${json.message}`);
-      return json.data;
-    };
-    const plan = await api<{ plan_name: string; device_limit: number }>("GET", "/api/v1/license/check");
-    if (plan.plan_name !== "Business" || plan.device_limit < PHONES)
-      throw new Error(`the service runs on ${JSON.stringify(plan)}, not Business`);
-
-    const serials: string[] = [];
-    for (let i = 0; i < phones.length; i += 10) {
-      const views = await Promise.all(
-        phones
-          .slice(i, i + 10)
-          .map((p) =>
-            api<{ serial: string }>("POST", "/api/v1/device/connect", { host: p.host, port: p.port }),
-          ),
-      );
-      serials.push(...views.map((v) => v.serial));
-    }
-    await waitFor(
-      `${PHONES} phones online`,
-      async () => {
-        const list = (await api<{ devices: { state: string }[] }>("GET", "/api/v1/device")).devices;
-        return list.filter((d) => d.state === "online").length === PHONES;
-      },
-      left(),
-    );
-    await Bun.sleep(1000); // let the attach settle before measuring
 
     // the baseline: Debian's adb pushes the same file to the same phones, all at once
     const t0 = performance.now();
     const pushes = await Promise.all(
       phones.map((p) =>
-        adb?.run(["-s", `${p.host}:${p.port}`, "push", video, "/data/local/tmp/baseline.mp4"], left()),
+        adb.run(["-s", `${p.host}:${p.port}`, "push", video, "/data/local/tmp/baseline.mp4"], left()),
       ),
     );
     const baselineS = (performance.now() - t0) / 1000;
@@ -222,15 +156,8 @@ async function main() {
         `the flows counted ${flowDumps.reduce((a, b) => a + b, 0)} in ${flowDumps.length} task logs, ` +
         `max ${Math.max(0, ...flowDumps)} in one)`,
     );
-  } catch (e) {
-    if (service) console.error(`service log (tail):\n${service.log().slice(-3000)}`);
-    throw e;
   } finally {
-    // step by step: one failing step must not skip the others
-    if (service && service.proc.exitCode === null && !service.proc.killed) service.proc.kill("SIGKILL");
-    await service?.proc.exited.catch(() => {});
-    for (const p of phones) await p.stop().catch((e) => console.error(`phone stop: ${e}`));
-    await adb?.stop().catch((e) => console.error(`adb stop: ${e}`));
+    await farm?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
