@@ -10,6 +10,7 @@
  * 3. shell round trip (`echo hi`): Phone.shell (server, direct) vs `adb -s SERIAL shell echo hi` spawned per call.
  * Run: node_modules/.bin/bun bench/devices.ts
  */
+
 import { mkdtemp, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import { VirtualPhone } from "../src/sim/index.ts";
 import { ADB, type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { randomFile } from "../test/helpers/files.ts";
 import { waitFor } from "../test/helpers/wait.ts";
+import { percentile } from "./lib/tasks.ts";
 
 const MB = 1024 * 1024;
 const PUSH_MB = Number(process.env.PUSH_MB ?? 100);
@@ -173,11 +175,6 @@ async function startSimProcess(): Promise<SimTarget> {
 async function attach(fleet: Fleet, phone: SimTarget, direct: boolean): Promise<Phone> {
   await fleet.connect(phone.host, phone.port, { direct });
   return await waitFor(`${phone.address} online`, () => fleet.phone(phone.address), 15_000);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 function table(rows: string[][]): string {

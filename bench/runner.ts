@@ -4,7 +4,6 @@
 // and RSS, and how each grows from 10 to 100 phones.
 // Usage: bun bench/runner.ts [--phones 10,100] [--per-phone 100] [--timeout 600] [--source]
 //   --source: run `bun src/main.ts` instead of building the executable.
-import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { type Running, startBinary } from "../test/helpers/binary.ts";
 import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { adbServerPid, cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
+import { percentile, readTaskTimes, runFigures } from "./lib/tasks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -49,11 +49,6 @@ interface Result {
   rssPeak: number;
   adbCpuPct: number | null;
   benchCpuPct: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 async function run(binary: string[], phoneCount: number): Promise<Result> {
@@ -175,37 +170,8 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
     // stop the service, then read its tasks from the database
     service.proc.kill("SIGTERM");
     await withTimeout("service exit", service.proc.exited, 15_000).catch(() => service?.proc.kill("SIGKILL"));
-    const db = new Database(join(dir, "farm.db"), { readonly: true });
-    const rows = db
-      .query(
-        "select id, serial, status, created_at c, started_at s, finished_at f from tasks order by serial, started_at, id",
-      )
-      .all() as {
-      id: number;
-      serial: string;
-      status: number;
-      c: number;
-      s: number | null;
-      f: number | null;
-    }[];
-    db.close();
-
-    const delays: number[] = [];
-    const runs: number[] = [];
-    let prev: { serial: string; f: number } | null = null;
-    let firstStart = Number.POSITIVE_INFINITY;
-    let lastFinish = 0;
-    for (const r of rows) {
-      if (r.s === null || r.f === null) continue;
-      const ready = prev && prev.serial === r.serial ? Math.max(r.c, prev.f) : r.c;
-      delays.push(r.s - ready);
-      runs.push(r.f - r.s);
-      firstStart = Math.min(firstStart, r.s);
-      lastFinish = Math.max(lastFinish, r.f);
-      prev = { serial: r.serial, f: r.f };
-    }
-    delays.sort((a, b) => a - b);
-    runs.sort((a, b) => a - b);
+    const rows = readTaskTimes(join(dir, "farm.db"));
+    const { delays, runs, firstStart, lastFinish } = runFigures(rows);
     const completed = rows.filter((r) => r.status === 2).length;
     const activeS = (lastFinish - firstStart) / 1000;
     return {
@@ -302,7 +268,7 @@ async function main() {
     console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
     for (const r of rows) console.log(line(r));
     console.log(
-      "\ntasks/s: completed ÷ (last finish − first start); delay: started_at − max(created_at, finished_at of the " +
+      "\ntasks/s: completed ÷ (last finish − first start); delay: started_at − max(created_at or a later scheduled_at, finished_at of the " +
         "phone's previous task); CPU: utime+stime ÷ wall, from the first POST to the last task finished " +
         "(100 % = one core); RSS: peak VmRSS sampled every 200 ms",
     );
