@@ -21,6 +21,8 @@ export interface FarmOptions {
   phoneOptions?: (i: number) => VirtualPhoneOptions;
   /** Gives up on any step after this moment (Date.now() ms). */
   deadline: number;
+  /** More environment for the service (e.g. FARM_TEST_SCRIPTS=1). */
+  env?: Record<string, string>;
 }
 
 export interface Farm {
@@ -81,7 +83,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
         "0",
       ],
       o.dir,
-      { FARM_VENDOR_PUBLIC_KEY: TEST_PUBLIC_KEY_FILE },
+      { FARM_VENDOR_PUBLIC_KEY: TEST_PUBLIC_KEY_FILE, ...o.env },
     );
     const url = service.url;
     const api = async <T = Record<string, number>>(method: string, path: string, body?: unknown) => {
