@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import { type ScriptContext, ScriptError } from "../../src/scripts/context.ts";
+import type { Phone } from "../../src/devices/index.ts";
+import { ScriptError } from "../../src/scripts/context.ts";
 import {
   type PostInput,
   type PostResult,
@@ -17,12 +17,8 @@ import {
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
 import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
-import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
-
-const TIKTOK = "com.zhiliaoapp.musically";
-const TRILL = "com.ss.android.ugc.trill";
-const INSTAGRAM = "com.instagram.android";
-const KEYBOARD = "com.android.adbkeyboard";
+import type { VirtualPhone, VirtualPhoneOptions } from "../../src/sim/index.ts";
+import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TIKTOK, TRILL } from "../helpers/flow.ts";
 
 const DEFAULTS: PostSettings = {
   post_way: "share",
@@ -40,7 +36,6 @@ const DEFAULTS: PostSettings = {
 let work: string;
 let video: string;
 let images: string[];
-const open: { sim: VirtualPhone; phone: Phone }[] = [];
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "farm-post-flow-"));
@@ -54,60 +49,14 @@ beforeAll(() => {
   });
 });
 
-afterEach(async () => {
-  for (const { sim, phone } of open.splice(0)) {
-    await phone.close();
-    await sim.stop();
-  }
-});
+afterEach(stopFlowPhones);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function startPhone(opts: VirtualPhoneOptions = {}) {
-  const sim = await VirtualPhone.start({ auth: "none", packages: [TIKTOK, INSTAGRAM, KEYBOARD], ...opts });
-  const adb = await connectDirect({
-    host: "127.0.0.1",
-    port: sim.port,
-    credentialStore: new FileCredentialStore(join(work, "keys")),
-  });
-  const phone = new Phone(adb, { serial: sim.serial, transport: "direct" });
-  open.push({ sim, phone });
-  sim.apps.tiktok.uploadMs = 300;
-  sim.apps.instagram.uploadMs = 300;
-  return { sim, phone };
-}
+const startPhone = (opts: VirtualPhoneOptions = {}) => startFlowPhone(work, opts);
 
-/** A ScriptContext as the runner makes one: steps timed into a log, cleanups run newest first. */
-function contextFor(phone: Phone, platform: "tiktok" | "instagram", controller = new AbortController()) {
-  const steps: { name: string; ms: number; ok: boolean }[] = [];
-  const logs: string[] = [];
-  const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
-  const ctx: ScriptContext = {
-    task: { id: 7, retryCount: 0, serial: phone.serial, username: null, platform, config: {} },
-    phone,
-    signal: controller.signal,
-    async step(name, work) {
-      const started = performance.now();
-      try {
-        const value = await work();
-        steps.push({ name, ms: performance.now() - started, ok: true });
-        return value;
-      } catch (e) {
-        steps.push({ name, ms: performance.now() - started, ok: false });
-        throw e;
-      }
-    },
-    log: (message) => logs.push(message),
-    onCleanup: (cleanup) => cleanups.push(cleanup),
-    sleep: (ms) => Bun.sleep(ms),
-    dataDir: tmpdir(),
-    irreversible: (what) => logs.push(`irreversible: ${what}`),
-  };
-  const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c(AbortSignal.timeout(10_000));
-  };
-  return { ctx, steps, logs, cleanup, controller };
-}
+const contextFor = (phone: Phone, platform: "tiktok" | "instagram", controller = new AbortController()) =>
+  flowContext(phone, platform, { controller });
 
 const onPhone = (sim: VirtualPhone, remote: string) => join(sim.root, remote);
 const canonical = (remote: string) => remote.replace(/^\/sdcard/, "/storage/emulated/0");

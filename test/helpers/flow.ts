@@ -1,0 +1,102 @@
+/**
+ * Flows against virtual phones: a phone (real ADB over TCP to a VirtualPhone with TikTok, Instagram and
+ * ADBKeyBoard) and a ScriptContext as the runner makes one (steps timed into a log, cleanups newest first).
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
+import type { ScriptContext } from "../../src/scripts/context.ts";
+import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
+
+export const TIKTOK = "com.zhiliaoapp.musically";
+export const TRILL = "com.ss.android.ugc.trill";
+export const INSTAGRAM = "com.instagram.android";
+export const KEYBOARD = "com.android.adbkeyboard";
+
+export interface FlowPhone {
+  sim: VirtualPhone;
+  phone: Phone;
+}
+
+/** Phones started by `startFlowPhone`, closed by `stopFlowPhones` (call it in afterEach). */
+const open: FlowPhone[] = [];
+
+export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions = {}): Promise<FlowPhone> {
+  const sim = await VirtualPhone.start({ auth: "none", packages: [TIKTOK, INSTAGRAM, KEYBOARD], ...opts });
+  const adb = await connectDirect({
+    host: "127.0.0.1",
+    port: sim.port,
+    credentialStore: new FileCredentialStore(join(keysDir, "keys")),
+  });
+  const phone = new Phone(adb, { serial: sim.serial, transport: "direct" });
+  open.push({ sim, phone });
+  sim.apps.tiktok.uploadMs = 300;
+  sim.apps.instagram.uploadMs = 300;
+  return { sim, phone };
+}
+
+export async function stopFlowPhones(): Promise<void> {
+  for (const { sim, phone } of open.splice(0)) {
+    await phone.close();
+    await sim.stop();
+  }
+}
+
+export interface FlowRun {
+  ctx: ScriptContext;
+  steps: { name: string; ms: number; ok: boolean }[];
+  logs: string[];
+  /** Runs the cleanups like the runner: newest first, each with its own timeout. */
+  cleanup(): Promise<void>;
+  controller: AbortController;
+}
+
+/** A ScriptContext as the runner makes one, for task `id` with `config` (and `username`, if any); the data folder defaults to the OS temp folder. */
+export function flowContext(
+  phone: Phone,
+  platform: "tiktok" | "instagram",
+  options: {
+    config?: Record<string, unknown>;
+    username?: string | null;
+    dataDir?: string;
+    controller?: AbortController;
+    id?: number;
+  } = {},
+): FlowRun {
+  const controller = options.controller ?? new AbortController();
+  const steps: FlowRun["steps"] = [];
+  const logs: string[] = [];
+  const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
+  const ctx: ScriptContext = {
+    task: {
+      id: options.id ?? 7,
+      retryCount: 0,
+      serial: phone.serial,
+      username: options.username ?? null,
+      platform,
+      config: options.config ?? {},
+    },
+    phone,
+    signal: controller.signal,
+    async step(name, work) {
+      const started = performance.now();
+      try {
+        const value = await work();
+        steps.push({ name, ms: performance.now() - started, ok: true });
+        return value;
+      } catch (e) {
+        steps.push({ name, ms: performance.now() - started, ok: false });
+        throw e;
+      }
+    },
+    log: (message) => logs.push(message),
+    onCleanup: (cleanup) => cleanups.push(cleanup),
+    sleep: (ms) => Bun.sleep(ms),
+    dataDir: options.dataDir ?? tmpdir(),
+    irreversible: (what) => logs.push(`irreversible: ${what}`),
+  };
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c(AbortSignal.timeout(10_000));
+  };
+  return { ctx, steps, logs, cleanup, controller };
+}
