@@ -1,6 +1,7 @@
 // What a script declares: its config schema (defaults included), extra checks, how one request fans out into
 // tasks, how long a run may take, and its flow on the phone. Each script's config is typed from its schema.
 import type { Static, TObject } from "@sinclair/typebox";
+import type { Platform } from "../domain.ts";
 import type { ErrorDetail } from "../errors.ts";
 import type { ScriptContext } from "./context.ts";
 
@@ -12,6 +13,8 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
   check?(config: Static<Schema>): ErrorDetail[];
+  /** Checks that depend on the app the tasks will run in (a TikTok-only field on Instagram). */
+  checkPlatform?(config: Static<Schema>, platform: Platform): ErrorDetail[];
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
   expand?(config: Static<Schema>): Static<Schema>[];
   /** Longest a run with this config may take before it is aborted, in seconds. */

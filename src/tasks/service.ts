@@ -1,7 +1,7 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
-import { AppError, Code } from "../errors.ts";
+import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { getScript, resolveScriptConfig } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
@@ -70,15 +70,14 @@ export class TaskService {
     if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);
 
     const resolved = resolveScriptConfig(script, req.script_config ?? {});
-    if (!resolved.ok) {
-      const [first] = resolved.errors;
-      throw AppError.invalid(
-        `${first?.path.slice(1).replaceAll("/", ".")}: ${first.message}`,
-        resolved.errors,
-      );
-    }
+    if (!resolved.ok) throw configRejected(resolved.errors);
 
     const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);
+    const platformOf = (t: Target): Platform => t.account?.platform ?? req.platform ?? "tiktok";
+    for (const platform of new Set(targets.map(platformOf))) {
+      const [first, ...more] = resolved.configs.flatMap((c) => script.checkPlatform?.(c, platform) ?? []);
+      if (first) throw configRejected([first, ...more]);
+    }
     const total = targets.length * resolved.configs.length;
     if (total > MAX_TASKS_PER_REQUEST) {
       throw AppError.invalid(
@@ -103,7 +102,7 @@ export class TaskService {
           serial: target.serial,
           username: target.account ? `@${target.account.username}` : null,
           accountId: target.account?.id ?? null,
-          platform: target.account?.platform ?? req.platform ?? "tiktok",
+          platform: platformOf(target),
           scriptName: script.name,
           scriptConfig: JSON.stringify(config),
           source,
@@ -229,6 +228,12 @@ export class TaskService {
     const ids = this.deps.lifecycle.retryAll();
     return { retried_count: ids.length };
   }
+}
+
+/** 40001 naming the first issue with the script_config ("script_config.x: why"), all of them in data. */
+function configRejected(errors: [ErrorDetail, ...ErrorDetail[]]): AppError {
+  const [first] = errors;
+  return AppError.invalid(`${first.path.slice(1).replaceAll("/", ".")}: ${first.message}`, errors);
 }
 
 const statusText = (s: number) => STATUS_TEXT[s] ?? String(s);
