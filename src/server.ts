@@ -118,6 +118,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     lifecycle,
     dataDir: config.dataDir,
     tasks,
+    accounts,
     phones: { phone: (serial) => fleet.phone(serial), onlineSerials: () => deviceService.onlineSerials() },
     clock,
     deviceLimit: () => license.state().device_limit,

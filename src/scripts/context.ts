@@ -1,6 +1,7 @@
 // What a script gets to work with on one phone, and how it says why it failed.
 import type { Phone } from "../devices/index.ts";
 import type { ErrorClass, LogLevel, Platform } from "../domain.ts";
+import type { SeenAccounts, SeenSummary } from "../store/accounts.ts";
 
 /** A failure a script understands: `retryable` ones may be tried again automatically, `permanent` never. */
 export class ScriptError extends Error {
@@ -18,6 +19,13 @@ export class ScriptError extends Error {
   static retryable(message: string): ScriptError {
     return new ScriptError(message, "retryable");
   }
+}
+
+/** Where flows record the accounts the apps showed (the accounts table). */
+export interface AccountBook {
+  recordSeen(seen: SeenAccounts): SeenSummary;
+  /** The app's switcher on `serial` does not list `username`: logged out there (the row is kept). */
+  markLoggedOut(serial: string, platform: Platform, username: string): void;
 }
 
 export interface ScriptTask<Config = Record<string, unknown>> {
@@ -44,6 +52,7 @@ export interface ScriptContext<Config = Record<string, unknown>> {
   sleep(ms: number): Promise<void>;
   /** The service's data folder (selector overrides live under it). */
   dataDir: string;
+  accounts: AccountBook;
   /**
    * From now on the run has done something that must not happen twice (Post was tapped): a failure the
    * script did not class itself (the phone went away, a timeout) is permanent, never retried automatically.

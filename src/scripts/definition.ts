@@ -17,6 +17,11 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   checkPlatform?(config: Static<Schema>, platform: Platform): ErrorDetail[];
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
   expand?(config: Static<Schema>): Static<Schema>[];
+  /**
+   * Whether the script acts in an app as an account (default true): the runner then puts the task's account
+   * in use first, or reads which one is (see scripts/accounts/use.ts). False for scripts about the phone.
+   */
+  usesAccount?: boolean;
   /** Longest a run with this config may take before it is aborted, in seconds. */
   maxDurationS(config: Static<Schema>): number;
   /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */

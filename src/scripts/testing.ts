@@ -28,6 +28,7 @@ export const testScript: ScriptDefinition<typeof testConfig> = {
   description: "test only: echo a marker on the phone, sleep, then succeed, fail or hang",
   configSchema: testConfig,
   example: { seconds: 1 },
+  usesAccount: false,
   maxDurationS: (c) => c.seconds + 60,
   async run(ctx) {
     const c = ctx.task.config;

@@ -33,6 +33,11 @@ export interface VirtualPhoneOptions {
   latencyMs?: number;
   maxData?: number;
   popups?: boolean;
+  /**
+   * Accounts signed in to each app, in the switcher's order, the first in use. Default: one per app,
+   * named after the serial (`tiktok_<serial>`, `instagram_<serial>`); `[]` leaves the app signed out.
+   */
+  accounts?: { tiktok?: string[]; instagram?: string[] };
 }
 
 export interface RecordedCommand {
@@ -85,6 +90,10 @@ export class VirtualPhone {
       },
       fs,
     );
+    const handle = this.serial.toLowerCase().replace(/[^a-z0-9]+/g, "");
+    const accounts = opts.accounts ?? {};
+    this.device.apps.tiktok.signIn(...(accounts.tiktok ?? [`tiktok_${handle}`]));
+    this.device.apps.instagram.signIn(...(accounts.instagram ?? [`instagram_${handle}`]));
     this.shellHost = makeShellHost(this.device, { reboot: () => void this.reboot() });
     this.sessions = new ShellSessions(this.shellHost, this.device, (svc, cmd) => this.record(svc, cmd));
   }

@@ -12,6 +12,24 @@ export interface AccountFilter {
   tag?: string;
 }
 
+/** What an app on a phone showed of its signed-in accounts. */
+export interface SeenAccounts {
+  serial: string;
+  platform: Platform;
+  packagename: string;
+  usernames: string[];
+  /** The switcher's full list (others on this phone are then logged out), or only the account in use. */
+  complete: boolean;
+}
+
+export interface SeenSummary {
+  /** Each seen username's account id. */
+  ids: Record<string, number>;
+  added: string[];
+  moved: { username: string; from: string }[];
+  loggedOut: string[];
+}
+
 export type NewAccount = Omit<typeof accounts.$inferInsert, "id" | "createdAt" | "updatedAt">;
 export type AccountChange = Partial<NewAccount>;
 
@@ -91,6 +109,72 @@ export class AccountStore {
       )
       .orderBy(asc(accounts.id))
       .all();
+  }
+
+  /**
+   * What a phone's app showed: `usernames` signed in (the switcher's full list, or only the one in use when
+   * `complete` is false). Each is confirmed on this phone (created, or moved here from another phone); with a
+   * complete list, this phone's other accounts of that platform are marked logged out (never deleted).
+   */
+  recordSeen(seen: SeenAccounts, now = Date.now()): SeenSummary {
+    const summary: SeenSummary = { ids: {}, added: [], moved: [], loggedOut: [] };
+    this.db.transaction((tx) => {
+      const store = new AccountStore(tx as unknown as Db);
+      for (const username of seen.usernames) {
+        const [existing] = store.findByUsernames([username], seen.platform);
+        const change = { device: seen.serial, packagename: seen.packagename, logined: 1, lastSeenAt: now };
+        if (existing) {
+          if (existing.device !== seen.serial)
+            summary.moved.push({ username: existing.username, from: existing.device });
+          store.update(existing.id, change, now);
+          summary.ids[username] = existing.id;
+        } else {
+          summary.ids[username] = store.create(
+            {
+              username,
+              platform: seen.platform,
+              email: null,
+              password: null,
+              status: 1,
+              tags: "[]",
+              ...change,
+            },
+            now,
+          );
+          summary.added.push(username);
+        }
+      }
+      if (!seen.complete) return;
+      const present = new Set(seen.usernames.map((u) => u.toLowerCase()));
+      for (const a of store.onPhone(seen.serial, seen.platform)) {
+        if (a.logined === 1 && !present.has(a.username.toLowerCase())) {
+          store.update(a.id, { logined: 0 }, now);
+          summary.loggedOut.push(a.username);
+        }
+      }
+    });
+    return summary;
+  }
+
+  /** The app on `serial` does not have `username` signed in: marked logged out there (kept). */
+  markLoggedOut(serial: string, platform: Platform, username: string, now = Date.now()): void {
+    const [account] = this.findByUsernames([username], platform);
+    if (account && account.device === serial) this.update(account.id, { logined: 0 }, now);
+  }
+
+  /** Every account of a platform on a phone. */
+  onPhone(serial: string, platform: Platform): AccountRow[] {
+    return this.db
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.device, serial), eq(accounts.platform, platform)))
+      .orderBy(asc(accounts.id))
+      .all();
+  }
+
+  /** A phone's accounts, every platform (the device view). */
+  onDevice(serial: string): AccountRow[] {
+    return this.db.select().from(accounts).where(eq(accounts.device, serial)).orderBy(asc(accounts.id)).all();
   }
 
   create(row: NewAccount, now = Date.now()): number {

@@ -117,6 +117,8 @@ export const accounts = sqliteTable(
     logined: integer("logined").notNull().default(1),
     status: integer("status").notNull().default(1),
     tags: text("tags").notNull().default("[]"),
+    /** When a phone last showed it signed in (match_accounts, a switch); null: never confirmed (typed in by hand). */
+    lastSeenAt: integer("last_seen_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -175,6 +175,18 @@ export class TaskStore {
     );
   }
 
+  /** A running task's account, once the phone showed which one is in use (device mode). */
+  setAccount(id: number, username: string, accountId: number, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(tasks)
+        .set({ username, accountId, updatedAt: now })
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
+  }
+
   /** running → completed. */
   markCompleted(id: number, now = Date.now()): boolean {
     return (

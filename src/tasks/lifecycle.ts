@@ -80,6 +80,11 @@ export class TaskLifecycle {
     return true;
   }
 
+  /** Names the account a running task runs as (read from the phone in device mode); heard as "running". */
+  nameAccount(id: number, username: string, accountId: number): boolean {
+    return this.wrote([id], this.tasks.setAccount(id, username, accountId, this.now()), "running");
+  }
+
   /** running → completed. */
   complete(id: number): boolean {
     return this.wrote([id], this.tasks.markCompleted(id, this.now()), "completed");

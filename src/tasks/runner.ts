@@ -6,7 +6,8 @@
 // Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
-import { abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
+import { useTaskAccount } from "../scripts/accounts/use.ts";
+import { type AccountBook, abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
 import { getScript } from "../scripts/registry.ts";
 import type { TaskRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
@@ -34,6 +35,8 @@ export interface RunnerOptions {
   lifecycle: TaskLifecycle;
   /** Read only: the queue and the task logs. */
   tasks: TaskStore;
+  /** Where the accounts the phones show are recorded. */
+  accounts: AccountBook;
   phones: PhoneSource;
   clock: Clock;
   /** Phones allowed to run at once (the plan's device limit), asked on every pass. */
@@ -247,6 +250,7 @@ export class Runner {
       },
       sleep: (ms) => abortableSleep(ms, signal),
       dataDir: this.o.dataDir,
+      accounts: this.o.accounts,
       irreversible: (what) => {
         irreversible = what;
       },
@@ -259,7 +263,18 @@ export class Runner {
     );
     let failure: Failure | null = null;
     try {
-      await raceAbort(script.run(ctx), signal);
+      const run = script.run;
+      const withAccount = async () => {
+        if (script.usesAccount !== false) {
+          const { username, accountId } = await useTaskAccount(ctx);
+          if (!task.username) {
+            ctx.task.username = `@${username}`;
+            lifecycle.nameAccount(task.id, ctx.task.username, accountId);
+          }
+        }
+        await run(ctx);
+      };
+      await raceAbort(withAccount(), signal);
     } catch (e) {
       failure = classify(e, signal);
       // an unexplained error from a phone that has just gone away is the phone going away

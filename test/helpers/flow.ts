@@ -2,11 +2,14 @@
  * Flows against virtual phones: a phone (real ADB over TCP to a VirtualPhone with TikTok, Instagram and
  * ADBKeyBoard) and a ScriptContext as the runner makes one (steps timed into a log, cleanups newest first).
  */
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import type { ScriptContext } from "../../src/scripts/context.ts";
+import type { AccountBook, ScriptContext } from "../../src/scripts/context.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
+import { AccountStore } from "../../src/store/accounts.ts";
+import { openDb } from "../../src/store/db.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
 export const TRILL = "com.ss.android.ugc.trill";
@@ -42,6 +45,14 @@ export async function stopFlowPhones(): Promise<void> {
   }
 }
 
+let sharedAccounts: AccountStore | undefined;
+
+/** The accounts table flows record into by default: one fresh database per test process. */
+export function flowAccounts(): AccountStore {
+  sharedAccounts ??= new AccountStore(openDb(join(mkdtempSync(join(tmpdir(), "farm-flow-")), "farm.db")));
+  return sharedAccounts;
+}
+
 export interface FlowRun {
   ctx: ScriptContext;
   steps: { name: string; ms: number; ok: boolean }[];
@@ -61,6 +72,8 @@ export function flowContext(
     dataDir?: string;
     controller?: AbortController;
     id?: number;
+    /** Default: the accounts table of a fresh database in the data folder. */
+    accounts?: AccountBook;
   } = {},
 ): FlowRun {
   const controller = options.controller ?? new AbortController();
@@ -93,6 +106,7 @@ export function flowContext(
     onCleanup: (cleanup) => cleanups.push(cleanup),
     sleep: (ms) => Bun.sleep(ms),
     dataDir: options.dataDir ?? tmpdir(),
+    accounts: options.accounts ?? flowAccounts(),
     irreversible: (what) => logs.push(`irreversible: ${what}`),
   };
   const cleanup = async () => {

@@ -39,6 +39,8 @@ export interface AppAction {
   target: string;
   /** The comment text. */
   text?: string;
+  /** The account in use when it happened. */
+  account?: string;
   at: number;
 }
 
@@ -139,8 +141,18 @@ export abstract class SimApp {
   readonly posts: Post[] = [];
   /** Follows, likes, comments, searches, in order. */
   readonly actions: AppAction[] = [];
-  /** User names the account follows. */
-  readonly following = new Set<string>();
+  /** Signed-in accounts, in the account switcher's order (none: the app shows its login page). */
+  accounts: string[] = [];
+  /** The account in use, one of `accounts` (null when none is signed in). */
+  account: string | null = null;
+  /** Switches made through the account switcher. */
+  switches = 0;
+  /** Accounts whose switcher row does nothing when tapped (a switch that fails). */
+  readonly switchFails = new Set<string>();
+  /** The account switcher sheet is open (on the own profile). */
+  switcherOpen = false;
+  /** Whom each account follows. */
+  private readonly followingByAccount = new Map<string, Set<string>>();
   /** The popup covering the screen, if any. */
   popup: PopupDef | null = null;
   /** Text fields' contents by field name. */
@@ -195,8 +207,72 @@ export abstract class SimApp {
   key(_code: number): void {}
 
   protected act(type: AppAction["type"], target: string, text?: string): void {
-    this.actions.push({ type, target, ...(text !== undefined ? { text } : {}), at: Date.now() });
+    this.actions.push({
+      type,
+      target,
+      ...(text !== undefined ? { text } : {}),
+      ...(this.account ? { account: this.account } : {}),
+      at: Date.now(),
+    });
   }
+
+  /** User names the account in use follows. */
+  get following(): Set<string> {
+    const key = this.account ?? "";
+    let set = this.followingByAccount.get(key);
+    if (!set) {
+      set = new Set();
+      this.followingByAccount.set(key, set);
+    }
+    return set;
+  }
+
+  /** Signs these accounts in (the first one in use unless one already is). */
+  signIn(...names: string[]): void {
+    for (const name of names) if (!this.accounts.includes(name)) this.accounts.push(name);
+    this.account ??= this.accounts[0] ?? null;
+  }
+
+  /** Signs an account out; when it was in use, the app moves to the next signed-in one, as the apps do. */
+  logOut(name: string): void {
+    this.accounts = this.accounts.filter((a) => a !== name);
+    if (this.account === name) this.account = this.accounts[0] ?? null;
+  }
+
+  /**
+   * The account switcher's taps, alike in both apps: open and close the sheet, and a row's tap, after which
+   * the sheet closes and `afterSwitch` runs (where the app lands differs). False for any other action.
+   */
+  protected accountAction(verb: string, arg: string | undefined): boolean {
+    switch (verb) {
+      case "openSwitcher":
+        this.switcherOpen = this.account !== null;
+        return true;
+      case "closeSwitcher":
+        this.switcherOpen = false;
+        return true;
+      case "switchAccount": {
+        const name = arg ?? "";
+        // a failing row does nothing: the sheet stays open with the old account ticked
+        if (!this.accounts.includes(name) || this.switchFails.has(name)) return true;
+        this.switcherOpen = false;
+        if (this.account !== name) {
+          this.switches++;
+          this.account = name;
+          this.afterSwitch(name);
+        }
+        return true;
+      }
+      case "addAccount":
+        // adding an account means a login form: out of the simulation's scope, nothing happens
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Where the app lands after switching to `name`. */
+  protected afterSwitch(_name: string): void {}
 
   /** Follows a user once: a second tap on Follow changes nothing. */
   protected follow(user: string): void {
@@ -241,6 +317,7 @@ export abstract class SimApp {
 
   forceStop(): void {
     this.screen = "closed";
+    this.switcherOpen = false;
     this.popup = null;
     this.pendingPopups = [];
     this.fields = {};

@@ -115,6 +115,10 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   back(): boolean {
+    if (this.switcherOpen) {
+      this.switcherOpen = false;
+      return true;
+    }
     switch (this.screen) {
       case "user":
       case "postView":
@@ -184,8 +188,15 @@ export class InstagramApp extends SimApp implements InstagramView {
     );
   }
 
+  /** Instagram shows the new account's own profile. */
+  protected override afterSwitch(): void {
+    this.backStack = [];
+    this.go("profile");
+  }
+
   protected onAction(action: string): void {
     const [verb, arg] = action.split(":") as [string, string | undefined];
+    if (this.accountAction(verb, arg)) return;
     switch (verb) {
       case "tab":
         if (arg === "create") {

@@ -1,10 +1,12 @@
 /** Instagram's screens by name: the layouts (stable ids, texts, bounds in 720x1440) drawn from the app's state. */
 import type { NodeSpec } from "../ui.ts";
+import { loginPage, ownProfile } from "./account-screens.ts";
 import { commentsPage, home, postView, searchPage, userPage } from "./feed-screens.ts";
 import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
 import { type InstagramView, tabBar } from "./view.ts";
 
 export function screenNodes(app: InstagramView): NodeSpec[] {
+  if (app.account === null) return loginPage();
   switch (app.screen) {
     case "gallery":
       return gallery(app);
@@ -22,8 +24,9 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return commentsPage(app);
     case "search":
       return searchPage(app);
-    case "reels":
     case "profile":
+      return ownProfile(app);
+    case "reels":
       return [
         { c: "TextView", id: "action_bar_title", text: app.screen, b: [117, 65, 400, 104] },
         ...tabBar(app.screen),

@@ -8,6 +8,10 @@ export interface InstagramView {
   readonly screen: string;
   readonly fields: Record<string, string>;
   readonly following: ReadonlySet<string>;
+  /** Signed-in accounts (switcher order), the one in use, and whether the switcher sheet is open. */
+  readonly accounts: readonly string[];
+  readonly account: string | null;
+  readonly switcherOpen: boolean;
   readonly dest: Dest;
   readonly pending: { readonly dest: Dest } | null;
   readonly profileUser: string;

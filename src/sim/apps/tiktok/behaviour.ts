@@ -8,6 +8,7 @@ import {
   FEED,
   POPUPS,
   RECOMMENDED_SOUNDS,
+  saveLoginPopup,
   type TikTokView,
   unfollowPopup,
   type Video,
@@ -225,6 +226,10 @@ export class TikTokApp extends SimApp implements TikTokView {
   }
 
   back(): boolean {
+    if (this.switcherOpen) {
+      this.switcherOpen = false;
+      return true;
+    }
     if (this.soundSheet || this.linkSheet) {
       this.soundSheet = false;
       this.volumePanel = false;
@@ -298,8 +303,16 @@ export class TikTokApp extends SimApp implements TikTokView {
     );
   }
 
+  /** TikTok may offer to save the login, and lands on Home rather than the profile. */
+  protected override afterSwitch(name: string): void {
+    this.popupOnce(saveLoginPopup(name));
+    this.backStack = [];
+    this.go("home");
+  }
+
   protected onAction(action: string): void {
     const [verb, arg] = action.split(":") as [string, string | undefined];
+    if (this.accountAction(verb, arg)) return;
     switch (verb) {
       case "nav":
         if (arg === "create") {

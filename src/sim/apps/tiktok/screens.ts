@@ -1,5 +1,6 @@
 /** TikTok's screens by name: the layouts (ids, texts, bounds in 1080x2400) drawn from the app's state. */
 import type { NodeSpec } from "../ui.ts";
+import { ownProfile } from "./account-screens.ts";
 import { home, searchPage, soundPage, userPage, videoPage } from "./feed-screens.ts";
 import { camera, editor, gallery, postScreen } from "./post-screens.ts";
 import { nav, type TikTokView } from "./view.ts";
@@ -22,9 +23,10 @@ export function screenNodes(app: TikTokView): NodeSpec[] {
       return searchPage(app);
     case "soundPage":
       return soundPage(app);
+    case "profile":
+      return ownProfile(app);
     case "friends":
     case "inbox":
-    case "profile":
       return [
         {
           c: "TextView",

@@ -9,6 +9,10 @@ export interface TikTokView {
   readonly fields: Record<string, string>;
   readonly focused: string | null;
   readonly following: ReadonlySet<string>;
+  /** Signed-in accounts (switcher order), the one in use, and whether the switcher sheet is open. */
+  readonly accounts: readonly string[];
+  readonly account: string | null;
+  readonly switcherOpen: boolean;
   readonly selected: readonly MediaEntry[];
   readonly uploadMs: number;
   readonly liked: ReadonlySet<string>;
@@ -148,6 +152,21 @@ export function nav(current: string): NodeSpec[] {
 }
 
 /** Tapping "Following" on a profile asks first. */
+/** After a switch: TikTok offers to remember the login (taktik-bot's dumps: `visual_area`, `yxo`, `f43`). */
+export function saveLoginPopup(user: string): PopupDef {
+  return {
+    // once per account, as the app remembers the answer
+    name: `saveLogin:${user}`,
+    title: "Save login for next time?",
+    message: `Log in to ${user} on this device without needing to enter your info.`,
+    ids: { root: "visual_area", title: "yxo", message: "f43" },
+    buttons: [
+      { text: "Save login", result: "save" },
+      { text: "Not now", result: "deny" },
+    ],
+  };
+}
+
 export function unfollowPopup(user: string): PopupDef {
   return {
     name: "unfollow",

@@ -1,0 +1,119 @@
+/**
+ * Accounts on a phone, read and switched through the app's own screens: the own profile shows the account
+ * in use (TikTok's `@handle`, Instagram's action-bar title); its name opens the switcher sheet, one row per
+ * signed-in account (content-desc = username). Every answer comes from the screen, never from memory.
+ */
+import type { UiNode } from "../../devices/index.ts";
+import { type ScriptContext, ScriptError } from "../context.ts";
+import type { AppSession } from "../ui/app.ts";
+
+export interface SwitcherRow {
+  username: string;
+  active: boolean;
+  node: UiNode;
+}
+
+const bare = (name: string) => name.trim().replace(/^@/, "");
+const same = (a: string, b: string) => bare(a).toLowerCase() === bare(b).toLowerCase();
+
+/**
+ * The account in use, from the own profile (null: the app is signed out). `restart` first brings the app
+ * up from cold, so that the Profile tab is on screen whatever the app was doing.
+ */
+export async function readAccountInUse(
+  ctx: ScriptContext,
+  s: AppSession,
+  { restart }: { restart: boolean },
+): Promise<string | null> {
+  const { phone, signal } = ctx;
+  if (restart) {
+    await phone.forceStop(s.pkg, { signal });
+    await phone.startApp(s.pkg, undefined, { signal });
+  }
+  const signedOut = s.sel("account", "signedOut");
+  const { key, node } = await s.ui.waitFor("the Profile tab", {
+    tab: s.sel("home", "profileTab"),
+    signedOut,
+  });
+  if (key === "signedOut") return null;
+  await s.ui.tap(node, "Profile");
+  const handle = s.app === "tiktok" ? s.sel("account", "handle") : s.sel("account", "username");
+  const seen = await s.ui.waitFor("the own profile", { handle, signedOut });
+  return seen.key === "handle" ? bare(seen.node.text) || null : null;
+}
+
+/** Opens the switcher from the own profile (on screen): its rows, the account in use marked. */
+export async function readSwitcher(s: AppSession): Promise<SwitcherRow[]> {
+  const opener = s.app === "tiktok" ? s.sel("account", "name") : s.sel("account", "openSwitcher");
+  await s.ui.waitAndTap("the account name", opener);
+  const { node: sheet, screen } = await s.ui.waitFor("the account switcher", {
+    sheet: s.sel("account", "switcher"),
+  });
+  const addAccount = screen.find(s.sel("account", "addAccount"));
+  // Instagram's rows have no ids: only clickable ViewGroups with a description inside the sheet count
+  const inside = (n: UiNode) =>
+    s.app === "tiktok" || (n.bounds.y1 >= sheet.bounds.y1 && n.bounds.y2 <= sheet.bounds.y2);
+  return screen
+    .findAll(s.sel("account", "row"))
+    .filter((n) => n.contentDesc && n !== addAccount && inside(n))
+    .map((node) => ({
+      // "user_1, New notifications" → "user_1"
+      username: bare(node.contentDesc.split(",")[0] ?? ""),
+      active: node.selected,
+      node,
+    }));
+}
+
+/** Closes the switcher sheet (BACK), leaving the own profile on screen. */
+export async function closeSwitcher(ctx: ScriptContext): Promise<void> {
+  await ctx.phone.keyEvent(4, { signal: ctx.signal });
+}
+
+export interface SwitchOutcome {
+  /** The account in use before, when it was another. */
+  from: string | null;
+  /** Every account the switcher listed (when it was opened). */
+  listed: string[] | null;
+}
+
+/**
+ * Puts `username` in use: read the account in use; if it is another, pick `username` in the switcher and
+ * verify on the profile. Not in the switcher → permanent (it is not signed in there); the profile still
+ * showing another account after the tap → retryable.
+ */
+export async function switchTo(ctx: ScriptContext, s: AppSession, username: string): Promise<SwitchOutcome> {
+  const serial = ctx.phone.serial;
+  const inUse = await readAccountInUse(ctx, s, { restart: true });
+  if (inUse === null) {
+    throw new NotSignedIn(`@${bare(username)} is not logged in: ${s.label} on ${serial} is signed out`, []);
+  }
+  if (same(inUse, username)) return { from: null, listed: null };
+  const rows = await readSwitcher(s);
+  const row = rows.find((r) => same(r.username, username));
+  const listed = rows.map((r) => r.username);
+  if (!row) {
+    throw new NotSignedIn(
+      `@${bare(username)} is not logged in on ${s.label} on ${serial} (signed in: ${listed.map((u) => `@${u}`).join(", ") || "none"})`,
+      listed,
+    );
+  }
+  await s.ui.tap(row.node, `account @${row.username}`);
+  // TikTok lands on Home (maybe behind "Save login?"), Instagram on the profile: look again from the tab
+  const now = await readAccountInUse(ctx, s, { restart: false });
+  if (!now || !same(now, username)) {
+    throw ScriptError.retryable(
+      `wrong account active: switching to @${bare(username)} on ${s.label} left ${now ? `@${now}` : "no account"} in use`,
+    );
+  }
+  return { from: inUse, listed };
+}
+
+/** The account is not in the app's switcher: signed out on that phone (permanent). */
+export class NotSignedIn extends ScriptError {
+  constructor(
+    message: string,
+    readonly listed: string[],
+  ) {
+    super(message, "permanent");
+  }
+}
