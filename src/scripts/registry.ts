@@ -6,6 +6,7 @@ import { accountWarmup } from "./account-warmup.ts";
 import { comment } from "./comment.ts";
 import type { ScriptDefinition } from "./definition.ts";
 import { follow, unfollow } from "./follow.ts";
+import { matchAccounts } from "./match-accounts.ts";
 import { post } from "./post.ts";
 
 export type { ScriptDefinition };
@@ -34,7 +35,7 @@ export function listScripts(): ScriptDefinition[] {
   return [...scripts.values()];
 }
 
-const builtIn: ScriptDefinition[] = [post, follow, unfollow, comment, accountWarmup];
+const builtIn: ScriptDefinition[] = [post, follow, unfollow, comment, accountWarmup, matchAccounts];
 for (const s of builtIn) registerScript(s);
 
 export type ConfigResult =

@@ -114,7 +114,7 @@ export class AccountStore {
   /**
    * What a phone's app showed: `usernames` signed in (the switcher's full list, or only the one in use when
    * `complete` is false). Each is confirmed on this phone (created, or moved here from another phone); with a
-   * complete list, this phone's other accounts of that platform are marked logged out (never deleted).
+   * complete list, this phone's other accounts of that app package are marked logged out (never deleted).
    */
   recordSeen(seen: SeenAccounts, now = Date.now()): SeenSummary {
     const summary: SeenSummary = { ids: {}, added: [], moved: [], loggedOut: [] };
@@ -147,7 +147,9 @@ export class AccountStore {
       if (!seen.complete) return;
       const present = new Set(seen.usernames.map((u) => u.toLowerCase()));
       for (const a of store.onPhone(seen.serial, seen.platform)) {
-        if (a.logined === 1 && !present.has(a.username.toLowerCase())) {
+        // the other TikTok package keeps its own accounts
+        const samePackage = a.packagename === null || a.packagename === seen.packagename;
+        if (samePackage && a.logined === 1 && !present.has(a.username.toLowerCase())) {
           store.update(a.id, { logined: 0 }, now);
           summary.loggedOut.push(a.username);
         }

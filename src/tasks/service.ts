@@ -65,6 +65,11 @@ export class TaskService {
         "give either serials (device mode) or usernames (username mode), not both or neither",
       );
     }
+    if (script.usesAccount === false && (hasUsernames || req.enable_multi_account)) {
+      throw AppError.invalid(
+        `script "${script.name}" works on phones, not accounts: give serials, without enable_multi_account`,
+      );
+    }
     const minI = req.min_interval ?? 0;
     const maxI = req.max_interval ?? minI;
     if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);

@@ -9,7 +9,8 @@ import type { Matcher } from "../ui/index.ts";
 import instagram from "./instagram.json";
 import tiktok from "./tiktok.json";
 
-export type AppName = "tiktok" | "instagram";
+export const APP_NAMES = ["tiktok", "instagram"] as const;
+export type AppName = (typeof APP_NAMES)[number];
 
 /** A selector in the data files: alternatives, each maybe limited to app versions (prefixes of versionName). */
 export type DataMatcher = Matcher & { versions?: string[] };

@@ -28,13 +28,15 @@ export async function openAppSession(
   ctx: ScriptContext,
   app: AppName = ctx.task.platform,
   dataDir: string | undefined = ctx.dataDir,
+  /** This one of the app's packages (TikTok has two), instead of the first installed. */
+  only?: string,
 ): Promise<AppSession> {
   const { phone, signal } = ctx;
   const selectors = loadSelectors(app, dataDir);
   const label = APP_LABEL[app];
   const { pkg, version } = await ctx.step("check the app", async () => {
     const installed = new Set(await phone.listPackages({ signal }));
-    const pkg = selectors.packages.find((p) => installed.has(p));
+    const pkg = selectors.packages.find((p) => installed.has(p) && (only === undefined || p === only));
     if (!pkg) {
       throw ScriptError.permanent(
         `${label} is not installed on ${phone.serial} (${selectors.packages.join(" or ")})`,

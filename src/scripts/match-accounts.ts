@@ -1,0 +1,65 @@
+/**
+ * `match_accounts` (ours): which accounts are logged in on a phone, read from each installed app's own
+ * account switcher (TikTok under either package, Instagram) and recorded: new ones added, ones seen on
+ * another phone moved here, ones no longer listed marked logged out (never deleted). Safe to run again.
+ */
+import { Type as T } from "@sinclair/typebox";
+import { closeSwitcher, readAccountInUse, readSwitcher } from "./accounts/switcher.ts";
+import { type ScriptContext, ScriptError } from "./context.ts";
+import type { ScriptDefinition } from "./definition.ts";
+import { APP_NAMES, loadSelectors } from "./selectors/index.ts";
+import { APP_LABEL, openAppSession } from "./ui/app.ts";
+
+const matchConfig = T.Object({}, { additionalProperties: false });
+
+async function run(ctx: ScriptContext): Promise<void> {
+  const { phone, signal } = ctx;
+  const installed = new Set(await phone.listPackages({ signal }));
+  const apps = APP_NAMES.flatMap((app) =>
+    loadSelectors(app, ctx.dataDir)
+      .packages.filter((pkg) => installed.has(pkg))
+      .map((pkg) => ({ app, pkg })),
+  );
+  if (apps.length === 0) {
+    throw ScriptError.permanent(`neither TikTok nor Instagram is installed on ${phone.serial}`);
+  }
+  let total = 0;
+  for (const { app, pkg } of apps) {
+    const session = await openAppSession(ctx, app, ctx.dataDir, pkg);
+    const usernames = await ctx.step(`read ${APP_LABEL[app]}'s accounts (${pkg})`, async () => {
+      const inUse = await readAccountInUse(ctx, session, { restart: true });
+      if (inUse === null) return [];
+      const rows = await readSwitcher(session);
+      await closeSwitcher(ctx);
+      const listed = rows.map((r) => r.username);
+      return listed.includes(inUse) ? listed : [inUse, ...listed];
+    });
+    const seen = ctx.accounts.recordSeen({
+      serial: phone.serial,
+      platform: app,
+      packagename: pkg,
+      usernames,
+      complete: true,
+    });
+    total += usernames.length;
+    const parts = [
+      `${APP_LABEL[app]} (${pkg}): ${usernames.length ? usernames.map((u) => `@${u}`).join(", ") : "no account logged in"}`,
+      ...(seen.added.length ? [`new: ${seen.added.map((u) => `@${u}`).join(", ")}`] : []),
+      ...seen.moved.map((m) => `@${m.username} moved here from ${m.from}`),
+      ...(seen.loggedOut.length ? [`logged out: ${seen.loggedOut.map((u) => `@${u}`).join(", ")}`] : []),
+    ];
+    ctx.log(parts.join("; "));
+  }
+  ctx.log(`${total} account(s) logged in on ${phone.serial}`);
+}
+
+export const matchAccounts: ScriptDefinition<typeof matchConfig> = {
+  name: "match_accounts",
+  description:
+    "Read which accounts are logged in on each phone's TikTok and Instagram (through the apps' account switchers) and record them in the accounts table",
+  configSchema: matchConfig,
+  example: {},
+  usesAccount: false,
+  maxDurationS: () => 300,
+  run,
+};

@@ -1,0 +1,157 @@
+/**
+ * Accounts on phones, read from the apps' own screens on virtual phones (real ADB over TCP): the account in
+ * use, the switcher's list, a verified switch, the failures (not signed in, a switch that does not take),
+ * and match_accounts recording what it saw in a real accounts table.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NotSignedIn, switchTo } from "../../src/scripts/accounts/switcher.ts";
+import { useTaskAccount } from "../../src/scripts/accounts/use.ts";
+import type { ScriptError } from "../../src/scripts/context.ts";
+import { matchAccounts } from "../../src/scripts/match-accounts.ts";
+import { openAppSession } from "../../src/scripts/ui/app.ts";
+import { AccountStore } from "../../src/store/accounts.ts";
+import { openDb } from "../../src/store/db.ts";
+import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TRILL } from "../helpers/flow.ts";
+
+let work: string;
+let store: AccountStore;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "farm-accounts-flow-"));
+  store = new AccountStore(openDb(join(work, "farm.db")));
+});
+afterEach(stopFlowPhones);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const accounts = { tiktok: ["ana.farm", "bo_farm", "cy_farm"], instagram: ["ig_one", "ig_two"] };
+const named = (serial: string) =>
+  store
+    .onDevice(serial)
+    .map((a) => `${a.platform}:${a.username}:${a.logined}`)
+    .sort();
+
+describe("the account in use and switching", () => {
+  for (const platform of ["tiktok", "instagram"] as const) {
+    test(`${platform}: switch to another account, verified on the profile; the next switch back too`, async () => {
+      const { sim, phone } = await startFlowPhone(work, { accounts });
+      const run = flowContext(phone, platform, { accounts: store });
+      const session = await openAppSession(run.ctx);
+      const target = accounts[platform][1] as string;
+      const out = await switchTo(run.ctx, session, `@${target}`);
+      expect(out.from).toBe(accounts[platform][0] as string);
+      expect(out.listed).toEqual(accounts[platform]);
+      expect(sim.apps[platform].account).toBe(target);
+      expect(sim.apps[platform].switches).toBe(1);
+      // already in use: nothing tapped in the switcher
+      const again = await switchTo(run.ctx, session, target.toUpperCase());
+      expect(again.from).toBeNull();
+      expect(sim.apps[platform].switches).toBe(1);
+    });
+  }
+
+  test("an account not in the switcher: permanent, naming who is signed in; the table marks it logged out", async () => {
+    const { sim, phone } = await startFlowPhone(work, { accounts });
+    store.recordSeen({
+      serial: phone.serial,
+      platform: "tiktok",
+      packagename: "com.zhiliaoapp.musically",
+      usernames: ["gone_user"],
+      complete: false,
+    });
+    const run = flowContext(phone, "tiktok", { accounts: store, username: "@gone_user" });
+    const error = await useTaskAccount(run.ctx).catch((e) => e);
+    expect(error).toBeInstanceOf(NotSignedIn);
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toBe(
+      `@gone_user is not logged in on TikTok on ${phone.serial} (signed in: @ana.farm, @bo_farm, @cy_farm)`,
+    );
+    expect(named(phone.serial)).toContain("tiktok:gone_user:0");
+    expect(sim.apps.tiktok.account).toBe("ana.farm");
+  });
+
+  test("a switch that does not take: retryable 'wrong account active'", async () => {
+    const { sim, phone } = await startFlowPhone(work, { accounts });
+    sim.apps.tiktok.switchFails.add("cy_farm");
+    const run = flowContext(phone, "tiktok", { accounts: store, username: "cy_farm" });
+    const error = await useTaskAccount(run.ctx).catch((e) => e);
+    expect((error as ScriptError).errorClass).toBe("retryable");
+    expect((error as Error).message).toBe(
+      "wrong account active: switching to @cy_farm on TikTok left @ana.farm in use",
+    );
+  });
+
+  test("device mode reads the account in use and records it; a signed-out app is a permanent failure", async () => {
+    const { sim, phone } = await startFlowPhone(work, { accounts: { tiktok: ["solo_tt"], instagram: [] } });
+    const tiktok = await useTaskAccount(flowContext(phone, "tiktok", { accounts: store }).ctx);
+    expect(tiktok.username).toBe("solo_tt");
+    expect(store.get(tiktok.accountId)?.device).toBe(phone.serial);
+    expect(store.get(tiktok.accountId)?.lastSeenAt).toBeNumber();
+    const error = await useTaskAccount(flowContext(phone, "instagram", { accounts: store }).ctx).catch(
+      (e) => e,
+    );
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toMatch(/^no Instagram account is logged in on /);
+    expect(sim.apps.instagram.account).toBeNull();
+  });
+});
+
+describe("match_accounts", () => {
+  test("records every app's accounts; a second run moves, logs out and confirms; hand-registered ones too", async () => {
+    const first = await startFlowPhone(work, { accounts });
+    const second = await startFlowPhone(work, {
+      accounts: { tiktok: ["bo_farm", "dee_farm"], instagram: [] },
+      packages: [TRILL, INSTAGRAM],
+    });
+    const handTyped = store.create({
+      username: "ig_two",
+      platform: "instagram",
+      device: first.phone.serial,
+      packagename: null,
+      email: null,
+      password: null,
+      logined: 1,
+      status: 1,
+      tags: "[]",
+    });
+    expect(store.get(handTyped)?.lastSeenAt).toBeNull();
+
+    const run = flowContext(first.phone, "tiktok", { accounts: store });
+    await matchAccounts.run?.(run.ctx as never);
+    expect(named(first.phone.serial)).toEqual([
+      "instagram:ig_one:1",
+      "instagram:ig_two:1",
+      "tiktok:ana.farm:1",
+      "tiktok:bo_farm:1",
+      "tiktok:cy_farm:1",
+    ]);
+    expect(store.get(handTyped)?.lastSeenAt).toBeNumber();
+    expect(run.logs).toContain("5 account(s) logged in on " + first.phone.serial);
+    // reading the switchers switched nothing
+    expect(first.sim.apps.tiktok.switches + first.sim.apps.instagram.switches).toBe(0);
+
+    // bo_farm now lives on the second phone (the regional TikTok); cy_farm logs out of the first
+    first.sim.apps.tiktok.logOut("bo_farm");
+    first.sim.apps.tiktok.logOut("cy_farm");
+    const run2 = flowContext(second.phone, "tiktok", { accounts: store });
+    await matchAccounts.run?.(run2.ctx as never);
+    expect(run2.logs.join("\n")).toContain(`@bo_farm moved here from ${first.phone.serial}`);
+    expect(named(second.phone.serial)).toEqual(["tiktok:bo_farm:1", "tiktok:dee_farm:1"]);
+    expect(store.onPhone(second.phone.serial, "tiktok")[0]?.packagename).toBe(TRILL);
+    await matchAccounts.run?.(flowContext(first.phone, "tiktok", { accounts: store }).ctx as never);
+    expect(named(first.phone.serial)).toEqual([
+      "instagram:ig_one:1",
+      "instagram:ig_two:1",
+      "tiktok:ana.farm:1",
+      "tiktok:cy_farm:0",
+    ]);
+  });
+
+  test("a phone with neither app: permanent, saying so", async () => {
+    const { phone } = await startFlowPhone(work, { packages: [] });
+    const error = await matchAccounts.run?.(flowContext(phone, "tiktok").ctx as never).catch((e) => e);
+    expect((error as Error).message).toBe(`neither TikTok nor Instagram is installed on ${phone.serial}`);
+  });
+});
