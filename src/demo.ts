@@ -6,6 +6,7 @@ import type { Fleet } from "./devices/index.ts";
 import { addDemoMaterials, DEMO_TAG } from "./materials/demo-media.ts";
 import type { Materials } from "./materials/index.ts";
 import { VirtualPhone } from "./sim/index.ts";
+import type { TaskService } from "./tasks/service.ts";
 
 /** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */
 export const DEMO_BASE_PORT = 37001;
@@ -17,22 +18,38 @@ const MODELS = [
   { brand: "motorola", model: "moto g54" },
 ];
 
-/** Starts the demo: `count` virtual phones, and the sample media (tag "demo") in the library's folder. */
+/**
+ * Starts the demo: `count` virtual phones, each signed in to two TikTok accounts and one Instagram account,
+ * the sample media (tag "demo") in the library's folder, and a match_accounts task per phone, so that
+ * username and multi-account modes can be tried at once.
+ */
 export async function startDemo(
   count: number,
-  service: { fleet: Fleet; materials: Materials },
+  service: { fleet: Fleet; materials: Materials; taskService: TaskService },
   materialsDir: string,
   log: (line: string) => void,
 ) {
   addDemoMaterials(service.materials, materialsDir);
   log(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
-  return startDemoPhones(count, service.fleet, log);
+  const demo = await startDemoPhones(count, service.fleet, log);
+  service.taskService.create({ serials: demo.serials, script_name: "match_accounts" });
+  log("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
+  return demo;
+}
+
+/** The accounts demo phone `n` (1, 2, …) is signed in to. */
+export function demoAccounts(n: number) {
+  return { tiktok: [`farm${n}.alpha`, `farm${n}.beta`], instagram: [`farm${n}.insta`] };
 }
 
 export async function startDemoPhones(count: number, fleet: Fleet, log: (line: string) => void) {
   const phones: VirtualPhone[] = [];
   for (let i = 0; i < count; i++) {
-    const options = { serial: `DEMO${String(i + 1).padStart(3, "0")}`, ...MODELS[i % MODELS.length] };
+    const options = {
+      serial: `DEMO${String(i + 1).padStart(3, "0")}`,
+      accounts: demoAccounts(i + 1),
+      ...MODELS[i % MODELS.length],
+    };
     // a fixed port makes the serial predictable; if it is taken, any free port will do
     const phone = await VirtualPhone.start({ ...options, port: DEMO_BASE_PORT + i }).catch(() =>
       VirtualPhone.start(options),
@@ -41,5 +58,9 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: (line: s
   }
   await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct: true, ephemeral: true })));
   log(`demo: ${count} virtual phone(s) attached: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`);
-  return { stop: () => Promise.all(phones.map((p) => p.stop())) };
+  return {
+    /** The phones' serials as the service knows them (host:port). */
+    serials: phones.map((p) => `${p.host}:${p.port}`),
+    stop: () => Promise.all(phones.map((p) => p.stop())),
+  };
 }

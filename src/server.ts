@@ -113,7 +113,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     pollMs: options.pollMs,
     log: (level, message) => log(`${level === "warn" ? "warning: " : ""}${message}`),
   });
-  const deviceService = new DeviceService(fleet, devices, tasks);
+  const deviceService = new DeviceService(fleet, devices, tasks, accounts);
   const runner = new Runner({
     lifecycle,
     dataDir: config.dataDir,

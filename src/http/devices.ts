@@ -3,7 +3,14 @@ import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import type { DeviceService } from "../phones/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
-import { DeviceRef, deviceView, EXAMPLE_DEVICE } from "./views.ts";
+import {
+  DeviceDetailRef,
+  DeviceRef,
+  deviceAccountView,
+  deviceView,
+  EXAMPLE_DEVICE,
+  EXAMPLE_DEVICE_ACCOUNT,
+} from "./views.ts";
 
 const tags = ["devices"];
 const SerialParams = t.Object({ serial: t.String({ minLength: 1, description: "the phone's serial" }) });
@@ -76,16 +83,18 @@ export function deviceRoutes(devices: DeviceService) {
       "/:serial",
       ({ params }) => {
         const d = devices.get(params.serial);
-        return ok(deviceView(d.row, d.load));
+        return ok({ ...deviceView(d.row, d.load), accounts: d.accounts.map(deviceAccountView) });
       },
       {
         params: SerialParams,
         detail: doc({
           summary: "One phone",
-          description: "The phone as listed: its state, facts, running task and queue. 40401 if never seen.",
+          description:
+            "The phone as listed: its state, facts, running task and queue, and the accounts recorded on it " +
+            "(by match_accounts, by tasks, or by hand). 40401 if never seen.",
           tags,
-          data: DeviceRef,
-          example: EXAMPLE_DEVICE,
+          data: DeviceDetailRef,
+          example: { ...EXAMPLE_DEVICE, accounts: [EXAMPLE_DEVICE_ACCOUNT] },
           errors: [Code.notFound],
         }),
       },

@@ -3,6 +3,7 @@ import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
 import type { DeviceRow } from "../phones/service.ts";
+import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { named } from "./envelope.ts";
 
@@ -127,6 +128,48 @@ export function deviceView(row: DeviceRow, load: { running: number | null; queue
   };
 }
 
+const LoginedText = T.Union([T.Literal("logged_in"), T.Literal("not_logged_in"), T.Literal("unknown")], {
+  description:
+    "unknown: registered by hand and not yet seen on its phone (match_accounts or a task confirms it)",
+});
+const LastSeenAt = Nullable(
+  T.String({ format: "date-time", description: "when a phone last showed it logged in; null: never" }),
+);
+
+/** What a phone's screen last said of an account; a hand-typed one is unknown until then. */
+function loginedText(row: { logined: number; lastSeenAt: number | null }) {
+  if (row.logined !== 1) return "not_logged_in" as const;
+  return row.lastSeenAt === null ? ("unknown" as const) : ("logged_in" as const);
+}
+
+/** An account as a phone lists it. */
+export const DeviceAccountSchema = T.Object({
+  id: T.Integer(),
+  username: T.String(),
+  platform: literalUnion(PLATFORMS),
+  packagename: Nullable(T.String()),
+  logined: T.Integer({ minimum: 0, maximum: 1 }),
+  logined_text: LoginedText,
+  last_seen_at: LastSeenAt,
+});
+
+export function deviceAccountView(row: AccountRow) {
+  return {
+    id: row.id,
+    username: row.username,
+    platform: row.platform,
+    packagename: row.packagename,
+    logined: row.logined,
+    logined_text: loginedText(row),
+    last_seen_at: iso(row.lastSeenAt),
+  };
+}
+
+export const DeviceDetailRef = named(
+  "DeviceDetail",
+  T.Composite([DeviceSchema, T.Object({ accounts: T.Array(DeviceAccountSchema) })]),
+);
+
 export const AccountSchema = T.Object({
   id: T.Integer(),
   username: T.String(),
@@ -137,10 +180,11 @@ export const AccountSchema = T.Object({
   device_online: T.Boolean(),
   device_name: Nullable(T.String()),
   logined: T.Integer({ minimum: 0, maximum: 1 }),
-  logined_text: T.Union([T.Literal("logged_in"), T.Literal("not_logged_in")]),
+  logined_text: LoginedText,
   status: T.Integer({ minimum: 0, maximum: 1 }),
   status_text: T.Union([T.Literal("enabled"), T.Literal("disabled")]),
   tags: T.Array(T.String()),
+  last_seen_at: LastSeenAt,
 });
 
 export const AccountRef = named("Account", AccountSchema);
@@ -157,10 +201,11 @@ export function accountView(row: AccountWithDevice) {
     device_online: row.deviceState === "online",
     device_name: row.deviceModel,
     logined: row.logined,
-    logined_text: row.logined === 1 ? "logged_in" : "not_logged_in",
+    logined_text: loginedText(row),
     status: row.status,
     status_text: row.status === 1 ? "enabled" : "disabled",
     tags: JSON.parse(row.tags) as string[],
+    last_seen_at: iso(row.lastSeenAt),
   };
 }
 
@@ -208,6 +253,16 @@ export const EXAMPLE_DEVICE = {
   last_seen: "2026-11-28T09:12:44.120Z",
 };
 
+export const EXAMPLE_DEVICE_ACCOUNT = {
+  id: 7,
+  username: "alice",
+  platform: "tiktok",
+  packagename: "com.zhiliaoapp.musically",
+  logined: 1,
+  logined_text: "logged_in",
+  last_seen_at: "2026-11-28T09:10:02.000Z",
+};
+
 export const EXAMPLE_ACCOUNT = {
   id: 7,
   username: "alice",
@@ -222,4 +277,5 @@ export const EXAMPLE_ACCOUNT = {
   status: 1,
   status_text: "enabled",
   tags: ["warm", "eu"],
+  last_seen_at: "2026-11-28T09:10:02.000Z",
 };

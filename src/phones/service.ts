@@ -1,8 +1,9 @@
 // The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
 import { ConnectError, type DeviceInfo, type Fleet } from "../devices/index.ts";
 import { AppError, Code } from "../errors.ts";
+import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
-import type { DeviceRow } from "../store/schema.ts";
+import type { AccountRow, DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
 
 export type { DeviceRow };
@@ -14,6 +15,7 @@ export class DeviceService {
     private readonly fleet: Fleet,
     private readonly store: DeviceStore,
     private readonly tasks: TaskStore,
+    private readonly accounts: AccountStore,
   ) {
     // Demo phones were for their run only; every other phone is who the store says it was.
     store.deleteEphemeral();
@@ -46,10 +48,14 @@ export class DeviceService {
     return this.store.list().map((row) => ({ row, load: load.get(row.serial) }));
   }
 
-  get(serial: string): { row: DeviceRow; load: DeviceLoad | undefined } {
+  get(serial: string): { row: DeviceRow; load: DeviceLoad | undefined; accounts: AccountRow[] } {
     const row = this.store.get(serial);
     if (!row) throw new AppError(Code.notFound, `device '${serial}' has never been seen`);
-    return { row, load: this.tasks.loadByDevice(serial).get(serial) };
+    return {
+      row,
+      load: this.tasks.loadByDevice(serial).get(serial),
+      accounts: this.accounts.onDevice(serial),
+    };
   }
 
   onlineSerials(): string[] {

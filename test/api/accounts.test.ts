@@ -34,7 +34,9 @@ describe("accounts", () => {
       device_online: true,
       device_name: "Pixel 7",
       logined: 1,
-      logined_text: "logged_in",
+      // typed in by hand: unknown until a phone shows it
+      logined_text: "unknown",
+      last_seen_at: null,
       status: 1,
       tags: ["warm", "eu"],
       packagename: null,

@@ -130,10 +130,13 @@ test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on 
       script_config: { seconds: 0 },
     });
     expect(r.body.code).toBe(0);
-    const until = Date.now() + 15_000;
-    while ((await api("GET", "/api/v1/task/stats")).body.data.completed < 2 && Date.now() < until)
+    // the demo's own match_accounts tasks run too: 2 of those, 2 of ours
+    const until = Date.now() + 30_000;
+    while ((await api("GET", "/api/v1/task/stats")).body.data.completed < 4 && Date.now() < until)
       await Bun.sleep(100);
-    expect((await api("GET", "/api/v1/task/stats")).body.data.completed).toBe(2);
+    expect((await api("GET", "/api/v1/task/stats")).body.data).toMatchObject({ completed: 4, failed: 0 });
+    const accounts = (await api("GET", "/api/v1/accounts")).body.data;
+    expect(accounts.total).toBe(6);
     running.proc.kill("SIGTERM");
     expect(await running.proc.exited).toBe(0);
     running = undefined;

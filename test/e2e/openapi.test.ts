@@ -147,7 +147,14 @@ export const wrong: CreateTask = { serials: ["x"], script_name: "post", script_c
 test("each POST /task example succeeds as it is against --simulate 3", async () => {
   const examples =
     document.paths["/api/v1/task"]?.post?.requestBody?.content["application/json"]?.examples ?? {};
-  expect(Object.keys(examples).sort()).toEqual(["account_warmup", "comment", "follow", "post", "unfollow"]);
+  expect(Object.keys(examples).sort()).toEqual([
+    "account_warmup",
+    "comment",
+    "follow",
+    "match_accounts",
+    "post",
+    "unfollow",
+  ]);
   const postIds: number[] = [];
   const deadline = Date.now() + 20_000;
   let online: string[] = [];
