@@ -399,7 +399,6 @@ describe("TikTok", () => {
     expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
   }, 30_000);
 
-  test.todo("wrong account active: needs the sim's own-profile screen with the @handle");
 });
 
 describe("Instagram", () => {

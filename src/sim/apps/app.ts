@@ -15,6 +15,8 @@ export interface Intent {
 }
 
 export interface Post {
+  /** The account in use when the upload ended. */
+  account?: string;
   /** Text typed into the caption/description field. */
   caption: string;
   /** TikTok's title field, if anything was typed there. */

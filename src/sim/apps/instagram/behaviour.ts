@@ -101,6 +101,7 @@ export class InstagramApp extends SimApp implements InstagramView {
         return;
       }
       this.posts.push({
+        ...(this.account ? { account: this.account } : {}),
         caption: p.caption,
         media: p.media.map((m) => m.data),
         kind: DEST_KIND[p.dest],

@@ -168,6 +168,7 @@ export class TikTokApp extends SimApp implements TikTokView {
         return;
       }
       this.posts.push({
+        ...(this.account ? { account: this.account } : {}),
         caption: p.caption,
         ...(p.title ? { title: p.title } : {}),
         media: p.media.map((m) => m.data),
