@@ -398,7 +398,6 @@ describe("TikTok", () => {
     expect(percents.every((p, i) => i === 0 || p > (percents[i - 1] as number))).toBe(true);
     expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
   }, 30_000);
-
 });
 
 describe("Instagram", () => {

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseUiDump } from "../../src/devices/ui-tree.ts";
+import { switcherRows } from "../../src/scripts/accounts/switcher.ts";
 import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { Screen } from "../../src/scripts/ui/index.ts";
 
@@ -95,6 +96,13 @@ const COVERED: {
     version: "410.0.0.53.71",
     covers: { story: ["yourStory", "shareTo"] },
   },
+  {
+    file: "instagram_410_account_switcher_1080x2220.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { account: ["switcher", "row", "addAccount"] },
+  },
 ];
 
 describe("selectors against real dumps", () => {
@@ -140,6 +148,17 @@ describe("selectors against real dumps", () => {
       const hit = loadSelectors(app).popups.find((p) => screen.has(forVersion(p.tap, pkg, "")));
       expect(hit?.name).toBe(name);
     }
+  });
+
+  test("Instagram's real account switcher: one account row, the active one; the buttons are no accounts", () => {
+    const selectors = loadSelectors("instagram");
+    const sel = (screen: string, name: string) =>
+      forVersion(selectors.screens[screen]?.[name] ?? [], "com.instagram.android", "410.0.0.53.71");
+    const rows = switcherRows(screenOf("instagram_410_account_switcher_1080x2220.xml"), {
+      app: "instagram",
+      sel,
+    });
+    expect(rows.map((r) => [r.username, r.active])).toEqual([["user_1", true]]);
   });
 
   test("the feed is no popup: nothing on it is dismissed", () => {

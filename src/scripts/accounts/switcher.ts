@@ -6,6 +6,7 @@
 import type { UiNode } from "../../devices/index.ts";
 import { type ScriptContext, ScriptError } from "../context.ts";
 import type { AppSession } from "../ui/app.ts";
+import type { Screen } from "../ui/index.ts";
 
 export interface SwitcherRow {
   username: string;
@@ -46,9 +47,14 @@ export async function readAccountInUse(
 export async function readSwitcher(s: AppSession): Promise<SwitcherRow[]> {
   const opener = s.app === "tiktok" ? s.sel("account", "name") : s.sel("account", "openSwitcher");
   await s.ui.waitAndTap("the account name", opener);
-  const { node: sheet, screen } = await s.ui.waitFor("the account switcher", {
-    sheet: s.sel("account", "switcher"),
-  });
+  const { screen } = await s.ui.waitFor("the account switcher", { sheet: s.sel("account", "switcher") });
+  return switcherRows(screen, s);
+}
+
+/** The account rows of a switcher sheet on `screen` (none when it is not there). */
+export function switcherRows(screen: Screen, s: Pick<AppSession, "app" | "sel">): SwitcherRow[] {
+  const sheet = screen.find(s.sel("account", "switcher"));
+  if (!sheet) return [];
   const addAccount = screen.find(s.sel("account", "addAccount"));
   // Instagram's rows have no ids: only clickable ViewGroups with a description inside the sheet count
   const inside = (n: UiNode) =>
