@@ -128,7 +128,7 @@ describe("match_accounts", () => {
       "tiktok:cy_farm:1",
     ]);
     expect(store.get(handTyped)?.lastSeenAt).toBeNumber();
-    expect(run.logs).toContain("5 account(s) logged in on " + first.phone.serial);
+    expect(run.logs).toContain(`5 account(s) logged in on ${first.phone.serial}`);
     // reading the switchers switched nothing
     expect(first.sim.apps.tiktok.switches + first.sim.apps.instagram.switches).toBe(0);
 
