@@ -191,6 +191,7 @@ describe("Instagram", () => {
     await Bun.sleep(300);
     expect(phone.apps.instagram.posts).toEqual([
       {
+        account: phone.apps.instagram.account as string,
         caption: "Reel time ✨ #reels",
         media: ["/storage/emulated/0/DCIM/Camera/reel.mp4"],
         kind: "reel",
