@@ -1,4 +1,9 @@
-import { Type as T } from "@sinclair/typebox";
+import { type Static, Type as T } from "@sinclair/typebox";
+import type { Platform } from "../domain.ts";
+import type { ErrorDetail } from "../errors.ts";
+import { captionLines } from "../materials/captions.ts";
+import { activeDataDir, findImage } from "../materials/index.ts";
+import { run } from "./comment/index.ts";
 import type { ScriptDefinition } from "./definition.ts";
 import { splitList } from "./lists.ts";
 
@@ -9,12 +14,78 @@ const commentConfig = T.Object(
       default: "",
       description: "one string, URLs separated by commas or new lines",
     }),
-    comment_content: T.String({ minLength: 1, description: "one comment per line" }),
+    comment_content: T.String({
+      minLength: 1,
+      description: "one comment per line; spintax {a|b|c} picks one option per task",
+    }),
     comment_order: T.Union([T.Literal("random"), T.Literal("sequential")], { default: "random" }),
     insert_emoji: T.Boolean({ default: false }),
+    comment_image_path: T.String({
+      default: "",
+      description:
+        "TikTok only: an image comment (jpg, jpeg, png, webp); absolute, or relative to the data folder's upload/",
+    }),
   },
   { additionalProperties: false },
 );
+
+type CommentConfig = Static<typeof commentConfig>;
+
+const IMAGE_PATH = "/script_config/comment_image_path";
+
+function checkComment(c: CommentConfig): ErrorDetail[] {
+  const urls = splitList(c.target_post_urls, c.target_post_url);
+  if (urls.length === 0) {
+    return [{ path: "/script_config/target_post_urls", message: "give at least one URL" }];
+  }
+  const issues: ErrorDetail[] = [];
+  const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u));
+  if (bad >= 0) {
+    issues.push({ path: `/script_config/target_post_urls/${bad}`, message: `"${urls[bad]}" is not a URL` });
+  }
+  if (captionLines(c.comment_content).length === 0) {
+    issues.push({
+      path: "/script_config/comment_content",
+      message: "give at least one comment (one per line)",
+    });
+  }
+  if (c.comment_image_path.trim()) {
+    // relative paths are in the service's data folder, known here through the open library
+    const found = findImage(c.comment_image_path, activeDataDir());
+    if (!found.ok) issues.push({ path: IMAGE_PATH, message: found.reason });
+  }
+  return issues;
+}
+
+/** The links each app opens on a post's page. */
+const POST_LINK: Record<Platform, { re: RegExp; what: string }> = {
+  tiktok: {
+    re: /^https?:\/\/(?:(?:www|m)\.tiktok\.com\/@[\w.-]+\/(?:video|photo)\/\d+|(?:vm|vt)\.tiktok\.com\/\w+|(?:www\.)?tiktok\.com\/t\/\w+)/i,
+    what: "a TikTok video link (https://www.tiktok.com/@user/video/ID or https://vm.tiktok.com/CODE/)",
+  },
+  instagram: {
+    re: /^https?:\/\/(?:www\.)?instagram\.com\/(?:p|reel|reels|tv)\/[\w-]+/i,
+    what: "an Instagram post link (https://www.instagram.com/p/CODE/ or /reel/CODE/)",
+  },
+};
+
+function checkCommentPlatform(c: CommentConfig, platform: Platform): ErrorDetail[] {
+  const issues: ErrorDetail[] = [];
+  const link = POST_LINK[platform];
+  splitList(c.target_post_urls, c.target_post_url).forEach((url, i) => {
+    if (!link.re.test(url)) {
+      issues.push({ path: `/script_config/target_post_urls/${i}`, message: `"${url}" is not ${link.what}` });
+    }
+  });
+  if (platform === "instagram" && c.comment_image_path.trim()) {
+    issues.push({
+      path: IMAGE_PATH,
+      message:
+        "image comments are TikTok only (Instagram comments carry no image): leave comment_image_path empty",
+    });
+  }
+  return issues;
+}
 
 export const comment: ScriptDefinition<typeof commentConfig> = {
   name: "comment",
@@ -25,21 +96,14 @@ export const comment: ScriptDefinition<typeof commentConfig> = {
     comment_content: "Great video!\nLove this",
     comment_order: "random",
   },
-  check: (c) => {
-    const urls = splitList(c.target_post_urls, c.target_post_url);
-    if (urls.length === 0) {
-      return [{ path: "/script_config/target_post_urls", message: "give at least one URL" }];
-    }
-    const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u));
-    return bad >= 0
-      ? [{ path: `/script_config/target_post_urls/${bad}`, message: `"${urls[bad]}" is not a URL` }]
-      : [];
-  },
+  check: checkComment,
+  checkPlatform: checkCommentPlatform,
   expand: (c) =>
     splitList(c.target_post_urls, c.target_post_url).map((url) => ({
       ...c,
       target_post_urls: [url],
       target_post_url: "",
     })),
+  run,
   maxDurationS: () => 300,
 };

@@ -1,0 +1,54 @@
+/** The `comment` script's run: which comment (order, spintax, emoji) and which image, then the flow on the phone. */
+import { captionLines, type Random, spin } from "../../materials/captions.ts";
+import { findImage, nextInRotation } from "../../materials/index.ts";
+import { type ScriptContext, ScriptError } from "../context.ts";
+import { withEmoji } from "../ui/typing.ts";
+import { type CommentInput, commentFlow } from "./flow.ts";
+
+export { type CommentInput, type CommentResult, commentFlow } from "./flow.ts";
+
+/** The comment config's fields the run reads (names as in the API). */
+export interface CommentSettings {
+  target_post_urls: string[];
+  comment_content: string;
+  comment_order: "random" | "sequential";
+  insert_emoji: boolean;
+  comment_image_path: string;
+}
+
+/**
+ * One comment of `comment_content` (one per line): a random line, or the next of the set's rotation
+ * (`sequential`, continuing across tasks and restarts); its spintax spun; an emoji appended when asked.
+ */
+export function chooseComment(c: CommentSettings, random: Random = Math.random): string {
+  const lines = captionLines(c.comment_content);
+  if (lines.length === 0) throw ScriptError.permanent("comment_content has no comment (every line is empty)");
+  const line =
+    c.comment_order === "sequential"
+      ? nextInRotation(lines)
+      : (lines[Math.min(lines.length - 1, Math.floor(random() * lines.length))] as string);
+  const text = spin(line, random);
+  return c.insert_emoji ? withEmoji(text, random) : text;
+}
+
+/** The flow's inputs: the task's URL, the comment, the image file on this PC (if any). */
+export function resolveInput(ctx: ScriptContext<CommentSettings & Record<string, unknown>>): CommentInput {
+  const c = ctx.task.config;
+  const url = c.target_post_urls[0];
+  if (!url) throw ScriptError.permanent("the task has no post URL");
+  let image: string | undefined;
+  if (c.comment_image_path.trim()) {
+    const found = findImage(c.comment_image_path, ctx.dataDir);
+    // the image was there when the task was created; now it is not: running again will not help
+    if (!found.ok) throw ScriptError.permanent(`comment image: ${found.reason}`);
+    image = found.file.path;
+  }
+  const text = chooseComment(c);
+  ctx.log(`comment: "${text}"${image ? ` with the image ${image}` : ""} on ${url}`);
+  return { url, text, image, dataDir: ctx.dataDir };
+}
+
+export async function run(ctx: ScriptContext<CommentSettings & Record<string, unknown>>): Promise<void> {
+  const input = await ctx.step("choose the comment", async () => resolveInput(ctx));
+  await commentFlow(ctx, input);
+}
