@@ -7,7 +7,7 @@ import { type ScriptContext, ScriptError } from "../context.ts";
 import { pushMedia } from "../media.ts";
 import type { AppName } from "../selectors/index.ts";
 import { openAppSession } from "../ui/app.ts";
-import { type Matcher, type Screen, ScreenNeverCame } from "../ui/index.ts";
+import { type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
 import { checkCanType, typeExactly } from "../ui/typing.ts";
 
 export interface CommentInput {
@@ -46,6 +46,14 @@ export async function commentFlow(ctx: ScriptContext, input: CommentInput): Prom
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/**
+ * The rows showing a comment: `commentText` (nodes a comment's text is in, never the input field) that
+ * contain `text`.
+ */
+export function commentRows(commentText: Selector, text: string): Selector {
+  return commentText.map((m) => ({ ...m, textRegex: escapeRegex(text.trim()) }));
+}
+
 async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentResult> {
   const { phone, signal, task } = ctx;
   const app: AppName = task.platform;
@@ -60,11 +68,7 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
   await checkCanType(ctx, [input.text], "the comment");
   const [image] = input.image ? await pushMedia(ctx, [input.image]) : [];
 
-  // the comment's own rows: a text node (not the input field) that contains it
-  const rows: Matcher[] = sel("comments", "commentText").map((m) => ({
-    ...m,
-    textRegex: escapeRegex(input.text.trim()),
-  }));
+  const rows = commentRows(sel("comments", "commentText"), input.text);
   const countRows = (screen: Screen) => screen.findAll(rows).length;
 
   // Until send is tapped a failure may be retried; after, never (the comment may be there).
