@@ -3,7 +3,7 @@ import type { Platform } from "../domain.ts";
 import type { ErrorDetail } from "../errors.ts";
 import { captionLines } from "../materials/captions.ts";
 import { activeDataDir, findImage } from "../materials/index.ts";
-import { run } from "./comment/index.ts";
+import { linkApp, POST_LINKS, run } from "./comment/index.ts";
 import type { ScriptDefinition } from "./definition.ts";
 import { splitList } from "./lists.ts";
 
@@ -42,6 +42,14 @@ function checkComment(c: CommentConfig): ErrorDetail[] {
   const bad = urls.findIndex((u) => !/^https?:\/\/\S+$/.test(u));
   if (bad >= 0) {
     issues.push({ path: `/script_config/target_post_urls/${bad}`, message: `"${urls[bad]}" is not a URL` });
+  } else {
+    const notPost = urls.findIndex((u) => !linkApp(u));
+    if (notPost >= 0) {
+      issues.push({
+        path: `/script_config/target_post_urls/${notPost}`,
+        message: `"${urls[notPost]}" is not ${POST_LINKS}`,
+      });
+    }
   }
   if (captionLines(c.comment_content).length === 0) {
     issues.push({
@@ -57,34 +65,20 @@ function checkComment(c: CommentConfig): ErrorDetail[] {
   return issues;
 }
 
-/** The links each app opens on a post's page. */
-const POST_LINK: Record<Platform, { re: RegExp; what: string }> = {
-  tiktok: {
-    re: /^https?:\/\/(?:(?:www|m)\.tiktok\.com\/@[\w.-]+\/(?:video|photo)\/\d+|(?:vm|vt)\.tiktok\.com\/\w+|(?:www\.)?tiktok\.com\/t\/\w+)/i,
-    what: "a TikTok video link (https://www.tiktok.com/@user/video/ID or https://vm.tiktok.com/CODE/)",
-  },
-  instagram: {
-    re: /^https?:\/\/(?:www\.)?instagram\.com\/(?:p|reel|reels|tv)\/[\w-]+/i,
-    what: "an Instagram post link (https://www.instagram.com/p/CODE/ or /reel/CODE/)",
-  },
-};
-
+/** An image comment is TikTok's alone: refused for Instagram tasks and for Instagram links. */
 function checkCommentPlatform(c: CommentConfig, platform: Platform): ErrorDetail[] {
-  const issues: ErrorDetail[] = [];
-  const link = POST_LINK[platform];
-  splitList(c.target_post_urls, c.target_post_url).forEach((url, i) => {
-    if (!link.re.test(url)) {
-      issues.push({ path: `/script_config/target_post_urls/${i}`, message: `"${url}" is not ${link.what}` });
-    }
-  });
-  if (platform === "instagram" && c.comment_image_path.trim()) {
-    issues.push({
+  if (!c.comment_image_path.trim()) return [];
+  const instagramLink = splitList(c.target_post_urls, c.target_post_url).find(
+    (u) => linkApp(u) === "instagram",
+  );
+  if (platform !== "instagram" && !instagramLink) return [];
+  const why = instagramLink ? `"${instagramLink}" is an Instagram post` : "these tasks run in Instagram";
+  return [
+    {
       path: IMAGE_PATH,
-      message:
-        "image comments are TikTok only (Instagram comments carry no image): leave comment_image_path empty",
-    });
-  }
-  return issues;
+      message: `image comments are TikTok only (Instagram comments carry no image) and ${why}: leave comment_image_path empty`,
+    },
+  ];
 }
 
 export const comment: ScriptDefinition<typeof commentConfig> = {

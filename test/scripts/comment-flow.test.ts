@@ -238,6 +238,43 @@ describe("Instagram", () => {
   });
 });
 
+describe("the link decides the app", () => {
+  test("the docs' Instagram example in device mode (no platform: TikTok) comments in Instagram", async () => {
+    const { sim, phone } = await startFlowPhone(work, { popups: false });
+    const run = await runComment(phone, "tiktok", {
+      target_post_url: "https://www.instagram.com/p/ABC123/",
+      comment_content: "Beautiful photo! 📸",
+      insert_emoji: true,
+    });
+    expect(await run.done).toBeUndefined();
+    await run.cleanup();
+    expect(comments(sim, "instagram").map((a) => [a.target, a.text])).toEqual([
+      ["p/ABC123", chosen(run.logs)],
+    ]);
+    expect(comments(sim, "tiktok")).toEqual([]);
+    expect(run.logs.some((l) => l.startsWith("com.instagram.android "))).toBe(true);
+  });
+
+  test("a TikTok account's task on an Instagram link: permanent, nothing opened, nothing sent", async () => {
+    const { sim, phone } = await startFlowPhone(work, { popups: false });
+    const run = flowContext(phone, "tiktok", {
+      config: configOf({ target_post_url: POST, comment_content: "not as someone else" }),
+      username: "@alice",
+      dataDir,
+    });
+    const error = await (comment.run as NonNullable<typeof comment.run>)(run.ctx as never).catch(
+      (e: unknown) => e,
+    );
+    await run.cleanup();
+    expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as Error).message).toBe(
+      `"${POST}" is a post in Instagram, but this task is for @alice, an account in TikTok: create it for an account in Instagram`,
+    );
+    expect(sim.commands.some((c) => c.command.includes("android.intent.action.VIEW"))).toBe(false);
+    expect(comments(sim, "instagram")).toEqual([]);
+  });
+});
+
 describe("sequential order", () => {
   test("continues across two runs and a restart of the store (a real SQLite database)", async () => {
     const { sim, phone } = await startFlowPhone(work, { popups: false });
@@ -364,48 +401,53 @@ describe("the config at creation", () => {
     }
   });
 
-  test("Instagram refuses comment_image_path (TikTok only); TikTok takes it", () => {
+  test("Instagram refuses comment_image_path (TikTok only), as does TikTok for an Instagram link", () => {
     const config = {
-      target_post_urls: [POST],
+      target_post_urls: [VIDEO],
       target_post_url: "",
       comment_content: "Beautiful photo!",
       comment_order: "random" as const,
       insert_emoji: false,
       comment_image_path: image,
     };
-    expect(comment.checkPlatform?.(config, "instagram")).toEqual([
+    const refusal = (why: string) => [
       {
         path: "/script_config/comment_image_path",
-        message:
-          "image comments are TikTok only (Instagram comments carry no image): leave comment_image_path empty",
+        message: `image comments are TikTok only (Instagram comments carry no image) and ${why}: leave comment_image_path empty`,
       },
-    ]);
+    ];
+    expect(comment.checkPlatform?.(config, "instagram")).toEqual(refusal("these tasks run in Instagram"));
+    expect(comment.checkPlatform?.({ ...config, target_post_urls: [VIDEO, POST] }, "tiktok")).toEqual(
+      refusal(`"${POST}" is an Instagram post`),
+    );
     expect(comment.checkPlatform?.({ ...config, comment_image_path: "" }, "instagram")).toEqual([]);
-    expect(comment.checkPlatform?.({ ...config, target_post_urls: [VIDEO] }, "tiktok")).toEqual([]);
+    expect(comment.checkPlatform?.(config, "tiktok")).toEqual([]);
   });
 
-  test("a link of the other app, or not a post's: refused for that app", () => {
-    const config = {
-      target_post_urls: [POST],
-      target_post_url: "",
+  test("a link that opens no post in either app is refused; the docs' link forms pass", () => {
+    const refused = resolveScriptConfig(comment, {
+      target_post_urls: [VIDEO, "https://www.instagram.com/natgeo/"],
       comment_content: "x",
-      comment_order: "random" as const,
-      insert_emoji: false,
-      comment_image_path: "",
-    };
-    expect(comment.checkPlatform?.(config, "tiktok")).toEqual([
-      {
-        path: "/script_config/target_post_urls/0",
-        message: `"${POST}" is not a TikTok video link (https://www.tiktok.com/@user/video/ID or https://vm.tiktok.com/CODE/)`,
-      },
-    ]);
-    const profile = { ...config, target_post_urls: ["https://www.instagram.com/natgeo/"] };
-    expect(comment.checkPlatform?.(profile, "instagram")?.[0]?.message).toMatch(
-      /is not an Instagram post link/,
-    );
-    for (const ok of ["https://vm.tiktok.com/ZMabc123/", "https://www.tiktok.com/@a.b/photo/123"]) {
-      expect(comment.checkPlatform?.({ ...config, target_post_urls: [ok] }, "tiktok")).toEqual([]);
-    }
+    });
+    expect(refused).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: "/script_config/target_post_urls/1",
+          message:
+            '"https://www.instagram.com/natgeo/" is not a TikTok video link (https://www.tiktok.com/@user/video/ID, https://vm.tiktok.com/CODE/) or an Instagram post link (https://www.instagram.com/p/CODE/, /reel/CODE/)',
+        },
+      ],
+    });
+    const links = [
+      "https://www.tiktok.com/@username/video/1234567890123456",
+      "https://vm.tiktok.com/ABCDEFG/",
+      "https://www.tiktok.com/@a.b/photo/123",
+      "https://www.instagram.com/p/ABCDEFGHIJK/",
+      "https://www.instagram.com/reel/ABCDEFGHIJK/",
+    ];
+    const resolved = resolveScriptConfig(comment, { target_post_urls: links, comment_content: "x" });
+    expect(resolved.ok && resolved.configs.map((c) => c.target_post_urls)).toEqual(links.map((l) => [l]));
   });
 
   test("comment_content with only empty lines is refused", () => {

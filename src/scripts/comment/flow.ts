@@ -11,6 +11,8 @@ import { type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
 import { checkCanType, typeExactly } from "../ui/typing.ts";
 
 export interface CommentInput {
+  /** The app to comment in (the link's); default the task's platform. */
+  app?: AppName;
   /** The post's link (TikTok video or photo link; Instagram /p/CODE/ or /reel/CODE/). */
   url: string;
   /** The comment exactly as it must appear. */
@@ -56,7 +58,7 @@ export function commentRows(commentText: Selector, text: string): Selector {
 
 async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentResult> {
   const { phone, signal, task } = ctx;
-  const app: AppName = task.platform;
+  const app: AppName = input.app ?? task.platform;
   if (input.image && app !== "tiktok") {
     throw ScriptError.permanent("an image comment is for TikTok only: Instagram comments carry no image");
   }
