@@ -67,7 +67,10 @@ export function toLocalPathIn(
 ): LocalPath {
   const typed = unquote(raw);
   const api = pathApi(flavour);
-  if (!typed || api.isAbsolute(typed) || isWindowsForm(typed)) return toLocalPath(raw, flavour);
+  // a drive-relative C:a.mp4 is no path inside `base`: toLocalPath refuses it, saying what to give
+  if (!typed || api.isAbsolute(typed) || isWindowsForm(typed) || /^[A-Za-z]:/.test(typed)) {
+    return toLocalPath(raw, flavour);
+  }
   if (!base)
     return { ok: false, reason: `"${typed}" is a relative path and the service's data folder is not known` };
   return toLocalPath(api.join(base, typed), flavour);
