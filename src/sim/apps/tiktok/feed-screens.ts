@@ -148,19 +148,20 @@ export function commentSheet(app: TikTokView, count: number, mine: string[]): No
     b: [0, 700, 1080, 2337],
     clickable: true,
     children: [
-      { c: "TextView", id: "title", text: `${count} comments`, b: [340, 730, 740, 800] },
-      { c: "ImageView", id: "ba6", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
+      // ids of the real 43.1.4 panel: header tmr, Close b9b, rows e58 with the text in e7j
+      { c: "TextView", id: "tmr", text: `${count} comments`, b: [340, 730, 740, 800] },
+      { c: "ImageView", id: "b9b", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
       {
         c: "RecyclerView",
-        id: "cqx",
+        id: "r_n",
         b: [0, 820, 1080, 2180],
         scrollable: true,
         children: shown.map(
           (t, i): NodeSpec => ({
-            c: "TextView",
-            id: "cqw",
-            text: t,
-            b: [140, 850 + i * 200, 1000, 1000 + i * 200],
+            c: "ViewGroup",
+            id: "e58",
+            b: [0, 850 + i * 200, 1080, 1040 + i * 200],
+            children: [{ c: "TextView", id: "e7j", text: t, b: [140, 850 + i * 200, 1000, 1000 + i * 200] }],
           }),
         ),
       },
