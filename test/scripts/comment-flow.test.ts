@@ -124,6 +124,9 @@ describe("TikTok", () => {
     });
     activateMaterials(library);
     try {
+      // another photo already in the gallery: the picker must take ours, the newest
+      await phone.push(writeMedia(join(work, "older.jpg"), "jpg"), "/sdcard/DCIM/Camera/older.jpg");
+      await phone.mediaScan("/sdcard/DCIM/Camera/older.jpg");
       // relative to the data folder's upload/, as the docs allow
       const run = await runComment(phone, "tiktok", {
         target_post_urls: [VIDEO],
@@ -132,8 +135,8 @@ describe("TikTok", () => {
       });
       expect(await run.done).toBeUndefined();
       const pushed = pushedPaths(sim);
-      expect(pushed).toHaveLength(1);
-      const remote = pushed[0] ?? "";
+      expect(pushed).toHaveLength(2);
+      const remote = pushed[1] ?? "";
       expect(remote).toMatch(/^\/sdcard\/DCIM\/Camera\/farm_7_\w+_1\.png$/);
       expect(readFileSync(join(sim.root, remote))).toEqual(readFileSync(image));
       expect(comments(sim, "tiktok")).toEqual([

@@ -99,6 +99,12 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
         // the picker lists the newest first: the image just pushed
         await ui.waitAndTap("the newest image in the picker", sel("comments", "pickerImage"), wait);
         await ui.waitAndTap("the picker's confirm button", sel("comments", "pickerConfirm"), wait);
+        // never a comment without the image it was asked to carry
+        await ui.waitFor(
+          "the image attached to the comment",
+          { image: sel("comments", "attachedImage") },
+          wait,
+        );
       });
     }
     const before = await ctx.step("send the comment", async () => {
