@@ -64,6 +64,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
+    dataDir: config.dataDir,
   });
   activateMaterials(materials);
 

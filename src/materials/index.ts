@@ -9,8 +9,16 @@ import type { Db } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow } from "../store/schema.ts";
 import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
-import { checkMediaFile, FORMATS_OF, formatOfName, KIND_OF, type Kind, type MediaFile } from "./media.ts";
-import { baseName, toLocalPath } from "./paths.ts";
+import {
+  checkMediaFile,
+  FORMATS_OF,
+  formatOfName,
+  KIND_OF,
+  type Kind,
+  type MediaCheck,
+  type MediaFile,
+} from "./media.ts";
+import { baseName, toLocalPath, toLocalPathIn } from "./paths.ts";
 import { receiveUpload } from "./upload.ts";
 
 export { type Caption, finishCaption, spin } from "./captions.ts";
@@ -160,7 +168,13 @@ export class Materials {
 
   constructor(
     db: Db,
-    private readonly opts: { uploadDir: string; maxUploadBytes: number; random?: Random },
+    private readonly opts: {
+      uploadDir: string;
+      maxUploadBytes: number;
+      random?: Random;
+      /** The service's data folder: files the operator names by a relative path live in its `upload/`. */
+      dataDir?: string;
+    },
   ) {
     this.store = new MaterialStore(db);
     this.random = opts.random ?? Math.random;
@@ -168,6 +182,10 @@ export class Materials {
 
   get maxUploadBytes(): number {
     return this.opts.maxUploadBytes;
+  }
+
+  get dataDir(): string | null {
+    return this.opts.dataDir ?? null;
   }
 
   // ---- the library -----------------------------------------------------------------------------------
@@ -392,6 +410,23 @@ export function markMaterialsPosted(task: MaterialTask, files: { path: string }[
 export function nextInRotation(lines: string[]): string {
   if (lines.length === 0) throw new Error("nextInRotation: no lines");
   return active ? active.nextLine(lines) : (lines[0] as string);
+}
+
+/** The service's data folder (the open library's), for checks at creation; null outside the service. */
+export function activeDataDir(): string | null {
+  return active?.dataDir ?? null;
+}
+
+/** The data folder's folder where files the operator names by a relative path live. */
+export const UPLOAD_FOLDER = "upload";
+
+/**
+ * An image on this PC the operator names (a comment's image): an absolute path, or one relative to the data
+ * folder's `upload/`; it must exist and be a jpg, jpeg, png or webp whose bytes agree.
+ */
+export function findImage(raw: string, dataDir: string | null): MediaCheck {
+  const local = toLocalPathIn(raw, dataDir && join(dataDir, UPLOAD_FOLDER));
+  return local.ok ? checkMediaFile(local.path, "image") : local;
 }
 
 /** post's check at creation: the materials of `config` can be found (files, folder, or library). */

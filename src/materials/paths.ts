@@ -29,8 +29,7 @@ export type LocalPath = { ok: true; path: string } | { ok: false; reason: string
 
 /** What the operator typed → the absolute path on this PC in its own form, or why it cannot be one. */
 export function toLocalPath(raw: string, flavour: PathFlavour = HOST_FLAVOUR): LocalPath {
-  // Windows Explorer's "Copy as path" wraps the path in double quotes
-  const typed = raw.trim().replace(/^"(.*)"$/, "$1");
+  const typed = unquote(raw);
   if (!typed) return { ok: false, reason: "the path is empty" };
   if (typed.includes("\0")) return { ok: false, reason: `"${typed}" contains a NUL character` };
   if (flavour === "win32") {
@@ -52,6 +51,29 @@ export function toLocalPath(raw: string, flavour: PathFlavour = HOST_FLAVOUR): L
     return { ok: false, reason: `"${typed}" is not an absolute path (give the full path, /home/farm/a.mp4)` };
   }
   return { ok: true, path: posix.normalize(typed) };
+}
+
+// Windows Explorer's "Copy as path" wraps the path in double quotes
+const unquote = (raw: string) => raw.trim().replace(/^"(.*)"$/, "$1");
+
+/**
+ * Like `toLocalPath`, but a relative path is taken inside `base` (a folder of the service's, e.g. the data
+ * folder's `upload/`); `base` null: a relative path is refused, saying why.
+ */
+export function toLocalPathIn(
+  raw: string,
+  base: string | null,
+  flavour: PathFlavour = HOST_FLAVOUR,
+): LocalPath {
+  const typed = unquote(raw);
+  const api = pathApi(flavour);
+  // a drive-relative C:a.mp4 is no path inside `base`: toLocalPath refuses it, saying what to give
+  if (!typed || api.isAbsolute(typed) || isWindowsForm(typed) || /^[A-Za-z]:/.test(typed)) {
+    return toLocalPath(raw, flavour);
+  }
+  if (!base)
+    return { ok: false, reason: `"${typed}" is a relative path and the service's data folder is not known` };
+  return toLocalPath(api.join(base, typed), flavour);
 }
 
 /** The last part of a path in either form: uploads arrive named by browsers on any system. */

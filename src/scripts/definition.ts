@@ -13,6 +13,8 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
   check?(config: Static<Schema>): ErrorDetail[];
+  /** The app a config itself names (a comment's post link), used when the request names none. */
+  platformOf?(config: Static<Schema>): Platform | undefined;
   /** Checks that depend on the app the tasks will run in (a TikTok-only field on Instagram). */
   checkPlatform?(config: Static<Schema>, platform: Platform): ErrorDetail[];
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */

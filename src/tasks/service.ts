@@ -78,11 +78,17 @@ export class TaskService {
     if (!resolved.ok) throw configRejected(resolved.errors);
 
     const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);
-    const platformOf = (t: Target): Platform => t.account?.platform ?? req.platform ?? "tiktok";
-    for (const platform of new Set(targets.map(platformOf))) {
-      const [first, ...more] = resolved.configs.flatMap((c) => script.checkPlatform?.(c, platform) ?? []);
-      if (first) throw configRejected([first, ...more]);
-    }
+    // the account's app, else the one the request names, else the one the config names (a post link)
+    const platformOf = (account: Platform | undefined, config: Record<string, unknown>): Platform =>
+      account ?? req.platform ?? script.platformOf?.(config) ?? "tiktok";
+    const accountPlatforms = [...new Set(targets.map((t) => t.account?.platform))];
+    const issues = resolved.configs.flatMap((config) =>
+      [...new Set(accountPlatforms.map((p) => platformOf(p, config)))].flatMap(
+        (platform) => script.checkPlatform?.(config, platform) ?? [],
+      ),
+    );
+    const [first, ...more] = issues;
+    if (first) throw configRejected([first, ...more]);
     const total = targets.length * resolved.configs.length;
     if (total > MAX_TASKS_PER_REQUEST) {
       throw AppError.invalid(
@@ -107,7 +113,7 @@ export class TaskService {
           serial: target.serial,
           username: target.account ? `@${target.account.username}` : null,
           accountId: target.account?.id ?? null,
-          platform: platformOf(target),
+          platform: platformOf(target.account?.platform, config),
           scriptName: script.name,
           scriptConfig: JSON.stringify(config),
           source,

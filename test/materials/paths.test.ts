@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkMediaFile } from "../../src/materials/media.ts";
-import { baseName, isWindowsForm, toLocalPath } from "../../src/materials/paths.ts";
+import { baseName, isWindowsForm, toLocalPath, toLocalPathIn } from "../../src/materials/paths.ts";
 
 const win = (raw: string) => toLocalPath(raw, "win32");
 const posix = (raw: string) => toLocalPath(raw, "posix");
@@ -62,6 +62,42 @@ describe("material paths on Linux and macOS", () => {
   test("checking a Windows path's file on this PC ends in 'does not exist', not an exception", () => {
     const r = checkMediaFile("C:\\Videos\\a.mp4", "video");
     expect(r).toEqual({ ok: false, reason: '"C:\\Videos\\a.mp4" does not exist on this PC' });
+  });
+});
+
+describe("paths relative to a folder of the service's (toLocalPathIn)", () => {
+  test("a relative path is taken inside the folder; an absolute one as it is", () => {
+    expect(toLocalPathIn("pics/a.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/data/upload/pics/a.png",
+    });
+    expect(toLocalPathIn(' "a b.png" ', "C:\\data\\upload", "win32")).toEqual({
+      ok: true,
+      path: "C:\\data\\upload\\a b.png",
+    });
+    expect(toLocalPathIn("/home/farm/a.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/home/farm/a.png",
+    });
+    expect(toLocalPathIn("C:/images/a.jpg", "C:\\data\\upload", "win32")).toEqual({
+      ok: true,
+      path: "C:\\images\\a.jpg",
+    });
+  });
+
+  test("what toLocalPath refuses stays refused; a relative path without the folder is refused", () => {
+    const driveRelative = toLocalPathIn("C:a.jpg", "C:\\data\\upload", "win32");
+    expect(driveRelative.ok).toBe(false);
+    if (!driveRelative.ok) expect(driveRelative.reason).toContain('"C:a.jpg" is not an absolute path');
+    for (const windows of ["C:/images/a.jpg", "\\\\server\\share\\a.jpg"]) {
+      const r = toLocalPathIn(windows, "/data/upload", "posix");
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toContain("it is a Windows path");
+    }
+    expect(toLocalPathIn("a.png", null, "posix")).toEqual({
+      ok: false,
+      reason: `"a.png" is a relative path and the service's data folder is not known`,
+    });
   });
 });
 

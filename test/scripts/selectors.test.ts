@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseUiDump } from "../../src/devices/ui-tree.ts";
 import { switcherRows } from "../../src/scripts/accounts/switcher.ts";
+import { commentRows } from "../../src/scripts/comment/flow.ts";
 import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { Screen } from "../../src/scripts/ui/index.ts";
 
@@ -103,6 +104,34 @@ const COVERED: {
     version: "410.0.0.53.71",
     covers: { account: ["switcher", "row", "addAccount"] },
   },
+  {
+    file: "tiktok_43_comment_panel_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { comments: ["input", "commentText"] }, // send shows once text is typed, not in this dump
+  },
+  {
+    file: "tiktok_video_page_comment_bar_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "", // not stated in the dump
+    covers: { comments: ["open", "input"] },
+  },
+  {
+    file: "tiktok_43_for_you_feed_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { comments: ["feed", "open"] },
+  },
+  {
+    file: "instagram_home_feed_posting_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { comments: ["feed", "open"] },
+  },
 ];
 
 describe("selectors against real dumps", () => {
@@ -159,6 +188,29 @@ describe("selectors against real dumps", () => {
       sel,
     });
     expect(rows.map((r) => [r.username, r.active])).toEqual([["user_1", true]]);
+  });
+
+  test("the feed's signs are not on a linked post's page or its comment panel", () => {
+    const feed = loadSelectors("tiktok").screens.comments?.feed ?? [];
+    expect(feed.length).toBeGreaterThan(0);
+    for (const [file, version] of [
+      ["tiktok_43_comment_panel_1080x2400.xml", "43.1.4"],
+      ["tiktok_video_page_comment_bar_480x640.xml", ""],
+    ] as const) {
+      expect(screenOf(file).has(forVersion(feed, "com.zhiliaoapp.musically", version))).toBe(false);
+    }
+  });
+
+  test("a comment's row is found by its text in the real panel; the input field never counts", () => {
+    const screen = screenOf("tiktok_43_comment_panel_1080x2400.xml");
+    const text = forVersion(
+      loadSelectors("tiktok").screens.comments?.commentText ?? [],
+      "com.zhiliaoapp.musically",
+      "43.1.4",
+    );
+    const rows = screen.findAll(commentRows(text, "Follow me for follow back"));
+    expect(rows.map((n) => n.resourceId)).toEqual(["com.zhiliaoapp.musically:id/e7j"]);
+    expect(screen.findAll(commentRows(text, "Add comment..."))).toEqual([]);
   });
 
   test("the feed is no popup: nothing on it is dismissed", () => {

@@ -69,6 +69,28 @@ describe("Ui", () => {
     expect(ui.dumps).toBeGreaterThanOrEqual(2);
   });
 
+  test("waitUntil returns what its check finds once the screen changes; undefined keeps it waiting", async () => {
+    const ui = new Ui(phone, new AbortController().signal);
+    const checked: string[] = [];
+    let tapped: Promise<void> | undefined;
+    const found = await ui.waitUntil(
+      "the camera",
+      (screen) => {
+        const record = screen.find([{ desc: "Record video" }]);
+        checked.push(record ? "camera" : "other");
+        // the first look sees Home: Create is tapped, a later look sees the camera
+        tapped ??= phone.tap(540, 2269);
+        return record?.contentDesc;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
+    await tapped;
+    expect(found).toBe("Record video");
+    expect(checked[0]).toBe("other");
+    expect(checked.at(-1)).toBe("camera");
+    await phone.keyEvent(4);
+  });
+
   test("an abort ends a wait at once with its reason", async () => {
     const controller = new AbortController();
     const ui = new Ui(phone, controller.signal);

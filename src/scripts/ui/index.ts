@@ -163,6 +163,28 @@ export class Ui {
     outcomes: Record<K, Selector>,
     options: WaitOptions = {},
   ): Promise<{ key: K; node: UiNode; screen: Screen }> {
+    return this.waitUntil(
+      what,
+      (screen) => {
+        for (const key of Object.keys(outcomes) as K[]) {
+          const node = screen.find(outcomes[key]);
+          if (node) return { key, node, screen };
+        }
+        return undefined;
+      },
+      options,
+    );
+  }
+
+  /**
+   * Dumps until `check` finds what it looks for on the screen (popups dismissed on the way) and returns it.
+   * For conditions one selector cannot say (a page without the feed's bar, one more matching row).
+   */
+  async waitUntil<T>(
+    what: string,
+    check: (screen: Screen) => T | undefined,
+    options: WaitOptions = {},
+  ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const intervalMs = options.intervalMs ?? 500;
     const deadline = Date.now() + timeoutMs;
@@ -171,10 +193,8 @@ export class Ui {
       // A popup covers the screen (what lies under it is in the dump but takes no taps): dismiss it first
       // and look again at once.
       if (await this.dismissPopup(screen)) continue;
-      for (const key of Object.keys(outcomes) as K[]) {
-        const node = screen.find(outcomes[key]);
-        if (node) return { key, node, screen };
-      }
+      const found = check(screen);
+      if (found !== undefined) return found;
       if (Date.now() + intervalMs > deadline) throw new ScreenNeverCame(what, timeoutMs);
       await abortableSleep(intervalMs, this.signal);
     }

@@ -43,6 +43,8 @@ export interface AppAction {
   text?: string;
   /** The account in use when it happened. */
   account?: string;
+  /** A comment's image: its device path (/storage/emulated/0/...). */
+  image?: string;
   at: number;
 }
 
@@ -171,6 +173,11 @@ export abstract class SimApp {
   occasionalPopups = false;
   /** When set, uploads end in the app's failure message instead of a post. */
   failUpload = false;
+  /**
+   * When set, sent comments are recorded (`actions`) but never listed, as when an app silently hides a
+   * comment it flags as spam.
+   */
+  hideComments = false;
   /** Media selected in the current flow. */
   selected: MediaEntry[] = [];
   /** The profile on screen (screen "user"). */
@@ -208,12 +215,13 @@ export abstract class SimApp {
   /** A key other than HOME/BACK (ENTER = 66). */
   key(_code: number): void {}
 
-  protected act(type: AppAction["type"], target: string, text?: string): void {
+  protected act(type: AppAction["type"], target: string, text?: string, image?: string): void {
     this.actions.push({
       type,
       target,
       ...(text !== undefined ? { text } : {}),
       ...(this.account ? { account: this.account } : {}),
+      ...(image !== undefined ? { image } : {}),
       at: Date.now(),
     });
   }
@@ -298,12 +306,15 @@ export abstract class SimApp {
     }
   }
 
-  /** Sends what is typed in the comment field as a comment on `key` (nothing when blank); the field empties. */
-  protected sendComment(comments: Map<string, string[]>, key: string): void {
+  /**
+   * Sends what is typed in the comment field (and `image`, a device path, when attached) as a comment on
+   * `key` (nothing when both are blank); the field empties.
+   */
+  protected sendComment(comments: Map<string, string[]>, key: string, image?: string): void {
     const text = this.fields.comment ?? "";
-    if (!text.trim()) return;
-    comments.set(key, [...(comments.get(key) ?? []), text]);
-    this.act("comment", key, text);
+    if (!text.trim() && !image) return;
+    if (!this.hideComments) comments.set(key, [...(comments.get(key) ?? []), text]);
+    this.act("comment", key, text, image);
     this.fields.comment = "";
     this.focused = null;
   }

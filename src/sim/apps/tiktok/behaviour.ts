@@ -34,6 +34,11 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** Comments typed on videos, by video key. */
   commentsByVideo = new Map<string, string[]>();
   commentsOpen = false;
+  /** The comment bar's image picker, if open, and the image ticked in it. */
+  imagePicker = false;
+  pickerChoice: MediaEntry | null = null;
+  /** The image attached to the comment being written. */
+  commentImage: MediaEntry | null = null;
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
@@ -143,6 +148,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     if (this.screen !== "video") this.backStack.push(this.screen);
     this.linkVideo = v;
     this.commentsOpen = false;
+    this.clearCommentImage();
     this.go("video");
   }
 
@@ -156,6 +162,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     super.forceStop();
     this.pending = null;
     this.commentsOpen = false;
+    this.clearCommentImage();
     this.searchResults = [];
   }
 
@@ -231,6 +238,10 @@ export class TikTokApp extends SimApp implements TikTokView {
       this.switcherOpen = false;
       return true;
     }
+    if (this.imagePicker) {
+      this.imagePicker = false;
+      return true;
+    }
     if (this.soundSheet || this.linkSheet) {
       this.soundSheet = false;
       this.volumePanel = false;
@@ -293,6 +304,17 @@ export class TikTokApp extends SimApp implements TikTokView {
     }
   }
 
+  /** The comment image picker's images: the media store's, newest first. */
+  recentImages(): MediaEntry[] {
+    return this.env.media.gallery((e) => e.kind === "images");
+  }
+
+  private clearCommentImage(): void {
+    this.imagePicker = false;
+    this.pickerChoice = null;
+    this.commentImage = null;
+  }
+
   visibleMedia(): MediaEntry[] {
     const t = this.galleryTab;
     return this.env.media.gallery((e) =>
@@ -347,7 +369,27 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.focused = null;
         return;
       case "sendComment":
-        this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()));
+        this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()), this.commentImage?.data);
+        this.commentImage = null;
+        return;
+      case "commentImage":
+        this.imagePicker = true;
+        this.pickerChoice = null;
+        this.focused = null;
+        return;
+      case "pickImage":
+        this.pickerChoice = this.recentImages()[Number(arg)] ?? null;
+        return;
+      case "confirmImage":
+        if (!this.pickerChoice) return;
+        this.commentImage = this.pickerChoice;
+        this.imagePicker = false;
+        return;
+      case "closePicker":
+        this.imagePicker = false;
+        return;
+      case "removeImage":
+        this.commentImage = null;
         return;
       case "profile":
         this.openProfile(arg ?? this.currentVideo().author);

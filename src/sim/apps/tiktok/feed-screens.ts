@@ -141,31 +141,33 @@ export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] 
 
 export function commentSheet(app: TikTokView, count: number, mine: string[]): NodeSpec {
   const shown = [...mine].reverse().slice(0, 5);
-  const hasText = (app.fields.comment ?? "").length > 0;
+  const canSend = (app.fields.comment ?? "").length > 0 || app.commentImage !== null;
   return {
     c: "FrameLayout",
     id: "dub",
     b: [0, 700, 1080, 2337],
     clickable: true,
     children: [
-      { c: "TextView", id: "title", text: `${count} comments`, b: [340, 730, 740, 800] },
-      { c: "ImageView", id: "ba6", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
+      // ids of the real 43.1.4 panel: header tmr, Close b9b, rows e58 with the text in e7j
+      { c: "TextView", id: "tmr", text: `${count} comments`, b: [340, 730, 740, 800] },
+      { c: "ImageView", id: "b9b", desc: "Close", b: [960, 720, 1050, 810], tap: "closeComments" },
       {
         c: "RecyclerView",
-        id: "cqx",
+        id: "r_n",
         b: [0, 820, 1080, 2180],
         scrollable: true,
         children: shown.map(
           (t, i): NodeSpec => ({
-            c: "TextView",
-            id: "cqw",
-            text: t,
-            b: [140, 850 + i * 200, 1000, 1000 + i * 200],
+            c: "ViewGroup",
+            id: "e58",
+            b: [0, 850 + i * 200, 1080, 1040 + i * 200],
+            children: [{ c: "TextView", id: "e7j", text: t, b: [140, 850 + i * 200, 1000, 1000 + i * 200] }],
           }),
         ),
       },
-      { c: "EditText", id: "dpl", field: "comment", hint: "Add comment...", b: [30, 2200, 900, 2310] },
-      ...(hasText
+      { c: "EditText", id: "dpl", field: "comment", hint: "Add comment...", b: [30, 2200, 790, 2310] },
+      ...commentImageNodes(app),
+      ...(canSend
         ? [
             {
               c: "ImageView",
@@ -176,8 +178,68 @@ export function commentSheet(app: TikTokView, count: number, mine: string[]): No
             } as NodeSpec,
           ]
         : []),
+      ...imagePicker(app),
     ],
   };
+}
+
+/**
+ * The comment bar's image button (no real dump shows TikTok's: it is named plainly, "Add image") and the
+ * attached image above the bar.
+ */
+function commentImageNodes(app: TikTokView): NodeSpec[] {
+  const nodes: NodeSpec[] = [
+    { c: "ImageView", desc: "Add image", b: [800, 2200, 910, 2310], tap: "commentImage" },
+  ];
+  if (app.commentImage) {
+    nodes.push({
+      c: "FrameLayout",
+      b: [30, 2040, 230, 2190],
+      children: [
+        { c: "ImageView", desc: "Selected image", b: [30, 2040, 230, 2190] },
+        { c: "ImageView", desc: "Remove image", b: [180, 2040, 230, 2090], tap: "removeImage" },
+      ],
+    });
+  }
+  return nodes;
+}
+
+/** The image button's picker: recent images (the media store's, newest first), "Confirm" once one is ticked. */
+function imagePicker(app: TikTokView): NodeSpec[] {
+  if (!app.imagePicker) return [];
+  const cells = app
+    .recentImages()
+    .slice(0, 12)
+    .map((m, i): NodeSpec => {
+      const x = 5 + (i % 3) * 359;
+      const y = 830 + Math.floor(i / 3) * 340;
+      return {
+        c: "FrameLayout",
+        desc: `Image ${i + 1}`,
+        b: [x, y, x + 354, y + 335],
+        tap: `pickImage:${i}`,
+        selected: app.pickerChoice?.id === m.id,
+      };
+    });
+  return [
+    {
+      c: "FrameLayout",
+      b: [0, 700, 1080, 2337],
+      clickable: true,
+      children: [
+        { c: "TextView", text: "Recents", b: [60, 730, 500, 800] },
+        { c: "ImageView", desc: "Close", b: [960, 720, 1050, 810], tap: "closePicker" },
+        { c: "GridView", b: [0, 830, 1080, 2190], scrollable: true, children: cells },
+        {
+          c: "Button",
+          text: "Confirm",
+          b: [700, 2210, 1050, 2310],
+          tap: "confirmImage",
+          enabled: app.pickerChoice !== null,
+        },
+      ],
+    },
+  ];
 }
 
 export function userPage(app: TikTokView): NodeSpec[] {

@@ -19,6 +19,10 @@ export interface TikTokView {
   readonly favorites: ReadonlySet<string>;
   readonly commentsByVideo: ReadonlyMap<string, string[]>;
   readonly commentsOpen: boolean;
+  /** The comment bar's image picker, if open, the image ticked in it, and the image attached. */
+  readonly imagePicker: boolean;
+  readonly pickerChoice: MediaEntry | null;
+  readonly commentImage: MediaEntry | null;
   readonly profileUser: string;
   readonly searchResults: readonly string[];
   readonly galleryTab: "all" | "videos" | "photos";
@@ -40,6 +44,7 @@ export interface TikTokView {
   readonly productLink: boolean;
   currentVideo(): Video;
   visibleMedia(): MediaEntry[];
+  recentImages(): MediaEntry[];
 }
 
 export interface Video {
