@@ -3,9 +3,9 @@
  * walk its screens with the UI toolkit, type the caption, tap Post once and watch the upload. The
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
-import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { type ScriptContext, ScriptError } from "../context.ts";
+import { pushMedia } from "../media.ts";
 import type { AppName } from "../selectors/index.ts";
 import { openAppSession } from "../ui/app.ts";
 import { ScreenNeverCame, type Selector } from "../ui/index.ts";
@@ -47,7 +47,6 @@ export interface PostResult {
   taps: { what: string; x: number; y: number }[];
 }
 
-const CAMERA_DIR = "/sdcard/DCIM/Camera";
 const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 const SCREEN_TIMEOUT_MS = 15_000;
 const MIME: Record<string, string> = {
@@ -78,42 +77,10 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
 
   await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
 
-  // ---- media -------------------------------------------------------------------------------------
-  const remoteFiles = input.files.map(
-    (f, i) => `${CAMERA_DIR}/farm_${task.id}_${Date.now().toString(36)}_${i + 1}${extname(f).toLowerCase()}`,
-  );
-  ctx.onCleanup(async (cleanupSignal) => {
-    for (const remote of remoteFiles) {
-      await phone.remove(remote, { signal: cleanupSignal });
-      // a scan of a file that is gone drops it from the media store
-      await phone.mediaScan(remote, { signal: cleanupSignal });
-    }
-  });
-  await ctx.step(`push ${input.files.length} file(s)`, async () => {
-    for (const [i, local] of input.files.entries()) {
-      const remote = remoteFiles[i] as string;
-      const size = (await stat(local)).size;
-      await phone.push(local, remote, opts);
-      // pickers sort by date: the pushed file must be the newest
-      await phone.shell(`touch ${remote}`, opts);
-      const there = await phone.stat(remote, opts);
-      if (!there || there.size !== size) {
-        throw ScriptError.retryable(
-          `material missing on the phone after push: ${remote} is ${there ? `${there.size} bytes, not ${size}` : "absent"}`,
-        );
-      }
-    }
-  });
-  const uris = await ctx.step("media scan", async () => {
-    const uris: string[] = [];
-    for (const remote of remoteFiles) {
-      await phone.mediaScan(remote, opts);
-      const uri = await phone.mediaContentUri(remote, opts);
-      if (!uri) throw ScriptError.retryable(`material missing on the phone after the media scan: ${remote}`);
-      uris.push(uri);
-    }
-    return uris;
-  });
+  // ---- media ----------------------------------------------------------------------------------------
+  const pushed = await pushMedia(ctx, input.files);
+  const remoteFiles = pushed.map((m) => m.remote);
+  const uris = pushed.map((m) => m.uri);
 
   const story = app === "instagram" && s.placement === "story";
   // Until Post is tapped a failure may be retried; after, only when the app says the upload failed.
