@@ -25,11 +25,11 @@ export const CreateTaskBody = T.Object(
         minItems: 1,
         maxItems: 1000,
         description:
-          "username mode: tasks for these accounts, on the phone each lives on; the leading @ is optional",
+          "username mode: tasks for these accounts, on the phone each lives on; each task first switches to its account in the app and checks it on screen; the leading @ is optional",
       }),
     ),
     script_name: T.String({
-      description: "post, follow, unfollow, comment or account_warmup (missing → 40002)",
+      description: "post, follow, unfollow, comment, account_warmup or match_accounts (missing → 40002)",
     }),
     script_config: T.Record(T.String(), T.Unknown(), {
       description: "the script's parameters, checked against its schema (see the ScriptConfig_* schemas)",
@@ -37,7 +37,8 @@ export const CreateTaskBody = T.Object(
     enable_multi_account: T.Optional(
       T.Boolean({
         default: false,
-        description: "device mode only: one task per account logged in on each device",
+        description:
+          "device mode only: one task per logged-in, enabled account of `platform` on each device, run one after another, switching account between them; a device with none → 40004",
       }),
     ),
     min_interval: T.Optional(T.Integer({ minimum: 0, maximum: 1440, description: "minutes; default 0" })),
@@ -53,7 +54,7 @@ export const CreateTaskBody = T.Object(
     platform: T.Optional(
       literalUnion(PLATFORMS, {
         description:
-          "the app to work in; default tiktok in device mode, the account's platform in username mode",
+          "the app to work in; default: the account's in username mode, else the one a comment's link names, else tiktok",
       }),
     ),
   },
@@ -93,7 +94,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
           "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
           "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
-          "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes.",
+          "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
+          "A task in device mode names the account it ran as (`username`) once its phone showed it.",
         tags,
         data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
         example: { task_ids: [101, 102], created_count: 2 },
