@@ -1,7 +1,7 @@
 /** TikTok (com.zhiliaoapp.musically), ids of 43.1.4: what the app does — launches, links, taps, BACK, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import { type AppEnv, type Intent, isUnknownUser, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -36,6 +36,7 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
+  searchQuery = "";
   searchTab: "users" | "sounds" = "users";
   soundSheet = false;
   soundResults: string[] = [];
@@ -156,6 +157,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.pending = null;
     this.commentsOpen = false;
     this.searchResults = [];
+    this.searchQuery = "";
   }
 
   override tick(now: number): void {
@@ -220,7 +222,8 @@ export class TikTokApp extends SimApp implements TikTokView {
     const q = (this.fields.search ?? "").trim().replace(/^@/, "");
     if (!q) return;
     this.act("search", q);
-    this.searchResults = [q, `${q}_official`, `${q}.fan`];
+    this.searchQuery = q;
+    this.searchResults = [q, `${q}_official`, `${q}.fan`].filter((u) => !isUnknownUser(u));
     this.focused = null;
   }
 
@@ -342,6 +345,7 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.backStack.push(this.screen);
         this.fields.search = "";
         this.searchResults = [];
+        this.searchQuery = "";
         this.searchTab = "users";
         this.go("search");
         this.focused = "search";
