@@ -135,6 +135,25 @@ describe("dispatch", () => {
     }
   });
 
+  test("follow through the service: the docs' body fans out per user; one followed, an unknown one refused for good", async () => {
+    const phone = phones[2] as VirtualPhone;
+    const r = await s.call("POST", "/api/v1/task", {
+      serials: [serial(phone)],
+      script_name: "follow",
+      script_config: { target_username: "tiktok, nouser.gone", access_method: "direct" },
+    });
+    const ids = r.body.data.task_ids as number[];
+    expect(ids).toHaveLength(2);
+    await waitFor("both follow tasks ended", () => finished(ids), 30_000);
+    expect(ids.map((id) => task(id)?.status)).toEqual([TaskStatus.completed, TaskStatus.failed]);
+    expect(task(ids[1] as number)).toMatchObject({
+      error: 'TikTok has no user @nouser.gone: it shows "Couldn\'t find this account"',
+      errorClass: "permanent",
+      retryCount: 0,
+    });
+    expect([...phone.apps.tiktok.following]).toEqual(["tiktok"]);
+  });
+
   test("a scheduled task waits for its minute (manual clock) and then runs", async () => {
     // 09:00Z is 10:00 in Madrid: due at 10:05 local
     const [id] = await create([serial(phones[1] as VirtualPhone)], { seconds: 0 }, { start_time: "10:05" });
