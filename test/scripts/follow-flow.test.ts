@@ -54,6 +54,7 @@ describe("follow then unfollow", () => {
         expect([...sim.apps[platform].following]).toEqual(["Cats.Daily"]);
         expect(followed.logs).toContain(`followed @Cats.Daily (the button reads "Following")`);
         expect(followed.steps).toContain("wait for the profile of @Cats.Daily");
+        expect(followed.logs.filter((l) => l.startsWith("dismissed popup"))).toHaveLength(1);
 
         const unfollowed = await run(phone, platform, { action: "unfollow", user: "Cats.Daily", access });
         expect(unfollowed.error).toBeUndefined();
