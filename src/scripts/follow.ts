@@ -1,12 +1,21 @@
 import { type Static, Type as T } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { bareUsername } from "../domain.ts";
+import type { ErrorDetail } from "../errors.ts";
 import type { ScriptDefinition } from "./definition.ts";
+import { type FollowAction, followFlow } from "./follow/flow.ts";
 import { splitList } from "./lists.ts";
+
+const ONE_STRING = "one string, users separated by commas or new lines";
 
 const followConfig = T.Object(
   {
     target_users: T.Array(T.String({ minLength: 1 }), { default: [], maxItems: 1000 }),
-    target_user: T.String({ default: "", description: "one string, users separated by commas or new lines" }),
+    target_user: T.String({ default: "", description: ONE_STRING }),
+    target_username: T.String({
+      default: "",
+      description: `${ONE_STRING}; a synonym of target_user (all three fields are merged)`,
+    }),
     access_method: T.Union([T.Literal("direct"), T.Literal("search")], {
       default: "direct",
       description: "direct: open the profile link; search: find the user in the app's search",
@@ -15,32 +24,74 @@ const followConfig = T.Object(
   { additionalProperties: false },
 );
 
-/** One task per target user on each device. */
-function perTarget(c: Static<typeof followConfig>): Static<typeof followConfig>[] {
-  return splitList(c.target_users, c.target_user).map((user) => ({
-    target_users: [bareUsername(user)],
+type FollowConfig = Static<typeof followConfig>;
+
+/** TikTok and Instagram user names: letters, digits, "_" and "." (a link or a path is not a name). */
+const USERNAME = /^[A-Za-z0-9_.]{1,64}$/;
+
+/** Every target from the three fields, "@" dropped, each user once (names are not case-sensitive). */
+function targets(c: FollowConfig): { user: string; field: string }[] {
+  const given = [
+    ...splitList(c.target_users, "").map((user) => ({ user, field: "target_users" })),
+    ...splitList([], c.target_user).map((user) => ({ user, field: "target_user" })),
+    ...splitList([], c.target_username).map((user) => ({ user, field: "target_username" })),
+  ];
+  const seen = new Set<string>();
+  return given
+    .map((t) => ({ ...t, user: bareUsername(t.user) }))
+    .filter(({ user }) => {
+      const key = user.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+function checkFollow(c: FollowConfig): ErrorDetail[] {
+  const all = targets(c);
+  if (all.length === 0) {
+    return [
+      {
+        path: "/script_config/target_users",
+        message: "give at least one user in target_users, target_user or target_username",
+      },
+    ];
+  }
+  return all
+    .filter(({ user }) => !USERNAME.test(user))
+    .slice(0, 20)
+    .map(({ user, field }) => ({
+      path: `/script_config/${field}`,
+      message: `"${user}" is not a user name (letters, digits, "_" and "." only)`,
+    }));
+}
+
+/** One task per target user on each device: the stored config names that one user. */
+function perTarget(c: FollowConfig): FollowConfig[] {
+  return targets(c).map(({ user }) => ({
+    target_users: [user],
     target_user: "",
+    target_username: "",
     access_method: c.access_method,
   }));
 }
 
-function makeFollowScript(name: "follow" | "unfollow", verb: string): ScriptDefinition<typeof followConfig> {
+function makeFollowScript(name: FollowAction, verb: string): ScriptDefinition<typeof followConfig> {
   return {
     name,
     description: `${verb} users (one task per target per device)`,
     configSchema: followConfig,
     example: { target_users: ["tiktok", "@charlidamelio"], access_method: "direct" },
-    check: (c) =>
-      splitList(c.target_users, c.target_user).length === 0
-        ? [
-            {
-              path: "/script_config/target_users",
-              message: "give at least one user in target_users or target_user",
-            },
-          ]
-        : [],
+    check: checkFollow,
     expand: perTarget,
     maxDurationS: () => 300,
+    async run(ctx) {
+      // a task stored before a field existed lacks it: the schema's defaults fill it in
+      const config = Value.Default(followConfig, structuredClone(ctx.task.config)) as FollowConfig;
+      const [target] = targets(config);
+      if (!target) throw new Error("a follow task names no user (its config was not expanded)");
+      await followFlow(ctx, { action: name, user: target.user, access: config.access_method });
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // stop, delete, retry, timeouts, and a phone that vanishes mid-task.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TaskStatus } from "../../src/domain.ts";
+import { follow } from "../../src/scripts/follow.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
@@ -113,18 +114,44 @@ describe("dispatch", () => {
   });
 
   test("a script without a flow on phones fails at once, permanently, and says so", async () => {
+    // follow without its run stands in for a script whose flow is not written yet
+    const { run: _flow, ...withoutFlow } = follow;
+    registerScript(withoutFlow);
+    try {
+      const r = await s.call("POST", "/api/v1/task", {
+        serials: [serial(phones[0] as VirtualPhone)],
+        script_name: "follow",
+        script_config: { target_users: ["someone"] },
+      });
+      const id = r.body.data.task_ids[0];
+      await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
+      expect(task(id)).toMatchObject({
+        error: 'script "follow" cannot run on phones yet',
+        errorClass: "permanent",
+        retryCount: 0,
+      });
+    } finally {
+      registerScript(follow);
+    }
+  });
+
+  test("follow through the service: the docs' body fans out per user; one followed, an unknown one refused for good", async () => {
+    const phone = phones[2] as VirtualPhone;
     const r = await s.call("POST", "/api/v1/task", {
-      serials: [serial(phones[0] as VirtualPhone)],
+      serials: [serial(phone)],
       script_name: "follow",
-      script_config: { target_users: ["someone"] },
+      script_config: { target_username: "tiktok, nouser.gone", access_method: "direct" },
     });
-    const id = r.body.data.task_ids[0];
-    await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
-    expect(task(id)).toMatchObject({
-      error: 'script "follow" cannot run on phones yet',
+    const ids = r.body.data.task_ids as number[];
+    expect(ids).toHaveLength(2);
+    await waitFor("both follow tasks ended", () => finished(ids), 30_000);
+    expect(ids.map((id) => task(id)?.status)).toEqual([TaskStatus.completed, TaskStatus.failed]);
+    expect(task(ids[1] as number)).toMatchObject({
+      error: 'TikTok has no user @nouser.gone: it shows "Couldn\'t find this account"',
       errorClass: "permanent",
       retryCount: 0,
     });
+    expect([...phone.apps.tiktok.following]).toEqual(["tiktok"]);
   });
 
   test("a scheduled task waits for its minute (manual clock) and then runs", async () => {

@@ -56,6 +56,34 @@ const COVERED: {
     covers: { post: ["title", "description", "post", "addLink"] },
   },
   {
+    file: "tiktok_other_user_profile_follow_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "32.3.4",
+    covers: { user: ["handle", "follow"] },
+  },
+  {
+    file: "tiktok_search_results_tabs_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "32.3.4",
+    covers: { userSearch: ["box", "usersTab"] },
+  },
+  {
+    file: "instagram_other_user_profile_follow_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { user: ["handle", "follow"] },
+  },
+  {
+    file: "instagram_home_feed_posting_720x1440.xml",
+    app: "instagram",
+    pkg: "com.instagram.android",
+    version: "410.0.0.53.71",
+    covers: { home: ["search"] },
+  },
+  {
     file: "instagram_new_reel_gallery_720x1440.xml",
     app: "instagram",
     pkg: "com.instagram.android",
@@ -219,6 +247,49 @@ describe("selectors against real dumps", () => {
       screen.has(forVersion(p.tap, "com.zhiliaoapp.musically", "43.1.4")),
     );
     expect(hit).toBeUndefined();
+  });
+});
+
+describe("the follow flow's selectors on the real profiles", () => {
+  const cases: [string, AppName, string, string, string][] = [
+    [
+      "tiktok_other_user_profile_follow_480x640.xml",
+      "tiktok",
+      "com.zhiliaoapp.musically",
+      "jennyjp2020",
+      "ihh",
+    ],
+    [
+      "instagram_other_user_profile_follow_720x1440.xml",
+      "instagram",
+      "com.instagram.android",
+      "jefflenett",
+      "profile_header_follow_button",
+    ],
+  ];
+  for (const [file, app, pkg, user, buttonId] of cases) {
+    test(`${app}: the handle names the user, the main button reads Follow and not Following (${file})`, () => {
+      const screen = screenOf(file);
+      const s = loadSelectors(app).screens.user ?? {};
+      const sel = (n: string) => forVersion(s[n] ?? [], pkg, "");
+      // the flow narrows the handle to the user's name, with or without "@", any case
+      const handle = sel("handle").map((m) => ({ ...m, textRegex: `^@?${user.toUpperCase()}$` }));
+      expect(screen.find(handle)?.text.replace(/^@/, "")).toBe(user);
+      expect(screen.find(sel("follow"))?.resourceId).toBe(`${pkg}:id/${buttonId}`);
+      // the count labels read "Following" / "following": they are no button
+      expect(screen.has(sel("following"))).toBe(false);
+      expect(screen.has(sel("notFound"))).toBe(false);
+      expect(screen.has(sel("unfollowConfirm"))).toBe(false);
+    });
+  }
+
+  test("TikTok's search results: the query box is the EditText, the Users tab is found by its label", () => {
+    const screen = screenOf("tiktok_search_results_tabs_480x640.xml");
+    const s = loadSelectors("tiktok").screens.userSearch ?? {};
+    const sel = (n: string) => forVersion(s[n] ?? [], "com.zhiliaoapp.musically", "");
+    expect(screen.find(sel("box"))?.resourceId).toBe("com.zhiliaoapp.musically:id/d4s");
+    expect(screen.find(sel("usersTab"))?.selected).toBe(false);
+    expect(screen.has(sel("noResults"))).toBe(false);
   });
 });
 

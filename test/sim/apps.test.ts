@@ -218,7 +218,7 @@ describe("follow, like, comment, search", () => {
     expect(phone.apps.tiktok.screen).toBe("user");
     await tap(text("Follow"), "Follow");
     expect([...phone.apps.tiktok.following]).toEqual(["someone"]);
-    await tap(tt("e4f"), "Following");
+    await tap(tt("eme"), "Following");
     await tap(text("Unfollow"), "Unfollow");
     expect(phone.apps.tiktok.following.size).toBe(0);
     // A video link (no package: the verified app link opens TikTok).

@@ -75,6 +75,11 @@ export interface PopupDef {
 
 export const PERMISSION_PKG = "com.android.permissioncontroller";
 
+/** Users that have no account (their profile is a "not found" page, search does not list them): names starting with "nouser". */
+export function isUnknownUser(name: string): boolean {
+  return /^nouser/i.test(name);
+}
+
 export function mediaPermission(label: string): PopupDef {
   return {
     name: "media_permission",

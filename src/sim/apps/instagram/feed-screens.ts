@@ -1,4 +1,5 @@
 /** Instagram's browsing screens: home feed (with the upload snackbar), a profile, a post and its comments, search. */
+import { isUnknownUser } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { type InstagramView, SHARING, tabBar } from "./view.ts";
 
@@ -17,15 +18,7 @@ export function userPage(app: InstagramView): NodeSpec[] {
     };
   });
   return [
-    {
-      c: "LinearLayout",
-      id: "action_bar",
-      b: [0, 39, 720, 130],
-      children: [
-        { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
-        { c: "TextView", id: "action_bar_title", text: u, b: [117, 65, 500, 104] },
-      ],
-    },
+    profileBar(u),
     {
       c: "ImageView",
       id: "row_profile_header_imageview",
@@ -77,6 +70,30 @@ export function userPage(app: InstagramView): NodeSpec[] {
     },
     ...tabBar("profile"),
   ];
+}
+
+/** The profile of a user that does not exist (link or name that Instagram cannot find). */
+export function userNotFoundPage(): NodeSpec[] {
+  return [
+    profileBar(),
+    { c: "TextView", text: "User not found", b: [26, 600, 694, 650] },
+    ...tabBar("profile"),
+  ];
+}
+
+/** A profile's action bar: Back, and the username when there is a user. */
+function profileBar(user?: string): NodeSpec {
+  return {
+    c: "LinearLayout",
+    id: "action_bar",
+    b: [0, 39, 720, 130],
+    children: [
+      { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
+      ...(user === undefined
+        ? []
+        : [{ c: "TextView", id: "action_bar_title", text: user, b: [117, 65, 500, 104] } as NodeSpec]),
+    ],
+  };
 }
 
 export function postView(app: InstagramView): NodeSpec[] {
@@ -204,7 +221,7 @@ export function commentsPage(app: InstagramView): NodeSpec[] {
 
 export function searchPage(app: InstagramView): NodeSpec[] {
   const q = (app.fields.search ?? "").trim().replace(/^@/, "");
-  const results = q ? [q, `${q}.official`, `${q}_fans`] : [];
+  const results = q ? [q, `${q}.official`, `${q}_fans`].filter((u) => !isUnknownUser(u)) : [];
   return [
     {
       c: "EditText",
@@ -241,6 +258,9 @@ export function searchPage(app: InstagramView): NodeSpec[] {
         }),
       ),
     },
+    ...(q && results.length === 0
+      ? [{ c: "TextView", text: "No results found.", b: [26, 200, 694, 250] } as NodeSpec]
+      : []),
     ...tabBar("search"),
   ];
 }

@@ -1,7 +1,9 @@
 /** Instagram's screens by name: the layouts (stable ids, texts, bounds in 720x1440) drawn from the app's state. */
+
+import { isUnknownUser } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { loginPage, ownProfile } from "./account-screens.ts";
-import { commentsPage, home, postView, searchPage, userPage } from "./feed-screens.ts";
+import { commentsPage, home, postView, searchPage, userNotFoundPage, userPage } from "./feed-screens.ts";
 import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
 import { type InstagramView, tabBar } from "./view.ts";
 
@@ -17,7 +19,7 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
     case "caption":
       return caption(app);
     case "user":
-      return userPage(app);
+      return isUnknownUser(app.profileUser) ? userNotFoundPage() : userPage(app);
     case "postView":
       return postView(app);
     case "comments":

@@ -1,7 +1,7 @@
 /** TikTok (com.zhiliaoapp.musically), ids of 43.1.4: what the app does — launches, links, taps, BACK, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import { type AppEnv, type Intent, isUnknownUser, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -42,6 +42,7 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
+  searchQuery = "";
   searchTab: "users" | "sounds" = "users";
   soundSheet = false;
   soundResults: string[] = [];
@@ -164,6 +165,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.commentsOpen = false;
     this.clearCommentImage();
     this.searchResults = [];
+    this.searchQuery = "";
   }
 
   override tick(now: number): void {
@@ -229,7 +231,8 @@ export class TikTokApp extends SimApp implements TikTokView {
     const q = (this.fields.search ?? "").trim().replace(/^@/, "");
     if (!q) return;
     this.act("search", q);
-    this.searchResults = [q, `${q}_official`, `${q}.fan`];
+    this.searchQuery = q;
+    this.searchResults = [q, `${q}_official`, `${q}.fan`].filter((u) => !isUnknownUser(u));
     this.focused = null;
   }
 
@@ -398,6 +401,7 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.backStack.push(this.screen);
         this.fields.search = "";
         this.searchResults = [];
+        this.searchQuery = "";
         this.searchTab = "users";
         this.go("search");
         this.focused = "search";

@@ -270,7 +270,7 @@ export function userPage(app: TikTokView): NodeSpec[] {
     following
       ? {
           c: "Button",
-          id: "e4f",
+          id: "eme",
           text: "Following",
           desc: `Following ${u}`,
           b: [200, 850, 620, 970],
@@ -278,7 +278,7 @@ export function userPage(app: TikTokView): NodeSpec[] {
         }
       : {
           c: "Button",
-          id: "e4f",
+          id: "eme",
           text: "Follow",
           desc: `Follow ${u}`,
           b: [200, 850, 880, 970],
@@ -288,6 +288,20 @@ export function userPage(app: TikTokView): NodeSpec[] {
       ? [{ c: "Button", id: "e4g", text: "Message", b: [640, 850, 880, 970], tap: "noop" } as NodeSpec]
       : []),
     { c: "GridView", id: "gxv", b: [0, 1250, 1080, 2337], scrollable: true, children: cells },
+  ];
+}
+
+/** The profile of a user that does not exist (link or name that TikTok cannot find). */
+export function userNotFoundPage(): NodeSpec[] {
+  return [
+    { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
+    { c: "TextView", id: "title", text: "Couldn't find this account", b: [140, 900, 940, 980] },
+    {
+      c: "TextView",
+      id: "desc",
+      text: "Looking for videos? Try browsing our trending creators, hashtags, and sounds.",
+      b: [140, 1000, 940, 1120],
+    },
   ];
 }
 
@@ -315,11 +329,16 @@ function soundRows(app: TikTokView): NodeSpec[] {
   }));
 }
 
+/** TikTok ranks accounts by popularity, not by how exactly they match: here the exact name comes last. */
+function usersByRank(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => b.length - a.length);
+}
+
 export function searchPage(app: TikTokView): NodeSpec[] {
   const rows: NodeSpec[] =
     app.searchTab === "sounds"
       ? soundRows(app)
-      : app.searchResults.map((u, i) => ({
+      : usersByRank(app.searchResults).map((u, i) => ({
           c: "LinearLayout",
           id: "yhb",
           b: [0, 400 + i * 200, 1080, 590 + i * 200],
@@ -327,7 +346,7 @@ export function searchPage(app: TikTokView): NodeSpec[] {
           children: [
             { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
             { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
-            { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+            { c: "TextView", id: "ye2", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
             app.following.has(u)
               ? {
                   c: "Button",
@@ -349,6 +368,9 @@ export function searchPage(app: TikTokView): NodeSpec[] {
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
     { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
     { c: "TextView", id: "s3b", text: "Search", b: [900, 150, 1060, 240], tap: "doSearch" },
+    ...(app.searchQuery && rows.length === 0
+      ? [{ c: "TextView", id: "nrf", text: "No results found", b: [140, 900, 940, 980] } as NodeSpec]
+      : []),
     ...(rows.length
       ? [
           {

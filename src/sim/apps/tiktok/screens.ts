@@ -1,7 +1,9 @@
 /** TikTok's screens by name: the layouts (ids, texts, bounds in 1080x2400) drawn from the app's state. */
+
+import { isUnknownUser } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { ownProfile } from "./account-screens.ts";
-import { home, searchPage, soundPage, userPage, videoPage } from "./feed-screens.ts";
+import { home, searchPage, soundPage, userNotFoundPage, userPage, videoPage } from "./feed-screens.ts";
 import { camera, editor, gallery, postScreen } from "./post-screens.ts";
 import { nav, type TikTokView } from "./view.ts";
 
@@ -18,7 +20,7 @@ export function screenNodes(app: TikTokView): NodeSpec[] {
     case "video":
       return videoPage(app, app.currentVideo(), false);
     case "user":
-      return userPage(app);
+      return isUnknownUser(app.profileUser) ? userNotFoundPage() : userPage(app);
     case "search":
       return searchPage(app);
     case "soundPage":

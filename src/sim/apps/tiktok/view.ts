@@ -25,6 +25,8 @@ export interface TikTokView {
   readonly commentImage: MediaEntry | null;
   readonly profileUser: string;
   readonly searchResults: readonly string[];
+  /** The query the results are for ("" before ENTER). */
+  readonly searchQuery: string;
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
   readonly version: string;

@@ -1,0 +1,190 @@
+/**
+ * Following or unfollowing one user on one phone: reach the user's profile (its link, or the app's search),
+ * read the profile's main button, tap it only when the state must change, and check from the screen that
+ * it changed. Already in the wanted state is a success with a remark; a user the app cannot find is a
+ * permanent failure naming the user. A follow is not irreversible: tapping again later changes nothing.
+ */
+import type { UiNode } from "../../devices/index.ts";
+import { abortableSleep, type ScriptContext, ScriptError } from "../context.ts";
+import type { AppName } from "../selectors/index.ts";
+import { type AppSession, openAppSession } from "../ui/app.ts";
+import { matches, type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
+import { checkCanType, typeExactly } from "../ui/typing.ts";
+
+export type FollowAction = "follow" | "unfollow";
+export type AccessMethod = "direct" | "search";
+
+export interface FollowInput {
+  action: FollowAction;
+  /** The user's name without "@". */
+  user: string;
+  access: AccessMethod;
+  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
+  dataDir?: string;
+}
+
+export interface FollowResult {
+  package: string;
+  version: string;
+  /** What the flow did: changed the state, or found it already as wanted. */
+  outcome: "followed" | "unfollowed" | "already following" | "not following";
+  dumps: number;
+  taps: { what: string; x: number; y: number }[];
+}
+
+const SCREEN_TIMEOUT_MS = 15_000;
+const ENTER = 66;
+
+const PROFILE_URL: Record<AppName, (user: string) => string> = {
+  tiktok: (u) => `https://www.tiktok.com/@${u}`,
+  instagram: (u) => `https://www.instagram.com/${u}/`,
+};
+
+export async function followFlow(ctx: ScriptContext, input: FollowInput): Promise<FollowResult> {
+  try {
+    return await walk(ctx, input);
+  } catch (e) {
+    // stopped: say why (the verb that was cut short only knows that it was aborted)
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
+    if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `selector` narrowed to nodes whose text is exactly `user`, with or without "@" (any case). */
+function naming(selector: Selector, user: string): Selector {
+  const name = user.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return selector.map((m) => ({ ...m, textRegex: `^@?${name}$` }));
+}
+
+async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResult> {
+  const { phone, signal } = ctx;
+  const { user, action } = input;
+  const at = `@${user}`;
+  const session = await openAppSession(ctx, ctx.task.platform, input.dataDir);
+  const { app, pkg, version, ui, sel, label } = session;
+  const opts = { signal };
+
+  try {
+    if (input.access === "direct") {
+      await ctx.step(`open the profile link of ${at}`, async () => {
+        // from a known state: whatever the app showed before is gone
+        await phone.forceStop(pkg, opts);
+        await phone.openUrl(PROFILE_URL[app](user), pkg, opts);
+      });
+    } else {
+      await checkCanType(ctx, [user], "the user name");
+      await ctx.step("open the app", async () => {
+        await phone.forceStop(pkg, opts);
+        await phone.startApp(pkg, undefined, opts);
+      });
+      await ctx.step(`search for ${at}`, () => searchUser(ctx, session, user));
+    }
+    const button = await ctx.step(`wait for the profile of ${at}`, async () => {
+      const { key, node, screen } = await ui.waitFor(`the profile of ${at}`, {
+        notFound: sel("user", "notFound"),
+        profile: naming(sel("user", "handle"), user),
+      });
+      if (key === "notFound") {
+        throw ScriptError.permanent(`${label} has no user ${at}: it shows "${node.text}"`);
+      }
+      return mainButton(screen, session) ?? (await waitForButton(session, `the follow button of ${at}`));
+    });
+    const following = isFollowing(button, session);
+    if (action === "follow" && following) {
+      ctx.log(`already following ${at} (the button reads "${button.text}")`);
+      return done("already following");
+    }
+    if (action === "unfollow" && !following) {
+      ctx.log(`not following ${at} (the button reads "${button.text}")`);
+      return done("not following");
+    }
+    if (action === "follow") {
+      await ctx.step(`follow ${at}`, async () => {
+        await ui.tap(button, "Follow");
+        const now = await waitForButton(session, `${at}'s button to read Following`, true);
+        ctx.log(`followed ${at} (the button reads "${now.text}")`);
+      });
+      return done("followed");
+    }
+    await ctx.step(`unfollow ${at}`, async () => {
+      await ui.tap(button, "Following");
+      await ui.waitAndTap("the Unfollow confirmation", sel("user", "unfollowConfirm"), {
+        timeoutMs: SCREEN_TIMEOUT_MS,
+      });
+      const now = await waitForButton(session, `${at}'s button to read Follow`, false);
+      ctx.log(`unfollowed ${at} (the button reads "${now.text}")`);
+    });
+    return done("unfollowed");
+  } finally {
+    ctx.log(`${ui.dumps} UI dumps, ${ui.taps.length} taps`);
+  }
+
+  function done(outcome: FollowResult["outcome"]): FollowResult {
+    return { package: pkg, version, outcome, dumps: ui.dumps, taps: ui.taps };
+  }
+}
+
+/** Search in the app, then tap the result whose handle is the user's (not merely the first row). */
+async function searchUser(ctx: ScriptContext, session: AppSession, user: string): Promise<void> {
+  const { app, ui, sel, label } = session;
+  const at = `@${user}`;
+  await ui.waitAndTap("the search button", sel("home", "search"));
+  await ui.waitAndTap("the search box", sel("userSearch", "box"));
+  await typeExactly(ctx, user, "the user name");
+  // TikTok lists results after ENTER (then Users holds the accounts); Instagram lists accounts as one
+  // types, and ENTER would open its keyword results instead
+  const none = () => ScriptError.permanent(`${label}'s search finds no user ${at}`);
+  if (app === "tiktok") {
+    await ctx.phone.keyEvent(ENTER, { signal: ctx.signal });
+    const { key, node } = await ui.waitFor("the search results", {
+      none: sel("userSearch", "noResults"),
+      tab: sel("userSearch", "usersTab"),
+    });
+    if (key === "none") throw none();
+    if (!node.selected) await ui.tap(node, "Users");
+  }
+  const wanted = naming(sel("userSearch", "handle"), user);
+  const { key } = await ui.waitFor(`${at} in the search results`, {
+    row: wanted,
+    none: sel("userSearch", "noResults"),
+    other: sel("userSearch", "handle"),
+  });
+  if (key === "none") throw none();
+  // results that do not name the user may still be filling in: one more look before giving up
+  if (key === "other") await abortableSleep(1000, ctx.signal);
+  const row = (key === "other" ? await ui.dump() : ui.last)?.find(wanted);
+  if (!row) throw none();
+  await ui.tap(row, `search result ${at}`);
+}
+
+/** The profile's own follow button, in any state: the first on screen (suggested accounts come below it). */
+function mainButton(screen: Screen, { sel }: AppSession): UiNode | undefined {
+  const any = [...sel("user", "follow"), ...sel("user", "following")];
+  return screen.nodes.find((n) => any.some((m) => matches(n, m)));
+}
+
+function isFollowing(node: UiNode, { sel }: AppSession): boolean {
+  return sel("user", "following").some((m) => matches(node, m));
+}
+
+/** Dumps until the profile's button shows (and, when `following` is given, reads that state). */
+async function waitForButton(session: AppSession, what: string, following?: boolean): Promise<UiNode> {
+  const { ui, sel } = session;
+  const deadline = Date.now() + SCREEN_TIMEOUT_MS;
+  for (;;) {
+    const { screen } = await ui
+      .waitFor(
+        what,
+        { button: [...sel("user", "follow"), ...sel("user", "following")] },
+        { timeoutMs: Math.max(1, deadline - Date.now()) },
+      )
+      .catch((e: unknown) => {
+        throw e instanceof ScreenNeverCame ? new ScreenNeverCame(what, SCREEN_TIMEOUT_MS) : e;
+      });
+    const node = mainButton(screen, session);
+    if (node && (following === undefined || isFollowing(node, session) === following)) return node;
+    if (Date.now() + 500 > deadline) throw new ScreenNeverCame(what, SCREEN_TIMEOUT_MS);
+    await abortableSleep(500, ui.signal);
+  }
+}

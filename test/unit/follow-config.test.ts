@@ -1,0 +1,74 @@
+// The follow / unfollow script_config as the API resolves it: three ways to name users, merged; one task
+// per user; names that are not user names refused with the field that held them.
+import { describe, expect, test } from "bun:test";
+import { type ConfigResult, getScript, resolveScriptConfig } from "../../src/scripts/registry.ts";
+
+function resolve(name: "follow" | "unfollow", raw: unknown): ConfigResult {
+  const script = getScript(name);
+  if (!script) throw new Error(`no script ${name}`);
+  return resolveScriptConfig(script, raw);
+}
+
+const users = (r: ConfigResult) => (r.ok ? r.configs.map((c) => (c.target_users as string[])[0]) : r.errors);
+
+describe("follow / unfollow config", () => {
+  test("the product docs' example body resolves to one task for its one user", () => {
+    const r = resolve("follow", { target_username: "tiktok", access_method: "direct" });
+    expect(r).toEqual({
+      ok: true,
+      configs: [{ target_users: ["tiktok"], target_user: "", target_username: "", access_method: "direct" }],
+    });
+  });
+
+  test("target_username is one string, users separated by commas or new lines", () => {
+    const r = resolve("unfollow", { target_username: "@a, b\nc", access_method: "search" });
+    expect(users(r)).toEqual(["a", "b", "c"]);
+    expect(r.ok && r.configs.every((c) => c.access_method === "search")).toBe(true);
+  });
+
+  test("all three fields together are merged, each user once (@ and case do not make a new user)", () => {
+    const r = resolve("follow", {
+      target_users: ["alpha", "@beta"],
+      target_user: "Beta, gamma",
+      target_username: "gamma\n@delta\nALPHA",
+    });
+    expect(users(r)).toEqual(["alpha", "beta", "gamma", "delta"]);
+  });
+
+  test("no user in any field: the message names all three fields", () => {
+    const r = resolve("follow", { target_username: " , \n" });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: "/script_config/target_users",
+          message: "give at least one user in target_users, target_user or target_username",
+        },
+      ],
+    });
+  });
+
+  test("a link or a path is not a user name: refused, naming the field it came from", () => {
+    const r = resolve("follow", {
+      target_users: ["fine_name"],
+      target_username: "https://www.tiktok.com/@x",
+    });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: "/script_config/target_username",
+          message: '"https://www.tiktok.com/@x" is not a user name (letters, digits, "_" and "." only)',
+        },
+      ],
+    });
+  });
+
+  test("unknown fields stay refused; target_username must be a string", () => {
+    const unknown = resolve("follow", { target_username: "a", target_name: "b" });
+    expect(unknown.ok).toBe(false);
+    const wrongType = resolve("follow", { target_username: ["a"] });
+    expect(wrongType.ok).toBe(false);
+    if (!wrongType.ok) expect(wrongType.errors[0].path).toBe("/script_config/target_username");
+  });
+});
