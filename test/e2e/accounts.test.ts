@@ -203,3 +203,39 @@ describe("accounts on phones", () => {
     await finished(next);
   }, 120_000);
 });
+
+describe("the product docs' example bodies run unchanged", () => {
+  test("follow with target_username, in username mode", async () => {
+    const [task] = await finished(
+      await create({
+        usernames: ["@bea"],
+        script_name: "follow",
+        script_config: { target_username: "tiktok", access_method: "direct" },
+      }),
+    );
+    expect({ status: task.status_text, error: task.error }).toEqual({ status: "completed", error: null });
+    expect(b.apps.tiktok.following.has("tiktok")).toBe(true);
+  }, 60_000);
+
+  test("comment with comment_image_path on a TikTok video", async () => {
+    const image = writeMedia(join(dir, "my_image.png"), "png", 4000);
+    const [task] = await finished(
+      await create({
+        serials: [serialOf(b)],
+        script_name: "comment",
+        script_config: {
+          target_post_url: "https://www.tiktok.com/@tiktok/video/7106594312292453675",
+          comment_content: "Great video!\nLove this",
+          comment_order: "sequential",
+          insert_emoji: true,
+          comment_image_path: image,
+        },
+      }),
+    );
+    expect({ status: task.status_text, error: task.error }).toEqual({ status: "completed", error: null });
+    const sent = b.apps.tiktok.actions.filter((x) => x.type === "comment");
+    expect(sent.at(-1)).toMatchObject({ account: "bea", target: "@tiktok/video/7106594312292453675" });
+    expect(sent.at(-1)?.text).toMatch(/^(Great video!|Love this) \S+$/);
+    expect(sent.at(-1)?.image).toMatch(/\.png$/);
+  }, 60_000);
+});
