@@ -2,6 +2,7 @@
 import type { NodeSpec } from "../ui.ts";
 import { commentsPage, home, postView, searchPage, userPage } from "./feed-screens.ts";
 import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
+import { reelsViewer, searchResults } from "./reels-screens.ts";
 import { type InstagramView, tabBar } from "./view.ts";
 
 export function screenNodes(app: InstagramView): NodeSpec[] {
@@ -22,7 +23,12 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return commentsPage(app);
     case "search":
       return searchPage(app);
+    case "searchResults":
+      return searchResults(app);
     case "reels":
+      return reelsViewer(app);
+    case "reelComments":
+      return commentsPage(app);
     case "profile":
       return [
         { c: "TextView", id: "action_bar_title", text: app.screen, b: [117, 65, 400, 104] },

@@ -1,6 +1,6 @@
 /** TikTok's watching screens: the feed and a linked video (with the comment sheet), a profile, search. */
 import type { NodeSpec } from "../ui.ts";
-import { nav, type TikTokView, type Video, videoKey } from "./view.ts";
+import { nav, type TikTokView, topicVideos, type Video, videoKey } from "./view.ts";
 
 export function home(app: TikTokView): NodeSpec[] {
   return videoPage(app, app.currentVideo(), true);
@@ -253,36 +253,56 @@ function soundRows(app: TikTokView): NodeSpec[] {
   }));
 }
 
+/** The Videos tab's grid (ids of 43.1.4: cells `sq1` with a `cover`), two columns. */
+function videoCells(app: TikTokView): NodeSpec[] {
+  return topicVideos(app.searchQuery).map((v, i) => {
+    const x = (i % 2) * 540;
+    const y = 400 + Math.floor(i / 2) * 640;
+    return {
+      c: "FrameLayout",
+      id: "sq1",
+      b: [x + 8, y, x + 532, y + 630],
+      tap: `openSearchVideo:${i}`,
+      children: [
+        { c: "ImageView", id: "cover", b: [x + 8, y, x + 532, y + 520] },
+        { c: "TextView", id: "sq4", text: v.desc, b: [x + 20, y + 530, x + 520, y + 620] },
+      ],
+    };
+  });
+}
+
 export function searchPage(app: TikTokView): NodeSpec[] {
   const rows: NodeSpec[] =
     app.searchTab === "sounds"
       ? soundRows(app)
-      : app.searchResults.map((u, i) => ({
-          c: "LinearLayout",
-          id: "yhb",
-          b: [0, 400 + i * 200, 1080, 590 + i * 200],
-          tap: `profile:${u}`,
-          children: [
-            { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
-            { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
-            { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
-            app.following.has(u)
-              ? {
-                  c: "Button",
-                  id: "yhe",
-                  text: "Following",
-                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
-                  tap: `profile:${u}`,
-                }
-              : {
-                  c: "Button",
-                  id: "yhe",
-                  text: "Follow",
-                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
-                  tap: `follow:${u}`,
-                },
-          ],
-        }));
+      : app.searchTab === "videos"
+        ? videoCells(app)
+        : app.searchResults.map((u, i) => ({
+            c: "LinearLayout",
+            id: "yhb",
+            b: [0, 400 + i * 200, 1080, 590 + i * 200],
+            tap: `profile:${u}`,
+            children: [
+              { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
+              { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
+              { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+              app.following.has(u)
+                ? {
+                    c: "Button",
+                    id: "yhe",
+                    text: "Following",
+                    b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                    tap: `profile:${u}`,
+                  }
+                : {
+                    c: "Button",
+                    id: "yhe",
+                    text: "Follow",
+                    b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                    tap: `follow:${u}`,
+                  },
+            ],
+          }));
   return [
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
     { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
@@ -296,6 +316,14 @@ export function searchPage(app: TikTokView): NodeSpec[] {
             b: [32, 280, 250, 370],
             selected: app.searchTab === "users",
             tap: "searchTab:users",
+          } as NodeSpec,
+          {
+            c: "TextView",
+            id: "tab_videos",
+            text: "Videos",
+            b: [510, 280, 730, 370],
+            selected: app.searchTab === "videos",
+            tap: "searchTab:videos",
           } as NodeSpec,
           {
             c: "TextView",
