@@ -251,7 +251,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
 }
 
 /** A node's words: its text, else its description, else the first a descendant has. */
-function textOf(node: UiNode | undefined): string {
+export function textOf(node: UiNode | undefined): string {
   if (!node) return "";
   if (node.text) return node.text;
   if (node.contentDesc) return node.contentDesc;
