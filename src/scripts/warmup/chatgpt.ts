@@ -61,7 +61,7 @@ export async function generateComment(
     const timedOut = (e as Error).name === "TimeoutError";
     throw new ChatError(
       timedOut
-        ? `${url} did not answer within ${Math.round(timeoutMs / 1000)} s`
+        ? `${url} did not answer within ${timeoutMs / 1000} s`
         : `${url} unreachable: ${scrub((e as Error).message)}`,
     );
   }

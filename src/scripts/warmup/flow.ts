@@ -40,6 +40,9 @@ export interface WarmupOptions {
 export const followChance = (c: Pick<WarmupConfig, "floow_probable" | "follow_probable">): number =>
   Math.max(c.floow_probable, c.follow_probable);
 
+/** How long a video may take to show before the screen is swiped on, and how many such swipes in a row. */
+const VIDEO_WAIT_MS = 10_000;
+const MAX_MISSES = 3;
 const KEYCODE_BACK = 4;
 const KEYCODE_ENTER = 66;
 /** TikTok cuts comments at 150 characters; Instagram allows more, but a warm-up comment is short anyway. */
@@ -140,9 +143,32 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     });
   }
 
+  /**
+   * The dump of the video on screen. A comment sheet left open (BACK only hid the keyboard) is closed; a
+   * screen without a video (an ad, a LIVE preview) is swiped past, a few times at most.
+   */
+  async function videoOnScreen(s: AppSession): Promise<Screen> {
+    for (let misses = 0; ; ) {
+      try {
+        const { key, screen } = await s.ui.waitFor(
+          "a video",
+          { sheet: v("commentInput"), video: v("video") },
+          { timeoutMs: VIDEO_WAIT_MS },
+        );
+        if (key === "video") return screen;
+        await phone.keyEvent(KEYCODE_BACK, opts);
+      } catch (e) {
+        const last = s.ui.last;
+        if (!(e instanceof ScreenNeverCame) || !last || ++misses >= MAX_MISSES) throw e;
+        ctx.log("no video on screen (an ad or a LIVE preview?): swiping on");
+        await swipeOn(last);
+      }
+    }
+  }
+
   /** Watches the video on screen and acts on it; false when the time is up (nothing more to do). */
   async function oneVideo(s: AppSession): Promise<boolean> {
-    const { screen } = await s.ui.waitFor("a video", { video: v("video") });
+    const screen = await videoOnScreen(s);
     summary.videos++;
     const caption = captionOf(screen);
     const author = textOf(screen.find(v("author"))).replace(/^@/, "");
