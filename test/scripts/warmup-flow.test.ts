@@ -122,6 +122,20 @@ describe("TikTok", () => {
     expect(summary).toMatchObject({ likes: 0, follows: 0, saves: 0, comments: 0 });
   });
 
+  test("a comment sheet left open (BACK only hid the keyboard) is closed before the next video", async () => {
+    const { sim, phone } = await startFlowPhone(work);
+    const c = config({ task_duration: 4 });
+    const run = flowContext(phone, "tiktok", { config: c });
+    const flow = warmupFlow(run.ctx, c);
+    // while the first video plays, the sheet comes up as if a comment had been left open
+    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    sim.apps.tiktok.tapAction("comments");
+    const summary = await flow;
+    expect(summary.videos).toBeGreaterThanOrEqual(2);
+    expect(sim.apps.tiktok.commentsOpen).toBe(false);
+    expect(sim.apps.tiktok.actions).toEqual([]);
+  });
+
   test("a topic: it searches it and watches the Videos tab's videos, swiping through them", async () => {
     const { sim, summary } = await warm(
       "tiktok",
