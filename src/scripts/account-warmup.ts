@@ -1,7 +1,8 @@
 import { type Static, Type as T } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
 import type { ScriptDefinition } from "./definition.ts";
-import { run } from "./warmup/index.ts";
+import { warmupFlow } from "./warmup/flow.ts";
 
 const percent = (description: string) => T.Integer({ minimum: 0, maximum: 100, default: 0, description });
 
@@ -104,7 +105,11 @@ export const accountWarmup: ScriptDefinition<typeof warmupConfig> = {
   configSchema: warmupConfig,
   example: { task_duration: 600, topic: "cats\ncooking", like_probable: 30, floow_probable: 5 },
   check: checkWarmup,
-  run,
+  async run(ctx) {
+    // a task stored before a field existed runs with that field's default
+    const config = Value.Default(warmupConfig, structuredClone(ctx.task.config)) as WarmupConfig;
+    await warmupFlow(ctx, config);
+  },
   // the run's own length plus room for opening the app and switching accounts
   maxDurationS: (c) => c.task_duration + 300,
 };

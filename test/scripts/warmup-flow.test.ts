@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
 import { accountWarmup, type WarmupConfig } from "../../src/scripts/account-warmup.ts";
 import { resolveScriptConfig } from "../../src/scripts/registry.ts";
-import { warmupFlow } from "../../src/scripts/warmup/index.ts";
+import { warmupFlow } from "../../src/scripts/warmup/flow.ts";
 import { REELS, reelKey, topicReels } from "../../src/sim/apps/instagram/view.ts";
 import { FEED, topicVideos, videoKey } from "../../src/sim/apps/tiktok/view.ts";
 import type { VirtualPhone } from "../../src/sim/index.ts";
@@ -335,6 +335,16 @@ describe("the config", () => {
     const { sim, summary } = await warm("tiktok", c);
     expect(summary.follows).toBeGreaterThanOrEqual(1);
     expect(actionsOf(sim, "tiktok", "follow").length).toBe(summary.follows);
+  });
+
+  test("the script's run fills in what a stored config lacks (a task stored before follow_probable existed)", async () => {
+    const { sim, phone } = await startFlowPhone(work);
+    // as stored by an older version: no follow_probable, comment_order or chatgpt_settings
+    const stored = { task_duration: 3, min_duration: 1, max_duration: 1, floow_probable: 100, comment: "" };
+    const run = flowContext(phone, "tiktok", { config: stored });
+    await accountWarmup.run?.(run.ctx as never);
+    expect(actionsOf(sim, "tiktok", "follow").length).toBeGreaterThanOrEqual(1);
+    expect(run.logs.at(-1)).toMatch(/^watched \d+ video\(s\): 0 like\(s\), [1-9]\d* follow\(s\)/);
   });
 
   test("refusals name the field: no key to generate with, nothing to comment with, a bad temperature", () => {
