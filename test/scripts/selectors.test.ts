@@ -41,7 +41,16 @@ const COVERED: {
     app: "tiktok",
     pkg: "com.zhiliaoapp.musically",
     version: "43.1.4",
-    covers: { feed: ["commentInput"] },
+    covers: { feed: ["commentInput", "commentsOpen"] },
+  },
+  {
+    file: "tiktok_video_page_comment_bar_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "32.3.4",
+    covers: {
+      feed: ["video", "caption", "author", "like", "follow", "favorite", "comments", "commentInput"],
+    },
   },
   {
     file: "tiktok_search_results_tabs_480x640.xml",
@@ -172,6 +181,13 @@ describe("selectors against real dumps", () => {
     expect(feed.has(tt("favorited"))).toBe(false);
     // Like and Share carry the same id: the like selector must pick Like
     expect(feed.find(tt("like"))?.contentDesc).toBe("Like video. 169.2K likes");
+    // a video page's own comment bar is no open comment sheet; the comment panel is
+    const page = screenOf("tiktok_video_page_comment_bar_480x640.xml");
+    const old = (n: string) => forVersion(tiktok[n] ?? [], "com.zhiliaoapp.musically", "32.3.4");
+    expect(page.has(old("commentsOpen"))).toBe(false);
+    expect(feed.has(tt("commentsOpen"))).toBe(false);
+    expect(textOf(page.find(old("caption")))).toMatch(/^Missing on the road/);
+    expect(textOf(page.find(old("author")))).toBe("Dark Knight");
     const reels = loadSelectors("instagram").screens.reels ?? {};
     const viewer = screenOf("instagram_reels_viewer_sharing_720x1440.xml");
     const ig = (n: string) => forVersion(reels[n] ?? [], "com.instagram.android", "410");

@@ -152,7 +152,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
       try {
         const { key, screen } = await s.ui.waitFor(
           "a video",
-          { sheet: v("commentInput"), video: v("video") },
+          { sheet: v("commentsOpen"), video: v("video") },
           { timeoutMs: VIDEO_WAIT_MS },
         );
         if (key === "video") return screen;
@@ -219,10 +219,11 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   }
 
   async function comment(s: AppSession, screen: Screen, caption: string): Promise<void> {
-    const text = await commentText(caption);
-    if (!text) return;
     const open = screen.find(v(names.comment));
     if (!open) return;
+    // asked for only once the video can take a comment (a model's answer costs money)
+    const text = await commentText(caption);
+    if (!text) return;
     await s.ui.tap(open, "comments");
     await s.ui.waitAndTap("the comment box", v("commentInput"));
     await typeExactly(ctx, text, "the comment");
