@@ -275,39 +275,38 @@ export function searchPage(app: TikTokView): NodeSpec[] {
   const rows: NodeSpec[] =
     app.searchTab === "sounds"
       ? soundRows(app)
-      : app.searchTab === "videos"
-        ? videoCells(app)
-        : app.searchResults.map((u, i) => ({
-            c: "LinearLayout",
-            id: "yhb",
-            b: [0, 400 + i * 200, 1080, 590 + i * 200],
-            tap: `profile:${u}`,
-            children: [
-              { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
-              { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
-              { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
-              app.following.has(u)
-                ? {
-                    c: "Button",
-                    id: "yhe",
-                    text: "Following",
-                    b: [800, 450 + i * 200, 1048, 540 + i * 200],
-                    tap: `profile:${u}`,
-                  }
-                : {
-                    c: "Button",
-                    id: "yhe",
-                    text: "Follow",
-                    b: [800, 450 + i * 200, 1048, 540 + i * 200],
-                    tap: `follow:${u}`,
-                  },
-            ],
-          }));
+      : app.searchResults.map((u, i) => ({
+          c: "LinearLayout",
+          id: "yhb",
+          b: [0, 400 + i * 200, 1080, 590 + i * 200],
+          tap: `profile:${u}`,
+          children: [
+            { c: "ImageView", id: "avatar", b: [32, 420 + i * 200, 172, 560 + i * 200] },
+            { c: "TextView", id: "yhc", text: u, b: [200, 430 + i * 200, 760, 490 + i * 200] },
+            { c: "TextView", id: "yhd", text: `@${u}`, b: [200, 500 + i * 200, 760, 550 + i * 200] },
+            app.following.has(u)
+              ? {
+                  c: "Button",
+                  id: "yhe",
+                  text: "Following",
+                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                  tap: `profile:${u}`,
+                }
+              : {
+                  c: "Button",
+                  id: "yhe",
+                  text: "Follow",
+                  b: [800, 450 + i * 200, 1048, 540 + i * 200],
+                  tap: `follow:${u}`,
+                },
+          ],
+        }));
+  const shown = app.searchTab === "videos" ? videoCells(app) : rows;
   return [
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
     { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
     { c: "TextView", id: "s3b", text: "Search", b: [900, 150, 1060, 240], tap: "doSearch" },
-    ...(rows.length
+    ...(shown.length
       ? [
           {
             c: "TextView",
@@ -338,7 +337,7 @@ export function searchPage(app: TikTokView): NodeSpec[] {
             id: "yha",
             b: [0, 400, 1080, 2337],
             scrollable: true,
-            children: rows,
+            children: shown,
           } as NodeSpec,
         ]
       : []),
