@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
 import { accountWarmup, type WarmupConfig } from "../../src/scripts/account-warmup.ts";
+import { ScriptError } from "../../src/scripts/context.ts";
 import { resolveScriptConfig } from "../../src/scripts/registry.ts";
 import { warmupFlow } from "../../src/scripts/warmup/flow.ts";
 import { REELS, reelKey, topicReels } from "../../src/sim/apps/instagram/view.ts";
@@ -134,6 +135,39 @@ describe("TikTok", () => {
     expect(summary.videos).toBeGreaterThanOrEqual(2);
     expect(sim.apps.tiktok.commentsOpen).toBe(false);
     expect(sim.apps.tiktok.actions).toEqual([]);
+  });
+
+  test("a screen without a video is swiped on; three in a row end the run as retryable", async () => {
+    const { sim, phone } = await startFlowPhone(work);
+    const c = config({ task_duration: 20 });
+    const run = flowContext(phone, "tiktok", { config: c });
+    const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 });
+    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    // the app leaves the feed (a swipe on the Friends page changes nothing): no video comes
+    sim.apps.tiktok.tapAction("nav:friends");
+    const error = await flow.then(
+      () => null,
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ScriptError);
+    expect(error).toMatchObject({
+      errorClass: "retryable",
+      message: "screen never came: a video did not appear within 1 s",
+    });
+    expect(run.logs.filter((l) => l.startsWith("no video on screen")).length).toBe(2);
+  });
+
+  test("a screen without a video that goes away after a swipe: the run goes on", async () => {
+    const { sim, phone } = await startFlowPhone(work);
+    const c = config({ task_duration: 5 });
+    const run = flowContext(phone, "tiktok", { config: c });
+    const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 });
+    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    sim.apps.tiktok.tapAction("nav:friends");
+    await waitFor("a swipe past it", () => run.logs.some((l) => l.startsWith("no video on screen")));
+    sim.apps.tiktok.tapAction("nav:home");
+    const summary = await flow;
+    expect(summary.videos).toBeGreaterThanOrEqual(2);
   });
 
   test("a topic: it searches it and watches the Videos tab's videos, swiping through them", async () => {

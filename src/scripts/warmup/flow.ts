@@ -34,14 +34,15 @@ export interface WarmupOptions {
   random?: () => number;
   /** Where `selectors/<app>.json` overrides live (the service's data folder). */
   dataDir?: string;
+  /** How long a video may take to show before the screen is swiped on (default 10 s). */
+  videoWaitMs?: number;
 }
 
 /** The chance to follow: `floow_probable` (the real name) or its synonym `follow_probable`, the larger. */
 export const followChance = (c: Pick<WarmupConfig, "floow_probable" | "follow_probable">): number =>
   Math.max(c.floow_probable, c.follow_probable);
 
-/** How long a video may take to show before the screen is swiped on, and how many such swipes in a row. */
-const VIDEO_WAIT_MS = 10_000;
+/** How many times in a row a screen without a video is swiped on before the run gives up. */
 const MAX_MISSES = 3;
 const KEYCODE_BACK = 4;
 const KEYCODE_ENTER = 66;
@@ -153,7 +154,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
         const { key, screen } = await s.ui.waitFor(
           "a video",
           { sheet: v("commentsOpen"), video: v("video") },
-          { timeoutMs: VIDEO_WAIT_MS },
+          { timeoutMs: options.videoWaitMs ?? 10_000 },
         );
         if (key === "video") return screen;
         await phone.keyEvent(KEYCODE_BACK, opts);
