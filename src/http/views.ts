@@ -3,6 +3,7 @@ import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
 import type { DeviceRow } from "../phones/service.ts";
+import { maskSecrets } from "../scripts/secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { named } from "./envelope.ts";
@@ -19,7 +20,9 @@ export const TaskSchema = T.Object({
   ),
   platform: literalUnion(PLATFORMS),
   script_name: T.String(),
-  script_config: T.Record(T.String(), T.Unknown(), { description: "the config as stored, defaults applied" }),
+  script_config: T.Record(T.String(), T.Unknown(), {
+    description: "the config as stored, defaults applied; secrets (api_key) masked",
+  }),
   status: T.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
   status_text: literalUnion(STATUS_TEXT),
   source: literalUnion(TASK_SOURCES),
@@ -61,7 +64,8 @@ export function taskView(row: TaskRow) {
     username: row.username,
     platform: row.platform,
     script_name: row.scriptName,
-    script_config: JSON.parse(row.scriptConfig) as Record<string, unknown>,
+    // secrets (a ChatGPT api_key) never leave the service: GET /task, the list and webhooks all come here
+    script_config: maskSecrets(JSON.parse(row.scriptConfig) as Record<string, unknown>),
     status: row.status,
     status_text: STATUS_TEXT[row.status] ?? "pending",
     source: row.source,

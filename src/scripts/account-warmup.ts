@@ -1,13 +1,47 @@
-import { Type as T } from "@sinclair/typebox";
+import { type Static, Type as T } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
 import type { ScriptDefinition } from "./definition.ts";
+import { warmupFlow } from "./warmup/flow.ts";
 
 const percent = (description: string) => T.Integer({ minimum: 0, maximum: 100, default: 0, description });
 
-const warmupConfig = T.Object(
+/** `{caption}` in the prompt is replaced by the video's caption (which is also sent as the user message). */
+export const DEFAULT_PROMPT =
+  "You watch short videos and leave comments. Write one short, friendly, natural comment (one sentence, " +
+  "under 20 words, no hashtags, no quotes) on the video whose caption is: {caption}";
+
+const chatgptSettings = T.Object(
+  {
+    api_key: T.String({
+      default: "",
+      description: "required when generate_by_chatgpt; never logged, shown masked by every endpoint",
+    }),
+    model: T.String({ minLength: 1, default: "gpt-3.5-turbo" }),
+    prompt: T.String({
+      minLength: 1,
+      default: DEFAULT_PROMPT,
+      description: "the system prompt; {caption} is replaced by the video's caption",
+    }),
+    max_tokens: T.Integer({ minimum: 1, maximum: 4096, default: 100 }),
+    temperature: T.Number({ minimum: 0, maximum: 2, default: 0.7 }),
+    base_url: T.String({
+      pattern: "^https?://\\S+$",
+      default: "https://api.openai.com/v1",
+      description: "any OpenAI-compatible endpoint; POST {base_url}/chat/completions",
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const warmupConfig = T.Object(
   {
     task_duration: T.Integer({ minimum: 30, maximum: 6 * 3600, default: 600, description: "seconds" }),
-    topic: T.String({ default: "", description: "one topic per line; one is picked per task" }),
+    topic: T.String({
+      default: "",
+      description:
+        "one topic per line; one is picked per task and searched (empty: the For You feed / Reels)",
+    }),
     min_duration: T.Integer({
       minimum: 1,
       maximum: 600,
@@ -22,28 +56,59 @@ const warmupConfig = T.Object(
     }),
     like_probable: percent("chance to like a video, %"),
     floow_probable: percent("chance to follow the author, % (sic: the real field name)"),
-    collect_probable: percent("chance to save a video, %"),
+    follow_probable: percent(
+      "synonym of floow_probable; when both are given the larger of the two is the chance to follow",
+    ),
+    collect_probable: percent("chance to save a video (TikTok Favorites, Instagram Save), %"),
     comment_probable: percent("chance to comment, %"),
     comment: T.String({ default: "", description: "comments to pick from, one per line" }),
-    insert_emoji: T.Boolean({ default: false }),
+    comment_order: T.Union([T.Literal("random"), T.Literal("sequential")], {
+      default: "random",
+      description: "how templates are picked: at random, or in turn (continuing across tasks)",
+    }),
+    insert_emoji: T.Boolean({ default: false, description: "append an emoji to each comment" }),
+    generate_by_chatgpt: T.Boolean({
+      default: false,
+      description:
+        "write each comment with a chat-completions model from the video's caption; on failure a template is used",
+    }),
+    chatgpt_settings: chatgptSettings,
   },
   { additionalProperties: false },
 );
+
+export type WarmupConfig = Static<typeof warmupConfig>;
+
+function checkWarmup(c: WarmupConfig): ErrorDetail[] {
+  const issues: ErrorDetail[] = [];
+  if (c.max_duration < c.min_duration) {
+    issues.push({ path: "/script_config/max_duration", message: "must not be less than min_duration" });
+  }
+  if (c.generate_by_chatgpt && !c.chatgpt_settings.api_key.trim()) {
+    issues.push({
+      path: "/script_config/chatgpt_settings/api_key",
+      message: "required when generate_by_chatgpt is true",
+    });
+  }
+  if (c.comment_probable > 0 && !c.comment.trim() && !c.generate_by_chatgpt) {
+    issues.push({
+      path: "/script_config/comment",
+      message: "required when comment_probable is above 0 (or set generate_by_chatgpt)",
+    });
+  }
+  return issues;
+}
 
 export const accountWarmup: ScriptDefinition<typeof warmupConfig> = {
   name: "account_warmup",
   description: "Warm up an account by watching and interacting with videos",
   configSchema: warmupConfig,
   example: { task_duration: 600, topic: "cats\ncooking", like_probable: 30, floow_probable: 5 },
-  check: (c) => {
-    const issues: ErrorDetail[] = [];
-    if (c.max_duration < c.min_duration) {
-      issues.push({ path: "/script_config/max_duration", message: "must not be less than min_duration" });
-    }
-    if (c.comment_probable > 0 && !c.comment.trim()) {
-      issues.push({ path: "/script_config/comment", message: "required when comment_probable is above 0" });
-    }
-    return issues;
+  check: checkWarmup,
+  async run(ctx) {
+    // a task stored before a field existed runs with that field's default
+    const config = Value.Default(warmupConfig, structuredClone(ctx.task.config)) as WarmupConfig;
+    await warmupFlow(ctx, config);
   },
   // the run's own length plus room for opening the app and switching accounts
   maxDurationS: (c) => c.task_duration + 300,

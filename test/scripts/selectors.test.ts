@@ -11,6 +11,7 @@ import { switcherRows } from "../../src/scripts/accounts/switcher.ts";
 import { commentRows } from "../../src/scripts/comment/flow.ts";
 import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { Screen } from "../../src/scripts/ui/index.ts";
+import { textOf } from "../../src/scripts/warmup/flow.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/ui");
 
@@ -32,7 +33,33 @@ const COVERED: {
     app: "tiktok",
     pkg: "com.zhiliaoapp.musically",
     version: "43.1.4",
-    covers: { home: ["create", "search", "profileTab"] },
+    covers: {
+      home: ["create", "search", "profileTab"],
+      feed: ["video", "author", "like", "follow", "favorite", "comments"],
+    },
+  },
+  {
+    file: "tiktok_43_comment_panel_1080x2400.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "43.1.4",
+    covers: { feed: ["commentInput", "commentsOpen"] },
+  },
+  {
+    file: "tiktok_video_page_comment_bar_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "32.3.4",
+    covers: {
+      feed: ["video", "caption", "author", "like", "follow", "favorite", "comments", "commentInput"],
+    },
+  },
+  {
+    file: "tiktok_search_results_tabs_480x640.xml",
+    app: "tiktok",
+    pkg: "com.zhiliaoapp.musically",
+    version: "32.3.4",
+    covers: { searchVideos: ["box", "videosTab", "result"] },
   },
   {
     file: "tiktok_43_camera_create_screen_1080x2400.xml",
@@ -116,7 +143,11 @@ const COVERED: {
     app: "instagram",
     pkg: "com.instagram.android",
     version: "410.0.0.53.71",
-    covers: { upload: ["progress"] },
+    covers: {
+      upload: ["progress"],
+      reels: ["tab", "video", "author", "caption", "like", "follow", "comment", "more"],
+      searchReels: ["tab"],
+    },
   },
   {
     file: "instagram_story_editor_share_1080x1920.xml",
@@ -239,6 +270,30 @@ describe("selectors against real dumps", () => {
     const rows = screen.findAll(commentRows(text, "Follow me for follow back"));
     expect(rows.map((n) => n.resourceId)).toEqual(["com.zhiliaoapp.musically:id/e7j"]);
     expect(screen.findAll(commentRows(text, "Add comment..."))).toEqual([]);
+  });
+
+  test("the warm-up reads a video's state from the real dumps: not liked, not saved, the reel's caption", () => {
+    const tiktok = loadSelectors("tiktok").screens.feed ?? {};
+    const feed = screenOf("tiktok_43_for_you_feed_1080x2400.xml");
+    const tt = (n: string) => forVersion(tiktok[n] ?? [], "com.zhiliaoapp.musically", "43.1.4");
+    expect(feed.has(tt("liked"))).toBe(false);
+    expect(feed.has(tt("favorited"))).toBe(false);
+    // Like and Share carry the same id: the like selector must pick Like
+    expect(feed.find(tt("like"))?.contentDesc).toBe("Like video. 169.2K likes");
+    // a video page's own comment bar is no open comment sheet; the comment panel is
+    const page = screenOf("tiktok_video_page_comment_bar_480x640.xml");
+    const old = (n: string) => forVersion(tiktok[n] ?? [], "com.zhiliaoapp.musically", "32.3.4");
+    expect(page.has(old("commentsOpen"))).toBe(false);
+    expect(feed.has(tt("commentsOpen"))).toBe(false);
+    expect(textOf(page.find(old("caption")))).toMatch(/^Missing on the road/);
+    expect(textOf(page.find(old("author")))).toBe("Dark Knight");
+    const reels = loadSelectors("instagram").screens.reels ?? {};
+    const viewer = screenOf("instagram_reels_viewer_sharing_720x1440.xml");
+    const ig = (n: string) => forVersion(reels[n] ?? [], "com.instagram.android", "410");
+    expect(viewer.has(ig("liked"))).toBe(false);
+    // the caption is the description of a node deep inside the caption component
+    expect(textOf(viewer.find(ig("caption")))).toBe("LIKE AYEE BSF | creds …");
+    expect(viewer.find(ig("author"))?.text).toBe("askaboutnathan");
   });
 
   test("the feed is no popup: nothing on it is dismissed", () => {

@@ -8,6 +8,9 @@ import { type ScriptContext, ScriptError } from "../context.ts";
 /** Printable ASCII: all `input text` can type. */
 const TYPEABLE = /^[\x20-\x7e]*$/;
 
+/** Whether `input text` can type `text` as it is (else it needs ADBKeyBoard). */
+export const typesPlainly = (text: string): boolean => TYPEABLE.test(text);
+
 /** Emoji `insert_emoji` appends (one picked per text). */
 export const EMOJI = ["😍", "🔥", "👏", "😂", "💯", "🙌", "❤️", "✨", "👍", "🤩"];
 

@@ -4,7 +4,18 @@ import type { MediaEntry } from "../../media.ts";
 import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
-import { DEST_KIND, type Dest, type InstagramView, POPUPS, RATE_POPUP, unfollowPopup } from "./view.ts";
+import {
+  DEST_KIND,
+  type Dest,
+  type InstagramView,
+  POPUPS,
+  RATE_POPUP,
+  REELS,
+  type Reel,
+  reelKey,
+  topicReels,
+  unfollowPopup,
+} from "./view.ts";
 
 export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
@@ -26,6 +37,12 @@ export class InstagramApp extends SimApp implements InstagramView {
   postRef = { key: "", author: "" };
   liked = new Set<string>();
   commentsByPost = new Map<string, string[]>();
+  savedReels = new Set<string>();
+  reelMore = false;
+  searchQuery = "";
+  /** What the Reels viewer swipes through: the Reels tab's feed, or a search's reels. */
+  private reelList: Reel[] = REELS;
+  private reelIndex = 0;
 
   constructor(env: AppEnv) {
     super(env);
@@ -69,6 +86,7 @@ export class InstagramApp extends SimApp implements InstagramView {
   override forceStop(): void {
     super.forceStop();
     this.pending = null;
+    this.reelMore = false;
   }
 
   /** instagram://user?username=U, https://www.instagram.com/U/, https://www.instagram.com/p/CODE/ (or /reel/). */
@@ -89,7 +107,37 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   override key(code: number): void {
-    if (code === 66 && this.screen === "comments") this.onAction("postComment");
+    if (code === 66 && (this.screen === "comments" || this.screen === "reelComments"))
+      this.onAction("postComment");
+    if (code === 66 && this.screen === "search") this.submitSearch();
+  }
+
+  currentReel(): Reel {
+    return this.reelList[this.reelIndex] ?? (REELS[0] as Reel);
+  }
+
+  /** ENTER in search: the query's results (a grid of reels). */
+  private submitSearch(): void {
+    const q = (this.fields.search ?? "").trim();
+    if (!q) return;
+    this.act("search", q);
+    this.searchQuery = q;
+    this.focused = null;
+    this.go("searchResults");
+  }
+
+  private openReels(list: Reel[], index: number): void {
+    this.reelList = list;
+    this.reelIndex = index % list.length;
+    this.reelMore = false;
+    this.go("reels");
+  }
+
+  override swipe(_dx: number, dy: number): void {
+    if (this.screen === "reels" && !this.reelMore && Math.abs(dy) > 100) {
+      const n = this.reelList.length;
+      this.reelIndex = (this.reelIndex + (dy < 0 ? 1 : n - 1)) % n;
+    }
   }
 
   override tick(now: number): void {
@@ -120,7 +168,17 @@ export class InstagramApp extends SimApp implements InstagramView {
       this.switcherOpen = false;
       return true;
     }
+    if (this.screen === "reels" && this.reelMore) {
+      this.reelMore = false;
+      return true;
+    }
     switch (this.screen) {
+      case "reelComments":
+        this.go("reels");
+        return true;
+      case "searchResults":
+        this.go("search");
+        return true;
       case "user":
       case "postView":
         this.go(this.backStack.pop() ?? "home");
@@ -204,6 +262,7 @@ export class InstagramApp extends SimApp implements InstagramView {
           if (this.draft && this.env.popups) this.popupAlways(POPUPS.draft as PopupDef);
           else this.openGallery();
         } else if (arg === "home") this.go("home");
+        else if (arg === "reels") this.openReels(REELS, 0);
         else if (arg === "search") {
           this.fields.search = "";
           this.go("search");
@@ -231,6 +290,23 @@ export class InstagramApp extends SimApp implements InstagramView {
         return;
       case "comments":
         this.go("comments");
+        return;
+      case "openReel":
+        this.openReels(topicReels(this.searchQuery), Number(arg));
+        return;
+      case "reelLike":
+        this.toggle(this.liked, reelKey(this.currentReel()), "like", "unlike");
+        return;
+      case "reelComments":
+        this.postRef = { key: reelKey(this.currentReel()), author: this.currentReel().author };
+        this.go("reelComments");
+        return;
+      case "reelMore":
+        this.reelMore = true;
+        return;
+      case "reelSave":
+        this.toggle(this.savedReels, reelKey(this.currentReel()), "favorite", "unfavorite");
+        this.reelMore = false;
         return;
       case "postComment":
         this.sendComment(this.commentsByPost, this.postRef.key);

@@ -5,7 +5,8 @@ import type { NodeSpec } from "../ui.ts";
 import { loginPage, ownProfile } from "./account-screens.ts";
 import { commentsPage, home, postView, searchPage, userNotFoundPage, userPage } from "./feed-screens.ts";
 import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
-import { type InstagramView, tabBar } from "./view.ts";
+import { reelsViewer, searchResults } from "./reels-screens.ts";
+import type { InstagramView } from "./view.ts";
 
 export function screenNodes(app: InstagramView): NodeSpec[] {
   if (app.account === null) return loginPage();
@@ -26,13 +27,14 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return commentsPage(app);
     case "search":
       return searchPage(app);
+    case "searchResults":
+      return searchResults(app);
+    case "reels":
+      return reelsViewer(app);
+    case "reelComments":
+      return commentsPage(app);
     case "profile":
       return ownProfile(app);
-    case "reels":
-      return [
-        { c: "TextView", id: "action_bar_title", text: app.screen, b: [117, 65, 400, 104] },
-        ...tabBar(app.screen),
-      ];
     default:
       return home(app);
   }

@@ -18,7 +18,67 @@ export interface InstagramView {
   readonly postRef: { readonly key: string; readonly author: string };
   readonly liked: ReadonlySet<string>;
   readonly commentsByPost: ReadonlyMap<string, string[]>;
+  /** Reels saved from the Reels viewer's "More" sheet, by key ("reel/CODE"). */
+  readonly savedReels: ReadonlySet<string>;
+  /** The Reels viewer's "More" sheet is open. */
+  readonly reelMore: boolean;
+  /** The last query submitted in search (its results grid shows its reels). */
+  readonly searchQuery: string;
   items(): MediaEntry[];
+  currentReel(): Reel;
+}
+
+export interface Reel {
+  code: string;
+  author: string;
+  caption: string;
+  likes: number;
+  comments: number;
+}
+
+export const reelKey = (r: Reel) => `reel/${r.code}`;
+
+/** The Reels tab's feed. */
+export const REELS: Reel[] = [
+  {
+    code: "C1aaa",
+    author: "askaboutnathan",
+    caption: "LIKE AYEE BSF | creds to my bestie",
+    likes: 80057,
+    comments: 356,
+  },
+  {
+    code: "C1bbb",
+    author: "wanderlust.eva",
+    caption: "Sunrise over the Dolomites #travel",
+    likes: 12034,
+    comments: 88,
+  },
+  {
+    code: "C1ccc",
+    author: "homecook.sam",
+    caption: "Crispy potatoes, 3 ingredients #cooking",
+    likes: 45120,
+    comments: 410,
+  },
+];
+
+/** The reels a search for `query` finds: captions that mention it. */
+export function topicReels(query: string): Reel[] {
+  const slug = query.toLowerCase().replace(/[^a-z0-9]+/g, "") || "reels";
+  const captions = [
+    `${query} done right #${slug}`,
+    `Day 3 of ${query} #${slug} #reels`,
+    `Things I wish I knew about ${query} #${slug}`,
+    `${query}, but make it fast #${slug}`,
+  ];
+  return captions.map((caption, i) => ({
+    code: `T${slug.slice(0, 6)}${i}`,
+    author: [`${slug}.daily`, `${slug}_club`, `learn.${slug}`, `${slug}.vibes`][i] as string,
+    caption,
+    likes: 2000 + i * 311,
+    comments: 20 + i,
+  }));
 }
 
 export const POPUPS: Record<string, PopupDef> = {

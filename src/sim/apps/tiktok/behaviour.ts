@@ -10,6 +10,7 @@ import {
   RECOMMENDED_SOUNDS,
   saveLoginPopup,
   type TikTokView,
+  topicVideos,
   unfollowPopup,
   type Video,
   videoKey,
@@ -42,8 +43,11 @@ export class TikTokApp extends SimApp implements TikTokView {
   /** The video opened from a link (screen "video"). */
   private linkVideo: Video | null = null;
   searchResults: string[] = [];
+  searchTab: "users" | "sounds" | "videos" = "users";
   searchQuery = "";
-  searchTab: "users" | "sounds" = "users";
+  /** Videos opened from search's Videos tab: the "video" screen swipes through them. */
+  private videoList: Video[] = [];
+  private videoListIndex = 0;
   soundSheet = false;
   soundResults: string[] = [];
   volumePanel = false;
@@ -147,6 +151,7 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   private openVideo(v: Video): void {
     if (this.screen !== "video") this.backStack.push(this.screen);
+    this.videoList = [];
     this.linkVideo = v;
     this.commentsOpen = false;
     this.clearCommentImage();
@@ -201,6 +206,10 @@ export class TikTokApp extends SimApp implements TikTokView {
       Math.abs(dy) > 100
     ) {
       this.feedIndex = (this.feedIndex + (dy < 0 ? 1 : FEED.length - 1)) % FEED.length;
+    } else if (this.screen === "video" && this.videoList.length && !this.commentsOpen && Math.abs(dy) > 100) {
+      const n = this.videoList.length;
+      this.videoListIndex = (this.videoListIndex + (dy < 0 ? 1 : n - 1)) % n;
+      this.linkVideo = this.videoList[this.videoListIndex] ?? this.linkVideo;
     }
   }
 
@@ -410,8 +419,16 @@ export class TikTokApp extends SimApp implements TikTokView {
         this.doSearch();
         return;
       case "searchTab":
-        this.searchTab = arg === "sounds" ? "sounds" : "users";
+        this.searchTab = arg === "sounds" || arg === "videos" ? arg : "users";
         return;
+      case "openSearchVideo": {
+        const list = topicVideos(this.searchQuery);
+        const i = Number(arg) % list.length;
+        this.openVideo(list[i] as Video);
+        this.videoList = list;
+        this.videoListIndex = i;
+        return;
+      }
       case "soundPage":
         this.soundPageName = this.searchResults[Number(arg)] ?? "";
         this.go("soundPage");

@@ -1,6 +1,6 @@
 /** TikTok's watching screens: the feed and a linked video (with the comment sheet), a profile, search. */
 import type { NodeSpec } from "../ui.ts";
-import { nav, type TikTokView, type Video, videoKey } from "./view.ts";
+import { nav, type TikTokView, topicVideos, type Video, videoKey } from "./view.ts";
 
 export function home(app: TikTokView): NodeSpec[] {
   return videoPage(app, app.currentVideo(), true);
@@ -334,6 +334,24 @@ function usersByRank(names: readonly string[]): string[] {
   return [...names].sort((a, b) => b.length - a.length);
 }
 
+/** The Videos tab's grid (ids of 43.1.4: cells `sq1` with a `cover`), two columns. */
+function videoCells(app: TikTokView): NodeSpec[] {
+  return topicVideos(app.searchQuery).map((v, i) => {
+    const x = (i % 2) * 540;
+    const y = 400 + Math.floor(i / 2) * 640;
+    return {
+      c: "FrameLayout",
+      id: "sq1",
+      b: [x + 8, y, x + 532, y + 630],
+      tap: `openSearchVideo:${i}`,
+      children: [
+        { c: "ImageView", id: "cover", b: [x + 8, y, x + 532, y + 520] },
+        { c: "TextView", id: "sq4", text: v.desc, b: [x + 20, y + 530, x + 520, y + 620] },
+      ],
+    };
+  });
+}
+
 export function searchPage(app: TikTokView): NodeSpec[] {
   const rows: NodeSpec[] =
     app.searchTab === "sounds"
@@ -364,6 +382,7 @@ export function searchPage(app: TikTokView): NodeSpec[] {
                 },
           ],
         }));
+  const shown = app.searchTab === "videos" ? videoCells(app) : rows;
   return [
     { c: "ImageView", id: "b98", desc: "Back", b: [16, 136, 131, 252], tap: "back" },
     { c: "EditText", id: "ehd", field: "search", hint: "Search", b: [150, 150, 880, 240] },
@@ -371,7 +390,7 @@ export function searchPage(app: TikTokView): NodeSpec[] {
     ...(app.searchQuery && rows.length === 0
       ? [{ c: "TextView", id: "nrf", text: "No results found", b: [140, 900, 940, 980] } as NodeSpec]
       : []),
-    ...(rows.length
+    ...(shown.length
       ? [
           {
             c: "TextView",
@@ -380,6 +399,14 @@ export function searchPage(app: TikTokView): NodeSpec[] {
             b: [32, 280, 250, 370],
             selected: app.searchTab === "users",
             tap: "searchTab:users",
+          } as NodeSpec,
+          {
+            c: "TextView",
+            id: "tab_videos",
+            text: "Videos",
+            b: [510, 280, 730, 370],
+            selected: app.searchTab === "videos",
+            tap: "searchTab:videos",
           } as NodeSpec,
           {
             c: "TextView",
@@ -394,7 +421,7 @@ export function searchPage(app: TikTokView): NodeSpec[] {
             id: "yha",
             b: [0, 400, 1080, 2337],
             scrollable: true,
-            children: rows,
+            children: shown,
           } as NodeSpec,
         ]
       : []),

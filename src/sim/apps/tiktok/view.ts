@@ -25,13 +25,13 @@ export interface TikTokView {
   readonly commentImage: MediaEntry | null;
   readonly profileUser: string;
   readonly searchResults: readonly string[];
-  /** The query the results are for ("" before ENTER). */
+  /** The query the results are for ("" before ENTER; the Videos tab shows its videos). */
   readonly searchQuery: string;
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
   readonly version: string;
-  /** Search results: "users", or "sounds" once the Sounds tab is chosen. */
-  readonly searchTab: "users" | "sounds";
+  /** Search results: "users", or "sounds" / "videos" once that tab is chosen. */
+  readonly searchTab: "users" | "sounds" | "videos";
   /** The editor's "Add sound" sheet, if open. */
   readonly soundSheet: boolean;
   readonly soundResults: readonly string[];
@@ -80,6 +80,27 @@ export const FEED: Video[] = [
     comments: 87,
   },
 ];
+
+/** The videos a search for `query` finds (Videos tab): captions that mention it, authors that carry it. */
+export function topicVideos(query: string): Video[] {
+  const slug = query.toLowerCase().replace(/[^a-z0-9]+/g, "") || "video";
+  const seed = [...slug].reduce((n, ch) => (n * 31 + ch.charCodeAt(0)) % 100_000, 7);
+  const authors = [`${slug}.daily`, `${slug}_lover`, `all.about.${slug}`, `${slug}.tips`, `the${slug}club`];
+  const captions = [
+    `Best ${query} moments this week #${slug} #fyp`,
+    `You have to try this: ${query} edition #${slug}`,
+    `POV: your first day of ${query} #${slug} #viral`,
+    `${query} tips nobody tells you #${slug}`,
+    `Rating ${query} so you don't have to #${slug} #review`,
+  ];
+  return authors.map((author, i) => ({
+    id: `74${String(seed).padStart(5, "0")}${String(i).padStart(12, "0")}`,
+    author,
+    desc: captions[i] as string,
+    likes: 1000 + seed + i * 97,
+    comments: 10 + i,
+  }));
+}
 
 export function videoKey(v: Video): string {
   return `@${v.author}/video/${v.id}`;

@@ -1,0 +1,104 @@
+/**
+ * generateComment against local stand-ins for a chat-completions endpoint: what it sends, and each way it
+ * fails (a ChatError that never carries the key) or is stopped (the task's reason).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { DEFAULT_PROMPT } from "../../src/scripts/account-warmup.ts";
+import { ChatError, type ChatSettings, generateComment } from "../../src/scripts/warmup/chatgpt.ts";
+
+const KEY = "sk-TESTONLY-chat-0123456789";
+
+let server: ReturnType<typeof Bun.serve>;
+const seen: { auth: string | null; body: any }[] = [];
+
+beforeAll(() => {
+  // the path picks the behaviour: /ok, /500, /html, /empty, /slow
+  server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req) {
+      const kind = new URL(req.url).pathname.split("/")[1];
+      seen.push({ auth: req.headers.get("authorization"), body: await req.json() });
+      switch (kind) {
+        case "ok":
+          return Response.json({ choices: [{ message: { role: "assistant", content: "  Great shot!\n" } }] });
+        case "500":
+          return new Response(`{"error":{"message":"Incorrect API key provided: ${KEY}"}}`, { status: 500 });
+        case "html":
+          return new Response("<html>gateway</html>", { status: 200 });
+        case "empty":
+          return Response.json({ choices: [{ message: { role: "assistant", content: "   " } }] });
+        default:
+          await Bun.sleep(3000);
+          return Response.json({ choices: [{ message: { content: "late" } }] });
+      }
+    },
+  });
+});
+afterAll(() => server.stop(true));
+
+const settings = (path: string): ChatSettings => ({
+  api_key: KEY,
+  model: "gpt-3.5-turbo",
+  prompt: DEFAULT_PROMPT,
+  max_tokens: 60,
+  temperature: 1.2,
+  base_url: `http://127.0.0.1:${server.port}/${path}/`,
+});
+
+/** The ChatError `work` fails with (its message checked for the key). */
+async function chatError(work: Promise<unknown>): Promise<string> {
+  const e = await work.then(
+    () => null,
+    (err) => err,
+  );
+  expect(e).toBeInstanceOf(ChatError);
+  expect((e as Error).message).not.toContain(KEY);
+  return (e as Error).message;
+}
+
+describe("generateComment", () => {
+  test("POSTs the model, the prompt with the caption, the caption, max_tokens and temperature; trims the reply", async () => {
+    const reply = await generateComment(
+      settings("ok"),
+      "Lisbon at sunset #travel",
+      new AbortController().signal,
+    );
+    expect(reply).toBe("Great shot!");
+    const { auth, body } = seen.at(-1) ?? { auth: null, body: null };
+    expect(auth).toBe(`Bearer ${KEY}`);
+    expect(body).toEqual({
+      model: "gpt-3.5-turbo",
+      messages: [
+        { role: "system", content: DEFAULT_PROMPT.replace("{caption}", "Lisbon at sunset #travel") },
+        { role: "user", content: "Video caption: Lisbon at sunset #travel" },
+      ],
+      max_tokens: 60,
+      temperature: 1.2,
+    });
+  });
+
+  test("HTTP 500: the status and the body, with the echoed key cut out", async () => {
+    const message = await chatError(generateComment(settings("500"), "x", new AbortController().signal));
+    expect(message).toMatch(/answered 500: .*Incorrect API key provided: \*\*\*/);
+  });
+
+  test("not JSON, an empty reply, no answer in time, nobody listening: each a ChatError saying so", async () => {
+    const signal = new AbortController().signal;
+    expect(await chatError(generateComment(settings("html"), "x", signal))).toMatch(/not JSON/);
+    expect(await chatError(generateComment(settings("empty"), "x", signal))).toMatch(/without a comment/);
+    expect(await chatError(generateComment(settings("slow"), "x", signal, 300))).toMatch(
+      /did not answer within 0\.3 s$/,
+    );
+    const closed = { ...settings("ok"), base_url: "http://127.0.0.1:9/v1" };
+    expect(await chatError(generateComment(closed, "x", signal))).toMatch(/unreachable/);
+  });
+
+  test("stopping the task ends the request with the stop's reason, not a fallback", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stopped by user");
+    const pending = generateComment(settings("slow"), "x", controller.signal);
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(pending).rejects.toBe(reason);
+  });
+});
