@@ -238,4 +238,53 @@ describe("the product docs' example bodies run unchanged", () => {
     expect(sent.at(-1)?.text).toMatch(/^(Great video!|Love this) \S+$/);
     expect(sent.at(-1)?.image).toMatch(/\.png$/);
   }, 60_000);
+
+  test("account_warmup with comment_order and chatgpt_settings: comments written by the endpoint, the key never shown", async () => {
+    const key = "sk-test-0123456789abcdef";
+    const asked: string[] = [];
+    const standIn = Bun.serve({
+      port: 0,
+      async fetch(req) {
+        asked.push(`${req.headers.get("authorization")} ${(await req.json()).model}`);
+        return Response.json({
+          choices: [{ message: { role: "assistant", content: "What a lovely clip!" } }],
+        });
+      },
+    });
+    try {
+      const [id] = await create({
+        serials: [serialOf(b)],
+        script_name: "account_warmup",
+        script_config: {
+          task_duration: 30,
+          min_duration: 1,
+          max_duration: 2,
+          like_probable: 50,
+          floow_probable: 0,
+          comment_probable: 100,
+          comment: "Nice!\nCool",
+          comment_order: "sequential",
+          insert_emoji: false,
+          generate_by_chatgpt: true,
+          chatgpt_settings: {
+            api_key: key,
+            model: "gpt-4o-mini",
+            base_url: `http://127.0.0.1:${standIn.port}/v1`,
+          },
+        },
+      });
+      const [task] = await finished([id as number]);
+      expect({ status: task.status_text, error: task.error }).toEqual({ status: "completed", error: null });
+      expect(JSON.stringify(task)).not.toContain(key);
+      expect(task.script_config.chatgpt_settings.api_key).toMatch(/^\*+cdef$/);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.every((a) => a === `Bearer ${key} gpt-4o-mini`)).toBe(true);
+      const written = b.apps.tiktok.actions.filter(
+        (x) => x.type === "comment" && x.text === "What a lovely clip!",
+      );
+      expect(written.length).toBe(asked.length);
+    } finally {
+      standIn.stop(true);
+    }
+  }, 90_000);
 });
