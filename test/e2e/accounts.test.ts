@@ -245,7 +245,8 @@ describe("the product docs' example bodies run unchanged", () => {
     const standIn = Bun.serve({
       port: 0,
       async fetch(req) {
-        asked.push(`${req.headers.get("authorization")} ${(await req.json()).model}`);
+        const body = (await req.json()) as { model: string };
+        asked.push(`${req.headers.get("authorization")} ${body.model}`);
         return Response.json({
           choices: [{ message: { role: "assistant", content: "What a lovely clip!" } }],
         });
