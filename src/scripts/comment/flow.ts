@@ -6,7 +6,7 @@
 import { type ScriptContext, ScriptError } from "../context.ts";
 import { pushMedia } from "../media.ts";
 import type { AppName } from "../selectors/index.ts";
-import { openAppSession } from "../ui/app.ts";
+import { openAppSession, runFlow } from "../ui/app.ts";
 import { type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
 import { checkCanType, typeExactly } from "../ui/typing.ts";
 
@@ -37,13 +37,7 @@ export interface CommentResult {
 const DUPLICATE = "not retried (a duplicate comment is worse than a failure)";
 
 export async function commentFlow(ctx: ScriptContext, input: CommentInput): Promise<CommentResult> {
-  try {
-    return await walk(ctx, input);
-  } catch (e) {
-    // stopped: say why (the verb that was cut short only knows that it was aborted)
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
-    throw e;
-  }
+  return runFlow(ctx, () => walk(ctx, input));
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

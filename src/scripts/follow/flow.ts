@@ -7,7 +7,7 @@
 import type { UiNode } from "../../devices/index.ts";
 import { abortableSleep, type ScriptContext, ScriptError } from "../context.ts";
 import type { AppName } from "../selectors/index.ts";
-import { type AppSession, openAppSession } from "../ui/app.ts";
+import { type AppSession, openAppSession, runFlow } from "../ui/app.ts";
 import { matches, type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
 import { checkCanType, typeExactly } from "../ui/typing.ts";
 
@@ -41,14 +41,7 @@ const PROFILE_URL: Record<AppName, (user: string) => string> = {
 };
 
 export async function followFlow(ctx: ScriptContext, input: FollowInput): Promise<FollowResult> {
-  try {
-    return await walk(ctx, input);
-  } catch (e) {
-    // stopped: say why (the verb that was cut short only knows that it was aborted)
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
-    if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
-    throw e;
-  }
+  return runFlow(ctx, () => walk(ctx, input));
 }
 
 /** `selector` narrowed to nodes whose text is exactly `user`, with or without "@" (any case). */

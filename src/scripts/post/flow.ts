@@ -7,7 +7,7 @@ import { extname } from "node:path";
 import { type ScriptContext, ScriptError } from "../context.ts";
 import { pushMedia } from "../media.ts";
 import type { AppName } from "../selectors/index.ts";
-import { openAppSession } from "../ui/app.ts";
+import { openAppSession, runFlow } from "../ui/app.ts";
 import { ScreenNeverCame, type Selector } from "../ui/index.ts";
 import { checkCanType, typeExactly } from "../ui/typing.ts";
 
@@ -59,13 +59,7 @@ const MIME: Record<string, string> = {
 };
 
 export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
-  try {
-    return await walk(ctx, input);
-  } catch (e) {
-    // stopped: say why (the verb that was cut short only knows that it was aborted)
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
-    throw e;
-  }
+  return runFlow(ctx, () => walk(ctx, input));
 }
 
 async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {

@@ -5,7 +5,7 @@
  */
 import { type ScriptContext, ScriptError } from "../context.ts";
 import { type AppName, type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
-import { type Selector, Ui } from "./index.ts";
+import { ScreenNeverCame, type Selector, Ui } from "./index.ts";
 
 export const APP_LABEL: Record<AppName, string> = { tiktok: "TikTok", instagram: "Instagram" };
 
@@ -55,4 +55,19 @@ export async function openAppSession(
     return forVersion(alternatives, pkg, version);
   };
   return { app, label, pkg, version, selectors, ui, sel };
+}
+
+/**
+ * Runs a flow so that its end says what happened: when the task was stopped, the stop's reason (the verb
+ * that was cut short only knows that it was aborted); a screen that never came and that the flow did not
+ * judge itself, retryable (nothing irreversible happened, or the flow would have said so).
+ */
+export async function runFlow<T>(ctx: ScriptContext, walk: () => Promise<T>): Promise<T> {
+  try {
+    return await walk();
+  } catch (e) {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
+    if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
+    throw e;
+  }
 }

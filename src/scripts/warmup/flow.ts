@@ -9,8 +9,8 @@ import type { UiNode } from "../../devices/index.ts";
 import { captionLines } from "../../materials/captions.ts";
 import { nextInRotation } from "../../materials/index.ts";
 import type { WarmupConfig } from "../account-warmup.ts";
-import { type ScriptContext, ScriptError } from "../context.ts";
-import { type AppSession, openAppSession } from "../ui/app.ts";
+import type { ScriptContext } from "../context.ts";
+import { type AppSession, openAppSession, runFlow } from "../ui/app.ts";
 import { type Screen, ScreenNeverCame } from "../ui/index.ts";
 import { checkCanType, EMOJI, typeExactly, typesPlainly, withEmoji } from "../ui/typing.ts";
 import { ChatError, generateComment } from "./chatgpt.ts";
@@ -60,14 +60,7 @@ export async function warmupFlow(
   config: WarmupConfig,
   options: WarmupOptions = {},
 ): Promise<WarmupSummary> {
-  try {
-    return await watch(ctx, config, options);
-  } catch (e) {
-    // stopped: say why (the verb that was cut short only knows that it was aborted)
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
-    if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
-    throw e;
-  }
+  return runFlow(ctx, () => watch(ctx, config, options));
 }
 
 async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions): Promise<WarmupSummary> {
