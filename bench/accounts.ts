@@ -95,6 +95,8 @@ async function main() {
     );
 
     const switches0 = phones.reduce((n, p) => n + p.apps.tiktok.switches, 0);
+    // this process hosts the virtual phones: its CPU share says whether they, not the service, set the pace
+    const phonesCpu0 = process.cpuUsage();
     const follow = await measure(
       farm,
       [
@@ -108,6 +110,8 @@ async function main() {
       total,
     );
     const switches = phones.reduce((n, p) => n + p.apps.tiktok.switches, 0) - switches0;
+    const phonesCpu = process.cpuUsage(phonesCpu0);
+    const phonesCpuS = (phonesCpu.user + phonesCpu.system) / 1e6;
     const dumps = phones.reduce(
       (n, p) => n + p.commands.filter((c) => c.command.includes("uiautomator dump")).length,
       0,
@@ -131,7 +135,8 @@ async function main() {
       `multi-account follow, ${total} tasks: ${follow.wallS.toFixed(1)} s, ${follow.failed} failed, ` +
         `${switches} switches = ${(switches / PHONES / minutes).toFixed(1)} switches/min/phone, ` +
         `due→running p99 ${percentile(followFig.delays, 99)} ms, on-phone p50 ${percentile(followFig.runs, 50)} ms, ` +
-        `service CPU ${follow.cpuS.toFixed(1)} s, peak RSS ${follow.rssPeak.toFixed(0)} MB`,
+        `service CPU ${follow.cpuS.toFixed(1)} s, peak RSS ${follow.rssPeak.toFixed(0)} MB; ` +
+        `the virtual phones' process ${phonesCpuS.toFixed(1)} CPU-s (${((100 * phonesCpuS) / follow.wallS).toFixed(0)} % of one core)`,
     );
     console.log(
       `baseline, ${total} test_sleep tasks (${ACCOUNTS} per phone): ${baselineAll.wallS.toFixed(1)} s, ` +
