@@ -1560,44 +1560,46 @@ function licensePage(root) {
     const days = l.expires_at ? Math.floor((Date.parse(l.expires_at) - Date.now()) / 86_400_000) : null;
     const expiring = days !== null && days < 30;
     panel.replaceChildren(
-      h(
-        "dl",
-        { class: "kv" },
-        h("dt", {}, "Plan"),
-        h("dd", { id: "plan" }, l.plan_name),
-        h("dt", {}, "Phones at once"),
-        h("dd", {}, String(l.device_limit)),
-        h("dt", {}, "API"),
-        h("dd", {}, l.api_enabled ? "enabled" : "not included"),
-        h("dt", {}, "Licensee"),
-        h("dd", {}, l.licensee ?? "—"),
-        h("dt", {}, "Expires"),
+      ...[
         h(
-          "dd",
-          {},
-          l.expires_at ? `${when(l.expires_at)} (${days < 0 ? "expired" : `in ${days} days`})` : "never",
+          "dl",
+          { class: "kv" },
+          h("dt", {}, "Plan"),
+          h("dd", { id: "plan" }, l.plan_name),
+          h("dt", {}, "Phones at once"),
+          h("dd", {}, String(l.device_limit)),
+          h("dt", {}, "API"),
+          h("dd", {}, l.api_enabled ? "enabled" : "not included"),
+          h("dt", {}, "Licensee"),
+          h("dd", {}, l.licensee ?? "—"),
+          h("dt", {}, "Expires"),
+          h(
+            "dd",
+            {},
+            l.expires_at ? `${when(l.expires_at)} (${days < 0 ? "expired" : `in ${days} days`})` : "never",
+          ),
         ),
-      ),
-      expiring
-        ? h(
-            "p",
-            { class: "notice warning", role: "alert" },
-            `The license expires in ${days} days: ask for a new one.`,
-          )
-        : null,
-      l.warning ? h("p", { class: "notice warning", role: "alert" }, l.warning) : null,
-      h("p", { class: "muted" }, l.message),
-      h(
-        "button",
-        {
-          type: "button",
-          onclick: () =>
-            api("POST", "/license/reload")
-              .then(show)
-              .catch((e) => notice(e.message)),
-        },
-        "Read the license file again",
-      ),
+        expiring
+          ? h(
+              "p",
+              { class: "notice warning", role: "alert" },
+              `The license expires in ${days} days: ask for a new one.`,
+            )
+          : null,
+        l.warning ? h("p", { class: "notice warning", role: "alert" }, l.warning) : null,
+        h("p", { class: "muted" }, l.message),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () =>
+              api("POST", "/license/reload")
+                .then(show)
+                .catch((e) => notice(e.message)),
+          },
+          "Read the license file again",
+        ),
+      ].filter(Boolean),
     );
   };
   guarded(root, async () => show(await api("GET", "/license/check")));
