@@ -465,6 +465,7 @@ function tasksPage(root) {
   const body = h("tbody");
   const pager = h("div", { class: "pager" });
   const picked = new Set();
+  const shown = new Map(); // id → the task as listed, to redraw its row when an event changes it
   const deleteSelected = h("button", { type: "button", class: "danger", disabled: true }, "Delete selected");
   const allBox = h("input", { type: "checkbox", "aria-label": "Select every task on this page" });
 
@@ -678,6 +679,8 @@ function tasksPage(root) {
           ),
         ),
       );
+      shown.clear();
+      for (const t of list.tasks) shown.set(t.id, t);
       body.replaceChildren(...list.tasks.map(row));
       if (list.tasks.length === 0)
         body.append(h("tr", {}, h("td", { colspan: 10, class: "muted" }, "No task.")));
@@ -694,9 +697,10 @@ function tasksPage(root) {
     if (e.type !== "task") return;
     // the row changes at once; the list and counts follow (new tasks, order, filters)
     const tr = body.querySelector(`tr[data-id="${e.id}"]`);
-    if (tr && e.status !== "deleted") {
-      tr.dataset.status = e.status;
-      tr.querySelector(".status").replaceChildren(badge(e.status));
+    const t = shown.get(e.id);
+    if (tr && t && e.status !== "deleted") {
+      const status = STATUS.indexOf(e.status);
+      tr.replaceWith(row({ ...t, status, status_text: e.status, error: e.error }));
     }
     later();
   });
