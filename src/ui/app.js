@@ -303,11 +303,15 @@ function farmPage(root) {
     grid,
   );
 
+  // a phone's accounts change only through its tasks (match_accounts, switching) or by hand: they are asked
+  // for once, and again after a task on that phone ends or the phone changes, not on every redraw
+  const accountsOf = new Map();
   async function cardFor(d) {
-    const detail = await api("GET", `/device/${encodeURIComponent(d.serial)}`).catch(() => ({
-      ...d,
-      accounts: [],
-    }));
+    if (!accountsOf.has(d.serial)) {
+      const one = await api("GET", `/device/${encodeURIComponent(d.serial)}`).catch(() => ({ accounts: [] }));
+      accountsOf.set(d.serial, one.accounts);
+    }
+    const detail = { ...d, accounts: accountsOf.get(d.serial) };
     let running = null;
     if (detail.running_task_id) {
       running = await api("GET", `/task/${detail.running_task_id}`).catch(() => null);
@@ -446,7 +450,10 @@ function farmPage(root) {
     }
   }
   const later = coalesce(render, 800);
-  const off = onEvent(later);
+  const off = onEvent((e) => {
+    if (e.type === "device" || e.status === "completed" || e.status === "failed") accountsOf.delete(e.serial);
+    later();
+  });
   render();
   return () => {
     off();
@@ -714,8 +721,21 @@ function tasksPage(root) {
   };
 }
 
+/** The API shows secrets (a ChatGPT api_key) masked: such a config cannot be replayed as it is. */
+function hasMaskedSecret(value) {
+  if (value === null || typeof value !== "object") return false;
+  return Object.entries(value).some(([k, v]) =>
+    k === "api_key" && typeof v === "string" ? v !== "" : hasMaskedSecret(v),
+  );
+}
+
 /** The same script and config on the same phone, or account when the task had one. */
 async function runAgain(t) {
+  if (hasMaskedSecret(t.script_config)) {
+    throw new Error(
+      `task ${t.id}'s api_key is shown masked and cannot be sent again: start it from New task with the key`,
+    );
+  }
   const target = t.username ? { usernames: [t.username] } : { serials: [t.serial] };
   const r = await api(
     "POST",

@@ -186,6 +186,39 @@ describe.skipIf(!present)("the dashboard", () => {
     await shoot(page, "task-detail");
   }, 120_000);
 
+  test("the counts filter the list; run again replays a post; a batch delete removes the rows picked", async () => {
+    const { page } = w;
+    await page.goto(`${service.url}/#/tasks`);
+    await page.locator("button.count-failed").click();
+    await page.locator('button.count-failed[aria-pressed="true"]').waitFor();
+    const failed = (await api("GET", "/task?status=3")).body.data.tasks as { id: number }[];
+    expect(failed.length).toBe(2);
+    await waitFor("only failed rows", async () => (await page.locator("tbody tr[data-id]").count()) === 2);
+    expect(await page.locator('tbody tr[data-status="failed"]').count()).toBe(2);
+
+    await page.locator("button.count-all").click();
+    const post = (await api("GET", "/task?script_name=post")).body.data.tasks[0];
+    await page.locator(`tr[data-id="${post.id}"]`).getByRole("button", { name: "Run again" }).click();
+    const again = await waitFor("the replayed post", async () => {
+      const list = (await api("GET", "/task?script_name=post")).body.data.tasks;
+      return list.length === 2 && list[0];
+    });
+    expect(again).toMatchObject({ source: "ui", serial: post.serial, script_config: post.script_config });
+    // the library's one demo video is posted by this account already: the replay may end either way
+    const ended = await waitFor(
+      "the replay to end",
+      async () => (await taskOf(again.id)).status >= 2 && (await taskOf(again.id)),
+      90_000,
+    );
+    await page.locator(`tr[data-id="${again.id}"][data-status="${ended.status_text}"]`).waitFor();
+
+    page.once("dialog", (d) => d.accept());
+    for (const { id } of failed) await page.getByLabel(`Select task ${id}`).check();
+    await page.getByRole("button", { name: "Delete selected (2)" }).click();
+    for (const { id } of failed) await page.locator(`tr[data-id="${id}"]`).waitFor({ state: "detached" });
+    for (const { id } of failed) expect((await api("GET", `/task/${id}`)).body.code).toBe(40401);
+  }, 120_000);
+
   test("a file uploaded on the Materials page appears in the list with its tags", async () => {
     const { page } = w;
     await page.goto(`${service.url}/#/materials`);
