@@ -252,6 +252,69 @@ describe.skipIf(!present)("the dashboard", () => {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
+  test("every control on every page has a name and is reached by the keyboard; the theme toggles", async () => {
+    const { page } = w;
+    const loaded = {
+      "#/farm": "article.card",
+      "#/tasks": "tbody tr[data-id]",
+      "#/new": '[data-path="/script_config/captions"]',
+      "#/accounts": "tbody td",
+      "#/materials": "tbody tr[data-id]",
+      "#/license": "#plan",
+    };
+    for (const [hash, selector] of Object.entries(loaded)) {
+      await page.goto(`${service.url}/${hash}`);
+      await page.locator(selector).first().waitFor();
+      const unnamed = await page.evaluate(() => {
+        // runs in the page; no DOM types in this project
+        const doc = (
+          globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }
+        ).document;
+        type Control = {
+          outerHTML: string;
+          tabIndex: number;
+          disabled?: boolean;
+          labels?: ArrayLike<unknown> | null;
+          textContent: string | null;
+          getAttribute(name: string): string | null;
+          closest(s: string): unknown;
+        };
+        return Array.from(
+          doc.querySelectorAll("button, input, select, textarea, a[href]") as ArrayLike<Control>,
+        )
+          .filter((c) => !c.closest("[hidden]") && !c.closest("dialog"))
+          .filter(
+            (c) =>
+              c.tabIndex < 0 ||
+              !(
+                (c.labels && c.labels.length > 0) ||
+                c.getAttribute("aria-label") ||
+                c.getAttribute("aria-labelledby") ||
+                (c.textContent ?? "").trim()
+              ),
+          )
+          .map((c) => c.outerHTML.slice(0, 120));
+      });
+      expect({ hash, unnamed }).toEqual({ hash, unnamed: [] });
+    }
+    const theme = page.locator("#theme");
+    const themeOf = () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } })
+            .document.documentElement.dataset.theme ?? "auto",
+      );
+    expect(await themeOf()).toBe("auto");
+    await theme.focus();
+    await page.keyboard.press("Enter");
+    expect(await themeOf()).toBe("light");
+    await page.keyboard.press("Enter");
+    expect(await themeOf()).toBe("dark");
+    await shoot(page, "license-dark");
+    await page.keyboard.press("Enter");
+    expect(await themeOf()).toBe("auto");
+  });
+
   test("no request went to another host and the console logged no error", () => {
     expect(w.foreign).toEqual([]);
     expect(w.errors).toEqual([]);
