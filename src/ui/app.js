@@ -303,19 +303,29 @@ function farmPage(root) {
     grid,
   );
 
-  // a phone's accounts change only through its tasks (match_accounts, switching) or by hand: they are asked
-  // for once, and again after a task on that phone ends or the phone changes, not on every redraw
-  const accountsOf = new Map();
-  async function cardFor(d) {
-    if (!accountsOf.has(d.serial)) {
-      const one = await api("GET", `/device/${encodeURIComponent(d.serial)}`).catch(() => ({ accounts: [] }));
-      accountsOf.set(d.serial, one.accounts);
+  // the accounts of every phone, from the account list (a few requests, not one per phone); they change only
+  // through tasks (match_accounts, switching) or by hand, so they are read again at most every 10 s
+  let accountsBySerial = null;
+  async function loadAccounts() {
+    const bySerial = new Map();
+    for (let page = 1, seen = 0; ; page++) {
+      const r = await api("GET", `/accounts?page=${page}&page_size=100`);
+      for (const a of r.accounts) bySerial.set(a.device, [...(bySerial.get(a.device) ?? []), a]);
+      seen += r.accounts.length;
+      if (seen >= r.total || r.accounts.length === 0) break;
     }
-    const detail = { ...d, accounts: accountsOf.get(d.serial) };
+    accountsBySerial = bySerial;
+  }
+  async function cardFor(d) {
+    const detail = { ...d, accounts: accountsBySerial.get(d.serial) ?? [] };
     let running = null;
     if (detail.running_task_id) {
       running = await api("GET", `/task/${detail.running_task_id}`).catch(() => null);
     }
+    // an unchanged phone keeps its card (and its screenshot, and its focus)
+    const key = JSON.stringify([detail, running?.id, running?.logs?.at(-1)?.message]);
+    const old = cards.get(d.serial);
+    if (old?.key === key) return old.el;
     const checkId = nextId("pick");
     const box = h("input", {
       type: "checkbox",
@@ -398,6 +408,9 @@ function farmPage(root) {
       shot,
     );
     card.takeShot = takeShot;
+    const kept = old?.el.querySelector(".shot img");
+    if (kept) shot.replaceChildren(kept);
+    cards.set(d.serial, { key, el: card });
     return card;
   }
 
@@ -414,6 +427,7 @@ function farmPage(root) {
     for (const card of inView) if (card.dataset.state === "online" && card.isConnected) card.takeShot();
   }, 30_000);
 
+  const cards = new Map(); // serial → { key, el }: the cards drawn, by what they show
   let rendering = false;
   let again = false;
   async function render() {
@@ -423,18 +437,14 @@ function farmPage(root) {
     }
     rendering = true;
     try {
-      devices = (await api("GET", "/device")).devices;
-      const cards = await Promise.all(devices.map(cardFor));
-      // keep screenshots already taken
-      for (const card of cards) {
-        const old = grid.querySelector(`[data-serial="${CSS.escape(card.dataset.serial)}"] .shot img`);
-        if (old) card.querySelector(".shot").replaceChildren(old);
-      }
+      const [list] = await Promise.all([api("GET", "/device"), accountsBySerial ?? loadAccounts()]);
+      devices = list.devices;
+      const shown = await Promise.all(devices.map(cardFor));
       observer.disconnect();
       inView.clear();
-      grid.replaceChildren(...cards);
-      for (const card of cards) observer.observe(card);
-      if (cards.length === 0)
+      grid.replaceChildren(...shown);
+      for (const card of shown) observer.observe(card);
+      if (shown.length === 0)
         grid.append(h("p", { class: "muted" }, "No phone seen yet: plug one in or connect one."));
       const online = devices.filter((d) => d.state === "online").length;
       count.textContent = `${devices.length} phones, ${online} online`;
@@ -449,9 +459,14 @@ function farmPage(root) {
       }
     }
   }
-  const later = coalesce(render, 800);
+  const later = coalesce(render, 1000);
+  const accountsLater = coalesce(() => {
+    accountsBySerial = null;
+    later();
+  }, 10_000);
   const off = onEvent((e) => {
-    if (e.type === "device" || e.status === "completed" || e.status === "failed") accountsOf.delete(e.serial);
+    if (e.type === "device") accountsBySerial = null;
+    if (e.status === "completed" || e.status === "failed") accountsLater();
     later();
   });
   render();
@@ -699,7 +714,7 @@ function tasksPage(root) {
     }
   }
 
-  const later = coalesce(load, 500);
+  const later = coalesce(load, 1000);
   const off = onEvent((e) => {
     if (e.type !== "task") return;
     // the row changes at once; the list and counts follow (new tasks, order, filters)
