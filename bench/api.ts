@@ -4,22 +4,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { closeDb, openDb } from "../src/store/db.ts";
+import { numberFlags } from "./lib/args.ts";
 import { hasWrk, type LoadResult, load } from "./lib/load.ts";
 import { startBinaryLike, stopProcess } from "./lib/process.ts";
 import { seed } from "./lib/seed.ts";
 
-const { values } = parseArgs({
-  options: {
-    tasks: { type: "string", default: "100000" },
-    seconds: { type: "string", default: "5" },
-    big: { type: "string", default: "1000000" },
-  },
-});
-const N = Number(values.tasks);
-const SECONDS = Number(values.seconds);
-const BIG = Number(values.big);
+const { tasks: N, seconds: SECONDS, big: BIG } = numberFlags({ tasks: 100_000, seconds: 5, big: 1_000_000 });
 const ROOT = join(import.meta.dir, "..");
 
 const fmt = (r: LoadResult) => `${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50} p99 ${r.p99}`;

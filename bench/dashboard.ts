@@ -6,21 +6,12 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { type CDPSession, chromium, type Page } from "playwright-core";
+import { numberFlags } from "./lib/args.ts";
 import { startBinaryLike, stopProcess } from "./lib/process.ts";
 import { seed } from "./lib/seed.ts";
 
-const { values } = parseArgs({
-  options: {
-    tasks: { type: "string", default: "100000" },
-    rate: { type: "string", default: "50" },
-    seconds: { type: "string", default: "10" },
-  },
-});
-const N = Number(values.tasks);
-const RATE = Number(values.rate);
-const SECONDS = Number(values.seconds);
+const { tasks: N, rate: RATE, seconds: SECONDS } = numberFlags({ tasks: 100_000, rate: 50, seconds: 10 });
 const ROOT = join(import.meta.dir, "..");
 const CHROMIUM = "/usr/bin/chromium";
 
