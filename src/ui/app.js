@@ -98,6 +98,8 @@ function askToken(why) {
       },
       { once: true },
     );
+    // every call waits for the token: Escape must not leave the page waiting with no way to give it
+    dialog.addEventListener("cancel", (e) => e.preventDefault());
     dialog.showModal();
     document.getElementById("token-input").focus();
   });
