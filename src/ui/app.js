@@ -41,6 +41,11 @@ function seconds(ms) {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+function size(bytes) {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function badge(text) {
   return h("span", { class: `badge s-${text}` }, text);
 }
@@ -1539,7 +1544,7 @@ function materialsPage(root) {
             { dataset: { id: String(m.id) } },
             h("td", { title: m.path }, m.name),
             h("td", {}, `${m.type} (${m.format})`),
-            h("td", {}, `${(m.size / 1024 / 1024).toFixed(1)} MB`),
+            h("td", {}, size(m.size)),
             h("td", {}, m.tags.join(", ")),
             h(
               "td",
