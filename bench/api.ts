@@ -4,55 +4,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { closeDb, openDb } from "../src/store/db.ts";
+import { numberFlags } from "./lib/args.ts";
 import { hasWrk, type LoadResult, load } from "./lib/load.ts";
 import { startBinaryLike, stopProcess } from "./lib/process.ts";
+import { seed } from "./lib/seed.ts";
 
-const { values } = parseArgs({
-  options: {
-    tasks: { type: "string", default: "100000" },
-    seconds: { type: "string", default: "5" },
-    big: { type: "string", default: "1000000" },
-  },
-});
-const N = Number(values.tasks);
-const SECONDS = Number(values.seconds);
-const BIG = Number(values.big);
+const { tasks: N, seconds: SECONDS, big: BIG } = numberFlags({ tasks: 100_000, seconds: 5, big: 1_000_000 });
 const ROOT = join(import.meta.dir, "..");
-
-/** Fills a fresh data folder with `n` tasks (a quarter in each status), two log lines each, and 100 phones. */
-function seed(dir: string, n: number): string {
-  const file = join(dir, "farm.db");
-  const db = openDb(file);
-  const sqlite = db.$client;
-  const now = Date.now();
-  sqlite.transaction(() => {
-    const dev = sqlite.prepare(
-      "insert into devices (serial, transport, state, first_seen, last_seen) values (?, 'usb', 'online', ?, ?)",
-    );
-    for (let i = 0; i < 100; i++) dev.run(`BENCH-${i}`, now, now);
-    const task = sqlite.prepare(
-      `insert into tasks (serial, script_name, script_config, status, source, created_at, updated_at)
-       values (?, ?, '{"target_users":["someone"],"target_user":"","access_method":"direct"}', ?, ?, ?, ?)`,
-    );
-    const log = sqlite.prepare(
-      "insert into task_logs (task_id, at, level, message) values (?, ?, 'info', ?)",
-    );
-    for (let i = 1; i <= n; i++) {
-      // two scripts and both sources, so that two-filter lists have something to tell apart
-      const script = i % 3 === 0 ? "unfollow" : "follow";
-      task.run(`BENCH-${i % 100}`, script, i % 4, i % 2 ? "api" : "ui", now - (n - i) * 1000, now);
-      if (i <= 100_000) {
-        log.run(i, now, "opened the app");
-        log.run(i, now, "followed @someone");
-      }
-    }
-  })();
-  sqlite.exec("ANALYZE");
-  closeDb(db);
-  return file;
-}
 
 const fmt = (r: LoadResult) => `${Math.round(r.rps).toString().padStart(7)} req/s  p50 ${r.p50} p99 ${r.p99}`;
 

@@ -1,7 +1,14 @@
 // `npm run bench`: every benchmark, one after another.
 export {};
 
-const benches = ["bench/api.ts", "bench/devices.ts", "bench/runner.ts", "bench/post.ts", "bench/accounts.ts"];
+const benches = [
+  "bench/api.ts",
+  "bench/devices.ts",
+  "bench/runner.ts",
+  "bench/post.ts",
+  "bench/accounts.ts",
+  "bench/dashboard.ts",
+];
 for (const b of benches) {
   console.log(`\n=== ${b}`);
   const p = Bun.spawn([process.execPath, b], { stdout: "inherit", stderr: "inherit" });

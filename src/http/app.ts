@@ -25,6 +25,7 @@ import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
 import { isMaterialUpload, materialRoutes } from "./materials.ts";
 import { taskRoutes } from "./tasks.ts";
+import { uiRoutes } from "./ui.ts";
 
 export interface AppDeps {
   token: string | null;
@@ -117,7 +118,8 @@ export function createApp(deps: AppDeps) {
     .use(eventRoutes(deps.events))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))
-    .use(materialRoutes(deps.materials));
+    .use(materialRoutes(deps.materials))
+    .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app
   return api.use(docs(api));
 }

@@ -32,7 +32,10 @@ A rejected request changes nothing. Task status: 0 pending, 1 running, 2 complet
 Request bodies are JSON objects (\`Content-Type: application/json\`, at most 32 levels deep). Numbers in paths
 and queries are plain decimal digits.
 
-When the service runs with a token, press **Authorize** and give it (sent as \`Authorization: Bearer TOKEN\`).`;
+When the service runs with a token, press **Authorize** and give it (sent as \`Authorization: Bearer TOKEN\`).
+
+The operator's dashboard (phones, tasks, new tasks, accounts, materials, license) is at [\`/\`](/); the tasks it
+creates have \`source\` "ui".`;
 
 const PAGE = `<!doctype html>
 <html lang="en">

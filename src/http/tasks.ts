@@ -1,7 +1,7 @@
 // /api/v1/task: thin handlers over the task service.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
-import { literalUnion, PLATFORMS, TASK_SOURCES } from "../domain.ts";
+import { literalUnion, PLATFORMS, TASK_SOURCES, type TaskSource } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import { START_TIME_PATTERN } from "../tasks/schedule.ts";
 import type { TaskService } from "../tasks/service.ts";
@@ -84,11 +84,35 @@ const StatsRef = named(
   }),
 );
 
+/** The header by which the dashboard marks the tasks made from it; every other request makes `api` tasks. */
+export const SOURCE_HEADER = "x-farm-source";
+
+function sourceOf(request: Request): TaskSource {
+  return request.headers.get(SOURCE_HEADER)?.trim().toLowerCase() === "ui" ? "ui" : "api";
+}
+
+/** POST /task's docs, with the optional source header. */
+function withSourceHeader(d: Parameters<typeof doc>[0]) {
+  return {
+    ...doc(d),
+    parameters: [
+      {
+        name: "X-Farm-Source",
+        in: "header" as const,
+        required: false,
+        description:
+          'the tasks\' `source`: "ui" marks tasks made from the dashboard (at /); anything else, or none, is "api"',
+        schema: { type: "string" as const, enum: ["ui", "api"] },
+      },
+    ],
+  };
+}
+
 export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
-    .post("", ({ body }) => ok(service.create(body)), {
+    .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
       body: CreateTaskBody,
-      detail: doc({
+      detail: withSourceHeader({
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +

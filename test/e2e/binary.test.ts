@@ -59,6 +59,16 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
   const ui = await fetch(`${running.url}/swagger`);
   expect(await ui.text()).toContain("swagger-ui-bundle.js");
   expect((await fetch(`${running.url}/swagger/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  // the dashboard's files are inside the executable too
+  expect(await (await fetch(`${running.url}/`)).text()).toContain('src="/ui/app.js"');
+  for (const file of ["/ui/app.js", "/ui/app.css"]) {
+    const res = await fetch(`${running.url}${file}`);
+    expect({ file, status: res.status, size: (await res.text()).length > 1000 }).toEqual({
+      file,
+      status: 200,
+      size: true,
+    });
+  }
   expect((await api("GET", "/api/v1/task/stats")).body.data.total).toBe(0);
 
   // phones are the fleet's business (another test); here the store is told about two
