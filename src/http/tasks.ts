@@ -190,7 +190,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       "/:task_id",
       ({ params }) => {
         const { task, logs } = service.get(params.task_id);
-        return ok({ ...taskView(task), logs: logs.map(taskLogView) });
+        const has_screenshot = evidence.screenshotPath(task.id) !== null;
+        return ok({ ...taskView(task), has_screenshot, logs: logs.map(taskLogView) });
       },
       {
         params: TaskIdParams,
@@ -201,6 +202,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           data: TaskDetailRef,
           example: {
             ...EXAMPLE_TASK,
+            has_screenshot: false,
             logs: [
               { at: "2026-11-28T14:30:01.002Z", level: "info", message: "opened TikTok", duration_ms: 2140 },
             ],

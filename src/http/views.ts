@@ -48,13 +48,19 @@ export const TaskLogSchema = T.Object({
   duration_ms: Nullable(T.Integer()),
 });
 
-export const TaskWithLogsSchema = T.Intersect([TaskSchema, T.Object({ logs: T.Array(TaskLogSchema) })]);
-
 // the names the OpenAPI document gives these shapes
 export const TaskRef = named("Task", TaskSchema);
 export const TaskDetailRef = named(
   "TaskDetail",
-  T.Intersect([TaskRef, T.Object({ logs: T.Array(named("TaskLog", TaskLogSchema)) })]),
+  T.Intersect([
+    TaskRef,
+    T.Object({
+      has_screenshot: T.Boolean({
+        description: "a screenshot of the failure is kept (GET /task/{task_id}/screenshot)",
+      }),
+      logs: T.Array(named("TaskLog", TaskLogSchema)),
+    }),
+  ]),
 );
 
 export function taskView(row: TaskRow) {

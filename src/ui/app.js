@@ -853,11 +853,12 @@ function taskPage(root, { arg }) {
                 ),
               ),
             ),
-            t.status === 3 ? [h("h3", {}, "Screen at the failure"), shot] : null,
+            t.has_screenshot ? [h("h3", {}, "Screen at the failure"), shot] : null,
           ),
         ),
       );
-      if (t.status === 3) {
+      // only a failure on a phone still online leaves a screenshot (not a stop, not a pending task)
+      if (t.has_screenshot) {
         image(`/task/${id}/screenshot`)
           .then((url) => shot.replaceChildren(h("img", { src: url, alt: `Screen when task ${id} failed` })))
           .catch((e) => shot.replaceChildren(h("p", { class: "muted" }, e.message)));

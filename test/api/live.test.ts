@@ -124,6 +124,17 @@ describe("devices over the API", () => {
     expect([...new Uint8Array(await shot.arrayBuffer()).subarray(0, 4)]).toEqual([137, 80, 78, 71]);
     expect(await Bun.file(s.evidence.uiDumpPath(id) as string).text()).toContain("<hierarchy");
     expect((await json("GET", "/api/v1/task/999999/screenshot")).code).toBe(40401);
+    expect((await json("GET", `/api/v1/task/${id}`)).data.has_screenshot).toBe(true);
+    // a task stopped while pending ran nowhere: nothing to show
+    const later = await json("POST", "/api/v1/task", {
+      serials: [serial],
+      script_name: "test_sleep",
+      script_config: {},
+      // twelve hours from now, wherever the service's clock is: certainly pending
+      start_time: `${String((new Date().getUTCHours() + 12) % 24).padStart(2, "0")}:00`,
+    });
+    await json("POST", `/api/v1/task/${later.data.task_ids[0]}/stop`);
+    expect((await json("GET", `/api/v1/task/${later.data.task_ids[0]}`)).data.has_screenshot).toBe(false);
 
     // the stream told the story: pending → running → failed
     let text = "";
