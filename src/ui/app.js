@@ -27,6 +27,29 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+/** `<option>`s from [value, text] pairs. */
+const options = (pairs) => pairs.map(([v, t]) => h("option", { value: v }, t));
+
+/**
+ * A filter toolbar bound to `filter`: each control added shows its field's value, and a change sets it,
+ * goes back to page 1 and calls `reload`. Control ids are `${prefix}-${name}`.
+ */
+function filterBar(prefix, filter, reload) {
+  const form = h("form", { class: "toolbar", "aria-label": "Filters", onsubmit: (e) => e.preventDefault() });
+  const add = (name, label, control) => {
+    control.id = `${prefix}-${name}`;
+    control.name = name;
+    control.value = filter[name];
+    control.addEventListener("change", () => {
+      filter[name] = control.value.trim();
+      filter.page = 1;
+      reload();
+    });
+    form.append(h("label", { for: control.id }, label), control);
+  };
+  return { form, add };
+}
+
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
 
@@ -498,23 +521,7 @@ function tasksPage(root) {
   const deleteSelected = h("button", { type: "button", class: "danger", disabled: true }, "Delete selected");
   const allBox = h("input", { type: "checkbox", "aria-label": "Select every task on this page" });
 
-  const filters = h("form", {
-    class: "toolbar",
-    "aria-label": "Filters",
-    onsubmit: (e) => e.preventDefault(),
-  });
-  const field = (name, label, control) => {
-    control.id = `f-${name}`;
-    control.name = name;
-    control.value = taskFilter[name];
-    control.addEventListener("change", () => {
-      taskFilter[name] = control.value.trim();
-      taskFilter.page = 1;
-      load();
-    });
-    filters.append(h("label", { for: control.id }, label), control);
-  };
-  const options = (pairs) => pairs.map(([v, t]) => h("option", { value: v }, t));
+  const { form: filters, add: field } = filterBar("f", taskFilter, () => load());
   field("status", "Status", h("select", {}, options([["", "any"], ...STATUS.map((s, i) => [String(i), s])])));
   field("serial", "Phone", h("input", { type: "text", placeholder: "serial", size: 18 }));
   field("script_name", "Script", h("select", {}, options([["", "any"]])));
@@ -1245,26 +1252,8 @@ function accountsPage(root) {
   const filter = { platform: "", device: "", logined: "", status: "", tag: "", page: 1, page_size: 50 };
   const body = h("tbody");
   const pager = h("div", { class: "pager" });
-  const filters = h("form", {
-    class: "toolbar",
-    "aria-label": "Filters",
-    onsubmit: (e) => e.preventDefault(),
-  });
-  const add = (name, label, control) => {
-    control.id = `a-${name}`;
-    control.addEventListener("change", () => {
-      filter[name] = control.value.trim();
-      filter.page = 1;
-      load();
-    });
-    filters.append(h("label", { for: control.id }, label), control);
-  };
-  const sel = (pairs) =>
-    h(
-      "select",
-      {},
-      pairs.map(([v, t]) => h("option", { value: v }, t)),
-    );
+  const { form: filters, add } = filterBar("a", filter, () => load());
+  const sel = (pairs) => h("select", {}, options(pairs));
   add(
     "platform",
     "Platform",
@@ -1470,26 +1459,8 @@ function materialsPage(root) {
     });
   }
 
-  const filters = h("form", {
-    class: "toolbar",
-    "aria-label": "Filters",
-    onsubmit: (e) => e.preventDefault(),
-  });
-  const add = (name, label, control) => {
-    control.id = `m-${name}`;
-    control.addEventListener("change", () => {
-      filter[name] = control.value.trim();
-      filter.page = 1;
-      load();
-    });
-    filters.append(h("label", { for: control.id }, label), control);
-  };
-  const sel = (pairs) =>
-    h(
-      "select",
-      {},
-      pairs.map(([v, t]) => h("option", { value: v }, t)),
-    );
+  const { form: filters, add } = filterBar("m", filter, () => load());
+  const sel = (pairs) => h("select", {}, options(pairs));
   add("tag", "Tag", h("input", { type: "text", size: 10 }));
   add(
     "type",
