@@ -20,8 +20,11 @@ export interface AppSession {
   sel(screen: string, name: string): Selector;
 }
 
+/** What "check the app" found, per task run: the account step and the script then ask the phone once. */
+const probed = new WeakMap<ScriptContext, Map<string, { pkg: string; version: string }>>();
+
 /**
- * The step "check the app": the first of the app's packages installed on the phone (a permanent failure
+ * The step "check the app" (once per task run and app): the first of the app's packages installed on the phone (a permanent failure
  * when none is), its versionName, the selectors and the Ui. `dataDir` defaults to the service's.
  */
 export async function openAppSession(
@@ -34,19 +37,24 @@ export async function openAppSession(
   const { phone, signal } = ctx;
   const selectors = loadSelectors(app, dataDir);
   const label = APP_LABEL[app];
-  const { pkg, version } = await ctx.step("check the app", async () => {
-    const installed = new Set(await phone.listPackages({ signal }));
-    const pkg = selectors.packages.find((p) => installed.has(p) && (only === undefined || p === only));
-    if (!pkg) {
-      throw ScriptError.permanent(
-        `${label} is not installed on ${phone.serial} (${selectors.packages.join(" or ")})`,
-      );
-    }
-    const dump = await phone.shell(`dumpsys package ${pkg} | grep versionName`, { signal });
-    const version = /versionName=(\S+)/.exec(dump.stdout)?.[1] ?? "";
-    ctx.log(`${pkg} ${version || "(version unknown)"}`);
-    return { pkg, version };
-  });
+  const key = `${app}:${only ?? ""}`;
+  const known = probed.get(ctx)?.get(key);
+  const { pkg, version } =
+    known ??
+    (await ctx.step("check the app", async () => {
+      const installed = new Set(await phone.listPackages({ signal }));
+      const pkg = selectors.packages.find((p) => installed.has(p) && (only === undefined || p === only));
+      if (!pkg) {
+        throw ScriptError.permanent(
+          `${label} is not installed on ${phone.serial} (${selectors.packages.join(" or ")})`,
+        );
+      }
+      const dump = await phone.shell(`dumpsys package ${pkg} | grep versionName`, { signal });
+      const version = /versionName=(\S+)/.exec(dump.stdout)?.[1] ?? "";
+      ctx.log(`${pkg} ${version || "(version unknown)"}`);
+      return { pkg, version };
+    }));
+  if (!known) probed.set(ctx, (probed.get(ctx) ?? new Map()).set(key, { pkg, version }));
   const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
   const ui = new Ui(phone, signal, { popups, log: (m) => ctx.log(m) });
   const sel = (screen: string, name: string): Selector => {
