@@ -106,7 +106,7 @@ function spellings(secret: string): string[] {
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
   );
-  const base64 = Buffer.from(secret).toString("base64").replace(/=+$/, "");
+  const base64 = Buffer.from(secret).toString("base64");
   return [
     secret,
     json,
@@ -116,7 +116,7 @@ function spellings(secret: string): string[] {
     encodeURI(secret),
     html,
     base64,
-    Buffer.from(`Bearer ${secret}`).toString("base64").replace(/=+$/, ""),
+    Buffer.from(`Bearer ${secret}`).toString("base64"),
   ];
 }
 

@@ -11,6 +11,7 @@ import { type AccountBook, abortableSleep, type ScriptContext, ScriptError } fro
 import { getScript } from "../scripts/registry.ts";
 import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskRow } from "../store/schema.ts";
+import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
 import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
@@ -205,12 +206,16 @@ export class Runner {
       tasks.addLog(task.id, level, scrub(message), durationMs);
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const script = getScript(task.scriptName);
-    if (!script?.run) {
-      const message = script
+    const refused = !script
+      ? `script "${task.scriptName}" is no longer known to this service`
+      : !script.run
         ? `script "${task.scriptName}" cannot run on phones yet`
-        : `script "${task.scriptName}" is no longer known to this service`;
-      addLog("error", message);
-      lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" });
+        : hasSealed(config)
+          ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
+          : null;
+    if (refused || !script?.run) {
+      addLog("error", refused ?? "");
+      lifecycle.fail(task.id, { reason: "error", message: refused ?? "", errorClass: "permanent" });
       return;
     }
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
