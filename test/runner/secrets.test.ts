@@ -95,9 +95,7 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
   await waitFor("the webhook delivery", () => deliveries.some((d) => d.includes(`"id":${id}`)), 10_000);
 
   const detail = await s.call("GET", `/api/v1/task/${id}`);
-  expect(detail.body.data.error).toBe(
-    "the endpoint refused *** at https://***@llm.example.com/v1?key=***",
-  );
+  expect(detail.body.data.error).toBe("the endpoint refused *** at https://***@llm.example.com/v1?key=***");
   const messages = (detail.body.data.logs as { message: string }[]).map((l) => l.message);
   expect(messages).toContain('raw ***; json "***"; url ***');
   expect(messages.some((m) => m.startsWith("ask the endpoint: xxx") && m.endsWith('{"key":"***"}'))).toBe(
