@@ -10,6 +10,7 @@ import { registerScript } from "./scripts/registry.ts";
 import { testScript } from "./scripts/testing.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged } from "./store/db.ts";
+import { SecretKeyProblem } from "./store/secret-box.ts";
 
 const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
 
@@ -19,7 +20,8 @@ class StartupFailure extends Error {}
 /** What went wrong opening the data folder or its database, said as what to do about it. */
 function explain(e: unknown, config: Config): string {
   const dbFile = join(config.dataDir, "farm.db");
-  if (e instanceof DataDirLocked || e instanceof DatabaseDamaged) return e.message;
+  if (e instanceof DataDirLocked || e instanceof DatabaseDamaged || e instanceof SecretKeyProblem)
+    return e.message;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? "");
   const message = String(err.message ?? e);

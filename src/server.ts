@@ -15,6 +15,7 @@ import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
 import { MetaStore } from "./store/meta.ts";
+import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
 import { TaskStore } from "./store/tasks.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
@@ -56,10 +57,17 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
   const db = openDb(join(config.dataDir, "farm.db"));
+  let box: SecretBox;
+  try {
+    box = openSecretBox(db, config.dataDir);
+  } catch (e) {
+    closeDb(db);
+    throw e;
+  }
   const storage = new StorageHealth(db, config.dataDir);
-  const tasks = new TaskStore(db);
+  const tasks = new TaskStore(db, box);
   const devices = new DeviceStore(db);
-  const accounts = new AccountStore(db);
+  const accounts = new AccountStore(db, box);
   const events = new EventBus();
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),

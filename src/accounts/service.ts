@@ -18,7 +18,9 @@ const fields = {
   ),
   email: T.Optional(T.Union([T.String({ maxLength: 200 }), T.Null()])),
   password: T.Optional(
-    T.Union([T.String({ maxLength: 500 }), T.Null()], { description: "kept, never returned" }),
+    T.Union([T.String({ maxLength: 500 }), T.Null()], {
+      description: "kept encrypted (DATA_DIR/secret.key), never returned",
+    }),
   ),
   logined: T.Optional(T.Integer({ minimum: 0, maximum: 1, description: "1 logged in (default), 0 not" })),
   status: T.Optional(T.Integer({ minimum: 0, maximum: 1, description: "1 enabled (default), 0 disabled" })),

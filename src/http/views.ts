@@ -3,7 +3,7 @@ import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
 import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
 import type { DeviceRow } from "../phones/service.ts";
-import { maskSecrets } from "../scripts/secrets.ts";
+import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { named } from "./envelope.ts";
@@ -21,7 +21,8 @@ export const TaskSchema = T.Object({
   platform: literalUnion(PLATFORMS),
   script_name: T.String(),
   script_config: T.Record(T.String(), T.Unknown(), {
-    description: "the config as stored, defaults applied; secrets (api_key) masked",
+    description:
+      "the config as stored, defaults applied; secrets masked: api_key, and a URL's user:pass@ and query values",
   }),
   status: T.Integer({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
   status_text: literalUnion(STATUS_TEXT),
@@ -70,7 +71,7 @@ export function taskView(row: TaskRow) {
     username: row.username,
     platform: row.platform,
     script_name: row.scriptName,
-    // secrets (a ChatGPT api_key) never leave the service: GET /task, the list and webhooks all come here
+    // secrets (a ChatGPT api_key, a base_url's ?key=) never leave the service: GET /task, the list and webhooks all come here
     script_config: maskSecrets(JSON.parse(row.scriptConfig) as Record<string, unknown>),
     status: row.status,
     status_text: STATUS_TEXT[row.status] ?? "pending",

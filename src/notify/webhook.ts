@@ -1,6 +1,7 @@
 // The webhook: a signed POST for each task that completes or fails, delivered in the background with
 // retries, so that a slow or dead receiver never holds up the runner.
 import { createHmac, randomUUID } from "node:crypto";
+import { maskUrl, type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 
 export const SIGNATURE_HEADER = "x-farm-signature";
@@ -25,13 +26,19 @@ export class Webhook {
   private sending = false;
   private stopped = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The URL as the log shows it, and the log's words without its secrets (a receiver's ?token=, user:pass@). */
+  private readonly shownUrl: string;
+  private readonly scrub: Scrub;
 
   constructor(
     private readonly url: string,
     private readonly secret: string,
     private readonly log: (line: string) => void,
     private readonly backoffS: number[] = BACKOFF_S,
-  ) {}
+  ) {
+    this.shownUrl = maskUrl(url);
+    this.scrub = scrubber(secretsIn({ url }));
+  }
 
   /** Sends a delivery for every task that completes or fails, with the task as `describe` shows it. */
   watch(lifecycle: TaskLifecycle, describe: (id: number) => unknown): () => void {
@@ -96,9 +103,11 @@ export class Webhook {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (res.ok) return true;
-      this.log(`webhook: ${this.url} answered ${res.status} to delivery ${d.id}`);
+      this.log(`webhook: ${this.shownUrl} answered ${res.status} to delivery ${d.id}`);
     } catch (e) {
-      this.log(`webhook: ${this.url} unreachable for delivery ${d.id}: ${(e as Error).message}`);
+      this.log(
+        `webhook: ${this.shownUrl} unreachable for delivery ${d.id}: ${this.scrub((e as Error).message)}`,
+      );
     }
     return false;
   }

@@ -28,7 +28,9 @@ const chatgptSettings = T.Object(
     base_url: T.String({
       pattern: "^https?://\\S+$",
       default: "https://api.openai.com/v1",
-      description: "any OpenAI-compatible endpoint; POST {base_url}/chat/completions",
+      description:
+        "any OpenAI-compatible endpoint; POST {base_url}/chat/completions (its query, e.g. ?key=…, kept); " +
+        "user:pass@ and query values are shown masked",
     }),
   },
   { additionalProperties: false, default: {} },
@@ -89,6 +91,9 @@ function checkWarmup(c: WarmupConfig): ErrorDetail[] {
       path: "/script_config/chatgpt_settings/api_key",
       message: "required when generate_by_chatgpt is true",
     });
+  }
+  if (!URL.canParse(c.chatgpt_settings.base_url)) {
+    issues.push({ path: "/script_config/chatgpt_settings/base_url", message: "is not a URL" });
   }
   if (c.comment_probable > 0 && !c.comment.trim() && !c.generate_by_chatgpt) {
     issues.push({

@@ -2,6 +2,7 @@
 import type { TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
+import { hasSealed } from "../store/secret-box.ts";
 import { accountWarmup } from "./account-warmup.ts";
 import { comment } from "./comment.ts";
 import type { ScriptDefinition } from "./definition.ts";
@@ -56,6 +57,9 @@ export function resolveScriptConfig(script: ScriptDefinition, raw: unknown): Con
     }
     return rejected(errors);
   }
+  // the store would take such a text for one of its encrypted values
+  if (hasSealed(config))
+    return rejected([{ path: "/script_config", message: 'no text may start with "enc:v1:"' }]);
   const issues = script.check?.(config) ?? [];
   if (issues.length > 0) return rejected(issues);
   return { ok: true, configs: script.expand?.(config) ?? [config] };

@@ -1,8 +1,10 @@
-// Accounts on the phones: registered by hand through the API, or discovered on the phones later.
+// Accounts on the phones: registered by hand through the API, or discovered on the phones later. A
+// password is stored sealed (secret-box.ts) and never read back by the API.
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DeviceState, Platform } from "../domain.ts";
 import type { Db } from "./db.ts";
 import { type AccountRow, accounts, devices } from "./schema.ts";
+import type { SecretBox } from "./secret-box.ts";
 
 export interface AccountFilter {
   platform?: Platform;
@@ -39,7 +41,17 @@ export interface AccountWithDevice extends AccountRow {
 }
 
 export class AccountStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** A row as stored: its password sealed. */
+  private sealed<C extends AccountChange>(change: C): C {
+    return typeof change.password === "string"
+      ? { ...change, password: this.box.seal(change.password) }
+      : change;
+  }
 
   private withDevice() {
     return this.db
@@ -119,7 +131,7 @@ export class AccountStore {
   recordSeen(seen: SeenAccounts, now = Date.now()): SeenSummary {
     const summary: SeenSummary = { ids: {}, added: [], moved: [], loggedOut: [] };
     this.db.transaction((tx) => {
-      const store = new AccountStore(tx as unknown as Db);
+      const store = new AccountStore(tx as unknown as Db, this.box);
       for (const username of seen.usernames) {
         const [existing] = store.findByUsernames([username], seen.platform);
         const change = { device: seen.serial, packagename: seen.packagename, logined: 1, lastSeenAt: now };
@@ -182,7 +194,7 @@ export class AccountStore {
   create(row: NewAccount, now = Date.now()): number {
     return this.db
       .insert(accounts)
-      .values({ ...row, createdAt: now, updatedAt: now })
+      .values({ ...this.sealed(row), createdAt: now, updatedAt: now })
       .returning({ id: accounts.id })
       .get().id;
   }
@@ -191,7 +203,7 @@ export class AccountStore {
     return (
       this.db
         .update(accounts)
-        .set({ ...change, updatedAt: now })
+        .set({ ...this.sealed(change), updatedAt: now })
         .where(eq(accounts.id, id))
         .returning({ id: accounts.id })
         .all().length === 1

@@ -1,9 +1,11 @@
 // Task queries. Each status change checks the current status; tasks/lifecycle.ts is the one caller that
-// moves tasks between states (and tells listeners).
+// moves tasks between states (and tells listeners). A config's secrets are sealed on the way in and opened
+// on the way out (secret-box.ts): callers see them clear, the file never holds them so.
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type ErrorClass, type TaskSource, TaskStatus } from "../domain.ts";
 import type { Db } from "./db.ts";
 import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, taskSourceCounts, tasks } from "./schema.ts";
+import type { SecretBox } from "./secret-box.ts";
 
 export type NewTask = Omit<
   typeof tasks.$inferInsert,
@@ -29,7 +31,10 @@ export class TaskStore {
   private readonly nextScheduled;
   private readonly insertLog;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {
     // the runner's queue: per phone, first due first (scheduled_at, then id; no scheduled_at = due at once)
     this.headOf = db
       .select()
@@ -70,7 +75,11 @@ export class TaskStore {
 
   /** The task that should run next on this phone, if one is due at `now`. */
   headFor(serial: string, now: number): TaskRow | undefined {
-    return this.headOf.get({ serial, now });
+    return this.opened(this.headOf.get({ serial, now }));
+  }
+
+  private opened<R extends TaskRow | undefined>(row: R): R {
+    return row && { ...row, scriptConfig: this.box.openConfig(row.scriptConfig) };
   }
 
   /** The earliest moment after `now` at which a pending task becomes due, if any. */
@@ -85,7 +94,13 @@ export class TaskStore {
         (row) =>
           tx
             .insert(tasks)
-            .values({ ...row, status: TaskStatus.pending, createdAt: now, updatedAt: now })
+            .values({
+              ...row,
+              scriptConfig: this.box.sealConfig(row.scriptConfig),
+              status: TaskStatus.pending,
+              createdAt: now,
+              updatedAt: now,
+            })
             .returning({ id: tasks.id })
             .get().id,
       ),
@@ -93,7 +108,7 @@ export class TaskStore {
   }
 
   get(id: number): TaskRow | undefined {
-    return this.byId.get({ id });
+    return this.opened(this.byId.get({ id }));
   }
 
   logs(id: number): TaskLogRow[] {
@@ -131,7 +146,7 @@ export class TaskStore {
       this.listCache.set(key, q);
     }
     const params = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
-    const rows = q.page.all(params);
+    const rows = q.page.all(params).map((row) => this.opened(row));
     // filtered by status and/or source alone (or not at all), the kept counts answer without counting rows
     const byCountsOnly = filter.serial === undefined && filter.scriptName === undefined;
     let total: number;

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Phone } from "../devices/index.ts";
+import type { Scrub } from "../secrets.ts";
 
 export interface EvidenceLimits {
   maxAgeDays: number;
@@ -32,13 +33,14 @@ export class Evidence {
     return existsSync(file) ? file : null;
   }
 
-  async capture(taskId: number, phone: Phone): Promise<void> {
+  /** The screen and UI dump now; the dump's text passes `scrub` (the task's secrets) on its way to disk. */
+  async capture(taskId: number, phone: Phone, scrub: Scrub = (text) => text): Promise<void> {
     const folder = this.folder(taskId);
     mkdirSync(folder, { recursive: true });
     const options = { timeoutMs: CAPTURE_TIMEOUT_MS };
     const [png, xml] = await Promise.allSettled([phone.screenshot(options), phone.dumpUiXml(options)]);
     if (png.status === "fulfilled") writeFileSync(join(folder, "screenshot.png"), png.value);
-    if (xml.status === "fulfilled") writeFileSync(join(folder, "ui.xml"), xml.value);
+    if (xml.status === "fulfilled") writeFileSync(join(folder, "ui.xml"), scrub(xml.value));
     if (png.status === "rejected" && xml.status === "rejected") throw png.reason;
   }
 

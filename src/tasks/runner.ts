@@ -9,7 +9,9 @@ import { PhoneError } from "../devices/index.ts";
 import { useTaskAccount } from "../scripts/accounts/use.ts";
 import { type AccountBook, abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
 import { getScript } from "../scripts/registry.ts";
+import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskRow } from "../store/schema.ts";
+import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
 import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
@@ -184,8 +186,10 @@ export class Runner {
     this.busy.set(task.serial, task.id);
     const run: Run = { task, controller, done: Promise.resolve() };
     this.running.set(task.id, run);
-    run.done = this.execute(task, phone, controller)
-      .catch((e) => this.log(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`))
+    // every text this run writes (log, error, console, evidence) is said without the config's secrets
+    const scrub = scrubber(secretsIn(JSON.parse(task.scriptConfig)));
+    run.done = this.execute(task, phone, controller, scrub)
+      .catch((e) => this.log(scrub(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`)))
       .finally(() => {
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
         const wasFull = this.busy.size >= this.o.deviceLimit();
@@ -196,18 +200,24 @@ export class Runner {
       });
   }
 
-  private async execute(task: TaskRow, phone: Phone, controller: AbortController): Promise<void> {
+  private async execute(task: TaskRow, phone: Phone, controller: AbortController, scrub: Scrub) {
     const { tasks, lifecycle } = this.o;
+    const addLog = (level: "info" | "warn" | "error", message: string, durationMs?: number) =>
+      tasks.addLog(task.id, level, scrub(message), durationMs);
+    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const script = getScript(task.scriptName);
-    if (!script?.run) {
-      const message = script
+    const refused = !script
+      ? `script "${task.scriptName}" is no longer known to this service`
+      : !script.run
         ? `script "${task.scriptName}" cannot run on phones yet`
-        : `script "${task.scriptName}" is no longer known to this service`;
-      tasks.addLog(task.id, "error", message);
-      lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" });
+        : hasSealed(config)
+          ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
+          : null;
+    if (refused || !script?.run) {
+      addLog("error", refused ?? "");
+      lifecycle.fail(task.id, { reason: "error", message: refused ?? "", errorClass: "permanent" });
       return;
     }
-    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
     const timer = setTimeout(() => controller.abort(timedOut(limitS)), limitS * 1000);
     const onGone = () => controller.abort(OFFLINE);
@@ -228,20 +238,15 @@ export class Runner {
       },
       phone,
       signal,
-      log: (message, level = "info") => tasks.addLog(task.id, level, message),
+      log: (message, level = "info") => addLog(level, message),
       step: async (name, work) => {
         const t0 = performance.now();
         try {
           const result = await work();
-          tasks.addLog(task.id, "info", name, Math.round(performance.now() - t0));
+          addLog("info", name, Math.round(performance.now() - t0));
           return result;
         } catch (e) {
-          tasks.addLog(
-            task.id,
-            "error",
-            `${name}: ${describe(e, signal)}`,
-            Math.round(performance.now() - t0),
-          );
+          addLog("error", `${name}: ${describe(e, signal)}`, Math.round(performance.now() - t0));
           throw e;
         }
       },
@@ -256,11 +261,7 @@ export class Runner {
       },
     };
 
-    tasks.addLog(
-      task.id,
-      "info",
-      `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`,
-    );
+    addLog("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     let failure: Failure | null = null;
     try {
       const run = script.run;
@@ -296,33 +297,30 @@ export class Runner {
 
     // evidence first (the screen as the failure left it), then cleanup, on a phone that is still there
     if (failure && failure.reason !== "stopped" && !phone.goneSignal.aborted) {
-      await this.o.evidence
-        ?.capture(task.id, phone)
-        .catch((e) => tasks.addLog(task.id, "warn", `no evidence: ${e}`));
+      await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => addLog("warn", `no evidence: ${e}`));
     }
     for (const cleanup of cleanups.reverse()) {
       if (phone.goneSignal.aborted) break;
       try {
         await cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
       } catch (e) {
-        tasks.addLog(task.id, "warn", `cleanup: ${(e as Error).message}`);
+        addLog("warn", `cleanup: ${(e as Error).message}`);
       }
     }
 
     if (!failure) {
-      tasks.addLog(task.id, "info", "completed");
+      addLog("info", "completed");
       lifecycle.complete(task.id);
       return;
     }
     if (failure.reason === "offline") this.markSuspect(task.serial);
-    tasks.addLog(task.id, "error", `failed (${failure.errorClass}): ${failure.message}`);
-    lifecycle.fail(task.id, failure);
+    addLog("error", `failed (${failure.errorClass}): ${failure.message}`);
+    lifecycle.fail(task.id, { ...failure, message: scrub(failure.message) });
     const { maxRetries, delayMs } = this.o.retry;
     if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
       const now = this.o.clock.now();
       const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
-      tasks.addLog(
-        task.id,
+      addLog(
         "info",
         `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
       );

@@ -10,6 +10,7 @@ import type { AccountBook, ScriptContext } from "../../src/scripts/context.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { openDb } from "../../src/store/db.ts";
+import { openSecretBox } from "../../src/store/secret-box.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
 export const TRILL = "com.ss.android.ugc.trill";
@@ -49,7 +50,11 @@ let sharedAccounts: AccountStore | undefined;
 
 /** The accounts table flows record into by default: one fresh database per test process. */
 export function flowAccounts(): AccountStore {
-  sharedAccounts ??= new AccountStore(openDb(join(mkdtempSync(join(tmpdir(), "farm-flow-")), "farm.db")));
+  if (!sharedAccounts) {
+    const dir = mkdtempSync(join(tmpdir(), "farm-flow-"));
+    const db = openDb(join(dir, "farm.db"));
+    sharedAccounts = new AccountStore(db, openSecretBox(db, dir));
+  }
   return sharedAccounts;
 }
 

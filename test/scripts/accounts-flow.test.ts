@@ -14,6 +14,7 @@ import { matchAccounts } from "../../src/scripts/match-accounts.ts";
 import { openAppSession } from "../../src/scripts/ui/app.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { openDb } from "../../src/store/db.ts";
+import { openSecretBox } from "../../src/store/secret-box.ts";
 import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TRILL } from "../helpers/flow.ts";
 
 let work: string;
@@ -21,7 +22,8 @@ let store: AccountStore;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "farm-accounts-flow-"));
-  store = new AccountStore(openDb(join(work, "farm.db")));
+  const db = openDb(join(work, "farm.db"));
+  store = new AccountStore(db, openSecretBox(db, work));
 });
 afterEach(stopFlowPhones);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

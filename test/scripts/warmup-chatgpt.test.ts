@@ -9,7 +9,7 @@ import { ChatError, type ChatSettings, generateComment } from "../../src/scripts
 const KEY = "sk-TESTONLY-chat-0123456789";
 
 let server: ReturnType<typeof Bun.serve>;
-const seen: { auth: string | null; body: any }[] = [];
+const seen: { auth: string | null; body: any; url: string }[] = [];
 
 beforeAll(() => {
   // the path picks the behaviour: /ok, /500, /html, /empty, /slow
@@ -18,8 +18,16 @@ beforeAll(() => {
     hostname: "127.0.0.1",
     async fetch(req) {
       const kind = new URL(req.url).pathname.split("/")[1];
-      seen.push({ auth: req.headers.get("authorization"), body: await req.json() });
+      seen.push({ auth: req.headers.get("authorization"), body: await req.json(), url: req.url });
       switch (kind) {
+        case "echo": {
+          // an endpoint that quotes what it was sent: the key JSON-escaped, where the 200-character cut
+          // falls through it, then URL-encoded, then the query's key
+          const auth = (req.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+          const query = new URL(req.url).searchParams.get("key") ?? "";
+          const message = `${"-".repeat(130)} Incorrect API key provided: ${auth}; sent as ${encodeURIComponent(auth)}; key=${encodeURIComponent(query)}`;
+          return Response.json({ error: { message } }, { status: 401 });
+        }
         case "ok":
           return Response.json({ choices: [{ message: { role: "assistant", content: "  Great shot!\n" } }] });
         case "500":
@@ -81,6 +89,32 @@ describe("generateComment", () => {
   test("HTTP 500: the status and the body, with the echoed key cut out", async () => {
     const message = await chatError(generateComment(settings("500"), "x", new AbortController().signal));
     expect(message).toMatch(/answered 500: .*Incorrect API key provided: \*\*\*/);
+  });
+
+  test("an echoed key is cut out before the body is cut short, in every spelling (quotes, backslashes, %XX)", async () => {
+    const key = 'sk-TESTONLY-"quoted"\\back\\slash/and more 0123456789abcdefghijklmnop';
+    const queryKey = "QK-TESTONLY-&=/ 42";
+    const base_url = `http://bob:s3cr%40t-TESTONLY@127.0.0.1:${server.port}/echo/v1/?key=${encodeURIComponent(queryKey)}`;
+    const e = await generateComment(
+      { ...settings("echo"), api_key: key, base_url },
+      "x",
+      new AbortController().signal,
+    ).catch((err) => err as Error);
+    expect(e).toBeInstanceOf(ChatError);
+    const message = (e as Error).message;
+    // the path joined to the URL's own, the query kept
+    const sent = new URL(seen.at(-1)?.url ?? "");
+    expect(sent.pathname).toBe("/echo/v1/chat/completions");
+    expect(sent.searchParams.get("key")).toBe(queryKey);
+    expect(seen.at(-1)?.auth).toBe(`Bearer ${key}`);
+    // the URL shown masked; nothing of either key, whatever the spelling
+    expect(message).toStartWith(
+      `http://***:***@127.0.0.1:${server.port}/echo/v1/chat/completions?key=*** answered 401: `,
+    );
+    expect(message).toContain("Incorrect API key provided: ***");
+    expect(message).not.toContain("TESTONLY");
+    expect(message).not.toContain("s3cr");
+    expect(message).not.toMatch(/quoted|back|slash|QK-/);
   });
 
   test("not JSON, an empty reply, no answer in time, nobody listening: each a ChatError saying so", async () => {

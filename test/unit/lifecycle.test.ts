@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TaskStatus } from "../../src/domain.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
+import { openSecretBox } from "../../src/store/secret-box.ts";
 import { TaskStore } from "../../src/store/tasks.ts";
 import { Evidence } from "../../src/tasks/evidence.ts";
 import { type Failure, type TaskChange, TaskLifecycle } from "../../src/tasks/lifecycle.ts";
@@ -20,7 +21,7 @@ let heard: [number[], TaskChange][];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "farm-lifecycle-"));
   db = openDb(join(dir, "farm.db"));
-  tasks = new TaskStore(db);
+  tasks = new TaskStore(db, openSecretBox(db, dir));
   const evidence = new Evidence(join(dir, "evidence"), { maxAgeDays: 14, maxBytes: 1e9 });
   lifecycle = new TaskLifecycle(tasks, () => now, evidence);
   heard = [];

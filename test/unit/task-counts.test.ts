@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TASK_SOURCES, type TaskSource } from "../../src/domain.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
+import { openSecretBox } from "../../src/store/secret-box.ts";
 import { TaskStore } from "../../src/store/tasks.ts";
 
 let dir: string;
@@ -15,7 +16,7 @@ let tasks: TaskStore;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "farm-counts-"));
   db = openDb(join(dir, "farm.db"));
-  tasks = new TaskStore(db);
+  tasks = new TaskStore(db, openSecretBox(db, dir));
 });
 
 afterEach(() => {

@@ -1,8 +1,9 @@
 /**
  * A comment written by a chat-completions model (OpenAI or any compatible endpoint) from a video's caption.
- * Every failure is a `ChatError` whose message never contains the API key: the flow logs it and falls back
- * to the templates.
+ * Every failure is a `ChatError` whose message never contains the API key or the URL's secrets: the flow
+ * logs it and falls back to the templates.
  */
+import { maskUrl, scrubber, secretsIn } from "../../secrets.ts";
 
 export interface ChatSettings {
   api_key: string;
@@ -35,6 +36,15 @@ export function chatRequest(settings: ChatSettings, caption: string) {
   };
 }
 
+/** `${base_url}/chat/completions`, the path joined to the URL's own, its query (`?key=…`) kept. */
+export function completionsUrl(baseUrl: string): URL {
+  // said without the URL itself: it may carry the key
+  if (!URL.canParse(baseUrl)) throw new ChatError("base_url is not a URL");
+  const url = new URL(baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/chat/completions`;
+  return url;
+}
+
 /**
  * POST `${base_url}/chat/completions`; the reply's first choice, trimmed. Stopping the task (`signal`)
  * rejects with the signal's reason; anything else that goes wrong is a ChatError.
@@ -45,12 +55,13 @@ export async function generateComment(
   signal: AbortSignal,
   timeoutMs = TIMEOUT_MS,
 ): Promise<string> {
-  const url = `${settings.base_url.replace(/\/+$/, "")}/chat/completions`;
+  const target = completionsUrl(settings.base_url);
+  const url = maskUrl(target.href);
   // the key may come back inside an error text (some endpoints echo it): it is cut out of every message
-  const scrub = (text: string) => (settings.api_key ? text.replaceAll(settings.api_key, "***") : text);
+  const scrub = scrubber(secretsIn(settings));
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await fetch(target, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${settings.api_key}` },
       body: JSON.stringify(chatRequest(settings, caption)),
@@ -73,7 +84,7 @@ export async function generateComment(
     throw new ChatError(`${url} answered ${res.status} but the body could not be read`);
   }
   if (!res.ok) {
-    throw new ChatError(`${url} answered ${res.status}: ${scrub(text.slice(0, BODY_EXCERPT)).trim()}`);
+    throw new ChatError(`${url} answered ${res.status}: ${scrub(text).slice(0, BODY_EXCERPT).trim()}`);
   }
   let content: unknown;
   try {
