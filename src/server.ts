@@ -129,6 +129,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     },
     timeouts: config.scriptTimeouts,
     evidence,
+    storage,
     log,
   });
   license.onChange((now) => {

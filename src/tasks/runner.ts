@@ -45,18 +45,36 @@ export interface RunnerOptions {
   /** Per-script maximum run time overrides, in seconds. */
   timeouts?: Record<string, number>;
   evidence?: Evidence;
+  /** Whether writes reach the disk; no task starts while they do not. */
+  storage?: StorageCheck;
   log?: (line: string) => void;
   random?: () => number;
+}
+
+type LogLine = Parameters<TaskStore["addLog"]>;
+type LogLevel = LogLine[1];
+
+/** What the runner asks of the store's health (see StorageHealth). */
+export interface StorageCheck {
+  healthy(): boolean;
+  /** The operator's words when `error` is a storage failure (full disk, I/O error); null for other errors. */
+  failure(error: unknown): string | null;
 }
 
 interface Run {
   task: TaskRow;
   controller: AbortController;
   done: Promise<void>;
+  /** Log lines the disk did not take yet, saved in order before the run's end. */
+  unsavedLogs: LogLine[];
 }
 
 const CLEANUP_TIMEOUT_MS = 15_000;
 const SUSPECT_MS = 10_000;
+/** How often a write the disk refused is tried again. */
+const STORAGE_RETRY_MS = 2000;
+/** A run's log lines kept in memory while the disk refuses them; later ones are counted, not kept. */
+const MAX_UNSAVED_LOGS = 200;
 
 export class Runner {
   private readonly running = new Map<number, Run>();
@@ -67,7 +85,10 @@ export class Runner {
   /** The phones the next pass looks at: some that changed, or all. */
   private dirty: Set<string> | "all" = "all";
   private cancelWake: (() => void) | undefined;
+  private cancelStorageWake: (() => void) | undefined;
   private accepting = true;
+  /** Aborted at the end of shutdown's grace period: an end the disk still refuses is given up. */
+  private readonly closing = new AbortController();
   private readonly log: (line: string) => void;
   private readonly random: () => number;
 
@@ -123,6 +144,8 @@ export class Runner {
     for (const run of this.running.values()) {
       run.controller.abort(INTERRUPTED);
     }
+    this.cancelStorageWake?.();
+    this.closing.abort();
     await all();
   }
 
@@ -145,6 +168,11 @@ export class Runner {
 
   private pass(): void {
     if (!this.accepting) return;
+    // a task started now could not record its end: hold new starts until writes succeed again
+    if (this.o.storage && !this.o.storage.healthy()) {
+      this.lookAgainLater();
+      return;
+    }
     const now = this.o.clock.now();
     const scope = this.dirty;
     this.dirty = new Set();
@@ -161,9 +189,19 @@ export class Runner {
         if (task) heads.push({ task, phone });
       }
       heads.sort((a, b) => (a.task.scheduledAt ?? 0) - (b.task.scheduledAt ?? 0) || a.task.id - b.task.id);
-      for (const { task, phone } of heads.slice(0, slots)) this.start(task, phone);
+      for (const { task, phone } of heads.slice(0, slots)) {
+        if (!this.start(task, phone)) break;
+      }
     }
     this.scheduleNextWake(now);
+  }
+
+  /** A pass a little later, once the disk may take writes again. */
+  private lookAgainLater(): void {
+    this.cancelStorageWake ??= this.o.clock.wakeAt(this.o.clock.now() + STORAGE_RETRY_MS, () => {
+      this.cancelStorageWake = undefined;
+      this.wake();
+    });
   }
 
   private scheduleNextWake(now: number): void {
@@ -173,18 +211,27 @@ export class Runner {
     if (next !== null) this.cancelWake = this.o.clock.wakeAt(next, () => this.wake());
   }
 
-  private start(task: TaskRow, phone: Phone): void {
+  /** Starts the task unless it is no longer pending; false when the disk refused the start (try later). */
+  private start(task: TaskRow, phone: Phone): boolean {
     const controller = new AbortController();
     let ended = () => {};
     const handle = {
       abort: (failure: Failure) => controller.abort(failure),
       ended: new Promise<void>((resolve) => (ended = resolve)),
     };
-    if (!this.o.lifecycle.start(task.id, handle)) return;
+    try {
+      if (!this.o.lifecycle.start(task.id, handle)) return true;
+    } catch (e) {
+      const why = this.o.storage?.failure(e);
+      if (!why) throw e;
+      this.log(`task ${task.id} not started: ${why}`);
+      this.lookAgainLater();
+      return false;
+    }
     this.busy.set(task.serial, task.id);
-    const run: Run = { task, controller, done: Promise.resolve() };
+    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [] };
     this.running.set(task.id, run);
-    run.done = this.execute(task, phone, controller)
+    run.done = this.execute(run, phone)
       .catch((e) => this.log(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`))
       .finally(() => {
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
@@ -194,17 +241,73 @@ export class Runner {
         ended();
         this.wake(wasFull ? undefined : task.serial);
       });
+    return true;
   }
 
-  private async execute(task: TaskRow, phone: Phone, controller: AbortController): Promise<void> {
-    const { tasks, lifecycle } = this.o;
+  /** A line of the run's log; kept in memory while the disk refuses it, so the script carries on. */
+  private addLog(run: Run, line: LogLine): void {
+    if (run.unsavedLogs.length === 0) {
+      try {
+        this.o.tasks.addLog(...line);
+        return;
+      } catch (e) {
+        if (!this.o.storage?.failure(e)) throw e;
+      }
+    }
+    if (run.unsavedLogs.length < MAX_UNSAVED_LOGS) run.unsavedLogs.push(line);
+  }
+
+  /**
+   * Writes how a run ended (its held log lines, then `write`), trying again while the disk refuses it: the
+   * row says running until then, so the phone's slot stays taken and the task cannot start again. Given up
+   * only at shutdown; the next start then marks it interrupted.
+   */
+  private async saveEnd(run: Run, outcome: string, write: () => void): Promise<void> {
+    const id = run.task.id;
+    for (let tries = 0; ; tries++) {
+      try {
+        while (run.unsavedLogs.length > 0) {
+          this.o.tasks.addLog(...(run.unsavedLogs[0] as LogLine));
+          run.unsavedLogs.shift();
+        }
+        write();
+        if (tries > 0) this.log(`task ${id}: ${outcome}, saved now that the disk takes writes again`);
+        return;
+      } catch (e) {
+        const why = this.o.storage?.failure(e);
+        if (!why) throw e;
+        if (tries === 0) this.log(`task ${id}: ${outcome}, but not saved yet (${why}); trying again`);
+      }
+      if (this.closing.signal.aborted) {
+        this.log(`task ${id}: ${outcome}, never saved: the next start will mark it interrupted`);
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const again = () => {
+          cancel();
+          this.closing.signal.removeEventListener("abort", again);
+          resolve();
+        };
+        const cancel = this.o.clock.wakeAt(this.o.clock.now() + STORAGE_RETRY_MS, again);
+        this.closing.signal.addEventListener("abort", again, { once: true });
+      });
+    }
+  }
+
+  private async execute(run: Run, phone: Phone): Promise<void> {
+    const { task, controller } = run;
+    const { lifecycle } = this.o;
+    const log = (level: LogLevel, message: string, durationMs?: number) =>
+      this.addLog(run, [task.id, level, message, durationMs]);
     const script = getScript(task.scriptName);
     if (!script?.run) {
       const message = script
         ? `script "${task.scriptName}" cannot run on phones yet`
         : `script "${task.scriptName}" is no longer known to this service`;
-      tasks.addLog(task.id, "error", message);
-      lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" });
+      log("error", message);
+      await this.saveEnd(run, "failed", () =>
+        lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" }),
+      );
       return;
     }
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
@@ -228,20 +331,15 @@ export class Runner {
       },
       phone,
       signal,
-      log: (message, level = "info") => tasks.addLog(task.id, level, message),
+      log: (message, level = "info") => log(level, message),
       step: async (name, work) => {
         const t0 = performance.now();
         try {
           const result = await work();
-          tasks.addLog(task.id, "info", name, Math.round(performance.now() - t0));
+          log("info", name, Math.round(performance.now() - t0));
           return result;
         } catch (e) {
-          tasks.addLog(
-            task.id,
-            "error",
-            `${name}: ${describe(e, signal)}`,
-            Math.round(performance.now() - t0),
-          );
+          log("error", `${name}: ${describe(e, signal)}`, Math.round(performance.now() - t0));
           throw e;
         }
       },
@@ -256,11 +354,7 @@ export class Runner {
       },
     };
 
-    tasks.addLog(
-      task.id,
-      "info",
-      `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`,
-    );
+    log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     let failure: Failure | null = null;
     try {
       const run = script.run;
@@ -296,38 +390,40 @@ export class Runner {
 
     // evidence first (the screen as the failure left it), then cleanup, on a phone that is still there
     if (failure && failure.reason !== "stopped" && !phone.goneSignal.aborted) {
-      await this.o.evidence
-        ?.capture(task.id, phone)
-        .catch((e) => tasks.addLog(task.id, "warn", `no evidence: ${e}`));
+      await this.o.evidence?.capture(task.id, phone).catch((e) => log("warn", `no evidence: ${e}`));
     }
     for (const cleanup of cleanups.reverse()) {
       if (phone.goneSignal.aborted) break;
       try {
         await cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
       } catch (e) {
-        tasks.addLog(task.id, "warn", `cleanup: ${(e as Error).message}`);
+        log("warn", `cleanup: ${(e as Error).message}`);
       }
     }
 
     if (!failure) {
-      tasks.addLog(task.id, "info", "completed");
-      lifecycle.complete(task.id);
+      log("info", "completed");
+      await this.saveEnd(run, "completed", () => lifecycle.complete(task.id));
       return;
     }
     if (failure.reason === "offline") this.markSuspect(task.serial);
-    tasks.addLog(task.id, "error", `failed (${failure.errorClass}): ${failure.message}`);
-    lifecycle.fail(task.id, failure);
+    log("error", `failed (${failure.errorClass}): ${failure.message}`);
     const { maxRetries, delayMs } = this.o.retry;
+    let retryAt: number | null = null;
     if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
-      const now = this.o.clock.now();
       const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
-      tasks.addLog(
-        task.id,
+      retryAt = this.o.clock.now() + delay;
+      log(
         "info",
         `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
       );
-      lifecycle.retryAt(task.id, now + delay);
     }
+    const ended = failure;
+    await this.saveEnd(run, `failed (${failure.message})`, () => {
+      // tried again after a refused retry: the failure is already saved (fail says false), the retry not
+      lifecycle.fail(task.id, ended);
+      if (retryAt !== null) lifecycle.retryAt(task.id, retryAt);
+    });
   }
 }
 
