@@ -174,7 +174,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     events,
     evidence,
     health: {
-      db: () => storage.healthy(),
+      db: () => storage.problem(),
       storageFailure: (e) => storage.failure(e),
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,

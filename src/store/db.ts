@@ -50,9 +50,11 @@ export function closeDb(db: Db): void {
   db.$client.close();
 }
 
-/** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until one succeeds. */
+const PROBE_BYTES = 64 * 1024;
+
+/** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until a probe write that needs space succeeds. */
 export class StorageHealth {
-  private changesAtFailure: number | null = null;
+  private failedWith: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -68,27 +70,32 @@ export class StorageHealth {
     else if (code.startsWith("SQLITE_IOERR") || code === "EIO")
       message = `the disk holding DATA_DIR (${this.dataDir}) failed to write (${code}): check it; nothing was saved`;
     else return null;
-    this.changesAtFailure = this.totalChanges();
+    this.failedWith = message;
     return message;
   }
 
-  healthy(): boolean {
+  /** Why writes would not reach the disk now, or null when they would. */
+  problem(): string | null {
     try {
-      if (this.db.$client.query("select 1 as ok").get() === null) return false;
-      if (this.changesAtFailure === null) return true;
-      // degraded until a write succeeds: one by the service, or this probe's own harmless one
-      if (this.totalChanges() === this.changesAtFailure) {
-        const version = this.db.$client.query<{ user_version: number }, []>("PRAGMA user_version").get();
-        this.db.$client.exec(`PRAGMA user_version = ${version?.user_version ?? 0}`);
-      }
-      this.changesAtFailure = null;
-      return true;
+      if (this.db.$client.query("select 1 as ok").get() === null) return "the database does not answer";
+    } catch (e) {
+      return `the database does not answer (${(e as Error).message})`;
+    }
+    if (this.failedWith === null) return null;
+    try {
+      // a write that needs new pages, unlike one rewriting a page already there
+      this.db.$client.run("insert or replace into storage_probe (id, pad) values (1, zeroblob(?))", [
+        PROBE_BYTES,
+      ]);
+      this.db.$client.run("delete from storage_probe");
+      this.failedWith = null;
+      return null;
     } catch {
-      return false;
+      return this.failedWith;
     }
   }
 
-  private totalChanges(): number {
-    return this.db.$client.query<{ n: number }, []>("select total_changes() as n").get()?.n ?? 0;
+  healthy(): boolean {
+    return this.problem() === null;
   }
 }
