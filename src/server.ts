@@ -51,12 +51,15 @@ export interface Service {
   stop(graceMs?: number): Promise<void>;
 }
 
+const STORAGE_CHECK_MS = 5000;
+
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
 export function createService(config: Config, options: ServiceOptions = {}): Service {
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
-  const db = openDb(join(config.dataDir, "farm.db"));
-  const storage = new StorageHealth(db, config.dataDir);
+  const dbFile = join(config.dataDir, "farm.db");
+  const db = openDb(dbFile);
+  const storage = new StorageHealth(db, config.dataDir, dbFile, log);
   const tasks = new TaskStore(db);
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db);
@@ -175,6 +178,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     evidence,
     health: {
       db: () => storage.problem(),
+      writeRefusal: () => storage.gone(),
       storageFailure: (e) => storage.failure(e),
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,
@@ -184,6 +188,12 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  // the data folder removed under a quiet service is noticed (and said) without waiting for a request
+  let cancelStorageCheck = () => {};
+  const checkStorage = () => {
+    if (storage.gone()) return;
+    cancelStorageCheck = clock.wakeAt(clock.now() + STORAGE_CHECK_MS, checkStorage);
+  };
   return {
     db,
     license,
@@ -201,6 +211,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       const pruned = evidence.prune().removed;
       if (pruned > 0) log(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
+      checkStorage();
       await fleet.start();
       await deviceService.reattachDirect(log);
       license.watch();
@@ -208,6 +219,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
+      cancelStorageCheck();
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();

@@ -4,8 +4,10 @@ import { type DocumentDecoration, Elysia } from "elysia";
 import { VERSION } from "../config.ts";
 
 export interface HealthProbe {
-  /** Why the database cannot take writes now (full disk, I/O error, not answering); null when it can. */
+  /** Why the database cannot take writes now (full disk, data folder removed, not answering); null when it can. */
   db(): string | null;
+  /** Set once the data folder was removed or replaced: every write is refused, with these words, until a restart. */
+  writeRefusal(): string | null;
   /** Recognises a storage failure (full disk, I/O error), marks the database degraded, says what to do. */
   storageFailure(error: unknown): string | null;
   adb(): "ok" | "unreachable" | "off";
@@ -29,8 +31,9 @@ export const HealthSchema = T.Object({
 const HEALTH_DOC: Record<string, unknown> = {
   summary: "Health of the service",
   description:
-    "No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer, or " +
-    "when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails.",
+    "No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer; " +
+    "when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails; or " +
+    "when the data folder was removed or replaced while the service ran (then until a restart).",
   tags: ["service"],
   responses: {
     200: {
@@ -51,7 +54,7 @@ const HEALTH_DOC: Record<string, unknown> = {
       },
     },
     503: {
-      description: "the database does not answer, or its disk is full or failing",
+      description: "the database does not answer, its disk is full or failing, or its folder was removed",
       content: {
         "application/json": {
           schema: HealthSchema,

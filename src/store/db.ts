@@ -1,6 +1,6 @@
 // The database handle: pragmas, embedded migrations, clean close.
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
@@ -50,16 +50,56 @@ export function closeDb(db: Db): void {
   db.$client.close();
 }
 
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+}
+
+/** A file's identity (device and inode); null when it is not there, "unknown" when it cannot be read. */
+export function fileIdentity(file: string): FileIdentity | null | "unknown" {
+  try {
+    const { dev, ino } = statSync(file, { bigint: true });
+    return { dev, ino };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    // a file we cannot stat for another reason (permissions, a busy share) is not known to be gone
+    return "unknown";
+  }
+}
+
+/**
+ * Whether `now` is still the file that was opened. Some Windows file systems report inode 0: there only
+ * its presence is compared (an open file cannot be deleted there anyway).
+ */
+export function sameFile(opened: FileIdentity, now: FileIdentity | null | "unknown"): boolean {
+  if (now === "unknown") return true;
+  if (now === null) return false;
+  if (opened.ino === 0n || now.ino === 0n) return true;
+  return opened.dev === now.dev && opened.ino === now.ino;
+}
+
 const PROBE_BYTES = 64 * 1024;
 
-/** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until a probe write that needs space succeeds. */
+/**
+ * Whether writes reach the disk. Degraded from a failed write (full disk, I/O error) until a probe write
+ * that needs space succeeds; broken for good once the database file is no longer the one opened (the data
+ * folder was removed or replaced: what is written then is lost, so writes are refused until a restart).
+ */
 export class StorageHealth {
   private failedWith: string | null = null;
+  private goneWith: string | null = null;
+  private readonly opened: FileIdentity | null;
 
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
-  ) {}
+    private readonly file: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    const opened = file === ":memory:" ? null : fileIdentity(file);
+    this.opened = opened === "unknown" ? null : opened;
+  }
 
   /** The operator's words for a storage failure, which marks the database degraded; null for other errors. */
   failure(error: unknown): string | null {
@@ -71,11 +111,13 @@ export class StorageHealth {
       message = `the disk holding DATA_DIR (${this.dataDir}) failed to write (${code}): check it; nothing was saved`;
     else return null;
     this.failedWith = message;
-    return message;
+    return this.gone() ?? message;
   }
 
   /** Why writes would not reach the disk now, or null when they would. */
   problem(): string | null {
+    const gone = this.gone();
+    if (gone) return gone;
     try {
       if (this.db.$client.query("select 1 as ok").get() === null) return "the database does not answer";
     } catch (e) {
@@ -97,5 +139,16 @@ export class StorageHealth {
 
   healthy(): boolean {
     return this.problem() === null;
+  }
+
+  /** Set once the database file is not the one opened: writes must be refused until the service restarts. */
+  gone(): string | null {
+    if (this.goneWith || !this.opened) return this.goneWith;
+    if (sameFile(this.opened, fileIdentity(this.file))) return null;
+    this.goneWith =
+      `the data folder ${this.dataDir} was removed or replaced while the service was running ` +
+      `(${this.file} is not the file it opened): nothing more can be saved; restart the service`;
+    this.log(`error: ${this.goneWith}`);
+    return this.goneWith;
   }
 }
