@@ -80,7 +80,14 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     now: () => clock.now(),
     timeRecord: {
       load: () => Number(meta.get("latest_time_seen") ?? 0) || null,
-      save: (ms) => meta.set("latest_time_seen", String(ms)),
+      save: (ms) => {
+        try {
+          meta.set("latest_time_seen", String(ms));
+        } catch (e) {
+          // on a full disk the record waits for its next save; the license check (on every request) goes on
+          if (!storage.failure(e)) throw e;
+        }
+      },
     },
   });
   const plan = license.state();

@@ -46,7 +46,11 @@ export function openDb(file: string): Db {
 }
 
 export function closeDb(db: Db): void {
-  db.$client.exec("PRAGMA optimize");
+  try {
+    db.$client.exec("PRAGMA optimize");
+  } catch {
+    // a full or failing disk must not keep the database from closing; the statistics can wait
+  }
   db.$client.close();
 }
 
