@@ -73,7 +73,7 @@ const CLEANUP_TIMEOUT_MS = 15_000;
 const SUSPECT_MS = 10_000;
 /** How often a write the disk refused is tried again. */
 const STORAGE_RETRY_MS = 2000;
-/** A run's log lines kept in memory while the disk refuses them; later ones are counted, not kept. */
+/** A run's log lines kept in memory while the disk refuses them (past that, the oldest but the first give way). */
 const MAX_UNSAVED_LOGS = 200;
 
 export class Runner {
@@ -254,7 +254,8 @@ export class Runner {
         if (!this.o.storage?.failure(e)) throw e;
       }
     }
-    if (run.unsavedLogs.length < MAX_UNSAVED_LOGS) run.unsavedLogs.push(line);
+    if (run.unsavedLogs.length >= MAX_UNSAVED_LOGS) run.unsavedLogs.splice(1, 1);
+    run.unsavedLogs.push(line);
   }
 
   /**
