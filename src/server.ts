@@ -52,11 +52,14 @@ export interface Service {
   stop(graceMs?: number): Promise<void>;
 }
 
+const STORAGE_CHECK_MS = 5000;
+
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
 export function createService(config: Config, options: ServiceOptions = {}): Service {
   const log = options.log ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
-  const db = openDb(join(config.dataDir, "farm.db"));
+  const dbFile = join(config.dataDir, "farm.db");
+  const db = openDb(dbFile);
   let box: SecretBox;
   try {
     box = openSecretBox(db, config.dataDir);
@@ -64,7 +67,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     closeDb(db);
     throw e;
   }
-  const storage = new StorageHealth(db, config.dataDir);
+  const storage = new StorageHealth(db, config.dataDir, dbFile, log);
   const tasks = new TaskStore(db, box);
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db, box);
@@ -85,7 +88,14 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     now: () => clock.now(),
     timeRecord: {
       load: () => Number(meta.get("latest_time_seen") ?? 0) || null,
-      save: (ms) => meta.set("latest_time_seen", String(ms)),
+      save: (ms) => {
+        try {
+          meta.set("latest_time_seen", String(ms));
+        } catch (e) {
+          // on a full disk the record waits for its next save; the license check (on every request) goes on
+          if (!storage.failure(e)) throw e;
+        }
+      },
     },
   });
   const plan = license.state();
@@ -137,6 +147,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     },
     timeouts: config.scriptTimeouts,
     evidence,
+    storage,
     log,
   });
   license.onChange((now) => {
@@ -181,7 +192,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     events,
     evidence,
     health: {
-      db: () => storage.healthy(),
+      db: () => storage.problem(),
+      writeRefusal: () => storage.gone(),
       storageFailure: (e) => storage.failure(e),
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,
@@ -191,6 +203,12 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  // the data folder removed under a quiet service is noticed (and said) without waiting for a request
+  let cancelStorageCheck = () => {};
+  const checkStorage = () => {
+    if (storage.gone()) return;
+    cancelStorageCheck = clock.wakeAt(clock.now() + STORAGE_CHECK_MS, checkStorage);
+  };
   return {
     db,
     license,
@@ -208,6 +226,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       const pruned = evidence.prune().removed;
       if (pruned > 0) log(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
+      checkStorage();
       await fleet.start();
       await deviceService.reattachDirect(log);
       license.watch();
@@ -215,6 +234,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
+      cancelStorageCheck();
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();

@@ -78,6 +78,8 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
   return AppError.invalid(details.map(describeDetail).join("; "), details);
 }
 
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 export function createApp(deps: AppDeps) {
   const guard = makeGuard({ token: deps.token, license: deps.license, allowedHosts: deps.allowedHosts });
   const log = deps.log ?? ((line: string) => console.error(line));
@@ -91,6 +93,11 @@ export function createApp(deps: AppDeps) {
       } catch (e) {
         if (e instanceof AppError) return errorResponse(e);
         throw e;
+      }
+      // a write into a removed data folder would be acknowledged and lost
+      if (!READS.has(request.method)) {
+        const refused = deps.health.writeRefusal();
+        if (refused) return envelopeResponse(Code.internal, refused);
       }
     })
     // routes like POST /task/{id}/stop take no body, and an upload is streamed to disk by its route: neither is JSON

@@ -4,7 +4,10 @@ import { type DocumentDecoration, Elysia } from "elysia";
 import { VERSION } from "../config.ts";
 
 export interface HealthProbe {
-  db(): boolean;
+  /** Why the database cannot take writes now (full disk, data folder removed, not answering); null when it can. */
+  db(): string | null;
+  /** Set once the data folder was removed or replaced: every write is refused, with these words, until a restart. */
+  writeRefusal(): string | null;
   /** Recognises a storage failure (full disk, I/O error), marks the database degraded, says what to do. */
   storageFailure(error: unknown): string | null;
   adb(): "ok" | "unreachable" | "off";
@@ -17,6 +20,8 @@ export const HealthSchema = T.Object({
   version: T.String(),
   uptime_s: T.Integer(),
   db: T.Union([T.Literal("ok"), T.Literal("error")]),
+  /** Only when db is "error": what is wrong and what to do. */
+  reason: T.Optional(T.String()),
   adb: T.Union([T.Literal("ok"), T.Literal("unreachable"), T.Literal("off")]),
   devices_online: T.Integer(),
   plan: T.String(),
@@ -26,8 +31,9 @@ export const HealthSchema = T.Object({
 const HEALTH_DOC: Record<string, unknown> = {
   summary: "Health of the service",
   description:
-    "No envelope, no token, no license check. HTTP 503 when the database does not answer, or when a " +
-    "write failed for lack of disk space or an I/O error and none has succeeded since.",
+    "No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer; " +
+    "when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails; or " +
+    "when the data folder was removed or replaced while the service ran (then until a restart).",
   tags: ["service"],
   responses: {
     200: {
@@ -48,8 +54,22 @@ const HEALTH_DOC: Record<string, unknown> = {
       },
     },
     503: {
-      description: "the database does not answer, or its disk is full or failing",
-      content: { "application/json": { schema: HealthSchema } },
+      description: "the database does not answer, its disk is full or failing, or its folder was removed",
+      content: {
+        "application/json": {
+          schema: HealthSchema,
+          example: {
+            status: "degraded",
+            version: VERSION,
+            uptime_s: 3600,
+            db: "error",
+            reason: "the disk holding DATA_DIR (/srv/farm) is full: free some space; nothing was saved",
+            adb: "ok",
+            devices_online: 12,
+            plan: "Pro",
+          },
+        },
+      },
     },
   },
 };
@@ -58,13 +78,14 @@ export function healthRoutes(probe: HealthProbe, startedAt = Date.now()) {
   return new Elysia().get(
     "/health",
     ({ set }) => {
-      const db = probe.db() ? "ok" : "error";
-      if (db !== "ok") set.status = 503;
+      const reason = probe.db();
+      if (reason) set.status = 503;
       return {
-        status: db === "ok" ? "ok" : "degraded",
+        status: reason ? "degraded" : "ok",
         version: VERSION,
         uptime_s: Math.floor((Date.now() - startedAt) / 1000),
-        db,
+        db: reason ? "error" : "ok",
+        ...(reason ? { reason } : {}),
         adb: probe.adb(),
         devices_online: probe.devicesOnline(),
         plan: probe.plan(),

@@ -1,6 +1,6 @@
 // The database handle: pragmas, embedded migrations, clean close.
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
@@ -30,7 +30,9 @@ export function openDb(file: string): Db {
     throw new DatabaseDamaged(file, check.quick_check);
   }
   sqlite.exec("PRAGMA journal_mode = WAL");
-  sqlite.exec("PRAGMA synchronous = NORMAL");
+  // FULL: a commit the API acknowledges is on disk through a power cut, not only through a crash (NORMAL
+  // in WAL mode may lose the last commits); its cost is in bench/api.ts
+  sqlite.exec("PRAGMA synchronous = FULL");
   sqlite.exec("PRAGMA foreign_keys = ON");
   const db = drizzle({ client: sqlite, schema });
   const migrations = embeddedMigrations() as MigrationMeta[];
@@ -44,18 +46,64 @@ export function openDb(file: string): Db {
 }
 
 export function closeDb(db: Db): void {
-  db.$client.exec("PRAGMA optimize");
+  try {
+    db.$client.exec("PRAGMA optimize");
+  } catch {
+    // a full or failing disk must not keep the database from closing; the statistics can wait
+  }
   db.$client.close();
 }
 
-/** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until one succeeds. */
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+}
+
+/** A file's identity (device and inode); null when it is not there, "unknown" when it cannot be read. */
+export function fileIdentity(file: string): FileIdentity | null | "unknown" {
+  try {
+    const { dev, ino } = statSync(file, { bigint: true });
+    return { dev, ino };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    // a file we cannot stat for another reason (permissions, a busy share) is not known to be gone
+    return "unknown";
+  }
+}
+
+/**
+ * Whether `now` is still the file that was opened. Some Windows file systems report inode 0: there only
+ * its presence is compared (an open file cannot be deleted there anyway).
+ */
+export function sameFile(opened: FileIdentity, now: FileIdentity | null | "unknown"): boolean {
+  if (now === "unknown") return true;
+  if (now === null) return false;
+  if (opened.ino === 0n || now.ino === 0n) return true;
+  return opened.dev === now.dev && opened.ino === now.ino;
+}
+
+const PROBE_BYTES = 64 * 1024;
+
+/**
+ * Whether writes reach the disk. Degraded from a failed write (full disk, I/O error) until a probe write
+ * that needs space succeeds; broken for good once the database file is no longer the one opened (the data
+ * folder was removed or replaced: what is written then is lost, so writes are refused until a restart).
+ */
 export class StorageHealth {
-  private changesAtFailure: number | null = null;
+  private failedWith: string | null = null;
+  private goneWith: string | null = null;
+  private readonly opened: FileIdentity | null;
 
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
-  ) {}
+    private readonly file: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    const opened = file === ":memory:" ? null : fileIdentity(file);
+    this.opened = opened === "unknown" ? null : opened;
+  }
 
   /** The operator's words for a storage failure, which marks the database degraded; null for other errors. */
   failure(error: unknown): string | null {
@@ -66,27 +114,45 @@ export class StorageHealth {
     else if (code.startsWith("SQLITE_IOERR") || code === "EIO")
       message = `the disk holding DATA_DIR (${this.dataDir}) failed to write (${code}): check it; nothing was saved`;
     else return null;
-    this.changesAtFailure = this.totalChanges();
-    return message;
+    this.failedWith = message;
+    return this.gone() ?? message;
   }
 
-  healthy(): boolean {
+  /** Why writes would not reach the disk now, or null when they would. */
+  problem(): string | null {
+    const gone = this.gone();
+    if (gone) return gone;
     try {
-      if (this.db.$client.query("select 1 as ok").get() === null) return false;
-      if (this.changesAtFailure === null) return true;
-      // degraded until a write succeeds: one by the service, or this probe's own harmless one
-      if (this.totalChanges() === this.changesAtFailure) {
-        const version = this.db.$client.query<{ user_version: number }, []>("PRAGMA user_version").get();
-        this.db.$client.exec(`PRAGMA user_version = ${version?.user_version ?? 0}`);
-      }
-      this.changesAtFailure = null;
-      return true;
+      if (this.db.$client.query("select 1 as ok").get() === null) return "the database does not answer";
+    } catch (e) {
+      return `the database does not answer (${(e as Error).message})`;
+    }
+    if (this.failedWith === null) return null;
+    try {
+      // a write that needs new pages, unlike one rewriting a page already there
+      this.db.$client.run("insert or replace into storage_probe (id, pad) values (1, zeroblob(?))", [
+        PROBE_BYTES,
+      ]);
+      this.db.$client.run("delete from storage_probe");
+      this.failedWith = null;
+      return null;
     } catch {
-      return false;
+      return this.failedWith;
     }
   }
 
-  private totalChanges(): number {
-    return this.db.$client.query<{ n: number }, []>("select total_changes() as n").get()?.n ?? 0;
+  healthy(): boolean {
+    return this.problem() === null;
+  }
+
+  /** Set once the database file is not the one opened: writes must be refused until the service restarts. */
+  gone(): string | null {
+    if (this.goneWith || !this.opened) return this.goneWith;
+    if (sameFile(this.opened, fileIdentity(this.file))) return null;
+    this.goneWith =
+      `the data folder ${this.dataDir} was removed or replaced while the service was running ` +
+      `(${this.file} is not the file it opened): nothing more can be saved; restart the service`;
+    this.log(`error: ${this.goneWith}`);
+    return this.goneWith;
   }
 }

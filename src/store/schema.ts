@@ -1,7 +1,7 @@
 // The database: tasks and their logs, the phones seen, the accounts on them, the material library.
 // Times are stored as integer milliseconds since the epoch (UTC).
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type {
   DeviceState,
   ErrorClass,
@@ -181,6 +181,15 @@ export const captionRotation = sqliteTable("caption_rotation", {
   key: text("key").primaryKey(),
   /** How many captions were handed out from this set. */
   used: integer("used").notNull().default(0),
+});
+
+/**
+ * Empty between health probes: a degraded store's probe writes a row with a blob here and deletes it, a
+ * write that needs real space (a full disk refuses it), unlike a pragma rewriting a page already there.
+ */
+export const storageProbe = sqliteTable("storage_probe", {
+  id: integer("id").primaryKey(),
+  pad: blob("pad").notNull(),
 });
 
 export type TaskRow = typeof tasks.$inferSelect;

@@ -47,18 +47,38 @@ export interface RunnerOptions {
   /** Per-script maximum run time overrides, in seconds. */
   timeouts?: Record<string, number>;
   evidence?: Evidence;
+  /** Whether writes reach the disk; no task starts while they do not. */
+  storage?: StorageCheck;
   log?: (line: string) => void;
   random?: () => number;
+}
+
+type LogLine = Parameters<TaskStore["addLog"]>;
+type LogLevel = LogLine[1];
+
+/** What the runner asks of the store's health (see StorageHealth). */
+export interface StorageCheck {
+  healthy(): boolean;
+  /** The operator's words when `error` is a storage failure (full disk, I/O error); null for other errors. */
+  failure(error: unknown): string | null;
 }
 
 interface Run {
   task: TaskRow;
   controller: AbortController;
   done: Promise<void>;
+  /** Log lines the disk did not take yet, saved in order before the run's end. */
+  unsavedLogs: LogLine[];
+  /** Cuts the config's secrets out of every text the run writes (log, error, console, evidence). */
+  scrub: Scrub;
 }
 
 const CLEANUP_TIMEOUT_MS = 15_000;
 const SUSPECT_MS = 10_000;
+/** How often a write the disk refused is tried again. */
+const STORAGE_RETRY_MS = 2000;
+/** A run's log lines kept in memory while the disk refuses them (past that, the oldest but the first give way). */
+const MAX_UNSAVED_LOGS = 200;
 
 export class Runner {
   private readonly running = new Map<number, Run>();
@@ -69,7 +89,10 @@ export class Runner {
   /** The phones the next pass looks at: some that changed, or all. */
   private dirty: Set<string> | "all" = "all";
   private cancelWake: (() => void) | undefined;
+  private cancelStorageWake: (() => void) | undefined;
   private accepting = true;
+  /** Aborted at the end of shutdown's grace period: an end the disk still refuses is given up. */
+  private readonly closing = new AbortController();
   private readonly log: (line: string) => void;
   private readonly random: () => number;
 
@@ -125,6 +148,8 @@ export class Runner {
     for (const run of this.running.values()) {
       run.controller.abort(INTERRUPTED);
     }
+    this.cancelStorageWake?.();
+    this.closing.abort();
     await all();
   }
 
@@ -147,6 +172,11 @@ export class Runner {
 
   private pass(): void {
     if (!this.accepting) return;
+    // a task started now could not record its end: hold new starts until writes succeed again
+    if (this.o.storage && !this.o.storage.healthy()) {
+      this.lookAgainLater();
+      return;
+    }
     const now = this.o.clock.now();
     const scope = this.dirty;
     this.dirty = new Set();
@@ -163,9 +193,19 @@ export class Runner {
         if (task) heads.push({ task, phone });
       }
       heads.sort((a, b) => (a.task.scheduledAt ?? 0) - (b.task.scheduledAt ?? 0) || a.task.id - b.task.id);
-      for (const { task, phone } of heads.slice(0, slots)) this.start(task, phone);
+      for (const { task, phone } of heads.slice(0, slots)) {
+        if (!this.start(task, phone)) break;
+      }
     }
     this.scheduleNextWake(now);
+  }
+
+  /** A pass a little later, once the disk may take writes again. */
+  private lookAgainLater(): void {
+    this.cancelStorageWake ??= this.o.clock.wakeAt(this.o.clock.now() + STORAGE_RETRY_MS, () => {
+      this.cancelStorageWake = undefined;
+      this.wake();
+    });
   }
 
   private scheduleNextWake(now: number): void {
@@ -175,20 +215,28 @@ export class Runner {
     if (next !== null) this.cancelWake = this.o.clock.wakeAt(next, () => this.wake());
   }
 
-  private start(task: TaskRow, phone: Phone): void {
+  /** Starts the task unless it is no longer pending; false when the disk refused the start (try later). */
+  private start(task: TaskRow, phone: Phone): boolean {
     const controller = new AbortController();
     let ended = () => {};
     const handle = {
       abort: (failure: Failure) => controller.abort(failure),
       ended: new Promise<void>((resolve) => (ended = resolve)),
     };
-    if (!this.o.lifecycle.start(task.id, handle)) return;
+    try {
+      if (!this.o.lifecycle.start(task.id, handle)) return true;
+    } catch (e) {
+      const why = this.o.storage?.failure(e);
+      if (!why) throw e;
+      this.log(`task ${task.id} not started: ${why}`);
+      this.lookAgainLater();
+      return false;
+    }
     this.busy.set(task.serial, task.id);
-    const run: Run = { task, controller, done: Promise.resolve() };
-    this.running.set(task.id, run);
-    // every text this run writes (log, error, console, evidence) is said without the config's secrets
     const scrub = scrubber(secretsIn(JSON.parse(task.scriptConfig)));
-    run.done = this.execute(task, phone, controller, scrub)
+    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], scrub };
+    this.running.set(task.id, run);
+    run.done = this.execute(run, phone)
       .catch((e) => this.log(scrub(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`)))
       .finally(() => {
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
@@ -198,12 +246,65 @@ export class Runner {
         ended();
         this.wake(wasFull ? undefined : task.serial);
       });
+    return true;
   }
 
-  private async execute(task: TaskRow, phone: Phone, controller: AbortController, scrub: Scrub) {
-    const { tasks, lifecycle } = this.o;
-    const addLog = (level: "info" | "warn" | "error", message: string, durationMs?: number) =>
-      tasks.addLog(task.id, level, scrub(message), durationMs);
+  /** A line of the run's log; kept in memory while the disk refuses it, so the script carries on. */
+  private addLog(run: Run, line: LogLine): void {
+    if (run.unsavedLogs.length === 0) {
+      try {
+        this.o.tasks.addLog(...line);
+        return;
+      } catch (e) {
+        if (!this.o.storage?.failure(e)) throw e;
+      }
+    }
+    if (run.unsavedLogs.length >= MAX_UNSAVED_LOGS) run.unsavedLogs.splice(1, 1);
+    run.unsavedLogs.push(line);
+  }
+
+  /**
+   * Writes how a run ended (its held log lines, then `write`), trying again while the disk refuses it: the
+   * row says running until then, so the phone's slot stays taken and the task cannot start again. Given up
+   * only at shutdown; the next start then marks it interrupted.
+   */
+  private async saveEnd(run: Run, outcome: string, write: () => void): Promise<void> {
+    const id = run.task.id;
+    for (let tries = 0; ; tries++) {
+      try {
+        while (run.unsavedLogs.length > 0) {
+          this.o.tasks.addLog(...(run.unsavedLogs[0] as LogLine));
+          run.unsavedLogs.shift();
+        }
+        write();
+        if (tries > 0) this.log(`task ${id}: ${outcome}, saved now that the disk takes writes again`);
+        return;
+      } catch (e) {
+        const why = this.o.storage?.failure(e);
+        if (!why) throw e;
+        if (tries === 0) this.log(`task ${id}: ${outcome}, but not saved yet (${why}); trying again`);
+      }
+      if (this.closing.signal.aborted) {
+        this.log(`task ${id}: ${outcome}, never saved: the next start will mark it interrupted`);
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const again = () => {
+          cancel();
+          this.closing.signal.removeEventListener("abort", again);
+          resolve();
+        };
+        const cancel = this.o.clock.wakeAt(this.o.clock.now() + STORAGE_RETRY_MS, again);
+        this.closing.signal.addEventListener("abort", again, { once: true });
+      });
+    }
+  }
+
+  private async execute(run: Run, phone: Phone): Promise<void> {
+    const { task, controller, scrub } = run;
+    const { lifecycle } = this.o;
+    const log = (level: LogLevel, message: string, durationMs?: number) =>
+      this.addLog(run, [task.id, level, scrub(message), durationMs]);
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const script = getScript(task.scriptName);
     const refused = !script
@@ -213,9 +314,12 @@ export class Runner {
         : hasSealed(config)
           ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
           : null;
-    if (refused || !script?.run) {
-      addLog("error", refused ?? "");
-      lifecycle.fail(task.id, { reason: "error", message: refused ?? "", errorClass: "permanent" });
+    if (refused !== null || !script?.run) {
+      const message = refused ?? "";
+      log("error", message);
+      await this.saveEnd(run, "failed", () =>
+        lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" }),
+      );
       return;
     }
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
@@ -238,15 +342,15 @@ export class Runner {
       },
       phone,
       signal,
-      log: (message, level = "info") => addLog(level, message),
+      log: (message, level = "info") => log(level, message),
       step: async (name, work) => {
         const t0 = performance.now();
         try {
           const result = await work();
-          addLog("info", name, Math.round(performance.now() - t0));
+          log("info", name, Math.round(performance.now() - t0));
           return result;
         } catch (e) {
-          addLog("error", `${name}: ${describe(e, signal)}`, Math.round(performance.now() - t0));
+          log("error", `${name}: ${describe(e, signal)}`, Math.round(performance.now() - t0));
           throw e;
         }
       },
@@ -261,7 +365,7 @@ export class Runner {
       },
     };
 
-    addLog("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
+    log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     let failure: Failure | null = null;
     try {
       const run = script.run;
@@ -297,35 +401,40 @@ export class Runner {
 
     // evidence first (the screen as the failure left it), then cleanup, on a phone that is still there
     if (failure && failure.reason !== "stopped" && !phone.goneSignal.aborted) {
-      await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => addLog("warn", `no evidence: ${e}`));
+      await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => log("warn", `no evidence: ${e}`));
     }
     for (const cleanup of cleanups.reverse()) {
       if (phone.goneSignal.aborted) break;
       try {
         await cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
       } catch (e) {
-        addLog("warn", `cleanup: ${(e as Error).message}`);
+        log("warn", `cleanup: ${(e as Error).message}`);
       }
     }
 
     if (!failure) {
-      addLog("info", "completed");
-      lifecycle.complete(task.id);
+      log("info", "completed");
+      await this.saveEnd(run, "completed", () => lifecycle.complete(task.id));
       return;
     }
     if (failure.reason === "offline") this.markSuspect(task.serial);
-    addLog("error", `failed (${failure.errorClass}): ${failure.message}`);
-    lifecycle.fail(task.id, { ...failure, message: scrub(failure.message) });
+    log("error", `failed (${failure.errorClass}): ${failure.message}`);
     const { maxRetries, delayMs } = this.o.retry;
+    let retryAt: number | null = null;
     if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
-      const now = this.o.clock.now();
       const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
-      addLog(
+      retryAt = this.o.clock.now() + delay;
+      log(
         "info",
         `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
       );
-      lifecycle.retryAt(task.id, now + delay);
     }
+    const ended = { ...failure, message: scrub(failure.message) };
+    await this.saveEnd(run, `failed (${ended.message})`, () => {
+      // tried again after a refused retry: the failure is already saved (fail says false), the retry not
+      lifecycle.fail(task.id, ended);
+      if (retryAt !== null) lifecycle.retryAt(task.id, retryAt);
+    });
   }
 }
 
