@@ -193,7 +193,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     evidence,
     health: {
       db: () => storage.problem(),
-      writeRefusal: () => storage.gone(),
+      // a removed data folder, or a disk that refused a write and still refuses the probe
+      writeRefusal: () => storage.problem(),
       storageFailure: (e) => storage.failure(e),
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,

@@ -6,7 +6,7 @@ import { VERSION } from "../config.ts";
 export interface HealthProbe {
   /** Why the database cannot take writes now (full disk, data folder removed, not answering); null when it can. */
   db(): string | null;
-  /** Set once the data folder was removed or replaced: every write is refused, with these words, until a restart. */
+  /** Why a write would not reach the disk (data folder removed, disk full or failing): requests that write are refused with these words. */
   writeRefusal(): string | null;
   /** Recognises a storage failure (full disk, I/O error), marks the database degraded, says what to do. */
   storageFailure(error: unknown): string | null;

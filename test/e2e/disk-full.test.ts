@@ -165,6 +165,11 @@ test.skipIf(!isRoot)(
     const held = await stats();
     expect(held.running).toBe(2);
     expect(markers()).toBe(held.running + held.completed + held.failed);
+    // a stop meanwhile is refused at once with the reason (it used to wait until the disk took writes)
+    const heldId = Number(/task (\d+): completed, but not saved yet/.exec(svc.log())?.[1]);
+    const stop = await call(svc.url, "POST", `/api/v1/task/${heldId}/stop`);
+    expect(stop.body.code).toBe(50001);
+    expect(stop.body.message).toContain("is full");
 
     rmSync(filler);
     await waitFor(
