@@ -69,9 +69,8 @@ const RetryAllBody = T.Optional(
     {
       include_all: T.Optional(
         T.Boolean({
-          default: false,
           description:
-            "true: every failed task, also those stopped by the user, those that failed after Post was tapped (they may be published already) and permanent failures",
+            "true: every failed task, also those stopped by the user, those that failed after Post was tapped (they may be published already) and permanent failures; default false",
         }),
       ),
     },
@@ -84,9 +83,8 @@ const RetryBody = T.Optional(
     {
       confirm_repost: T.Optional(
         T.Boolean({
-          default: false,
           description:
-            "required (true) to retry a task that failed after Post was tapped (or a comment was sent): it may be published already, and may be published twice",
+            "required (true) to retry a task that failed after Post was tapped (or a comment was sent): it may be published already, and may be published twice; default false",
         }),
       ),
     },
