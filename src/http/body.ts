@@ -2,6 +2,7 @@
 // the limit in memory), the nesting depth is checked by a linear scan of the text before JSON.parse, so
 // neither the parser nor the validators ever see a body thousands of levels deep.
 import { AppError, Code } from "../errors.ts";
+import { describeDetail } from "./envelope.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Far deeper than any body this API takes (the deepest is 3: script_config → material_list → item). */
@@ -48,6 +49,21 @@ function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * Where the first own `__proto__` key is (a JSON pointer), or null. JSON.parse makes it a plain field, but
+ * validators and copies treat it as the prototype, so it would pass unseen where any other unknown field is
+ * refused.
+ */
+function protoKeyPath(value: unknown, path = ""): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) return `${path}/__proto__`;
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, `${path}/${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** The JSON object a request carries, or the AppError that says what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -71,6 +87,11 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   // every body this API takes is an object
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw AppError.invalid("body: must be a JSON object");
+  }
+  const proto = protoKeyPath(value);
+  if (proto) {
+    const detail = { path: proto, message: "is not a known field" };
+    throw AppError.invalid(describeDetail(detail), [detail]);
   }
   return value as Record<string, unknown>;
 }

@@ -168,6 +168,18 @@ describe("POST /task", () => {
     await refused([1, 2], 40001, /JSON object/);
   });
 
+  test("a __proto__ field, at the top or nested, is refused naming it", async () => {
+    const body = `{"serials": ["PHONE1"], "script_name": "post", "script_config": ${JSON.stringify(postConfig())}}`;
+    const top = await refused(
+      `{"__proto__": {"x": 1}, ${body.slice(1)}`,
+      40001,
+      /^__proto__: is not a known field$/,
+    );
+    expect(top.body.data.errors).toEqual([{ path: "/__proto__", message: "is not a known field" }]);
+    const nested = body.replace('"script_config": {', '"script_config": {"__proto__": {"x": 1}, ');
+    await refused(nested, 40001, /^script_config\.__proto__: is not a known field$/);
+  });
+
   test("script_name missing → 40002, unknown script → 40003", async () => {
     await refused({ serials: ["PHONE1"], script_config: {} }, 40002, "script_name is required");
     await refused({ serials: ["PHONE1"], script_name: "", script_config: {} }, 40002);
