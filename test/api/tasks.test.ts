@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { TaskStatus } from "../../src/domain.ts";
@@ -178,6 +179,25 @@ describe("POST /task", () => {
     expect(top.body.data.errors).toEqual([{ path: "/__proto__", message: "is not a known field" }]);
     const nested = body.replace('"script_config": {', '"script_config": {"__proto__": {"x": 1}, ');
     await refused(nested, 40001, /^script_config\.__proto__: is not a known field$/);
+  });
+
+  test("comment_image_path relative to upload/ may not leave it: 40001 naming the field, nothing created", async () => {
+    mkdirSync(join(s.dir, "materials"), { recursive: true });
+    writeMedia(join(s.dir, "materials", "x.png"), "png");
+    const r = await refused(
+      {
+        serials: ["PHONE1"],
+        script_name: "comment",
+        script_config: {
+          target_post_url: "https://www.tiktok.com/@user/video/1234567890",
+          comment_content: "nice",
+          comment_image_path: "../materials/x.png",
+        },
+      },
+      40001,
+      /^script_config\.comment_image_path: "\.\.\/materials\/x\.png" leaves the folder it is relative to/,
+    );
+    expect(r.body.data.errors[0].path).toBe("/script_config/comment_image_path");
   });
 
   test("script_name missing → 40002, unknown script → 40003", async () => {
