@@ -54,12 +54,22 @@ function nestsDeeperThan(text: string, max: number): boolean {
  * validators and copies treat it as the prototype, so it would pass unseen where any other unknown field is
  * refused.
  */
-function protoKeyPath(value: unknown, path = ""): string | null {
-  if (typeof value !== "object" || value === null) return null;
-  if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) return `${path}/__proto__`;
-  for (const [key, child] of Object.entries(value)) {
-    const found = protoKeyPath(child, `${path}/${key}`);
-    if (found) return found;
+function protoKeyPath(value: object): string | null {
+  // only objects are looked into, and a path is built only on the way back from a find: a body of 100k
+  // numbers costs one pass
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const found = typeof item === "object" && item !== null ? protoKeyPath(item) : null;
+      if (found) return `/${i}${found}`;
+    }
+    return null;
+  }
+  if (Object.hasOwn(value, "__proto__")) return "/__proto__";
+  for (const key of Object.keys(value)) {
+    const child: unknown = (value as Record<string, unknown>)[key];
+    const found = typeof child === "object" && child !== null ? protoKeyPath(child) : null;
+    if (found) return `/${key}${found}`;
   }
   return null;
 }
