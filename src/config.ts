@@ -1,4 +1,5 @@
 // Every knob of the service in one place: flags > environment > defaults.
+import { hostname, networkInterfaces } from "node:os";
 import nodePath, { isAbsolute, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { BUILT_WITH_TEST_KEY } from "./license/vendor-key.ts";
@@ -333,6 +334,39 @@ export function defaultConfig(): Config {
 
 export const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
+/** This PC's own names and addresses: its host name and every network interface's address. */
+function ownAddresses(): string[] {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address));
+  return [hostname(), ...addresses];
+}
+
+/**
+ * Why the webhook URL reaches this very service, or null: its host is this PC (loopback, the wildcard, the
+ * --host address, an allowed host name, this PC's own name or addresses) and its port is ours, or its path
+ * is our API's (behind a proxy on another port). Each delivery would then call our own API: a webhook on
+ * retry-all re-ran a stopped post 5 ms later and posted it twice.
+ */
+export function webhookSelfTarget(config: Config, own: string[] = ownAddresses()): string | null {
+  if (!config.webhookUrl) return null;
+  const url = new URL(config.webhookUrl);
+  const bare = (h: string) =>
+    h
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, "$1")
+      .replace(/\.$/, "");
+  const host = bare(url.hostname);
+  const self = new Set(
+    [...LOOPBACK_HOSTS, "0.0.0.0", "::", config.host, ...config.allowedHosts, ...own].map(bare),
+  );
+  const loopback = host.startsWith("127.") || host.endsWith(".localhost") || host.startsWith("::ffff:7f");
+  if (!loopback && !self.has(host)) return null;
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  if (port === config.port) return `${url.host} is this service's own address and port`;
+  if (/^\/api\/v1(\/|$)/i.test(url.pathname))
+    return `${url.pathname} on ${url.hostname} is this service's own API`;
+  return null;
+}
+
 export function usage(): string {
   const rows = OPTIONS.map((o) => `  ${`${o.flag} ${o.value}`.padEnd(30)} ${o.help} [${o.env}]`);
   return [
@@ -376,6 +410,13 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   if (config.webhookUrl && !config.webhookSecret) {
     throw new ConfigError(
       "--webhook-url needs --webhook-secret, so that receivers can check the posts are ours",
+    );
+  }
+  const self = webhookSelfTarget(config);
+  if (self) {
+    throw new ConfigError(
+      `--webhook-url ${config.webhookUrl} points at this service itself (${self}): each task's end would ` +
+        "call its own API (a retry-all there re-runs stopped posts). Point it at the program that should hear of tasks",
     );
   }
   if (!LOOPBACK_HOSTS.has(config.host) && !config.host.startsWith("127.") && !config.token) {

@@ -14,6 +14,10 @@ export const ERROR_CLASSES = ["retryable", "permanent"] as const;
 /** `retryable` failures may be tried again automatically; `permanent` ones never. */
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
+export const FAILURE_REASONS = ["stopped", "interrupted", "offline", "timeout", "script", "error"] as const;
+/** Why a run ended badly. The reasons the service acts on are named; anything else is a script's or an error's own words. */
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
 export const LOG_LEVELS = ["info", "warn", "error"] as const;
 /** How a line of a task's log reads. */
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -2,6 +2,7 @@
 // the limit in memory), the nesting depth is checked by a linear scan of the text before JSON.parse, so
 // neither the parser nor the validators ever see a body thousands of levels deep.
 import { AppError, Code } from "../errors.ts";
+import { describeDetail } from "./envelope.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Far deeper than any body this API takes (the deepest is 3: script_config → material_list → item). */
@@ -48,6 +49,31 @@ function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/**
+ * Where the first own `__proto__` key is (a JSON pointer), or null. JSON.parse makes it a plain field, but
+ * validators and copies treat it as the prototype, so it would pass unseen where any other unknown field is
+ * refused.
+ */
+function protoKeyPath(value: object): string | null {
+  // only objects are looked into, and a path is built only on the way back from a find: a body of 100k
+  // numbers costs one pass
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const found = typeof item === "object" && item !== null ? protoKeyPath(item) : null;
+      if (found) return `/${i}${found}`;
+    }
+    return null;
+  }
+  if (Object.hasOwn(value, "__proto__")) return "/__proto__";
+  for (const key of Object.keys(value)) {
+    const child: unknown = (value as Record<string, unknown>)[key];
+    const found = typeof child === "object" && child !== null ? protoKeyPath(child) : null;
+    if (found) return `/${key}${found}`;
+  }
+  return null;
+}
+
 /** The JSON object a request carries, or the AppError that says what is wrong with it. */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -71,6 +97,11 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   // every body this API takes is an object
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw AppError.invalid("body: must be a JSON object");
+  }
+  const proto = protoKeyPath(value);
+  if (proto) {
+    const detail = { path: proto, message: "is not a known field" };
+    throw AppError.invalid(describeDetail(detail), [detail]);
   }
   return value as Record<string, unknown>;
 }

@@ -2,6 +2,7 @@
 // the executable: farm PCs are often offline, so no CDN. The document is generated from the routes, then
 // corrected where the generator says more than is true (this API reads JSON bodies only).
 import { toOpenAPISchema } from "@elysiajs/openapi";
+import { OptionalKind } from "@sinclair/typebox";
 import { type AnyElysia, Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
@@ -121,7 +122,8 @@ function buildDocument(app: AnyElysia) {
     // a copy: the route validates with the original
     if (body)
       op.requestBody = {
-        required: true,
+        // an optional body (retry, retry-all) may be left out: the public docs send none
+        required: !(OptionalKind in body),
         content: { "application/json": { schema: JSON.parse(JSON.stringify(body)) } },
       };
     const api = path.startsWith("/api/v1");

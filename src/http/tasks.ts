@@ -63,6 +63,49 @@ export const CreateTaskBody = T.Object(
 
 const TaskIdParams = T.Object({ task_id: Id("the task's id") });
 
+/** No body, `{}`, or the flag: the public docs send none. */
+const RetryAllBody = T.Optional(
+  T.Object(
+    {
+      include_all: T.Optional(
+        T.Boolean({
+          description:
+            "true: every failed task, also those stopped by the user, those that failed after Post was tapped (they may be published already) and permanent failures; default false",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const RetryBody = T.Optional(
+  T.Object(
+    {
+      confirm_repost: T.Optional(
+        T.Boolean({
+          description:
+            "required (true) to retry a task that failed after Post was tapped (or a comment was sent): it may be published already, and may be published twice; default false",
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+const SkippedRef = named(
+  "RetrySkipped",
+  T.Object(
+    {
+      post_tapped: T.Integer({
+        description: "failed after Post was tapped (or a comment was sent): may be published already",
+      }),
+      stopped_by_user: T.Integer({ description: "stopped by the user" }),
+      permanent: T.Integer({ description: "any other permanent failure (it would fail again as it is)" }),
+    },
+    { description: "the failed tasks left failed, by why (each counted once, in this order)" },
+  ),
+);
+
 export const ListTasksQuery = t.Object({
   status: t.Optional(
     WholeNumber({ minimum: 0, maximum: 3, description: "0 pending, 1 running, 2 completed, 3 failed" }),
@@ -158,13 +201,27 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         example: { total: 120, pending: 30, running: 5, completed: 80, failed: 5 },
       }),
     })
-    .post("/retry-all", () => ok(service.retryAll()), {
+    .post("/retry-all", ({ body }) => ok(service.retryAll(body?.include_all ?? false)), {
+      body: RetryAllBody,
       detail: doc({
-        summary: "Retry every failed task",
-        description: "Every failed task becomes pending again, retry_count + 1, error cleared.",
+        summary: "Retry failed tasks",
+        description:
+          "Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, " +
+          "error cleared. The others stay failed and are counted in `skipped`: a task that failed after Post was " +
+          "tapped (running it again may post twice), one stopped by the user, any other permanent failure. " +
+          'With `{"include_all": true}` every failed task is retried. No body is the same as `{}`.',
         tags,
-        data: T.Object({ retried_count: T.Integer() }),
-        example: { retried_count: 4 },
+        data: T.Object({
+          retried_count: T.Integer(),
+          skipped_count: T.Integer({ description: "the sum of `skipped`" }),
+          skipped: SkippedRef,
+        }),
+        example: {
+          retried_count: 4,
+          skipped_count: 3,
+          skipped: { post_tapped: 1, stopped_by_user: 2, permanent: 0 },
+        },
+        errors: [Code.invalid],
       }),
     })
     .delete("/batch", async ({ body }) => ok(await service.deleteBatch(body.task_ids)), {
@@ -257,15 +314,19 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     )
     .post(
       "/:task_id/retry",
-      ({ params }) => {
-        service.retry(params.task_id);
+      ({ params, body }) => {
+        service.retry(params.task_id, body?.confirm_repost ?? false);
         return ok(taskView(service.get(params.task_id).task));
       },
       {
         params: TaskIdParams,
+        body: RetryBody,
         detail: doc({
           summary: "Retry a failed task",
-          description: "Failed → pending, retry_count + 1, error cleared. Any other status → 40901.",
+          description:
+            "Failed → pending, retry_count + 1, error cleared. Any other status → 40901. A task that failed after " +
+            'Post was tapped (or a comment was sent) may be published already: without `{"confirm_repost": true}` ' +
+            "→ 40901 saying so, and nothing changes. No body is the same as `{}`.",
           tags,
           data: TaskRef,
           example: { ...EXAMPLE_TASK, retry_count: 1 },

@@ -58,7 +58,8 @@ const unquote = (raw: string) => raw.trim().replace(/^"(.*)"$/, "$1");
 
 /**
  * Like `toLocalPath`, but a relative path is taken inside `base` (a folder of the service's, e.g. the data
- * folder's `upload/`); `base` null: a relative path is refused, saying why.
+ * folder's `upload/`) and must stay inside it (`../materials/x.png` is refused); `base` null: a relative path
+ * is refused, saying why. An absolute path may name any file on this PC, as before.
  */
 export function toLocalPathIn(
   raw: string,
@@ -73,7 +74,16 @@ export function toLocalPathIn(
   }
   if (!base)
     return { ok: false, reason: `"${typed}" is a relative path and the service's data folder is not known` };
-  return toLocalPath(api.join(base, typed), flavour);
+  const inside = api.join(base, typed);
+  const rest = api.relative(base, inside);
+  // `..` as the first part, or another drive (relative is then absolute): the path left `base`
+  if (rest === ".." || rest.startsWith(`..${api.sep}`) || api.isAbsolute(rest)) {
+    return {
+      ok: false,
+      reason: `"${typed}" leaves the folder it is relative to (${base}): give a path inside it, or an absolute path`,
+    };
+  }
+  return toLocalPath(inside, flavour);
 }
 
 /** The last part of a path in either form: uploads arrive named by browsers on any system. */

@@ -24,7 +24,7 @@ const commentConfig = T.Object(
     comment_image_path: T.String({
       default: "",
       description:
-        "TikTok only: an image comment (jpg, jpeg, png, webp); absolute, or relative to the data folder's upload/",
+        "TikTok only: an image comment (jpg, jpeg, png, webp); absolute, or relative to the data folder's upload/ and inside it (../ out of it → 40001)",
     }),
   },
   { additionalProperties: false },

@@ -5,6 +5,7 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 import type {
   DeviceState,
   ErrorClass,
+  FailureReason,
   LogLevel,
   Platform,
   TaskSource,
@@ -32,6 +33,13 @@ export const tasks = sqliteTable(
     error: text("error"),
     /** Set with error. */
     errorClass: text("error_class").$type<ErrorClass>(),
+    /** Set with error: the typed reason the service acts on (a retry-all skips tasks stopped by the user). */
+    failureReason: text("failure_reason").$type<FailureReason>(),
+    /**
+     * What the latest run did that must not happen twice ("Post was tapped"), written the moment it happened,
+     * so it survives a crash; null until then. A retry of such a failure may publish twice.
+     */
+    irreversible: text("irreversible"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -2,15 +2,36 @@
 // moves tasks between states (and tells listeners). A config's secrets are sealed on the way in and opened
 // on the way out (secret-box.ts): callers see them clear, the file never holds them so.
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { type ErrorClass, type TaskSource, TaskStatus } from "../domain.ts";
+import { type ErrorClass, type FailureReason, type TaskSource, TaskStatus } from "../domain.ts";
 import type { Db } from "./db.ts";
 import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, taskSourceCounts, tasks } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export type NewTask = Omit<
   typeof tasks.$inferInsert,
-  "id" | "status" | "createdAt" | "updatedAt" | "retryCount" | "error" | "errorClass"
+  | "id"
+  | "status"
+  | "createdAt"
+  | "updatedAt"
+  | "retryCount"
+  | "error"
+  | "errorClass"
+  | "failureReason"
+  | "irreversible"
 >;
+
+/**
+ * Why a failed task is not safe to run again without a person saying so: it passed its point of no return
+ * (Post was tapped), the user stopped it, or it failed for good. Retryable failures are none of these.
+ */
+export type RetrySkip = "post_tapped" | "stopped_by_user" | "permanent";
+
+/** The same, in SQL, for one failed row: null when it is retryable. */
+const retrySkip = sql<RetrySkip | null>`case
+  when ${tasks.errorClass} = 'retryable' then null
+  when ${tasks.irreversible} is not null then 'post_tapped'
+  when ${tasks.failureReason} = 'stopped' then 'stopped_by_user'
+  else 'permanent' end`;
 
 export interface TaskFilter {
   status?: number;
@@ -207,7 +228,26 @@ export class TaskStore {
     return (
       this.db
         .update(tasks)
-        .set({ status: TaskStatus.completed, finishedAt: now, updatedAt: now, error: null, errorClass: null })
+        .set({
+          status: TaskStatus.completed,
+          finishedAt: now,
+          updatedAt: now,
+          error: null,
+          errorClass: null,
+          failureReason: null,
+        })
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
+  }
+
+  /** A running task passed its point of no return (`what`, e.g. "Post was tapped"): on disk before it happens. */
+  setIrreversible(id: number, what: string, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(tasks)
+        .set({ irreversible: what, updatedAt: now })
         .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
         .returning({ id: tasks.id })
         .all().length === 1
@@ -215,11 +255,17 @@ export class TaskStore {
   }
 
   /** pending or running → failed, with why. False if it had already finished. */
-  markFailed(id: number, error: string, errorClass: ErrorClass, now = Date.now()): boolean {
+  markFailed(
+    id: number,
+    error: string,
+    errorClass: ErrorClass,
+    failureReason: FailureReason,
+    now = Date.now(),
+  ): boolean {
     return (
       this.db
         .update(tasks)
-        .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass })
+        .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass, failureReason })
         .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
         .returning({ id: tasks.id })
         .all().length === 1
@@ -230,7 +276,14 @@ export class TaskStore {
   failAllRunning(error: string, now = Date.now()): number[] {
     return this.db
       .update(tasks)
-      .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass: "permanent" })
+      .set({
+        status: TaskStatus.failed,
+        finishedAt: now,
+        updatedAt: now,
+        error,
+        errorClass: "permanent",
+        failureReason: "interrupted",
+      })
       .where(eq(tasks.status, TaskStatus.running))
       .returning({ id: tasks.id })
       .all()
@@ -243,6 +296,8 @@ export class TaskStore {
       retryCount: sql`${tasks.retryCount} + 1`,
       error: null,
       errorClass: null,
+      failureReason: null,
+      irreversible: null,
       startedAt: null,
       finishedAt: null,
       updatedAt: now,
@@ -262,15 +317,43 @@ export class TaskStore {
     );
   }
 
-  /** Every failed task → pending. Returns their ids. */
-  retryAll(now = Date.now()): number[] {
-    return this.db
-      .update(tasks)
-      .set(this.retrySet(now))
-      .where(eq(tasks.status, TaskStatus.failed))
-      .returning({ id: tasks.id })
-      .all()
-      .map((r) => r.id);
+  /** Why this failed task should not be retried without a person confirming; null when it is retryable. */
+  retrySkipOf(id: number): RetrySkip | null {
+    return (
+      this.db
+        .select({ skip: retrySkip })
+        .from(tasks)
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
+        .get()?.skip ?? null
+    );
+  }
+
+  /**
+   * Failed tasks → pending, in one transaction: the retryable ones, or with `includeAll` every one. Returns
+   * their ids and how many were left failed, by why.
+   */
+  retryAll(now = Date.now(), includeAll = false): { ids: number[]; skipped: Record<RetrySkip, number> } {
+    return this.db.transaction((tx) => {
+      const skipped = { post_tapped: 0, stopped_by_user: 0, permanent: 0 };
+      const failed = eq(tasks.status, TaskStatus.failed);
+      if (!includeAll) {
+        const counts = tx
+          .select({ skip: retrySkip, n: sql<number>`count(*)` })
+          .from(tasks)
+          .where(failed)
+          .groupBy(retrySkip)
+          .all();
+        for (const { skip, n } of counts) if (skip) skipped[skip] = n;
+      }
+      const ids = tx
+        .update(tasks)
+        .set(this.retrySet(now))
+        .where(includeAll ? failed : and(failed, eq(tasks.errorClass, "retryable")))
+        .returning({ id: tasks.id })
+        .all()
+        .map((r) => r.id);
+      return { ids, skipped };
+    });
   }
 
   /** Deletes the tasks (and their logs); returns the ids that existed. */

@@ -2,12 +2,9 @@
 // it; neither calls the other. Each write checks the current status in SQL, so a transition that lost a race
 // (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
 // on disk.
-import type { ErrorClass, TaskStatusText } from "../domain.ts";
-import type { NewTask, TaskStore } from "../store/tasks.ts";
+import type { ErrorClass, FailureReason, TaskStatusText } from "../domain.ts";
+import type { NewTask, RetrySkip, TaskStore } from "../store/tasks.ts";
 import type { Evidence } from "./evidence.ts";
-
-/** Why a run ended badly. The reasons the service acts on are named; anything else is a script's or an error's own words. */
-export type FailureReason = "stopped" | "interrupted" | "offline" | "timeout" | "script" | "error";
 
 export interface Failure {
   reason: FailureReason;
@@ -85,6 +82,15 @@ export class TaskLifecycle {
     return this.wrote([id], this.tasks.setAccount(id, username, accountId, this.now()), "running");
   }
 
+  /**
+   * A running task is about to do what must not happen twice (`what`: "Post was tapped"). Written first, so a
+   * crash right after still knows; a retry of its failure then needs a person's confirmation. Not a change of
+   * state, and nothing a listener shows: not announced.
+   */
+  markIrreversible(id: number, what: string): boolean {
+    return this.tasks.setIrreversible(id, what, this.now());
+  }
+
   /** running → completed. */
   complete(id: number): boolean {
     return this.wrote([id], this.tasks.markCompleted(id, this.now()), "completed");
@@ -94,7 +100,7 @@ export class TaskLifecycle {
   fail(id: number, failure: Failure): boolean {
     return this.wrote(
       [id],
-      this.tasks.markFailed(id, failure.message, failure.errorClass, this.now()),
+      this.tasks.markFailed(id, failure.message, failure.errorClass, failure.reason, this.now()),
       "failed",
     );
   }
@@ -123,11 +129,11 @@ export class TaskLifecycle {
     return this.wrote([id], this.tasks.retry(id, this.now(), at), "pending");
   }
 
-  /** Every failed task → pending. Returns their ids. */
-  retryAll(): number[] {
-    const ids = this.tasks.retryAll(this.now());
-    this.changed(ids, "pending");
-    return ids;
+  /** Retryable failed tasks (or, with `includeAll`, every failed one) → pending; the rest stay, counted by why. */
+  retryAll(includeAll = false): { ids: number[]; skipped: Record<RetrySkip, number> } {
+    const result = this.tasks.retryAll(this.now(), includeAll);
+    this.changed(result.ids, "pending");
+    return result;
   }
 
   /**

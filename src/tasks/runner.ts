@@ -362,6 +362,7 @@ export class Runner {
       accounts: this.o.accounts,
       irreversible: (what) => {
         irreversible = what;
+        lifecycle.markIrreversible(task.id, what);
       },
     };
 

@@ -6,7 +6,7 @@ import { getScript, resolveScriptConfig } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
-import type { NewTask, TaskFilter, TaskStore } from "../store/tasks.ts";
+import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
 import { nextOccurrence, randomGapMs } from "./schedule.ts";
 
@@ -224,9 +224,22 @@ export class TaskService {
     return { deleted_count: deleted.size, not_found: unique.filter((id) => !deleted.has(id)) };
   }
 
-  retry(id: number): void {
+  /** Failed → pending. One that passed its point of no return (Post was tapped) only with `confirmRepost`. */
+  retry(id: number, confirmRepost = false): void {
     const task = this.deps.tasks.get(id);
     if (!task) throw notFound(id);
+    if (
+      task.status === TaskStatus.failed &&
+      !confirmRepost &&
+      this.deps.tasks.retrySkipOf(id) === "post_tapped"
+    ) {
+      throw new AppError(
+        Code.conflict,
+        `task ${id} failed after ${task.irreversible}: it may already be published, and running it again may publish it twice; ` +
+          'to run it again anyway, send {"confirm_repost": true}',
+        { reason: "post_tapped", irreversible: task.irreversible },
+      );
+    }
     if (task.status !== TaskStatus.failed || !this.deps.lifecycle.retry(id)) {
       throw new AppError(
         Code.conflict,
@@ -235,9 +248,15 @@ export class TaskService {
     }
   }
 
-  retryAll(): { retried_count: number } {
-    const ids = this.deps.lifecycle.retryAll();
-    return { retried_count: ids.length };
+  /** The retryable failed tasks, or with `includeAll` every failed one; says how many it left, and why. */
+  retryAll(includeAll = false): {
+    retried_count: number;
+    skipped_count: number;
+    skipped: Record<RetrySkip, number>;
+  } {
+    const { ids, skipped } = this.deps.lifecycle.retryAll(includeAll);
+    const skipped_count = Object.values(skipped).reduce((a, b) => a + b, 0);
+    return { retried_count: ids.length, skipped_count, skipped };
   }
 }
 

@@ -509,6 +509,34 @@ function farmPage(root) {
 
 // ---- tasks ------------------------------------------------------------------------------------------------
 
+/** What "Retry all failed" did: how many went back in the queue, and why the others stayed failed. */
+function retriedAllText(r) {
+  const why = [
+    [r.skipped.post_tapped, "failed after Post was tapped (may be published already)"],
+    [r.skipped.stopped_by_user, "stopped by the user"],
+    [r.skipped.permanent, "failed for good"],
+  ]
+    .filter(([n]) => n > 0)
+    .map(([n, text]) => `${n} ${text}`);
+  const left = why.length ? `; left failed: ${why.join(", ")} (retry those one by one)` : "";
+  return `${r.retried_count} failed tasks queued again${left}`;
+}
+
+/** Retries one failed task; one that may be published already only once the user confirms. */
+async function retryTask(id) {
+  try {
+    await api("POST", `/task/${id}/retry`);
+  } catch (e) {
+    if (e.data?.reason !== "post_tapped") throw e;
+    if (
+      confirm(
+        `Task ${id} failed after ${e.data.irreversible}: it may already be published. Run it again anyway?`,
+      )
+    )
+      await api("POST", `/task/${id}/retry`, { confirm_repost: true });
+  }
+}
+
 const taskFilter = { status: "", serial: "", script_name: "", source: "", page: 1, page_size: 20 };
 
 function tasksPage(root) {
@@ -562,7 +590,7 @@ function tasksPage(root) {
           onclick: async () => {
             try {
               const r = await api("POST", "/task/retry-all");
-              notice(`${r.retried_count} failed tasks queued again`, "info");
+              notice(retriedAllText(r), "info");
               load();
             } catch (e) {
               notice(e.message);
@@ -662,7 +690,7 @@ function tasksPage(root) {
     });
     const actions = [];
     if (t.status <= 1) actions.push(act("Stop", () => api("POST", `/task/${t.id}/stop`)));
-    if (t.status === 3) actions.push(act("Retry", () => api("POST", `/task/${t.id}/retry`)));
+    if (t.status === 3) actions.push(act("Retry", () => retryTask(t.id)));
     if (t.status >= 2) actions.push(act("Run again", () => runAgain(t)));
     actions.push(
       act(
@@ -805,7 +833,7 @@ function taskPage(root, { arg }) {
           ),
         );
       if (t.status <= 1) add("Stop", () => api("POST", `/task/${id}/stop`));
-      if (t.status === 3) add("Retry", () => api("POST", `/task/${id}/retry`));
+      if (t.status === 3) add("Retry", () => retryTask(id));
       if (t.status >= 2) add("Run again", () => runAgain(t));
       const shot = h("div", { class: "shot" });
       panel.replaceChildren(

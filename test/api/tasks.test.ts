@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { TaskStatus } from "../../src/domain.ts";
@@ -14,6 +15,7 @@ beforeAll(() => {
   s.addDevice("PHONE1");
   s.addDevice("PHONE2");
   s.addDevice("PHONE3", "offline");
+  s.addDevice("PHONE4", "offline");
   video = join(s.dir, "clip.mp4");
   // a file with an MP4's first bytes: posts check the content, not only the extension
   writeMedia(video, "mp4");
@@ -165,6 +167,37 @@ describe("POST /task", () => {
     await refused({ ...ok, script_config: { post_way: "useSound" } }, 40001, /sound_name/);
     await refused({ ...ok, script_config: { material_source: "localFolder" } }, 40001, /material_path/);
     await refused([1, 2], 40001, /JSON object/);
+  });
+
+  test("a __proto__ field, at the top or nested, is refused naming it", async () => {
+    const body = `{"serials": ["PHONE1"], "script_name": "post", "script_config": ${JSON.stringify(postConfig())}}`;
+    const top = await refused(
+      `{"__proto__": {"x": 1}, ${body.slice(1)}`,
+      40001,
+      /^__proto__: is not a known field$/,
+    );
+    expect(top.body.data.errors).toEqual([{ path: "/__proto__", message: "is not a known field" }]);
+    const nested = body.replace('"script_config": {', '"script_config": {"__proto__": {"x": 1}, ');
+    await refused(nested, 40001, /^script_config\.__proto__: is not a known field$/);
+  });
+
+  test("comment_image_path relative to upload/ may not leave it: 40001 naming the field, nothing created", async () => {
+    mkdirSync(join(s.dir, "materials"), { recursive: true });
+    writeMedia(join(s.dir, "materials", "x.png"), "png");
+    const r = await refused(
+      {
+        serials: ["PHONE1"],
+        script_name: "comment",
+        script_config: {
+          target_post_url: "https://www.tiktok.com/@user/video/1234567890",
+          comment_content: "nice",
+          comment_image_path: "../materials/x.png",
+        },
+      },
+      40001,
+      /^script_config\.comment_image_path: "\.\.\/materials\/x\.png" leaves the folder it is relative to/,
+    );
+    expect(r.body.data.errors[0].path).toBe("/script_config/comment_image_path");
   });
 
   test("script_name missing → 40002, unknown script → 40003", async () => {
@@ -320,17 +353,95 @@ describe("changing tasks", () => {
     expect((await s.call("POST", "/api/v1/task/999999/retry")).body.code).toBe(40401);
   });
 
-  test("retry-all retries every failed task and only those", async () => {
-    const created = (
-      await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
-    ).body.data.task_ids;
-    for (const id of created) await s.call("POST", `/api/v1/task/${id}/stop`);
-    const failedBefore = (await stats()).failed;
+  /** Post tasks ending failed as: a retryable failure, stopped by the user, after Post was tapped, permanent. */
+  async function failedPosts() {
+    const [retryable, stopped, tapped, permanent] = (
+      await create({
+        serials: ["PHONE1", "PHONE2", "PHONE3", "PHONE4"],
+        script_name: "post",
+        script_config: postConfig(),
+      })
+    ).body.data.task_ids as number[];
+    for (const id of [retryable, stopped, tapped, permanent]) s.tasks.markRunning(id as number);
+    s.tasks.markFailed(retryable as number, "device went offline", "retryable", "offline");
+    await s.call("POST", `/api/v1/task/${stopped}/stop`);
+    s.tasks.setIrreversible(tapped as number, "Post was tapped");
+    s.tasks.markFailed(
+      tapped as number,
+      "timed out after 300 s after Post was tapped",
+      "permanent",
+      "timeout",
+    );
+    s.tasks.markFailed(permanent as number, "account is banned", "permanent", "script");
+    return { retryable, stopped, tapped, permanent } as Record<string, number>;
+  }
+
+  const statusOf = async (id: number) => (await s.call("GET", `/api/v1/task/${id}`)).body.data.status;
+
+  test("retry-all retries the retryable failures only, and counts the rest by why", async () => {
+    // earlier tests leave failed tasks of their own behind: start from none
+    await s.call("POST", "/api/v1/task/retry-all", { include_all: true });
+    const t = await failedPosts();
     const r = await s.call("POST", "/api/v1/task/retry-all");
-    expect(r.body.data.retried_count).toBe(failedBefore);
+    expect(r.body.data).toEqual({
+      retried_count: 1,
+      skipped_count: 3,
+      skipped: { post_tapped: 1, stopped_by_user: 1, permanent: 1 },
+    });
+    expect(await statusOf(t.retryable as number)).toBe(TaskStatus.pending);
+    for (const id of [t.stopped, t.tapped, t.permanent])
+      expect(await statusOf(id as number)).toBe(TaskStatus.failed);
+    // an empty object is the same as no body
+    expect((await s.call("POST", "/api/v1/task/retry-all", {})).body.data.retried_count).toBe(0);
+  });
+
+  test("retry-all with include_all retries every failed task", async () => {
+    await s.call("POST", "/api/v1/task/retry-all", { include_all: true });
+    const t = await failedPosts();
+    const r = await s.call("POST", "/api/v1/task/retry-all", { include_all: true });
+    expect(r.body.data).toEqual({
+      retried_count: 4,
+      skipped_count: 0,
+      skipped: { post_tapped: 0, stopped_by_user: 0, permanent: 0 },
+    });
     expect((await stats()).failed).toBe(0);
-    for (const id of created)
-      expect((await s.call("GET", `/api/v1/task/${id}`)).body.data.retry_count).toBe(1);
+    const tapped = (await s.call("GET", `/api/v1/task/${t.tapped}`)).body.data;
+    expect(tapped).toMatchObject({ status: 0, retry_count: 1, error: null });
+    // the mark was the run's: the next run starts without it
+    expect(s.tasks.get(t.tapped as number)?.irreversible).toBeNull();
+  });
+
+  test("retry-all refuses an unknown field or a flag that is not a boolean, and changes nothing", async () => {
+    await failedPosts();
+    const before = await stats();
+    for (const bad of [{ include_all: "yes" }, { includeAll: true }, { event: "task.failed", task: {} }]) {
+      const r = await s.call("POST", "/api/v1/task/retry-all", bad);
+      expect(r.body.code).toBe(40001);
+      expect(r.status).toBe(400);
+    }
+    expect(await stats()).toEqual(before);
+    await s.call("POST", "/api/v1/task/retry-all", { include_all: true });
+  });
+
+  test("a single retry of a task that failed after Post was tapped needs confirm_repost", async () => {
+    const t = await failedPosts();
+    const id = t.tapped as number;
+    for (const body of [undefined, {}, { confirm_repost: false }]) {
+      const r = await s.call("POST", `/api/v1/task/${id}/retry`, body);
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe(40901);
+      expect(r.body.message).toMatch(/may already be published/);
+      expect(r.body.message).toMatch(/"confirm_repost": true/);
+      expect(await statusOf(id)).toBe(TaskStatus.failed);
+    }
+    expect((await s.call("POST", `/api/v1/task/${id}/retry`, { confirm: true })).body.code).toBe(40001);
+    const r = await s.call("POST", `/api/v1/task/${id}/retry`, { confirm_repost: true });
+    expect(r.body.data).toMatchObject({ status: 0, retry_count: 1 });
+    // a stopped task and a permanent failure are retried on request, without confirmation
+    for (const other of [t.stopped, t.permanent]) {
+      expect((await s.call("POST", `/api/v1/task/${other}/retry`)).body.data.status).toBe(TaskStatus.pending);
+    }
+    await s.call("POST", "/api/v1/task/retry-all", { include_all: true });
   });
 
   test("running tasks are stopped as failed; completed ones cannot be stopped", async () => {

@@ -128,6 +128,51 @@ describe("bodies", () => {
     expect(r.body.message).toMatch(/^task_ids\.0: /);
   });
 
+  test("a __proto__ field is refused at any depth, also spelt with escapes, naming where; nothing is created", async () => {
+    const stats = (await api("GET", "/api/v1/task/stats")).body.data;
+    const task = '"serials": ["PHONE1"], "script_name": "follow"';
+    for (const [method, path, body, field] of [
+      [
+        "POST",
+        "/api/v1/task",
+        `{"__proto__": {"admin": true}, ${task}, "script_config": {"target_users": ["a"]}}`,
+        "__proto__",
+      ],
+      [
+        "POST",
+        "/api/v1/task",
+        `{"\\u005f_proto__": {}, ${task}, "script_config": {"target_users": ["a"]}}`,
+        "__proto__",
+      ],
+      [
+        "POST",
+        "/api/v1/task",
+        `{${task}, "script_config": {"target_users": ["a"], "__proto__": {}}}`,
+        "script_config.__proto__",
+      ],
+      [
+        "POST",
+        "/api/v1/task",
+        `{${task}, "script_config": {"target_users": [{"__proto__": 1}]}}`,
+        "script_config.target_users.0.__proto__",
+      ],
+      ["DELETE", "/api/v1/task/batch", `{"task_ids": [1], "__proto__": {"task_ids": [2]}}`, "__proto__"],
+      ["POST", "/api/v1/task/retry-all", `{"__proto__": {"include_all": true}}`, "__proto__"],
+    ] as const) {
+      const r = await api(method, path, body);
+      expect({ path, status: r.status, body: r.body }).toEqual({
+        path,
+        status: 400,
+        body: {
+          code: 40001,
+          message: `${field}: is not a known field`,
+          data: { errors: [{ path: `/${field.replaceAll(".", "/")}`, message: "is not a known field" }] },
+        },
+      });
+    }
+    expect((await api("GET", "/api/v1/task/stats")).body.data).toEqual(stats);
+  });
+
   test("bodies over 1 MiB, also over 8 MiB and chunked, get the 41301 envelope", async () => {
     const stats = (await api("GET", "/api/v1/task/stats")).body.data;
     const huge = JSON.stringify({ serials: ["PHONE1"], script_name: "post", captions: "x".repeat(9 << 20) });

@@ -85,6 +85,49 @@ describe("paths relative to a folder of the service's (toLocalPathIn)", () => {
     });
   });
 
+  test("a relative path that leaves the folder is refused, on either system; one that only passes by stays in", () => {
+    const escapes: [string, string, "posix" | "win32"][] = [
+      ["../materials/x.png", "/data/upload", "posix"],
+      ["..", "/data/upload", "posix"],
+      ["pics/../../x.png", "/data/upload", "posix"],
+      ["..\\materials\\x.png", "C:\\data\\upload", "win32"],
+      ["../materials/x.png", "C:\\data\\upload", "win32"],
+      ["pics\\..\\..\\..\\x.png", "C:\\data\\upload", "win32"],
+    ];
+    for (const [raw, base, flavour] of escapes) {
+      expect({ raw, flavour, result: toLocalPathIn(raw, base, flavour) }).toEqual({
+        raw,
+        flavour,
+        result: {
+          ok: false,
+          reason: `"${raw}" leaves the folder it is relative to (${base}): give a path inside it, or an absolute path`,
+        },
+      });
+    }
+    expect(toLocalPathIn("pics/../a.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/data/upload/a.png",
+    });
+    expect(toLocalPathIn("..a.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/data/upload/..a.png",
+    });
+    // a backslash is part of a file name on Linux and macOS, never a way out
+    expect(toLocalPathIn("..\\x.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/data/upload/..\\x.png",
+    });
+    expect(toLocalPathIn("pics\\..\\a.png", "C:\\data\\upload", "win32")).toEqual({
+      ok: true,
+      path: "C:\\data\\upload\\a.png",
+    });
+    // absolute paths name any file on this PC, dots and all
+    expect(toLocalPathIn("/data/upload/../materials/x.png", "/data/upload", "posix")).toEqual({
+      ok: true,
+      path: "/data/materials/x.png",
+    });
+  });
+
   test("what toLocalPath refuses stays refused; a relative path without the folder is refused", () => {
     const driveRelative = toLocalPathIn("C:a.jpg", "C:\\data\\upload", "win32");
     expect(driveRelative.ok).toBe(false);

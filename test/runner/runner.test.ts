@@ -291,12 +291,15 @@ describe("a phone that disappears", () => {
     const gone = phones[2] as VirtualPhone;
     const [id] = (await create([serial(gone)], { seconds: 30, irreversible: true })) as [number];
     await waitFor("past the marker", () => s.tasks.logs(id).some((l) => l.message === "mark"), 10_000);
+    // on disk while it runs, so a crash right now would still know
+    expect(task(id)?.irreversible).toBe("the test's point of no return");
     await gone.vanish();
     await waitFor("failed", () => failure(id), 5_000);
     expect(failure(id)).toBe(
       "device went offline after the test's point of no return; not retried automatically",
     );
-    expect(task(id)?.errorClass).toBe("permanent");
+    expect(task(id)).toMatchObject({ errorClass: "permanent", failureReason: "offline" });
+    expect(s.tasks.retrySkipOf(id)).toBe("post_tapped");
     await gone.comeBack();
     await waitFor("back online", () => s.deviceService.onlineSerials().includes(serial(gone)), 20_000);
     expect(task(id)?.status).toBe(TaskStatus.failed);

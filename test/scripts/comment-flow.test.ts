@@ -164,6 +164,27 @@ describe("TikTok", () => {
     }
   });
 
+  test("a stored config whose image path leaves upload/ fails at run time, permanently, before anything is pushed", async () => {
+    const { sim, phone } = await startFlowPhone(work, { popups: false });
+    mkdirSync(join(dataDir, "materials"), { recursive: true });
+    writeMedia(join(dataDir, "materials", "x.png"), "png");
+    // as a task created before the check would have stored it
+    const config = {
+      ...configOf({ target_post_urls: [VIDEO], comment_content: "hi" }),
+      comment_image_path: "../materials/x.png",
+    };
+    const run = flowContext(phone, "tiktok", { config, dataDir });
+    const error = (await (comment.run as NonNullable<typeof comment.run>)(run.ctx as never).catch(
+      (e) => e,
+    )) as ScriptError;
+    expect(error.errorClass).toBe("permanent");
+    expect(error.message).toStartWith(
+      'comment image: "../materials/x.png" leaves the folder it is relative to',
+    );
+    expect(pushedPaths(sim)).toEqual([]);
+    expect(comments(sim, "tiktok")).toEqual([]);
+  });
+
   test("a link the app does not open: screen never came, retryable, nothing sent (the feed is not commented on)", async () => {
     const { sim, phone } = await startFlowPhone(work, { popups: false });
     // TikTok photo links pass the creation check; this simulated app leaves them on the feed
@@ -334,6 +355,19 @@ describe("which comment", () => {
   });
 });
 
+/** Runs `check` with a material library open on the data folder, as the service has one at creation. */
+function withLibrary(dbName: string, check: () => void) {
+  const db = openDb(join(work, dbName));
+  const library = new Materials(db, { uploadDir: join(dataDir, "materials"), maxUploadBytes: 1024, dataDir });
+  activateMaterials(library);
+  try {
+    check();
+  } finally {
+    deactivateMaterials(library);
+    closeDb(db);
+  }
+}
+
 describe("the config at creation", () => {
   const tiktokExample = {
     target_post_url: "https://www.tiktok.com/@username/video/1234567890",
@@ -342,14 +376,7 @@ describe("the config at creation", () => {
   };
 
   test("the docs' image example resolves with the image in the data folder's upload/ (relative) or absolute", () => {
-    const db = openDb(join(work, "docs.db"));
-    const library = new Materials(db, {
-      uploadDir: join(dataDir, "materials"),
-      maxUploadBytes: 1024,
-      dataDir,
-    });
-    activateMaterials(library);
-    try {
+    withLibrary("docs.db", () => {
       for (const path of ["reaction.png", image]) {
         const resolved = resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: path });
         expect(resolved).toEqual({
@@ -368,10 +395,7 @@ describe("the config at creation", () => {
         const [config] = resolved.ok ? resolved.configs : [];
         expect(comment.checkPlatform?.(config as never, "tiktok")).toEqual([]);
       }
-    } finally {
-      deactivateMaterials(library);
-      closeDb(db);
-    }
+    });
   });
 
   test.if(process.platform !== "win32")(
@@ -389,6 +413,27 @@ describe("the config at creation", () => {
       });
     },
   );
+
+  test("a relative image path that leaves upload/ is refused at creation, though the file is there", () => {
+    mkdirSync(join(dataDir, "materials"), { recursive: true });
+    writeMedia(join(dataDir, "materials", "x.png"), "png");
+    withLibrary("escape.db", () => {
+      for (const path of ["../materials/x.png", "../../data/materials/x.png", ".."]) {
+        expect(resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: path })).toEqual({
+          ok: false,
+          errors: [
+            {
+              path: "/script_config/comment_image_path",
+              message: `"${path}" leaves the folder it is relative to (${join(dataDir, "upload")}): give a path inside it, or an absolute path`,
+            },
+          ],
+        });
+      }
+      // the same file by its absolute path is anyone's to name, as before
+      const absolute = join(dataDir, "upload", "..", "materials", "x.png");
+      expect(resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: absolute }).ok).toBe(true);
+    });
+  });
 
   test("an image that is missing, not an image, or relative without the service: a detail naming the path", () => {
     const video = writeMedia(join(work, "clip.mp4"), "mp4");

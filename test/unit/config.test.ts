@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, parseConfig } from "../../src/config.ts";
+import { ConfigError, defaultConfig, parseConfig, webhookSelfTarget } from "../../src/config.ts";
 
 const run = (argv: string[], env: Record<string, string> = {}) => {
   const r = parseConfig(argv, env);
@@ -59,5 +59,53 @@ describe("config", () => {
 
   test("a token allows listening beyond loopback", () => {
     expect(run(["--host", "0.0.0.0", "--token", "long-enough-token"]).host).toBe("0.0.0.0");
+  });
+
+  describe("a webhook aimed at the service itself is refused", () => {
+    const secret = ["--webhook-secret", "long-enough-secret"];
+    test.each([
+      [["--webhook-url", "http://127.0.0.1:50809/api/v1/task/retry-all"]],
+      [["--webhook-url", "http://localhost:50809/hook"]],
+      [["--webhook-url", "http://LOCALHOST.:50809/hook"]],
+      [["--webhook-url", "http://[::1]:50809/"]],
+      [["--webhook-url", "http://127.1:50809/"]],
+      [["--webhook-url", "http://0.0.0.0:50809/"]],
+      [["--webhook-url", "http://farm.localhost:50809/"]],
+      [["--port", "6000", "--webhook-url", "http://127.0.0.1:6000/x"]],
+      [["--allowed-hosts", "farm.lan", "--webhook-url", "http://farm.lan:50809/x"]],
+      [
+        [
+          "--host",
+          "192.168.1.5",
+          "--token",
+          "long-enough-token",
+          "--webhook-url",
+          "http://192.168.1.5:50809/",
+        ],
+      ],
+      // through a proxy on another port: the path is the service's API
+      [["--webhook-url", "http://localhost/api/v1/task/retry-all"]],
+    ])("%p", (argv) => {
+      expect(() => parseConfig([...argv, ...secret], {})).toThrow(/points at this service itself/);
+    });
+
+    test("this PC's own name and addresses count as itself", () => {
+      const config = { ...defaultConfig(), webhookUrl: "http://10.1.2.3:50809/hook" };
+      expect(webhookSelfTarget(config, ["farm-pc", "10.1.2.3"])).toMatch(/own address and port/);
+      expect(
+        webhookSelfTarget({ ...config, webhookUrl: "http://FARM-PC:50809/" }, ["farm-pc"]),
+      ).not.toBeNull();
+      expect(webhookSelfTarget(config, ["farm-pc", "10.1.2.4"])).toBeNull();
+    });
+
+    test("another port or another host is fine", () => {
+      for (const url of [
+        "http://127.0.0.1:9000/hook",
+        "https://hooks.example.com:50809/x",
+        "http://localhost/hook",
+      ]) {
+        expect(run(["--webhook-url", url, ...secret]).webhookUrl).toBe(new URL(url).toString());
+      }
+    });
   });
 });

@@ -93,7 +93,7 @@ test("stopping a pending task fails it at once; retry, retryAll and interruptAll
   expect(lifecycle.retry(a)).toBe(true);
   expect(tasks.get(a)).toMatchObject({ status: TaskStatus.pending, retryCount: 1, error: null });
   lifecycle.start(b, fakeRunOf(b));
-  expect(lifecycle.retryAll()).toEqual([]);
+  expect(lifecycle.retryAll().ids).toEqual([]);
   expect(lifecycle.interruptAll()).toBe(1);
   expect(tasks.get(b)).toMatchObject({ status: TaskStatus.failed, errorClass: "permanent" });
   expect(tasks.get(b)?.error?.startsWith("interrupted")).toBe(true);
@@ -119,4 +119,22 @@ test("delete stops a running task first and removes its evidence", async () => {
   expect(existsSync(join(dir, "evidence", String(b)))).toBe(false);
   // the running one ended (stopped) before it went
   expect(heard.map(([ids, change]) => `${ids}:${change}`)).toContain(`${a}:failed`);
+});
+
+test("a point of no return is on disk at once and outlives a crash; a retry forgets it", () => {
+  const [a, b] = lifecycle.create([newTask(), newTask("PHONE2")]) as [number, number];
+  expect(lifecycle.markIrreversible(a, "Post was tapped")).toBe(false); // not running
+  lifecycle.start(a, fakeRunOf(a));
+  lifecycle.start(b, fakeRunOf(b));
+  expect(lifecycle.markIrreversible(a, "Post was tapped")).toBe(true);
+  expect(lifecycle.interruptAll()).toBe(2);
+  expect(tasks.get(a)).toMatchObject({ failureReason: "interrupted", irreversible: "Post was tapped" });
+  expect(tasks.retrySkipOf(a)).toBe("post_tapped");
+  expect(tasks.retrySkipOf(b)).toBe("permanent");
+  expect(lifecycle.retryAll()).toEqual({
+    ids: [],
+    skipped: { post_tapped: 1, stopped_by_user: 0, permanent: 1 },
+  });
+  expect(lifecycle.retryAll(true).ids).toEqual([a, b]);
+  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.pending, failureReason: null, irreversible: null });
 });

@@ -59,7 +59,7 @@ test("status and source totals stay exact through every transition", () => {
   expectTotalsExact();
   for (const id of ids.slice(0, 8)) tasks.markRunning(id);
   for (const id of ids.slice(0, 3)) tasks.markCompleted(id);
-  for (const id of ids.slice(3, 6)) tasks.markFailed(id, "boom", "retryable");
+  for (const id of ids.slice(3, 6)) tasks.markFailed(id, "boom", "retryable", "error");
   expectTotalsExact();
   tasks.retry(ids[3] as number);
   tasks.failAllRunning("restart");

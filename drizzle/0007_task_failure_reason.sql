@@ -1,0 +1,2 @@
+ALTER TABLE `tasks` ADD `failure_reason` text;--> statement-breakpoint
+ALTER TABLE `tasks` ADD `irreversible` text;
