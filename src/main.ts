@@ -5,11 +5,11 @@ import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } fr
 import { startDemo } from "./demo.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
-import { DataDirLocked, lockDataDir } from "./lock.ts";
+import { inUseMessage, noteHolder } from "./lock.ts";
 import { registerScript } from "./scripts/registry.ts";
 import { testScript } from "./scripts/testing.ts";
 import { createService, type Service } from "./server.ts";
-import { DatabaseDamaged } from "./store/db.ts";
+import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 
 const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
 
@@ -19,7 +19,8 @@ class StartupFailure extends Error {}
 /** What went wrong opening the data folder or its database, said as what to do about it. */
 function explain(e: unknown, config: Config): string {
   const dbFile = join(config.dataDir, "farm.db");
-  if (e instanceof DataDirLocked || e instanceof DatabaseDamaged) return e.message;
+  if (e instanceof DatabaseLocked) return inUseMessage(config.dataDir);
+  if (e instanceof DatabaseDamaged) return e.message;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? "");
   const message = String(err.message ?? e);
@@ -40,17 +41,16 @@ function explain(e: unknown, config: Config): string {
   return `cannot start with the data folder ${config.dataDir}: ${code ? `${code}: ` : ""}${message}`;
 }
 
-/** The data folder exists and we may write in it; then its lock, then the database. */
-function openDataDir(config: Config): { service: Service; unlock: () => void } {
-  let unlock: (() => void) | undefined;
+/** The data folder exists and we may write in it; then the database, locked before anything else. */
+function openDataDir(config: Config): Service {
   try {
     mkdirSync(config.dataDir, { recursive: true });
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
-    unlock = lockDataDir(config.dataDir);
-    // the lock first: only the holder may recover the tasks an earlier instance left running
-    return { service: createService(config, { log }), unlock };
+    // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
+    const service = createService(config, { log });
+    noteHolder(config.dataDir);
+    return service;
   } catch (e) {
-    unlock?.();
     throw new StartupFailure(explain(e, config));
   }
 }
@@ -117,9 +117,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let unlock: () => void;
   try {
-    ({ service, unlock } = openDataDir(config));
+    service = openDataDir(config);
   } catch (e) {
     await server.stop(true);
     if (e instanceof StartupFailure) {
@@ -165,7 +164,6 @@ async function main(argv: string[]): Promise<number> {
   await server.stop(true);
   await service.stop(graceS * 1000);
   await demo?.stop();
-  unlock();
   log("stopped");
   return 0;
 }
