@@ -68,7 +68,8 @@ function lockExclusively(sqlite: Database, file: string): void {
 
 export function closeDb(db: Db): void {
   db.$client.exec("PRAGMA optimize");
-  db.$client.close();
+  // throwOnError: finalizes the statements still prepared, so the lock goes now (not when they are collected)
+  db.$client.close(true);
 }
 
 /** Whether writes reach the disk: degraded from a failed write (full disk, I/O error) until one succeeds. */
