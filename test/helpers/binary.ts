@@ -111,7 +111,10 @@ export async function call(
   }
 }
 
-/** Makes a running service's database know phones, as its fleet would once they were attached. */
+/**
+ * Makes a data folder's database know phones, as an earlier run's fleet would have. Before the service
+ * starts, or after it stops: while it runs, it holds the database alone.
+ */
 export function addDevices(dataDir: string, serials: string[], state: "online" | "offline" = "offline") {
   const db = openDb(join(dataDir, "farm.db"));
   const devices = new DeviceStore(db);
@@ -140,15 +143,19 @@ export interface ServiceProcess extends Running {
   stop(): Promise<void>;
 }
 
-/** The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own. */
+/**
+ * The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own; `devices` are
+ * phones its database knows from before.
+ */
 export async function startService(
   args: string[] = [],
-  command?: string | string[],
+  { command, devices = [] }: { command?: string | string[]; devices?: string[] } = {},
 ): Promise<ServiceProcess> {
   const dir = mkdtempSync(join(tmpdir(), "farm-service-"));
   const adb = await startAdbServer();
   const dataDir = join(dir, "data");
   try {
+    if (devices.length > 0) addDevices(dataDir, devices);
     const running = await startBinary(
       command ?? (await buildBinary()),
       ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, ...args],
