@@ -1,7 +1,8 @@
 // Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } from "./config.ts";
+import { ensurePrivateDataDir } from "./data-dir.ts";
 import { startDemo } from "./demo.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
@@ -41,10 +42,10 @@ function explain(e: unknown, config: Config): string {
   return `cannot start with the data folder ${config.dataDir}: ${code ? `${code}: ` : ""}${message}`;
 }
 
-/** The data folder exists and we may write in it; then the database, locked before anything else. */
+/** The data folder exists, is private and we may write in it; then the database, locked before anything else. */
 function openDataDir(config: Config): Service {
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
     const service = createService(config, { log });
