@@ -44,6 +44,14 @@ export interface Running {
 /** The service from source, as `bun src/main.ts`: pass it to startBinary to compare with the executable. */
 export const FROM_SOURCE = [process.execPath, join(ROOT, "src/main.ts")];
 
+/** FROM_SOURCE as on Windows, as far as this machine goes (see as-win32.ts). */
+export const AS_WIN32 = [
+  process.execPath,
+  "--preload",
+  join(import.meta.dir, "as-win32.ts"),
+  FROM_SOURCE[1] as string,
+];
+
 /** Starts the executable (or FROM_SOURCE) with `--port 0` and waits for the line that says where it listens. */
 export async function startBinary(
   binary: string | string[],
