@@ -1,15 +1,16 @@
 // Entry: read the config, start the service, stop it cleanly on SIGINT/SIGTERM.
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } from "./config.ts";
+import { ensurePrivateDataDir } from "./data-dir.ts";
 import { startDemo } from "./demo.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
-import { DataDirLocked, lockDataDir } from "./lock.ts";
+import { inUseMessage, noteHolder } from "./lock.ts";
 import { registerScript } from "./scripts/registry.ts";
 import { testScript } from "./scripts/testing.ts";
 import { createService, type Service } from "./server.ts";
-import { DatabaseDamaged } from "./store/db.ts";
+import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
 
 const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
@@ -20,8 +21,8 @@ class StartupFailure extends Error {}
 /** What went wrong opening the data folder or its database, said as what to do about it. */
 function explain(e: unknown, config: Config): string {
   const dbFile = join(config.dataDir, "farm.db");
-  if (e instanceof DataDirLocked || e instanceof DatabaseDamaged || e instanceof SecretKeyProblem)
-    return e.message;
+  if (e instanceof DatabaseLocked) return inUseMessage(config.dataDir);
+  if (e instanceof DatabaseDamaged || e instanceof SecretKeyProblem) return e.message;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? "");
   const message = String(err.message ?? e);
@@ -42,17 +43,16 @@ function explain(e: unknown, config: Config): string {
   return `cannot start with the data folder ${config.dataDir}: ${code ? `${code}: ` : ""}${message}`;
 }
 
-/** The data folder exists and we may write in it; then its lock, then the database. */
-function openDataDir(config: Config): { service: Service; unlock: () => void } {
-  let unlock: (() => void) | undefined;
+/** The data folder exists, is private and we may write in it; then the database, locked before anything else. */
+function openDataDir(config: Config): Service {
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
-    unlock = lockDataDir(config.dataDir);
-    // the lock first: only the holder may recover the tasks an earlier instance left running
-    return { service: createService(config, { log }), unlock };
+    // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
+    const service = createService(config, { log });
+    noteHolder(config.dataDir);
+    return service;
   } catch (e) {
-    unlock?.();
     throw new StartupFailure(explain(e, config));
   }
 }
@@ -119,9 +119,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let unlock: () => void;
   try {
-    ({ service, unlock } = openDataDir(config));
+    service = openDataDir(config);
   } catch (e) {
     await server.stop(true);
     if (e instanceof StartupFailure) {
@@ -167,7 +166,6 @@ async function main(argv: string[]): Promise<number> {
   await server.stop(true);
   await service.stop(graceS * 1000);
   await demo?.stop();
-  unlock();
   log("stopped");
   return 0;
 }

@@ -18,11 +18,17 @@ export class DatabaseDamaged extends Error {
   }
 }
 
+/** Another process holds the database (on a data folder: another farm-tasks). */
+export class DatabaseLocked extends Error {
+  constructor(file: string) {
+    super(`${file} is in use by another process`);
+  }
+}
+
 export function openDb(file: string): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file, { create: true, strict: true });
-  // busy_timeout first: the other pragmas may need the lock
-  sqlite.exec("PRAGMA busy_timeout = 5000");
+  lockExclusively(sqlite, file);
   // before anything writes: a damaged file is refused, not patched over
   const check = sqlite.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get();
   if (check && check.quick_check !== "ok") {
@@ -45,13 +51,31 @@ export function openDb(file: string): Db {
   return db;
 }
 
+/**
+ * One process per database: SQLite's exclusive lock, taken before the first read and held until close (the
+ * OS drops it with the process). Set before WAL is first used, it also keeps WAL's index in this process's
+ * memory (no -shm file). No busy wait (SQLite's default timeout is 0): a holder never lets go while it runs.
+ */
+function lockExclusively(sqlite: Database, file: string): void {
+  sqlite.exec("PRAGMA locking_mode = EXCLUSIVE");
+  try {
+    sqlite.exec("BEGIN EXCLUSIVE");
+    sqlite.exec("COMMIT");
+  } catch (e) {
+    sqlite.close();
+    if ((e as { code?: string }).code === "SQLITE_BUSY") throw new DatabaseLocked(file);
+    throw e;
+  }
+}
+
 export function closeDb(db: Db): void {
   try {
     db.$client.exec("PRAGMA optimize");
   } catch {
     // a full or failing disk must not keep the database from closing; the statistics can wait
   }
-  db.$client.close();
+  // throwOnError: finalizes the statements still prepared, so the lock goes now (not when they are collected)
+  db.$client.close(true);
 }
 
 interface FileIdentity {

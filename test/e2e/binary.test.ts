@@ -71,8 +71,12 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
   }
   expect((await api("GET", "/api/v1/task/stats")).body.data.total).toBe(0);
 
-  // phones are the fleet's business (another test); here the store is told about two
+  // phones are the fleet's business (another test); here the store is told about two, as an earlier run
+  // leaves them (a running service holds its database alone)
+  running.proc.kill("SIGTERM");
+  expect(await running.proc.exited).toBe(0);
   addDevices(join(dir, "data"), ["E2E-1", "E2E-2"]);
+  running = await startBinary(binary, args, dir);
 
   const ids: number[] = [];
   for (let i = 0; i < 10; i++) {

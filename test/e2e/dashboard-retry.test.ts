@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
 import { TaskStore } from "../../src/store/tasks.ts";
-import { addDevices, call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { writeMedia } from "../materials/fixtures.ts";
 
@@ -24,31 +24,31 @@ describe.skipIf(!present)("the dashboard's retries", () => {
     (await call(service.url, method, `/api/v1${path}`, body)).body;
   const ids: Record<"retryable" | "stopped" | "tapped", number> = { retryable: 0, stopped: 0, tapped: 0 };
 
-  beforeAll(async () => {
-    [service, browser] = await Promise.all([
-      startService(),
-      chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] }),
-    ]);
-    page = await browser.newPage();
-    page.on("pageerror", (e) => errors.push(e.message));
-    addDevices(service.dataDir, ["PHONE1"]);
-    const video = writeMedia(join(service.dataDir, "clip.mp4"), "mp4");
-    for (const name of ["retryable", "stopped", "tapped"] as const) {
-      const made = await api("POST", "/task", {
-        serials: ["PHONE1"],
-        script_name: "post",
-        script_config: { content_type: 0, material_list: [video] },
-      });
-      ids[name] = made.data.task_ids[0];
-    }
-    // the ends runs on a phone would write (the phone is offline here, so none runs): written as the runner does
-    const db = openDb(join(service.dataDir, "farm.db"));
-    const tasks = new TaskStore(db, openSecretBox(db, service.dataDir));
+  /** Three posts, two of them ended as runs on a phone would end them (the phone is offline: none runs). */
+  const seedTasks = (dataDir: string) => {
+    const video = writeMedia(join(dataDir, "clip.mp4"), "mp4");
+    const db = openDb(join(dataDir, "farm.db"));
+    const tasks = new TaskStore(db, openSecretBox(db, dataDir));
+    const post = {
+      serial: "PHONE1",
+      scriptName: "post",
+      scriptConfig: JSON.stringify({ content_type: 0, material_list: [video] }),
+    };
+    [ids.retryable, ids.stopped, ids.tapped] = tasks.create([post, post, post]) as [number, number, number];
     for (const id of [ids.retryable, ids.tapped]) tasks.markRunning(id);
     tasks.markFailed(ids.retryable, "device went offline", "retryable", "offline");
     tasks.setIrreversible(ids.tapped, "Post was tapped");
     tasks.markFailed(ids.tapped, "device went offline after Post was tapped", "permanent", "offline");
     closeDb(db);
+  };
+
+  beforeAll(async () => {
+    [service, browser] = await Promise.all([
+      startService([], { devices: ["PHONE1"], prepare: seedTasks }),
+      chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] }),
+    ]);
+    page = await browser.newPage();
+    page.on("pageerror", (e) => errors.push(e.message));
     expect((await api("POST", `/task/${ids.stopped}/stop`)).code).toBe(0);
   }, 120_000);
 

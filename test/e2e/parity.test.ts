@@ -2,21 +2,17 @@
 // query validation (renamed identifiers broke Elysia's generated validators) while the source refused:
 // every request below goes to both, and the answers must be identical.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import {
-  addDevices,
-  buildBinary,
-  call,
-  FROM_SOURCE,
-  type ServiceProcess,
-  startService,
-} from "../helpers/binary.ts";
+import { buildBinary, call, FROM_SOURCE, type ServiceProcess, startService } from "../helpers/binary.ts";
 
 let binary: ServiceProcess;
 let source: ServiceProcess;
 
 beforeAll(async () => {
-  [binary, source] = await Promise.all([startService(), startService([], FROM_SOURCE)]);
-  for (const s of [binary, source]) addDevices(s.dataDir, ["PHONE1", "PHONE2"]);
+  const devices = ["PHONE1", "PHONE2"];
+  [binary, source] = await Promise.all([
+    startService([], { devices }),
+    startService([], { command: FROM_SOURCE, devices }),
+  ]);
 });
 afterAll(() => Promise.all([binary?.stop(), source?.stop()]));
 

@@ -8,14 +8,17 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   rmSync,
+  statSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
+import { AS_WIN32, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
@@ -100,6 +103,14 @@ test("a second instance on the same data folder exits 2 naming the holder, and t
   const port = new URL(first.url).port;
   const third = await runToEnd(["--port", port, "--data-dir", data]);
   expect(third.exit).toBe(2);
+  // the lock is on farm.db itself: deleting every other file (the PID note too) lets nobody in; the key of
+  // its secrets stays, or the restart below would be refused (e2e/secrets.test.ts)
+  for (const name of readdirSync(data))
+    if (!name.startsWith("farm.db") && name !== "secret.key")
+      rmSync(join(data, name), { recursive: true, force: true });
+  const fourth = await runToEnd(["--port", "0", "--data-dir", data]);
+  expect(fourth.exit).toBe(2);
+  expectOneLine(fourth.stderr, "PID unknown", data);
 
   expect((await api(first.url, "GET", `/api/v1/task/${id}`)).data).toMatchObject({ status: 1, error: null });
   expect((await api(first.url, "GET", `/api/v1/device/${serial}`)).data.state).toBe("online");
@@ -178,4 +189,60 @@ test("a data folder this user may not write: exit 2, the folder named", async ()
   const r = await runToEnd(["--port", "0", "--data-dir", data], wrap);
   expect(r.exit).toBe(2);
   expectOneLine(r.stderr, data, "not writable");
+});
+
+/** The permission bits of everything in `folder`, itself included, by path relative to it. */
+function modes(folder: string): Record<string, string> {
+  const all: Record<string, string> = { ".": (statSync(folder).mode & 0o777).toString(8) };
+  for (const name of readdirSync(folder, { recursive: true }) as string[])
+    all[name] = (statSync(join(folder, name)).mode & 0o777).toString(8);
+  return all;
+}
+
+const ownerOnly = (all: Record<string, string>) =>
+  Object.entries(all).filter(([, mode]) => (Number.parseInt(mode, 8) & 0o077) !== 0);
+
+test.skipIf(process.platform === "win32")(
+  "the data folder is its owner's alone: created 0700 with its files 0600, and a wider one is tightened",
+  async () => {
+    const data = join(dir, "private");
+    const first = await startBinary(binary, ["--data-dir", data], dir);
+    started.push(first);
+    const fresh = modes(data);
+    expect(fresh).toMatchObject({ ".": "700", "farm.db": "600", "farm.db-wal": "600", "farm.pid": "600" });
+    expect(ownerOnly(fresh)).toEqual([]);
+
+    // left by a crash, then opened up by hand
+    first.proc.kill("SIGKILL");
+    await first.proc.exited;
+    chmodSync(data, 0o755);
+    for (const file of ["farm.db", "farm.db-wal", "farm.pid"]) chmodSync(join(data, file), 0o644);
+    const next = await startBinary(binary, ["--data-dir", data], dir);
+    started.push(next);
+    expect(modes(data)).toMatchObject({ ".": "700", "farm.db": "600", "farm.db-wal": "600" });
+  },
+);
+
+test("as on Windows: starts and answers /health without a native library or a chmod, and keeps its lock", async () => {
+  const data = join(dir, "win32");
+  mkdirSync(data, { mode: 0o755 });
+  chmodSync(data, 0o755);
+  const control = join(dir, "win32-control");
+  writeFileSync(control, "created under the umask the service inherits\n");
+  const args = ["--data-dir", data, "--adb", `127.0.0.1:${adb.port}`];
+  const first = await startBinary(AS_WIN32, args, dir);
+  started.push(first);
+  const health = await fetch(`${first.url}/health`);
+  expect({ status: health.status, body: await health.json() }).toMatchObject({
+    status: 200,
+    body: { status: "ok", db: "ok" },
+  });
+  // no chmod, no umask: the modes are the folder's own and the inherited umask's
+  const inherited = (statSync(control).mode & 0o777).toString(8);
+  expect(modes(data)).toMatchObject({ ".": "755", "farm.db": inherited, "farm.pid": inherited });
+  await expect(startBinary(AS_WIN32, args, dir)).rejects.toThrow(
+    `another farm-tasks (PID ${first.proc.pid}) is using the data folder ${data}`,
+  );
+  first.proc.kill("SIGTERM");
+  expect(await first.proc.exited).toBe(0);
 });

@@ -3,15 +3,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
-import { addDevices, call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 
 let running: ServiceProcess;
 const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
   call(running.url, method, path, body, headers);
 
 beforeAll(async () => {
-  running = await startService();
-  addDevices(running.dataDir, ["PHONE1"]);
+  running = await startService([], { devices: ["PHONE1"] });
 });
 afterAll(() => running.stop());
 

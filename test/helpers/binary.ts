@@ -44,6 +44,14 @@ export interface Running {
 /** The service from source, as `bun src/main.ts`: pass it to startBinary to compare with the executable. */
 export const FROM_SOURCE = [process.execPath, join(ROOT, "src/main.ts")];
 
+/** FROM_SOURCE as on Windows, as far as this machine goes (see as-win32.ts). */
+export const AS_WIN32 = [
+  process.execPath,
+  "--preload",
+  join(import.meta.dir, "as-win32.ts"),
+  FROM_SOURCE[1] as string,
+];
+
 /** Starts the executable (or FROM_SOURCE) with `--port 0` and waits for the line that says where it listens. */
 export async function startBinary(
   binary: string | string[],
@@ -111,7 +119,10 @@ export async function call(
   }
 }
 
-/** Makes a running service's database know phones, as its fleet would once they were attached. */
+/**
+ * Makes a data folder's database know phones, as an earlier run's fleet would have. Before the service
+ * starts, or after it stops: while it runs, it holds the database alone.
+ */
 export function addDevices(dataDir: string, serials: string[], state: "online" | "offline" = "offline") {
   const db = openDb(join(dataDir, "farm.db"));
   const devices = new DeviceStore(db);
@@ -140,15 +151,25 @@ export interface ServiceProcess extends Running {
   stop(): Promise<void>;
 }
 
-/** The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own. */
+/**
+ * The executable (or FROM_SOURCE) on a fresh data folder, with an adb server of its own; `devices` are
+ * phones its database knows from before, and `prepare` writes what else it should find there (the service
+ * holds its database alone once it runs).
+ */
 export async function startService(
   args: string[] = [],
-  command?: string | string[],
+  {
+    command,
+    devices = [],
+    prepare,
+  }: { command?: string | string[]; devices?: string[]; prepare?: (dataDir: string) => void } = {},
 ): Promise<ServiceProcess> {
   const dir = mkdtempSync(join(tmpdir(), "farm-service-"));
   const adb = await startAdbServer();
   const dataDir = join(dir, "data");
   try {
+    if (devices.length > 0) addDevices(dataDir, devices);
+    prepare?.(dataDir);
     const running = await startBinary(
       command ?? (await buildBinary()),
       ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, ...args],
