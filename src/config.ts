@@ -55,6 +55,10 @@ export interface Config {
   webhookSecret: string | null;
   /** Largest file POST /api/v1/material accepts as an upload, in bytes. */
   materialMaxBytes: number;
+  /** Seconds a connection may sit idle between requests before the service closes it. */
+  idleTimeoutS: number;
+  /** Requests one client address may have open at once (event streams included). */
+  maxConnectionsPerClient: number;
 }
 
 export class ConfigError extends Error {}
@@ -196,6 +200,24 @@ const OPTIONS: Option[] = [
     },
   },
   intOption(
+    "--idle-timeout",
+    "FARM_IDLE_TIMEOUT",
+    "S",
+    "seconds an idle connection stays open before the service closes it (default 10; event streams excepted)",
+    "idleTimeoutS",
+    1,
+    255,
+  ),
+  intOption(
+    "--max-connections-per-client",
+    "FARM_MAX_CONNECTIONS_PER_CLIENT",
+    "N",
+    "requests one client address may have open at once, event streams included (default 64)",
+    "maxConnectionsPerClient",
+    1,
+    100000,
+  ),
+  intOption(
     "--retry-max",
     "FARM_RETRY_MAX",
     "N",
@@ -329,6 +351,8 @@ export function defaultConfig(): Config {
     webhookUrl: null,
     webhookSecret: null,
     materialMaxBytes: 1024 ** 3,
+    idleTimeoutS: 10,
+    maxConnectionsPerClient: 64,
   };
 }
 

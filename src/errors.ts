@@ -11,7 +11,9 @@ export const Code = {
   notFound: 40401,
   conflict: 40901,
   tooLarge: 41301,
+  tooManyConnections: 42901,
   internal: 50001,
+  streamsFull: 50301,
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 

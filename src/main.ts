@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } from "./config.ts";
 import { ensurePrivateDataDir } from "./data-dir.ts";
 import { startDemo } from "./demo.ts";
+import { Connections } from "./http/clients.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { inUseMessage, noteHolder } from "./lock.ts";
@@ -84,25 +85,30 @@ async function main(argv: string[]): Promise<number> {
   let service: Service | undefined;
   let draining = false;
   let inFlight = 0;
+  const connections = new Connections(config.maxConnectionsPerClient, config.idleTimeoutS);
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
       hostname: config.host,
       port: config.port,
+      // no connection is exempt, except an event stream the API let in (it lifts the timeout itself)
+      idleTimeout: config.idleTimeoutS,
       fetch: (request, srv) => {
         if (!service) return new Response("starting", { status: 503 });
-        // an event stream is quiet for long stretches: Bun's idle timeout must not cut it
-        if (request.url.includes("/api/v1/events")) srv.timeout(request, 0);
+        const answered = connections.admit(request, srv);
+        if (answered instanceof Response) return answered;
         inFlight++;
         return service.app.handle(request).then(
           (res) => {
             inFlight--;
+            answered();
             // shutting down: tell the client not to send more on this connection
             if (draining) res.headers.set("connection", "close");
             return res;
           },
           (e) => {
             inFlight--;
+            answered();
             throw e;
           },
         );

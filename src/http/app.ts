@@ -9,6 +9,7 @@ import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { accountRoutes } from "./accounts.ts";
 import { readJsonObject } from "./body.ts";
+import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
 import { docs } from "./docs.ts";
 import {
@@ -91,7 +92,7 @@ export function createApp(deps: AppDeps) {
       try {
         guard(request);
       } catch (e) {
-        if (e instanceof AppError) return errorResponse(e);
+        if (e instanceof AppError) return refusal(e);
         throw e;
       }
       // a write into a removed data folder would be acknowledged and lost

@@ -28,7 +28,8 @@ const DESCRIPTION = `Runs automation scripts on the Android phones plugged into 
 Every answer under \`/api/v1\` is an envelope \`{ "code", "message", "data" }\`: \`code\` 0 is success;
 40001 invalid parameters, 40002 script_name missing, 40003 script not supported, 40004 no account found,
 40101 missing or wrong API token, 40301 the plan has no API access, 40302 foreign Origin or Host,
-40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 50001 internal error.
+40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 42901 too many connections
+from one client (\`--max-connections-per-client\`, or event streams), 50001 internal error, 50301 all event streams taken.
 A rejected request changes nothing. Task status: 0 pending, 1 running, 2 completed, 3 failed.
 Request bodies are JSON objects (\`Content-Type: application/json\`, at most 32 levels deep). Numbers in paths
 and queries are plain decimal digits.

@@ -144,11 +144,22 @@ const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.notFound]: { message: "task 101 not found" },
   [Code.conflict]: { message: "task 101 has already finished (completed)" },
   [Code.tooLarge]: { message: "request body is larger than 1 MiB" },
+  [Code.tooManyConnections]: {
+    message:
+      "too many connections from 192.168.1.20: it has 64 requests or event streams open " +
+      "(--max-connections-per-client); close some and try again",
+  },
+  [Code.streamsFull]: {
+    message: "the service already serves 32 event streams, its limit: close one or try again later",
+  },
   [Code.internal]: { message: "internal error: see the service log" },
 };
 
-/** Codes the guard answers on any path: a foreign Host or Origin, a body declared over 1 MiB. */
-export const GUARD_CODES: CodeValue[] = [Code.foreignRequest, Code.tooLarge];
+/**
+ * Codes answered on any path before its route runs: a foreign Host or Origin, a body declared over 1 MiB,
+ * a client over its connection cap.
+ */
+export const GUARD_CODES: CodeValue[] = [Code.foreignRequest, Code.tooLarge, Code.tooManyConnections];
 
 /** Codes every /api/v1 route can answer whatever it does. */
 export const API_CODES: CodeValue[] = [...GUARD_CODES, Code.unauthorized, Code.planForbidsApi, Code.internal];

@@ -1,9 +1,13 @@
 // GET /api/v1/events: a Server-Sent Events stream of task and phone state changes, so clients need not poll.
 import { Elysia } from "elysia";
 import type { EventBus } from "../tasks/events.ts";
-import { Code } from "./envelope.ts";
+import { type FullCap, peerOf, refusal, Slots } from "./clients.ts";
+import { AppError, Code } from "./envelope.ts";
 
 const KEEPALIVE_MS = 15_000;
+/** Event streams one client address, and all clients together, may keep open: each holds a connection. */
+export const MAX_STREAMS_PER_CLIENT = 8;
+export const MAX_STREAMS = 32;
 
 // every open stream's end, so a shutdown can close them instead of waiting forever
 const openStreams = new Set<() => void>();
@@ -27,12 +31,37 @@ Task \`status\` is pending, running, completed, failed or deleted. A comment lin
 15 s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
 
 When the service has a token, a browser's \`EventSource\` (which cannot send headers) may give it as
-\`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.`;
+\`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.
+
+A stream holds its connection, so there are caps: at most ${MAX_STREAMS_PER_CLIENT} streams per client address (past that
+${Code.tooManyConnections}, HTTP 429) and ${MAX_STREAMS} in all (past that ${Code.streamsFull}, HTTP 503); each stream also counts
+against the client's \`--max-connections-per-client\`. A refusal closes its connection. Only a stream the
+token and license checks accepted is exempt from the idle timeout (\`--idle-timeout\`).`;
+
+function streamRefusal(full: FullCap, address: string): Response {
+  return refusal(
+    full === "client"
+      ? new AppError(
+          Code.tooManyConnections,
+          `too many event streams from ${address}: at most ${MAX_STREAMS_PER_CLIENT} per client; close one and try again`,
+        )
+      : new AppError(
+          Code.streamsFull,
+          `the service already serves ${MAX_STREAMS} event streams, its limit: close one or try again later`,
+        ),
+  );
+}
 
 export function eventRoutes(bus: EventBus) {
+  const streams = new Slots(MAX_STREAMS_PER_CLIENT, MAX_STREAMS);
   return new Elysia().get(
     "/api/v1/events",
     ({ request }) => {
+      // the guard has let this request in (host, origin, token, plan): only now may it stay open
+      const peer = peerOf(request);
+      const slot = streams.take(peer.address);
+      if (typeof slot === "string") return streamRefusal(slot, peer.address);
+      const letGo = peer.keepOpen();
       const encoder = new TextEncoder();
       let unsubscribe = () => {};
       let keepalive: ReturnType<typeof setInterval> | undefined;
@@ -47,6 +76,8 @@ export function eventRoutes(bus: EventBus) {
             }
           };
           const close = () => {
+            slot();
+            letGo();
             unsubscribe();
             clearInterval(keepalive);
             openStreams.delete(end);
@@ -97,6 +128,10 @@ export function eventRoutes(bus: EventBus) {
           },
           401: { description: `code ${Code.unauthorized}` },
           403: { description: `code ${Code.planForbidsApi} or ${Code.foreignRequest}` },
+          429: {
+            description: `code ${Code.tooManyConnections}: the client holds its cap of streams or connections`,
+          },
+          503: { description: `code ${Code.streamsFull}: the service holds ${MAX_STREAMS} streams` },
         },
       },
     },

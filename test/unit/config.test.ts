@@ -20,6 +20,8 @@ describe("config", () => {
     expect(c.timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
     expect(c.retryMax).toBe(2);
     expect(c.gracePeriodS).toBe(30);
+    expect(c.idleTimeoutS).toBe(10);
+    expect(c.maxConnectionsPerClient).toBe(64);
   });
 
   test("flags win over the environment, which wins over the defaults", () => {
@@ -33,6 +35,8 @@ describe("config", () => {
       follow: 60,
     });
     expect(run(["--retry-delay", "5-10"]).retryDelayS).toEqual([5, 10]);
+    expect(run([], { FARM_IDLE_TIMEOUT: "3" }).idleTimeoutS).toBe(3);
+    expect(run([], { FARM_MAX_CONNECTIONS_PER_CLIENT: "200" }).maxConnectionsPerClient).toBe(200);
   });
 
   test("help and version", () => {
@@ -52,6 +56,10 @@ describe("config", () => {
     [["--webhook-url", "http://127.0.0.1:9/x"], /needs --webhook-secret/],
     [["--bogus"], /unknown option/],
     [["--port"], /missing value/],
+    // Bun's idle timeout takes 1–255 s; 0 would exempt every connection
+    [["--idle-timeout", "0"], /outside 1–255/],
+    [["--idle-timeout", "256"], /outside 1–255/],
+    [["--max-connections-per-client", "0"], /outside/],
   ])("%p is refused with one clear line", (argv, message) => {
     expect(() => parseConfig(argv as string[], {})).toThrow(ConfigError);
     expect(() => parseConfig(argv as string[], {})).toThrow(message);
