@@ -293,7 +293,16 @@ describe("GET and DELETE /material", () => {
       path: "C:/Videos/video1.mp4",
       tags: ["demo", "cats"],
     });
-    expect(Object.keys(post.responses).sort()).toEqual(["200", "400", "401", "403", "409", "413", "500"]);
+    expect(Object.keys(post.responses).sort()).toEqual([
+      "200",
+      "400",
+      "401",
+      "403",
+      "409",
+      "413",
+      "429",
+      "500",
+    ]);
     const errorExample = (status: string, code: number) =>
       post.responses[status].content["application/json"].examples[String(code)].value.message;
     expect(errorExample("413", 41301)).toContain("--material-max-size");
