@@ -3,29 +3,22 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { type HookReceiver, startHookReceiver } from "../helpers/webhook.ts";
 
 const KEY = "sk-proj-TESTONLY0123456789abcd";
 
 let s: TestService;
-let hook: ReturnType<typeof Bun.serve>;
-const deliveries: string[] = [];
+let hook: HookReceiver;
 
 beforeAll(() => {
-  hook = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      deliveries.push(await req.text());
-      return new Response("ok");
-    },
-  });
-  s = startTestService({ webhookUrl: `http://127.0.0.1:${hook.port}/hook`, webhookSecret: "hook-secret" });
+  hook = startHookReceiver();
+  s = startTestService({ webhookUrl: hook.url, webhookSecret: "hook-secret" });
   s.addDevice("PHONE1");
 });
 
 afterAll(async () => {
   await s?.stop();
-  hook?.stop(true);
+  hook?.stop();
 });
 
 const warmup = (config: Record<string, unknown>) =>
@@ -60,11 +53,11 @@ describe("account_warmup's api_key", () => {
 
     // stopping the pending task fails it: the webhook reports it, with the key masked
     expect((await s.call("POST", `/api/v1/task/${id}/stop`)).body.code).toBe(0);
-    await waitFor("the webhook delivery", () => deliveries.some((d) => d.includes(`"id":${id}`)));
-    const delivery = deliveries.find((d) => d.includes(`"id":${id}`)) ?? "";
+    await waitFor("the webhook delivery", () => hook.deliveries.some((d) => d.includes(`"id":${id}`)));
+    const delivery = hook.deliveries.find((d) => d.includes(`"id":${id}`)) ?? "";
     expect(JSON.parse(delivery).task.script_config.chatgpt_settings.api_key).toBe("****abcd");
 
-    for (const text of [JSON.stringify(one.body), JSON.stringify(list.body), ...deliveries]) {
+    for (const text of [JSON.stringify(one.body), JSON.stringify(list.body), ...hook.deliveries]) {
       expect(text).not.toContain(KEY);
       expect(text).not.toContain("TESTONLY");
     }

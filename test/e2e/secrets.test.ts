@@ -11,6 +11,7 @@ import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { type HookReceiver, startHookReceiver } from "../helpers/webhook.ts";
 
 const KEY = 'sk-TESTONLY-"e2e"\\key/0123456789abcdefghij';
 const QUERY_KEY = "qk-TESTONLY-e2e";
@@ -22,9 +23,8 @@ let adb: AdbServer;
 let phone: VirtualPhone;
 let running: Running;
 let chat: ReturnType<typeof Bun.serve>;
-let hook: ReturnType<typeof Bun.serve>;
+let hook: HookReceiver;
 const asked: URL[] = [];
-const deliveries: string[] = [];
 let sse = "";
 const sseAbort = new AbortController();
 
@@ -46,21 +46,14 @@ beforeAll(async () => {
       return Response.json({ error: { message } }, { status: 401 });
     },
   });
-  hook = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      deliveries.push(await req.text());
-      return new Response("ok");
-    },
-  });
+  hook = startHookReceiver();
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "SEC_A", popups: false, accounts: { tiktok: ["sec.one"] } });
   running = await startBinary(
     await buildBinary(),
     [
       ...["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, "--retry-max", "0"],
-      ...["--webhook-url", `http://127.0.0.1:${hook.port}/hook`, "--webhook-secret", "hook-secret"],
+      ...["--webhook-url", hook.url, "--webhook-secret", "hook-secret"],
     ],
     dir,
   );
@@ -86,7 +79,7 @@ afterAll(async () => {
   await phone?.stop();
   await adb?.stop();
   chat?.stop(true);
-  hook?.stop(true);
+  hook?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -134,7 +127,11 @@ describe("secrets through the executable", () => {
       60_000,
     );
     expect((await api("POST", `/api/v1/task/${id}/stop`)).code).toBe(0);
-    await waitFor("the webhook delivery", () => deliveries.some((d) => d.includes(`"id":${id}`)), 20_000);
+    await waitFor(
+      "the webhook delivery",
+      () => hook.deliveries.some((d) => d.includes(`"id":${id}`)),
+      20_000,
+    );
 
     // the path joined to base_url's own, its query kept
     expect(asked[0]?.pathname).toBe("/v1/chat/completions");
@@ -150,12 +147,18 @@ describe("secrets through the executable", () => {
       base_url: `http://***:***@127.0.0.1:${chat.port}/v1?key=***`,
     });
     const list = await api("GET", "/api/v1/task?script_name=account_warmup");
-    const webhook = JSON.parse(deliveries.find((d) => d.includes(`"id":${id}`)) ?? "{}");
+    const webhook = JSON.parse(hook.deliveries.find((d) => d.includes(`"id":${id}`)) ?? "{}");
     expect(webhook.task.script_config.chatgpt_settings.base_url).toBe(
       `http://***:***@127.0.0.1:${chat.port}/v1?key=***`,
     );
     await waitFor("the stop on the event stream", () => sse.includes(`"id":${id}`) && sse.includes("failed"));
-    for (const text of [JSON.stringify(detail), JSON.stringify(list), sse, ...deliveries, running.log()]) {
+    for (const text of [
+      JSON.stringify(detail),
+      JSON.stringify(list),
+      sse,
+      ...hook.deliveries,
+      running.log(),
+    ]) {
       expect(text).not.toContain("TESTONLY");
     }
 

@@ -13,6 +13,7 @@ import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { type HookReceiver, startHookReceiver } from "../helpers/webhook.ts";
 
 const KEY = 'sk-TESTONLY-"run"\\key/0123456789';
 const QUERY_KEY = "qk-TESTONLY-query";
@@ -41,8 +42,7 @@ const leaky: ScriptDefinition = {
 let adb: AdbServer;
 let phone: VirtualPhone;
 let s: TestService;
-let hook: ReturnType<typeof Bun.serve>;
-const deliveries: string[] = [];
+let hook: HookReceiver;
 const events: FarmEvent[] = [];
 const consoleLines: string[] = [];
 
@@ -50,19 +50,12 @@ beforeAll(async () => {
   registerScript(leaky);
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LEAK1", popups: false });
-  hook = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    async fetch(req) {
-      deliveries.push(await req.text());
-      return new Response("ok");
-    },
-  });
+  hook = startHookReceiver();
   s = startTestService(
     {
       adb: { host: "127.0.0.1", port: adb.port },
       retryMax: 0,
-      webhookUrl: `http://127.0.0.1:${hook.port}/hook?token=hook-TESTONLY`,
+      webhookUrl: `${hook.url}?token=hook-TESTONLY`,
       webhookSecret: "hook-secret",
     },
     { pollMs: 200, log: (line) => consoleLines.push(line) },
@@ -77,7 +70,7 @@ afterAll(async () => {
   await s?.stop();
   await phone?.stop();
   await adb?.stop();
-  hook?.stop(true);
+  hook?.stop();
   unregisterScript("leaky_test");
 });
 
@@ -92,7 +85,7 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
   expect(r.body.code).toBe(0);
   const id = r.body.data.task_ids[0] as number;
   await waitFor("the task to fail", () => s.tasks.get(id)?.status === TaskStatus.failed, 20_000);
-  await waitFor("the webhook delivery", () => deliveries.some((d) => d.includes(`"id":${id}`)), 10_000);
+  await waitFor("the webhook delivery", () => hook.deliveries.some((d) => d.includes(`"id":${id}`)), 10_000);
 
   const detail = await s.call("GET", `/api/v1/task/${id}`);
   expect(detail.body.data.error).toBe("the endpoint refused *** at https://***@llm.example.com/v1?key=***");
@@ -110,7 +103,7 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
     JSON.stringify(detail.body),
     JSON.stringify((await s.call("GET", "/api/v1/task")).body),
     JSON.stringify(events),
-    ...deliveries,
+    ...hook.deliveries,
     ...consoleLines,
   ];
   for (const text of texts) expect(text).not.toContain("TESTONLY");
