@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Code } from "../../src/errors.ts";
 import { MAX_STREAMS, MAX_STREAMS_PER_CLIENT } from "../../src/http/events.ts";
-import { addDevices, buildBinary, call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { buildBinary, call, type ServiceProcess, startService } from "../helpers/binary.ts";
 import { getRequest, openMany, RawConnection } from "../helpers/sockets.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -26,14 +26,11 @@ describe("one service, idle timeout 1 s", () => {
   let s: ServiceProcess;
   let port: number;
   beforeAll(async () => {
-    s = await startService([
-      "--token",
-      TOKEN,
-      "--idle-timeout",
-      "1",
-      "--max-connections-per-client",
-      String(PER_CLIENT),
-    ]);
+    s = await startService(
+      ["--token", TOKEN, "--idle-timeout", "1", "--max-connections-per-client", String(PER_CLIENT)],
+      // a phone it knows from before, for a task whose events a stream should get
+      { devices: ["CONN-1"] },
+    );
     port = portOf(s);
   });
   afterAll(() => s?.stop());
@@ -53,7 +50,6 @@ describe("one service, idle timeout 1 s", () => {
     expect(probe.closedByService).toBe(true);
     expect(live.open).toBe(true);
 
-    addDevices(s.dataDir, ["CONN-1"]);
     const created = await call(
       s.url,
       "POST",
