@@ -36,8 +36,8 @@ export interface RunnerOptions {
   /** The service's data folder, handed to scripts. */
   dataDir: string;
   lifecycle: TaskLifecycle;
-  /** Read only: the queue and the task logs. */
-  tasks: TaskStore;
+  /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
+  tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog">;
   /** Where the accounts the phones show are recorded. */
   accounts: AccountBook;
   phones: PhoneSource;
