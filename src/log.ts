@@ -1,10 +1,10 @@
 // The service's own log (not a task's log, which is in the database): one record per event, with a level
 // and a scope saying what it is about (a task, a phone). Where records go is a sink: the console here.
-import { LOG_LEVELS, type LogLevel } from "./domain.ts";
+import { LOG_LEVELS } from "./domain.ts";
 
 /** A task's log levels, and below them the details an operator asks for only when looking into something. */
 export const LEVELS = ["debug", ...LOG_LEVELS] as const;
-export type Level = "debug" | LogLevel;
+export type Level = (typeof LEVELS)[number];
 
 /** What a record is about; a child logger adds these fields to every record it writes. */
 export interface LogScope {

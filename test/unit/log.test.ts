@@ -1,12 +1,12 @@
 // The service's logger: levels below the chosen one are dropped, a child adds its scope, a sink gets the
 // records as data, and the console prints one time-stamped line per record.
 import { expect, spyOn, test } from "bun:test";
-import { consoleSink, formatLine, Logger, type LogRecord } from "../../src/log.ts";
+import { consoleSink, formatLine, type Level, Logger, type LogRecord } from "../../src/log.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 
 const AT = Date.parse("2026-12-03T10:00:00.000Z");
 
-function kept(level?: "debug" | "info" | "warn" | "error") {
+function kept(level?: Level) {
   const records: LogRecord[] = [];
   const log = new Logger({ write: (r) => records.push(r) }, { level, clock: new ManualClock(AT) });
   return { log, records };
@@ -50,7 +50,7 @@ test("a child adds its fields to its parent's, and leaves the parent as it was",
 });
 
 test("the console line: ISO time, the level, the scope as the subject, the message", () => {
-  const record = (scope: LogRecord["scope"], level: LogRecord["level"] = "warn"): LogRecord => ({
+  const record = (scope: LogRecord["scope"], level: Level = "warn"): LogRecord => ({
     time: AT,
     level,
     scope,
