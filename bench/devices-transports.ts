@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../src/devices/index.ts";
+import { silentLogger } from "../src/log.ts";
 import { VirtualPhone } from "../src/sim/index.ts";
 import { ADB, startAdbServer } from "../test/helpers/adb.ts";
 import { randomFile } from "../test/helpers/files.ts";
@@ -64,7 +65,7 @@ try {
     const fleet = new Fleet({
       dataDir: join(work, "data"),
       adbServer: direct ? false : { port: server.port },
-      log: () => {},
+      log: silentLogger,
     });
     await fleet.start();
     let t0 = performance.now();

@@ -15,6 +15,7 @@ import { mkdtemp, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet, type Phone } from "../src/devices/index.ts";
+import { silentLogger } from "../src/log.ts";
 import { VirtualPhone } from "../src/sim/index.ts";
 import { ADB, type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { randomFile } from "../test/helpers/files.ts";
@@ -32,7 +33,6 @@ const CHILD_LIMIT_MS = 150_000;
 const CHILD_FLAG = "--attach";
 const RESULT = "RESULT ";
 
-const silent = () => {};
 const ms = (t0: number) => performance.now() - t0;
 const mb = (bytes: number) => bytes / MB;
 
@@ -120,7 +120,7 @@ async function startFleet(
     dataDir,
     adbServer: server ? { port: server.port } : false,
     pollMs,
-    log: silent,
+    log: silentLogger,
   });
   onCleanup(() => fleet.stop());
   await fleet.start();

@@ -3,6 +3,7 @@
 // this service: attached directly (never registered with the user's adb server, where other programs would
 // see them and they would linger offline after exit) and marked ephemeral (never attached again).
 import type { Fleet } from "./devices/index.ts";
+import type { Logger } from "./log.ts";
 import { addDemoMaterials, DEMO_TAG } from "./materials/demo-media.ts";
 import type { Materials } from "./materials/index.ts";
 import { VirtualPhone } from "./sim/index.ts";
@@ -27,13 +28,13 @@ export async function startDemo(
   count: number,
   service: { fleet: Fleet; materials: Materials; taskService: TaskService },
   materialsDir: string,
-  log: (line: string) => void,
+  log: Logger,
 ) {
   addDemoMaterials(service.materials, materialsDir);
-  log(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
+  log.info(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
   const demo = await startDemoPhones(count, service.fleet, log);
   service.taskService.create({ serials: demo.serials, script_name: "match_accounts" });
-  log("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
+  log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
   return demo;
 }
 
@@ -42,7 +43,7 @@ export function demoAccounts(n: number) {
   return { tiktok: [`farm${n}.alpha`, `farm${n}.beta`], instagram: [`farm${n}.insta`] };
 }
 
-export async function startDemoPhones(count: number, fleet: Fleet, log: (line: string) => void) {
+export async function startDemoPhones(count: number, fleet: Fleet, log: Logger) {
   const phones: VirtualPhone[] = [];
   for (let i = 0; i < count; i++) {
     const options = {
@@ -57,7 +58,9 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: (line: s
     phones.push(phone);
   }
   await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct: true, ephemeral: true })));
-  log(`demo: ${count} virtual phone(s) attached: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`);
+  log.info(
+    `demo: ${count} virtual phone(s) attached: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`,
+  );
   return {
     /** The phones' serials as the service knows them (host:port). */
     serials: phones.map((p) => `${p.host}:${p.port}`),

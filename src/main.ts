@@ -8,13 +8,15 @@ import { Connections } from "./http/clients.ts";
 import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { inUseMessage, noteHolder } from "./lock.ts";
+import { consoleSink, Logger } from "./log.ts";
 import { registerScript } from "./scripts/registry.ts";
 import { testScript } from "./scripts/testing.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
+import { systemClock } from "./tasks/clock.ts";
 
-const log = (line: string) => console.error(`${new Date().toISOString()} ${line}`);
+const log = new Logger(consoleSink, { clock: systemClock });
 
 /** A start-up failure: one line for the operator, exit code 2, nothing changed. */
 class StartupFailure extends Error {}
@@ -136,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const plan = service.license.state();
-  log(
+  log.info(
     `farm-tasks ${VERSION} listening on http://${config.host}:${server.port} (Swagger: /swagger), ` +
       `data ${config.dataDir}, time zone ${config.timezone}, plan ${plan.plan_name}` +
       `${config.token ? ", token required" : ""}`,
@@ -158,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
   const signal = await signalled;
   // Windows ends a process a few seconds after its console window closes
   const graceS = signal === "SIGHUP" ? Math.min(config.gracePeriodS, 4) : config.gracePeriodS;
-  log(`${signal}: shutting down (running tasks get up to ${graceS} s)`);
+  log.info(`${signal}: shutting down (running tasks get up to ${graceS} s)`);
   // drain: refuse new connections, answer the requests in flight, end the endless event streams
   draining = true;
   void server.stop(false);
@@ -172,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
   await server.stop(true);
   await service.stop(graceS * 1000);
   await demo?.stop();
-  log("stopped");
+  log.info("stopped");
   return 0;
 }
 

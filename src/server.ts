@@ -8,6 +8,7 @@ import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
+import { consoleSink, Logger } from "./log.ts";
 import { activateMaterials, deactivateMaterials, Materials } from "./materials/index.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
@@ -25,7 +26,8 @@ import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
 
 export interface ServiceOptions {
-  log?: (line: string) => void;
+  /** The service's log (default: the console, time-stamped by `clock`). */
+  log?: Logger;
   clock?: Clock;
   /** How often the fleet reads the adb server's device list (ms). */
   pollMs?: number;
@@ -56,8 +58,8 @@ const STORAGE_CHECK_MS = 5000;
 
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
 export function createService(config: Config, options: ServiceOptions = {}): Service {
-  const log = options.log ?? ((line: string) => console.error(line));
   const clock = options.clock ?? systemClock;
+  const log = options.log ?? new Logger(consoleSink, { clock });
   const dbFile = join(config.dataDir, "farm.db");
   const db = openDb(dbFile);
   let box: SecretBox;
@@ -99,7 +101,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     },
   });
   const plan = license.state();
-  if (plan.warning) log(`license: ${plan.warning}; running on the Free plan`);
+  if (plan.warning) log.warn(`license: ${plan.warning}; running on the Free plan`);
 
   const evidence = new Evidence(
     join(config.dataDir, "evidence"),
@@ -123,14 +125,14 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   });
   const interrupted = lifecycle.interruptAll();
   if (interrupted > 0)
-    log(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
+    log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
   devices.markAllOffline();
 
   const fleet = new Fleet({
     dataDir: config.dataDir,
     adbServer: config.adb,
     pollMs: options.pollMs,
-    log: (level, message) => log(`${level === "warn" ? "warning: " : ""}${message}`),
+    log,
   });
   const deviceService = new DeviceService(fleet, devices, tasks, accounts);
   const runner = new Runner({
@@ -151,7 +153,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     log,
   });
   license.onChange((now) => {
-    log(
+    log.info(
       `license: now ${now.plan_name} (${now.device_limit} phones at once)` +
         `${now.warning ? `: ${now.warning}` : now.licensee ? ` for ${now.licensee}` : ""}`,
     );
@@ -225,7 +227,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     app,
     async start() {
       const pruned = evidence.prune().removed;
-      if (pruned > 0) log(`evidence: removed ${pruned} old folder(s)`);
+      if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
       checkStorage();
       await fleet.start();

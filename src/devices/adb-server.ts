@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { AdbServerClient } from "@yume-chan/adb";
 import { AdbServerNodeTcpConnector } from "@yume-chan/adb-server-node-tcp";
+import { type Logger, silentLogger } from "../log.ts";
 import { adbInstallHint, findAdb } from "./adb-path.ts";
 
 export type AdbStatus = "ok" | "unreachable";
@@ -13,8 +14,6 @@ export interface AdbServerAddress {
   host?: string;
   port?: number;
 }
-
-export type Log = (level: "info" | "warn", message: string) => void;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
@@ -28,17 +27,17 @@ export class AdbServer {
   readonly port: number;
   readonly client: AdbServerClient;
   readonly #adbPath: string;
-  readonly #log: Log;
+  readonly #log: Logger;
   #status: AdbStatus | undefined;
   #lastStartAttempt = 0;
   #starting: Promise<void> | undefined;
 
-  constructor(address: AdbServerAddress = {}, options: { adbPath?: string; log?: Log } = {}) {
+  constructor(address: AdbServerAddress = {}, options: { adbPath?: string; log?: Logger } = {}) {
     this.host = address.host ?? "127.0.0.1";
     this.port = address.port ?? 5037;
     this.client = new AdbServerClient(new AdbServerNodeTcpConnector({ host: this.host, port: this.port }));
     this.#adbPath = options.adbPath ?? "adb";
-    this.#log = options.log ?? (() => {});
+    this.#log = options.log ?? silentLogger;
   }
 
   get status(): AdbStatus {
@@ -77,7 +76,7 @@ export class AdbServer {
     if (status !== this.#status) {
       const was = this.#status;
       this.#status = status;
-      if (status === "ok") this.#log("info", `adb server at ${this.address} is up`);
+      if (status === "ok") this.#log.info(`adb server at ${this.address} is up`);
       else if (was === "ok" || was === undefined) {
         const adb = findExecutable(this.#adbPath);
         const why = !LOOPBACK.has(this.host)
@@ -85,10 +84,7 @@ export class AdbServer {
           : adb
             ? `starting it with "${adb} -P ${this.port} start-server" did not help`
             : `"${this.#adbPath}" is not installed (${adbInstallHint()}) so it cannot be started`;
-        this.#log(
-          "warn",
-          `adb server at ${this.address} does not answer (${why}); retrying every few seconds`,
-        );
+        this.#log.warn(`adb server at ${this.address} does not answer (${why}); retrying every few seconds`);
       }
     }
     return status;

@@ -2,7 +2,7 @@
  * Network phones reached directly (own TCP connection, own RSA key, no adb server): one link per
  * address that connects, watches the phone with pings and reconnects with backoff until detached.
  */
-import type { Log } from "./adb-server.ts";
+import type { Logger } from "../log.ts";
 import { connectDirect } from "./direct.ts";
 import { ConnectError, connectReason } from "./errors.ts";
 import type { FileCredentialStore } from "./keys.ts";
@@ -35,10 +35,10 @@ export class DirectSource {
   readonly #links = new Map<string, DirectLink>();
   readonly #registry: Registry;
   readonly #keys: FileCredentialStore;
-  readonly #log: Log;
+  readonly #log: Logger;
   readonly #timing: DirectTiming;
 
-  constructor(registry: Registry, keys: FileCredentialStore, log: Log, timing: DirectTiming) {
+  constructor(registry: Registry, keys: FileCredentialStore, log: Logger, timing: DirectTiming) {
     this.#registry = registry;
     this.#keys = keys;
     this.#log = log;
@@ -193,7 +193,7 @@ export class DirectSource {
       if (link.stopped || phone.closed) break;
       const alive = await phone.ping(1500);
       if (!alive && !phone.closed) {
-        this.#log("warn", `${link.serial} stopped answering; reconnecting`);
+        this.#log.child({ phone: link.serial }).warn("stopped answering; reconnecting");
         await phone.close();
       }
     }

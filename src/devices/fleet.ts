@@ -7,7 +7,8 @@
  *   model/brand/Android version/SDK/screen/battery are read once; the battery every 30 s. Every change
  *   of state or facts fires a `change` event with a DeviceInfo.
  */
-import { AdbServer, type AdbServerAddress, type AdbStatus, type Log } from "./adb-server.ts";
+import { consoleSink, Logger } from "../log.ts";
+import { AdbServer, type AdbServerAddress, type AdbStatus } from "./adb-server.ts";
 import { DirectSource } from "./direct-source.ts";
 import { FileCredentialStore } from "./keys.ts";
 import type { Phone } from "./phone.ts";
@@ -36,7 +37,8 @@ export interface FleetOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   onChange?: (info: DeviceInfo) => void;
-  log?: Log;
+  /** Default: the console. */
+  log?: Logger;
 }
 
 export interface ConnectOptions {
@@ -48,12 +50,6 @@ export interface ConnectOptions {
   ephemeral?: boolean;
 }
 
-const defaultLog: Log = (level, message) => {
-  const line = `[devices] ${message}`;
-  if (level === "warn") console.warn(line);
-  else console.info(line);
-};
-
 export class Fleet {
   readonly #registry: Registry;
   readonly #server: ServerSource | undefined;
@@ -64,7 +60,7 @@ export class Fleet {
   #batteryTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: FleetOptions) {
-    const log = options.log ?? defaultLog;
+    const log = options.log ?? new Logger(consoleSink);
     this.#registry = new Registry(log);
     this.#keys = new FileCredentialStore(options.dataDir);
     this.#server =

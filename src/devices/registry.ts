@@ -2,8 +2,10 @@
  * The fleet's shared memory: one entry per phone (whichever source found it), its facts and state,
  * who each address was, and the `change` events every update fires.
  */
+
 import type { DeviceState, Transport } from "../domain.ts";
-import { type Log, withTimeout } from "./adb-server.ts";
+import type { Logger } from "../log.ts";
+import { withTimeout } from "./adb-server.ts";
 import type { PhoneDetails } from "./phone/properties.ts";
 import type { Phone } from "./phone.ts";
 
@@ -80,9 +82,9 @@ export class Registry {
   readonly #listeners = new Set<(info: DeviceInfo) => void>();
   /** The hardware serial each serial belongs to, also for phones not attached yet (from the store). */
   readonly #identities = new Map<string, string>();
-  readonly #log: Log;
+  readonly #log: Logger;
 
-  constructor(log: Log) {
+  constructor(log: Logger) {
     this.#log = log;
   }
 
@@ -180,7 +182,7 @@ export class Registry {
       try {
         listener(info);
       } catch (e) {
-        this.#log("warn", `a change listener failed: ${(e as Error).message}`);
+        this.#log.child({ phone: info.serial }).warn(`a change listener failed: ${(e as Error).message}`);
       }
     }
   }

@@ -3,8 +3,10 @@
  * `host:devices-l` every second (ya-webadb's tracker never reports `offline`) and diffing; network
  * phones attached with `host:connect` are connected again when the server loses them.
  */
+
 import { Adb, AdbServerClient } from "@yume-chan/adb";
-import { type AdbServer, type Log, withTimeout } from "./adb-server.ts";
+import type { Logger } from "../log.ts";
+import { type AdbServer, withTimeout } from "./adb-server.ts";
 import { ConnectError, connectReason } from "./errors.ts";
 import { Phone } from "./phone.ts";
 import { ADB_DOWN_HINT, type DeviceInfo, type Entry, type Registry, UNAUTHORIZED_HINT } from "./registry.ts";
@@ -31,14 +33,14 @@ type ConnectOutcome = { reason: string; hint: string; unauthorized: boolean } | 
 export class ServerSource {
   readonly server: AdbServer;
   readonly #registry: Registry;
-  readonly #log: Log;
+  readonly #log: Logger;
   readonly #pollMs: number;
   readonly #targets = new Map<string, ServerTarget>();
   #running = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #polling: Promise<void> | undefined;
 
-  constructor(server: AdbServer, registry: Registry, options: { log: Log; pollMs: number }) {
+  constructor(server: AdbServer, registry: Registry, options: { log: Logger; pollMs: number }) {
     this.server = server;
     this.#registry = registry;
     this.#log = options.log;
@@ -112,7 +114,7 @@ export class ServerSource {
     if (!this.#running) return;
     this.#pollTimer = setTimeout(() => {
       this.#polling = this.#poll().catch((e) =>
-        this.#log("warn", `device poll failed: ${(e as Error).message}`),
+        this.#log.warn(`device poll failed: ${(e as Error).message}`),
       );
       void this.#polling.then(() =>
         this.#schedulePoll(this.server.status === "ok" ? this.#pollMs : Math.max(this.#pollMs, 3000)),
@@ -212,7 +214,9 @@ export class ServerSource {
       // another phone behind this serial: checked again now and then, not on every poll
       entry.heldUntil = result === "held" ? Date.now() + HELD_RECHECK_MS : 0;
     } catch (e) {
-      this.#log("warn", `cannot open ${entry.info.serial} through the adb server: ${(e as Error).message}`);
+      this.#log
+        .child({ phone: entry.info.serial })
+        .warn(`cannot open it through the adb server: ${(e as Error).message}`);
     } finally {
       entry.attaching = false;
     }

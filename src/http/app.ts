@@ -2,6 +2,7 @@
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AccountService } from "../accounts/service.ts";
 import type { License } from "../license/license.ts";
+import type { Logger } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
 import type { DeviceService } from "../phones/service.ts";
 import type { EventBus } from "../tasks/events.ts";
@@ -39,7 +40,7 @@ export interface AppDeps {
   events: EventBus;
   evidence: Evidence;
   health: HealthProbe;
-  log?: (line: string) => void;
+  log: Logger;
 }
 
 /** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
@@ -83,7 +84,6 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function createApp(deps: AppDeps) {
   const guard = makeGuard({ token: deps.token, license: deps.license, allowedHosts: deps.allowedHosts });
-  const log = deps.log ?? ((line: string) => console.error(line));
 
   const api = new Elysia({ normalize: false })
     // no page may show this service in a frame (clickjacking the Swagger UI or the API's answers)
@@ -117,7 +117,9 @@ export function createApp(deps: AppDeps) {
       if (code === "PARSE") return envelopeResponse(Code.invalid, "body is not valid JSON");
       const storage = deps.health.storageFailure(error);
       if (storage) return envelopeResponse(Code.internal, storage);
-      log(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`);
+      deps.log.error(
+        `internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`,
+      );
       return envelopeResponse(Code.internal, "internal error: see the service log");
     })
     .use(healthRoutes(deps.health))

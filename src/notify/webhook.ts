@@ -1,6 +1,7 @@
 // The webhook: a signed POST for each task that completes or fails, delivered in the background with
 // retries, so that a slow or dead receiver never holds up the runner.
 import { createHmac, randomUUID } from "node:crypto";
+import type { Logger } from "../log.ts";
 import { maskUrl, type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 
@@ -33,7 +34,7 @@ export class Webhook {
   constructor(
     private readonly url: string,
     private readonly secret: string,
-    private readonly log: (line: string) => void,
+    private readonly log: Logger,
     private readonly backoffS: number[] = BACKOFF_S,
   ) {
     this.shownUrl = maskUrl(url);
@@ -55,7 +56,7 @@ export class Webhook {
     if (this.stopped) return;
     if (this.queue.length >= MAX_QUEUE) {
       const dropped = this.queue.shift();
-      this.log(`webhook: queue full, dropped delivery ${dropped?.id} (${dropped?.event})`);
+      this.log.warn(`webhook: queue full, dropped delivery ${dropped?.id} (${dropped?.event})`);
     }
     this.queue.push({ id: randomUUID(), event, body: JSON.stringify(payload), attempt: 0 });
     void this.pump();
@@ -75,7 +76,7 @@ export class Webhook {
         d.attempt++;
         if (d.attempt > this.backoffS.length) {
           this.queue.shift();
-          this.log(`webhook: gave up on delivery ${d.id} (${d.event}) after ${d.attempt} attempts`);
+          this.log.error(`webhook: gave up on delivery ${d.id} (${d.event}) after ${d.attempt} attempts`);
           continue;
         }
         // wait, then go on with the same delivery: order is kept
@@ -103,9 +104,9 @@ export class Webhook {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (res.ok) return true;
-      this.log(`webhook: ${this.shownUrl} answered ${res.status} to delivery ${d.id}`);
+      this.log.warn(`webhook: ${this.shownUrl} answered ${res.status} to delivery ${d.id}`);
     } catch (e) {
-      this.log(
+      this.log.warn(
         `webhook: ${this.shownUrl} unreachable for delivery ${d.id}: ${this.scrub((e as Error).message)}`,
       );
     }
@@ -116,6 +117,7 @@ export class Webhook {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (this.queue.length > 0) this.log(`webhook: ${this.queue.length} delivery(ies) not sent at shutdown`);
+    if (this.queue.length > 0)
+      this.log.warn(`webhook: ${this.queue.length} delivery(ies) not sent at shutdown`);
   }
 }

@@ -1,6 +1,7 @@
 // The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
 import { ConnectError, type DeviceInfo, type Fleet } from "../devices/index.ts";
 import { AppError, Code } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
 import type { AccountRow, DeviceRow } from "../store/schema.ts";
@@ -91,14 +92,14 @@ export class DeviceService {
   }
 
   /** Phones attached directly (not through the adb server) are attached again after a restart. */
-  async reattachDirect(log: (line: string) => void): Promise<void> {
+  async reattachDirect(log: Logger): Promise<void> {
     const direct = this.store.list().filter((d) => d.transport === "direct");
     await Promise.all(
       direct.map(async (d) => {
         const m = /^(.+):(\d+)$/.exec(d.serial);
         if (!m?.[1] || !m[2]) return;
         await this.fleet.connect(m[1], Number(m[2]), { direct: true, keepTrying: true }).catch((e) => {
-          log(`could not reattach ${d.serial}: ${(e as Error).message}`);
+          log.child({ phone: d.serial }).warn(`could not reattach: ${(e as Error).message}`);
         });
       }),
     );

@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import type { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { type Logger, silentLogger } from "../log.ts";
 import { embeddedMigrations } from "./migrations.macro.ts" with { type: "macro" };
 import * as schema from "./schema.ts";
 
@@ -123,7 +124,7 @@ export class StorageHealth {
     private readonly db: Db,
     private readonly dataDir: string,
     private readonly file: string,
-    private readonly log: (line: string) => void = () => {},
+    private readonly log: Logger = silentLogger,
   ) {
     const opened = file === ":memory:" ? null : fileIdentity(file);
     this.opened = opened === "unknown" ? null : opened;
@@ -176,7 +177,7 @@ export class StorageHealth {
     this.goneWith =
       `the data folder ${this.dataDir} was removed or replaced while the service was running ` +
       `(${this.file} is not the file it opened): nothing more can be saved; restart the service`;
-    this.log(`error: ${this.goneWith}`);
+    this.log.error(this.goneWith);
     return this.goneWith;
   }
 }

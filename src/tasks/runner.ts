@@ -6,6 +6,7 @@
 // Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
+import type { Logger } from "../log.ts";
 import { useTaskAccount } from "../scripts/accounts/use.ts";
 import { type AccountBook, abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
 import { getScript } from "../scripts/registry.ts";
@@ -35,8 +36,8 @@ export interface RunnerOptions {
   /** The service's data folder, handed to scripts. */
   dataDir: string;
   lifecycle: TaskLifecycle;
-  /** Read only: the queue and the task logs. */
-  tasks: TaskStore;
+  /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
+  tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog">;
   /** Where the accounts the phones show are recorded. */
   accounts: AccountBook;
   phones: PhoneSource;
@@ -49,7 +50,7 @@ export interface RunnerOptions {
   evidence?: Evidence;
   /** Whether writes reach the disk; no task starts while they do not. */
   storage?: StorageCheck;
-  log?: (line: string) => void;
+  log: Logger;
   random?: () => number;
 }
 
@@ -93,11 +94,9 @@ export class Runner {
   private accepting = true;
   /** Aborted at the end of shutdown's grace period: an end the disk still refuses is given up. */
   private readonly closing = new AbortController();
-  private readonly log: (line: string) => void;
   private readonly random: () => number;
 
   constructor(private readonly o: RunnerOptions) {
-    this.log = o.log ?? (() => {});
     this.random = o.random ?? Math.random;
     // new pending work (created, retried): look for something to start
     o.lifecycle.onChange((_, change) => {
@@ -140,7 +139,9 @@ export class Runner {
     for (const serial of [...this.suspect.keys()]) this.clearSuspect(serial);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     if (this.running.size > 0) {
-      this.log(`waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`);
+      this.o.log.info(
+        `waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`,
+      );
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
@@ -228,7 +229,7 @@ export class Runner {
     } catch (e) {
       const why = this.o.storage?.failure(e);
       if (!why) throw e;
-      this.log(`task ${task.id} not started: ${why}`);
+      this.o.log.child({ task: task.id }).warn(`not started: ${why}`);
       this.lookAgainLater();
       return false;
     }
@@ -237,7 +238,9 @@ export class Runner {
     const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], scrub };
     this.running.set(task.id, run);
     run.done = this.execute(run, phone)
-      .catch((e) => this.log(scrub(`task ${task.id}: runner error: ${(e as Error).stack ?? e}`)))
+      .catch((e) =>
+        this.o.log.child({ task: task.id }).error(scrub(`runner error: ${(e as Error).stack ?? e}`)),
+      )
       .finally(() => {
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
         const wasFull = this.busy.size >= this.o.deviceLimit();
@@ -269,7 +272,7 @@ export class Runner {
    * only at shutdown; the next start then marks it interrupted.
    */
   private async saveEnd(run: Run, outcome: string, write: () => void): Promise<void> {
-    const id = run.task.id;
+    const log = this.o.log.child({ task: run.task.id });
     for (let tries = 0; ; tries++) {
       try {
         while (run.unsavedLogs.length > 0) {
@@ -277,15 +280,15 @@ export class Runner {
           run.unsavedLogs.shift();
         }
         write();
-        if (tries > 0) this.log(`task ${id}: ${outcome}, saved now that the disk takes writes again`);
+        if (tries > 0) log.info(`${outcome}, saved now that the disk takes writes again`);
         return;
       } catch (e) {
         const why = this.o.storage?.failure(e);
         if (!why) throw e;
-        if (tries === 0) this.log(`task ${id}: ${outcome}, but not saved yet (${why}); trying again`);
+        if (tries === 0) log.warn(`${outcome}, but not saved yet (${why}); trying again`);
       }
       if (this.closing.signal.aborted) {
-        this.log(`task ${id}: ${outcome}, never saved: the next start will mark it interrupted`);
+        log.error(`${outcome}, never saved: the next start will mark it interrupted`);
         return;
       }
       await new Promise<void>((resolve) => {

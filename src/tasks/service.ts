@@ -29,8 +29,8 @@ export const MAX_TASKS_PER_REQUEST = 10_000;
 
 export interface TaskServiceDeps {
   lifecycle: TaskLifecycle;
-  /** Read only: every change goes through the lifecycle. */
-  tasks: TaskStore;
+  /** Read only (the type holds it to reads): every change goes through the lifecycle. */
+  tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf">;
   devices: DeviceStore;
   accounts: AccountStore;
   timezone: string;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Fleet } from "../../src/devices/index.ts";
 import { ADB, adbWrapper } from "../helpers/adb.ts";
+import { loggerInto } from "../helpers/log.ts";
 import { freePort } from "../helpers/ports.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -21,7 +22,7 @@ test("no adb server and no adb: unreachable, one log line, keeps going", async (
     adbServer: { port: await freePort() },
     adbPath: join(work, "no-such-adb"),
     pollMs: 100,
-    log: (_level, message) => logs.push(message),
+    log: loggerInto(logs),
   });
   await fleet.start();
   cleanups.push(() => fleet.stop());
@@ -53,7 +54,7 @@ test("no adb server but adb installed: the fleet starts it on the given port", a
     dataDir: work,
     adbServer: { host: "127.0.0.1", port },
     adbPath: wrapper,
-    log: (_level, message) => logs.push(message),
+    log: loggerInto(logs),
   });
   await fleet.start();
   cleanups.push(() => fleet.stop());
@@ -83,7 +84,7 @@ test("the adb server dies: phones go offline, the fleet restarts it and re-attac
     dataDir: work,
     adbServer: { port },
     adbPath: wrapper,
-    log: (_level, message) => logs.push(message),
+    log: loggerInto(logs),
   });
   await fleet.start();
   cleanups.push(() => fleet.stop());

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
 import { ConnectError, type DeviceInfo, Fleet } from "../../src/devices/index.ts";
+import { silentLogger } from "../../src/log.ts";
 import { createService } from "../../src/server.ts";
 import { ADB, type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { freePort } from "../helpers/ports.ts";
@@ -52,7 +53,7 @@ for (const direct of [false, true]) {
         adbServer: { port: adb.port },
         connectTimeoutMs: 500,
         onChange: (info) => changes.push(info),
-        log: () => {},
+        log: silentLogger,
       });
       await fleet.start();
     });
@@ -102,7 +103,7 @@ test("POST /device/connect to a refused port: 40001 naming the address and the r
   const dataDir = join(work, "service");
   const service = createService(
     { ...defaultConfig(), dataDir, timezone: "UTC", adb: { host: "127.0.0.1", port: adb.port } },
-    { log: () => {} },
+    { log: silentLogger },
   );
   try {
     await service.start();

@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
 import { startDemoPhones } from "../../src/demo.ts";
+import { silentLogger } from "../../src/log.ts";
 import { createService } from "../../src/server.ts";
 import { ADB, type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { loggerInto } from "../helpers/log.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let work: string;
@@ -37,10 +39,10 @@ test("--simulate phones are private to the service and gone after a restart with
     adb: { host: "127.0.0.1", port: adb.port },
   };
   const lines: string[] = [];
-  const service = createService(config, { log: () => {} });
+  const service = createService(config, { log: silentLogger });
   await service.start();
   expect(service.fleet.adbStatus).toBe("ok"); // an adb server answers, and still it is not used
-  const demo = await startDemoPhones(2, service.fleet, (line) => lines.push(line));
+  const demo = await startDemoPhones(2, service.fleet, loggerInto(lines));
   const serials = await waitFor(
     "two demo phones online",
     () => {
@@ -63,7 +65,7 @@ test("--simulate phones are private to the service and gone after a restart with
   await service.stop(0);
   await demo.stop();
 
-  const again = createService(config, { log: () => {} });
+  const again = createService(config, { log: silentLogger });
   try {
     expect(again.devices.list()).toEqual([]); // forgotten before the first request can see them
     await again.start();

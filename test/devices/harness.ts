@@ -7,9 +7,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DeviceInfo, Fleet, type Phone, UNAUTHORIZED_HINT } from "../../src/devices/index.ts";
+import { silentLogger } from "../../src/log.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { randomFile, sha256File } from "../helpers/files.ts";
+import { loggerInto } from "../helpers/log.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 export type Mode = "server" | "direct";
@@ -45,7 +47,7 @@ export function transportSuite(mode: Mode): void {
         adbServer: direct ? false : { port: server?.port },
         batteryMs: 500,
         onChange: (info) => changes.push(info),
-        log: (_level, message) => logs.push(message),
+        log: loggerInto(logs),
       });
       await fleet.start();
       await fleet.connect("127.0.0.1", main.port, { direct });
@@ -296,7 +298,7 @@ export function transportSuite(mode: Mode): void {
       const pub = await readFile(join(work, "data", "adbkey.pub"), "utf8");
       expect(pub.trim()).toBe(main.receivedKeys[0]?.trim() ?? "(no key received)");
       // A second fleet on the same data folder is let in by signature alone.
-      const again = new Fleet({ dataDir: join(work, "data"), adbServer: false, log: () => {} });
+      const again = new Fleet({ dataDir: join(work, "data"), adbServer: false, log: silentLogger });
       await again.start();
       try {
         const info = await again.connect("127.0.0.1", main.port, { direct: true });

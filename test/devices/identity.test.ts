@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
 import { type DeviceInfo, Fleet } from "../../src/devices/index.ts";
+import { silentLogger } from "../../src/log.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { createService, type Service } from "../../src/server.ts";
@@ -42,7 +43,7 @@ for (const direct of [false, true]) {
       fleet = new Fleet({
         dataDir: join(work, direct ? "direct" : "server"),
         adbServer: { port: adb.port },
-        log: () => {},
+        log: silentLogger,
       });
       await fleet.start();
     });
@@ -124,7 +125,7 @@ describe("service", () => {
   const start = async () => {
     service = createService(
       { ...defaultConfig(), dataDir: dataDir(), timezone: "UTC", adb: { host: "127.0.0.1", port: adb.port } },
-      { log: () => {} },
+      { log: silentLogger },
     );
     await service.start();
     return service;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Config, defaultConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
 import { createService, type Service, type ServiceOptions } from "../../src/server.ts";
 
 export interface Answer {
@@ -23,7 +24,7 @@ export interface TestService extends Omit<Service, "stop"> {
 export function startTestService(overrides: Partial<Config> = {}, options: ServiceOptions = {}): TestService {
   const dir = mkdtempSync(join(tmpdir(), "farm-test-"));
   const config: Config = { ...defaultConfig(), dataDir: dir, timezone: "Europe/Madrid", ...overrides };
-  const service = createService(config, { log: () => {}, ...options });
+  const service = createService(config, { log: silentLogger, ...options });
   const call: TestService["call"] = async (method, path, body, headers = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {

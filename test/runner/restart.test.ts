@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
 import { TaskStatus } from "../../src/domain.ts";
+import { silentLogger } from "../../src/log.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { createService } from "../../src/server.ts";
@@ -40,7 +41,7 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   };
   const serial = `${phone.host}:${phone.port}`;
 
-  const first = createService(config, { clock: new ManualClock(start), log: () => {}, pollMs: 200 });
+  const first = createService(config, { clock: new ManualClock(start), log: silentLogger, pollMs: 200 });
   await first.start();
   await first.deviceService.connect(phone.host, phone.port, false);
   await waitFor("online", () => first.deviceService.onlineSerials().includes(serial), 10_000);
@@ -54,7 +55,7 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   await first.stop(0);
 
   const clock = new ManualClock(start + 10 * 60_000);
-  const second = createService(config, { clock, log: () => {}, pollMs: 200 });
+  const second = createService(config, { clock, log: silentLogger, pollMs: 200 });
   try {
     await second.start();
     await waitFor("online again", () => second.deviceService.onlineSerials().includes(serial), 10_000);

@@ -11,6 +11,7 @@ import { VirtualPhone } from "../../src/sim/index.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { loggerInto } from "../helpers/log.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { type HookReceiver, startHookReceiver } from "../helpers/webhook.ts";
@@ -58,7 +59,7 @@ beforeAll(async () => {
       webhookUrl: `${hook.url}?token=hook-TESTONLY`,
       webhookSecret: "hook-secret",
     },
-    { pollMs: 200, log: (line) => consoleLines.push(line) },
+    { pollMs: 200, log: loggerInto(consoleLines) },
   );
   s.events.subscribe((e) => events.push(e));
   await s.start();

@@ -11,6 +11,7 @@ import { testScript } from "../../src/scripts/testing.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
+import { loggerInto } from "../helpers/log.ts";
 import { startTestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -46,7 +47,7 @@ test.skipIf(!isRoot)(
     const clock = new ManualClock(Date.now());
     const lines: string[] = [];
     const config = { adb: { host: "127.0.0.1", port: adb.port }, dataDir: data, retryMax: 0 };
-    const s = startTestService(config, { clock, pollMs: 200, log: (l) => lines.push(l) });
+    const s = startTestService(config, { clock, pollMs: 200, log: loggerInto(lines) });
     await s.start();
     await s.deviceService.connect(phone.host, phone.port, false);
     const serial = `${phone.host}:${phone.port}`;

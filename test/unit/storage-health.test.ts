@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, fileIdentity, openDb, StorageHealth, sameFile } from "../../src/store/db.ts";
+import { loggerInto } from "../helpers/log.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -45,7 +46,7 @@ test("the database file removed: gone, refused for good, said once", () => {
   const { dir, file } = fresh();
   const db = openDb(file);
   const lines: string[] = [];
-  const storage = new StorageHealth(db, dir, file, (l) => lines.push(l));
+  const storage = new StorageHealth(db, dir, file, loggerInto(lines));
   expect(storage.problem()).toBeNull();
   expect(storage.gone()).toBeNull();
   rmSync(dir, { recursive: true, force: true });
