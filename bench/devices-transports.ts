@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { Fleet } from "../src/devices/index.ts";
 import { silentLogger } from "../src/log.ts";
-import { VirtualPhone } from "../src/sim/index.ts";
 import { ADB, startAdbServer } from "../test/helpers/adb.ts";
 import { randomFile } from "../test/helpers/files.ts";
 import { waitFor } from "../test/helpers/wait.ts";

@@ -14,9 +14,9 @@
 import { mkdtemp, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { Fleet, type Phone } from "../src/devices/index.ts";
 import { silentLogger } from "../src/log.ts";
-import { VirtualPhone } from "../src/sim/index.ts";
 import { ADB, type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { randomFile } from "../test/helpers/files.ts";
 import { waitFor } from "../test/helpers/wait.ts";
@@ -136,9 +136,9 @@ interface SimTarget {
   root: string;
 }
 
-/** One virtual phone in a process of its own (`src/sim/cli.ts`), as a real phone is another machine. */
+/** One virtual phone in a process of its own (the package's cli), as a real phone is another machine. */
 async function startSimProcess(): Promise<SimTarget> {
-  const cli = join(import.meta.dir, "..", "src", "sim", "cli.ts");
+  const cli = Bun.resolveSync("@farm/virtual-phone/cli", import.meta.dir);
   const p = Bun.spawn([process.execPath, cli, "--count", "1", "--no-popups"], {
     stdout: "pipe",
     stderr: "inherit",

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { VirtualPhone } from "../src/sim/index.ts";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { waitFor } from "../test/helpers/wait.ts";
 import { writeMedia } from "../test/materials/fixtures.ts";
 import { type Farm, startFarm } from "./lib/farm.ts";

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { VirtualPhone } from "../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { type Running, startBinary } from "../test/helpers/binary.ts";
 import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";

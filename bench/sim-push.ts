@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { startAdbServer } from "../test/helpers/adb.ts";
 
 const MB = 1024 * 1024;

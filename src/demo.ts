@@ -2,11 +2,12 @@
 // fresh machine shows real phones, real tasks and real progress without any hardware. They stay private to
 // this service: attached directly (never registered with the user's adb server, where other programs would
 // see them and they would linger offline after exit) and marked ephemeral (never attached again).
+
+import { VirtualPhone } from "@farm/virtual-phone";
 import type { Fleet } from "./devices/index.ts";
 import type { Logger } from "./log.ts";
 import { addDemoMaterials, DEMO_TAG } from "./materials/demo-media.ts";
 import type { Materials } from "./materials/index.ts";
-import { VirtualPhone } from "./sim/index.ts";
 import type { TaskService } from "./tasks/service.ts";
 
 /** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */

@@ -4,11 +4,13 @@ import { createPublicKey } from "node:crypto";
 import { join } from "node:path";
 import { AccountService } from "./accounts/service.ts";
 import type { Config } from "./config.ts";
+import { DEMO_BASE_PORT } from "./demo.ts";
 import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
 import { consoleSink, Logger } from "./log.ts";
+import { DEMO_TAG } from "./materials/demo-media.ts";
 import { activateMaterials, deactivateMaterials, Materials } from "./materials/index.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
@@ -201,6 +203,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
+    },
+    // the phones `--simulate 3` starts and its sample media: the docs' examples run as printed against it
+    docsExamples: {
+      serials: [0, 1, 2].map((i) => `127.0.0.1:${DEMO_BASE_PORT + i}`),
+      materialsTag: DEMO_TAG,
     },
     log,
   });

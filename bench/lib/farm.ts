@@ -1,7 +1,7 @@
 // A farm to measure: N virtual phones behind Debian's adb server, the service (the compiled executable in
 // its own process, or `bun src/main.ts`) on a Business license, every phone connected and online.
 import { join } from "node:path";
-import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
+import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../../test/helpers/adb.ts";
 import { type Running, startBinary } from "../../test/helpers/binary.ts";
 import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../../test/helpers/license.ts";

@@ -12,7 +12,7 @@ import { accountRoutes } from "./accounts.ts";
 import { readJsonObject } from "./body.ts";
 import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
-import { docs } from "./docs.ts";
+import { type DocsExamples, docs } from "./docs.ts";
 import {
   AppError,
   Code,
@@ -40,6 +40,7 @@ export interface AppDeps {
   events: EventBus;
   evidence: Evidence;
   health: HealthProbe;
+  docsExamples: DocsExamples;
   log: Logger;
 }
 
@@ -131,7 +132,7 @@ export function createApp(deps: AppDeps) {
     .use(materialRoutes(deps.materials))
     .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app
-  return api.use(docs(api));
+  return api.use(docs(api, deps.docsExamples));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -7,8 +7,6 @@ import { type AnyElysia, Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../config.ts";
-import { DEMO_BASE_PORT } from "../demo.ts";
-import { DEMO_TAG } from "../materials/demo-media.ts";
 import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
 import {
   API_CODES,
@@ -67,18 +65,22 @@ type Operation = {
   security?: unknown[];
 };
 
-/** The phones `--simulate 3` starts: the request examples run as they are against the demo. */
-const DEMO_SERIALS = [0, 1, 2].map((i) => `127.0.0.1:${DEMO_BASE_PORT + i}`);
+/** What the request examples name: the demo's phones and sample media, so that they run as they are against it. */
+export interface DocsExamples {
+  serials: string[];
+  /** The material library's tag of the demo's sample media. */
+  materialsTag: string;
+}
 
 /** One example per script, each of which a demo service accepts ("Try it out"). */
-function createTaskExamples(scripts: ScriptDefinition[]) {
+function createTaskExamples(scripts: ScriptDefinition[], examples: DocsExamples) {
   return Object.fromEntries(
     scripts.map((s) => [
       s.name,
       {
         summary: `${s.name}: ${s.description}`,
         value: {
-          serials: DEMO_SERIALS,
+          serials: examples.serials,
           script_name: s.name,
           // files named in an example would not be on the reader's PC: post the demo's sample video from
           // the material library
@@ -88,7 +90,7 @@ function createTaskExamples(scripts: ScriptDefinition[]) {
                   content_type: 0,
                   captions: "{Hello|Hi} from the farm #demo",
                   material_source: "materialLibrary",
-                  materials_tags: DEMO_TAG,
+                  materials_tags: examples.materialsTag,
                 }
               : s.example,
         },
@@ -113,7 +115,7 @@ function defaultsInWords(schema: Record<string, unknown>) {
 }
 
 /** The OpenAPI document of `app`, built once. */
-function buildDocument(app: AnyElysia) {
+function buildDocument(app: AnyElysia, examples: DocsExamples) {
   const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
   for (const route of app.routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
@@ -150,7 +152,7 @@ function buildDocument(app: AnyElysia) {
       description: `the script's parameters, by script_name: ${scripts.map((s) => s.name).join(", ")}`,
       anyOf: scripts.map((s) => ({ $ref: `#/components/schemas/ScriptConfig_${s.name}` })),
     };
-    create.examples = createTaskExamples(scripts);
+    create.examples = createTaskExamples(scripts, examples);
   }
   return {
     openapi: "3.1.0",
@@ -192,7 +194,7 @@ function buildDocument(app: AnyElysia) {
 }
 
 /** Routes for the docs of `app` (pass the finished app: the document is built from its routes). */
-export function docs(app: AnyElysia) {
+export function docs(app: AnyElysia, examples: DocsExamples) {
   let document: ReturnType<typeof buildDocument> | undefined;
   const hidden = { detail: { hide: true } };
   return new Elysia()
@@ -204,7 +206,7 @@ export function docs(app: AnyElysia) {
     .get(
       "/swagger/json",
       () => {
-        document ??= buildDocument(app);
+        document ??= buildDocument(app, examples);
         return document;
       },
       hidden,

@@ -3,7 +3,7 @@
 // carries them without asset files.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Canvas } from "../sim/png.ts";
+import { Canvas } from "@farm/virtual-phone";
 import type { Materials } from "./index.ts";
 
 export const DEMO_TAG = "demo";

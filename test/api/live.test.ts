@@ -1,11 +1,11 @@
 // The device API, failure evidence, the SSE stream and the webhook, over real HTTP with a real adb server
 // and virtual phones.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
 import { sign } from "../../src/notify/webhook.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";

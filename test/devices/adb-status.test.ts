@@ -64,7 +64,7 @@ test("no adb server but adb installed: the fleet starts it on the given port", a
 }, 30_000);
 
 test("the adb server dies: phones go offline, the fleet restarts it and re-attaches its network phones", async () => {
-  const { VirtualPhone } = await import("../../src/sim/index.ts");
+  const { VirtualPhone } = await import("@farm/virtual-phone");
   const work = await mkdtemp(join(tmpdir(), "farm-adb-restart-"));
   const port = await freePort();
   const home = join(work, "home");

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { defaultConfig } from "../../src/config.ts";
 import { type DeviceInfo, Fleet } from "../../src/devices/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
 import { createService, type Service } from "../../src/server.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { waitFor } from "../helpers/wait.ts";
 

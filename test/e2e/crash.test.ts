@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/wait.ts";

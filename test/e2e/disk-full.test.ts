@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";

@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeLicense } from "../helpers/license.ts";

@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { AS_WIN32, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -5,9 +5,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
 import type { AccountBook, ScriptContext } from "../../src/scripts/context.ts";
-import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";

@@ -1,11 +1,11 @@
 // The runner against the real adb server and virtual phones: queueing, the plan's limit, schedules,
 // stop, delete, retry, timeouts, and a phone that vanishes mid-task.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
 import { follow } from "../../src/scripts/follow.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
 import { testScript } from "../../src/scripts/testing.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";

@@ -2,12 +2,12 @@
 // a failing step, its failure) leaves none of them in the task's log, its error, the events, the webhook or
 // the console. And a task whose secret the key file cannot open fails with a sentence, not garbage.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { Type as T } from "@sinclair/typebox";
 import { TaskStatus } from "../../src/domain.ts";
 import { ScriptError } from "../../src/scripts/context.ts";
 import type { ScriptDefinition } from "../../src/scripts/definition.ts";
 import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";

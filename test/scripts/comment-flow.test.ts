@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import type { Phone } from "../../src/devices/index.ts";
 import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
 import { chooseComment, commentFlow } from "../../src/scripts/comment/index.ts";
@@ -15,7 +16,6 @@ import { comment } from "../../src/scripts/comment.ts";
 import type { ScriptError } from "../../src/scripts/context.ts";
 import { resolveScriptConfig } from "../../src/scripts/registry.ts";
 import { EMOJI } from "../../src/scripts/ui/typing.ts";
-import type { VirtualPhone } from "../../src/sim/index.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { writeMedia } from "../materials/fixtures.ts";

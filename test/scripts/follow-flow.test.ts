@@ -7,11 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { VirtualPhone, VirtualPhoneOptions } from "@farm/virtual-phone";
 import type { Phone } from "../../src/devices/index.ts";
 import { ScriptError } from "../../src/scripts/context.ts";
 import { type FollowInput, type FollowResult, followFlow } from "../../src/scripts/follow/flow.ts";
 import { getScript, resolveScriptConfig } from "../../src/scripts/registry.ts";
-import type { VirtualPhone, VirtualPhoneOptions } from "../../src/sim/index.ts";
 import { flowContext, startFlowPhone, stopFlowPhones, TRILL } from "../helpers/flow.ts";
 
 type Platform = "tiktok" | "instagram";

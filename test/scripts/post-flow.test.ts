@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RENAMED_POST_VERSION, type VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import type { Phone } from "../../src/devices/index.ts";
 import { ScriptError } from "../../src/scripts/context.ts";
 import {
@@ -16,8 +17,6 @@ import {
 } from "../../src/scripts/post/index.ts";
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
-import { RENAMED_POST_VERSION } from "../../src/sim/apps/tiktok/post-screens.ts";
-import type { VirtualPhone, VirtualPhoneOptions } from "../../src/sim/index.ts";
 import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TIKTOK, TRILL } from "../helpers/flow.ts";
 
 const DEFAULTS: PostSettings = {

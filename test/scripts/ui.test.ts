@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VirtualPhone } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
 import { ScreenNeverCame, Ui } from "../../src/scripts/ui/index.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
 
 const TT = "com.zhiliaoapp.musically";
 let work: string;

@@ -8,14 +8,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, te
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  FEED,
+  REELS,
+  reelKey,
+  topicReels,
+  topicVideos,
+  type VirtualPhone,
+  videoKey,
+} from "@farm/virtual-phone";
 import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
 import { accountWarmup, type WarmupConfig } from "../../src/scripts/account-warmup.ts";
 import { ScriptError } from "../../src/scripts/context.ts";
 import { resolveScriptConfig } from "../../src/scripts/registry.ts";
 import { warmupFlow } from "../../src/scripts/warmup/flow.ts";
-import { REELS, reelKey, topicReels } from "../../src/sim/apps/instagram/view.ts";
-import { FEED, topicVideos, videoKey } from "../../src/sim/apps/tiktok/view.ts";
-import type { VirtualPhone } from "../../src/sim/index.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { waitFor } from "../helpers/wait.ts";

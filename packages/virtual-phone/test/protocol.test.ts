@@ -4,10 +4,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
-import { checksum, encodePacket, PacketReader } from "../../src/sim/protocol.ts";
-import { sha256 } from "../helpers/files.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { sha256 } from "../../../test/helpers/files.ts";
+import { waitFor } from "../../../test/helpers/wait.ts";
+import { VirtualPhone } from "../src/index.ts";
+import { checksum, encodePacket, PacketReader } from "../src/protocol.ts";
 import { parseShellV2, RawHost, shellPacket } from "./raw-host.ts";
 
 describe("ADB packets", () => {

@@ -137,6 +137,22 @@ function popupSpecs(p: PopupDef, pkg: string): NodeSpec {
   };
 }
 
+/** What a tap does; `arg` is what follows the verb in the node's action ("VERB:ARG"). */
+export type Tap = (arg: string | undefined) => void;
+
+/** BACK from a page opened on top of others (a profile, a video, search) returns to the screen it was opened from. */
+export const OPENER = Symbol("the screen it was opened from");
+
+/** Where BACK leads from a screen: another screen, its opener, or a screen that depends on the flow. */
+export type Parent = string | typeof OPENER | (() => string);
+
+type AccountVerb = "openSwitcher" | "closeSwitcher" | "switchAccount" | "addAccount";
+
+/** What `table` holds under `key`, its own keys only (never Object.prototype's). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export abstract class SimApp {
   abstract readonly pkg: string;
   abstract readonly label: string;
@@ -207,12 +223,30 @@ export abstract class SimApp {
   abstract launch(intent: Intent): string | null;
   /** The current screen's nodes (reference coordinates). */
   protected abstract screenNodes(): NodeSpec[];
-  /** A tap on a node with that action. */
-  protected abstract onAction(action: string): void;
+  /** What each tap does, by its verb (a node's action is "VERB" or "VERB:ARG"). */
+  protected abstract readonly taps: Readonly<Record<string, Tap>>;
+  /** Where BACK leads from each screen; from a screen not named here the app goes to the background. */
+  protected abstract readonly parents: Readonly<Record<string, Parent>>;
   /** Popup button result. */
   protected onPopup(_popup: PopupDef, _result: string): void {}
+  /** Closes the sheet or panel open over the screen, if any (true): BACK does that first. */
+  protected closeOverlay(): boolean {
+    return false;
+  }
+
   /** BACK key: returns false when the app goes to the background. */
-  abstract back(): boolean;
+  back(): boolean {
+    if (this.switcherOpen) {
+      this.switcherOpen = false;
+      return true;
+    }
+    if (this.closeOverlay()) return true;
+    const parent = own(this.parents, this.screen);
+    if (parent === undefined) return false;
+    if (parent === OPENER) this.go(this.backStack.pop() ?? "home");
+    else this.go(typeof parent === "function" ? parent() : parent);
+    return true;
+  }
   /** Time-driven transitions (uploads). */
   tick(_now: number): void {}
   /** A swipe on the screen (dy < 0: finger moved up). */
@@ -256,35 +290,29 @@ export abstract class SimApp {
 
   /**
    * The account switcher's taps, alike in both apps: open and close the sheet, and a row's tap, after which
-   * the sheet closes and `afterSwitch` runs (where the app lands differs). False for any other action.
+   * the sheet closes and `afterSwitch` runs (where the app lands differs).
    */
-  protected accountAction(verb: string, arg: string | undefined): boolean {
-    switch (verb) {
-      case "openSwitcher":
-        this.switcherOpen = this.account !== null;
-        return true;
-      case "closeSwitcher":
-        this.switcherOpen = false;
-        return true;
-      case "switchAccount": {
-        const name = arg ?? "";
-        // a failing row does nothing: the sheet stays open with the old account ticked
-        if (!this.accounts.includes(name) || this.switchFails.has(name)) return true;
-        this.switcherOpen = false;
-        if (this.account !== name) {
-          this.switches++;
-          this.account = name;
-          this.afterSwitch(name);
-        }
-        return true;
+  private readonly accountTaps: Readonly<Record<AccountVerb, Tap>> = {
+    openSwitcher: () => {
+      this.switcherOpen = this.account !== null;
+    },
+    closeSwitcher: () => {
+      this.switcherOpen = false;
+    },
+    switchAccount: (arg) => {
+      const name = arg ?? "";
+      // a failing row does nothing: the sheet stays open with the old account ticked
+      if (!this.accounts.includes(name) || this.switchFails.has(name)) return;
+      this.switcherOpen = false;
+      if (this.account !== name) {
+        this.switches++;
+        this.account = name;
+        this.afterSwitch(name);
       }
-      case "addAccount":
-        // adding an account means a login form: out of the simulation's scope, nothing happens
-        return true;
-      default:
-        return false;
-    }
-  }
+    },
+    // adding an account means a login form: out of the simulation's scope, nothing happens
+    addAccount: () => {},
+  };
 
   /** Where the app lands after switching to `name`. */
   protected afterSwitch(_name: string): void {}
@@ -387,7 +415,8 @@ export abstract class SimApp {
       this.focused = action.slice(6);
       return;
     }
-    this.onAction(action);
+    const [verb, arg] = action.split(":") as [string, string | undefined];
+    (own(this.accountTaps, verb) ?? own(this.taps, verb))?.(arg);
   }
 
   type(text: string): void {

@@ -1,8 +1,8 @@
 /** AUTH and connection loss, against Debian's real adb server. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { VirtualPhone } from "../../src/sim/index.ts";
-import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { type AdbServer, startAdbServer } from "../../../test/helpers/adb.ts";
+import { waitFor } from "../../../test/helpers/wait.ts";
+import { VirtualPhone } from "../src/index.ts";
 
 describe("auth and disappearing phones through the real adb", () => {
   let adb: AdbServer;

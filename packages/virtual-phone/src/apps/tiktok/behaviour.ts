@@ -1,7 +1,17 @@
 /** TikTok (com.zhiliaoapp.musically), ids of 43.1.4: what the app does — launches, links, taps, BACK, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import { type AppEnv, type Intent, isUnknownUser, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import {
+  type AppEnv,
+  type Intent,
+  isUnknownUser,
+  mediaPermission,
+  OPENER,
+  type Parent,
+  type PopupDef,
+  SimApp,
+  type Tap,
+} from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -22,6 +32,50 @@ export const TIKTOK_MAIN = "com.ss.android.ugc.aweme.splash.SplashActivity";
 export const TRILL_PKG = "com.ss.android.ugc.trill";
 export const TIKTOK_VERSION = "43.1.4";
 export const TIKTOK_SHARE = "com.ss.android.ugc.aweme.share.SystemShareActivity";
+
+/** The verbs of TikTok's taps (a node's action is "VERB" or "VERB:ARG"). */
+type TikTokVerb =
+  | "nav"
+  | "follow"
+  | "following"
+  | "like"
+  | "favorite"
+  | "comments"
+  | "closeComments"
+  | "sendComment"
+  | "commentImage"
+  | "pickImage"
+  | "confirmImage"
+  | "closePicker"
+  | "removeImage"
+  | "profile"
+  | "search"
+  | "doSearch"
+  | "searchTab"
+  | "openSearchVideo"
+  | "soundPage"
+  | "useSound"
+  | "openSounds"
+  | "soundSearch"
+  | "pickSound"
+  | "volume"
+  | "setVolume"
+  | "closeSounds"
+  | "addLink"
+  | "productLink"
+  | "back"
+  | "openUserVideo"
+  | "closeCamera"
+  | "openGallery"
+  | "closeGallery"
+  | "tab"
+  | "tick"
+  | "galleryNext"
+  | "editorBack"
+  | "editorNext"
+  | "postBack"
+  | "drafts"
+  | "post";
 
 export class TikTokApp extends SimApp implements TikTokView {
   readonly label = "TikTok";
@@ -245,11 +299,7 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.focused = null;
   }
 
-  back(): boolean {
-    if (this.switcherOpen) {
-      this.switcherOpen = false;
-      return true;
-    }
+  protected override closeOverlay(): boolean {
     if (this.imagePicker) {
       this.imagePicker = false;
       return true;
@@ -266,36 +316,22 @@ export class TikTokApp extends SimApp implements TikTokView {
       this.focused = null;
       return true;
     }
-    switch (this.screen) {
-      case "video":
-      case "user":
-      case "search":
-        this.go(this.backStack.pop() ?? "home");
-        return true;
-      case "camera":
-        this.go("home");
-        return true;
-      case "gallery":
-        this.go("camera");
-        return true;
-      case "editor":
-        this.go(this.fromShare ? "home" : "gallery");
-        return true;
-      case "soundPage":
-        this.go("search");
-        return true;
-      case "post":
-        this.go("editor");
-        return true;
-      case "friends":
-      case "inbox":
-      case "profile":
-        this.go("home");
-        return true;
-      default:
-        return false;
-    }
+    return false;
   }
+
+  protected readonly parents: Readonly<Record<string, Parent>> = {
+    video: OPENER,
+    user: OPENER,
+    search: OPENER,
+    camera: "home",
+    gallery: "camera",
+    editor: () => (this.fromShare ? "home" : "gallery"),
+    soundPage: "search",
+    post: "editor",
+    friends: "home",
+    inbox: "home",
+    profile: "home",
+  };
 
   protected override onPopup(p: PopupDef, result: string): void {
     if (p.name === "unfollow" && result === "unfollow") {
@@ -345,200 +381,170 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.go("home");
   }
 
-  protected onAction(action: string): void {
-    const [verb, arg] = action.split(":") as [string, string | undefined];
-    if (this.accountAction(verb, arg)) return;
-    switch (verb) {
-      case "nav":
-        if (arg === "create") {
-          this.fromShare = false;
-          this.resetDraft();
-          this.go("camera");
-          if (this.occasionalPopups) this.popupOnce(POPUPS.followFriends as PopupDef);
-        } else if (arg) {
-          this.backStack = [];
-          this.commentsOpen = false;
-          this.go(arg);
-        }
-        return;
-      case "follow":
-        this.follow(arg ?? this.currentVideo().author);
-        return;
-      case "following":
-        this.popupAlways(unfollowPopup(this.profileUser));
-        return;
-      case "like":
-        this.toggle(this.liked, videoKey(this.currentVideo()), "like", "unlike");
-        return;
-      case "favorite":
-        this.toggle(this.favorites, videoKey(this.currentVideo()), "favorite", "unfavorite");
-        return;
-      case "comments":
-        this.commentsOpen = true;
-        return;
-      case "closeComments":
-        this.commentsOpen = false;
-        this.focused = null;
-        return;
-      case "sendComment":
-        this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()), this.commentImage?.data);
-        this.commentImage = null;
-        return;
-      case "commentImage":
-        this.imagePicker = true;
-        this.pickerChoice = null;
-        this.focused = null;
-        return;
-      case "pickImage":
-        this.pickerChoice = this.recentImages()[Number(arg)] ?? null;
-        return;
-      case "confirmImage":
-        if (!this.pickerChoice) return;
-        this.commentImage = this.pickerChoice;
-        this.imagePicker = false;
-        return;
-      case "closePicker":
-        this.imagePicker = false;
-        return;
-      case "removeImage":
-        this.commentImage = null;
-        return;
-      case "profile":
-        this.openProfile(arg ?? this.currentVideo().author);
-        return;
-      case "search":
-        this.backStack.push(this.screen);
-        this.fields.search = "";
-        this.searchResults = [];
-        this.searchQuery = "";
-        this.searchTab = "users";
-        this.go("search");
-        this.focused = "search";
-        return;
-      case "doSearch":
-        this.doSearch();
-        return;
-      case "searchTab":
-        this.searchTab = arg === "sounds" || arg === "videos" ? arg : "users";
-        return;
-      case "openSearchVideo": {
-        const list = topicVideos(this.searchQuery);
-        const i = Number(arg) % list.length;
-        this.openVideo(list[i] as Video);
-        this.videoList = list;
-        this.videoListIndex = i;
-        return;
-      }
-      case "soundPage":
-        this.soundPageName = this.searchResults[Number(arg)] ?? "";
-        this.go("soundPage");
-        return;
-      case "useSound":
-        // the camera opens with the sound; the upload button leads to the gallery as from Create
+  protected readonly taps: Readonly<Record<TikTokVerb, Tap>> = {
+    nav: (arg) => {
+      if (arg === "create") {
         this.fromShare = false;
         this.resetDraft();
-        this.sound = this.soundPageName;
+        this.go("camera");
+        if (this.occasionalPopups) this.popupOnce(POPUPS.followFriends as PopupDef);
+      } else if (arg) {
         this.backStack = [];
-        this.go("camera");
-        return;
-      case "openSounds":
-        this.soundSheet = true;
-        this.soundResults = [];
-        this.fields.soundSearch = "";
-        return;
-      case "soundSearch":
-        this.focused = "soundSearch";
-        return;
-      case "pickSound":
-        // the sheet stays open with the sound ticked (Volume, or a tap on Close/Done, ends it)
-        this.sound = (this.soundResults.length ? this.soundResults : RECOMMENDED_SOUNDS)[Number(arg)] ?? "";
-        this.focused = null;
-        return;
-      case "volume":
-        this.volumePanel = true;
-        return;
-      case "setVolume": {
-        const [which, value] = (arg ?? "").split("=");
-        if (which === "original" || which === "added") this.volumes[which] = Number(value);
-        return;
+        this.commentsOpen = false;
+        this.go(arg);
       }
-      case "closeSounds":
-        this.soundSheet = false;
-        this.volumePanel = false;
-        this.focused = null;
-        return;
-      case "addLink":
-        this.linkSheet = true;
-        return;
-      case "productLink":
-        this.productLink = true;
-        this.linkSheet = false;
-        return;
-      case "back":
-        this.back();
-        return;
-      case "openUserVideo":
-        this.openVideo({
-          id: `73000000000000000${arg ?? "0"}`.slice(0, 19),
-          author: this.profileUser,
-          desc: `video by @${this.profileUser}`,
-          likes: 900,
-          comments: 3,
-        });
-        return;
-      case "closeCamera":
-        this.go("home");
-        return;
-      case "openGallery":
-        if (this.mediaGranted || !this.env.popups) {
-          this.mediaGranted = true;
-          this.selected = [];
-          this.galleryTab = "all";
-          this.go("gallery");
-        } else {
-          this.popupAlways(mediaPermission("TikTok"));
-        }
-        return;
-      case "closeGallery":
-        this.go("camera");
-        return;
-      case "tab":
-        this.galleryTab = (arg as "all" | "videos" | "photos") ?? "all";
-        return;
-      case "tick": {
-        const m = this.visibleMedia()[Number(arg)];
-        if (!m) return;
-        const i = this.selected.findIndex((s) => s.id === m.id);
-        if (i >= 0) this.selected.splice(i, 1);
-        else this.selected.push(m);
-        return;
-      }
-      case "galleryNext":
-        if (this.selected.length === 0) return;
-        this.fields = {};
-        this.go("editor");
-        return;
-      case "editorBack":
-        this.back();
-        return;
-      case "editorNext":
-        this.go("post");
-        this.popupOnce(POPUPS.titleTip as PopupDef);
-        return;
-      case "postBack":
-        this.go("editor");
-        return;
-      case "drafts":
+    },
+    follow: (arg) => this.follow(arg ?? this.currentVideo().author),
+    following: () => this.popupAlways(unfollowPopup(this.profileUser)),
+    like: () => this.toggle(this.liked, videoKey(this.currentVideo()), "like", "unlike"),
+    favorite: () => this.toggle(this.favorites, videoKey(this.currentVideo()), "favorite", "unfavorite"),
+    comments: () => {
+      this.commentsOpen = true;
+    },
+    closeComments: () => {
+      this.commentsOpen = false;
+      this.focused = null;
+    },
+    sendComment: () => {
+      this.sendComment(this.commentsByVideo, videoKey(this.currentVideo()), this.commentImage?.data);
+      this.commentImage = null;
+    },
+    commentImage: () => {
+      this.imagePicker = true;
+      this.pickerChoice = null;
+      this.focused = null;
+    },
+    pickImage: (arg) => {
+      this.pickerChoice = this.recentImages()[Number(arg)] ?? null;
+    },
+    confirmImage: () => {
+      if (!this.pickerChoice) return;
+      this.commentImage = this.pickerChoice;
+      this.imagePicker = false;
+    },
+    closePicker: () => {
+      this.imagePicker = false;
+    },
+    removeImage: () => {
+      this.commentImage = null;
+    },
+    profile: (arg) => this.openProfile(arg ?? this.currentVideo().author),
+    search: () => {
+      this.backStack.push(this.screen);
+      this.fields.search = "";
+      this.searchResults = [];
+      this.searchQuery = "";
+      this.searchTab = "users";
+      this.go("search");
+      this.focused = "search";
+    },
+    doSearch: () => this.doSearch(),
+    searchTab: (arg) => {
+      this.searchTab = arg === "sounds" || arg === "videos" ? arg : "users";
+    },
+    openSearchVideo: (arg) => {
+      const list = topicVideos(this.searchQuery);
+      const i = Number(arg) % list.length;
+      this.openVideo(list[i] as Video);
+      this.videoList = list;
+      this.videoListIndex = i;
+    },
+    soundPage: (arg) => {
+      this.soundPageName = this.searchResults[Number(arg)] ?? "";
+      this.go("soundPage");
+    },
+    useSound: () => {
+      // the camera opens with the sound; the upload button leads to the gallery as from Create
+      this.fromShare = false;
+      this.resetDraft();
+      this.sound = this.soundPageName;
+      this.backStack = [];
+      this.go("camera");
+    },
+    openSounds: () => {
+      this.soundSheet = true;
+      this.soundResults = [];
+      this.fields.soundSearch = "";
+    },
+    soundSearch: () => {
+      this.focused = "soundSearch";
+    },
+    pickSound: (arg) => {
+      // the sheet stays open with the sound ticked (Volume, or a tap on Close/Done, ends it)
+      this.sound = (this.soundResults.length ? this.soundResults : RECOMMENDED_SOUNDS)[Number(arg)] ?? "";
+      this.focused = null;
+    },
+    volume: () => {
+      this.volumePanel = true;
+    },
+    setVolume: (arg) => {
+      const [which, value] = (arg ?? "").split("=");
+      if (which === "original" || which === "added") this.volumes[which] = Number(value);
+    },
+    closeSounds: () => {
+      this.soundSheet = false;
+      this.volumePanel = false;
+      this.focused = null;
+    },
+    addLink: () => {
+      this.linkSheet = true;
+    },
+    productLink: () => {
+      this.productLink = true;
+      this.linkSheet = false;
+    },
+    back: () => this.back(),
+    openUserVideo: (arg) =>
+      this.openVideo({
+        id: `73000000000000000${arg ?? "0"}`.slice(0, 19),
+        author: this.profileUser,
+        desc: `video by @${this.profileUser}`,
+        likes: 900,
+        comments: 3,
+      }),
+    closeCamera: () => this.go("home"),
+    openGallery: () => {
+      if (this.mediaGranted || !this.env.popups) {
+        this.mediaGranted = true;
         this.selected = [];
-        this.fields = {};
-        this.go("home");
-        return;
-      case "post":
-        if (this.occasionalPopups && this.env.popups) this.popupAlways(POPUPS.publishNow as PopupDef);
-        else this.startUpload();
-        return;
-    }
-  }
+        this.galleryTab = "all";
+        this.go("gallery");
+      } else {
+        this.popupAlways(mediaPermission("TikTok"));
+      }
+    },
+    closeGallery: () => this.go("camera"),
+    tab: (arg) => {
+      this.galleryTab = (arg as "all" | "videos" | "photos") ?? "all";
+    },
+    tick: (arg) => {
+      const m = this.visibleMedia()[Number(arg)];
+      if (!m) return;
+      const i = this.selected.findIndex((s) => s.id === m.id);
+      if (i >= 0) this.selected.splice(i, 1);
+      else this.selected.push(m);
+    },
+    galleryNext: () => {
+      if (this.selected.length === 0) return;
+      this.fields = {};
+      this.go("editor");
+    },
+    editorBack: () => this.back(),
+    editorNext: () => {
+      this.go("post");
+      this.popupOnce(POPUPS.titleTip as PopupDef);
+    },
+    postBack: () => this.go("editor"),
+    drafts: () => {
+      this.selected = [];
+      this.fields = {};
+      this.go("home");
+    },
+    post: () => {
+      if (this.occasionalPopups && this.env.popups) this.popupAlways(POPUPS.publishNow as PopupDef);
+      else this.startUpload();
+    },
+  };
 
   private startUpload(): void {
     this.pending = {

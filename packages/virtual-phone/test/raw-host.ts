@@ -1,5 +1,6 @@
 /** A raw ADB host, to look at the packets themselves, and shell v2 framing. */
 import { type Socket, connect as tcpConnect } from "node:net";
+import { waitFor } from "../../../test/helpers/wait.ts";
 import {
   A_CLSE,
   A_CNXN,
@@ -10,8 +11,7 @@ import {
   encodePacket,
   type Packet,
   PacketReader,
-} from "../../src/sim/protocol.ts";
-import { waitFor } from "../helpers/wait.ts";
+} from "../src/protocol.ts";
 
 export interface RawStream {
   localId: number;

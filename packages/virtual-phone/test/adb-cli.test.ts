@@ -4,10 +4,10 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
-import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { sha256 } from "../helpers/files.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { type AdbServer, startAdbServer } from "../../../test/helpers/adb.ts";
+import { sha256 } from "../../../test/helpers/files.ts";
+import { waitFor } from "../../../test/helpers/wait.ts";
+import { VirtualPhone } from "../src/index.ts";
 import { center, dumpNodes } from "./ui-dump.ts";
 
 describe("virtual phone through the real adb", () => {

@@ -2,7 +2,10 @@
 export type { Intent, PopupDef, Post } from "./apps/app.ts";
 export { SimApp } from "./apps/app.ts";
 export { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram/behaviour.ts";
+export { REELS, type Reel, reelKey, topicReels } from "./apps/instagram/view.ts";
 export { TIKTOK_PKG, TikTokApp } from "./apps/tiktok/behaviour.ts";
+export { RENAMED_POST_VERSION } from "./apps/tiktok/post-screens.ts";
+export { FEED, topicVideos, type Video, videoKey } from "./apps/tiktok/view.ts";
 export type { UiNode } from "./apps/ui.ts";
 export type { MediaEntry } from "./media.ts";
 export {
@@ -12,3 +15,5 @@ export {
   VirtualPhone,
   type VirtualPhoneOptions,
 } from "./phone.ts";
+// the screen's canvas: also what a host needs to make a sample PNG
+export { Canvas } from "./png.ts";

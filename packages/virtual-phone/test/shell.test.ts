@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { VirtualPhone } from "../../src/sim/index.ts";
-import { parse } from "../../src/sim/shell.ts";
+import { VirtualPhone } from "../src/index.ts";
+import { parse } from "../src/shell.ts";
 
 let phone: VirtualPhone;
 const run = (c: string) => phone.exec(c);

@@ -89,10 +89,8 @@ export class GenericApp extends SimApp {
     if (!this.running) this.go("main");
     return null;
   }
-  back(): boolean {
-    return false;
-  }
-  protected onAction(): void {}
+  protected readonly taps = {};
+  protected readonly parents = {};
   protected screenNodes(): NodeSpec[] {
     return [{ c: "TextView", id: "title", text: this.label, b: [100, 200, 980, 300] }];
   }

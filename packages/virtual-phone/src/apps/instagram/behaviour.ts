@@ -1,7 +1,16 @@
 /** Instagram (com.instagram.android): what the app does — launches, links, taps, BACK, the reel flow, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import { type AppEnv, type Intent, mediaPermission, type PopupDef, SimApp } from "../app.ts";
+import {
+  type AppEnv,
+  type Intent,
+  mediaPermission,
+  OPENER,
+  type Parent,
+  type PopupDef,
+  SimApp,
+  type Tap,
+} from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -21,6 +30,33 @@ export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
 /** The share target "Stories": shared media open in the story editor. */
 export const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
+
+/** The verbs of Instagram's taps (a node's action is "VERB" or "VERB:ARG"). */
+type InstagramVerb =
+  | "tab"
+  | "cancel"
+  | "follow"
+  | "following"
+  | "profile"
+  | "openPost"
+  | "like"
+  | "comments"
+  | "openReel"
+  | "reelLike"
+  | "reelComments"
+  | "reelMore"
+  | "reelSave"
+  | "postComment"
+  | "back"
+  | "dest"
+  | "thumb"
+  | "editBack"
+  | "editNext"
+  | "storyCancel"
+  | "captionBack"
+  | "discardPending"
+  | "saveDraft"
+  | "share";
 
 export class InstagramApp extends SimApp implements InstagramView {
   readonly pkg = INSTAGRAM_PKG;
@@ -108,7 +144,7 @@ export class InstagramApp extends SimApp implements InstagramView {
 
   override key(code: number): void {
     if (code === 66 && (this.screen === "comments" || this.screen === "reelComments"))
-      this.onAction("postComment");
+      this.taps.postComment(undefined);
     if (code === 66 && this.screen === "search") this.submitSearch();
   }
 
@@ -163,50 +199,26 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
   }
 
-  back(): boolean {
-    if (this.switcherOpen) {
-      this.switcherOpen = false;
-      return true;
-    }
-    if (this.screen === "reels" && this.reelMore) {
-      this.reelMore = false;
-      return true;
-    }
-    switch (this.screen) {
-      case "reelComments":
-        this.go("reels");
-        return true;
-      case "searchResults":
-        this.go("search");
-        return true;
-      case "user":
-      case "postView":
-        this.go(this.backStack.pop() ?? "home");
-        return true;
-      case "comments":
-        this.go("postView");
-        return true;
-      case "gallery":
-        this.go("home");
-        return true;
-      case "edit":
-        this.go("gallery");
-        return true;
-      case "storyEditor":
-        this.go("home");
-        return true;
-      case "caption":
-        this.go("edit");
-        return true;
-      case "search":
-      case "reels":
-      case "profile":
-        this.go("home");
-        return true;
-      default:
-        return false;
-    }
+  protected override closeOverlay(): boolean {
+    if (this.screen !== "reels" || !this.reelMore) return false;
+    this.reelMore = false;
+    return true;
   }
+
+  protected readonly parents: Readonly<Record<string, Parent>> = {
+    reelComments: "reels",
+    searchResults: "search",
+    user: OPENER,
+    postView: OPENER,
+    comments: "postView",
+    gallery: "home",
+    edit: "gallery",
+    storyEditor: "home",
+    caption: "edit",
+    search: "home",
+    reels: "home",
+    profile: "home",
+  };
 
   protected override onPopup(p: PopupDef, result: string): void {
     if (p.name === "unfollow") {
@@ -253,109 +265,74 @@ export class InstagramApp extends SimApp implements InstagramView {
     this.go("profile");
   }
 
-  protected onAction(action: string): void {
-    const [verb, arg] = action.split(":") as [string, string | undefined];
-    if (this.accountAction(verb, arg)) return;
-    switch (verb) {
-      case "tab":
-        if (arg === "create") {
-          if (this.draft && this.env.popups) this.popupAlways(POPUPS.draft as PopupDef);
-          else this.openGallery();
-        } else if (arg === "home") this.go("home");
-        else if (arg === "reels") this.openReels(REELS, 0);
-        else if (arg === "search") {
-          this.fields.search = "";
-          this.go("search");
-          this.focused = "search";
-        } else if (arg) this.go(arg);
-        return;
-      case "cancel":
-        this.go("home");
-        return;
-      case "follow":
-        this.follow(arg ?? this.profileUser);
-        return;
-      case "following":
-        this.popupAlways(unfollowPopup(this.profileUser));
-        return;
-      case "profile":
-        if (this.screen === "search") this.act("search", (this.fields.search ?? "").trim());
-        this.openProfile(arg ?? this.postRef.author);
-        return;
-      case "openPost":
-        this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser);
-        return;
-      case "like":
-        this.toggle(this.liked, this.postRef.key || "p/feed", "like", "unlike");
-        return;
-      case "comments":
-        this.go("comments");
-        return;
-      case "openReel":
-        this.openReels(topicReels(this.searchQuery), Number(arg));
-        return;
-      case "reelLike":
-        this.toggle(this.liked, reelKey(this.currentReel()), "like", "unlike");
-        return;
-      case "reelComments":
-        this.postRef = { key: reelKey(this.currentReel()), author: this.currentReel().author };
-        this.go("reelComments");
-        return;
-      case "reelMore":
-        this.reelMore = true;
-        return;
-      case "reelSave":
-        this.toggle(this.savedReels, reelKey(this.currentReel()), "favorite", "unfavorite");
-        this.reelMore = false;
-        return;
-      case "postComment":
-        this.sendComment(this.commentsByPost, this.postRef.key);
-        return;
-      case "back":
-        this.back();
-        return;
-      case "dest":
-        this.dest = (arg as Dest) ?? "clips";
-        return;
-      case "thumb": {
-        const m = this.items()[Number(arg)];
-        if (!m) return;
-        this.selected = [m];
-        this.draft = [m];
-        this.fields = {};
-        this.go("edit");
-        return;
-      }
-      case "editBack":
-        this.go("gallery");
-        return;
-      case "editNext":
-        this.go("caption");
-        if (this.occasionalPopups) this.popupOnce(RATE_POPUP);
-        return;
-      case "storyCancel":
-        this.go("home");
-        return;
-      case "captionBack":
-        this.go("edit");
-        return;
-      case "discardPending":
-        this.go("home");
-        return;
-      case "saveDraft":
-        this.go("home");
-        return;
-      case "share":
-        this.pending = { caption: this.fields.caption ?? "", media: [...this.selected], dest: this.dest };
-        this.shareStart = Date.now();
-        this.draft = null;
-        this.selected = [];
-        this.fields = {};
-        this.go("sharing");
-        this.env.wake(this.uploadMs);
-        return;
-    }
-  }
+  protected readonly taps: Readonly<Record<InstagramVerb, Tap>> = {
+    tab: (arg) => {
+      if (arg === "create") {
+        if (this.draft && this.env.popups) this.popupAlways(POPUPS.draft as PopupDef);
+        else this.openGallery();
+      } else if (arg === "home") this.go("home");
+      else if (arg === "reels") this.openReels(REELS, 0);
+      else if (arg === "search") {
+        this.fields.search = "";
+        this.go("search");
+        this.focused = "search";
+      } else if (arg) this.go(arg);
+    },
+    cancel: () => this.go("home"),
+    follow: (arg) => this.follow(arg ?? this.profileUser),
+    following: () => this.popupAlways(unfollowPopup(this.profileUser)),
+    profile: (arg) => {
+      if (this.screen === "search") this.act("search", (this.fields.search ?? "").trim());
+      this.openProfile(arg ?? this.postRef.author);
+    },
+    openPost: (arg) => this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser),
+    like: () => this.toggle(this.liked, this.postRef.key || "p/feed", "like", "unlike"),
+    comments: () => this.go("comments"),
+    openReel: (arg) => this.openReels(topicReels(this.searchQuery), Number(arg)),
+    reelLike: () => this.toggle(this.liked, reelKey(this.currentReel()), "like", "unlike"),
+    reelComments: () => {
+      this.postRef = { key: reelKey(this.currentReel()), author: this.currentReel().author };
+      this.go("reelComments");
+    },
+    reelMore: () => {
+      this.reelMore = true;
+    },
+    reelSave: () => {
+      this.toggle(this.savedReels, reelKey(this.currentReel()), "favorite", "unfavorite");
+      this.reelMore = false;
+    },
+    postComment: () => this.sendComment(this.commentsByPost, this.postRef.key),
+    back: () => this.back(),
+    dest: (arg) => {
+      this.dest = (arg as Dest) ?? "clips";
+    },
+    thumb: (arg) => {
+      const m = this.items()[Number(arg)];
+      if (!m) return;
+      this.selected = [m];
+      this.draft = [m];
+      this.fields = {};
+      this.go("edit");
+    },
+    editBack: () => this.go("gallery"),
+    editNext: () => {
+      this.go("caption");
+      if (this.occasionalPopups) this.popupOnce(RATE_POPUP);
+    },
+    storyCancel: () => this.go("home"),
+    captionBack: () => this.go("edit"),
+    discardPending: () => this.go("home"),
+    saveDraft: () => this.go("home"),
+    share: () => {
+      this.pending = { caption: this.fields.caption ?? "", media: [...this.selected], dest: this.dest };
+      this.shareStart = Date.now();
+      this.draft = null;
+      this.selected = [];
+      this.fields = {};
+      this.go("sharing");
+      this.env.wake(this.uploadMs);
+    },
+  };
 
   protected screenNodes(): NodeSpec[] {
     return screenNodes(this);

@@ -1,5 +1,5 @@
 /**
- * Runs virtual phones standalone: `bun src/sim/cli.ts --count 5 --base-port 6100 [--auth none|accept|reject]
+ * Runs virtual phones standalone (from the package's folder): `bun src/cli.ts --count 5 --base-port 6100 [--auth none|accept|reject]
  * [--latency MS] [--no-popups] [--model "Pixel 7"]`. Prints one line per phone; Ctrl-C stops them.
  */
 import { type AuthMode, VirtualPhone } from "./phone.ts";
@@ -19,7 +19,7 @@ const host = arg("host") ?? "127.0.0.1";
 
 if (!Number.isInteger(count) || count < 1 || !["none", "accept", "reject"].includes(auth)) {
   console.error(
-    "usage: bun src/sim/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] [--no-popups]",
+    "usage: bun src/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] [--no-popups]",
   );
   process.exit(2);
 }

@@ -1,6 +1,6 @@
 /** Simulated TikTok and Instagram: screens, popups, share intents, posts. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { VirtualPhone, type VirtualPhoneOptions } from "../../src/sim/index.ts";
+import { VirtualPhone, type VirtualPhoneOptions } from "../src/index.ts";
 import { center, dumpNodes } from "./ui-dump.ts";
 
 type Node = Record<string, string>;

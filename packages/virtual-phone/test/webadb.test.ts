@@ -20,8 +20,8 @@ import {
   ReadableStream,
   StructDeserializeStream,
 } from "@yume-chan/stream-extra";
-import { VirtualPhone } from "../../src/sim/index.ts";
-import { sha256 } from "../helpers/files.ts";
+import { sha256 } from "../../../test/helpers/files.ts";
+import { VirtualPhone } from "../src/index.ts";
 
 function packetStreams(socket: Socket): AdbDaemonConnection {
   const bytes = new PushReadableStream<Uint8Array>((controller) => {

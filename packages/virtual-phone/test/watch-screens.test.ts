@@ -1,8 +1,8 @@
 /** The simulated watching screens the warm-up uses: TikTok's search Videos tab, Instagram's Reels viewer. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { topicReels } from "../../src/sim/apps/instagram/view.ts";
-import { topicVideos } from "../../src/sim/apps/tiktok/view.ts";
-import { VirtualPhone } from "../../src/sim/index.ts";
+import { topicReels } from "../src/apps/instagram/view.ts";
+import { topicVideos } from "../src/apps/tiktok/view.ts";
+import { VirtualPhone } from "../src/index.ts";
 import { center, dumpNodes } from "./ui-dump.ts";
 
 type Node = Record<string, string>;
