@@ -9,7 +9,7 @@ import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "f
 import { VERSION } from "../config.ts";
 import { DEMO_BASE_PORT } from "../demo.ts";
 import { DEMO_TAG } from "../materials/demo-media.ts";
-import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
+import type { ScriptDefinition, ScriptRegistry } from "../scripts/registry.ts";
 import {
   API_CODES,
   Code,
@@ -113,7 +113,7 @@ function defaultsInWords(schema: Record<string, unknown>) {
 }
 
 /** The OpenAPI document of `app`, built once. */
-function buildDocument(app: AnyElysia) {
+function buildDocument(app: AnyElysia, registry: ScriptRegistry) {
   const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
   for (const route of app.routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
@@ -141,7 +141,7 @@ function buildDocument(app: AnyElysia) {
     }
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   }
-  const scripts = listScripts();
+  const scripts = registry.list();
   // script_config is checked per script: show each script's schema
   const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"];
   const createSchema = create?.schema as { properties: Record<string, Record<string, unknown>> } | undefined;
@@ -191,8 +191,11 @@ function buildDocument(app: AnyElysia) {
   };
 }
 
-/** Routes for the docs of `app` (pass the finished app: the document is built from its routes). */
-export function docs(app: AnyElysia) {
+/**
+ * Routes for the docs of `app` (pass the finished app: the document is built from its routes) and of the
+ * scripts of `registry`.
+ */
+export function docs(app: AnyElysia, registry: ScriptRegistry) {
   let document: ReturnType<typeof buildDocument> | undefined;
   const hidden = { detail: { hide: true } };
   return new Elysia()
@@ -204,7 +207,7 @@ export function docs(app: AnyElysia) {
     .get(
       "/swagger/json",
       () => {
-        document ??= buildDocument(app);
+        document ??= buildDocument(app, registry);
         return document;
       },
       hidden,
