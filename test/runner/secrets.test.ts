@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Type as T } from "@sinclair/typebox";
 import { TaskStatus } from "../../src/domain.ts";
-import { ScriptError } from "../../src/scripts/context.ts";
 import type { ScriptDefinition } from "../../src/scripts/definition.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
+import { ScriptError } from "../../src/scripts/errors.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
@@ -47,7 +46,6 @@ const events: FarmEvent[] = [];
 const consoleLines: string[] = [];
 
 beforeAll(async () => {
-  registerScript(leaky);
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LEAK1", popups: false });
   hook = startHookReceiver();
@@ -58,7 +56,7 @@ beforeAll(async () => {
       webhookUrl: `${hook.url}?token=hook-TESTONLY`,
       webhookSecret: "hook-secret",
     },
-    { pollMs: 200, log: (line) => consoleLines.push(line) },
+    { pollMs: 200, log: (line) => consoleLines.push(line), scripts: [leaky] },
   );
   s.events.subscribe((e) => events.push(e));
   await s.start();
@@ -71,7 +69,6 @@ afterAll(async () => {
   await phone?.stop();
   await adb?.stop();
   hook?.stop();
-  unregisterScript("leaky_test");
 });
 
 const serial = () => `${phone.host}:${phone.port}`;

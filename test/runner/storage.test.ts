@@ -6,8 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TaskStatus } from "../../src/domain.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -22,7 +21,6 @@ let phone: VirtualPhone;
 
 beforeAll(async () => {
   if (!isRoot) return;
-  registerScript(testScript);
   dir = mkdtempSync(join(tmpdir(), "farm-runner-full-"));
   data = join(dir, "data");
   mkdirSync(data);
@@ -35,7 +33,6 @@ afterAll(async () => {
   if (!isRoot) return;
   await phone?.stop();
   await adb?.stop();
-  unregisterScript("test_sleep");
   Bun.spawnSync(["umount", "-l", data]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -46,7 +43,12 @@ test.skipIf(!isRoot)(
     const clock = new ManualClock(Date.now());
     const lines: string[] = [];
     const config = { adb: { host: "127.0.0.1", port: adb.port }, dataDir: data, retryMax: 0 };
-    const s = startTestService(config, { clock, pollMs: 200, log: (l) => lines.push(l) });
+    const s = startTestService(config, {
+      clock,
+      pollMs: 200,
+      log: (l) => lines.push(l),
+      scripts: [testScript],
+    });
     await s.start();
     await s.deviceService.connect(phone.host, phone.port, false);
     const serial = `${phone.host}:${phone.port}`;
@@ -88,7 +90,10 @@ test.skipIf(!isRoot)(
     expect(lines).toContain(`task ${id}: completed, never saved: the next start will mark it interrupted`);
 
     rmSync(join(data, "filler"));
-    const again = startTestService({ ...config, adb: { host: "127.0.0.1", port: 9 } }, { clock });
+    const again = startTestService(
+      { ...config, adb: { host: "127.0.0.1", port: 9 } },
+      { clock, scripts: [testScript] },
+    );
     expect(again.tasks.get(id)).toMatchObject({ status: TaskStatus.failed });
     expect(again.tasks.get(id)?.error).toStartWith("interrupted");
     await again.stop();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import { ScreenNeverCame, Ui } from "../../src/scripts/ui/index.ts";
+import { ScreenNeverCame, Ui } from "../../src/scripts/screen/index.ts";
 import { VirtualPhone } from "../../src/sim/index.ts";
 
 const TT = "com.zhiliaoapp.musically";
