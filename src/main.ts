@@ -21,7 +21,7 @@ declare const FARM_BUILD_TEST_SCRIPTS: boolean | undefined;
  * test_sleep, asked for by FARM_TEST_SCRIPTS=1: honoured by the test suite's build and from source, never by
  * a release build.
  */
-const testScripts = (): typeof testScript[] =>
+const testScripts = (): (typeof testScript)[] =>
   (typeof FARM_BUILD_TEST_SCRIPTS !== "boolean" || FARM_BUILD_TEST_SCRIPTS) &&
   process.env.FARM_TEST_SCRIPTS === "1"
     ? [testScript]

@@ -90,7 +90,7 @@ export const MAX_TAGS = 20;
 const byName = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
 const kindOf = (c: MaterialConfig): Kind => (c.content_type === 1 ? "image" : "video");
 const needOf = (c: MaterialConfig) => (c.content_type === 1 ? c.image_count : 1);
-const posterOf = (task: MaterialTask): Poster => ({
+const posterOf = (task: Omit<MaterialTask, "config">): Poster => ({
   username: task.username?.replace(/^@/, "") || null,
   serial: task.serial,
 });
@@ -370,7 +370,7 @@ export class Materials {
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
-  markPosted(task: MaterialTask, files: { path: string }[], at = Date.now()): void {
+  markPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): void {
     this.store.recordUses(
       files.map((f) => f.path),
       posterOf(task),

@@ -7,7 +7,6 @@ import { splitList } from "../lists.ts";
 import { type FollowConfig, followConfig } from "./config.ts";
 import { type FollowAction, followFlow } from "./flow.ts";
 
-
 /** TikTok and Instagram user names: letters, digits, "_" and "." (a link or a path is not a name). */
 const USERNAME = /^[A-Za-z0-9_.]{1,64}$/;
 
