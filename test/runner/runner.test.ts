@@ -140,6 +140,28 @@ describe("dispatch", () => {
     clock.advance(60_000);
     await waitFor("scheduled task done", () => task(id as number)?.status === TaskStatus.completed, 10_000);
   });
+
+  test("a task whose script the service no longer has fails at once, permanently, and says so", async () => {
+    const [id] = (await create(
+      [serial(phones[1] as VirtualPhone)],
+      { seconds: 0 },
+      { start_time: "10:30" },
+    )) as [number];
+    // the runner asks the service's own registry when the task starts, not when it was created
+    s.scripts.unregister("test_sleep");
+    try {
+      clock.advance(30 * 60_000);
+      await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
+      expect(task(id)).toMatchObject({
+        error: 'script "test_sleep" is no longer known to this service',
+        errorClass: "permanent",
+        retryCount: 0,
+      });
+      expect(runsOf(id)).toBe(0);
+    } finally {
+      s.scripts.register(testScript);
+    }
+  });
 });
 
 describe("stop, delete, retry", () => {
