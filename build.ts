@@ -2,7 +2,8 @@
 //   bun build.ts               dist/farm-tasks, for this machine          (npm run build)
 //   bun build.ts --all         one per farm PC system, plus dist/SHA256SUMS  (npm run build:all)
 //   --sourcemap                a .map beside each executable
-//   --test-key                 the test suite's build: trusts test/keys' TEST-ONLY key, goes to dist/test/
+//   --test-key                 the test suite's build: trusts test/keys' TEST-ONLY key, offers the test
+//                              scripts (FARM_TEST_SCRIPTS=1), goes to dist/test/
 // The vendor's public key is read from the file named by FARM_VENDOR_PUBLIC_KEY, else
 // src/license/vendor-public.pem; a release build refuses a key marked TEST-ONLY.
 import { execFileSync } from "node:child_process";
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
     FARM_BUILD_COMMIT: JSON.stringify(commit()),
     FARM_BUILD_VENDOR_KEY: JSON.stringify(vendorKey(flags["test-key"])),
     FARM_BUILD_TEST_KEY: JSON.stringify(flags["test-key"]),
+    // only the test suite's build offers its test scripts (FARM_TEST_SCRIPTS=1)
+    FARM_BUILD_TEST_SCRIPTS: JSON.stringify(flags["test-key"]),
   };
 
   mkdirSync(dir, { recursive: true });

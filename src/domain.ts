@@ -33,10 +33,6 @@ export const TASK_SOURCES = ["api", "ui"] as const;
 /** Who created a task: an API client or the dashboard. */
 export type TaskSource = (typeof TASK_SOURCES)[number];
 
-export const SCRIPT_NAMES = ["post", "follow", "unfollow", "comment", "account_warmup"] as const;
-/** The scripts of the public API. */
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
-
 /** A username as typed by a person: surrounding spaces and one leading "@" are not part of it. */
 export const bareUsername = (name: string): string => name.trim().replace(/^@/, "");
 

@@ -5,18 +5,29 @@ import { type Config, ConfigError, parseConfig, usage, VERSION, versionLine } fr
 import { ensurePrivateDataDir } from "./data-dir.ts";
 import { startDemo } from "./demo.ts";
 import { Connections } from "./http/clients.ts";
-import { closeEventStreams } from "./http/events.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { inUseMessage, noteHolder } from "./lock.ts";
 import { consoleSink, Logger } from "./log.ts";
-import { registerScript } from "./scripts/registry.ts";
-import { testScript } from "./scripts/testing.ts";
+import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
 import { systemClock } from "./tasks/clock.ts";
 
 const log = new Logger(consoleSink, { clock: systemClock });
+
+/** Set by build.ts: true in the test suite's build, false in a release build; undefined from source. */
+declare const FARM_BUILD_TEST_SCRIPTS: boolean | undefined;
+
+/**
+ * test_sleep, asked for by FARM_TEST_SCRIPTS=1: honoured by the test suite's build and from source, never by
+ * a release build.
+ */
+const testScripts = (): (typeof testScript)[] =>
+  (typeof FARM_BUILD_TEST_SCRIPTS !== "boolean" || FARM_BUILD_TEST_SCRIPTS) &&
+  process.env.FARM_TEST_SCRIPTS === "1"
+    ? [testScript]
+    : [];
 
 /** A start-up failure: one line for the operator, exit code 2, nothing changed. */
 class StartupFailure extends Error {}
@@ -52,7 +63,7 @@ function openDataDir(config: Config): Service {
     ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
-    const service = createService(config, { log });
+    const service = createService(config, { log, scripts: testScripts() });
     noteHolder(config.dataDir);
     return service;
   } catch (e) {
@@ -81,8 +92,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed.config;
-  if (process.env.FARM_TEST_SCRIPTS === "1") registerScript(testScript);
-
   // the port first: a busy port must not leave a farm.db behind
   let service: Service | undefined;
   let draining = false;
@@ -164,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
   // drain: refuse new connections, answer the requests in flight, end the endless event streams
   draining = true;
   void server.stop(false);
-  closeEventStreams();
+  service.closeEventStreams();
   // quiet for a moment: a request already sent on an open connection may not have been read yet
   const drainUntil = Date.now() + 10_000;
   for (let quiet = 0; quiet < 5 && Date.now() < drainUntil; ) {

@@ -7,13 +7,15 @@ import type { Config } from "./config.ts";
 import { DEMO_BASE_PORT } from "./demo.ts";
 import { Fleet } from "./devices/index.ts";
 import { createApp } from "./http/app.ts";
+import { EventStreams } from "./http/events.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
 import { consoleSink, Logger } from "./log.ts";
 import { DEMO_TAG } from "./materials/demo-media.ts";
-import { activateMaterials, deactivateMaterials, Materials } from "./materials/index.ts";
+import { Materials } from "./materials/index.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
+import { type ScriptDefinition, ScriptRegistry } from "./scripts/registry.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
@@ -35,6 +37,8 @@ export interface ServiceOptions {
   pollMs?: number;
   /** In-process tests only: the key licenses are checked against instead of the built-in vendor key. */
   licensePublicKey?: string;
+  /** Scripts offered beside the built-in ones (the test suite's test_sleep). */
+  scripts?: ScriptDefinition[];
 }
 
 export interface Service {
@@ -47,9 +51,13 @@ export interface Service {
   runner: Runner;
   events: EventBus;
   evidence: Evidence;
+  /** The scripts this service runs, and what they are lent. */
+  scripts: ScriptRegistry;
   taskService: TaskService;
   deviceService: DeviceService;
   app: ReturnType<typeof createApp>;
+  /** Ends the open event streams (a shutdown begins: they would never end by themselves). */
+  closeEventStreams(): void;
   /** Finds phones and starts running tasks. */
   start(): Promise<void>;
   /** Lets running tasks finish (up to the grace period), detaches the phones, closes the database. */
@@ -79,9 +87,15 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
-    dataDir: config.dataDir,
   });
-  activateMaterials(materials);
+  const scripts = new ScriptRegistry({
+    materials,
+    rotation: materials.rotation,
+    dataDir: config.dataDir,
+    accounts,
+  });
+  for (const script of options.scripts ?? []) scripts.register(script);
+  const streams = new EventStreams();
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
   const meta = new MetaStore(db);
@@ -139,9 +153,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const deviceService = new DeviceService(fleet, devices, tasks, accounts);
   const runner = new Runner({
     lifecycle,
-    dataDir: config.dataDir,
     tasks,
-    accounts,
+    scripts,
     phones: { phone: (serial) => fleet.phone(serial), onlineSerials: () => deviceService.onlineSerials() },
     clock,
     deviceLimit: () => license.state().device_limit,
@@ -178,6 +191,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
 
   const taskService = new TaskService({
     lifecycle,
+    scripts,
     tasks,
     devices,
     accounts,
@@ -194,6 +208,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     accounts: new AccountService(accounts, devices),
     materials,
     events,
+    streams,
+    scripts,
     evidence,
     health: {
       db: () => storage.problem(),
@@ -229,9 +245,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     runner,
     events,
     evidence,
+    scripts,
     taskService,
     deviceService,
     app,
+    closeEventStreams: () => streams.closeAll(),
     async start() {
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
@@ -245,11 +263,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
       cancelStorageCheck();
+      streams.closeAll();
       await runner.shutdown(graceMs);
       webhook?.stop();
       await fleet.stop();
       license.close();
-      deactivateMaterials(materials);
       closeDb(db);
     },
   };

@@ -5,6 +5,7 @@ import type { License } from "../license/license.ts";
 import type { Logger } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
 import type { DeviceService } from "../phones/service.ts";
+import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
@@ -21,7 +22,7 @@ import {
   errorResponse,
   validationDetails,
 } from "./envelope.ts";
-import { eventRoutes } from "./events.ts";
+import { type EventStreams, eventRoutes } from "./events.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
@@ -38,6 +39,10 @@ export interface AppDeps {
   accounts: AccountService;
   materials: Materials;
   events: EventBus;
+  /** The event streams this app serves (its owner ends them at shutdown). */
+  streams: EventStreams;
+  /** The scripts the API documents, each with its config schema. */
+  scripts: ScriptRegistry;
   evidence: Evidence;
   health: HealthProbe;
   docsExamples: DocsExamples;
@@ -126,13 +131,13 @@ export function createApp(deps: AppDeps) {
     .use(healthRoutes(deps.health))
     .use(taskRoutes(deps.tasks, deps.evidence))
     .use(deviceRoutes(deps.devices))
-    .use(eventRoutes(deps.events))
+    .use(eventRoutes(deps.events, deps.streams))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))
     .use(materialRoutes(deps.materials))
     .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app
-  return api.use(docs(api, deps.docsExamples));
+  return api.use(docs(api, deps.scripts, deps.docsExamples));
 }
 
 export type App = ReturnType<typeof createApp>;

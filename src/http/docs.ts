@@ -7,7 +7,7 @@ import { type AnyElysia, Elysia } from "elysia";
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { VERSION } from "../config.ts";
-import { listScripts, type ScriptDefinition } from "../scripts/registry.ts";
+import type { ScriptDefinition, ScriptRegistry } from "../scripts/registry.ts";
 import {
   API_CODES,
   Code,
@@ -115,7 +115,7 @@ function defaultsInWords(schema: Record<string, unknown>) {
 }
 
 /** The OpenAPI document of `app`, built once. */
-function buildDocument(app: AnyElysia, examples: DocsExamples) {
+function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples) {
   const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
   for (const route of app.routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
@@ -143,7 +143,7 @@ function buildDocument(app: AnyElysia, examples: DocsExamples) {
     }
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   }
-  const scripts = listScripts();
+  const scripts = registry.list();
   // script_config is checked per script: show each script's schema
   const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"];
   const createSchema = create?.schema as { properties: Record<string, Record<string, unknown>> } | undefined;
@@ -193,8 +193,11 @@ function buildDocument(app: AnyElysia, examples: DocsExamples) {
   };
 }
 
-/** Routes for the docs of `app` (pass the finished app: the document is built from its routes). */
-export function docs(app: AnyElysia, examples: DocsExamples) {
+/**
+ * Routes for the docs of `app` (pass the finished app: the document is built from its routes) and of the
+ * scripts of `registry`.
+ */
+export function docs(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples) {
   let document: ReturnType<typeof buildDocument> | undefined;
   const hidden = { detail: { hide: true } };
   return new Elysia()
@@ -206,7 +209,7 @@ export function docs(app: AnyElysia, examples: DocsExamples) {
     .get(
       "/swagger/json",
       () => {
-        document ??= buildDocument(app, examples);
+        document ??= buildDocument(app, registry, examples);
         return document;
       },
       hidden,

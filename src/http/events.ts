@@ -9,12 +9,22 @@ const KEEPALIVE_MS = 15_000;
 export const MAX_STREAMS_PER_CLIENT = 8;
 export const MAX_STREAMS = 32;
 
-// every open stream's end, so a shutdown can close them instead of waiting forever
-const openStreams = new Set<() => void>();
+/** The open event streams of one app, each by its end, so that a shutdown can end them instead of waiting forever. */
+export class EventStreams {
+  private readonly open = new Set<() => void>();
 
-/** Ends every open event stream (the process is shutting down). */
-export function closeEventStreams(): void {
-  for (const end of openStreams) end();
+  add(end: () => void): void {
+    this.open.add(end);
+  }
+
+  delete(end: () => void): void {
+    this.open.delete(end);
+  }
+
+  /** Ends every open stream (the service is shutting down). */
+  closeAll(): void {
+    for (const end of this.open) end();
+  }
 }
 
 const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one event:
@@ -52,7 +62,7 @@ function streamRefusal(full: FullCap, address: string): Response {
   );
 }
 
-export function eventRoutes(bus: EventBus) {
+export function eventRoutes(bus: EventBus, openStreams: EventStreams) {
   const streams = new Slots(MAX_STREAMS_PER_CLIENT, MAX_STREAMS);
   return new Elysia().get(
     "/api/v1/events",

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { type Static, Type as T } from "@sinclair/typebox";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
@@ -24,15 +25,43 @@ import { receiveUpload } from "./upload.ts";
 export { type Caption, finishCaption, spin } from "./captions.ts";
 export type { Kind, MediaFile } from "./media.ts";
 
-/** The fields of a post's script_config that say where its materials come from. */
-export interface MaterialConfig {
-  content_type: 0 | 1;
-  image_count: number;
-  captions: string;
-  material_source: "materialLibrary" | "localFolder";
-  material_path: string;
-  material_list: string[];
-  materials_tags: string;
+/**
+ * The fields of a post's script_config that say where its materials come from: the library reads them, the
+ * post script's schema is made of them (and its own).
+ */
+export const materialFields = {
+  content_type: T.Union([T.Literal(0), T.Literal(1)], { default: 0, description: "0 video, 1 images" }),
+  image_count: T.Integer({
+    minimum: 1,
+    maximum: 35,
+    default: 1,
+    description: "images to pick (content_type 1)",
+  }),
+  captions: T.String({
+    default: "",
+    maxLength: 10000,
+    description: "spintax {a|b|c} picks one option per task; several lines = captions rotated across tasks",
+  }),
+  material_source: T.Union([T.Literal("materialLibrary"), T.Literal("localFolder")], {
+    default: "materialLibrary",
+  }),
+  material_path: T.String({ default: "", description: "folder on this PC (material_source localFolder)" }),
+  material_list: T.Array(T.String({ minLength: 1 }), {
+    default: [],
+    maxItems: 100,
+    description: "files on this PC (mp4, mov, jpg, jpeg, png, webp); when given it wins",
+  }),
+  materials_tags: T.String({
+    default: "",
+    description: "comma-separated: library files with any of these tags (materialLibrary; empty = any file)",
+  }),
+};
+const materialConfig = T.Object(materialFields);
+export type MaterialConfig = Static<typeof materialConfig>;
+
+/** The next line of a set (captions, comment templates) in `sequential` order, continuing across tasks. */
+export interface Rotation {
+  next(lines: string[]): string;
 }
 
 /** What the post script needs to know about its task. */
@@ -42,7 +71,7 @@ export interface MaterialTask {
   /** "@alice", "alice" or null (device mode without accounts). */
   username: string | null;
   platform: "tiktok" | "instagram";
-  config: Record<string, unknown>;
+  config: MaterialConfig;
 }
 
 /** A task's materials: the files to push, in order, and the caption to type. */
@@ -61,7 +90,7 @@ export const MAX_TAGS = 20;
 const byName = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
 const kindOf = (c: MaterialConfig): Kind => (c.content_type === 1 ? "image" : "video");
 const needOf = (c: MaterialConfig) => (c.content_type === 1 ? c.image_count : 1);
-const posterOf = (task: MaterialTask): Poster => ({
+const posterOf = (task: Omit<MaterialTask, "config">): Poster => ({
   username: task.username?.replace(/^@/, "") || null,
   serial: task.serial,
 });
@@ -172,8 +201,6 @@ export class Materials {
       uploadDir: string;
       maxUploadBytes: number;
       random?: Random;
-      /** The service's data folder: files the operator names by a relative path live in its `upload/`. */
-      dataDir?: string;
     },
   ) {
     this.store = new MaterialStore(db);
@@ -182,10 +209,6 @@ export class Materials {
 
   get maxUploadBytes(): number {
     return this.opts.maxUploadBytes;
-  }
-
-  get dataDir(): string | null {
-    return this.opts.dataDir ?? null;
   }
 
   // ---- the library -----------------------------------------------------------------------------------
@@ -268,6 +291,11 @@ export class Materials {
 
   // ---- a post's materials ----------------------------------------------------------------------------
 
+  /** At creation: why the materials of `config` cannot be found (files, folder, or library); empty when they can. */
+  check(config: MaterialConfig): ErrorDetail[] {
+    return checkFiles(config) ?? this.checkLibrary(config);
+  }
+
   /** At creation: why the library has too few files for this config (nothing when it has enough). */
   checkLibrary(config: MaterialConfig): ErrorDetail[] {
     const kind = kindOf(config);
@@ -294,7 +322,7 @@ export class Materials {
    * caption (the next line of the rotation, spun). Throws MaterialError when they cannot be found.
    */
   forTask(task: MaterialTask): PostMaterials {
-    const config = task.config as unknown as MaterialConfig;
+    const config = task.config;
     const kind = kindOf(config);
     const need = needOf(config);
     const poster = posterOf(task);
@@ -342,7 +370,7 @@ export class Materials {
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
-  markPosted(task: MaterialTask, files: { path: string }[], at = Date.now()): void {
+  markPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): void {
     this.store.recordUses(
       files.map((f) => f.path),
       posterOf(task),
@@ -357,6 +385,9 @@ export class Materials {
     if (lines.length === 0) return { text: "", title: null, description: "" };
     return finishCaption(this.nextLine(lines), platform, this.random);
   }
+
+  /** The rotation of every set of lines, kept in the DB across tasks and restarts. */
+  readonly rotation: Rotation = { next: (lines) => this.nextLine(lines) };
 
   /** The next of `lines` (not empty) in their rotation, kept in the DB across tasks and restarts. */
   nextLine(lines: string[]): string {
@@ -379,44 +410,6 @@ export class Materials {
   }
 }
 
-// The script registry is one per process, so the library that post reads is too: the service activates
-// its own when it starts and deactivates it when it stops.
-let active: Materials | null = null;
-
-export function activateMaterials(materials: Materials): void {
-  active = materials;
-}
-
-/** Only if `materials` is still the active one: a service stopping never unplugs a newer one's library. */
-export function deactivateMaterials(materials: Materials): void {
-  if (active === materials) active = null;
-}
-
-/** post's run: the files and caption of this task (see Materials.forTask); throws MaterialError. */
-export function resolvePostMaterials(task: MaterialTask): PostMaterials {
-  if (!active) throw new MaterialError("the material library is not open");
-  return active.forTask(task);
-}
-
-/** post's run, once the app took the post: these files are not picked for this account again. */
-export function markMaterialsPosted(task: MaterialTask, files: { path: string }[]): void {
-  active?.markPosted(task, files);
-}
-
-/**
- * The next line of a set (captions, comment templates) for `sequential` order: it continues across tasks and
- * restarts. Without an open library (a script run outside the service), the first line.
- */
-export function nextInRotation(lines: string[]): string {
-  if (lines.length === 0) throw new Error("nextInRotation: no lines");
-  return active ? active.nextLine(lines) : (lines[0] as string);
-}
-
-/** The service's data folder (the open library's), for checks at creation; null outside the service. */
-export function activeDataDir(): string | null {
-  return active?.dataDir ?? null;
-}
-
 /** The data folder's folder where files the operator names by a relative path live. */
 export const UPLOAD_FOLDER = "upload";
 
@@ -429,14 +422,4 @@ export function findImage(raw: string, dataDir: string | null): MediaCheck {
   return local.ok ? checkMediaFile(local.path, "image") : local;
 }
 
-/** post's check at creation: the materials of `config` can be found (files, folder, or library). */
-export function checkPostMaterials(config: Record<string, unknown>): ErrorDetail[] {
-  const c = config as unknown as MaterialConfig;
-  return (
-    checkFiles(c) ??
-    active?.checkLibrary(c) ?? [
-      { path: "/script_config/material_source", message: "the material library is not open" },
-    ]
-  );
-}
 export type { MaterialRow, MaterialUseRow } from "../store/schema.ts";

@@ -3,7 +3,7 @@
 import type { Static, TObject } from "@sinclair/typebox";
 import type { Platform } from "../domain.ts";
 import type { ErrorDetail } from "../errors.ts";
-import type { ScriptContext } from "./context.ts";
+import type { ScriptContext, ScriptServices } from "./context.ts";
 
 /** A script, its config typed from its own schema. */
 export interface ScriptDefinition<Schema extends TObject = TObject> {
@@ -12,7 +12,7 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   configSchema: Schema;
   example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
-  check?(config: Static<Schema>): ErrorDetail[];
+  check?(config: Static<Schema>, services: ScriptServices): ErrorDetail[];
   /** The app a config itself names (a comment's post link), used when the request names none. */
   platformOf?(config: Static<Schema>): Platform | undefined;
   /** Checks that depend on the app the tasks will run in (a TikTok-only field on Instagram). */
@@ -21,11 +21,11 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   expand?(config: Static<Schema>): Static<Schema>[];
   /**
    * Whether the script acts in an app as an account (default true): the runner then puts the task's account
-   * in use first, or reads which one is (see scripts/accounts/use.ts). False for scripts about the phone.
+   * in use first, or reads which one is (see screen/accounts.ts). False for scripts about the phone.
    */
   usesAccount?: boolean;
   /** Longest a run with this config may take before it is aborted, in seconds. */
   maxDurationS(config: Static<Schema>): number;
-  /** The flow on the phone. A script without one is refused by the runner, honestly, at once. */
-  run?(ctx: ScriptContext<Static<Schema>>): Promise<void>;
+  /** The flow on the phone. */
+  run(ctx: ScriptContext<Static<Schema>>): Promise<void>;
 }

@@ -5,7 +5,8 @@
  */
 import { stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { type ScriptContext, ScriptError } from "./context.ts";
+import type { ScriptContext } from "./context.ts";
+import { ScriptError } from "./errors.ts";
 
 export const CAMERA_DIR = "/sdcard/DCIM/Camera";
 

@@ -1,18 +1,33 @@
-// The scripts the service can run, by name, and how a request's script_config becomes the configs to store.
+// The scripts one service can run, by name, with the services it lends them; and how a request's
+// script_config becomes the configs to store. createService builds one; HTTP, the task service and the
+// runner are handed it.
 import type { TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
 import { hasSealed } from "../store/secret-box.ts";
-import { accountWarmup } from "./account-warmup.ts";
-import { comment } from "./comment.ts";
+import { accountWarmup } from "./account-warmup/index.ts";
+import { comment } from "./comment/index.ts";
+import type { ScriptServices } from "./context.ts";
 import type { ScriptDefinition } from "./definition.ts";
-import { follow, unfollow } from "./follow.ts";
-import { matchAccounts } from "./match-accounts.ts";
-import { post } from "./post.ts";
+import { follow, unfollow } from "./follow/index.ts";
+import { matchAccounts } from "./match-accounts/index.ts";
+import { post } from "./post/index.ts";
 
 export type { ScriptDefinition };
 
-const scripts = new Map<string, ScriptDefinition>();
+/** The scripts every service runs. */
+export const BUILT_IN_SCRIPTS: readonly ScriptDefinition[] = [
+  post,
+  follow,
+  unfollow,
+  comment,
+  accountWarmup,
+  matchAccounts,
+];
+
+export type ConfigResult =
+  | { ok: true; configs: Record<string, unknown>[] }
+  | { ok: false; errors: [ErrorDetail, ...ErrorDetail[]] };
 
 /** A field with a default may be omitted: it is not required (TypeBox marks every non-Optional field so). */
 function defaultsOptional(schema: TObject): TObject {
@@ -20,49 +35,54 @@ function defaultsOptional(schema: TObject): TObject {
   return { ...schema, required };
 }
 
-export function registerScript<Schema extends TObject>(script: ScriptDefinition<Schema>): void {
-  scripts.set(script.name, { ...script, configSchema: defaultsOptional(script.configSchema) });
-}
+export class ScriptRegistry {
+  private readonly scripts = new Map<string, ScriptDefinition>();
 
-export function unregisterScript(name: string): void {
-  scripts.delete(name);
-}
-
-export function getScript(name: string): ScriptDefinition | undefined {
-  return scripts.get(name);
-}
-
-export function listScripts(): ScriptDefinition[] {
-  return [...scripts.values()];
-}
-
-const builtIn: ScriptDefinition[] = [post, follow, unfollow, comment, accountWarmup, matchAccounts];
-for (const s of builtIn) registerScript(s);
-
-export type ConfigResult =
-  | { ok: true; configs: Record<string, unknown>[] }
-  | { ok: false; errors: [ErrorDetail, ...ErrorDetail[]] };
-
-/** Applies defaults, checks the schema and the script's own rules; on success, the configs to store. */
-export function resolveScriptConfig(script: ScriptDefinition, raw: unknown): ConfigResult {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return { ok: false, errors: [{ path: "/script_config", message: "must be an object" }] };
+  constructor(
+    /** What the scripts of this registry may use, at creation (checks) and on the phone (runs). */
+    readonly services: ScriptServices,
+    scripts: readonly ScriptDefinition[] = BUILT_IN_SCRIPTS,
+  ) {
+    for (const s of scripts) this.register(s);
   }
-  const config = Value.Default(script.configSchema, structuredClone(raw));
-  if (!Value.Check(script.configSchema, config)) {
-    const errors: ErrorDetail[] = [];
-    for (const e of Value.Errors(script.configSchema, config)) {
-      errors.push({ path: `/script_config${e.path}`, message: e.message });
-      if (errors.length >= 20) break;
+
+  register<Schema extends TObject>(script: ScriptDefinition<Schema>): void {
+    this.scripts.set(script.name, { ...script, configSchema: defaultsOptional(script.configSchema) });
+  }
+
+  unregister(name: string): void {
+    this.scripts.delete(name);
+  }
+
+  get(name: string): ScriptDefinition | undefined {
+    return this.scripts.get(name);
+  }
+
+  list(): ScriptDefinition[] {
+    return [...this.scripts.values()];
+  }
+
+  /** Applies defaults, checks the schema and the script's own rules; on success, the configs to store. */
+  resolve(script: ScriptDefinition, raw: unknown): ConfigResult {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      return { ok: false, errors: [{ path: "/script_config", message: "must be an object" }] };
     }
-    return rejected(errors);
+    const config = Value.Default(script.configSchema, structuredClone(raw));
+    if (!Value.Check(script.configSchema, config)) {
+      const errors: ErrorDetail[] = [];
+      for (const e of Value.Errors(script.configSchema, config)) {
+        errors.push({ path: `/script_config${e.path}`, message: e.message });
+        if (errors.length >= 20) break;
+      }
+      return rejected(errors);
+    }
+    // the store would take such a text for one of its encrypted values
+    if (hasSealed(config))
+      return rejected([{ path: "/script_config", message: 'no text may start with "enc:v1:"' }]);
+    const issues = script.check?.(config, this.services) ?? [];
+    if (issues.length > 0) return rejected(issues);
+    return { ok: true, configs: script.expand?.(config) ?? [config] };
   }
-  // the store would take such a text for one of its encrypted values
-  if (hasSealed(config))
-    return rejected([{ path: "/script_config", message: 'no text may start with "enc:v1:"' }]);
-  const issues = script.check?.(config) ?? [];
-  if (issues.length > 0) return rejected(issues);
-  return { ok: true, configs: script.expand?.(config) ?? [config] };
 }
 
 /** A rejection names at least one issue (the default is never used: a failed check always says why). */

@@ -7,14 +7,16 @@
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
 import type { Logger } from "../log.ts";
-import { useTaskAccount } from "../scripts/accounts/use.ts";
-import { type AccountBook, abortableSleep, type ScriptContext, ScriptError } from "../scripts/context.ts";
-import { getScript } from "../scripts/registry.ts";
+import type { ScriptContext } from "../scripts/context.ts";
+import { ScriptError } from "../scripts/errors.ts";
+import type { ScriptRegistry } from "../scripts/registry.ts";
+import { useTaskAccount } from "../scripts/screen/accounts.ts";
+import { appSessions } from "../scripts/screen/app.ts";
 import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskRow } from "../store/schema.ts";
 import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
-import type { Clock } from "./clock.ts";
+import { abortableSleep, type Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
 import { type Failure, INTERRUPTED, OFFLINE, type TaskLifecycle, timedOut } from "./lifecycle.ts";
 
@@ -33,13 +35,11 @@ export interface RetryPolicy {
 }
 
 export interface RunnerOptions {
-  /** The service's data folder, handed to scripts. */
-  dataDir: string;
   lifecycle: TaskLifecycle;
   /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
   tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog">;
-  /** Where the accounts the phones show are recorded. */
-  accounts: AccountBook;
+  /** The scripts tasks name, and the services they are lent. */
+  scripts: ScriptRegistry;
   phones: PhoneSource;
   clock: Clock;
   /** Phones allowed to run at once (the plan's device limit), asked on every pass. */
@@ -309,15 +309,13 @@ export class Runner {
     const log = (level: LogLevel, message: string, durationMs?: number) =>
       this.addLog(run, [task.id, level, scrub(message), durationMs]);
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
-    const script = getScript(task.scriptName);
+    const script = this.o.scripts.get(task.scriptName);
     const refused = !script
       ? `script "${task.scriptName}" is no longer known to this service`
-      : !script.run
-        ? `script "${task.scriptName}" cannot run on phones yet`
-        : hasSealed(config)
-          ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
-          : null;
-    if (refused !== null || !script?.run) {
+      : hasSealed(config)
+        ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
+        : null;
+    if (refused !== null || !script) {
       const message = refused ?? "";
       log("error", message);
       await this.saveEnd(run, "failed", () =>
@@ -335,6 +333,7 @@ export class Runner {
     const signal = controller.signal;
     let irreversible: string | null = null;
     const ctx: ScriptContext = {
+      ...this.o.scripts.services,
       task: {
         id: task.id,
         retryCount: task.retryCount,
@@ -360,19 +359,21 @@ export class Runner {
       onCleanup: (cleanup) => {
         cleanups.push(cleanup);
       },
+      clock: this.o.clock,
       sleep: (ms) => abortableSleep(ms, signal),
-      dataDir: this.o.dataDir,
-      accounts: this.o.accounts,
+      openApp: (app, only) => openApp(app, only),
       irreversible: (what) => {
         irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
     };
 
+    // the app sessions of this run: each app is checked on the phone once
+    const openApp = appSessions(ctx);
+
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     let failure: Failure | null = null;
     try {
-      const run = script.run;
       const withAccount = async () => {
         if (script.usesAccount !== false) {
           const { username, accountId } = await useTaskAccount(ctx);
@@ -381,7 +382,7 @@ export class Runner {
             lifecycle.nameAccount(task.id, ctx.task.username, accountId);
           }
         }
-        await run(ctx);
+        await script.run(ctx);
       };
       await raceAbort(withAccount(), signal);
     } catch (e) {

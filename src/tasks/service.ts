@@ -2,7 +2,7 @@
 // every write is atomic, and a rejected request changes nothing.
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
-import { getScript, resolveScriptConfig } from "../scripts/registry.ts";
+import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
@@ -29,6 +29,8 @@ export const MAX_TASKS_PER_REQUEST = 10_000;
 
 export interface TaskServiceDeps {
   lifecycle: TaskLifecycle;
+  /** The scripts a request may name, and their checks. */
+  scripts: ScriptRegistry;
   /** Read only (the type holds it to reads): every change goes through the lifecycle. */
   tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf">;
   devices: DeviceStore;
@@ -54,7 +56,7 @@ export class TaskService {
 
   create(req: CreateTasksRequest, source: TaskSource = "api"): { task_ids: number[]; created_count: number } {
     if (!req.script_name) throw AppError.scriptNameMissing();
-    const script = getScript(req.script_name);
+    const script = this.deps.scripts.get(req.script_name);
     if (!script) {
       throw new AppError(Code.scriptUnsupported, `script "${req.script_name}" is not supported via the API`);
     }
@@ -74,7 +76,7 @@ export class TaskService {
     const maxI = req.max_interval ?? minI;
     if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);
 
-    const resolved = resolveScriptConfig(script, req.script_config ?? {});
+    const resolved = this.deps.scripts.resolve(script, req.script_config ?? {});
     if (!resolved.ok) throw configRejected(resolved.errors);
 
     const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);

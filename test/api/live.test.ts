@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
 import { sign } from "../../src/notify/webhook.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -20,7 +19,6 @@ let failNextDelivery = true;
 const SECRET = "webhook-secret-1";
 
 beforeAll(async () => {
-  registerScript(testScript);
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LIVE1", model: "Pixel 8", popups: false });
   hook = Bun.serve({
@@ -40,12 +38,15 @@ beforeAll(async () => {
       return new Response("ok");
     },
   });
-  s = startTestService({
-    adb: { host: "127.0.0.1", port: adb.port },
-    retryMax: 0,
-    webhookUrl: `http://127.0.0.1:${hook.port}/hook`,
-    webhookSecret: SECRET,
-  });
+  s = startTestService(
+    {
+      adb: { host: "127.0.0.1", port: adb.port },
+      retryMax: 0,
+      webhookUrl: `http://127.0.0.1:${hook.port}/hook`,
+      webhookSecret: SECRET,
+    },
+    { scripts: [testScript] },
+  );
   server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (r) => s.app.handle(r) });
   await s.start();
 });
@@ -56,7 +57,6 @@ afterAll(async () => {
   await s?.stop();
   await phone?.stop();
   await adb?.stop();
-  unregisterScript("test_sleep");
 });
 
 const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;

@@ -8,8 +8,7 @@ import { VirtualPhone } from "@farm/virtual-phone";
 import { defaultConfig } from "../../src/config.ts";
 import { type DeviceInfo, Fleet } from "../../src/devices/index.ts";
 import { silentLogger } from "../../src/log.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { createService, type Service } from "../../src/server.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -125,7 +124,7 @@ describe("service", () => {
   const start = async () => {
     service = createService(
       { ...defaultConfig(), dataDir: dataDir(), timezone: "UTC", adb: { host: "127.0.0.1", port: adb.port } },
-      { log: silentLogger },
+      { log: silentLogger, scripts: [testScript] },
     );
     await service.start();
     return service;
@@ -142,11 +141,9 @@ describe("service", () => {
   };
 
   beforeAll(async () => {
-    registerScript(testScript);
     phone = await VirtualPhone.start({ serial: "PHONE-A", model: "Pixel 7", auth: "none" });
   });
   afterAll(async () => {
-    unregisterScript(testScript.name);
     await service?.stop(0);
     await phone?.stop();
   });

@@ -1,16 +1,21 @@
 /**
  * Flows against virtual phones: a phone (real ADB over TCP to a VirtualPhone with TikTok, Instagram and
- * ADBKeyBoard) and a ScriptContext as the runner makes one (steps timed into a log, cleanups newest first).
+ * ADBKeyBoard) and a ScriptContext as the runner makes one (steps timed into a log, cleanups newest first,
+ * the services a service lends its scripts).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import type { AccountBook, ScriptContext } from "../../src/scripts/context.ts";
+import { Materials } from "../../src/materials/index.ts";
+import type { AccountBook, ScriptContext, ScriptServices } from "../../src/scripts/context.ts";
+import { ScriptRegistry } from "../../src/scripts/registry.ts";
+import { appSessions } from "../../src/scripts/screen/app.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
-import { openDb } from "../../src/store/db.ts";
+import { type Db, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
+import { systemClock } from "../../src/tasks/clock.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
 export const TRILL = "com.ss.android.ugc.trill";
@@ -46,16 +51,41 @@ export async function stopFlowPhones(): Promise<void> {
   }
 }
 
-let sharedAccounts: AccountStore | undefined;
+let shared: { db: Db; dir: string; accounts: AccountStore; materials: Materials } | undefined;
 
-/** The accounts table flows record into by default: one fresh database per test process. */
-export function flowAccounts(): AccountStore {
-  if (!sharedAccounts) {
+/** One fresh database per test process, for the accounts and the material library flows use by default. */
+function flowDb() {
+  if (!shared) {
     const dir = mkdtempSync(join(tmpdir(), "farm-flow-"));
     const db = openDb(join(dir, "farm.db"));
-    sharedAccounts = new AccountStore(db, openSecretBox(db, dir));
+    const accounts = new AccountStore(db, openSecretBox(db, dir));
+    const materials = new Materials(db, { uploadDir: join(dir, "materials"), maxUploadBytes: 1 << 20 });
+    shared = { db, dir, accounts, materials };
   }
-  return sharedAccounts;
+  return shared;
+}
+
+/** The accounts table flows record into by default. */
+export function flowAccounts(): AccountStore {
+  return flowDb().accounts;
+}
+
+/** What a service lends its scripts, as createService makes it: by default on the flow database. */
+export function flowServices(
+  options: { dataDir?: string; materials?: Materials; accounts?: AccountBook } = {},
+): ScriptServices {
+  const materials = options.materials ?? flowDb().materials;
+  return {
+    materials,
+    rotation: materials.rotation,
+    dataDir: options.dataDir ?? tmpdir(),
+    accounts: options.accounts ?? flowAccounts(),
+  };
+}
+
+/** The built-in scripts on `flowServices(options)`, as createService registers them. */
+export function flowScripts(options: Parameters<typeof flowServices>[0] = {}): ScriptRegistry {
+  return new ScriptRegistry(flowServices(options));
 }
 
 export interface FlowRun {
@@ -77,8 +107,10 @@ export function flowContext(
     dataDir?: string;
     controller?: AbortController;
     id?: number;
-    /** Default: the accounts table of a fresh database in the data folder. */
+    /** Default: the accounts table of a fresh database. */
     accounts?: AccountBook;
+    /** Default: the material library (and its rotation) of a fresh database. */
+    materials?: Materials;
   } = {},
 ): FlowRun {
   const controller = options.controller ?? new AbortController();
@@ -86,6 +118,7 @@ export function flowContext(
   const logs: string[] = [];
   const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
   const ctx: ScriptContext = {
+    ...flowServices(options),
     task: {
       id: options.id ?? 7,
       retryCount: 0,
@@ -109,11 +142,12 @@ export function flowContext(
     },
     log: (message) => logs.push(message),
     onCleanup: (cleanup) => cleanups.push(cleanup),
+    clock: systemClock,
     sleep: (ms) => Bun.sleep(ms),
-    dataDir: options.dataDir ?? tmpdir(),
-    accounts: options.accounts ?? flowAccounts(),
+    openApp: (app, only) => openApp(app, only),
     irreversible: (what) => logs.push(`irreversible: ${what}`),
   };
+  const openApp = appSessions(ctx);
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await c(AbortSignal.timeout(10_000));
   };

@@ -239,9 +239,7 @@ describe("GET and DELETE /material", () => {
     expect(images.total).toBe(1);
 
     const video = cats.materials.find((m: { name: string }) => m.name === "video1.mp4");
-    s.materials.markPosted({ id: 42, serial: "PHONE1", username: "@alice", platform: "tiktok", config: {} }, [
-      video,
-    ]);
+    s.materials.markPosted({ id: 42, serial: "PHONE1", username: "@alice", platform: "tiktok" }, [video]);
     const used = (await s.call("GET", "/api/v1/material?used=1")).body.data;
     expect(used.materials.map((m: { id: number }) => m.id)).toEqual([video.id]);
     expect(used.materials[0].used_by).toEqual([

@@ -4,14 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  activateMaterials,
-  checkPostMaterials,
-  deactivateMaterials,
+  type MaterialConfig,
   MaterialError,
   Materials,
   type MaterialTask,
-  markMaterialsPosted,
-  resolvePostMaterials,
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
@@ -32,16 +28,17 @@ beforeEach(() => {
   m = new Materials(db, { uploadDir: join(dir, "uploads"), maxUploadBytes: 1 << 20, random: () => 0 });
 });
 
-const config = (over: Record<string, unknown>) => ({
-  content_type: 0,
-  image_count: 1,
-  captions: "",
-  material_source: "materialLibrary",
-  material_path: "",
-  material_list: [],
-  materials_tags: "",
-  ...over,
-});
+const config = (over: Record<string, unknown>) =>
+  ({
+    content_type: 0,
+    image_count: 1,
+    captions: "",
+    material_source: "materialLibrary",
+    material_path: "",
+    material_list: [],
+    materials_tags: "",
+    ...over,
+  }) as MaterialConfig;
 
 let taskId = 0;
 const task = (username: string | null, over: Record<string, unknown>): MaterialTask => ({
@@ -145,7 +142,7 @@ describe("localFolder", () => {
 
   test("at creation: a missing, empty or too small folder is named", () => {
     // the creation-time check as post runs it (folders need no library)
-    const check = (over: Record<string, unknown>) => checkPostMaterials(config(over));
+    const check = (over: Record<string, unknown>) => m.check(config(over));
     expect(check({ material_source: "localFolder" })).toEqual([
       { path: "/script_config/material_path", message: "required for localFolder" },
     ]);
@@ -219,19 +216,13 @@ describe("materialLibrary", () => {
 });
 
 describe("what the post script calls while it runs", () => {
-  test("resolvePostMaterials / markMaterialsPosted use the service's library", () => {
+  test("forTask / markPosted: the files and caption of a run, then not again for that account", () => {
     const t = task("@dan", { material_source: "localFolder", material_path: dir, captions: "{A|B}##x" });
-    expect(() => resolvePostMaterials(t)).toThrow("the material library is not open");
     writeMedia(join(dir, "one.mp4"), "mp4");
-    activateMaterials(m);
-    try {
-      const got = resolvePostMaterials(t);
-      expect(names(got.files)).toEqual(["one.mp4"]);
-      expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
-      markMaterialsPosted(t, got.files);
-      expect(() => resolvePostMaterials(t)).toThrow(MaterialError);
-    } finally {
-      deactivateMaterials(m);
-    }
+    const got = m.forTask(t);
+    expect(names(got.files)).toEqual(["one.mp4"]);
+    expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
+    m.markPosted(t, got.files);
+    expect(() => m.forTask(t)).toThrow(MaterialError);
   });
 });

@@ -7,8 +7,7 @@ import { VirtualPhone } from "@farm/virtual-phone";
 import { defaultConfig } from "../../src/config.ts";
 import { TaskStatus } from "../../src/domain.ts";
 import { silentLogger } from "../../src/log.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { createService } from "../../src/server.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -19,7 +18,6 @@ let phone: VirtualPhone;
 let dir: string;
 
 beforeAll(async () => {
-  registerScript(testScript);
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ popups: false });
   dir = mkdtempSync(join(tmpdir(), "farm-restart-"));
@@ -28,7 +26,6 @@ afterAll(async () => {
   await phone.stop();
   await adb.stop();
   rmSync(dir, { recursive: true, force: true });
-  unregisterScript("test_sleep");
 });
 
 test("a scheduled task survives a restart and fires at its minute", async () => {
@@ -41,7 +38,12 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   };
   const serial = `${phone.host}:${phone.port}`;
 
-  const first = createService(config, { clock: new ManualClock(start), log: silentLogger, pollMs: 200 });
+  const first = createService(config, {
+    clock: new ManualClock(start),
+    log: silentLogger,
+    pollMs: 200,
+    scripts: [testScript],
+  });
   await first.start();
   await first.deviceService.connect(phone.host, phone.port, false);
   await waitFor("online", () => first.deviceService.onlineSerials().includes(serial), 10_000);
@@ -55,7 +57,7 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   await first.stop(0);
 
   const clock = new ManualClock(start + 10 * 60_000);
-  const second = createService(config, { clock, log: silentLogger, pollMs: 200 });
+  const second = createService(config, { clock, log: silentLogger, pollMs: 200, scripts: [testScript] });
   try {
     await second.start();
     await waitFor("online again", () => second.deviceService.onlineSerials().includes(serial), 10_000);

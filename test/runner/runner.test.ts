@@ -3,9 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
-import { follow } from "../../src/scripts/follow.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -20,7 +18,6 @@ const serial = (p: VirtualPhone) => `${p.host}:${p.port}`;
 const events: FarmEvent[] = [];
 
 beforeAll(async () => {
-  registerScript(testScript);
   adb = await startAdbServer();
   for (let i = 0; i < 3; i++) phones.push(await VirtualPhone.start({ serial: `RUN${i}`, popups: false }));
   clock = new ManualClock(Date.parse("2026-11-28T09:00:00.000Z"));
@@ -32,7 +29,7 @@ beforeAll(async () => {
       retryDelayS: [60, 120],
       scriptTimeouts: {},
     },
-    { clock, pollMs: 200 },
+    { clock, pollMs: 200, scripts: [testScript] },
   );
   s.events.subscribe((e) => events.push(e));
   await s.start();
@@ -44,7 +41,6 @@ afterAll(async () => {
   await s?.stop();
   for (const p of phones) await p.stop();
   await adb?.stop();
-  unregisterScript("test_sleep");
 });
 
 async function create(
@@ -113,28 +109,6 @@ describe("dispatch", () => {
     ).toBeGreaterThanOrEqual(300);
   });
 
-  test("a script without a flow on phones fails at once, permanently, and says so", async () => {
-    // follow without its run stands in for a script whose flow is not written yet
-    const { run: _flow, ...withoutFlow } = follow;
-    registerScript(withoutFlow);
-    try {
-      const r = await s.call("POST", "/api/v1/task", {
-        serials: [serial(phones[0] as VirtualPhone)],
-        script_name: "follow",
-        script_config: { target_users: ["someone"] },
-      });
-      const id = r.body.data.task_ids[0];
-      await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
-      expect(task(id)).toMatchObject({
-        error: 'script "follow" cannot run on phones yet',
-        errorClass: "permanent",
-        retryCount: 0,
-      });
-    } finally {
-      registerScript(follow);
-    }
-  });
-
   test("follow through the service: the docs' body fans out per user; one followed, an unknown one refused for good", async () => {
     const phone = phones[2] as VirtualPhone;
     const r = await s.call("POST", "/api/v1/task", {
@@ -165,6 +139,28 @@ describe("dispatch", () => {
     expect(task(id as number)?.status).toBe(TaskStatus.pending);
     clock.advance(60_000);
     await waitFor("scheduled task done", () => task(id as number)?.status === TaskStatus.completed, 10_000);
+  });
+
+  test("a task whose script the service no longer has fails at once, permanently, and says so", async () => {
+    const [id] = (await create(
+      [serial(phones[1] as VirtualPhone)],
+      { seconds: 0 },
+      { start_time: "10:30" },
+    )) as [number];
+    // the runner asks the service's own registry when the task starts, not when it was created
+    s.scripts.unregister("test_sleep");
+    try {
+      clock.advance(30 * 60_000);
+      await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
+      expect(task(id)).toMatchObject({
+        error: 'script "test_sleep" is no longer known to this service',
+        errorClass: "permanent",
+        retryCount: 0,
+      });
+      expect(runsOf(id)).toBe(0);
+    } finally {
+      s.scripts.register(testScript);
+    }
   });
 });
 

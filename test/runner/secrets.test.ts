@@ -5,9 +5,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { Type as T } from "@sinclair/typebox";
 import { TaskStatus } from "../../src/domain.ts";
-import { ScriptError } from "../../src/scripts/context.ts";
 import type { ScriptDefinition } from "../../src/scripts/definition.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
+import { ScriptError } from "../../src/scripts/errors.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -48,7 +47,6 @@ const events: FarmEvent[] = [];
 const consoleLines: string[] = [];
 
 beforeAll(async () => {
-  registerScript(leaky);
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LEAK1", popups: false });
   hook = startHookReceiver();
@@ -59,7 +57,7 @@ beforeAll(async () => {
       webhookUrl: `${hook.url}?token=hook-TESTONLY`,
       webhookSecret: "hook-secret",
     },
-    { pollMs: 200, log: loggerInto(consoleLines) },
+    { pollMs: 200, log: loggerInto(consoleLines), scripts: [leaky] },
   );
   s.events.subscribe((e) => events.push(e));
   await s.start();
@@ -72,7 +70,6 @@ afterAll(async () => {
   await phone?.stop();
   await adb?.stop();
   hook?.stop();
-  unregisterScript("leaky_test");
 });
 
 const serial = () => `${phone.host}:${phone.port}`;

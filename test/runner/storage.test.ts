@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
-import { registerScript, unregisterScript } from "../../src/scripts/registry.ts";
-import { testScript } from "../../src/scripts/testing.ts";
+import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { loggerInto } from "../helpers/log.ts";
@@ -23,7 +22,6 @@ let phone: VirtualPhone;
 
 beforeAll(async () => {
   if (!isRoot) return;
-  registerScript(testScript);
   dir = mkdtempSync(join(tmpdir(), "farm-runner-full-"));
   data = join(dir, "data");
   mkdirSync(data);
@@ -36,7 +34,6 @@ afterAll(async () => {
   if (!isRoot) return;
   await phone?.stop();
   await adb?.stop();
-  unregisterScript("test_sleep");
   Bun.spawnSync(["umount", "-l", data]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -47,7 +44,12 @@ test.skipIf(!isRoot)(
     const clock = new ManualClock(Date.now());
     const lines: string[] = [];
     const config = { adb: { host: "127.0.0.1", port: adb.port }, dataDir: data, retryMax: 0 };
-    const s = startTestService(config, { clock, pollMs: 200, log: loggerInto(lines) });
+    const s = startTestService(config, {
+      clock,
+      pollMs: 200,
+      log: loggerInto(lines),
+      scripts: [testScript],
+    });
     await s.start();
     await s.deviceService.connect(phone.host, phone.port, false);
     const serial = `${phone.host}:${phone.port}`;
@@ -89,7 +91,10 @@ test.skipIf(!isRoot)(
     expect(lines).toContain(`task ${id}: completed, never saved: the next start will mark it interrupted`);
 
     rmSync(join(data, "filler"));
-    const again = startTestService({ ...config, adb: { host: "127.0.0.1", port: 9 } }, { clock });
+    const again = startTestService(
+      { ...config, adb: { host: "127.0.0.1", port: 9 } },
+      { clock, scripts: [testScript] },
+    );
     expect(again.tasks.get(id)).toMatchObject({ status: TaskStatus.failed });
     expect(again.tasks.get(id)?.error).toStartWith("interrupted");
     await again.stop();

@@ -7,11 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NotSignedIn, switchTo } from "../../src/scripts/accounts/switcher.ts";
-import { useTaskAccount } from "../../src/scripts/accounts/use.ts";
-import type { ScriptError } from "../../src/scripts/context.ts";
-import { matchAccounts } from "../../src/scripts/match-accounts.ts";
-import { openAppSession } from "../../src/scripts/ui/app.ts";
+import type { ScriptError } from "../../src/scripts/errors.ts";
+import { matchAccounts } from "../../src/scripts/match-accounts/index.ts";
+import { NotSignedIn, switchTo, useTaskAccount } from "../../src/scripts/screen/accounts.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
@@ -40,7 +38,7 @@ describe("the account in use and switching", () => {
     test(`${platform}: switch to another account, verified on the profile; the next switch back too`, async () => {
       const { sim, phone } = await startFlowPhone(work, { accounts });
       const run = flowContext(phone, platform, { accounts: store });
-      const session = await openAppSession(run.ctx);
+      const session = await run.ctx.openApp();
       const target = accounts[platform][1] as string;
       const out = await switchTo(run.ctx, session, `@${target}`);
       expect(out.from).toBe(accounts[platform][0] as string);
@@ -121,7 +119,7 @@ describe("match_accounts", () => {
     expect(store.get(handTyped)?.lastSeenAt).toBeNull();
 
     const run = flowContext(first.phone, "tiktok", { accounts: store });
-    await matchAccounts.run?.(run.ctx as never);
+    await matchAccounts.run(run.ctx as never);
     expect(named(first.phone.serial)).toEqual([
       "instagram:ig_one:1",
       "instagram:ig_two:1",
@@ -138,11 +136,11 @@ describe("match_accounts", () => {
     first.sim.apps.tiktok.logOut("bo_farm");
     first.sim.apps.tiktok.logOut("cy_farm");
     const run2 = flowContext(second.phone, "tiktok", { accounts: store });
-    await matchAccounts.run?.(run2.ctx as never);
+    await matchAccounts.run(run2.ctx as never);
     expect(run2.logs.join("\n")).toContain(`@bo_farm moved here from ${first.phone.serial}`);
     expect(named(second.phone.serial)).toEqual(["tiktok:bo_farm:1", "tiktok:dee_farm:1"]);
     expect(store.onPhone(second.phone.serial, "tiktok")[0]?.packagename).toBe(TRILL);
-    await matchAccounts.run?.(flowContext(first.phone, "tiktok", { accounts: store }).ctx as never);
+    await matchAccounts.run(flowContext(first.phone, "tiktok", { accounts: store }).ctx as never);
     expect(named(first.phone.serial)).toEqual([
       "instagram:ig_one:1",
       "instagram:ig_two:1",
@@ -153,7 +151,7 @@ describe("match_accounts", () => {
 
   test("a phone with neither app: permanent, saying so", async () => {
     const { phone } = await startFlowPhone(work, { packages: [] });
-    const error = await matchAccounts.run?.(flowContext(phone, "tiktok").ctx as never).catch((e) => e);
+    const error = await matchAccounts.run(flowContext(phone, "tiktok").ctx as never).catch((e) => e);
     expect((error as Error).message).toBe(`neither TikTok nor Instagram is installed on ${phone.serial}`);
   });
 });

@@ -10,14 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualPhone } from "@farm/virtual-phone";
 import type { Phone } from "../../src/devices/index.ts";
-import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
-import { chooseComment, commentFlow } from "../../src/scripts/comment/index.ts";
-import { comment } from "../../src/scripts/comment.ts";
-import type { ScriptError } from "../../src/scripts/context.ts";
-import { resolveScriptConfig } from "../../src/scripts/registry.ts";
-import { EMOJI } from "../../src/scripts/ui/typing.ts";
+import { findImage, Materials } from "../../src/materials/index.ts";
+import { commentFlow } from "../../src/scripts/comment/flow.ts";
+import { chooseComment, comment } from "../../src/scripts/comment/index.ts";
+import type { ScriptError } from "../../src/scripts/errors.ts";
+import { EMOJI } from "../../src/scripts/screen/typing.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
+import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { writeMedia } from "../materials/fixtures.ts";
 
 const VIDEO = "https://www.tiktok.com/@chef.marco/video/7301234567890123999";
@@ -39,9 +38,12 @@ afterEach(stopFlowPhones);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The config as the service resolves it at creation (its data folder: `dataDir`). */
+const resolveConfig = (raw: Record<string, unknown>) => flowScripts({ dataDir }).resolve(comment, raw);
+
 /** The stored config of one task, as the service makes it (defaults, checks, one task per URL). */
 function configOf(raw: Record<string, unknown>): Record<string, unknown> {
-  const resolved = resolveScriptConfig(comment, raw);
+  const resolved = resolveConfig(raw);
   if (!resolved.ok) throw new Error(`refused: ${JSON.stringify(resolved.errors)}`);
   expect(resolved.configs).toHaveLength(1);
   return resolved.configs[0] as Record<string, unknown>;
@@ -52,10 +54,10 @@ async function runComment(
   phone: Phone,
   platform: "tiktok" | "instagram",
   raw: Record<string, unknown>,
-  options: { id?: number; controller?: AbortController } = {},
+  options: { id?: number; controller?: AbortController; materials?: Materials } = {},
 ) {
   const run = flowContext(phone, platform, { config: configOf(raw), dataDir, ...options });
-  const done = (comment.run as NonNullable<typeof comment.run>)(run.ctx as never).then(
+  const done = comment.run(run.ctx as never).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -122,46 +124,34 @@ describe("TikTok", () => {
 
   test("an image comment: the image's bytes reach the phone, the comment carries it, the file is gone after", async () => {
     const { sim, phone } = await startFlowPhone(work, { popups: false });
-    const db = openDb(join(work, "image.db"));
-    const library = new Materials(db, {
-      uploadDir: join(dataDir, "materials"),
-      maxUploadBytes: 1 << 20,
-      dataDir,
+    // another photo already in the gallery: the picker must take ours, the newest
+    await phone.push(writeMedia(join(work, "older.jpg"), "jpg"), "/sdcard/DCIM/Camera/older.jpg");
+    await phone.mediaScan("/sdcard/DCIM/Camera/older.jpg");
+    // relative to the data folder's upload/, as the docs allow
+    const run = await runComment(phone, "tiktok", {
+      target_post_urls: [VIDEO],
+      comment_content: "Look at this",
+      comment_image_path: "reaction.png",
     });
-    activateMaterials(library);
-    try {
-      // another photo already in the gallery: the picker must take ours, the newest
-      await phone.push(writeMedia(join(work, "older.jpg"), "jpg"), "/sdcard/DCIM/Camera/older.jpg");
-      await phone.mediaScan("/sdcard/DCIM/Camera/older.jpg");
-      // relative to the data folder's upload/, as the docs allow
-      const run = await runComment(phone, "tiktok", {
-        target_post_urls: [VIDEO],
-        comment_content: "Look at this",
-        comment_image_path: "reaction.png",
-      });
-      expect(await run.done).toBeUndefined();
-      const pushed = pushedPaths(sim);
-      expect(pushed).toHaveLength(2);
-      const remote = pushed[1] ?? "";
-      expect(remote).toMatch(/^\/sdcard\/DCIM\/Camera\/farm_7_\w+_1\.png$/);
-      expect(readFileSync(join(sim.root, remote))).toEqual(readFileSync(image));
-      expect(comments(sim, "tiktok")).toEqual([
-        {
-          type: "comment",
-          target: "@chef.marco/video/7301234567890123999",
-          text: "Look at this",
-          image: canonical(remote),
-          at: expect.any(Number),
-        },
-      ]);
-      expect(run.steps.map((s) => s.name)).toContain("attach the image");
-      await run.cleanup();
-      expect(existsSync(join(sim.root, remote))).toBe(false);
-      expect(await phone.mediaContentUri(remote)).toBeNull();
-    } finally {
-      deactivateMaterials(library);
-      closeDb(db);
-    }
+    expect(await run.done).toBeUndefined();
+    const pushed = pushedPaths(sim);
+    expect(pushed).toHaveLength(2);
+    const remote = pushed[1] ?? "";
+    expect(remote).toMatch(/^\/sdcard\/DCIM\/Camera\/farm_7_\w+_1\.png$/);
+    expect(readFileSync(join(sim.root, remote))).toEqual(readFileSync(image));
+    expect(comments(sim, "tiktok")).toEqual([
+      {
+        type: "comment",
+        target: "@chef.marco/video/7301234567890123999",
+        text: "Look at this",
+        image: canonical(remote),
+        at: expect.any(Number),
+      },
+    ]);
+    expect(run.steps.map((s) => s.name)).toContain("attach the image");
+    await run.cleanup();
+    expect(existsSync(join(sim.root, remote))).toBe(false);
+    expect(await phone.mediaContentUri(remote)).toBeNull();
   });
 
   test("a stored config whose image path leaves upload/ fails at run time, permanently, before anything is pushed", async () => {
@@ -192,7 +182,6 @@ describe("TikTok", () => {
     const error = await commentFlow(run.ctx, {
       url: "https://www.tiktok.com/@chef.marco/photo/7301234567890123999",
       text: "never sent",
-      dataDir,
       screenTimeoutMs: 2000,
     }).catch((e: unknown) => e);
     await run.cleanup();
@@ -209,7 +198,6 @@ describe("TikTok", () => {
     const error = await commentFlow(run.ctx, {
       url: VIDEO,
       text: "hidden as spam",
-      dataDir,
       screenTimeoutMs: 2000,
     }).catch((e: unknown) => e);
     await run.cleanup();
@@ -225,9 +213,7 @@ describe("TikTok", () => {
     const { sim, phone } = await startFlowPhone(work, { popups: false });
     const controller = new AbortController();
     const run = flowContext(phone, "tiktok", { dataDir, controller });
-    const flow = commentFlow(run.ctx, { url: VIDEO, text: "stop me", image, dataDir }).catch(
-      (e: unknown) => e,
-    );
+    const flow = commentFlow(run.ctx, { url: VIDEO, text: "stop me", image }).catch((e: unknown) => e);
     // stop once the comments are open
     for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "open the comments"); i++)
       await Bun.sleep(20);
@@ -318,15 +304,13 @@ describe("sequential order", () => {
     for (const n of [1, 2, 3]) {
       // each run with its own service: the rotation lives in the database, not in memory
       const db = openDb(file);
-      const library = new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1024, dataDir });
-      activateMaterials(library);
+      const library = new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1024 });
       try {
-        const run = await runComment(phone, "tiktok", raw(n), { id: n });
+        const run = await runComment(phone, "tiktok", raw(n), { id: n, materials: library });
         expect(await run.done).toBeUndefined();
         await run.cleanup();
         texts.push(chosen(run.logs));
       } finally {
-        deactivateMaterials(library);
         closeDb(db);
       }
     }
@@ -339,34 +323,29 @@ describe("which comment", () => {
   const base = {
     target_post_urls: [VIDEO],
     comment_content: "a\n\n{b|c} d\n",
+    target_post_url: "",
     comment_order: "random" as const,
     insert_emoji: false,
     comment_image_path: "",
   };
 
+  /** A rotation no task has turned yet (a fresh database). */
+  const fresh = () => {
+    const db = openDb(join(mkdtempSync(join(work, "rotation-")), "farm.db"));
+    return new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1024 }).rotation;
+  };
+
   test("random: the line `random` points at, its spintax spun; insert_emoji appends one emoji", () => {
-    expect(chooseComment(base, () => 0)).toBe("a");
-    expect(chooseComment(base, () => 0.99)).toBe("c d");
-    expect(chooseComment({ ...base, insert_emoji: true }, () => 0)).toBe(`a ${EMOJI[0]}`);
+    const rotation = fresh();
+    expect(chooseComment(base, rotation, () => 0)).toBe("a");
+    expect(chooseComment(base, rotation, () => 0.99)).toBe("c d");
+    expect(chooseComment({ ...base, insert_emoji: true }, rotation, () => 0)).toBe(`a ${EMOJI[0]}`);
   });
 
-  test("sequential without the service's store: the first line", () => {
-    expect(chooseComment({ ...base, comment_order: "sequential" }, () => 0.99)).toBe("a");
+  test("sequential, a set no task has used yet: the first line", () => {
+    expect(chooseComment({ ...base, comment_order: "sequential" }, fresh(), () => 0.99)).toBe("a");
   });
 });
-
-/** Runs `check` with a material library open on the data folder, as the service has one at creation. */
-function withLibrary(dbName: string, check: () => void) {
-  const db = openDb(join(work, dbName));
-  const library = new Materials(db, { uploadDir: join(dataDir, "materials"), maxUploadBytes: 1024, dataDir });
-  activateMaterials(library);
-  try {
-    check();
-  } finally {
-    deactivateMaterials(library);
-    closeDb(db);
-  }
-}
 
 describe("the config at creation", () => {
   const tiktokExample = {
@@ -376,32 +355,30 @@ describe("the config at creation", () => {
   };
 
   test("the docs' image example resolves with the image in the data folder's upload/ (relative) or absolute", () => {
-    withLibrary("docs.db", () => {
-      for (const path of ["reaction.png", image]) {
-        const resolved = resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: path });
-        expect(resolved).toEqual({
-          ok: true,
-          configs: [
-            {
-              target_post_urls: ["https://www.tiktok.com/@username/video/1234567890"],
-              target_post_url: "",
-              comment_content: "Check out this image!",
-              comment_order: "random",
-              insert_emoji: false,
-              comment_image_path: path,
-            },
-          ],
-        });
-        const [config] = resolved.ok ? resolved.configs : [];
-        expect(comment.checkPlatform?.(config as never, "tiktok")).toEqual([]);
-      }
-    });
+    for (const path of ["reaction.png", image]) {
+      const resolved = resolveConfig({ ...tiktokExample, comment_image_path: path });
+      expect(resolved).toEqual({
+        ok: true,
+        configs: [
+          {
+            target_post_urls: ["https://www.tiktok.com/@username/video/1234567890"],
+            target_post_url: "",
+            comment_content: "Check out this image!",
+            comment_order: "random",
+            insert_emoji: false,
+            comment_image_path: path,
+          },
+        ],
+      });
+      const [config] = resolved.ok ? resolved.configs : [];
+      expect(comment.checkPlatform?.(config as never, "tiktok")).toEqual([]);
+    }
   });
 
   test.if(process.platform !== "win32")(
     "the docs' Windows path on this system: 40001 naming the path and why",
     () => {
-      expect(resolveScriptConfig(comment, tiktokExample)).toEqual({
+      expect(resolveConfig(tiktokExample)).toEqual({
         ok: false,
         errors: [
           {
@@ -417,22 +394,20 @@ describe("the config at creation", () => {
   test("a relative image path that leaves upload/ is refused at creation, though the file is there", () => {
     mkdirSync(join(dataDir, "materials"), { recursive: true });
     writeMedia(join(dataDir, "materials", "x.png"), "png");
-    withLibrary("escape.db", () => {
-      for (const path of ["../materials/x.png", "../../data/materials/x.png", ".."]) {
-        expect(resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: path })).toEqual({
-          ok: false,
-          errors: [
-            {
-              path: "/script_config/comment_image_path",
-              message: `"${path}" leaves the folder it is relative to (${join(dataDir, "upload")}): give a path inside it, or an absolute path`,
-            },
-          ],
-        });
-      }
-      // the same file by its absolute path is anyone's to name, as before
-      const absolute = join(dataDir, "upload", "..", "materials", "x.png");
-      expect(resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: absolute }).ok).toBe(true);
-    });
+    for (const path of ["../materials/x.png", "../../data/materials/x.png", ".."]) {
+      expect(resolveConfig({ ...tiktokExample, comment_image_path: path })).toEqual({
+        ok: false,
+        errors: [
+          {
+            path: "/script_config/comment_image_path",
+            message: `"${path}" leaves the folder it is relative to (${join(dataDir, "upload")}): give a path inside it, or an absolute path`,
+          },
+        ],
+      });
+    }
+    // the same file by its absolute path is anyone's to name, as before
+    const absolute = join(dataDir, "upload", "..", "materials", "x.png");
+    expect(resolveConfig({ ...tiktokExample, comment_image_path: absolute }).ok).toBe(true);
   });
 
   test("an image that is missing, not an image, or relative without the service: a detail naming the path", () => {
@@ -443,10 +418,14 @@ describe("the config at creation", () => {
       [join(work, "nope.jpg"), /"[^"]*nope\.jpg" does not exist on this PC/],
       [video, /"[^"]*clip\.mp4" is not a supported image \(jpg, jpeg, png, webp\)/],
       [fake, /"[^"]*fake\.png" is not a PNG file: it is a JPEG image/],
-      ["reaction.png", /"reaction\.png" is a relative path and the service's data folder is not known/],
     ];
+    // a service always knows its data folder; the library's lookup without one says so
+    const unknown = findImage("reaction.png", null);
+    expect(unknown.ok ? "" : unknown.reason).toMatch(
+      /"reaction\.png" is a relative path and the service's data folder is not known/,
+    );
     for (const [path, message] of cases) {
-      const resolved = resolveScriptConfig(comment, { ...tiktokExample, comment_image_path: path });
+      const resolved = resolveConfig({ ...tiktokExample, comment_image_path: path });
       expect(resolved.ok).toBe(false);
       const errors = resolved.ok ? [] : resolved.errors;
       expect(errors).toHaveLength(1);
@@ -483,7 +462,7 @@ describe("the config at creation", () => {
   });
 
   test("a link that opens no post in either app is refused; the docs' link forms pass", () => {
-    const refused = resolveScriptConfig(comment, {
+    const refused = resolveConfig({
       target_post_urls: [VIDEO, "https://www.instagram.com/natgeo/"],
       comment_content: "x",
     });
@@ -504,12 +483,12 @@ describe("the config at creation", () => {
       "https://www.instagram.com/p/ABCDEFGHIJK/",
       "https://www.instagram.com/reel/ABCDEFGHIJK/",
     ];
-    const resolved = resolveScriptConfig(comment, { target_post_urls: links, comment_content: "x" });
+    const resolved = resolveConfig({ target_post_urls: links, comment_content: "x" });
     expect(resolved.ok && resolved.configs.map((c) => c.target_post_urls)).toEqual(links.map((l) => [l]));
   });
 
   test("comment_content with only empty lines is refused", () => {
-    const resolved = resolveScriptConfig(comment, { target_post_url: VIDEO, comment_content: " \n\r\n " });
+    const resolved = resolveConfig({ target_post_url: VIDEO, comment_content: " \n\r\n " });
     expect(resolved).toEqual({
       ok: false,
       errors: [

@@ -9,10 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualPhone, VirtualPhoneOptions } from "@farm/virtual-phone";
 import type { Phone } from "../../src/devices/index.ts";
-import { ScriptError } from "../../src/scripts/context.ts";
+import { ScriptError } from "../../src/scripts/errors.ts";
 import { type FollowInput, type FollowResult, followFlow } from "../../src/scripts/follow/flow.ts";
-import { getScript, resolveScriptConfig } from "../../src/scripts/registry.ts";
-import { flowContext, startFlowPhone, stopFlowPhones, TRILL } from "../helpers/flow.ts";
+import { flowContext, flowScripts, startFlowPhone, stopFlowPhones, TRILL } from "../helpers/flow.ts";
 
 type Platform = "tiktok" | "instagram";
 
@@ -167,13 +166,14 @@ test("stopped mid-flow: the abort wins, nothing is followed and nothing claimed"
 
 test("the definition's run: the docs' example body follows the one user of its task", async () => {
   const { sim, phone } = await startPhone({ popups: false });
-  const script = getScript("follow");
+  const scripts = flowScripts({ dataDir: work });
+  const script = scripts.get("follow");
   if (!script) throw new Error("follow is not registered");
-  const resolved = resolveScriptConfig(script, { target_username: "tiktok", access_method: "direct" });
+  const resolved = scripts.resolve(script, { target_username: "tiktok", access_method: "direct" });
   if (!resolved.ok) throw new Error(JSON.stringify(resolved.errors));
   const [config] = resolved.configs;
   const r = flowContext(phone, "instagram", { config, dataDir: work });
-  await script.run?.(r.ctx);
+  await script.run(r.ctx);
   await r.cleanup();
   expect([...sim.apps.instagram.following]).toEqual(["tiktok"]);
 });

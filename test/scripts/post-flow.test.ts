@@ -7,30 +7,17 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RENAMED_POST_VERSION, type VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
+import { Value } from "@sinclair/typebox/value";
 import type { Phone } from "../../src/devices/index.ts";
-import { ScriptError } from "../../src/scripts/context.ts";
-import {
-  type PostInput,
-  type PostResult,
-  type PostSettings,
-  postFlow,
-} from "../../src/scripts/post/index.ts";
+import { ScriptError } from "../../src/scripts/errors.ts";
+import { type PostConfig, postConfig } from "../../src/scripts/post/config.ts";
+import { type PostInput, type PostResult, postFlow } from "../../src/scripts/post/flow.ts";
+import { type Screen, Ui } from "../../src/scripts/screen/index.ts";
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
-import { type Screen, Ui } from "../../src/scripts/ui/index.ts";
 import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TIKTOK, TRILL } from "../helpers/flow.ts";
 
-const DEFAULTS: PostSettings = {
-  post_way: "share",
-  upload_wait_time: 10,
-  sound_wait_time: 10,
-  add_sound: "-1",
-  sound_name: "",
-  custom_sound_keyword: "",
-  origin_sound_volume: 50,
-  add_sound_volume: 50,
-  add_product_link: 0,
-  placement: "reel",
-};
+/** The schema's defaults (share, no sound, a reel), with a shorter wait for the upload. */
+const DEFAULTS: PostConfig = { ...Value.Create(postConfig), upload_wait_time: 10 };
 
 let work: string;
 let video: string;
@@ -54,8 +41,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const startPhone = (opts: VirtualPhoneOptions = {}) => startFlowPhone(work, opts);
 
-const contextFor = (phone: Phone, platform: "tiktok" | "instagram", controller = new AbortController()) =>
-  flowContext(phone, platform, { controller });
+const contextFor = (
+  phone: Phone,
+  platform: "tiktok" | "instagram",
+  controller = new AbortController(),
+  dataDir?: string,
+) => flowContext(phone, platform, { controller, dataDir });
 
 const onPhone = (sim: VirtualPhone, remote: string) => join(sim.root, remote);
 const canonical = (remote: string) => remote.replace(/^\/sdcard/, "/storage/emulated/0");
@@ -66,8 +57,10 @@ async function post(
   phone: Phone,
   platform: "tiktok" | "instagram",
   input: Partial<PostInput>,
+  /** The data folder (selector overrides); default the OS temp folder. */
+  dataDir?: string,
 ) {
-  const run = contextFor(phone, platform);
+  const run = contextFor(phone, platform, new AbortController(), dataDir);
   const full: PostInput = {
     files: [video],
     kind: "video",
@@ -337,7 +330,7 @@ describe("TikTok", () => {
     const { sim, phone } = await startPhone({ popups: false });
     sim.apps.tiktok.version = RENAMED_POST_VERSION;
     const dataDir = join(work, "data");
-    const broken = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    const broken = await post(sim, phone, "tiktok", { caption: "renamed" }, dataDir);
     expect((broken.error as ScriptError).errorClass).toBe("retryable");
     expect((broken.error as Error).message).toMatch(/^screen never came: .*the Post button/);
     expect(broken.logs).toContain(`com.zhiliaoapp.musically ${RENAMED_POST_VERSION}`);
@@ -346,7 +339,7 @@ describe("TikTok", () => {
     mkdirSync(join(dataDir, "selectors"), { recursive: true });
     const override = { screens: { post: { post: [{ id: "rz4", versions: [RENAMED_POST_VERSION] }] } } };
     writeFileSync(join(dataDir, "selectors", "tiktok.json"), JSON.stringify(override));
-    const fixed = await post(sim, phone, "tiktok", { caption: "renamed", dataDir });
+    const fixed = await post(sim, phone, "tiktok", { caption: "renamed" }, dataDir);
     expect(fixed.error).toBeUndefined();
     expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["renamed"]);
     // the tap hit the renamed button's centre ([550,2179][1048,2305])

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import { ScreenNeverCame, Ui } from "../../src/scripts/ui/index.ts";
+import { ScreenNeverCame, Ui } from "../../src/scripts/screen/index.ts";
 
 const TT = "com.zhiliaoapp.musically";
 let work: string;

@@ -3,8 +3,8 @@
  * fails (a ChatError that never carries the key) or is stopped (the task's reason).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { DEFAULT_PROMPT } from "../../src/scripts/account-warmup.ts";
-import { ChatError, type ChatSettings, generateComment } from "../../src/scripts/warmup/chatgpt.ts";
+import { ChatError, type ChatSettings, generateComment } from "../../src/scripts/account-warmup/chatgpt.ts";
+import { DEFAULT_PROMPT } from "../../src/scripts/account-warmup/config.ts";
 
 const KEY = "sk-TESTONLY-chat-0123456789";
 

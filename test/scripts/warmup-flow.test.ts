@@ -17,13 +17,13 @@ import {
   type VirtualPhone,
   videoKey,
 } from "@farm/virtual-phone";
-import { activateMaterials, deactivateMaterials, Materials } from "../../src/materials/index.ts";
-import { accountWarmup, type WarmupConfig } from "../../src/scripts/account-warmup.ts";
-import { ScriptError } from "../../src/scripts/context.ts";
-import { resolveScriptConfig } from "../../src/scripts/registry.ts";
-import { warmupFlow } from "../../src/scripts/warmup/flow.ts";
+import { Materials } from "../../src/materials/index.ts";
+import type { WarmupConfig } from "../../src/scripts/account-warmup/config.ts";
+import { warmupFlow } from "../../src/scripts/account-warmup/flow.ts";
+import { accountWarmup } from "../../src/scripts/account-warmup/index.ts";
+import { ScriptError } from "../../src/scripts/errors.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
+import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const KEY = "sk-TESTONLY-warmup-key-9f8e7d";
@@ -38,9 +38,11 @@ beforeAll(() => {
 afterEach(stopFlowPhones);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+const scripts = flowScripts();
+
 /** A config as the schema resolves it, with a budget of a few seconds (below the API's minimum of 30). */
 function config(over: Partial<WarmupConfig> = {}): WarmupConfig {
-  const resolved = resolveScriptConfig(accountWarmup as never, { task_duration: 30 });
+  const resolved = scripts.resolve(accountWarmup as never, { task_duration: 30 });
   if (!resolved.ok) throw new Error("the defaults do not resolve");
   return {
     ...(resolved.configs[0] as WarmupConfig),
@@ -59,9 +61,9 @@ const ALL: Partial<WarmupConfig> = {
   comment: "Love this\nSo good",
 };
 
-async function warm(platform: "tiktok" | "instagram", c: WarmupConfig, controller?: AbortController) {
+async function warm(platform: "tiktok" | "instagram", c: WarmupConfig, materials?: Materials) {
   const { sim, phone } = await startFlowPhone(work);
-  const run = flowContext(phone, platform, { config: c, ...(controller ? { controller } : {}) });
+  const run = flowContext(phone, platform, { config: c, materials });
   const summary = await warmupFlow(run.ctx, c);
   return { sim, summary, logs: run.logs, steps: run.steps };
 }
@@ -258,7 +260,6 @@ describe("TikTok", () => {
   test("sequential order: the templates in turn, continuing from the last task's", async () => {
     const db = openDb(join(work, "seq.db"));
     const materials = new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1 << 20 });
-    activateMaterials(materials);
     try {
       const c = config({
         comment_probable: 100,
@@ -266,17 +267,16 @@ describe("TikTok", () => {
         comment_order: "sequential",
         task_duration: 6,
       });
-      const { sim } = await warm("tiktok", c);
+      const { sim } = await warm("tiktok", c, materials);
       const texts = actionsOf(sim, "tiktok", "comment").map((a) => a.text);
       expect(texts.length).toBeGreaterThanOrEqual(2);
       const cycle = ["one", "two", "three"];
       expect(texts).toEqual(texts.map((_, i) => cycle[i % 3]));
       // the next task goes on where this one stopped
-      const next = await warm("tiktok", config({ ...c, task_duration: 3 }));
+      const next = await warm("tiktok", config({ ...c, task_duration: 3 }), materials);
       const more = actionsOf(next.sim, "tiktok", "comment").map((a) => a.text);
       expect(more[0]).toBe(cycle[texts.length % 3]);
     } finally {
-      deactivateMaterials(materials);
       closeDb(db);
     }
   });
@@ -357,7 +357,7 @@ describe("the config", () => {
   };
 
   test("the docs' example body resolves, defaults filled in", () => {
-    const r = resolveScriptConfig(accountWarmup as never, DOCS_EXAMPLE);
+    const r = scripts.resolve(accountWarmup as never, DOCS_EXAMPLE);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.configs).toHaveLength(1);
@@ -369,7 +369,7 @@ describe("the config", () => {
   });
 
   test("follow_probable is floow_probable's synonym: the larger of the two is the chance", async () => {
-    const r = resolveScriptConfig(accountWarmup as never, { follow_probable: 100, comment: "" });
+    const r = scripts.resolve(accountWarmup as never, { follow_probable: 100, comment: "" });
     expect(r.ok).toBe(true);
     const c = config({ follow_probable: 100, floow_probable: 0, task_duration: 4 });
     const { sim, summary } = await warm("tiktok", c);
@@ -382,14 +382,14 @@ describe("the config", () => {
     // as stored by an older version: no follow_probable, comment_order or chatgpt_settings
     const stored = { task_duration: 3, min_duration: 1, max_duration: 1, floow_probable: 100, comment: "" };
     const run = flowContext(phone, "tiktok", { config: stored });
-    await accountWarmup.run?.(run.ctx as never);
+    await accountWarmup.run(run.ctx as never);
     expect(actionsOf(sim, "tiktok", "follow").length).toBeGreaterThanOrEqual(1);
     expect(run.logs.at(-1)).toMatch(/^watched \d+ video\(s\): 0 like\(s\), [1-9]\d* follow\(s\)/);
   });
 
   test("refusals name the field: no key to generate with, nothing to comment with, a bad temperature", () => {
     const errors = (raw: Record<string, unknown>) => {
-      const r = resolveScriptConfig(accountWarmup as never, raw);
+      const r = scripts.resolve(accountWarmup as never, raw);
       return r.ok ? [] : r.errors;
     };
     expect(errors({ generate_by_chatgpt: true })).toContainEqual({

@@ -1,12 +1,15 @@
 // The follow / unfollow script_config as the API resolves it: three ways to name users, merged; one task
 // per user; names that are not user names refused with the field that held them.
 import { describe, expect, test } from "bun:test";
-import { type ConfigResult, getScript, resolveScriptConfig } from "../../src/scripts/registry.ts";
+import type { ConfigResult } from "../../src/scripts/registry.ts";
+import { flowScripts } from "../helpers/flow.ts";
+
+const scripts = flowScripts();
 
 function resolve(name: "follow" | "unfollow", raw: unknown): ConfigResult {
-  const script = getScript(name);
+  const script = scripts.get(name);
   if (!script) throw new Error(`no script ${name}`);
-  return resolveScriptConfig(script, raw);
+  return scripts.resolve(script, raw);
 }
 
 const users = (r: ConfigResult) => (r.ok ? r.configs.map((c) => (c.target_users as string[])[0]) : r.errors);

@@ -3,12 +3,13 @@
  * comment exactly, attach an image (TikTok), tap send once and watch the comment appear in the list. The
  * inputs are already resolved (the final text, the image file on this PC): see `CommentInput`.
  */
-import { type ScriptContext, ScriptError } from "../context.ts";
+import type { ScriptContext } from "../context.ts";
+import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
+import { runFlow } from "../screen/app.ts";
+import { type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
+import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { AppName } from "../selectors/index.ts";
-import { openAppSession, runFlow } from "../ui/app.ts";
-import { type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
-import { checkCanType, typeExactly } from "../ui/typing.ts";
 
 export interface CommentInput {
   /** The app to comment in (the link's); default the task's platform. */
@@ -19,8 +20,6 @@ export interface CommentInput {
   text: string;
   /** TikTok only: an image file on this PC attached to the comment. */
   image?: string;
-  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
-  dataDir?: string;
   /** How long each screen may take to come (default 15 s). */
   screenTimeoutMs?: number;
 }
@@ -56,7 +55,7 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
   if (input.image && app !== "tiktok") {
     throw ScriptError.permanent("an image comment is for TikTok only: Instagram comments carry no image");
   }
-  const { pkg, version, ui, sel } = await openAppSession(ctx, app, input.dataDir);
+  const { pkg, version, ui, sel } = await ctx.openApp(app);
   const timeoutMs = input.screenTimeoutMs ?? 15_000;
   const wait = { timeoutMs };
   const opts = { signal };

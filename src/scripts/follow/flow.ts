@@ -5,11 +5,13 @@
  * permanent failure naming the user. A follow is not irreversible: tapping again later changes nothing.
  */
 import type { UiNode } from "../../devices/index.ts";
-import { abortableSleep, type ScriptContext, ScriptError } from "../context.ts";
+import { abortableSleep } from "../../tasks/clock.ts";
+import type { ScriptContext } from "../context.ts";
+import { ScriptError } from "../errors.ts";
+import { type AppSession, runFlow } from "../screen/app.ts";
+import { matches, type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
+import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { AppName } from "../selectors/index.ts";
-import { type AppSession, openAppSession, runFlow } from "../ui/app.ts";
-import { matches, type Screen, ScreenNeverCame, type Selector } from "../ui/index.ts";
-import { checkCanType, typeExactly } from "../ui/typing.ts";
 
 export type FollowAction = "follow" | "unfollow";
 export type AccessMethod = "direct" | "search";
@@ -19,8 +21,6 @@ export interface FollowInput {
   /** The user's name without "@". */
   user: string;
   access: AccessMethod;
-  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
-  dataDir?: string;
 }
 
 export interface FollowResult {
@@ -54,7 +54,7 @@ async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResul
   const { phone, signal } = ctx;
   const { user, action } = input;
   const at = `@${user}`;
-  const session = await openAppSession(ctx, ctx.task.platform, input.dataDir);
+  const session = await ctx.openApp();
   const { app, pkg, version, ui, sel, label } = session;
   const opts = { signal };
 

@@ -4,26 +4,14 @@
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
 import { extname } from "node:path";
-import { type ScriptContext, ScriptError } from "../context.ts";
+import type { ScriptContext } from "../context.ts";
+import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
+import { runFlow } from "../screen/app.ts";
+import { ScreenNeverCame, type Selector } from "../screen/index.ts";
+import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { AppName } from "../selectors/index.ts";
-import { openAppSession, runFlow } from "../ui/app.ts";
-import { ScreenNeverCame, type Selector } from "../ui/index.ts";
-import { checkCanType, typeExactly } from "../ui/typing.ts";
-
-/** The post config's settings the flow uses (names as in the API). */
-export interface PostSettings {
-  post_way: "share" | "addButton" | "useSound";
-  upload_wait_time: number;
-  sound_wait_time: number;
-  add_sound: "-1" | "0" | "1" | "custom";
-  sound_name: string;
-  custom_sound_keyword: string;
-  origin_sound_volume: number;
-  add_sound_volume: number;
-  add_product_link: 0 | 1;
-  placement: "reel" | "story";
-}
+import type { PostConfig } from "./config.ts";
 
 export interface PostInput {
   /** Absolute paths on this PC, in posting order: one video, or the images. */
@@ -33,9 +21,8 @@ export interface PostInput {
   caption: string;
   /** TikTok only: the title (the part before `##`); empty or absent for none. */
   title?: string;
-  settings: PostSettings;
-  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
-  dataDir?: string;
+  /** The task's config: how to post. */
+  settings: PostConfig;
 }
 
 export interface PostResult {
@@ -58,6 +45,13 @@ const MIME: Record<string, string> = {
   ".webp": "image/webp",
 };
 
+/** The app said the upload failed: nothing was posted, so it may be tried again. */
+class UploadFailed extends ScriptError {
+  constructor(message: string) {
+    super(message, "retryable");
+  }
+}
+
 export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   return runFlow(ctx, () => walk(ctx, input));
 }
@@ -66,7 +60,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
   const app: AppName = task.platform;
   const s = input.settings;
-  const { pkg, version, selectors, ui, sel, label } = await openAppSession(ctx, app, input.dataDir);
+  const { pkg, version, selectors, ui, sel, label } = await ctx.openApp(app);
   const opts = { signal };
 
   await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
@@ -107,13 +101,13 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
         { timeoutMs, intervalMs: 1000 },
       );
       if (key === "failed") {
-        throw ScriptError.retryable(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
+        throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
       }
       ctx.log(`posted: "${node.text || node.contentDesc}"`);
     });
   } catch (e) {
     if (signal.aborted) throw e;
-    if (e instanceof ScriptError && e.errorClass === "retryable" && /^upload failed/.test(e.message)) throw e;
+    if (e instanceof UploadFailed) throw e;
     if (e instanceof ScreenNeverCame) {
       const message = postTapped
         ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`

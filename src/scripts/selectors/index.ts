@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Matcher } from "../ui/index.ts";
+import type { Matcher } from "../screen/index.ts";
 import instagram from "./instagram.json";
 import tiktok from "./tiktok.json";
 

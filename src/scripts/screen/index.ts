@@ -5,7 +5,7 @@
  * counted, and a wait dumps again only after a pause.
  */
 import { type Bounds, type Phone, parseUiDump, type UiNode, walkUi } from "../../devices/index.ts";
-import { abortableSleep } from "../context.ts";
+import { abortableSleep } from "../../tasks/clock.ts";
 
 /** One way to recognise a node: every given field must match (regexes are case-insensitive). */
 export interface Matcher {

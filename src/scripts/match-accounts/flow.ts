@@ -3,16 +3,14 @@
  * account switcher (TikTok under either package, Instagram) and recorded: new ones added, ones seen on
  * another phone moved here, ones no longer listed marked logged out (never deleted). Safe to run again.
  */
-import { Type as T } from "@sinclair/typebox";
-import { closeSwitcher, readAccountInUse, readSwitcher } from "./accounts/switcher.ts";
-import { type ScriptContext, ScriptError } from "./context.ts";
-import type { ScriptDefinition } from "./definition.ts";
-import { APP_NAMES, loadSelectors } from "./selectors/index.ts";
-import { APP_LABEL, openAppSession } from "./ui/app.ts";
+import type { ScriptContext } from "../context.ts";
+import { ScriptError } from "../errors.ts";
+import { closeSwitcher, readAccountInUse, readSwitcher } from "../screen/accounts.ts";
+import { APP_LABEL } from "../screen/app.ts";
+import { APP_NAMES, loadSelectors } from "../selectors/index.ts";
+import type { MatchConfig } from "./config.ts";
 
-const matchConfig = T.Object({}, { additionalProperties: false });
-
-async function run(ctx: ScriptContext): Promise<void> {
+export async function matchFlow(ctx: ScriptContext<MatchConfig>): Promise<void> {
   const { phone, signal } = ctx;
   const installed = new Set(await phone.listPackages({ signal }));
   const apps = APP_NAMES.flatMap((app) =>
@@ -25,7 +23,7 @@ async function run(ctx: ScriptContext): Promise<void> {
   }
   let total = 0;
   for (const { app, pkg } of apps) {
-    const session = await openAppSession(ctx, app, ctx.dataDir, pkg);
+    const session = await ctx.openApp(app, pkg);
     const usernames = await ctx.step(`read ${APP_LABEL[app]}'s accounts (${pkg})`, async () => {
       const inUse = await readAccountInUse(ctx, session, { restart: true });
       if (inUse === null) return [];
@@ -52,14 +50,3 @@ async function run(ctx: ScriptContext): Promise<void> {
   }
   ctx.log(`${total} account(s) logged in on ${phone.serial}`);
 }
-
-export const matchAccounts: ScriptDefinition<typeof matchConfig> = {
-  name: "match_accounts",
-  description:
-    "Read which accounts are logged in on each phone's TikTok and Instagram (through the apps' account switchers) and record them in the accounts table",
-  configSchema: matchConfig,
-  example: {},
-  usesAccount: false,
-  maxDurationS: () => 300,
-  run,
-};

@@ -3,7 +3,8 @@
  * needs ADBKeyBoard. Checked before a flow changes anything, so a text that would arrive mangled is a clear
  * permanent failure instead.
  */
-import { type ScriptContext, ScriptError } from "../context.ts";
+import type { ScriptContext } from "../context.ts";
+import { ScriptError } from "../errors.ts";
 
 /** Printable ASCII: all `input text` can type. */
 const TYPEABLE = /^[\x20-\x7e]*$/;

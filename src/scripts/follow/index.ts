@@ -1,30 +1,11 @@
-import { type Static, Type as T } from "@sinclair/typebox";
+/** `follow` and `unfollow`: one task per target user per device, each reaching the user's profile. */
 import { Value } from "@sinclair/typebox/value";
-import { bareUsername } from "../domain.ts";
-import type { ErrorDetail } from "../errors.ts";
-import type { ScriptDefinition } from "./definition.ts";
-import { type FollowAction, followFlow } from "./follow/flow.ts";
-import { splitList } from "./lists.ts";
-
-const ONE_STRING = "one string, users separated by commas or new lines";
-
-const followConfig = T.Object(
-  {
-    target_users: T.Array(T.String({ minLength: 1 }), { default: [], maxItems: 1000 }),
-    target_user: T.String({ default: "", description: ONE_STRING }),
-    target_username: T.String({
-      default: "",
-      description: `${ONE_STRING}; a synonym of target_user (all three fields are merged)`,
-    }),
-    access_method: T.Union([T.Literal("direct"), T.Literal("search")], {
-      default: "direct",
-      description: "direct: open the profile link; search: find the user in the app's search",
-    }),
-  },
-  { additionalProperties: false },
-);
-
-type FollowConfig = Static<typeof followConfig>;
+import { bareUsername } from "../../domain.ts";
+import type { ErrorDetail } from "../../errors.ts";
+import type { ScriptDefinition } from "../definition.ts";
+import { splitList } from "../lists.ts";
+import { type FollowConfig, followConfig } from "./config.ts";
+import { type FollowAction, followFlow } from "./flow.ts";
 
 /** TikTok and Instagram user names: letters, digits, "_" and "." (a link or a path is not a name). */
 const USERNAME = /^[A-Za-z0-9_.]{1,64}$/;

@@ -7,13 +7,12 @@
 
 import type { UiNode } from "../../devices/index.ts";
 import { captionLines } from "../../materials/captions.ts";
-import { nextInRotation } from "../../materials/index.ts";
-import type { WarmupConfig } from "../account-warmup.ts";
 import type { ScriptContext } from "../context.ts";
-import { type AppSession, openAppSession, runFlow } from "../ui/app.ts";
-import { type Screen, ScreenNeverCame } from "../ui/index.ts";
-import { checkCanType, EMOJI, typeExactly, typesPlainly, withEmoji } from "../ui/typing.ts";
+import { type AppSession, runFlow } from "../screen/app.ts";
+import { type Screen, ScreenNeverCame } from "../screen/index.ts";
+import { checkCanType, EMOJI, typeExactly, typesPlainly, withEmoji } from "../screen/typing.ts";
 import { ChatError, generateComment } from "./chatgpt.ts";
+import type { WarmupConfig } from "./config.ts";
 
 /** What one run did. */
 export interface WarmupSummary {
@@ -32,8 +31,6 @@ export interface WarmupSummary {
 export interface WarmupOptions {
   /** 0 ≤ random() < 1: chances, watch times, topic and template picks. */
   random?: () => number;
-  /** Where `selectors/<app>.json` overrides live (the service's data folder). */
-  dataDir?: string;
   /** How long a video may take to show before the screen is swiped on (default 10 s). */
   videoWaitMs?: number;
 }
@@ -65,7 +62,7 @@ export async function warmupFlow(
 
 async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions): Promise<WarmupSummary> {
   const random = options.random ?? Math.random;
-  const { phone, signal, task } = ctx;
+  const { phone, signal } = ctx;
   const opts = { signal };
   // the budget counts from the start: opening the app and searching are part of the warm-up
   const deadline = Date.now() + c.task_duration * 1000;
@@ -75,7 +72,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   const topics = captionLines(c.topic);
   const topic = topics.length ? (topics[Math.floor(random() * topics.length)] as string) : null;
   const templates = captionLines(c.comment);
-  const session = await openAppSession(ctx, task.platform, options.dataDir ?? ctx.dataDir);
+  const session = await ctx.openApp();
   const { pkg, ui, sel, app } = session;
   const names = SCREENS[app];
   const v = (name: string) => sel(names.viewer, name);
@@ -251,7 +248,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     if (text === null && templates.length) {
       text =
         c.comment_order === "sequential"
-          ? nextInRotation(templates)
+          ? ctx.rotation.next(templates)
           : (templates[Math.floor(random() * templates.length)] as string);
     }
     if (text === null) return null;
