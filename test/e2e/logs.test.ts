@@ -30,6 +30,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const stop = async (running: Running) => {
+  running.proc.kill("SIGTERM");
+  await running.proc.exited;
+};
+
 /** The executable with two demo phones and test_sleep, on a data folder of its own. */
 async function start(name: string, args: string[] = []) {
   const dataDir = join(dir, name);
@@ -65,7 +70,10 @@ async function start(name: string, args: string[] = []) {
       return online.length === 2 && online.sort();
     },
     20_000,
-  );
+  ).catch(async (e) => {
+    await stop(running);
+    throw e;
+  });
   const create = async (serial: string, script_config: Record<string, unknown>) => {
     const r = await api("POST", "/api/v1/task", {
       serials: [serial],
@@ -84,11 +92,6 @@ async function start(name: string, args: string[] = []) {
   const file = join(dataDir, "logs", "farm.log");
   return { running, phones, api, create, ended, file };
 }
-
-const stop = async (running: Running) => {
-  running.proc.kill("SIGTERM");
-  await running.proc.exited;
-};
 
 describe("at the default level", () => {
   let s: Awaited<ReturnType<typeof start>>;
