@@ -17,6 +17,7 @@ import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
 import { type ScriptDefinition, ScriptRegistry } from "./scripts/registry.ts";
 import { AccountStore } from "./store/accounts.ts";
+import { backUp } from "./store/backup.ts";
 import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
 import { MetaStore } from "./store/meta.ts";
@@ -241,6 +242,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     log,
     logTail: options.logTail ?? new LogTail(),
     logFile: logFile(config.dataDir),
+    backUp: () => backUp(db, config.dataDir, clock.now()),
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;

@@ -6,10 +6,12 @@ import type { Logger, LogTail } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
 import type { DeviceService } from "../phones/service.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
+import type { Backup } from "../store/backup.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { accountRoutes } from "./accounts.ts";
+import { backupRoutes } from "./backup.ts";
 import { readJsonObject } from "./body.ts";
 import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
@@ -51,6 +53,8 @@ export interface AppDeps {
   /** The log's newest records (GET /api/v1/logs), and the file that has them all. */
   logTail: LogTail;
   logFile: string;
+  /** Copies the database (and its key file) while the service runs. */
+  backUp: () => Backup;
 }
 
 /** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
@@ -142,6 +146,7 @@ export function createApp(deps: AppDeps) {
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))
     .use(logRoutes(deps.logTail, deps.logFile))
+    .use(backupRoutes(deps.backUp))
     .use(materialRoutes(deps.materials))
     .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app
