@@ -177,9 +177,11 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     );
     runner.wake();
   });
+  // each phone's state as last said; at shutdown every phone is detached, which is no news
   const lastState = new Map<string, string>();
+  let detaching = false;
   fleet.on("change", (info) => {
-    if (lastState.get(info.serial) !== info.state) {
+    if (!detaching && lastState.get(info.serial) !== info.state) {
       lastState.set(info.serial, info.state);
       const said = `${info.state}${info.hint ? `: ${info.hint}` : ""}`;
       log.child({ phone: info.serial })[info.state === "online" ? "info" : "warn"](said);
@@ -283,6 +285,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       streams.closeAll();
       await runner.shutdown(graceMs);
       webhook?.stop();
+      detaching = true;
       await fleet.stop();
       license.close();
       closeDb(db);

@@ -169,7 +169,7 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
       { name: "devices", description: "the phones the service has seen" },
       { name: "accounts", description: "the accounts on the phones (username mode)" },
       { name: "license", description: "the plan in force" },
-      { name: "service", description: "health of the service itself" },
+      { name: "service", description: "the service itself: its health, its log, backups of its database" },
     ],
     paths,
     components: {

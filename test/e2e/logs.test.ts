@@ -205,6 +205,14 @@ describe("at the default level", () => {
       expect(r.body.message).toStartWith(`${field}: `);
     }
   });
+
+  test("a phone going away is a warning line", async () => {
+    const [host, port] = (s.phones[1] ?? "").split(":");
+    expect((await s.api("POST", "/api/v1/device/disconnect", { host, port: Number(port) })).code).toBe(0);
+    await waitFor("the phone's offline line", () =>
+      readFileSync(s.file, "utf8").includes(`warn  phone ${s.phones[1]}: offline\n`),
+    );
+  });
 });
 
 test("--log-level warn keeps warnings and errors only, in the file and in the API", async () => {
