@@ -3,6 +3,7 @@ import { hostname, networkInterfaces } from "node:os";
 import nodePath, { isAbsolute, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { BUILT_WITH_TEST_KEY } from "./license/vendor-key.ts";
+import { LEVELS, type Level } from "./log.ts";
 
 /** Stamped in by build.ts (`define`); undefined when running from source. */
 declare const FARM_BUILD_COMMIT: string | undefined;
@@ -59,6 +60,11 @@ export interface Config {
   idleTimeoutS: number;
   /** Requests one client address may have open at once (event streams included). */
   maxConnectionsPerClient: number;
+  /** The service log's lowest level kept (console, file, GET /api/v1/logs). */
+  logLevel: Level;
+  /** DATA_DIR/logs/farm.log is rotated past this size; this many files are kept. */
+  logMaxBytes: number;
+  logMaxFiles: number;
 }
 
 export class ConfigError extends Error {}
@@ -320,6 +326,35 @@ const OPTIONS: Option[] = [
       c.materialMaxBytes = parseSize("--material-max-size", raw);
     },
   },
+  {
+    flag: "--log-level",
+    env: "FARM_LOG_LEVEL",
+    value: "LEVEL",
+    help: `lowest level the service log keeps: ${LEVELS.join(", ")} (default info)`,
+    parse: (raw, c) => {
+      const level = LEVELS.find((l) => l === raw.toLowerCase());
+      if (!level) throw new ConfigError(`--log-level: "${raw}" is not one of ${LEVELS.join(", ")}`);
+      c.logLevel = level;
+    },
+  },
+  {
+    flag: "--log-max-size",
+    env: "FARM_LOG_MAX_SIZE",
+    value: "SIZE",
+    help: "DATA_DIR/logs/farm.log is rotated past this size, in MB or with a unit (default 10MB)",
+    parse: (raw, c) => {
+      c.logMaxBytes = parseSize("--log-max-size", raw);
+    },
+  },
+  intOption(
+    "--log-max-files",
+    "FARM_LOG_MAX_FILES",
+    "N",
+    "log files kept, the current one included (default 5)",
+    "logMaxFiles",
+    1,
+    100,
+  ),
   intOption(
     "--simulate",
     "FARM_SIMULATE",
@@ -353,6 +388,9 @@ export function defaultConfig(): Config {
     materialMaxBytes: 1024 ** 3,
     idleTimeoutS: 10,
     maxConnectionsPerClient: 64,
+    logLevel: "info",
+    logMaxBytes: 10 * 1024 ** 2,
+    logMaxFiles: 5,
   };
 }
 

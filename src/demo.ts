@@ -59,12 +59,18 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: Logger) 
     phones.push(phone);
   }
   await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct: true, ephemeral: true })));
-  log.info(
-    `demo: ${count} virtual phone(s) attached: ${phones.map((p) => `${p.host}:${p.port}`).join(", ")}`,
-  );
+  const serials = phones.map((p) => `${p.host}:${p.port}`);
+  const attached = `demo: ${count} virtual phone(s) attached: ${serials.join(", ")}`;
+  // the README's examples name the usual serials: say which to use instead (the Swagger examples follow)
+  if (phones.every((p, i) => p.port === DEMO_BASE_PORT + i)) log.info(attached);
+  else
+    log.warn(
+      `${attached} (ports ${DEMO_BASE_PORT}–${DEMO_BASE_PORT + count - 1} were not all free: ` +
+        "use these serials; the Swagger examples name them)",
+    );
   return {
     /** The phones' serials as the service knows them (host:port). */
-    serials: phones.map((p) => `${p.host}:${p.port}`),
+    serials,
     stop: () => Promise.all(phones.map((p) => p.stop())),
   };
 }

@@ -7,14 +7,12 @@ import { startDemo } from "./demo.ts";
 import { Connections } from "./http/clients.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { inUseMessage, noteHolder } from "./lock.ts";
-import { consoleSink, Logger } from "./log.ts";
+import { consoleSink, fileSink, Logger, LogTail, logFile, teeSink } from "./log.ts";
 import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
 import { systemClock } from "./tasks/clock.ts";
-
-const log = new Logger(consoleSink, { clock: systemClock });
 
 /** Set by build.ts: true in the test suite's build, false in a release build; undefined from source. */
 declare const FARM_BUILD_TEST_SCRIPTS: boolean | undefined;
@@ -57,15 +55,40 @@ function explain(e: unknown, config: Config): string {
   return `cannot start with the data folder ${config.dataDir}: ${code ? `${code}: ` : ""}${message}`;
 }
 
+/**
+ * The service log: the console, DATA_DIR/logs/farm.log (rotated by size) and the tail the API serves; and
+ * beside it the start-up and shutdown lines, written whatever --log-level says: they say where the service
+ * listens and that it stopped.
+ */
+function serviceLog(config: Config) {
+  const file = logFile(config.dataDir);
+  const onError = (e: unknown) =>
+    console.error(
+      `farm-tasks: cannot write the log file ${file} (${(e as Error).message}); the console has it all`,
+    );
+  const logTail = new LogTail();
+  const sinks = teeSink(
+    consoleSink,
+    fileSink(file, { maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles, onError }),
+    logTail,
+  );
+  return {
+    log: new Logger(sinks, { level: config.logLevel, clock: systemClock }),
+    banner: new Logger(sinks, { clock: systemClock }),
+    logTail,
+  };
+}
+
 /** The data folder exists, is private and we may write in it; then the database, locked before anything else. */
-function openDataDir(config: Config): Service {
+function openDataDir(config: Config): { service: Service; log: Logger; banner: Logger } {
   try {
     ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
+    const { log, banner, logTail } = serviceLog(config);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
-    const service = createService(config, { log, scripts: testScripts() });
+    const service = createService(config, { log, logTail, scripts: testScripts() });
     noteHolder(config.dataDir);
-    return service;
+    return { service, log, banner };
   } catch (e) {
     throw new StartupFailure(explain(e, config));
   }
@@ -94,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
   const config = parsed.config;
   // the port first: a busy port must not leave a farm.db behind
   let service: Service | undefined;
+  let log: Logger;
+  let banner: Logger;
   let draining = false;
   let inFlight = 0;
   const connections = new Connections(config.maxConnectionsPerClient, config.idleTimeoutS);
@@ -137,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    service = openDataDir(config);
+    ({ service, log, banner } = openDataDir(config));
   } catch (e) {
     await server.stop(true);
     if (e instanceof StartupFailure) {
@@ -147,9 +172,9 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const plan = service.license.state();
-  log.info(
+  banner.info(
     `farm-tasks ${VERSION} listening on http://${config.host}:${server.port} (Swagger: /swagger), ` +
-      `data ${config.dataDir}, time zone ${config.timezone}, plan ${plan.plan_name}` +
+      `data ${config.dataDir}, log ${logFile(config.dataDir)}, time zone ${config.timezone}, plan ${plan.plan_name}` +
       `${config.token ? ", token required" : ""}`,
   );
 
@@ -169,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
   const signal = await signalled;
   // Windows ends a process a few seconds after its console window closes
   const graceS = signal === "SIGHUP" ? Math.min(config.gracePeriodS, 4) : config.gracePeriodS;
-  log.info(`${signal}: shutting down (running tasks get up to ${graceS} s)`);
+  banner.info(`${signal}: shutting down (running tasks get up to ${graceS} s)`);
   // drain: refuse new connections, answer the requests in flight, end the endless event streams
   draining = true;
   void server.stop(false);
@@ -183,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
   await server.stop(true);
   await service.stop(graceS * 1000);
   await demo?.stop();
-  log.info("stopped");
+  banner.info("stopped");
   return 0;
 }
 

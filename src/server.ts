@@ -10,13 +10,14 @@ import { createApp } from "./http/app.ts";
 import { EventStreams } from "./http/events.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
-import { consoleSink, Logger } from "./log.ts";
+import { consoleSink, Logger, LogTail, logFile } from "./log.ts";
 import { DEMO_TAG } from "./materials/demo-media.ts";
 import { Materials } from "./materials/index.ts";
 import { Webhook } from "./notify/webhook.ts";
 import { DeviceService } from "./phones/service.ts";
 import { type ScriptDefinition, ScriptRegistry } from "./scripts/registry.ts";
 import { AccountStore } from "./store/accounts.ts";
+import { backUp } from "./store/backup.ts";
 import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
 import { DeviceStore } from "./store/known-devices.ts";
 import { MetaStore } from "./store/meta.ts";
@@ -32,6 +33,8 @@ import { TaskService } from "./tasks/service.ts";
 export interface ServiceOptions {
   /** The service's log (default: the console, time-stamped by `clock`). */
   log?: Logger;
+  /** The log's newest records, served by GET /api/v1/logs (default: a tail of its own, which `log` does not feed). */
+  logTail?: LogTail;
   clock?: Clock;
   /** How often the fleet reads the adb server's device list (ms). */
   pollMs?: number;
@@ -174,7 +177,15 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     );
     runner.wake();
   });
+  // each phone's state as last said; at shutdown every phone is detached, which is no news
+  const lastState = new Map<string, string>();
+  let detaching = false;
   fleet.on("change", (info) => {
+    if (!detaching && lastState.get(info.serial) !== info.state) {
+      lastState.set(info.serial, info.state);
+      const said = `${info.state}${info.hint ? `: ${info.hint}` : ""}`;
+      log.child({ phone: info.serial })[info.state === "online" ? "info" : "warn"](said);
+    }
     deviceService.record(info);
     events.publish({ type: "device", serial: info.serial, state: info.state, at: new Date().toISOString() });
     runner.deviceChanged(info.serial, info.state === "online");
@@ -197,6 +208,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     accounts,
     timezone: config.timezone,
     now: () => new Date(clock.now()),
+    log,
   });
   const ownHost = ["0.0.0.0", "::"].includes(config.host) ? [] : [config.host.toLowerCase()];
   const app = createApp({
@@ -220,12 +232,19 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
     },
-    // the phones `--simulate 3` starts and its sample media: the docs' examples run as printed against it
+    // the phones attached (else those `--simulate 3` starts) and the demo's sample media: the docs'
+    // examples run as printed against this service
     docsExamples: {
-      serials: [0, 1, 2].map((i) => `127.0.0.1:${DEMO_BASE_PORT + i}`),
+      serials: () => {
+        const online = deviceService.onlineSerials().sort().slice(0, 3);
+        return online.length > 0 ? online : [0, 1, 2].map((i) => `127.0.0.1:${DEMO_BASE_PORT + i}`);
+      },
       materialsTag: DEMO_TAG,
     },
     log,
+    logTail: options.logTail ?? new LogTail(),
+    logFile: logFile(config.dataDir),
+    backUp: () => backUp(db, config.dataDir, clock.now()),
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
@@ -266,6 +285,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       streams.closeAll();
       await runner.shutdown(graceMs);
       webhook?.stop();
+      detaching = true;
       await fleet.stop();
       license.close();
       closeDb(db);

@@ -2,14 +2,16 @@
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AccountService } from "../accounts/service.ts";
 import type { License } from "../license/license.ts";
-import type { Logger } from "../log.ts";
+import type { Logger, LogTail } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
 import type { DeviceService } from "../phones/service.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
+import type { Backup } from "../store/backup.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { accountRoutes } from "./accounts.ts";
+import { backupRoutes } from "./backup.ts";
 import { readJsonObject } from "./body.ts";
 import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
@@ -26,6 +28,7 @@ import { type EventStreams, eventRoutes } from "./events.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
+import { logRoutes } from "./logs.ts";
 import { isMaterialUpload, materialRoutes } from "./materials.ts";
 import { taskRoutes } from "./tasks.ts";
 import { uiRoutes } from "./ui.ts";
@@ -47,6 +50,11 @@ export interface AppDeps {
   health: HealthProbe;
   docsExamples: DocsExamples;
   log: Logger;
+  /** The log's newest records (GET /api/v1/logs), and the file that has them all. */
+  logTail: LogTail;
+  logFile: string;
+  /** Copies the database (and its key file) while the service runs. */
+  backUp: () => Backup;
 }
 
 /** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
@@ -126,7 +134,10 @@ export function createApp(deps: AppDeps) {
       deps.log.error(
         `internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`,
       );
-      return envelopeResponse(Code.internal, "internal error: see the service log");
+      return envelopeResponse(
+        Code.internal,
+        `internal error: see the service log (${deps.logFile}, or GET /api/v1/logs)`,
+      );
     })
     .use(healthRoutes(deps.health))
     .use(taskRoutes(deps.tasks, deps.evidence))
@@ -134,6 +145,8 @@ export function createApp(deps: AppDeps) {
     .use(eventRoutes(deps.events, deps.streams))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))
+    .use(logRoutes(deps.logTail, deps.logFile))
+    .use(backupRoutes(deps.backUp))
     .use(materialRoutes(deps.materials))
     .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app

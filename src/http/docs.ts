@@ -65,22 +65,23 @@ type Operation = {
   security?: unknown[];
 };
 
-/** What the request examples name: the demo's phones and sample media, so that they run as they are against it. */
+/** What the request examples name: phones attached now and the demo's sample media, so that they run as they are. */
 export interface DocsExamples {
-  serials: string[];
+  /** Asked each time the document is served: the phones attached change (a demo on other ports than usual). */
+  serials: () => string[];
   /** The material library's tag of the demo's sample media. */
   materialsTag: string;
 }
 
 /** One example per script, each of which a demo service accepts ("Try it out"). */
-function createTaskExamples(scripts: ScriptDefinition[], examples: DocsExamples) {
+function createTaskExamples(scripts: ScriptDefinition[], examples: DocsExamples, serials: string[]) {
   return Object.fromEntries(
     scripts.map((s) => [
       s.name,
       {
         summary: `${s.name}: ${s.description}`,
         value: {
-          serials: examples.serials,
+          serials,
           script_name: s.name,
           // files named in an example would not be on the reader's PC: post the demo's sample video from
           // the material library
@@ -114,8 +115,8 @@ function defaultsInWords(schema: Record<string, unknown>) {
   return copy;
 }
 
-/** The OpenAPI document of `app`, built once. */
-function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples) {
+/** The OpenAPI document of `app`, its examples naming `serials`. */
+function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples, serials: string[]) {
   const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
   for (const route of app.routes) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
@@ -152,7 +153,7 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
       description: `the script's parameters, by script_name: ${scripts.map((s) => s.name).join(", ")}`,
       anyOf: scripts.map((s) => ({ $ref: `#/components/schemas/ScriptConfig_${s.name}` })),
     };
-    create.examples = createTaskExamples(scripts, examples);
+    create.examples = createTaskExamples(scripts, examples, serials);
   }
   return {
     openapi: "3.1.0",
@@ -168,7 +169,7 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
       { name: "devices", description: "the phones the service has seen" },
       { name: "accounts", description: "the accounts on the phones (username mode)" },
       { name: "license", description: "the plan in force" },
-      { name: "service", description: "health of the service itself" },
+      { name: "service", description: "the service itself: its health, its log, backups of its database" },
     ],
     paths,
     components: {
@@ -198,7 +199,8 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
  * scripts of `registry`.
  */
 export function docs(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples) {
-  let document: ReturnType<typeof buildDocument> | undefined;
+  // built again only when the phones its examples name changed
+  let built: { serials: string; document: ReturnType<typeof buildDocument> } | undefined;
   const hidden = { detail: { hide: true } };
   return new Elysia()
     .get(
@@ -209,8 +211,11 @@ export function docs(app: AnyElysia, registry: ScriptRegistry, examples: DocsExa
     .get(
       "/swagger/json",
       () => {
-        document ??= buildDocument(app, registry, examples);
-        return document;
+        const serials = examples.serials();
+        if (built?.serials !== serials.join()) {
+          built = { serials: serials.join(), document: buildDocument(app, registry, examples, serials) };
+        }
+        return built.document;
       },
       hidden,
     )

@@ -152,7 +152,9 @@ const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.streamsFull]: {
     message: "the service already serves 32 event streams, its limit: close one or try again later",
   },
-  [Code.internal]: { message: "internal error: see the service log" },
+  [Code.internal]: {
+    message: "internal error: see the service log (C:\\farm\\data\\logs\\farm.log, or GET /api/v1/logs)",
+  },
 };
 
 /**

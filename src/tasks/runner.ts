@@ -303,6 +303,17 @@ export class Runner {
     }
   }
 
+  /** The service log's line for a run's end: what ran, as whom, how it ended, how long it took, why. */
+  private logEnd(run: Run, account: string | null, startedAt: number, failure: Failure | null): void {
+    const { task, scrub } = run;
+    const seconds = ((this.o.clock.now() - startedAt) / 1000).toFixed(1);
+    const outcome = failure ? `failed reason=${failure.reason} class=${failure.errorClass}` : "completed";
+    const why = failure ? ` message=${JSON.stringify(failure.message)}` : "";
+    const line = `ended script=${task.scriptName} account=${account ?? "-"} outcome=${outcome} duration_s=${seconds}${why}`;
+    const level = failure && failure.reason !== "stopped" ? "warn" : "info";
+    this.o.log.child({ task: task.id, phone: task.serial })[level](scrub(line));
+  }
+
   private async execute(run: Run, phone: Phone): Promise<void> {
     const { task, controller, scrub } = run;
     const { lifecycle } = this.o;
@@ -316,11 +327,10 @@ export class Runner {
         ? `a secret in the task's script_config cannot be decrypted with ${SECRET_KEY_FILE}: restore the key file that was kept with farm.db, or create the task again`
         : null;
     if (refused !== null || !script) {
-      const message = refused ?? "";
-      log("error", message);
-      await this.saveEnd(run, "failed", () =>
-        lifecycle.fail(task.id, { reason: "error", message, errorClass: "permanent" }),
-      );
+      const failure: Failure = { reason: "error", message: refused ?? "", errorClass: "permanent" };
+      log("error", failure.message);
+      this.logEnd(run, task.username, this.o.clock.now(), failure);
+      await this.saveEnd(run, "failed", () => lifecycle.fail(task.id, failure));
       return;
     }
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
@@ -372,6 +382,12 @@ export class Runner {
     const openApp = appSessions(ctx);
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
+    const startedAt = this.o.clock.now();
+    this.o.log
+      .child({ task: task.id, phone: task.serial })
+      .info(
+        scrub(`started script=${task.scriptName} account=${task.username ?? "-"} retry=${task.retryCount}`),
+      );
     let failure: Failure | null = null;
     try {
       const withAccount = async () => {
@@ -417,6 +433,7 @@ export class Runner {
       }
     }
 
+    this.logEnd(run, ctx.task.username, startedAt, failure);
     if (!failure) {
       log("info", "completed");
       await this.saveEnd(run, "completed", () => lifecycle.complete(task.id));
@@ -429,10 +446,9 @@ export class Runner {
     if (failure.errorClass === "retryable" && task.retryCount < maxRetries && this.accepting) {
       const delay = delayMs[0] + Math.floor(this.random() * (delayMs[1] - delayMs[0] + 1));
       retryAt = this.o.clock.now() + delay;
-      log(
-        "info",
-        `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`,
-      );
+      const retrying = `retrying automatically in ${Math.round(delay / 1000)} s (retry ${task.retryCount + 1} of ${maxRetries})`;
+      log("info", retrying);
+      this.o.log.child({ task: task.id, phone: task.serial }).info(retrying);
     }
     const ended = { ...failure, message: scrub(failure.message) };
     await this.saveEnd(run, `failed (${ended.message})`, () => {

@@ -2,6 +2,7 @@
 // every write is atomic, and a rejected request changes nothing.
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/known-devices.ts";
@@ -38,6 +39,8 @@ export interface TaskServiceDeps {
   timezone: string;
   now?: () => Date;
   random?: () => number;
+  /** Where a person's retries are said (default: nowhere). */
+  log?: Logger;
 }
 
 interface Target {
@@ -248,6 +251,7 @@ export class TaskService {
         `only failed tasks can be retried; task ${id} is ${statusText(task.status)}`,
       );
     }
+    this.deps.log?.child({ task: id, phone: task.serial }).info(`retry ${task.retryCount + 1} asked for`);
   }
 
   /** The retryable failed tasks, or with `includeAll` every failed one; says how many it left, and why. */
@@ -258,6 +262,7 @@ export class TaskService {
   } {
     const { ids, skipped } = this.deps.lifecycle.retryAll(includeAll);
     const skipped_count = Object.values(skipped).reduce((a, b) => a + b, 0);
+    this.deps.log?.info(`retry of failed tasks asked for: ${ids.length} retried, ${skipped_count} left`);
     return { retried_count: ids.length, skipped_count, skipped };
   }
 }

@@ -156,6 +156,7 @@ describe("health and docs", () => {
       [
         "/api/v1/accounts",
         "/api/v1/accounts/{id}",
+        "/api/v1/backup",
         "/api/v1/device",
         "/api/v1/device/connect",
         "/api/v1/device/disconnect",
@@ -164,6 +165,7 @@ describe("health and docs", () => {
         "/api/v1/events",
         "/api/v1/license/check",
         "/api/v1/license/reload",
+        "/api/v1/logs",
         "/api/v1/material",
         "/api/v1/material/{id}",
         "/api/v1/task",

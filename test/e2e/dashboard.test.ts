@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { demoSerials } from "../helpers/demo.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -18,7 +19,8 @@ if (!present) {
 }
 
 const TOKEN = "dashboard-test-token";
-const [PHONE1, PHONE2, PHONE3] = ["127.0.0.1:37001", "127.0.0.1:37002", "127.0.0.1:37003"];
+// the demo's phones, as the service announces them (37001… may be taken by something else)
+let [PHONE1, PHONE2, PHONE3] = ["", "", ""];
 const artifacts = mkdtempSync(join(tmpdir(), "farm-dashboard-"));
 
 /** A page that records what the operator must never get: requests to other hosts, console errors. */
@@ -75,6 +77,7 @@ describe.skipIf(!present)("the dashboard", () => {
       startService(["--simulate", "3"]),
       chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] }),
     ]);
+    [PHONE1 = "", PHONE2 = "", PHONE3 = ""] = await demoSerials(service);
     context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     w = await watchedPage(context, service.url);
   });
@@ -331,7 +334,7 @@ describe.skipIf(!present)("the dashboard", () => {
       await shoot(t.page, "token");
       await t.page.getByLabel("Token", { exact: true }).fill(TOKEN);
       await t.page.getByRole("button", { name: "Use this token" }).click();
-      // its one phone (another port than 37001: the first service holds that one)
+      // its one phone (on another port than the first service's first phone)
       await t.page.locator('article.card[data-state="online"]').waitFor();
       // kept for the tab: the page loaded again does not ask again
       await t.page.goto(`${guarded.url}/#/license`);

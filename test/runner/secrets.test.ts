@@ -105,6 +105,10 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
     ...consoleLines,
   ];
   for (const text of texts) expect(text).not.toContain("TESTONLY");
+  // the service log's end line, which carries the failure's words, is among them
+  expect(consoleLines).toContainEqual(
+    expect.stringMatching(/ended script=leaky_test .*the endpoint refused \*\*\*/),
+  );
 });
 
 test("a task whose secret the key file cannot open fails, saying so, and does not run", async () => {

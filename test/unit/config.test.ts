@@ -39,6 +39,23 @@ describe("config", () => {
     expect(run([], { FARM_MAX_CONNECTIONS_PER_CLIENT: "200" }).maxConnectionsPerClient).toBe(200);
   });
 
+  test("the log: level, file size and count", () => {
+    expect(run([])).toMatchObject({ logLevel: "info", logMaxBytes: 10 * 1024 ** 2, logMaxFiles: 5 });
+    expect(run(["--log-level", "WARN"]).logLevel).toBe("warn");
+    expect(run([], { FARM_LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(run(["--log-max-size", "500KB", "--log-max-files", "2"])).toMatchObject({
+      logMaxBytes: 500 * 1024,
+      logMaxFiles: 2,
+    });
+    for (const [argv, says] of [
+      [["--log-level", "loud"], '--log-level: "loud" is not one of debug, info, warn, error'],
+      [["--log-max-files", "0"], "--log-max-files: 0 is outside 1–100"],
+      [["--log-max-size", "10 apples"], '--log-max-size: "10 apples" is not a size (e.g. 500MB, 2GB)'],
+    ] as const) {
+      expect(() => run([...argv])).toThrow(new ConfigError(says));
+    }
+  });
+
   test("help and version", () => {
     expect(parseConfig(["--help"], {}).kind).toBe("help");
     expect(parseConfig(["--version"], {}).kind).toBe("version");
