@@ -1,7 +1,16 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
-import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
+import {
+  DEVICE_STATES,
+  ERROR_CLASSES,
+  LOG_LEVELS,
+  literalUnion,
+  PLATFORMS,
+  STATUS_TEXT,
+  TASK_SOURCES,
+  TRANSPORTS,
+} from "../domain.ts";
 import type { DeviceRow } from "../phones/service.ts";
 import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
@@ -34,7 +43,7 @@ export const TaskSchema = T.Object({
   retry_count: T.Integer(),
   error: Nullable(T.String({ description: "why it failed, a sentence" })),
   error_class: Nullable(
-    T.Union([T.Literal("retryable"), T.Literal("permanent")], {
+    literalUnion(ERROR_CLASSES, {
       description: "retryable failures (phone offline, timeout) may be retried automatically",
     }),
   ),
@@ -44,7 +53,7 @@ export const TaskSchema = T.Object({
 
 export const TaskLogSchema = T.Object({
   at: DateTime,
-  level: T.Union([T.Literal("info"), T.Literal("warn"), T.Literal("error")]),
+  level: literalUnion(LOG_LEVELS),
   message: T.String(),
   duration_ms: Nullable(T.Integer()),
 });
@@ -94,8 +103,8 @@ export function taskLogView(row: TaskLogRow) {
 
 export const DeviceSchema = T.Object({
   serial: T.String(),
-  state: T.Union([T.Literal("online"), T.Literal("offline"), T.Literal("unauthorized")]),
-  transport: T.Union([T.Literal("usb"), T.Literal("tcp"), T.Literal("direct")]),
+  state: literalUnion(DEVICE_STATES),
+  transport: literalUnion(TRANSPORTS),
   hardware_serial: Nullable(
     T.String({
       description: "the phone's own serial (ro.serialno); a network phone's serial is its address",
