@@ -14,14 +14,7 @@ import { readJsonObject } from "./body.ts";
 import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
 import { type DocsExamples, docs } from "./docs.ts";
-import {
-  AppError,
-  Code,
-  describeDetail,
-  envelopeResponse,
-  errorResponse,
-  validationDetails,
-} from "./envelope.ts";
+import { AppError, Code, envelopeResponse, errorResponse, invalidFields } from "./envelope.ts";
 import { type EventStreams, eventRoutes } from "./events.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
@@ -49,28 +42,6 @@ export interface AppDeps {
   log: Logger;
 }
 
-/** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
-function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
-  const s = e.schema ?? {};
-  const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
-  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
-  if (numeric) {
-    const inner = variants.find((v) => v.type === "integer") ?? s;
-    const range =
-      inner.minimum !== undefined && inner.maximum !== undefined
-        ? ` from ${inner.minimum} to ${inner.maximum}`
-        : inner.minimum !== undefined
-          ? ` of at least ${inner.minimum}`
-          : "";
-    return `must be a whole number${range}`;
-  }
-  const literals = variants.filter((v) => "const" in v).map((v) => JSON.stringify(v.const));
-  if (literals.length > 0 && literals.length === variants.length)
-    return `must be one of ${literals.join(", ")}`;
-  if (e.message === "Unexpected property") return "is not a known field";
-  return e.message;
-}
-
 function fromValidation(error: ValidationError, body: unknown): AppError {
   const on = error.type;
   if (on === "body" && typeof body === "object" && body !== null && !Array.isArray(body)) {
@@ -79,11 +50,8 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
       return AppError.scriptNameMissing();
     }
   }
-  const all = error.all
-    .filter((e): e is typeof e & { path: string } => "path" in e)
-    .map((e) => ({ path: e.path, message: plainMessage(e as never) }));
-  const details = validationDetails(on, all.length > 0 ? all : [{ path: "", message: error.message }]);
-  return AppError.invalid(details.map(describeDetail).join("; "), details);
+  const all = error.all.filter((e): e is typeof e & { path: string } => "path" in e);
+  return invalidFields(on, all.length > 0 ? (all as never) : [{ path: "", message: error.message }]);
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

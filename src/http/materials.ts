@@ -7,17 +7,7 @@ import { type CodeValue, httpStatusOf } from "../errors.ts";
 import type { MaterialRow, Materials, MaterialUseRow } from "../materials/index.ts";
 import { FORMATS, type Kind } from "../materials/media.ts";
 import { formatBytes } from "../materials/upload.ts";
-import {
-  AppError,
-  Code,
-  describeDetail,
-  doc,
-  ok,
-  Page,
-  paged,
-  pageQuery,
-  validationDetails,
-} from "./envelope.ts";
+import { AppError, Code, doc, invalidFields, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
 
 const tags = ["materials"];
@@ -134,8 +124,7 @@ const NOT_FOUND = "material 7 not found";
 const IdParams = t.Object({ id: Id("the material's id") });
 
 export function materialRoutes(materials: Materials) {
-  const view = (row: MaterialRow) =>
-    materialView(row, materials.store.usesOf([row.path]).get(row.path) ?? []);
+  const view = (row: MaterialRow) => materialView(row, materials.usesOf([row.path]).get(row.path) ?? []);
 
   async function create(request: Request, body: unknown) {
     if (isMaterialUpload(request)) {
@@ -154,14 +143,8 @@ export function materialRoutes(materials: Materials) {
         'send JSON {"path": "C:/Videos/a.mp4", "tags": ["demo"]}, or a multipart upload',
       );
     }
-    const errors = [...Value.Errors(RegisterBody, body)].map((e) => ({
-      path: e.path,
-      message: e.message === "Unexpected property" ? "is not a known field" : e.message,
-    }));
-    if (errors.length > 0) {
-      const details = validationDetails("body", errors);
-      throw AppError.invalid(details.map(describeDetail).join("; "), details);
-    }
+    const errors = [...Value.Errors(RegisterBody, body)];
+    if (errors.length > 0) throw invalidFields("body", errors);
     const { path, tags: given } = body as { path: string; tags?: string[] };
     return materials.register(path, given);
   }
@@ -224,7 +207,7 @@ export function materialRoutes(materials: Materials) {
               page,
               size,
             );
-            const uses = materials.store.usesOf(rows.map((r) => r.path));
+            const uses = materials.usesOf(rows.map((r) => r.path));
             return { rows: rows.map((r) => materialView(r, uses.get(r.path) ?? [])), total };
           },
           (v) => v,

@@ -109,7 +109,7 @@ describe("localFolder", () => {
     // usernames are case-insensitive: so is the account's folder, and what it has posted
     expect(() => m.forTask(task("@ALICE", folder))).toThrow(/no video in ".*@alice" that @ALICE has not/);
     expect(
-      m.store
+      m
         .usesOf([join(dir, "clip2.mp4")])
         .get(join(dir, "clip2.mp4"))
         ?.map((u) => u.username),
