@@ -1,10 +1,10 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AccountService } from "../accounts/service.ts";
+import type { DeviceService } from "../devices/service.ts";
 import type { License } from "../license/license.ts";
 import type { Logger } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
-import type { DeviceService } from "../phones/service.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { EventBus } from "../tasks/events.ts";
 import type { Evidence } from "../tasks/evidence.ts";

@@ -1,7 +1,7 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
-import type { DeviceService } from "../phones/service.ts";
+import type { DeviceService } from "../devices/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
 import {
   DeviceDetailRef,

@@ -1,6 +1,7 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
+import type { DeviceRow } from "../devices/service.ts";
 import {
   DEVICE_STATES,
   ERROR_CLASSES,
@@ -11,7 +12,6 @@ import {
   TASK_SOURCES,
   TRANSPORTS,
 } from "../domain.ts";
-import type { DeviceRow } from "../phones/service.ts";
 import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";

@@ -4,7 +4,7 @@ import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus }
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/known-devices.ts";
+import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
