@@ -11,7 +11,7 @@ import {
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
-import { HEADS, writeMedia } from "./fixtures.ts";
+import { HEADS, writeMedia } from "../helpers/media.ts";
 
 const root = mkdtempSync(join(tmpdir(), "farm-materials-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
