@@ -83,7 +83,10 @@ export function createApp(deps: AppDeps) {
       if (error instanceof AppError) return errorResponse(error);
       // errors thrown by our body parser arrive wrapped by Elysia
       if (error instanceof ParseError && error.cause instanceof AppError) return errorResponse(error.cause);
-      if (error instanceof ValidationError) return errorResponse(fromValidation(error, body));
+      // an answer that does not match its route's response schema is our fault, not the request's
+      if (error instanceof ValidationError && error.type !== "response") {
+        return errorResponse(fromValidation(error, body));
+      }
       if (code === "NOT_FOUND") {
         const path = new URL(request.url).pathname;
         return envelopeResponse(Code.notFound, `no such endpoint: ${request.method} ${path} (see /swagger)`);

@@ -1,5 +1,5 @@
 // /api/v1/task: thin handlers over the task service.
-import { Type as T } from "@sinclair/typebox";
+import { Type as T, type TSchema } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { literalUnion, TASK_SOURCES, type TaskSource } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
@@ -85,19 +85,23 @@ function sourceOf(request: Request): TaskSource {
 }
 
 /** POST /task's docs, with the optional source header. */
-function withSourceHeader(d: Parameters<typeof doc>[0]) {
+function withSourceHeader<S extends TSchema>(d: Parameters<typeof doc<S>>[0]) {
+  const route = doc(d);
   return {
-    ...doc(d),
-    parameters: [
-      {
-        name: "X-Farm-Source",
-        in: "header" as const,
-        required: false,
-        description:
-          'the tasks\' `source`: "ui" marks tasks made from the dashboard (at /); anything else, or none, is "api"',
-        schema: { type: "string" as const, enum: ["ui", "api"] },
-      },
-    ],
+    ...route,
+    detail: {
+      ...route.detail,
+      parameters: [
+        {
+          name: "X-Farm-Source",
+          in: "header" as const,
+          required: false,
+          description:
+            'the tasks\' `source`: "ui" marks tasks made from the dashboard (at /); anything else, or none, is "api"',
+          schema: { type: "string" as const, enum: ["ui", "api"] },
+        },
+      ],
+    },
   };
 }
 
@@ -105,7 +109,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
       body: CreateTasksRequest,
-      detail: withSourceHeader({
+      ...withSourceHeader({
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
@@ -132,7 +136,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         query: ListTasksQuery,
-        detail: doc({
+        ...doc({
           summary: "List tasks",
           description: "Newest first (created_at, then id, descending). Filters combine with AND.",
           tags,
@@ -143,7 +147,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
     )
     .get("/stats", () => ok(service.stats()), {
-      detail: doc({
+      ...doc({
         summary: "Count tasks by status",
         description: "Every task in the database, by status; `total` is their sum.",
         tags,
@@ -153,7 +157,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .post("/retry-all", ({ body }) => ok(service.retryAll(body?.include_all ?? false)), {
       body: RetryAllBody,
-      detail: doc({
+      ...doc({
         summary: "Retry failed tasks",
         description:
           "Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, " +
@@ -184,7 +188,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         },
         { additionalProperties: false },
       ),
-      detail: doc({
+      ...doc({
         summary: "Delete several tasks",
         description: "Running ones are stopped first (their cleanup runs), then deleted with their logs.",
         tags,
@@ -202,7 +206,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "One task, with its log",
           description: "The task as listed, plus its log lines in order (timings in `duration_ms`).",
           tags,
@@ -226,7 +230,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "Delete a task",
           description: "A running task is stopped first (its cleanup runs), then deleted with its logs.",
           tags,
@@ -244,7 +248,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "Stop a task",
           description:
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
@@ -271,7 +275,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       {
         params: TaskIdParams,
         body: RetryBody,
-        detail: doc({
+        ...doc({
           summary: "Retry a failed task",
           description:
             "Failed → pending, retry_count + 1, error cleared. Any other status → 40901. A task that failed after " +

@@ -17,7 +17,12 @@ import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { named } from "./envelope.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** A stored time (ms since the epoch) as the API writes it; null stays null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
 const DateTime = T.String({ format: "date-time" });
 
@@ -223,7 +228,7 @@ export function accountView(row: AccountWithDevice) {
     logined: row.logined,
     logined_text: loginedText(row),
     status: row.status,
-    status_text: row.status === 1 ? "enabled" : "disabled",
+    status_text: row.status === 1 ? ("enabled" as const) : ("disabled" as const),
     tags: JSON.parse(row.tags) as string[],
     last_seen_at: iso(row.lastSeenAt),
   };
