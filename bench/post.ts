@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { VirtualPhone } from "@farm/virtual-phone";
+import { writeMedia } from "../test/helpers/media.ts";
 import { waitFor } from "../test/helpers/wait.ts";
-import { writeMedia } from "../test/materials/fixtures.ts";
 import { type Farm, startFarm } from "./lib/farm.ts";
 import { cpuSeconds, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
 

@@ -34,7 +34,7 @@ export async function startDemo(
   addDemoMaterials(service.materials, materialsDir);
   log.info(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
   const demo = await startDemoPhones(count, service.fleet, log);
-  service.taskService.create({ serials: demo.serials, script_name: "match_accounts" });
+  service.taskService.create({ serials: demo.serials, script_name: "match_accounts", script_config: {} });
   log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
   return demo;
 }

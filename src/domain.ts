@@ -1,5 +1,5 @@
 // The domain's words, typed once: the store's columns, the API's schemas and the scripts all use these.
-import { type SchemaOptions, Type as T } from "@sinclair/typebox";
+import { type SchemaOptions, Type as T, type TLiteral, type TUnion } from "@sinclair/typebox";
 
 export const PLATFORMS = ["tiktok", "instagram"] as const;
 /** The app a script works in. */
@@ -38,7 +38,8 @@ export const bareUsername = (name: string): string => name.trim().replace(/^@/, 
 
 /** The JSON Schema of one of these lists (e.g. `literalUnion(PLATFORMS)`), for request and response bodies. */
 export const literalUnion = <const L extends readonly string[]>(values: L, options?: SchemaOptions) =>
+  // typed as a union of one member, the list's own union: TypeBox reads a union's type from a tuple of members
   T.Union(
     values.map((v) => T.Literal(v as L[number])),
     options,
-  );
+  ) as unknown as TUnion<[TLiteral<L[number]>]>;

@@ -3,7 +3,7 @@ import { type Static, Type as T } from "@sinclair/typebox";
 import { bareUsername, literalUnion, PLATFORMS, type Platform } from "../domain.ts";
 import { AppError, Code } from "../errors.ts";
 import type { AccountFilter, AccountStore, AccountWithDevice } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/known-devices.ts";
+import type { DeviceStore } from "../store/devices.ts";
 
 export type { AccountWithDevice };
 

@@ -24,7 +24,7 @@ export function accountRoutes(accounts: AccountService) {
           tag: t.Optional(t.String({ minLength: 1 })),
           ...pageQuery,
         }),
-        detail: doc({
+        ...doc({
           summary: "List accounts",
           description:
             "Filters combine with AND; `device` is a phone's serial, `tag` one of the account's tags.",
@@ -37,7 +37,7 @@ export function accountRoutes(accounts: AccountService) {
     )
     .post("", ({ body }) => ok(accountView(accounts.create(body))), {
       body: NewAccountBody,
-      detail: doc({
+      ...doc({
         summary: "Register an account by hand",
         description:
           "So that username mode can be used before accounts are discovered on the phones. " +
@@ -51,7 +51,7 @@ export function accountRoutes(accounts: AccountService) {
     .put("/:id", ({ params, body }) => ok(accountView(accounts.update(params.id, body))), {
       params: IdParams,
       body: AccountChangeBody,
-      detail: doc({
+      ...doc({
         summary: "Change an account",
         description:
           "Only the fields given change. Moving it to another phone needs a phone the service has seen; " +
@@ -70,7 +70,7 @@ export function accountRoutes(accounts: AccountService) {
       },
       {
         params: IdParams,
-        detail: doc({
+        ...doc({
           summary: "Delete an account",
           description: "Tasks already created for it keep running as created.",
           tags,

@@ -1,10 +1,10 @@
 // The HTTP app: the guard, the envelope for every error, and one plugin per resource.
 import { Elysia, ParseError, ValidationError } from "elysia";
 import type { AccountService } from "../accounts/service.ts";
+import type { DeviceService } from "../devices/service.ts";
 import type { License } from "../license/license.ts";
 import type { Logger, LogTail } from "../log.ts";
 import type { Materials } from "../materials/index.ts";
-import type { DeviceService } from "../phones/service.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { Backup } from "../store/backup.ts";
 import type { EventBus } from "../tasks/events.ts";
@@ -16,14 +16,7 @@ import { readJsonObject } from "./body.ts";
 import { refusal } from "./clients.ts";
 import { deviceRoutes } from "./devices.ts";
 import { type DocsExamples, docs } from "./docs.ts";
-import {
-  AppError,
-  Code,
-  describeDetail,
-  envelopeResponse,
-  errorResponse,
-  validationDetails,
-} from "./envelope.ts";
+import { AppError, Code, envelopeResponse, errorResponse, invalidFields } from "./envelope.ts";
 import { type EventStreams, eventRoutes } from "./events.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
@@ -57,28 +50,6 @@ export interface AppDeps {
   backUp: () => Backup;
 }
 
-/** Elysia's validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
-function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
-  const s = e.schema ?? {};
-  const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
-  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
-  if (numeric) {
-    const inner = variants.find((v) => v.type === "integer") ?? s;
-    const range =
-      inner.minimum !== undefined && inner.maximum !== undefined
-        ? ` from ${inner.minimum} to ${inner.maximum}`
-        : inner.minimum !== undefined
-          ? ` of at least ${inner.minimum}`
-          : "";
-    return `must be a whole number${range}`;
-  }
-  const literals = variants.filter((v) => "const" in v).map((v) => JSON.stringify(v.const));
-  if (literals.length > 0 && literals.length === variants.length)
-    return `must be one of ${literals.join(", ")}`;
-  if (e.message === "Unexpected property") return "is not a known field";
-  return e.message;
-}
-
 function fromValidation(error: ValidationError, body: unknown): AppError {
   const on = error.type;
   if (on === "body" && typeof body === "object" && body !== null && !Array.isArray(body)) {
@@ -87,11 +58,8 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
       return AppError.scriptNameMissing();
     }
   }
-  const all = error.all
-    .filter((e): e is typeof e & { path: string } => "path" in e)
-    .map((e) => ({ path: e.path, message: plainMessage(e as never) }));
-  const details = validationDetails(on, all.length > 0 ? all : [{ path: "", message: error.message }]);
-  return AppError.invalid(details.map(describeDetail).join("; "), details);
+  const all = error.all.filter((e): e is typeof e & { path: string } => "path" in e);
+  return invalidFields(on, all.length > 0 ? (all as never) : [{ path: "", message: error.message }]);
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -123,7 +91,10 @@ export function createApp(deps: AppDeps) {
       if (error instanceof AppError) return errorResponse(error);
       // errors thrown by our body parser arrive wrapped by Elysia
       if (error instanceof ParseError && error.cause instanceof AppError) return errorResponse(error.cause);
-      if (error instanceof ValidationError) return errorResponse(fromValidation(error, body));
+      // an answer that does not match its route's response schema is our fault, not the request's
+      if (error instanceof ValidationError && error.type !== "response") {
+        return errorResponse(fromValidation(error, body));
+      }
       if (code === "NOT_FOUND") {
         const path = new URL(request.url).pathname;
         return envelopeResponse(Code.notFound, `no such endpoint: ${request.method} ${path} (see /swagger)`);

@@ -1,7 +1,7 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
-import type { DeviceService } from "../phones/service.ts";
+import type { DeviceService } from "../devices/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
 import {
   DeviceDetailRef,
@@ -31,7 +31,7 @@ const NetworkPhone = T.Object(
 export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get("", () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)) }), {
-      detail: doc({
+      ...doc({
         summary: "List phones",
         description:
           "Every phone the service has seen, online or not, by serial, with its running task and queue.",
@@ -48,7 +48,7 @@ export function deviceRoutes(devices: DeviceService) {
       },
       {
         body: NetworkPhone,
-        detail: doc({
+        ...doc({
           summary: "Attach a network phone",
           description:
             "Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial " +
@@ -69,7 +69,7 @@ export function deviceRoutes(devices: DeviceService) {
       },
       {
         body: T.Omit(NetworkPhone, ["direct"], { additionalProperties: false }),
-        detail: doc({
+        ...doc({
           summary: "Detach a network phone",
           description: "The phone is forgotten: it is not attached again at the next start.",
           tags,
@@ -87,7 +87,7 @@ export function deviceRoutes(devices: DeviceService) {
       },
       {
         params: SerialParams,
-        detail: doc({
+        ...doc({
           summary: "One phone",
           description:
             "The phone as listed: its state, facts, running task and queue, and the accounts recorded on it " +

@@ -136,7 +136,10 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
     // description left them out; every refusal is an envelope
     const codes = api ? [...API_CODES] : [...GUARD_CODES];
     if (op.parameters?.length || route.method !== "GET") codes.push(Code.invalid);
-    const responses = { ...errorResponses(codes), ...op.responses };
+    // a route's own description of its answers, not the one generated from the schema it checks them by
+    const described = (route.hooks as { detail?: { responses?: Record<string, ResponseDoc> } }).detail
+      ?.responses;
+    const responses = { ...errorResponses(codes), ...(described ?? op.responses) };
     for (const [status, response] of Object.entries(responses)) {
       if (Number(status) >= 400 && !response.content) {
         response.content = { "application/json": { schema: JSON.parse(JSON.stringify(ErrorRef)) } };

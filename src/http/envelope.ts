@@ -1,5 +1,12 @@
 // The envelope every /api/v1 answer wears, its OpenAPI description, and the error-to-envelope mapping.
-import { Type as T, type TSchema } from "@sinclair/typebox";
+import {
+  type Static,
+  Type as T,
+  type TArray,
+  type TInteger,
+  type TSchema,
+  type TUnsafe,
+} from "@sinclair/typebox";
 import type { DocumentDecoration } from "elysia";
 import {
   AppError,
@@ -14,7 +21,7 @@ import { WholeNumber } from "./params.ts";
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
 export function ok<D>(data: D) {
-  return { code: 0 as const, message: "success", data };
+  return { code: 0 as const, message: "success" as const, data };
 }
 
 export function envelopeResponse(code: CodeValue, message: string, data: unknown = null): Response {
@@ -54,6 +61,40 @@ export function describeDetail(d: ErrorDetail): string {
   return `${field || "body"}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
+/** Validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
+function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
+  const s = e.schema ?? {};
+  const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
+  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
+  if (numeric) {
+    const inner = variants.find((v) => v.type === "integer") ?? s;
+    const range =
+      inner.minimum !== undefined && inner.maximum !== undefined
+        ? ` from ${inner.minimum} to ${inner.maximum}`
+        : inner.minimum !== undefined
+          ? ` of at least ${inner.minimum}`
+          : "";
+    return `must be a whole number${range}`;
+  }
+  const literals = variants.filter((v) => "const" in v).map((v) => JSON.stringify(v.const));
+  if (literals.length > 0 && literals.length === variants.length)
+    return `must be one of ${literals.join(", ")}`;
+  if (e.message === "Unexpected property") return "is not a known field";
+  return e.message;
+}
+
+/** The one wording of a request that failed its schema: each field named, with what it wanted. */
+export function invalidFields(
+  on: string,
+  errors: { path: string; message: string; schema?: Record<string, unknown> }[],
+): AppError {
+  const details = validationDetails(
+    on,
+    errors.map((e) => ({ path: e.path, message: plainMessage(e) })),
+  );
+  return AppError.invalid(details.map(describeDetail).join("; "), details);
+}
+
 // ---- pages ---------------------------------------------------------------------------------------------
 
 /** The query fields every list takes. */
@@ -83,18 +124,39 @@ export function paged<K extends string, R, V>(
 }
 
 /** The documented shape of a page of `item`. */
-export function Page(key: string, item: TSchema) {
-  return T.Object({ [key]: T.Array(item), total: T.Integer(), page: T.Integer(), page_size: T.Integer() });
+export function Page<K extends string, S extends TSchema>(key: K, item: S) {
+  const fields = { [key]: T.Array(item), total: T.Integer(), page: T.Integer(), page_size: T.Integer() };
+  return T.Object(fields as Record<K, TArray<S>> & { total: TInteger; page: TInteger; page_size: TInteger });
 }
 
 // ---- OpenAPI description -------------------------------------------------------------------------------
 
 const NAMED = new Map<string, TSchema>();
+const COMPONENTS = "#/components/schemas/";
 
-/** Lists `schema` under `name` in the document's components; the returned schema refers to it there. */
-export function named(name: string, schema: TSchema): TSchema {
+/**
+ * Lists `schema` under `name` in the document's components; the returned schema refers to it there, and
+ * has the type of `schema`.
+ */
+export function named<S extends TSchema>(name: string, schema: S): TUnsafe<Static<S>> {
   NAMED.set(name, schema);
-  return T.Unsafe({ $ref: `#/components/schemas/${name}` });
+  return T.Unsafe<Static<S>>({ $ref: `${COMPONENTS}${name}` });
+}
+
+/** `schema` with each named schema written out where it is referred to: what a route checks its answers by. */
+function inline<S extends TSchema>(schema: S): S {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== "object" || node === null) return node;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === "string" && ref.startsWith(COMPONENTS))
+      return walk(NAMED.get(ref.slice(COMPONENTS.length)));
+    // a spread keeps TypeBox's symbol keys (Kind, Optional), which the validator reads
+    const copy: Record<string, unknown> = { ...node };
+    for (const [key, value] of Object.entries(node)) copy[key] = walk(value);
+    return copy;
+  };
+  return walk(schema) as S;
 }
 
 /** Every schema named so far, for `components.schemas`. */
@@ -206,9 +268,9 @@ interface RouteDoc {
   errors?: CodeValue[];
 }
 
-interface JsonRouteDoc extends RouteDoc {
+interface JsonRouteDoc<S extends TSchema> extends RouteDoc {
   /** Schema of `data` on success, and a real example of it. */
-  data: TSchema;
+  data: S;
   example: unknown;
 }
 
@@ -223,12 +285,20 @@ function decoration(d: RouteDoc, success: unknown) {
   } as DocumentDecoration;
 }
 
-/** An Elysia `detail` for a route: summary, tags, the success envelope and every error code it may answer. */
-export function doc(d: JsonRouteDoc) {
-  return decoration(d, {
-    description: "success",
-    content: { "application/json": { schema: Envelope(d.data), example: ok(d.example) } },
-  });
+/**
+ * A JSON route's `detail` (summary, tags, the success envelope and every error code it may answer) and its
+ * `response`: the success envelope its handler must answer, checked by the type checker and at run time.
+ */
+export function doc<S extends TSchema>(d: JsonRouteDoc<S>) {
+  return {
+    detail: decoration(d, {
+      description: "success",
+      content: { "application/json": { schema: Envelope(d.data), example: ok(d.example) } },
+    }),
+    response: {
+      200: T.Object({ code: T.Literal(0), message: T.Literal("success"), data: inline(d.data) }),
+    },
+  };
 }
 
 /** The `detail` of a route that answers a PNG on success, and envelopes when it cannot. */

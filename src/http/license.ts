@@ -30,7 +30,7 @@ const EXAMPLE = {
 export function licenseRoutes(license: License) {
   return new Elysia({ prefix: "/api/v1/license" })
     .get("/check", () => ok(license.state()), {
-      detail: doc({
+      ...doc({
         summary: "Check the license",
         description:
           "Pro, Team and Business include API access. On Starter this and every other /api/v1 endpoint answer 40301 " +
@@ -41,7 +41,7 @@ export function licenseRoutes(license: License) {
       }),
     })
     .post("/reload", () => ok(license.reload()), {
-      detail: doc({
+      ...doc({
         summary: "Read the license file again",
         description:
           "A replaced license file is picked up by itself within seconds; this makes it take effect now. " +

@@ -3,22 +3,14 @@
 import { Type as T } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia, t } from "elysia";
+import { literalUnion } from "../domain.ts";
 import { type CodeValue, httpStatusOf } from "../errors.ts";
 import type { MaterialRow, Materials, MaterialUseRow } from "../materials/index.ts";
-import { FORMATS, type Kind } from "../materials/media.ts";
+import { FORMATS, type Format, type Kind } from "../materials/media.ts";
 import { formatBytes } from "../materials/upload.ts";
-import {
-  AppError,
-  Code,
-  describeDetail,
-  doc,
-  ok,
-  Page,
-  paged,
-  pageQuery,
-  validationDetails,
-} from "./envelope.ts";
+import { AppError, Code, doc, invalidFields, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
+import { iso } from "./views.ts";
 
 const tags = ["materials"];
 const PATH = "/api/v1/material";
@@ -33,8 +25,6 @@ export function isMaterialUpload(request: Request): boolean {
   const url = URL.parse(request.url);
   return url?.pathname === PATH || url?.pathname === `${PATH}/`;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const UseSchema = T.Object({
   username: T.Union([T.String(), T.Null()], {
@@ -52,10 +42,7 @@ export const MaterialSchema = T.Object({
   type: T.Union([T.Literal("video"), T.Literal("image")], {
     description: "video (content_type 0) or image (content_type 1)",
   }),
-  format: T.Union(
-    FORMATS.map((f) => T.Literal(f)),
-    { description: "from the extension, confirmed by the file's first bytes" },
-  ),
+  format: literalUnion(FORMATS, { description: "from the extension, confirmed by the file's first bytes" }),
   size: T.Integer({ description: "bytes" }),
   tags: T.Array(T.String(), { description: "labels that a post's materials_tags picks by" }),
   uploaded: T.Boolean({
@@ -85,7 +72,7 @@ function materialView(row: MaterialRow, uses: MaterialUseRow[]) {
     path: row.path,
     name: row.name,
     type: row.kind as Kind,
-    format: row.format,
+    format: row.format as Format,
     size: row.size,
     tags: JSON.parse(row.tags) as string[],
     uploaded: row.uploaded === 1,
@@ -113,8 +100,11 @@ const RegisterBody = T.Object(
 );
 
 /** Sets the example of `code` in a route's documented answers to one about materials. */
-function example(detail: ReturnType<typeof doc>, examples: Partial<Record<CodeValue, string>>) {
-  const responses = (detail as unknown as { responses: Record<string, ErrorResponseDoc> }).responses;
+function example<D extends ReturnType<typeof doc>>(
+  route: D,
+  examples: Partial<Record<CodeValue, string>>,
+): D {
+  const responses = (route.detail as unknown as { responses: Record<string, ErrorResponseDoc> }).responses;
   for (const [code, message] of Object.entries(examples)) {
     const at =
       responses[String(httpStatusOf(Number(code) as CodeValue))]?.content["application/json"].examples?.[
@@ -122,7 +112,7 @@ function example(detail: ReturnType<typeof doc>, examples: Partial<Record<CodeVa
       ];
     if (at) at.value = { ...at.value, message, data: null };
   }
-  return detail;
+  return route;
 }
 
 interface ErrorResponseDoc {
@@ -133,9 +123,50 @@ const NOT_FOUND = "material 7 not found";
 
 const IdParams = t.Object({ id: Id("the material's id") });
 
+const ADD = example(
+  doc({
+    summary: "Add a material: register a file on this PC, or upload one",
+    description:
+      "JSON `{path, tags}` registers a file that stays where it is (the service never deletes it). " +
+      "`multipart/form-data` with a `file` part (and optional `tags`, comma-separated or repeated) " +
+      "uploads a copy into the data folder, streamed to disk; its size is capped by " +
+      "`--material-max-size` (default 1 GiB; above → 41301). Types: mp4, mov (videos), jpg, jpeg, " +
+      "png, webp (images); the file's first bytes must agree with its extension (else 40001). " +
+      "A path already registered → 40901.",
+    tags,
+    data: MaterialSchema,
+    example: EXAMPLE_MATERIAL,
+    errors: [Code.invalid, Code.conflict, Code.tooLarge],
+  }),
+  {
+    [Code.invalid]: 'path: "C:/Videos/a.mp4" not found: it is a Windows path and this service runs on Linux',
+    [Code.conflict]: '"C:\\Videos\\video1.mp4" is already material 7',
+    [Code.tooLarge]: "the file is larger than 1 GiB (the --material-max-size limit)",
+  },
+);
+
+const ADD_BODIES = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: RegisterBody,
+      example: { path: "C:/Videos/video1.mp4", tags: ["demo", "cats"] },
+    },
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["file"],
+        properties: {
+          file: { type: "string", format: "binary", description: "the video or image" },
+          tags: { type: "string", description: "comma-separated tags", example: "demo,cats" },
+        },
+      },
+    },
+  },
+};
+
 export function materialRoutes(materials: Materials) {
-  const view = (row: MaterialRow) =>
-    materialView(row, materials.store.usesOf([row.path]).get(row.path) ?? []);
+  const view = (row: MaterialRow) => materialView(row, materials.usesOf([row.path]).get(row.path) ?? []);
 
   async function create(request: Request, body: unknown) {
     if (isMaterialUpload(request)) {
@@ -154,63 +185,17 @@ export function materialRoutes(materials: Materials) {
         'send JSON {"path": "C:/Videos/a.mp4", "tags": ["demo"]}, or a multipart upload',
       );
     }
-    const errors = [...Value.Errors(RegisterBody, body)].map((e) => ({
-      path: e.path,
-      message: e.message === "Unexpected property" ? "is not a known field" : e.message,
-    }));
-    if (errors.length > 0) {
-      const details = validationDetails("body", errors);
-      throw AppError.invalid(details.map(describeDetail).join("; "), details);
-    }
+    const errors = [...Value.Errors(RegisterBody, body)];
+    if (errors.length > 0) throw invalidFields("body", errors);
     const { path, tags: given } = body as { path: string; tags?: string[] };
     return materials.register(path, given);
   }
 
   return new Elysia({ prefix: PATH })
     .post("", async ({ request, body }) => ok(view(await create(request, body))), {
-      detail: {
-        ...example(
-          doc({
-            summary: "Add a material: register a file on this PC, or upload one",
-            description:
-              "JSON `{path, tags}` registers a file that stays where it is (the service never deletes it). " +
-              "`multipart/form-data` with a `file` part (and optional `tags`, comma-separated or repeated) " +
-              "uploads a copy into the data folder, streamed to disk; its size is capped by " +
-              "`--material-max-size` (default 1 GiB; above → 41301). Types: mp4, mov (videos), jpg, jpeg, " +
-              "png, webp (images); the file's first bytes must agree with its extension (else 40001). " +
-              "A path already registered → 40901.",
-            tags,
-            data: MaterialSchema,
-            example: EXAMPLE_MATERIAL,
-            errors: [Code.invalid, Code.conflict, Code.tooLarge],
-          }),
-          {
-            [Code.invalid]:
-              'path: "C:/Videos/a.mp4" not found: it is a Windows path and this service runs on Linux',
-            [Code.conflict]: '"C:\\Videos\\video1.mp4" is already material 7',
-            [Code.tooLarge]: "the file is larger than 1 GiB (the --material-max-size limit)",
-          },
-        ),
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: RegisterBody,
-              example: { path: "C:/Videos/video1.mp4", tags: ["demo", "cats"] },
-            },
-            "multipart/form-data": {
-              schema: {
-                type: "object",
-                required: ["file"],
-                properties: {
-                  file: { type: "string", format: "binary", description: "the video or image" },
-                  tags: { type: "string", description: "comma-separated tags", example: "demo,cats" },
-                },
-              },
-            },
-          },
-        },
-      } as never,
+      response: ADD.response,
+      // one operation, two bodies: a JSON registration or a multipart upload
+      detail: { ...ADD.detail, requestBody: ADD_BODIES } as never,
     })
     .get(
       "",
@@ -224,7 +209,7 @@ export function materialRoutes(materials: Materials) {
               page,
               size,
             );
-            const uses = materials.store.usesOf(rows.map((r) => r.path));
+            const uses = materials.usesOf(rows.map((r) => r.path));
             return { rows: rows.map((r) => materialView(r, uses.get(r.path) ?? [])), total };
           },
           (v) => v,
@@ -240,7 +225,7 @@ export function materialRoutes(materials: Materials) {
           ),
           ...pageQuery,
         }),
-        detail: example(
+        ...example(
           doc({
             summary: "List materials",
             description:
@@ -256,7 +241,7 @@ export function materialRoutes(materials: Materials) {
     )
     .get("/:id", ({ params }) => ok(view(materials.get(params.id))), {
       params: IdParams,
-      detail: example(
+      ...example(
         doc({
           summary: "One material, with every post of it",
           description: "The material, its tags and which accounts posted it, when.",
@@ -276,7 +261,7 @@ export function materialRoutes(materials: Materials) {
       },
       {
         params: IdParams,
-        detail: example(
+        ...example(
           doc({
             summary: "Delete a material",
             description:

@@ -1,65 +1,15 @@
 // /api/v1/task: thin handlers over the task service.
-import { Type as T } from "@sinclair/typebox";
+import { Type as T, type TSchema } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
-import { literalUnion, PLATFORMS, TASK_SOURCES, type TaskSource } from "../domain.ts";
+import { literalUnion, TASK_SOURCES, type TaskSource } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
-import { START_TIME_PATTERN } from "../tasks/schedule.ts";
+import { CreateTasksRequest } from "../tasks/request.ts";
 import type { TaskService } from "../tasks/service.ts";
 import { AppError, Code, doc, named, ok, Page, paged, pageQuery, pngDoc } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
 import { EXAMPLE_TASK, TaskDetailRef, TaskRef, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
-
-export const CreateTaskBody = T.Object(
-  {
-    serials: T.Optional(
-      T.Array(T.String({ minLength: 1, maxLength: 200 }), {
-        minItems: 1,
-        maxItems: 1000,
-        description: "device mode: one task (or more, see the script) per device; give this or usernames",
-      }),
-    ),
-    usernames: T.Optional(
-      T.Array(T.String({ minLength: 1, maxLength: 200 }), {
-        minItems: 1,
-        maxItems: 1000,
-        description:
-          "username mode: tasks for these accounts, on the phone each lives on; each task first switches to its account in the app and checks it on screen; the leading @ is optional",
-      }),
-    ),
-    script_name: T.String({
-      description: "post, follow, unfollow, comment, account_warmup or match_accounts (missing → 40002)",
-    }),
-    script_config: T.Record(T.String(), T.Unknown(), {
-      description: "the script's parameters, checked against its schema (see the ScriptConfig_* schemas)",
-    }),
-    enable_multi_account: T.Optional(
-      T.Boolean({
-        default: false,
-        description:
-          "device mode only: one task per logged-in, enabled account of `platform` on each device, run one after another, switching account between them; a device with none → 40004",
-      }),
-    ),
-    min_interval: T.Optional(T.Integer({ minimum: 0, maximum: 1440, description: "minutes; default 0" })),
-    max_interval: T.Optional(
-      T.Integer({ minimum: 0, maximum: 1440, description: "minutes; default min_interval" }),
-    ),
-    start_time: T.Optional(
-      T.String({
-        pattern: START_TIME_PATTERN,
-        description: "HH:MM, 24-hour, in the service's time zone: due at its next occurrence",
-      }),
-    ),
-    platform: T.Optional(
-      literalUnion(PLATFORMS, {
-        description:
-          "the app to work in; default: the account's in username mode, else the one a comment's link names, else tiktok",
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 const TaskIdParams = T.Object({ task_id: Id("the task's id") });
 
@@ -135,27 +85,31 @@ function sourceOf(request: Request): TaskSource {
 }
 
 /** POST /task's docs, with the optional source header. */
-function withSourceHeader(d: Parameters<typeof doc>[0]) {
+function withSourceHeader<S extends TSchema>(d: Parameters<typeof doc<S>>[0]) {
+  const route = doc(d);
   return {
-    ...doc(d),
-    parameters: [
-      {
-        name: "X-Farm-Source",
-        in: "header" as const,
-        required: false,
-        description:
-          'the tasks\' `source`: "ui" marks tasks made from the dashboard (at /); anything else, or none, is "api"',
-        schema: { type: "string" as const, enum: ["ui", "api"] },
-      },
-    ],
+    ...route,
+    detail: {
+      ...route.detail,
+      parameters: [
+        {
+          name: "X-Farm-Source",
+          in: "header" as const,
+          required: false,
+          description:
+            'the tasks\' `source`: "ui" marks tasks made from the dashboard (at /); anything else, or none, is "api"',
+          schema: { type: "string" as const, enum: ["ui", "api"] },
+        },
+      ],
+    },
   };
 }
 
 export function taskRoutes(service: TaskService, evidence: Evidence) {
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
-      body: CreateTaskBody,
-      detail: withSourceHeader({
+      body: CreateTasksRequest,
+      ...withSourceHeader({
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
@@ -182,7 +136,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         query: ListTasksQuery,
-        detail: doc({
+        ...doc({
           summary: "List tasks",
           description: "Newest first (created_at, then id, descending). Filters combine with AND.",
           tags,
@@ -193,7 +147,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
     )
     .get("/stats", () => ok(service.stats()), {
-      detail: doc({
+      ...doc({
         summary: "Count tasks by status",
         description: "Every task in the database, by status; `total` is their sum.",
         tags,
@@ -203,7 +157,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .post("/retry-all", ({ body }) => ok(service.retryAll(body?.include_all ?? false)), {
       body: RetryAllBody,
-      detail: doc({
+      ...doc({
         summary: "Retry failed tasks",
         description:
           "Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, " +
@@ -234,7 +188,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         },
         { additionalProperties: false },
       ),
-      detail: doc({
+      ...doc({
         summary: "Delete several tasks",
         description: "Running ones are stopped first (their cleanup runs), then deleted with their logs.",
         tags,
@@ -252,7 +206,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "One task, with its log",
           description: "The task as listed, plus its log lines in order (timings in `duration_ms`).",
           tags,
@@ -276,7 +230,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "Delete a task",
           description: "A running task is stopped first (its cleanup runs), then deleted with its logs.",
           tags,
@@ -294,7 +248,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
-        detail: doc({
+        ...doc({
           summary: "Stop a task",
           description:
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
@@ -321,7 +275,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       {
         params: TaskIdParams,
         body: RetryBody,
-        detail: doc({
+        ...doc({
           summary: "Retry a failed task",
           description:
             "Failed → pending, retry_count + 1, error cleared. Any other status → 40901. A task that failed after " +

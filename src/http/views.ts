@@ -1,14 +1,28 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
-import { literalUnion, PLATFORMS, STATUS_TEXT, TASK_SOURCES } from "../domain.ts";
-import type { DeviceRow } from "../phones/service.ts";
+import type { DeviceRow } from "../devices/service.ts";
+import {
+  DEVICE_STATES,
+  ERROR_CLASSES,
+  LOG_LEVELS,
+  literalUnion,
+  PLATFORMS,
+  STATUS_TEXT,
+  TASK_SOURCES,
+  TRANSPORTS,
+} from "../domain.ts";
 import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { named } from "./envelope.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** A stored time (ms since the epoch) as the API writes it; null stays null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
 const DateTime = T.String({ format: "date-time" });
 
@@ -34,7 +48,7 @@ export const TaskSchema = T.Object({
   retry_count: T.Integer(),
   error: Nullable(T.String({ description: "why it failed, a sentence" })),
   error_class: Nullable(
-    T.Union([T.Literal("retryable"), T.Literal("permanent")], {
+    literalUnion(ERROR_CLASSES, {
       description: "retryable failures (phone offline, timeout) may be retried automatically",
     }),
   ),
@@ -44,7 +58,7 @@ export const TaskSchema = T.Object({
 
 export const TaskLogSchema = T.Object({
   at: DateTime,
-  level: T.Union([T.Literal("info"), T.Literal("warn"), T.Literal("error")]),
+  level: literalUnion(LOG_LEVELS),
   message: T.String(),
   duration_ms: Nullable(T.Integer()),
 });
@@ -94,8 +108,8 @@ export function taskLogView(row: TaskLogRow) {
 
 export const DeviceSchema = T.Object({
   serial: T.String(),
-  state: T.Union([T.Literal("online"), T.Literal("offline"), T.Literal("unauthorized")]),
-  transport: T.Union([T.Literal("usb"), T.Literal("tcp"), T.Literal("direct")]),
+  state: literalUnion(DEVICE_STATES),
+  transport: literalUnion(TRANSPORTS),
   hardware_serial: Nullable(
     T.String({
       description: "the phone's own serial (ro.serialno); a network phone's serial is its address",
@@ -214,7 +228,7 @@ export function accountView(row: AccountWithDevice) {
     logined: row.logined,
     logined_text: loginedText(row),
     status: row.status,
-    status_text: row.status === 1 ? "enabled" : "disabled",
+    status_text: row.status === 1 ? ("enabled" as const) : ("disabled" as const),
     tags: JSON.parse(row.tags) as string[],
     last_seen_at: iso(row.lastSeenAt),
   };

@@ -60,6 +60,6 @@ export function addDemoMaterials(materials: Materials, dir: string): void {
   ] as const) {
     const path = join(dir, name);
     if (!existsSync(path)) writeFileSync(path, make());
-    if (!materials.store.byPath(path)) materials.register(path, [DEMO_TAG]);
+    if (!materials.byPath(path)) materials.register(path, [DEMO_TAG]);
   }
 }

@@ -8,7 +8,7 @@ import { type Static, Type as T } from "@sinclair/typebox";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Db } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
-import type { MaterialRow } from "../store/schema.ts";
+import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
 import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
 import {
   checkMediaFile,
@@ -192,7 +192,7 @@ function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
 }
 
 export class Materials {
-  readonly store: MaterialStore;
+  private readonly store: MaterialStore;
   private readonly random: Random;
 
   constructor(
@@ -215,6 +215,15 @@ export class Materials {
 
   list(filter: MaterialFilter, page: number, pageSize: number) {
     return this.store.list(filter, page, pageSize);
+  }
+
+  byPath(path: string): MaterialRow | undefined {
+    return this.store.byPath(path);
+  }
+
+  /** Every post of each of `paths`, oldest first. */
+  usesOf(paths: string[]): Map<string, MaterialUseRow[]> {
+    return this.store.usesOf(paths);
   }
 
   get(id: number): MaterialRow {

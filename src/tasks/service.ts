@@ -5,25 +5,14 @@ import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/known-devices.ts";
+import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
+import type { CreateTasksRequest } from "./request.ts";
 import { nextOccurrence, randomGapMs } from "./schedule.ts";
 
 export type { TaskLogRow, TaskRow };
-
-export interface CreateTasksRequest {
-  serials?: string[];
-  usernames?: string[];
-  script_name?: string;
-  script_config?: unknown;
-  enable_multi_account?: boolean;
-  min_interval?: number;
-  max_interval?: number;
-  start_time?: string;
-  platform?: Platform;
-}
 
 /** Most tasks one request may create: beyond this a request is almost certainly a mistake. */
 export const MAX_TASKS_PER_REQUEST = 10_000;
@@ -79,7 +68,7 @@ export class TaskService {
     const maxI = req.max_interval ?? minI;
     if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);
 
-    const resolved = this.deps.scripts.resolve(script, req.script_config ?? {});
+    const resolved = this.deps.scripts.resolve(script, req.script_config);
     if (!resolved.ok) throw configRejected(resolved.errors);
 
     const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);

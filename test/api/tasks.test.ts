@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { TaskStatus } from "../../src/domain.ts";
 import { TaskSchema } from "../../src/http/views.ts";
+import { writeMedia } from "../helpers/media.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
-import { writeMedia } from "../materials/fixtures.ts";
 
 let s: TestService;
 let video: string;

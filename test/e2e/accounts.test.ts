@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { writeMedia } from "../helpers/media.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { writeMedia } from "../materials/fixtures.ts";
 
 let dir: string;
 let video: string;

@@ -9,8 +9,8 @@ import { closeDb, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
 import { TaskStore } from "../../src/store/tasks.ts";
 import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { writeMedia } from "../helpers/media.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { writeMedia } from "../materials/fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const present = existsSync(CHROMIUM);

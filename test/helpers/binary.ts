@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { DeviceStore } from "../../src/store/known-devices.ts";
+import { DeviceStore } from "../../src/store/devices.ts";
 import { startAdbServer } from "./adb.ts";
 
 const ROOT = join(import.meta.dir, "../..");

@@ -3,17 +3,18 @@
  * comment exactly, attach an image (TikTok), tap send once and watch the comment appear in the list. The
  * inputs are already resolved (the final text, the image file on this PC): see `CommentInput`.
  */
+
+import type { Platform } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
 import { type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
-import type { AppName } from "../selectors/index.ts";
 
 export interface CommentInput {
   /** The app to comment in (the link's); default the task's platform. */
-  app?: AppName;
+  app?: Platform;
   /** The post's link (TikTok video or photo link; Instagram /p/CODE/ or /reel/CODE/). */
   url: string;
   /** The comment exactly as it must appear. */
@@ -51,7 +52,7 @@ export function commentRows(commentText: Selector, text: string): Selector {
 
 async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentResult> {
   const { phone, signal, task } = ctx;
-  const app: AppName = input.app ?? task.platform;
+  const app: Platform = input.app ?? task.platform;
   if (input.image && app !== "tiktok") {
     throw ScriptError.permanent("an image comment is for TikTok only: Instagram comments carry no image");
   }

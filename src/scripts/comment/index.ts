@@ -9,12 +9,11 @@ import { ScriptError } from "../errors.ts";
 import { splitList } from "../lists.ts";
 import { APP_LABEL } from "../screen/app.ts";
 import { withEmoji } from "../screen/typing.ts";
-import type { AppName } from "../selectors/index.ts";
 import { type CommentConfig, commentConfig } from "./config.ts";
 import { type CommentInput, commentFlow } from "./flow.ts";
 
 /** The links that open a post's page in each app. */
-const POST_LINK: Record<AppName, RegExp> = {
+const POST_LINK: Record<Platform, RegExp> = {
   tiktok:
     /^https?:\/\/(?:(?:www\.|m\.)?tiktok\.com\/(?:@[\w.-]+\/(?:video|photo)\/\d+|t\/\w+)|(?:vm|vt)\.tiktok\.com\/\w+)/i,
   instagram: /^https?:\/\/(?:www\.)?instagram\.com\/(?:p|reel|reels|tv)\/[\w-]+/i,
@@ -24,8 +23,8 @@ export const POST_LINKS =
   "a TikTok video link (https://www.tiktok.com/@user/video/ID, https://vm.tiktok.com/CODE/) or an Instagram post link (https://www.instagram.com/p/CODE/, /reel/CODE/)";
 
 /** The app whose post `url` is (a comment on it can only be made there), or null when it is no post link. */
-export function linkApp(url: string): AppName | null {
-  return (Object.keys(POST_LINK) as AppName[]).find((app) => POST_LINK[app].test(url.trim())) ?? null;
+export function linkApp(url: string): Platform | null {
+  return (Object.keys(POST_LINK) as Platform[]).find((app) => POST_LINK[app].test(url.trim())) ?? null;
 }
 
 /**

@@ -5,13 +5,13 @@
  * permanent failure naming the user. A follow is not irreversible: tapping again later changes nothing.
  */
 import type { UiNode } from "../../devices/index.ts";
+import type { Platform } from "../../domain.ts";
 import { abortableSleep } from "../../tasks/clock.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { type AppSession, runFlow } from "../screen/app.ts";
 import { matches, type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
-import type { AppName } from "../selectors/index.ts";
 
 export type FollowAction = "follow" | "unfollow";
 export type AccessMethod = "direct" | "search";
@@ -35,7 +35,7 @@ export interface FollowResult {
 const SCREEN_TIMEOUT_MS = 15_000;
 const ENTER = 66;
 
-const PROFILE_URL: Record<AppName, (user: string) => string> = {
+const PROFILE_URL: Record<Platform, (user: string) => string> = {
   tiktok: (u) => `https://www.tiktok.com/@${u}`,
   instagram: (u) => `https://www.instagram.com/${u}/`,
 };

@@ -3,17 +3,19 @@
  * account switcher (TikTok under either package, Instagram) and recorded: new ones added, ones seen on
  * another phone moved here, ones no longer listed marked logged out (never deleted). Safe to run again.
  */
+
+import { PLATFORMS } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { closeSwitcher, readAccountInUse, readSwitcher } from "../screen/accounts.ts";
 import { APP_LABEL } from "../screen/app.ts";
-import { APP_NAMES, loadSelectors } from "../selectors/index.ts";
+import { loadSelectors } from "../selectors/index.ts";
 import type { MatchConfig } from "./config.ts";
 
 export async function matchFlow(ctx: ScriptContext<MatchConfig>): Promise<void> {
   const { phone, signal } = ctx;
   const installed = new Set(await phone.listPackages({ signal }));
-  const apps = APP_NAMES.flatMap((app) =>
+  const apps = PLATFORMS.flatMap((app) =>
     loadSelectors(app, ctx.dataDir)
       .packages.filter((pkg) => installed.has(pkg))
       .map((pkg) => ({ app, pkg })),

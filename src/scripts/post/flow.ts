@@ -4,13 +4,13 @@
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
 import { extname } from "node:path";
+import type { Platform } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
 import { ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
-import type { AppName } from "../selectors/index.ts";
 import type { PostConfig } from "./config.ts";
 
 export interface PostInput {
@@ -58,7 +58,7 @@ export async function postFlow(ctx: ScriptContext, input: PostInput): Promise<Po
 
 async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
-  const app: AppName = task.platform;
+  const app: Platform = task.platform;
   const s = input.settings;
   const { pkg, version, selectors, ui, sel, label } = await ctx.openApp(app);
   const opts = { signal };

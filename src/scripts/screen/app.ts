@@ -4,14 +4,15 @@
  * known popups. Every flow (post, follow, comment, warmup, accounts) starts here, through `ctx.openApp`.
  */
 import type { Phone } from "../../devices/index.ts";
+import type { Platform } from "../../domain.ts";
 import { ScriptError } from "../errors.ts";
-import { type AppName, type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
+import { type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
 import { ScreenNeverCame, type Selector, Ui } from "./index.ts";
 
-export const APP_LABEL: Record<AppName, string> = { tiktok: "TikTok", instagram: "Instagram" };
+export const APP_LABEL: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
 
 export interface AppSession {
-  app: AppName;
+  app: Platform;
   label: string;
   pkg: string;
   version: string;
@@ -22,11 +23,11 @@ export interface AppSession {
 }
 
 /** `app` (default the task's) on the run's phone; `only`: this one of the app's packages (TikTok has two). */
-export type OpenApp = (app?: AppName, only?: string) => Promise<AppSession>;
+export type OpenApp = (app?: Platform, only?: string) => Promise<AppSession>;
 
 /** What opening an app asks of the run it belongs to. */
 export interface AppRun {
-  task: { platform: AppName };
+  task: { platform: Platform };
   phone: Phone;
   signal: AbortSignal;
   /** Where `selectors/<app>.json` overrides live. */

@@ -5,12 +5,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Platform } from "../../domain.ts";
 import type { Matcher } from "../screen/index.ts";
 import instagram from "./instagram.json";
 import tiktok from "./tiktok.json";
-
-export const APP_NAMES = ["tiktok", "instagram"] as const;
-export type AppName = (typeof APP_NAMES)[number];
 
 /** A selector in the data files: alternatives, each maybe limited to app versions (prefixes of versionName). */
 export type DataMatcher = Matcher & { versions?: string[] };
@@ -29,7 +27,7 @@ export interface AppSelectors {
   popups: { name: string; tap: DataMatcher[] }[];
 }
 
-const BUILT_IN: Record<AppName, SelectorFile> = { tiktok, instagram };
+const BUILT_IN: Record<Platform, SelectorFile> = { tiktok, instagram };
 
 /** Overrides first, built-ins after; popups with an override's name replace the built-in one. */
 export function mergeSelectors(base: SelectorFile, override: SelectorFile): AppSelectors {
@@ -53,7 +51,7 @@ export function mergeSelectors(base: SelectorFile, override: SelectorFile): AppS
 }
 
 /** The app's selectors: built in, with `dataDir/selectors/<app>.json` over them when that file exists. */
-export function loadSelectors(app: AppName, dataDir?: string): AppSelectors {
+export function loadSelectors(app: Platform, dataDir?: string): AppSelectors {
   const file = dataDir ? join(dataDir, "selectors", `${app}.json`) : "";
   if (!file || !existsSync(file)) return mergeSelectors(BUILT_IN[app], {});
   let override: SelectorFile;

@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseUiDump } from "../../src/devices/ui-tree.ts";
+import type { Platform as AppName } from "../../src/domain.ts";
 import { textOf } from "../../src/scripts/account-warmup/flow.ts";
 import { commentRows } from "../../src/scripts/comment/flow.ts";
 import { switcherRows } from "../../src/scripts/screen/accounts.ts";
 import { Screen } from "../../src/scripts/screen/index.ts";
-import { type AppName, forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
+import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 
 const FIXTURES = join(import.meta.dir, "../fixtures/ui");
 

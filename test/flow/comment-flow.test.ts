@@ -17,7 +17,7 @@ import type { ScriptError } from "../../src/scripts/errors.ts";
 import { EMOJI } from "../../src/scripts/screen/typing.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
-import { writeMedia } from "../materials/fixtures.ts";
+import { writeMedia } from "../helpers/media.ts";
 
 const VIDEO = "https://www.tiktok.com/@chef.marco/video/7301234567890123999";
 const POST = "https://www.instagram.com/p/C9xYz12AbCd/";

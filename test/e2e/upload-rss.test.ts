@@ -5,8 +5,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, type Running, startBinary } from "../helpers/binary.ts";
-import { HEADS, writeMedia } from "./fixtures.ts";
-import { MULTIPART, multipartBody } from "./multipart.ts";
+import { HEADS, writeMedia } from "../helpers/media.ts";
+import { MULTIPART, multipartBody } from "../helpers/multipart.ts";
 
 const SIZE = 200 * 1024 * 1024;
 let dir: string;

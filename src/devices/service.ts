@@ -1,11 +1,12 @@
-// The phones, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
-import { ConnectError, type DeviceInfo, type Fleet } from "../devices/index.ts";
+// The devices, as the API sees them: what the store remembers, what the fleet knows now, what each is doing.
+
 import { AppError, Code } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { AccountStore } from "../store/accounts.ts";
-import type { DeviceStore } from "../store/known-devices.ts";
+import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
+import { ConnectError, type DeviceInfo, type Fleet } from "./index.ts";
 
 export type { DeviceRow };
 

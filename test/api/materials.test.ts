@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { MaterialSchema } from "../../src/http/materials.ts";
+import { HEADS, writeMedia } from "../helpers/media.ts";
+import { expectedFileBytes, MULTIPART, multipartBody } from "../helpers/multipart.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
-import { HEADS, writeMedia } from "./fixtures.ts";
-import { expectedFileBytes, MULTIPART, multipartBody } from "./multipart.ts";
 
 const MAX = 64 * 1024;
 let s: TestService;

@@ -1,6 +1,6 @@
 // A multipart/form-data body produced as it is sent: the file's bytes are generated chunk by chunk, so
 // a test can upload hundreds of MB without holding them.
-import { HEADS } from "./fixtures.ts";
+import { HEADS } from "./media.ts";
 
 export const BOUNDARY = "----farmTestBoundary7MA4YWxkTrZu0gW";
 export const MULTIPART = `multipart/form-data; boundary=${BOUNDARY}`;

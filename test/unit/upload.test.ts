@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { multipartBoundary, receiveUpload, safeFileName } from "../../src/materials/upload.ts";
-import { HEADS } from "./fixtures.ts";
+import { HEADS } from "../helpers/media.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "farm-multipart-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

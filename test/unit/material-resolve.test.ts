@@ -11,7 +11,7 @@ import {
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
-import { HEADS, writeMedia } from "./fixtures.ts";
+import { HEADS, writeMedia } from "../helpers/media.ts";
 
 const root = mkdtempSync(join(tmpdir(), "farm-materials-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -109,7 +109,7 @@ describe("localFolder", () => {
     // usernames are case-insensitive: so is the account's folder, and what it has posted
     expect(() => m.forTask(task("@ALICE", folder))).toThrow(/no video in ".*@alice" that @ALICE has not/);
     expect(
-      m.store
+      m
         .usesOf([join(dir, "clip2.mp4")])
         .get(join(dir, "clip2.mp4"))
         ?.map((u) => u.username),

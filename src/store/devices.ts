@@ -1,4 +1,4 @@
-// The phones the service has seen: one row per serial, kept up to date by the fleet.
+// The devices the service has seen: one row per serial, kept up to date by the fleet.
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { type DeviceRow, devices } from "./schema.ts";

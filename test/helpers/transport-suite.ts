@@ -1,5 +1,5 @@
 /**
- * Shared end-to-end harness for the device layer: a private adb server (Debian's adb, its own port
+ * Shared harness for the fleet's two transports: a private adb server (Debian's adb, its own port
  * and HOME, ADB_EMU=0), virtual phones, and one suite of tests that runs over either transport.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

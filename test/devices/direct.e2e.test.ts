@@ -1,3 +1,0 @@
-import { transportSuite } from "./harness.ts";
-
-transportSuite("direct");

@@ -1,0 +1,3 @@
+import { transportSuite } from "../helpers/transport-suite.ts";
+
+transportSuite("direct");
