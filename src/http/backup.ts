@@ -7,7 +7,7 @@ import { doc, ok } from "./envelope.ts";
 
 export function backupRoutes(backUp: () => Backup) {
   return new Elysia({ prefix: "/api/v1/backup" }).post("", () => ok(backUp()), {
-    detail: doc({
+    ...doc({
       summary: "Back up the database now",
       description:
         "Writes DATA_DIR/backups/farm-TIME.db (SQLite's VACUUM INTO: consistent, compacted, the write-ahead log " +

@@ -79,7 +79,7 @@ export function logRoutes(tail: LogTail, file: string) {
       }),
     {
       query: LogsQuery,
-      detail: doc({
+      ...doc({
         summary: "The service log's newest lines",
         description:
           "One line per event: each task's start and end (id, phone, account, script, outcome, duration, reason), " +
