@@ -32,7 +32,8 @@ test("an answer that does not match its schema is a logged internal error (50001
   service.taskService.stats = () => ({ ...stats(), total: "0" }) as never;
   const res = await service.call("GET", "/api/v1/task/stats");
   expect(res.status).toBe(500);
-  expect(res.body).toEqual({ code: 50001, message: "internal error: see the service log", data: null });
+  expect(res.body).toMatchObject({ code: 50001, data: null });
+  expect(res.body.message).toStartWith("internal error: see the service log (");
   expect(lines.some((l) => l.includes("internal error on GET") && l.includes("/data/total"))).toBe(true);
   service.taskService.stats = stats;
   expect((await service.call("GET", "/api/v1/task/stats")).body.code).toBe(0);
