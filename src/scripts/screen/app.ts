@@ -4,6 +4,7 @@
  * known popups. Every flow (post, follow, comment, warmup, accounts) starts here, through `ctx.openApp`.
  */
 import type { Phone } from "../../devices/index.ts";
+import type { Clock } from "../../tasks/clock.ts";
 import { ScriptError } from "../errors.ts";
 import { type AppName, type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
 import { ScreenNeverCame, type Selector, Ui } from "./index.ts";
@@ -29,6 +30,7 @@ export interface AppRun {
   task: { platform: AppName };
   phone: Phone;
   signal: AbortSignal;
+  clock: Clock;
   /** Where `selectors/<app>.json` overrides live. */
   dataDir: string;
   step<T>(name: string, work: () => Promise<T>): Promise<T>;
@@ -65,7 +67,7 @@ export function appSessions(run: AppRun): OpenApp {
       }));
     probed.set(key, { pkg, version });
     const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
-    const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m) });
+    const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m), clock: run.clock });
     const sel = (screen: string, name: string): Selector => {
       const alternatives = selectors.screens[screen]?.[name];
       if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);
