@@ -102,6 +102,7 @@ export interface DeviceConfig {
   battery: number;
   packages: string[];
   popups: boolean;
+  now: () => number;
 }
 
 export type LaunchResult = { ok: true; component: string } | { ok: false; error: string };
@@ -136,6 +137,7 @@ export class Device {
       screen: cfg.screen,
       popups: cfg.popups,
       sdk: cfg.sdk,
+      now: cfg.now,
       wake: (ms) => {
         const t = setTimeout(() => this.tick(), ms + 5);
         t.unref?.();
@@ -329,7 +331,7 @@ export class Device {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.cfg.now();
     for (const a of this.appByPkg.values()) a.tick(now);
     if (this.foreground && !this.foreground.running) this.foreground = null;
   }

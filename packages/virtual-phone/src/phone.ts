@@ -33,6 +33,8 @@ export interface VirtualPhoneOptions {
   latencyMs?: number;
   maxData?: number;
   popups?: boolean;
+  /** The phone's time in ms (default Date.now): a test's clock makes its uploads take that clock's time. */
+  now?: () => number;
   /**
    * Accounts signed in to each app, in the switcher's order, the first in use. Default: one per app,
    * named after the serial (`tiktok_<serial>`, `instagram_<serial>`); `[]` leaves the app signed out.
@@ -87,6 +89,7 @@ export class VirtualPhone {
         battery: opts.battery ?? 87,
         packages: opts.packages ?? DEFAULT_APPS,
         popups: opts.popups ?? true,
+        now: opts.now ?? Date.now,
       },
       fs,
     );
