@@ -61,10 +61,12 @@ export class ManualClock implements Clock {
  * earliest wake-up. A script waits on its clock only when it has nothing else to do (it runs one step
  * at a time), so its sleeps, polls and budgets cost no real time while the phone still answers over
  * real TCP in real time. Timeouts that race real I/O (cleanup, HTTP) are real timers, never clock waits:
- * on this clock they would fire at once.
+ * on this clock they would fire at once. `hold()` makes it a manual clock until `release()`, for a test
+ * that acts between a run's moments.
  */
 export class AutoClock extends ManualClock {
   private ticking = false;
+  private held = false;
 
   override wakeAt(when: number, wake: () => void): () => void {
     const cancel = super.wakeAt(when, wake);
@@ -72,11 +74,22 @@ export class AutoClock extends ManualClock {
     return cancel;
   }
 
+  /** From now on time moves only by `advance` and `set`, until `release`. */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.waiting.length > 0) this.tick();
+  }
+
   private tick(): void {
-    if (this.ticking) return;
+    if (this.ticking || this.held) return;
     this.ticking = true;
     setImmediate(() => {
       this.ticking = false;
+      if (this.held) return;
       const next = Math.min(...this.waiting.map((e) => e.when));
       if (Number.isFinite(next)) this.set(Math.max(next, this.now()));
       if (this.waiting.length > 0) this.tick();

@@ -19,7 +19,8 @@ import { ScriptRegistry } from "../../src/scripts/registry.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
-import { AutoClock, type Clock } from "../../src/tasks/clock.ts";
+import { AutoClock, type Clock, type ManualClock } from "../../src/tasks/clock.ts";
+import { waitFor } from "./wait.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
 export const TRILL = "com.ss.android.ugc.trill";
@@ -41,7 +42,7 @@ export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions 
   const sim = await VirtualPhone.start({
     auth: "none",
     packages: [TIKTOK, INSTAGRAM, KEYBOARD],
-    now: () => clock.now(),
+    clock,
     ...opts,
   });
   const adb = await connectDirect({
@@ -157,4 +158,16 @@ export function flowContext(
     irreversible: (what) => logs.push(`irreversible: ${what}`),
   });
   return { ctx, steps, logs, cleanup, controller, clock };
+}
+
+/**
+ * Moves a held clock (`AutoClock.hold`) on by `stepMs` at each look until `check` holds: the test decides
+ * how far the run's time goes before it acts.
+ */
+export function advanceUntil(clock: ManualClock, what: string, check: () => boolean, stepMs = 250) {
+  return waitFor(what, () => {
+    if (check()) return true;
+    clock.advance(stepMs);
+    return false;
+  });
 }

@@ -16,6 +16,7 @@ import { Screen } from "../../src/scripts/screen/index.ts";
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
 import { abortableSleep } from "../../src/tasks/clock.ts";
 import {
+  advanceUntil,
   type FlowPhone,
   flowContext,
   INSTAGRAM,
@@ -240,7 +241,6 @@ describe("TikTok", () => {
       /Post was tapped but the upload's result did not appear within 1 s/,
     );
     expect(result).toBeUndefined();
-    await Bun.sleep(100);
     const pushed = pushedPaths(sim);
     expect(pushed).toHaveLength(1);
     const remote = pushed[0] ?? "";
@@ -248,7 +248,8 @@ describe("TikTok", () => {
   });
 
   test("stopped mid-flow: the abort wins, the media are removed", async () => {
-    const { sim, phone } = await startPhone({ popups: false });
+    const { sim, phone, clock } = await startPhone({ popups: false });
+    clock.hold();
     const run = contextFor(phone, "tiktok");
     // its end is awaited below, after the stop; handled from the start so no rejection goes unseen
     const flow = postFlow(run.ctx, {
@@ -258,7 +259,7 @@ describe("TikTok", () => {
       settings: { ...DEFAULTS, post_way: "addButton" },
     }).catch((e: unknown) => e);
     // stop once the media are on the phone
-    for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
+    await advanceUntil(clock, "the media scan", () => run.steps.some((s) => s.name === "media scan"));
     expect(run.steps.map((s) => s.name)).toContain("media scan");
     run.controller.abort(new Error("stopped by user"));
     const error = await flow;
