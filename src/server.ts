@@ -95,7 +95,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     accounts,
   });
   for (const script of options.scripts ?? []) scripts.register(script);
-  const streams = new EventStreams();
+  const streams = new EventStreams({ clock });
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
   const meta = new MetaStore(db);
@@ -176,7 +176,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   });
   fleet.on("change", (info) => {
     deviceService.record(info);
-    events.publish({ type: "device", serial: info.serial, state: info.state, at: new Date().toISOString() });
+    const at = new Date(clock.now()).toISOString();
+    events.publish({ type: "device", serial: info.serial, state: info.state, at });
     runner.deviceChanged(info.serial, info.state === "online");
   });
 
