@@ -2,7 +2,7 @@
 // known by what it imports (test/helpers/binary.ts, playwright-core) or runs (build.ts). Fast: every other
 // one (SQLite, the adb server, virtual phones, the service in-process), under a minute on 2 cores.
 //
-//   bun test/suites.ts fast     (npm run test:fast)
+//   bun test/suites.ts fast     (npm run test:fast, two files at a time: they mostly wait on sockets)
 //   bun test/suites.ts slow     (npm run test:slow)
 //   bun test/suites.ts list     which file is in which half
 //
