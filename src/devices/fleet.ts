@@ -13,7 +13,7 @@ import { DirectSource } from "./direct-source.ts";
 import { FileCredentialStore } from "./keys.ts";
 import type { Phone } from "./phone.ts";
 import { type DeviceInfo, Registry } from "./registry.ts";
-import { ServerSource } from "./server-source.ts";
+import { HELD_RECHECK_MS, ServerSource } from "./server-source.ts";
 
 export interface FleetOptions {
   /** Folder for the RSA key used by direct connections (`adbkey`, `adbkey.pub`). */
@@ -24,6 +24,11 @@ export interface FleetOptions {
   adbPath?: string;
   /** How often the server's device list is read (default 1000 ms). */
   pollMs?: number;
+  /**
+   * How long a phone held offline (another phone now answers at its address, through the adb server) waits
+   * before it is checked again (default 10 s).
+   */
+  heldRecheckMs?: number;
   /** How often the battery of online phones is refreshed (default 30 s). */
   batteryMs?: number;
   /** How often a direct phone is checked for life (default 1000 ms; it is dropped after 1.5 s of silence). */
@@ -72,6 +77,7 @@ export class Fleet {
             {
               log,
               pollMs: options.pollMs ?? 1000,
+              heldRecheckMs: options.heldRecheckMs ?? HELD_RECHECK_MS,
             },
           );
     this.#direct = new DirectSource(this.#registry, this.#keys, log, {
