@@ -22,6 +22,8 @@ export interface FleetOptions {
   adbServer?: AdbServerAddress | false;
   /** The adb executable used to start the server when it does not answer (default "adb" on PATH). */
   adbPath?: string;
+  /** At most one attempt to start a silent adb server this often (default 5 s). */
+  adbStartEveryMs?: number;
   /** How often the server's device list is read (default 1000 ms). */
   pollMs?: number;
   /**
@@ -72,7 +74,11 @@ export class Fleet {
       options.adbServer === false
         ? undefined
         : new ServerSource(
-            new AdbServer(options.adbServer ?? {}, { adbPath: options.adbPath, log }),
+            new AdbServer(options.adbServer ?? {}, {
+              adbPath: options.adbPath,
+              log,
+              startEveryMs: options.adbStartEveryMs,
+            }),
             this.#registry,
             {
               log,
