@@ -98,7 +98,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     accounts,
   });
   for (const script of options.scripts ?? []) scripts.register(script);
-  const streams = new EventStreams();
+  const streams = new EventStreams({ clock });
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
   const meta = new MetaStore(db);
@@ -187,7 +187,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       log.child({ phone: info.serial })[info.state === "online" ? "info" : "warn"](said);
     }
     deviceService.record(info);
-    events.publish({ type: "device", serial: info.serial, state: info.state, at: new Date().toISOString() });
+    const at = new Date(clock.now()).toISOString();
+    events.publish({ type: "device", serial: info.serial, state: info.state, at });
     runner.deviceChanged(info.serial, info.state === "online");
   });
 

@@ -28,16 +28,26 @@ export class AdbServer {
   readonly client: AdbServerClient;
   readonly #adbPath: string;
   readonly #log: Logger;
+  readonly #startEveryMs: number;
   #status: AdbStatus | undefined;
   #lastStartAttempt = 0;
   #starting: Promise<void> | undefined;
 
-  constructor(address: AdbServerAddress = {}, options: { adbPath?: string; log?: Logger } = {}) {
+  constructor(
+    address: AdbServerAddress = {},
+    options: {
+      adbPath?: string;
+      log?: Logger;
+      /** At most one attempt to start a silent server this often (default 5 s). */
+      startEveryMs?: number;
+    } = {},
+  ) {
     this.host = address.host ?? "127.0.0.1";
     this.port = address.port ?? 5037;
     this.client = new AdbServerClient(new AdbServerNodeTcpConnector({ host: this.host, port: this.port }));
     this.#adbPath = options.adbPath ?? "adb";
     this.#log = options.log ?? silentLogger;
+    this.#startEveryMs = options.startEveryMs ?? 5_000;
   }
 
   get status(): AdbStatus {
@@ -93,7 +103,7 @@ export class AdbServer {
   #maybeStart(): Promise<void> {
     if (!LOOPBACK.has(this.host)) return Promise.resolve();
     if (this.#starting) return this.#starting;
-    if (Date.now() - this.#lastStartAttempt < 5_000) return Promise.resolve();
+    if (Date.now() - this.#lastStartAttempt < this.#startEveryMs) return Promise.resolve();
     const adb = findExecutable(this.#adbPath);
     if (!adb) return Promise.resolve();
     this.#lastStartAttempt = Date.now();

@@ -13,7 +13,7 @@ import { DirectSource } from "./direct-source.ts";
 import { FileCredentialStore } from "./keys.ts";
 import type { Phone } from "./phone.ts";
 import { type DeviceInfo, Registry } from "./registry.ts";
-import { ServerSource } from "./server-source.ts";
+import { HELD_RECHECK_MS, ServerSource } from "./server-source.ts";
 
 export interface FleetOptions {
   /** Folder for the RSA key used by direct connections (`adbkey`, `adbkey.pub`). */
@@ -22,8 +22,15 @@ export interface FleetOptions {
   adbServer?: AdbServerAddress | false;
   /** The adb executable used to start the server when it does not answer (default "adb" on PATH). */
   adbPath?: string;
+  /** At most one attempt to start a silent adb server this often (default 5 s). */
+  adbStartEveryMs?: number;
   /** How often the server's device list is read (default 1000 ms). */
   pollMs?: number;
+  /**
+   * How long a phone held offline (another phone now answers at its address, through the adb server) waits
+   * before it is checked again (default 10 s).
+   */
+  heldRecheckMs?: number;
   /** How often the battery of online phones is refreshed (default 30 s). */
   batteryMs?: number;
   /** How often a direct phone is checked for life (default 1000 ms; it is dropped after 1.5 s of silence). */
@@ -67,11 +74,16 @@ export class Fleet {
       options.adbServer === false
         ? undefined
         : new ServerSource(
-            new AdbServer(options.adbServer ?? {}, { adbPath: options.adbPath, log }),
+            new AdbServer(options.adbServer ?? {}, {
+              adbPath: options.adbPath,
+              log,
+              startEveryMs: options.adbStartEveryMs,
+            }),
             this.#registry,
             {
               log,
               pollMs: options.pollMs ?? 1000,
+              heldRecheckMs: options.heldRecheckMs ?? HELD_RECHECK_MS,
             },
           );
     this.#direct = new DirectSource(this.#registry, this.#keys, log, {

@@ -18,7 +18,7 @@ export function transportOfSerial(serial: string): "usb" | "tcp" {
 }
 
 /** How often a server transport found to be another phone is looked at again. */
-const HELD_RECHECK_MS = 10_000;
+export const HELD_RECHECK_MS = 10_000;
 
 interface ServerTarget {
   host: string;
@@ -35,16 +35,22 @@ export class ServerSource {
   readonly #registry: Registry;
   readonly #log: Logger;
   readonly #pollMs: number;
+  readonly #heldRecheckMs: number;
   readonly #targets = new Map<string, ServerTarget>();
   #running = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #polling: Promise<void> | undefined;
 
-  constructor(server: AdbServer, registry: Registry, options: { log: Logger; pollMs: number }) {
+  constructor(
+    server: AdbServer,
+    registry: Registry,
+    options: { log: Logger; pollMs: number; heldRecheckMs: number },
+  ) {
     this.server = server;
     this.#registry = registry;
     this.#log = options.log;
     this.#pollMs = options.pollMs;
+    this.#heldRecheckMs = options.heldRecheckMs;
   }
 
   async start(): Promise<void> {
@@ -212,7 +218,7 @@ export class ServerSource {
       entry.transportId = transportId;
       const result = await this.#registry.goOnline(entry, phone, generation, model);
       // another phone behind this serial: checked again now and then, not on every poll
-      entry.heldUntil = result === "held" ? Date.now() + HELD_RECHECK_MS : 0;
+      entry.heldUntil = result === "held" ? Date.now() + this.#heldRecheckMs : 0;
     } catch (e) {
       this.#log
         .child({ phone: entry.info.serial })

@@ -1,17 +1,29 @@
 // GET /api/v1/events: a Server-Sent Events stream of task and phone state changes, so clients need not poll.
 import { Elysia } from "elysia";
+import { type Clock, systemClock } from "../tasks/clock.ts";
 import type { EventBus } from "../tasks/events.ts";
 import { type FullCap, peerOf, refusal, Slots } from "./clients.ts";
 import { AppError, Code } from "./envelope.ts";
 
-const KEEPALIVE_MS = 15_000;
+/** How often a quiet stream gets a comment line (shorter than Bun's default idle timeout of 10 s would cut). */
+export const KEEPALIVE_MS = 15_000;
 /** Event streams one client address, and all clients together, may keep open: each holds a connection. */
 export const MAX_STREAMS_PER_CLIENT = 8;
 export const MAX_STREAMS = 32;
 
-/** The open event streams of one app, each by its end, so that a shutdown can end them instead of waiting forever. */
+/**
+ * The open event streams of one app, each by its end, so that a shutdown can end them instead of waiting
+ * forever; and when their keep-alive comes (every `keepAliveMs` on `clock`).
+ */
 export class EventStreams {
   private readonly open = new Set<() => void>();
+  readonly clock: Clock;
+  readonly keepAliveMs: number;
+
+  constructor(options: { clock?: Clock; keepAliveMs?: number } = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.keepAliveMs = options.keepAliveMs ?? KEEPALIVE_MS;
+  }
 
   add(end: () => void): void {
     this.open.add(end);
@@ -38,7 +50,7 @@ data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T
 \`\`\`
 
 Task \`status\` is pending, running, completed, failed or deleted. A comment line (\`: keep-alive\`) comes every
-15 s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
+${KEEPALIVE_MS / 1000} s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
 
 When the service has a token, a browser's \`EventSource\` (which cannot send headers) may give it as
 \`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.
@@ -74,7 +86,7 @@ export function eventRoutes(bus: EventBus, openStreams: EventStreams) {
       const letGo = peer.keepOpen();
       const encoder = new TextEncoder();
       let unsubscribe = () => {};
-      let keepalive: ReturnType<typeof setInterval> | undefined;
+      let stopKeepAlive = () => {};
       let end = () => {};
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -89,7 +101,7 @@ export function eventRoutes(bus: EventBus, openStreams: EventStreams) {
             slot();
             letGo();
             unsubscribe();
-            clearInterval(keepalive);
+            stopKeepAlive();
             openStreams.delete(end);
           };
           end = () => {
@@ -101,7 +113,15 @@ export function eventRoutes(bus: EventBus, openStreams: EventStreams) {
           openStreams.add(end);
           send(": connected\n\n");
           unsubscribe = bus.subscribe((e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
-          keepalive = setInterval(() => send(": keep-alive\n\n"), KEEPALIVE_MS);
+          const { clock, keepAliveMs } = openStreams;
+          const keepAlive = () => {
+            stopKeepAlive = clock.wakeAt(clock.now() + keepAliveMs, () => {
+              // the next one first: a send that fails closes the stream, and that cancels it
+              keepAlive();
+              send(": keep-alive\n\n");
+            });
+          };
+          keepAlive();
           request.signal.addEventListener("abort", end);
         },
         cancel() {

@@ -5,8 +5,8 @@ import type { Phone } from "../devices/index.ts";
 import type { LogLevel, Platform } from "../domain.ts";
 import type { Materials, Rotation } from "../materials/index.ts";
 import type { SeenAccounts, SeenSummary } from "../store/accounts.ts";
-import type { Clock } from "../tasks/clock.ts";
-import type { OpenApp } from "./screen/app.ts";
+import { abortableSleep, type Clock } from "../tasks/clock.ts";
+import { appSessions, type OpenApp } from "./screen/app.ts";
 
 /** Where flows record the accounts the apps showed (the accounts table). */
 export interface AccountBook {
@@ -59,4 +59,79 @@ export interface ScriptContext<Config = Record<string, unknown>> extends ScriptS
    * script did not class itself (the phone went away, a timeout) is permanent, never retried automatically.
    */
   irreversible(what: string): void;
+}
+
+/** How long each cleanup may take (a real timer: it races the phone's answers). */
+export const CLEANUP_TIMEOUT_MS = 15_000;
+
+/** What one run is made of: the rest of its context follows from these. */
+export interface ScriptRun<Config = Record<string, unknown>> {
+  services: ScriptServices;
+  task: ScriptTask<Config>;
+  phone: Phone;
+  signal: AbortSignal;
+  clock: Clock;
+  /** Where the run's log lines go; a step's line carries how long it took. */
+  log(level: LogLevel, message: string, durationMs?: number): void;
+  /** A failed step's error in words (default: its message). */
+  describe?(error: unknown): string;
+  irreversible(what: string): void;
+  /** Default CLEANUP_TIMEOUT_MS. */
+  cleanupTimeoutMs?: number;
+}
+
+export interface ScriptRunContext<Config = Record<string, unknown>> {
+  ctx: ScriptContext<Config>;
+  /**
+   * Runs the cleanups newest first, each with its own timeout, while the phone is there; a failed one is
+   * logged as a warning and the next still runs.
+   */
+  cleanup(): Promise<void>;
+}
+
+/** The context of one run, as the runner and the flow tests make it (one home: they cannot drift). */
+export function createScriptContext<Config>(run: ScriptRun<Config>): ScriptRunContext<Config> {
+  const { clock, signal, phone, log } = run;
+  const describe = run.describe ?? ((e: unknown) => (e as Error)?.message ?? String(e));
+  const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
+  const ctx: ScriptContext<Config> = {
+    ...run.services,
+    task: run.task,
+    phone,
+    signal,
+    clock,
+    log: (message, level = "info") => log(level, message),
+    // a step's duration is the work's real time (the phone's answers), whatever the clock says
+    step: async (name, work) => {
+      const t0 = performance.now();
+      const took = () => Math.round(performance.now() - t0);
+      try {
+        const result = await work();
+        log("info", name, took());
+        return result;
+      } catch (e) {
+        log("error", `${name}: ${describe(e)}`, took());
+        throw e;
+      }
+    },
+    onCleanup: (cleanup) => {
+      cleanups.push(cleanup);
+    },
+    sleep: (ms) => abortableSleep(ms, signal, clock),
+    openApp: (app, only) => openApp(app, only),
+    irreversible: (what) => run.irreversible(what),
+  };
+  // the app sessions of this run: each app is checked on the phone once
+  const openApp = appSessions(ctx);
+  const cleanup = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      if (phone.goneSignal.aborted) break;
+      try {
+        await c(AbortSignal.timeout(run.cleanupTimeoutMs ?? CLEANUP_TIMEOUT_MS));
+      } catch (e) {
+        log("warn", `cleanup: ${(e as Error).message}`);
+      }
+    }
+  };
+  return { ctx, cleanup };
 }

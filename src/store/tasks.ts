@@ -388,7 +388,13 @@ export class TaskStore {
   }
 
   /** A line in the task's log; none if the task was deleted meanwhile (its run may still be ending). */
-  addLog(taskId: number, level: "info" | "warn" | "error", message: string, durationMs?: number): void {
-    this.insertLog.run({ taskId, at: Date.now(), level, message, durationMs: durationMs ?? null });
+  addLog(
+    taskId: number,
+    level: "info" | "warn" | "error",
+    message: string,
+    durationMs?: number,
+    at = Date.now(),
+  ): void {
+    this.insertLog.run({ taskId, at, level, message, durationMs: durationMs ?? null });
   }
 }

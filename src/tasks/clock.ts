@@ -1,5 +1,6 @@
-// Time, injectable: the runner asks the clock for "now" and to be woken at a moment. Tests use a manual
-// clock and move it forward instead of waiting.
+// Time, injectable: the runner, the scripts (their sleeps, screen waits and time budgets), the event
+// stream's keep-alive, log stamps and device events ask the clock for "now" and to be woken at a moment.
+// Tests use a manual clock and move it forward instead of waiting.
 import { Cron } from "croner";
 
 export interface Clock {
@@ -25,7 +26,7 @@ export const systemClock: Clock = {
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
-  private waiting: { when: number; wake: () => void }[] = [];
+  protected waiting: { when: number; wake: () => void }[] = [];
 
   constructor(private time: number) {}
 
@@ -54,16 +55,58 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Waits `ms`, unless `signal` aborts first (then rejects with its reason). */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * A manual clock that moves itself, for one script run against a virtual phone: a wait asked of it is
+ * over as soon as the process has handled what is already due (a macrotask later), time jumping to the
+ * earliest wake-up. A script waits on its clock only when it has nothing else to do (it runs one step
+ * at a time), so its sleeps, polls and budgets cost no real time while the phone still answers over
+ * real TCP in real time. Timeouts that race real I/O (cleanup, HTTP) are real timers, never clock waits:
+ * on this clock they would fire at once. `hold()` makes it a manual clock until `release()`, for a test
+ * that acts between a run's moments.
+ */
+export class AutoClock extends ManualClock {
+  private ticking = false;
+  private held = false;
+
+  override wakeAt(when: number, wake: () => void): () => void {
+    const cancel = super.wakeAt(when, wake);
+    this.tick();
+    return cancel;
+  }
+
+  /** From now on time moves only by `advance` and `set`, until `release`. */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.waiting.length > 0) this.tick();
+  }
+
+  private tick(): void {
+    if (this.ticking || this.held) return;
+    this.ticking = true;
+    setImmediate(() => {
+      this.ticking = false;
+      if (this.held) return;
+      const next = Math.min(...this.waiting.map((e) => e.when));
+      if (Number.isFinite(next)) this.set(Math.max(next, this.now()));
+      if (this.waiting.length > 0) this.tick();
+    });
+  }
+}
+
+/** Waits `ms` on `clock`, unless `signal` aborts first (then rejects with its reason). */
+export function abortableSleep(ms: number, signal: AbortSignal, clock: Clock = systemClock): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const cancel = clock.wakeAt(clock.now() + ms, () => {
       signal.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    });
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(signal.reason);
     };
     signal.addEventListener("abort", onAbort, { once: true });

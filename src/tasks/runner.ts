@@ -7,16 +7,15 @@
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
 import type { Logger } from "../log.ts";
-import type { ScriptContext } from "../scripts/context.ts";
+import { createScriptContext } from "../scripts/context.ts";
 import { ScriptError } from "../scripts/errors.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import { useTaskAccount } from "../scripts/screen/accounts.ts";
-import { appSessions } from "../scripts/screen/app.ts";
 import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
 import type { TaskRow } from "../store/schema.ts";
 import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
-import { abortableSleep, type Clock } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
 import { type Failure, INTERRUPTED, OFFLINE, type TaskLifecycle, timedOut } from "./lifecycle.ts";
 
@@ -74,7 +73,6 @@ interface Run {
   scrub: Scrub;
 }
 
-const CLEANUP_TIMEOUT_MS = 15_000;
 const SUSPECT_MS = 10_000;
 /** How often a write the disk refused is tried again. */
 const STORAGE_RETRY_MS = 2000;
@@ -318,7 +316,7 @@ export class Runner {
     const { task, controller, scrub } = run;
     const { lifecycle } = this.o;
     const log = (level: LogLevel, message: string, durationMs?: number) =>
-      this.addLog(run, [task.id, level, scrub(message), durationMs]);
+      this.addLog(run, [task.id, level, scrub(message), durationMs, this.o.clock.now()]);
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const script = this.o.scripts.get(task.scriptName);
     const refused = !script
@@ -339,11 +337,10 @@ export class Runner {
     phone.goneSignal.addEventListener("abort", onGone, { once: true });
     if (phone.goneSignal.aborted) onGone();
 
-    const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
     const signal = controller.signal;
     let irreversible: string | null = null;
-    const ctx: ScriptContext = {
-      ...this.o.scripts.services,
+    const { ctx, cleanup } = createScriptContext({
+      services: this.o.scripts.services,
       task: {
         id: task.id,
         retryCount: task.retryCount,
@@ -354,32 +351,14 @@ export class Runner {
       },
       phone,
       signal,
-      log: (message, level = "info") => log(level, message),
-      step: async (name, work) => {
-        const t0 = performance.now();
-        try {
-          const result = await work();
-          log("info", name, Math.round(performance.now() - t0));
-          return result;
-        } catch (e) {
-          log("error", `${name}: ${describe(e, signal)}`, Math.round(performance.now() - t0));
-          throw e;
-        }
-      },
-      onCleanup: (cleanup) => {
-        cleanups.push(cleanup);
-      },
       clock: this.o.clock,
-      sleep: (ms) => abortableSleep(ms, signal),
-      openApp: (app, only) => openApp(app, only),
+      log,
+      describe: (e) => describe(e, signal),
       irreversible: (what) => {
         irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
-    };
-
-    // the app sessions of this run: each app is checked on the phone once
-    const openApp = appSessions(ctx);
+    });
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     const startedAt = this.o.clock.now();
@@ -424,14 +403,7 @@ export class Runner {
     if (failure && failure.reason !== "stopped" && !phone.goneSignal.aborted) {
       await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => log("warn", `no evidence: ${e}`));
     }
-    for (const cleanup of cleanups.reverse()) {
-      if (phone.goneSignal.aborted) break;
-      try {
-        await cleanup(AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
-      } catch (e) {
-        log("warn", `cleanup: ${(e as Error).message}`);
-      }
-    }
+    await cleanup();
 
     this.logEnd(run, ctx.task.username, startedAt, failure);
     if (!failure) {

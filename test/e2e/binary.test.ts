@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { addDevices, buildBinary, type Running, startBinary } from "../helpers/binary.ts";
 import { TEST_PRIVATE_KEY_FILE } from "../helpers/license.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
 let binary: string;
@@ -133,8 +134,7 @@ test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on 
       (await api("GET", "/api/v1/device")).body.data.devices.filter(
         (d: { state: string }) => d.state === "online",
       );
-    const deadline = Date.now() + 15_000;
-    while ((await online()).length < 2 && Date.now() < deadline) await Bun.sleep(100);
+    await waitFor("two phones online", async () => (await online()).length >= 2, 15_000).catch(() => {});
     const phones = await online();
     expect(phones).toHaveLength(2);
     expect(phones[0].model).toBeTruthy();
@@ -145,9 +145,8 @@ test("demo mode: --simulate 2 shows two virtual phones online, and tasks run on 
     });
     expect(r.body.code).toBe(0);
     // the demo's own match_accounts tasks run too: 2 of those, 2 of ours
-    const until = Date.now() + 30_000;
-    while ((await api("GET", "/api/v1/task/stats")).body.data.completed < 4 && Date.now() < until)
-      await Bun.sleep(100);
+    const completed = async () => (await api("GET", "/api/v1/task/stats")).body.data.completed;
+    await waitFor("four tasks completed", async () => (await completed()) >= 4, 30_000).catch(() => {});
     expect((await api("GET", "/api/v1/task/stats")).body.data).toMatchObject({ completed: 4, failed: 0 });
     const accounts = (await api("GET", "/api/v1/accounts")).body.data;
     expect(accounts.total).toBe(6);

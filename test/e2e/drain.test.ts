@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, startBinary } from "../helpers/binary.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
 let binary: string;
@@ -74,7 +75,8 @@ test("SIGTERM under 64 concurrent clients: every task created was answered, no r
     }
   }
   const clients = Array.from({ length: 64 }, (_, n) => client(n));
-  await Bun.sleep(1500);
+  // the signal comes once the clients are in full flow
+  await waitFor("100 answers", () => answered.before > 100, 20_000);
   stopping = true;
   running.proc.kill("SIGTERM");
   const exit = await running.proc.exited;
@@ -96,7 +98,9 @@ test("SIGTERM under 64 concurrent clients: every task created was answered, no r
 
 test("SIGTERM while a request waits on the network: it is still answered, then the service exits", async () => {
   // a phone address that accepts but never speaks ADB: connecting to it waits for seconds, asynchronously
-  const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  let reached = () => {};
+  const reachedPhone = new Promise<void>((resolve) => (reached = resolve));
+  const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: () => reached(), data() {} } });
   const args = ["--data-dir", join(dir, "data-wait"), "--adb", `127.0.0.1:${adb.port}`];
   const running = await startBinary(binary, args, dir);
   try {
@@ -105,7 +109,8 @@ test("SIGTERM while a request waits on the network: it is still answered, then t
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ host: "127.0.0.1", port: silent.port, direct: true }),
     }).then(async (res) => ({ status: res.status, body: (await res.json()) as { code: number } }));
-    await Bun.sleep(300);
+    // the service is now waiting on the network
+    await reachedPhone;
     running.proc.kill("SIGTERM");
     const answer = await pending;
     expect(answer.status).toBe(400);

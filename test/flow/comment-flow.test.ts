@@ -16,7 +16,7 @@ import { chooseComment, comment } from "../../src/scripts/comment/index.ts";
 import type { ScriptError } from "../../src/scripts/errors.ts";
 import { EMOJI } from "../../src/scripts/screen/typing.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
+import { advanceUntil, flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { writeMedia } from "../helpers/media.ts";
 
 const VIDEO = "https://www.tiktok.com/@chef.marco/video/7301234567890123999";
@@ -210,13 +210,15 @@ describe("TikTok", () => {
   });
 
   test("stopped mid-flow: the abort wins, nothing is sent, the pushed image is removed", async () => {
-    const { sim, phone } = await startFlowPhone(work, { popups: false });
+    const { sim, phone, clock } = await startFlowPhone(work, { popups: false });
+    clock.hold();
     const controller = new AbortController();
     const run = flowContext(phone, "tiktok", { dataDir, controller });
     const flow = commentFlow(run.ctx, { url: VIDEO, text: "stop me", image }).catch((e: unknown) => e);
     // stop once the comments are open
-    for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "open the comments"); i++)
-      await Bun.sleep(20);
+    await advanceUntil(clock, "the comments open", () =>
+      run.steps.some((s) => s.name === "open the comments"),
+    );
     expect(run.steps.map((s) => s.name)).toContain("open the comments");
     controller.abort(new Error("stopped by user"));
     const error = await flow;

@@ -12,9 +12,19 @@ import type { Phone } from "../../src/devices/index.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
 import { type PostConfig, postConfig } from "../../src/scripts/post/config.ts";
 import { type PostInput, type PostResult, postFlow } from "../../src/scripts/post/flow.ts";
-import { type Screen, Ui } from "../../src/scripts/screen/index.ts";
+import { Screen } from "../../src/scripts/screen/index.ts";
 import { forVersion, loadSelectors } from "../../src/scripts/selectors/index.ts";
-import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TIKTOK, TRILL } from "../helpers/flow.ts";
+import { abortableSleep } from "../../src/tasks/clock.ts";
+import {
+  advanceUntil,
+  type FlowPhone,
+  flowContext,
+  INSTAGRAM,
+  startFlowPhone,
+  stopFlowPhones,
+  TIKTOK,
+  TRILL,
+} from "../helpers/flow.ts";
 
 /** The schema's defaults (share, no sound, a reel), with a shorter wait for the upload. */
 const DEFAULTS: PostConfig = { ...Value.Create(postConfig), upload_wait_time: 10 };
@@ -91,12 +101,12 @@ async function expectCleanedUp(sim: VirtualPhone, phone: Phone, remoteFiles: str
 }
 
 /**
- * While `flow` runs, dumps the screen of a slow upload until the app leaves `uploading`; each dump must
- * show the built-in progress selector.
+ * While `flow` runs, reads the screen of a slow upload every 300 ms of the phone's clock until the app
+ * leaves `uploading`; each screen must show the built-in progress selector. Read in-process: a second
+ * `uiautomator dump` over ADB at the flow's moment would race it for the phone's dump file.
  */
 async function watchProgress(
-  sim: VirtualPhone,
-  phone: Phone,
+  { sim, clock }: FlowPhone,
   platform: "tiktok" | "instagram",
   uploading: string,
   flow: Promise<unknown>,
@@ -107,19 +117,20 @@ async function watchProgress(
     app.pkg,
     app.version ?? "",
   );
-  const ui = new Ui(phone, AbortSignal.timeout(30_000));
   const seen: Screen[] = [];
   let done = false;
   flow.finally(() => {
     done = true;
   });
-  while (!done && app.screen !== uploading) await Bun.sleep(20);
+  // looked at on every turn of the event loop: the upload starts on the Post tap, before the flow's next wait
+  while (!done && app.screen !== uploading) await new Promise(setImmediate);
   while (!done && app.screen === uploading) {
-    const screen = await ui.dump();
+    const screen = Screen.fromXml(sim.device.dumpXml());
     if (app.screen !== uploading) break;
     expect(screen.find(progress)).toBeDefined();
     seen.push(screen);
-    await Bun.sleep(300);
+    // the clock moves no further than this wake-up: the flow's polls (1 s apart) cannot skip past it
+    await abortableSleep(300, AbortSignal.timeout(30_000), clock);
   }
   return seen;
 }
@@ -230,7 +241,6 @@ describe("TikTok", () => {
       /Post was tapped but the upload's result did not appear within 1 s/,
     );
     expect(result).toBeUndefined();
-    await Bun.sleep(100);
     const pushed = pushedPaths(sim);
     expect(pushed).toHaveLength(1);
     const remote = pushed[0] ?? "";
@@ -238,7 +248,8 @@ describe("TikTok", () => {
   });
 
   test("stopped mid-flow: the abort wins, the media are removed", async () => {
-    const { sim, phone } = await startPhone({ popups: false });
+    const { sim, phone, clock } = await startPhone({ popups: false });
+    clock.hold();
     const run = contextFor(phone, "tiktok");
     // its end is awaited below, after the stop; handled from the start so no rejection goes unseen
     const flow = postFlow(run.ctx, {
@@ -248,7 +259,7 @@ describe("TikTok", () => {
       settings: { ...DEFAULTS, post_way: "addButton" },
     }).catch((e: unknown) => e);
     // stop once the media are on the phone
-    for (let i = 0; i < 1000 && !run.steps.some((s) => s.name === "media scan"); i++) await Bun.sleep(20);
+    await advanceUntil(clock, "the media scan", () => run.steps.some((s) => s.name === "media scan"));
     expect(run.steps.map((s) => s.name)).toContain("media scan");
     run.controller.abort(new Error("stopped by user"));
     const error = await flow;
@@ -375,10 +386,11 @@ describe("TikTok", () => {
   });
 
   test('slow upload: the progress selector finds "Posting..." and a rising N% until "Video posted!"', async () => {
-    const { sim, phone } = await startPhone({ popups: false });
+    const flowPhone = await startPhone({ popups: false });
+    const { sim, phone } = flowPhone;
     sim.apps.tiktok.uploadMs = 2500;
     const flow = post(sim, phone, "tiktok", { caption: "slowly" });
-    const seen = await watchProgress(sim, phone, "tiktok", "posting", flow);
+    const seen = await watchProgress(flowPhone, "tiktok", "posting", flow);
     const { error, logs } = await flow;
     expect(error).toBeUndefined();
     expect(seen.length).toBeGreaterThanOrEqual(2);
@@ -432,10 +444,11 @@ describe("Instagram", () => {
   });
 
   test("slow upload: the pending row's progress bar shows until the reel is shared", async () => {
-    const { sim, phone } = await startPhone({ popups: false });
+    const flowPhone = await startPhone({ popups: false });
+    const { sim, phone } = flowPhone;
     sim.apps.instagram.uploadMs = 2500;
     const flow = post(sim, phone, "instagram", { caption: "slowly" });
-    const seen = await watchProgress(sim, phone, "instagram", "sharing", flow);
+    const seen = await watchProgress(flowPhone, "instagram", "sharing", flow);
     const { error } = await flow;
     expect(error).toBeUndefined();
     expect(seen.length).toBeGreaterThanOrEqual(2);

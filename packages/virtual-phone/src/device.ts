@@ -102,7 +102,23 @@ export interface DeviceConfig {
   battery: number;
   packages: string[];
   popups: boolean;
+  clock: PhoneClock;
 }
+
+/** The phone's time: now, and a wake-up at a moment (ms since the epoch; returns a cancel function). */
+export interface PhoneClock {
+  now(): number;
+  wakeAt(when: number, wake: () => void): () => void;
+}
+
+export const systemTime: PhoneClock = {
+  now: () => Date.now(),
+  wakeAt(when, wake) {
+    const t = setTimeout(wake, Math.max(0, when - Date.now()));
+    t.unref?.();
+    return () => clearTimeout(t);
+  },
+};
 
 export type LaunchResult = { ok: true; component: string } | { ok: false; error: string };
 
@@ -136,6 +152,9 @@ export class Device {
       screen: cfg.screen,
       popups: cfg.popups,
       sdk: cfg.sdk,
+      now: () => cfg.clock.now(),
+      // a real timer: a reminder, not a wait (every read of the screen ticks on the phone's clock anyway);
+      // on a clock that moves itself it would end a toast before anyone could read it
       wake: (ms) => {
         const t = setTimeout(() => this.tick(), ms + 5);
         t.unref?.();
@@ -329,7 +348,7 @@ export class Device {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.cfg.clock.now();
     for (const a of this.appByPkg.values()) a.tick(now);
     if (this.foreground && !this.foreground.running) this.foreground = null;
   }

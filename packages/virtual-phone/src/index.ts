@@ -7,6 +7,7 @@ export { TIKTOK_PKG, TikTokApp } from "./apps/tiktok/behaviour.ts";
 export { RENAMED_POST_VERSION } from "./apps/tiktok/post-screens.ts";
 export { FEED, topicVideos, type Video, videoKey } from "./apps/tiktok/view.ts";
 export type { UiNode } from "./apps/ui.ts";
+export type { PhoneClock } from "./device.ts";
 export type { MediaEntry } from "./media.ts";
 export {
   type AuthMode,

@@ -9,7 +9,7 @@ import type { InstagramApp } from "./apps/instagram/behaviour.ts";
 import type { TikTokApp } from "./apps/tiktok/behaviour.ts";
 import { makeShellHost } from "./commands/host.ts";
 import { type AuthMode, Connection, FEATURES, type ServiceHandler } from "./connection.ts";
-import { DEFAULT_APPS, Device } from "./device.ts";
+import { DEFAULT_APPS, Device, type PhoneClock, systemTime } from "./device.ts";
 import { PhoneFs } from "./fs.ts";
 import { Shell, type ShellHost, type Sink } from "./shell.ts";
 import { ENV, ShellSessions } from "./shell-session.ts";
@@ -33,6 +33,11 @@ export interface VirtualPhoneOptions {
   latencyMs?: number;
   maxData?: number;
   popups?: boolean;
+  /**
+   * The phone's time (default the system's): uploads, swipes and `sleep` take this clock's time, so a
+   * test's clock that moves itself makes them cost no real time.
+   */
+  clock?: PhoneClock;
   /**
    * Accounts signed in to each app, in the switcher's order, the first in use. Default: one per app,
    * named after the serial (`tiktok_<serial>`, `instagram_<serial>`); `[]` leaves the app signed out.
@@ -87,6 +92,7 @@ export class VirtualPhone {
         battery: opts.battery ?? 87,
         packages: opts.packages ?? DEFAULT_APPS,
         popups: opts.popups ?? true,
+        clock: opts.clock ?? systemTime,
       },
       fs,
     );

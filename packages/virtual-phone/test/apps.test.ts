@@ -1,5 +1,7 @@
 /** Simulated TikTok and Instagram: screens, popups, share intents, posts. */
 import { afterEach, describe, expect, test } from "bun:test";
+import { AutoClock } from "../../../src/tasks/clock.ts";
+import { waitFor } from "../../../test/helpers/wait.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../src/index.ts";
 import { center, dumpNodes } from "./ui-dump.ts";
 
@@ -70,7 +72,7 @@ describe("TikTok", () => {
     expect((await find(tt("g19")))?.text).toBe("shared via intent");
     await tap(tt("qrb"), "Post");
     expect(phone.apps.tiktok.screen).toBe("posting");
-    await Bun.sleep(300);
+    await waitFor("the upload's end", () => phone.apps.tiktok.posts.length > 0);
     expect(phone.apps.tiktok.posts).toHaveLength(1);
     expect(phone.apps.tiktok.posts[0]?.caption).toBe("shared via intent");
     expect(phone.apps.tiktok.posts[0]?.media).toEqual(["/storage/emulated/0/DCIM/Camera/share.mp4"]);
@@ -92,7 +94,7 @@ describe("TikTok", () => {
     expect(phone.apps.tiktok.screen).toBe("editor");
     await tap(tt("ntn"), "Next");
     await tap(tt("qrb"), "Post");
-    await Bun.sleep(200);
+    await waitFor("the upload's end", () => phone.apps.tiktok.posts.length > 0);
     expect(phone.apps.tiktok.posts[0]?.kind).toBe("photo");
     expect(phone.apps.tiktok.posts[0]?.media).toEqual([
       "/storage/emulated/0/Pictures/a.jpg",
@@ -188,7 +190,7 @@ describe("Instagram", () => {
     );
     await tap(ig("share_button"), "Share");
     expect((await find(ig("status_text")))?.text).toBe("Sharing to Reels…");
-    await Bun.sleep(300);
+    await waitFor("the upload's end", () => phone.apps.instagram.posts.length > 0);
     expect(phone.apps.instagram.posts).toEqual([
       {
         account: phone.apps.instagram.account as string,
@@ -285,5 +287,18 @@ describe("launcher and chooser", () => {
     );
     await tap(text("TikTok"), "chooser entry");
     expect(phone.apps.tiktok.screen).toBe("editor");
+  });
+});
+
+describe("the phone's clock", () => {
+  test("`sleep` and a swipe take the given clock's time, not the system's", async () => {
+    const start0 = Date.parse("2026-11-28T09:00:00.000Z");
+    // moves itself to each wake-up: 30 s of the phone's time pass at once
+    const clock = new AutoClock(start0);
+    const { sh } = await start({ clock, popups: false });
+    await sh("sleep 30");
+    expect(clock.now()).toBe(start0 + 30_000);
+    await sh("input swipe 500 1500 500 500 300");
+    expect(clock.now()).toBe(start0 + 30_300);
   });
 });

@@ -65,8 +65,8 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   const { phone, signal } = ctx;
   const opts = { signal };
   // the budget counts from the start: opening the app and searching are part of the warm-up
-  const deadline = Date.now() + c.task_duration * 1000;
-  const left = () => deadline - Date.now();
+  const deadline = ctx.clock.now() + c.task_duration * 1000;
+  const left = () => deadline - ctx.clock.now();
   const chance = (percent: number) => percent > 0 && random() * 100 < percent;
 
   const topics = captionLines(c.topic);

@@ -6,11 +6,10 @@
  */
 import type { UiNode } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
-import { abortableSleep } from "../../tasks/clock.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { type AppSession, runFlow } from "../screen/app.ts";
-import { matches, type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
+import { matches, type Screen, ScreenNeverCame, type Selector, WAIT_INTERVAL_MS } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
 
 export type FollowAction = "follow" | "unfollow";
@@ -145,7 +144,7 @@ async function searchUser(ctx: ScriptContext, session: AppSession, user: string)
   });
   if (key === "none") throw none();
   // results that do not name the user may still be filling in: one more look before giving up
-  if (key === "other") await abortableSleep(1000, ctx.signal);
+  if (key === "other") await ctx.sleep(1000);
   const row = (key === "other" ? await ui.dump() : ui.last)?.find(wanted);
   if (!row) throw none();
   await ui.tap(row, `search result ${at}`);
@@ -164,20 +163,19 @@ function isFollowing(node: UiNode, { sel }: AppSession): boolean {
 /** Dumps until the profile's button shows (and, when `following` is given, reads that state). */
 async function waitForButton(session: AppSession, what: string, following?: boolean): Promise<UiNode> {
   const { ui, sel } = session;
-  const deadline = Date.now() + SCREEN_TIMEOUT_MS;
+  const deadline = ui.clock.now() + SCREEN_TIMEOUT_MS;
   for (;;) {
     const { screen } = await ui
       .waitFor(
         what,
         { button: [...sel("user", "follow"), ...sel("user", "following")] },
-        { timeoutMs: Math.max(1, deadline - Date.now()) },
+        { timeoutMs: Math.max(1, deadline - ui.clock.now()) },
       )
       .catch((e: unknown) => {
         throw e instanceof ScreenNeverCame ? new ScreenNeverCame(what, SCREEN_TIMEOUT_MS) : e;
       });
     const node = mainButton(screen, session);
     if (node && (following === undefined || isFollowing(node, session) === following)) return node;
-    if (Date.now() + 500 > deadline) throw new ScreenNeverCame(what, SCREEN_TIMEOUT_MS);
-    await abortableSleep(500, ui.signal);
+    await ui.pause(WAIT_INTERVAL_MS, deadline, what, SCREEN_TIMEOUT_MS);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Phone } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
+import type { Clock } from "../../tasks/clock.ts";
 import { ScriptError } from "../errors.ts";
 import { type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
 import { ScreenNeverCame, type Selector, Ui } from "./index.ts";
@@ -30,6 +31,7 @@ export interface AppRun {
   task: { platform: Platform };
   phone: Phone;
   signal: AbortSignal;
+  clock: Clock;
   /** Where `selectors/<app>.json` overrides live. */
   dataDir: string;
   step<T>(name: string, work: () => Promise<T>): Promise<T>;
@@ -66,7 +68,7 @@ export function appSessions(run: AppRun): OpenApp {
       }));
     probed.set(key, { pkg, version });
     const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
-    const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m) });
+    const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m), clock: run.clock });
     const sel = (screen: string, name: string): Selector => {
       const alternatives = selectors.screens[screen]?.[name];
       if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);

@@ -2,10 +2,10 @@
  * The UI toolkit scripts drive apps with: dump the screen, find nodes by resource-id, text, content-desc,
  * class (exact or regex, combined), tap the centre of their bounds, wait for one of several outcomes
  * (abortable, with a timeout) while dismissing known popups. Dumps cost 1–3 s on a real phone: they are
- * counted, and a wait dumps again only after a pause.
+ * counted, and a wait dumps again only after a pause. Pauses and timeouts are measured on the run's clock.
  */
 import { type Bounds, type Phone, parseUiDump, type UiNode, walkUi } from "../../devices/index.ts";
-import { abortableSleep } from "../../tasks/clock.ts";
+import { abortableSleep, type Clock, systemClock } from "../../tasks/clock.ts";
 
 /** One way to recognise a node: every given field must match (regexes are case-insensitive). */
 export interface Matcher {
@@ -101,9 +101,14 @@ export interface Popup {
   tap: Selector;
 }
 
+/** How long a wait for a screen lasts by default, and how long it pauses between dumps. */
+export const WAIT_TIMEOUT_MS = 15_000;
+export const WAIT_INTERVAL_MS = 500;
+
 export interface WaitOptions {
+  /** Default WAIT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Pause between dumps while waiting. */
+  /** Pause between dumps while waiting (default WAIT_INTERVAL_MS). */
   intervalMs?: number;
 }
 
@@ -111,6 +116,8 @@ export interface UiOptions {
   /** Known popups, dismissed by tapping their button whenever a wait sees one. */
   popups?: Popup[];
   log?: (message: string) => void;
+  /** What waits are measured on (default the system's). */
+  clock?: Clock;
 }
 
 /** Drives one phone's screen on behalf of one task (aborted with `signal`). */
@@ -121,12 +128,15 @@ export class Ui {
   readonly taps: { what: string; x: number; y: number }[] = [];
   /** The last screen dumped (kept for error messages). */
   last: Screen | undefined;
+  readonly clock: Clock;
 
   constructor(
     readonly phone: Phone,
     readonly signal: AbortSignal,
     readonly options: UiOptions = {},
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   async dump(): Promise<Screen> {
     this.signal.throwIfAborted();
@@ -185,9 +195,9 @@ export class Ui {
     check: (screen: Screen) => T | undefined,
     options: WaitOptions = {},
   ): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    const intervalMs = options.intervalMs ?? 500;
-    const deadline = Date.now() + timeoutMs;
+    const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
+    const intervalMs = options.intervalMs ?? WAIT_INTERVAL_MS;
+    const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       const screen = await this.dump();
       // A popup covers the screen (what lies under it is in the dump but takes no taps): dismiss it first
@@ -195,9 +205,14 @@ export class Ui {
       if (await this.dismissPopup(screen)) continue;
       const found = check(screen);
       if (found !== undefined) return found;
-      if (Date.now() + intervalMs > deadline) throw new ScreenNeverCame(what, timeoutMs);
-      await abortableSleep(intervalMs, this.signal);
+      await this.pause(intervalMs, deadline, what, timeoutMs);
     }
+  }
+
+  /** Waits `ms` before looking again, or throws ScreenNeverCame when that would pass `deadline`. */
+  async pause(ms: number, deadline: number, what: string, timeoutMs: number): Promise<void> {
+    if (this.clock.now() + ms > deadline) throw new ScreenNeverCame(what, timeoutMs);
+    await abortableSleep(ms, this.signal, this.clock);
   }
 
   /** Waits for `selector` and taps it. */

@@ -53,6 +53,8 @@ export interface AppEnv {
   screen: { width: number; height: number };
   popups: boolean;
   sdk: number;
+  /** The phone's time in ms. */
+  now(): number;
   /** Asks for tick() to run after ms (time-driven screens). */
   wake(ms: number): void;
 }

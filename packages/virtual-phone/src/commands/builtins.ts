@@ -39,13 +39,13 @@ export const builtinCommands: Record<string, DeviceCommand> = {
     await out(ctx, s);
     return 0;
   },
-  sleep: async (ctx) => {
+  sleep: async (ctx, dev) => {
     const secs = Number.parseFloat((ctx.args[0] ?? "0").replace(/s$/, ""));
     if (Number.isNaN(secs)) {
       await err(ctx, `sleep: invalid number '${ctx.args[0]}'\n`);
       return 1;
     }
-    return (await sleepAbortable(secs * 1000, ctx.signal)) ? 0 : 130;
+    return (await sleepAbortable(dev, secs * 1000, ctx.signal)) ? 0 : 130;
   },
   sh: async (ctx) => {
     const i = ctx.args.indexOf("-c");

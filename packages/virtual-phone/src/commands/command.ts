@@ -22,16 +22,17 @@ export function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-/** Resolves true after ms, or false at once when the command is aborted. */
-export function sleepAbortable(ms: number, signal: AbortSignal): Promise<boolean> {
+/** Resolves true after ms of the phone's time, or false at once when the command is aborted. */
+export function sleepAbortable(dev: Device, ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
+    const { clock } = dev.cfg;
+    const cancel = clock.wakeAt(clock.now() + ms, () => {
       signal.removeEventListener("abort", onAbort);
       resolve(true);
-    }, ms);
+    });
     const onAbort = () => {
-      clearTimeout(t);
+      cancel();
       resolve(false);
     };
     signal.addEventListener("abort", onAbort, { once: true });

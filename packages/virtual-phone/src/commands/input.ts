@@ -52,7 +52,7 @@ export const input: DeviceCommand = async (ctx, dev) => {
       if ([x1, y1, x2, y2].some((v) => v === undefined || Number.isNaN(v))) return usage();
       const ms = rest[4] ? num(rest[4]) : 300;
       dev.swipe(x1, y1, x2, y2, ms);
-      if (ms > 0) await sleepAbortable(Math.min(ms, 2000), ctx.signal);
+      if (ms > 0) await sleepAbortable(dev, Math.min(ms, 2000), ctx.signal);
       return 0;
     }
     case "keyevent":

@@ -325,7 +325,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     saveDraft: () => this.go("home"),
     share: () => {
       this.pending = { caption: this.fields.caption ?? "", media: [...this.selected], dest: this.dest };
-      this.shareStart = Date.now();
+      this.shareStart = this.env.now();
       this.draft = null;
       this.selected = [];
       this.fields = {};

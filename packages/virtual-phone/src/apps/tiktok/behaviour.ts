@@ -227,6 +227,10 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.searchQuery = "";
   }
 
+  uploadedFor(): number {
+    return this.env.now() - this.postStart;
+  }
+
   override tick(now: number): void {
     if (this.screen === "posting" && this.pending && now - this.postStart >= this.uploadMs) {
       const p = this.pending;
@@ -556,7 +560,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       productLink: this.productLink,
     };
     this.resetDraft();
-    this.postStart = Date.now();
+    this.postStart = this.env.now();
     this.selected = [];
     this.fields = {};
     this.go("posting");

@@ -109,7 +109,7 @@ export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] 
     },
   ];
   if (app.screen === "posting") {
-    const pct = Math.min(99, Math.floor(((Date.now() - app.postStart) / app.uploadMs) * 100));
+    const pct = Math.min(99, Math.floor((app.uploadedFor() / app.uploadMs) * 100));
     nodes.push({
       c: "LinearLayout",
       id: "su4",

@@ -29,6 +29,8 @@ export interface TikTokView {
   readonly searchQuery: string;
   readonly galleryTab: "all" | "videos" | "photos";
   readonly postStart: number;
+  /** How long the upload in progress has taken so far (ms, on the phone's clock). */
+  uploadedFor(): number;
   readonly version: string;
   /** Search results: "users", or "sounds" / "videos" once that tab is chosen. */
   readonly searchTab: "users" | "sounds" | "videos";
