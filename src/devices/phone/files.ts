@@ -37,6 +37,18 @@ export function fileReadableStream(handle: Awaited<ReturnType<typeof open>>): Re
   });
 }
 
+/**
+ * The phone's file-transfer session. A phone that drops while it opens ends the stream before the fleet has
+ * seen it go: say so as this verb's failure, not as the stream library's own words.
+ */
+async function startSync(adb: Adb, what: string, fail: Fail) {
+  try {
+    return await adb.sync();
+  } catch (e) {
+    throw fail(`${what} failed: the file transfer did not start (${(e as Error).message})`);
+  }
+}
+
 /** Copies a local file to the phone (mode 0644); an abort disposes the sync session. */
 export async function pushFile(
   adb: Adb,
@@ -53,7 +65,7 @@ export async function pushFile(
   }
   const { mtimeMs } = await handle.stat();
   const file = fileReadableStream(handle);
-  const sync = await adb.sync().catch(async (e) => {
+  const sync = await startSync(adb, `push to ${remotePath}`, fail).catch(async (e) => {
     await handle.close().catch(() => {});
     throw e;
   });
@@ -71,7 +83,7 @@ export async function pushFile(
     });
   } catch (e) {
     if (signal.aborted) throw e;
-    throw fail(`${remotePath}: ${(e as Error).message}`);
+    throw fail(`push to ${remotePath} failed: ${(e as Error).message}`);
   } finally {
     signal.removeEventListener("abort", onAbort);
     await sync.dispose().catch(() => {});
@@ -87,7 +99,7 @@ export async function pullFile(
   signal: AbortSignal,
   fail: Fail,
 ): Promise<void> {
-  const sync = await adb.sync();
+  const sync = await startSync(adb, `pull of ${remotePath}`, fail);
   const onAbort = () => sync.dispose().catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   let handle: Awaited<ReturnType<typeof open>> | undefined;
@@ -119,7 +131,7 @@ export async function statFile(
   signal: AbortSignal,
   fail: Fail,
 ): Promise<RemoteStat | null> {
-  const sync = await adb.sync();
+  const sync = await startSync(adb, `stat of ${path}`, fail);
   const onAbort = () => sync.dispose().catch(() => {});
   signal.addEventListener("abort", onAbort, { once: true });
   try {
