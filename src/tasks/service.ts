@@ -11,7 +11,7 @@ import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.t
 import type { TaskLifecycle } from "./lifecycle.ts";
 import type { CreateTasksRequest } from "./request.ts";
 import { nextOccurrence, randomGapMs, wallClock } from "./schedule.ts";
-import { type QueueState, type WaitingFor, waitingFor } from "./waiting.ts";
+import { ADB_UNREACHABLE, type QueueState, type WaitingFor, waitingFor } from "./waiting.ts";
 
 export type { TaskLogRow, TaskRow };
 
@@ -155,8 +155,7 @@ export class TaskService {
         `start_time ${startTime} has passed today (it is ${wallClock(now, timezone)}): due tomorrow, ${wallClock(start, timezone)}`,
       );
     }
-    if (!queue.adbReachable())
-      warnings.push("the adb server does not answer: no phone behind it can start a task");
+    if (!queue.adbReachable()) warnings.push(ADB_UNREACHABLE);
     for (const serial of serials) {
       const phone = queue.phone(serial);
       if (phone?.state === "online") continue;

@@ -26,6 +26,8 @@ export interface WaitingFor {
   task_ids: number[];
 }
 
+export const ADB_UNREACHABLE = "the adb server does not answer: no phone behind it can start a task";
+
 /** What the queue looks like now: the runner's, the phones', adb's and the plan's state. */
 export interface QueueState {
   now(): number;
@@ -50,7 +52,7 @@ export function waitingFor(task: TaskRow, q: QueueState): WaitingFor | null {
   });
   const phone = q.phone(task.serial);
   if (phone?.transport !== "direct" && !q.adbReachable()) {
-    return wait("adb_unreachable", "the adb server does not answer: no phone behind it can start a task");
+    return wait("adb_unreachable", ADB_UNREACHABLE);
   }
   if (phone?.state === "unauthorized") {
     return wait(
