@@ -29,6 +29,7 @@ import { Evidence } from "./tasks/evidence.ts";
 import { TaskLifecycle } from "./tasks/lifecycle.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
+import { type QueueState, waitingFor } from "./tasks/waiting.ts";
 
 export interface ServiceOptions {
   /** The service's log (default: the console, time-stamped by `clock`). */
@@ -128,6 +129,15 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     () => clock.now(),
   );
   const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence);
+  // read when a task is: the runner, fleet and license below are in place by then
+  const queue: QueueState = {
+    now: () => clock.now(),
+    timezone: config.timezone,
+    running: () => runner.runningTasks(),
+    plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
+    phone: (serial) => devices.get(serial),
+    adbReachable: () => fleet.adbStatus !== "unreachable",
+  };
   lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
     for (const id of ids) {
@@ -138,6 +148,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
         serial: row?.serial ?? null,
         status: change,
         error: row?.error ?? null,
+        waiting_for: row ? waitingFor(row, queue) : null,
         at,
       });
     }
@@ -198,7 +209,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       : null;
   webhook?.watch(lifecycle, (id) => {
     const row = tasks.get(id);
-    return row && taskView(row);
+    return row && taskView(row, null);
   });
 
   const taskService = new TaskService({
@@ -208,6 +219,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     devices,
     accounts,
     timezone: config.timezone,
+    queue,
     now: () => new Date(clock.now()),
     log,
   });
@@ -232,6 +244,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       adb: () => fleet.adbStatus,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
+      timezone: config.timezone,
+      now: () => clock.now(),
     },
     // the phones attached (else those `--simulate 3` starts) and the demo's sample media: the docs'
     // examples run as printed against this service

@@ -43,14 +43,19 @@ const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one
 
 \`\`\`
 event: task
-data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"at":"2026-11-28T14:30:00.120Z"}
+data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"at":"2026-11-28T14:30:00.120Z"}
+
+event: task
+data: {"type":"task","id":102,"serial":"R58M123ABC","status":"pending","error":null,"waiting_for":{"reason":"phone_busy","message":"phone R58M123ABC is running task 101","scheduled_at":null,"task_ids":[101]},"at":"2026-11-28T14:30:00.130Z"}
 
 event: device
 data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T14:31:02.004Z"}
 \`\`\`
 
-Task \`status\` is pending, running, completed, failed or deleted. A comment line (\`: keep-alive\`) comes every
-${KEEPALIVE_MS / 1000} s; the stream stays open however long it is quiet. Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
+Task \`status\` is pending, running, completed, failed or deleted; a pending one's \`waiting_for\` says why it
+has not started (as on GET /api/v1/task/{task_id}, at the moment of the event), null for the others. A comment
+line (\`: keep-alive\`) comes every ${KEEPALIVE_MS / 1000} s; the stream stays open however long it is quiet.
+Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
 
 When the service has a token, a browser's \`EventSource\` (which cannot send headers) may give it as
 \`/api/v1/events?token=TOKEN\`; only this endpoint takes the token in the query.

@@ -2,6 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia } from "elysia";
 import { VERSION } from "../config.ts";
+import { zonedIso } from "../tasks/schedule.ts";
 
 export interface HealthProbe {
   /** Why the database cannot take writes now (full disk, data folder removed, not answering); null when it can. */
@@ -13,6 +14,9 @@ export interface HealthProbe {
   adb(): "ok" | "unreachable" | "off";
   devicesOnline(): number;
   plan(): string;
+  /** The service's time zone: start_time and the dashboard's times are read in it. */
+  timezone: string;
+  now(): number;
 }
 
 export const HealthSchema = T.Object({
@@ -25,6 +29,8 @@ export const HealthSchema = T.Object({
   adb: T.Union([T.Literal("ok"), T.Literal("unreachable"), T.Literal("off")]),
   devices_online: T.Integer(),
   plan: T.String(),
+  timezone: T.String({ description: "the service's time zone (IANA name): start_time is read in it" }),
+  time: T.String({ description: "the service's current time, ISO 8601 with the zone's offset" }),
 });
 
 // plain JSON Schema inside: the OpenAPI types cannot see that TypeBox objects are JSON Schema
@@ -49,6 +55,8 @@ const HEALTH_DOC: Record<string, unknown> = {
             adb: "ok",
             devices_online: 12,
             plan: "Pro",
+            timezone: "Europe/Madrid",
+            time: "2026-11-28T10:12:44+01:00",
           },
         },
       },
@@ -67,6 +75,8 @@ const HEALTH_DOC: Record<string, unknown> = {
             adb: "ok",
             devices_online: 12,
             plan: "Pro",
+            timezone: "Europe/Madrid",
+            time: "2026-11-28T10:12:44+01:00",
           },
         },
       },
@@ -89,6 +99,8 @@ export function healthRoutes(probe: HealthProbe, startedAt = Date.now()) {
         adb: probe.adb(),
         devices_online: probe.devicesOnline(),
         plan: probe.plan(),
+        timezone: probe.timezone,
+        time: zonedIso(probe.now(), probe.timezone),
       };
     },
     {

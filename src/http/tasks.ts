@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import { literalUnion, TASK_SOURCES, type TaskSource } from "../domain.ts";
 import type { Evidence } from "../tasks/evidence.ts";
 import { CreateTasksRequest } from "../tasks/request.ts";
-import type { TaskService } from "../tasks/service.ts";
+import type { TaskRow, TaskService } from "../tasks/service.ts";
 import { AppError, Code, doc, named, ok, Page, paged, pageQuery, pngDoc } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
 import { EXAMPLE_TASK, TaskDetailRef, TaskRef, taskLogView, taskView } from "./views.ts";
@@ -105,7 +105,32 @@ function withSourceHeader<S extends TSchema>(d: Parameters<typeof doc<S>>[0]) {
   };
 }
 
+const CreatedRef = named(
+  "TasksCreated",
+  T.Object({
+    task_ids: T.Array(T.Integer()),
+    created_count: T.Integer(),
+    tasks: T.Array(
+      T.Object({
+        id: T.Integer(),
+        serial: T.String(),
+        due_at: T.String({
+          format: "date-time",
+          description:
+            "when it becomes due (start_time's next occurrence, interval gaps); it may wait longer, see waiting_for",
+        }),
+      }),
+      { description: "each new task, in the order of task_ids" },
+    ),
+    warnings: T.Array(T.String(), {
+      description:
+        "what will keep them from starting when expected: a start_time already past today (due tomorrow), a phone offline or unauthorized, adb not answering",
+    }),
+  }),
+);
+
 export function taskRoutes(service: TaskService, evidence: Evidence) {
+  const view = (row: TaskRow) => taskView(row, service.waitingFor(row));
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
       body: CreateTasksRequest,
@@ -116,10 +141,23 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
           "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
-          "A task in device mode names the account it ran as (`username`) once its phone showed it.",
+          "A task in device mode names the account it ran as (`username`) once its phone showed it. " +
+          "The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: " +
+          "a start_time already past today (due tomorrow), a target phone offline or unauthorized.",
         tags,
-        data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
-        example: { task_ids: [101, 102], created_count: 2 },
+        data: CreatedRef,
+        example: {
+          task_ids: [101, 102],
+          created_count: 2,
+          tasks: [
+            { id: 101, serial: "R58M123ABC", due_at: "2026-11-29T11:00:00.000Z" },
+            { id: 102, serial: "R58M456DEF", due_at: "2026-11-29T11:00:00.000Z" },
+          ],
+          warnings: [
+            "start_time 11:00 has passed today (it is 2026-11-28 11:26 UTC): due tomorrow, 2026-11-29 11:00 UTC",
+            "phone R58M456DEF is unauthorized: allow USB debugging on the phone; its tasks wait until it is online",
+          ],
+        },
         errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
       }),
     })
@@ -132,13 +170,15 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           scriptName: query.script_name,
           source: query.source,
         };
-        return paged("tasks", query, (page, size) => service.list(filter, page, size), taskView);
+        return paged("tasks", query, (page, size) => service.list(filter, page, size), view);
       },
       {
         query: ListTasksQuery,
         ...doc({
           summary: "List tasks",
-          description: "Newest first (created_at, then id, descending). Filters combine with AND.",
+          description:
+            "Newest first (created_at, then id, descending). Filters combine with AND. A pending task's " +
+            "`waiting_for` says why it has not started (worked out now, from the phones, adb and the plan).",
           tags,
           data: Page("tasks", TaskRef),
           example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
@@ -202,7 +242,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       ({ params }) => {
         const { task, logs } = service.get(params.task_id);
         const has_screenshot = evidence.screenshotPath(task.id) !== null;
-        return ok({ ...taskView(task), has_screenshot, logs: logs.map(taskLogView) });
+        return ok({ ...view(task), has_screenshot, logs: logs.map(taskLogView) });
       },
       {
         params: TaskIdParams,
@@ -244,7 +284,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       "/:task_id/stop",
       async ({ params }) => {
         await service.stop(params.task_id);
-        return ok(taskView(service.get(params.task_id).task));
+        return ok(view(service.get(params.task_id).task));
       },
       {
         params: TaskIdParams,
@@ -261,6 +301,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             status_text: "failed",
             error: "stopped by user",
             error_class: "permanent",
+            waiting_for: null,
           },
           errors: [Code.invalid, Code.notFound, Code.conflict],
         }),
@@ -270,7 +311,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       "/:task_id/retry",
       ({ params, body }) => {
         service.retry(params.task_id, body?.confirm_repost ?? false);
-        return ok(taskView(service.get(params.task_id).task));
+        return ok(view(service.get(params.task_id).task));
       },
       {
         params: TaskIdParams,

@@ -15,6 +15,7 @@ import {
 import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
+import { WAIT_REASONS, type WaitingFor } from "../tasks/waiting.ts";
 import { named } from "./envelope.ts";
 
 /** A stored time (ms since the epoch) as the API writes it; null stays null. */
@@ -25,6 +26,27 @@ export function iso(ms: number | null): string | null {
 }
 const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
 const DateTime = T.String({ format: "date-time" });
+
+export const WaitingForSchema = T.Object(
+  {
+    reason: literalUnion(WAIT_REASONS, {
+      description:
+        "the first thing holding it back: adb_unreachable (the adb server does not answer), phone_offline, " +
+        "phone_unauthorized (allow USB debugging on the phone), schedule (its start_time), interval " +
+        "(min_interval/max_interval gap, or an automatic retry's delay), phone_busy (its phone runs another " +
+        "task), plan_limit (the plan's phones-at-once are all busy), starting (nothing: it starts in a moment)",
+    }),
+    message: T.String({ description: "the same, as a sentence" }),
+    scheduled_at: Nullable(T.String({ format: "date-time", description: "when it becomes due; null: now" })),
+    task_ids: T.Array(T.Integer(), {
+      description: "phone_busy: the phone's running task; plan_limit: the tasks holding the slots",
+    }),
+  },
+  {
+    description:
+      "why a pending task has not started, worked out from the live state when the task is read; null unless pending",
+  },
+);
 
 export const TaskSchema = T.Object({
   id: T.Integer(),
@@ -54,6 +76,7 @@ export const TaskSchema = T.Object({
   ),
   created_at: DateTime,
   updated_at: DateTime,
+  waiting_for: Nullable(WaitingForSchema),
 });
 
 export const TaskLogSchema = T.Object({
@@ -78,7 +101,8 @@ export const TaskDetailRef = named(
   ]),
 );
 
-export function taskView(row: TaskRow) {
+/** `waiting` is the task's waiting_for (see TaskService.waitingFor); null when it is not pending. */
+export function taskView(row: TaskRow, waiting: WaitingFor | null) {
   return {
     id: row.id,
     serial: row.serial,
@@ -99,6 +123,7 @@ export function taskView(row: TaskRow) {
     error_class: row.errorClass,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
+    waiting_for: waiting,
   };
 }
 
@@ -258,6 +283,12 @@ export const EXAMPLE_TASK = {
   error_class: null,
   created_at: "2026-11-28T09:12:44.120Z",
   updated_at: "2026-11-28T09:12:44.120Z",
+  waiting_for: {
+    reason: "schedule",
+    message: "due at 2026-11-28 14:30 UTC (start_time 14:30)",
+    scheduled_at: "2026-11-28T14:30:00.000Z",
+    task_ids: [],
+  },
 };
 
 export const EXAMPLE_DEVICE = {

@@ -2,6 +2,7 @@
 import { EventEmitter } from "node:events";
 import type { DeviceState } from "../domain.ts";
 import type { TaskChange } from "./lifecycle.ts";
+import type { WaitingFor } from "./waiting.ts";
 
 export interface TaskEvent {
   type: "task";
@@ -10,6 +11,8 @@ export interface TaskEvent {
   /** The new status, or "deleted". */
   status: TaskChange;
   error: string | null;
+  /** Why a pending task has not started (see waiting.ts); null for the other changes. */
+  waiting_for: WaitingFor | null;
   at: string;
 }
 

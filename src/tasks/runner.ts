@@ -119,6 +119,11 @@ export class Runner {
     return this.busy.get(serial);
   }
 
+  /** The task running on each busy phone, by serial. */
+  runningTasks(): ReadonlyMap<string, number> {
+    return this.busy;
+  }
+
   /** A phone came online or went away. */
   deviceChanged(serial: string, online: boolean): void {
     this.clearSuspect(serial);

@@ -19,3 +19,33 @@ export function randomGapMs(minMinutes: number, maxMinutes: number, random = Mat
   const minutes = minMinutes + Math.floor(random() * (maxMinutes - minMinutes + 1));
   return minutes * 60_000;
 }
+
+/** `ms` as the wall clock in `timezone` reads it, ISO 8601 with that zone's offset ("2026-12-03T11:26:00+01:00"). */
+export function zonedIso(ms: number, timezone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  const whole = Math.floor(ms / 1000) * 1000;
+  const offsetMin = Math.round((Date.parse(`${wall}Z`) - whole) / 60_000);
+  const sign = offsetMin < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMin);
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  return `${wall}${sign}${hhmm}`;
+}
+
+/** "2026-12-04 11:00 Europe/Madrid": a time as a person on the farm reads it. */
+export function wallClock(ms: number, timezone: string): string {
+  return `${zonedIso(ms, timezone).slice(0, 16).replace("T", " ")} ${timezone}`;
+}

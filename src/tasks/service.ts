@@ -10,7 +10,8 @@ import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
 import type { CreateTasksRequest } from "./request.ts";
-import { nextOccurrence, randomGapMs } from "./schedule.ts";
+import { nextOccurrence, randomGapMs, wallClock } from "./schedule.ts";
+import { ADB_UNREACHABLE, type QueueState, type WaitingFor, waitingFor } from "./waiting.ts";
 
 export type { TaskLogRow, TaskRow };
 
@@ -26,6 +27,8 @@ export interface TaskServiceDeps {
   devices: DeviceStore;
   accounts: AccountStore;
   timezone: string;
+  /** The live state a pending task waits on (see waiting.ts). */
+  queue: QueueState;
   now?: () => Date;
   random?: () => number;
   /** Where a person's retries are said (default: nowhere). */
@@ -37,6 +40,14 @@ interface Target {
   account: AccountRow | null;
 }
 
+/** What POST /task answers: the ids (the public contract), when each is due, and what will hold them. */
+export interface Created {
+  task_ids: number[];
+  created_count: number;
+  tasks: { id: number; serial: string; due_at: string }[];
+  warnings: string[];
+}
+
 export class TaskService {
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -46,7 +57,7 @@ export class TaskService {
     this.random = deps.random ?? Math.random;
   }
 
-  create(req: CreateTasksRequest, source: TaskSource = "api"): { task_ids: number[]; created_count: number } {
+  create(req: CreateTasksRequest, source: TaskSource = "api"): Created {
     if (!req.script_name) throw AppError.scriptNameMissing();
     const script = this.deps.scripts.get(req.script_name);
     if (!script) {
@@ -117,7 +128,47 @@ export class TaskService {
       }
     }
     const ids = this.deps.lifecycle.create(rows);
-    return { task_ids: ids, created_count: ids.length };
+    return {
+      task_ids: ids,
+      created_count: ids.length,
+      tasks: rows.map((row, i) => ({
+        id: ids[i] as number,
+        serial: row.serial,
+        due_at: new Date(row.scheduledAt ?? now.getTime()).toISOString(),
+      })),
+      warnings: this.createWarnings(req.start_time, start, now.getTime(), [...nextDue.keys()]),
+    };
+  }
+
+  /** What will keep new tasks from starting when expected: a start_time gone for today, phones not usable. */
+  private createWarnings(
+    startTime: string | undefined,
+    start: number | null,
+    now: number,
+    serials: string[],
+  ) {
+    const { timezone, queue } = this.deps;
+    const warnings: string[] = [];
+    const today = wallClock(now, timezone).slice(0, 10);
+    if (startTime && start !== null && wallClock(start, timezone).slice(0, 10) !== today) {
+      warnings.push(
+        `start_time ${startTime} has passed today (it is ${wallClock(now, timezone)}): due tomorrow, ${wallClock(start, timezone)}`,
+      );
+    }
+    if (!queue.adbReachable()) warnings.push(ADB_UNREACHABLE);
+    for (const serial of serials) {
+      const phone = queue.phone(serial);
+      if (phone?.state === "online") continue;
+      const state = phone?.state ?? "offline";
+      const hint = phone?.hint ? `: ${phone.hint}` : "";
+      warnings.push(`phone ${serial} is ${state}${hint}; its tasks wait until it is online`);
+    }
+    return warnings;
+  }
+
+  /** Why a task has not started yet; null unless it is pending. */
+  waitingFor(row: TaskRow): WaitingFor | null {
+    return waitingFor(row, this.deps.queue);
   }
 
   private deviceTargets(req: CreateTasksRequest): Target[] {

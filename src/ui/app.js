@@ -53,10 +53,53 @@ function filterBar(prefix, filter, reload) {
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${++uid}`;
 
+// ---- the service's clock: its time zone names every time shown (start_time is read in it too) -------------
+
+/** The service's time zone and how far its clock is from this browser's (both from /health). */
+const serviceTime = { zone: null, skewMs: 0 };
+
+async function loadServiceTime() {
+  try {
+    const health = await (await fetch("/health")).json();
+    serviceTime.zone = health.timezone ?? null;
+    serviceTime.skewMs = health.time ? Date.parse(health.time) - Date.now() : 0;
+  } catch {
+    // an older service, or none: times stay in this browser's zone, which they still name
+  }
+  const clock = document.getElementById("clock");
+  const tick = () => {
+    const now = new Date(Date.now() + serviceTime.skewMs);
+    const time = now.toLocaleTimeString(undefined, {
+      timeZone: serviceTime.zone ?? undefined,
+      hour: "2-digit",
+      minute: "2-digit",
+      // 24-hour, as start_time is written
+      hourCycle: "h23",
+    });
+    clock.textContent = serviceTime.zone ? `${time} ${serviceTime.zone}` : time;
+  };
+  tick();
+  setInterval(tick, 15_000);
+}
+
+/** A time as the service's zone reads it, with the zone's short name ("03/12/26, 12:26:00 CET"). */
 function when(iso) {
   if (!iso) return "—";
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+  return new Date(iso).toLocaleString(undefined, {
+    timeZone: serviceTime.zone ?? undefined,
+    year: "2-digit",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+}
+
+/** What a pending task waits for, under its status. */
+function waitingNote(t) {
+  return t.waiting_for && h("div", { class: "muted waiting" }, t.waiting_for.message);
 }
 
 function seconds(ms) {
@@ -352,8 +395,14 @@ function farmPage(root) {
     if (detail.running_task_id) {
       running = await api("GET", `/task/${detail.running_task_id}`).catch(() => null);
     }
+    // the list is newest first: its last page of one is the oldest pending task, the head of the queue
+    let head = null;
+    if (detail.queued_count > 0) {
+      const q = query({ status: 0, serial: d.serial, page: detail.queued_count, page_size: 1 });
+      head = (await api("GET", `/task${q}`).catch(() => null))?.tasks[0] ?? null;
+    }
     // an unchanged phone keeps its card (and its screenshot, and its focus)
-    const key = JSON.stringify([detail, running?.id, running?.logs?.at(-1)?.message]);
+    const key = JSON.stringify([detail, running?.id, running?.logs?.at(-1)?.message, head?.waiting_for]);
     const old = cards.get(d.serial);
     if (old?.key === key) return old.el;
     const checkId = nextId("pick");
@@ -409,7 +458,7 @@ function farmPage(root) {
             : "—",
         ),
         h("dt", {}, "Queued"),
-        h("dd", {}, String(detail.queued_count ?? 0)),
+        h("dd", { class: "queued" }, String(detail.queued_count ?? 0), head && waitingNote(head)),
         h("dt", {}, "Accounts"),
         h(
           "dd",
@@ -709,7 +758,7 @@ function tasksPage(root) {
       h("td", {}, t.serial),
       h("td", { class: "opt" }, t.username ?? "—"),
       h("td", {}, t.script_name),
-      h("td", { class: "status" }, badge(t.status_text)),
+      h("td", { class: "status" }, badge(t.status_text), waitingNote(t)),
       h("td", { class: "opt" }, t.source),
       h("td", { class: "opt" }, when(t.created_at)),
       h("td", { class: "opt err" }, t.error ?? ""),
@@ -764,7 +813,9 @@ function tasksPage(root) {
     const t = shown.get(e.id);
     if (tr && t && e.status !== "deleted") {
       const status = STATUS.indexOf(e.status);
-      tr.replaceWith(row({ ...t, status, status_text: e.status, error: e.error }));
+      tr.replaceWith(
+        row({ ...t, status, status_text: e.status, error: e.error, waiting_for: e.waiting_for }),
+      );
     }
     later();
   });
@@ -848,7 +899,7 @@ function taskPage(root, { arg }) {
               "dl",
               { class: "kv" },
               ...[
-                ["Status", badge(t.status_text)],
+                ["Status", [badge(t.status_text), waitingNote(t)]],
                 ["Phone", t.serial],
                 ["Account", t.username ?? "—"],
                 ["Platform", t.platform],
@@ -881,7 +932,13 @@ function taskPage(root, { arg }) {
                   h(
                     "tr",
                     { class: `lvl-${l.level}` },
-                    h("td", {}, new Date(l.at).toLocaleTimeString()),
+                    h(
+                      "td",
+                      {},
+                      new Date(l.at).toLocaleTimeString(undefined, {
+                        timeZone: serviceTime.zone ?? undefined,
+                      }),
+                    ),
                     h("td", {}, l.message),
                     h("td", {}, seconds(l.duration_ms)),
                   ),
@@ -1192,7 +1249,7 @@ function newTaskPage(root, { params }) {
             "start_time",
             "Start at",
             { type: "time" },
-            "HH:MM in the service's time zone; empty: now",
+            `HH:MM in ${serviceTime.zone ?? "the service's time zone"}; empty: now`,
           ),
           numberField(
             "min_interval",
@@ -1671,7 +1728,8 @@ function start() {
   });
   window.addEventListener("hashchange", route);
   events.start();
-  route();
+  // the first page already shows its times in the service's zone
+  loadServiceTime().finally(route);
 }
 
 start();

@@ -1,0 +1,87 @@
+// Why a pending task has not started: worked out when asked, from the live state of the runner, the phones
+// and adb (it changes without the task changing, so it is never stored).
+import { type DeviceState, TaskStatus, type Transport } from "../domain.ts";
+import type { TaskRow } from "../store/schema.ts";
+import { wallClock } from "./schedule.ts";
+
+export const WAIT_REASONS = [
+  "adb_unreachable",
+  "phone_offline",
+  "phone_unauthorized",
+  "schedule",
+  "interval",
+  "phone_busy",
+  "plan_limit",
+  "starting",
+] as const;
+export type WaitReason = (typeof WAIT_REASONS)[number];
+
+export interface WaitingFor {
+  reason: WaitReason;
+  /** The same, as a sentence for a person. */
+  message: string;
+  /** When the task becomes due (ISO); null: due now. */
+  scheduled_at: string | null;
+  /** The tasks it waits behind: the phone's running task, or those holding the plan's slots. */
+  task_ids: number[];
+}
+
+export const ADB_UNREACHABLE = "the adb server does not answer: no phone behind it can start a task";
+
+/** What the queue looks like now: the runner's, the phones', adb's and the plan's state. */
+export interface QueueState {
+  now(): number;
+  timezone: string;
+  /** The task running on each busy phone, by serial. */
+  running(): ReadonlyMap<string, number>;
+  plan(): { name: string; limit: number };
+  phone(serial: string): { state: DeviceState; transport: Transport; hint: string | null } | undefined;
+  adbReachable(): boolean;
+}
+
+/** The first thing that holds `task` back, in the order the runner meets them; null unless it is pending. */
+export function waitingFor(task: TaskRow, q: QueueState): WaitingFor | null {
+  if (task.status !== TaskStatus.pending) return null;
+  const now = q.now();
+  const due = task.scheduledAt !== null && task.scheduledAt > now ? task.scheduledAt : null;
+  const wait = (reason: WaitReason, message: string, task_ids: number[] = []): WaitingFor => ({
+    reason,
+    message,
+    scheduled_at: due === null ? null : new Date(due).toISOString(),
+    task_ids,
+  });
+  const phone = q.phone(task.serial);
+  if (phone?.transport !== "direct" && !q.adbReachable()) {
+    return wait("adb_unreachable", ADB_UNREACHABLE);
+  }
+  if (phone?.state === "unauthorized") {
+    return wait(
+      "phone_unauthorized",
+      `phone ${task.serial} is unauthorized: ${phone.hint ?? "allow USB debugging on its screen"}`,
+    );
+  }
+  if (phone?.state !== "online") {
+    return wait("phone_offline", `phone ${task.serial} is offline: it starts when the phone is back`);
+  }
+  if (due !== null) {
+    const at = wallClock(due, q.timezone);
+    if (task.startTime !== null && at.slice(11, 16) === task.startTime) {
+      return wait("schedule", `due at ${at} (start_time ${task.startTime})`);
+    }
+    const why = task.retryCount > 0 ? `automatic retry ${task.retryCount}` : "min_interval/max_interval gap";
+    return wait("interval", `due at ${at} (${why})`);
+  }
+  const running = q.running();
+  const busy = running.get(task.serial);
+  if (busy !== undefined) return wait("phone_busy", `phone ${task.serial} is running task ${busy}`, [busy]);
+  const plan = q.plan();
+  if (running.size >= plan.limit) {
+    const ids = [...running.values()].sort((a, b) => a - b);
+    return wait(
+      "plan_limit",
+      `${running.size} of ${plan.limit} slots of the ${plan.name} plan in use (tasks ${ids.join(", ")})`,
+      ids,
+    );
+  }
+  return wait("starting", "due now, and its phone is free: it starts in a moment");
+}
