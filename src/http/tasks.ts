@@ -118,8 +118,19 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
           "A task in device mode names the account it ran as (`username`) once its phone showed it.",
         tags,
-        data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
-        example: { task_ids: [101, 102], created_count: 2 },
+        data: T.Object({
+          task_ids: T.Array(T.Integer()),
+          created_count: T.Integer(),
+          warnings: T.Array(T.String(), {
+            description:
+              "how the request was read where it could mean more than one thing, e.g. a field ignored because another wins; empty when nothing needs saying",
+          }),
+        }),
+        example: {
+          task_ids: [101, 102],
+          created_count: 2,
+          warnings: ["target_user is ignored: target_users is given, and it wins"],
+        },
         errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
       }),
     })
