@@ -50,7 +50,7 @@ export interface AppDeps {
   backUp: () => Backup;
 }
 
-function fromValidation(error: ValidationError, body: unknown): AppError {
+function fromValidation(error: ValidationError, body: unknown, request: Request): AppError {
   const on = error.type;
   if (on === "body" && typeof body === "object" && body !== null && !Array.isArray(body)) {
     const name = (body as Record<string, unknown>).script_name;
@@ -59,7 +59,8 @@ function fromValidation(error: ValidationError, body: unknown): AppError {
     }
   }
   const all = error.all.filter((e): e is typeof e & { path: string } => "path" in e);
-  return invalidFields(on, all.length > 0 ? (all as never) : [{ path: "", message: error.message }]);
+  const owner = `${request.method} ${new URL(request.url).pathname}`;
+  return invalidFields(on, all.length > 0 ? (all as never) : [{ path: "", message: error.message }], owner);
 }
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps) {
       if (error instanceof ParseError && error.cause instanceof AppError) return errorResponse(error.cause);
       // an answer that does not match its route's response schema is our fault, not the request's
       if (error instanceof ValidationError && error.type !== "response") {
-        return errorResponse(fromValidation(error, body));
+        return errorResponse(fromValidation(error, body, request));
       }
       if (code === "NOT_FOUND") {
         const path = new URL(request.url).pathname;

@@ -115,6 +115,22 @@ function defaultsInWords(schema: Record<string, unknown>) {
   return copy;
 }
 
+const COMPONENTS = "#/components/schemas/";
+
+/** POST /task's body for `script`: its script_name is that name, its script_config that script's schema. */
+function createRequestOf(body: Record<string, unknown>, script: ScriptDefinition) {
+  const copy = defaultsInWords(body) as { properties: Record<string, unknown> };
+  return {
+    ...copy,
+    title: `POST /api/v1/task for "${script.name}"`,
+    properties: {
+      ...copy.properties,
+      script_name: { type: "string", const: script.name, description: `"${script.name}" (missing → 40002)` },
+      script_config: { $ref: `${COMPONENTS}ScriptConfig_${script.name}` },
+    },
+  };
+}
+
 /** The OpenAPI document of `app`, its examples naming `serials`. */
 function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsExamples, serials: string[]) {
   const paths = toOpenAPISchema(app).paths as Record<string, Record<string, Operation>>;
@@ -148,13 +164,17 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
     op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   }
   const scripts = registry.list();
-  // script_config is checked per script: show each script's schema
+  // script_config is checked per script: the body is one schema per script, told apart by script_name, so
+  // that a client generated from the document takes each script's config alone
   const create = paths["/api/v1/task"]?.post?.requestBody?.content["application/json"];
-  const createSchema = create?.schema as { properties: Record<string, Record<string, unknown>> } | undefined;
-  if (create && createSchema?.properties.script_config) {
-    createSchema.properties.script_config = {
-      description: `the script's parameters, by script_name: ${scripts.map((s) => s.name).join(", ")}`,
-      anyOf: scripts.map((s) => ({ $ref: `#/components/schemas/ScriptConfig_${s.name}` })),
+  const createRequests: Record<string, unknown> = {};
+  if (create) {
+    const mapping = Object.fromEntries(scripts.map((s) => [s.name, `${COMPONENTS}CreateTask_${s.name}`]));
+    for (const s of scripts) createRequests[`CreateTask_${s.name}`] = createRequestOf(create.schema, s);
+    create.schema = {
+      description: `one of ${scripts.length} bodies, by script_name (missing → 40002, unknown → 40003)`,
+      oneOf: Object.values(mapping).map(($ref) => ({ $ref })),
+      discriminator: { propertyName: "script_name", mapping },
     };
     create.examples = createTaskExamples(scripts, examples, serials);
   }
@@ -181,6 +201,7 @@ function buildDocument(app: AnyElysia, registry: ScriptRegistry, examples: DocsE
       },
       schemas: {
         ...JSON.parse(JSON.stringify(namedSchemas())),
+        ...createRequests,
         ...Object.fromEntries(
           scripts.map((s) => [
             `ScriptConfig_${s.name}`,

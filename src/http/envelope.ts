@@ -16,6 +16,7 @@ import {
   httpStatusOf,
   SCRIPT_NAME_MISSING,
 } from "../errors.ts";
+import { explain, type FieldError } from "../explain.ts";
 import { WholeNumber } from "./params.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
@@ -61,36 +62,11 @@ export function describeDetail(d: ErrorDetail): string {
   return `${field || "body"}: ${d.message.charAt(0).toLowerCase()}${d.message.slice(1)}`;
 }
 
-/** Validation errors carry the JSON Schema that failed; say in plain words what it wanted. */
-function plainMessage(e: { message: string; schema?: Record<string, unknown> }): string {
-  const s = e.schema ?? {};
-  const variants = (s.anyOf as Record<string, unknown>[] | undefined) ?? [];
-  const numeric = s.type === "integer" || variants.some((v) => v.type === "integer");
-  if (numeric) {
-    const inner = variants.find((v) => v.type === "integer") ?? s;
-    const range =
-      inner.minimum !== undefined && inner.maximum !== undefined
-        ? ` from ${inner.minimum} to ${inner.maximum}`
-        : inner.minimum !== undefined
-          ? ` of at least ${inner.minimum}`
-          : "";
-    return `must be a whole number${range}`;
-  }
-  const literals = variants.filter((v) => "const" in v).map((v) => JSON.stringify(v.const));
-  if (literals.length > 0 && literals.length === variants.length)
-    return `must be one of ${literals.join(", ")}`;
-  if (e.message === "Unexpected property") return "is not a known field";
-  return e.message;
-}
-
 /** The one wording of a request that failed its schema: each field named, with what it wanted. */
-export function invalidFields(
-  on: string,
-  errors: { path: string; message: string; schema?: Record<string, unknown> }[],
-): AppError {
+export function invalidFields(on: string, errors: FieldError[], owner: string): AppError {
   const details = validationDetails(
     on,
-    errors.map((e) => ({ path: e.path, message: plainMessage(e) })),
+    errors.map((e) => ({ path: e.path, message: explain(e, owner) })),
   );
   return AppError.invalid(details.map(describeDetail).join("; "), details);
 }
@@ -192,8 +168,8 @@ const Envelope = (data: TSchema) => T.Intersect([EnvelopeRef, T.Object({ data })
 
 const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.invalid]: {
-    message: "serials[1]: unknown device 'abc'",
-    data: { errors: [{ path: "/serials/1", message: "unknown device 'abc'" }] },
+    message: "serials[1]: unknown device 'PHONE3': did you mean PHONE2?",
+    data: { errors: [{ path: "/serials/1", message: "unknown device 'PHONE3': did you mean PHONE2?" }] },
   },
   [Code.scriptNameMissing]: { message: SCRIPT_NAME_MISSING },
   [Code.scriptUnsupported]: { message: 'script "dance" is not supported via the API' },

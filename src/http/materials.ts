@@ -186,7 +186,7 @@ export function materialRoutes(materials: Materials) {
       );
     }
     const errors = [...Value.Errors(RegisterBody, body)];
-    if (errors.length > 0) throw invalidFields("body", errors);
+    if (errors.length > 0) throw invalidFields("body", errors, `POST ${PATH}`);
     const { path, tags: given } = body as { path: string; tags?: string[] };
     return materials.register(path, given);
   }

@@ -124,7 +124,7 @@ const CreatedRef = named(
     ),
     warnings: T.Array(T.String(), {
       description:
-        "what will keep them from starting when expected: a start_time already past today (due tomorrow), a phone offline or unauthorized, adb not answering",
+        "how the request was read where it could mean more than one thing (a field ignored because another wins), and what will keep the tasks from starting when expected (a start_time already past today, so due tomorrow; a phone offline or unauthorized; adb not answering); empty when nothing needs saying",
     }),
   }),
 );
@@ -138,7 +138,11 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
-          "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
+          "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; " +
+          "each refusal names the nearest serial, script or field, or lists the valid ones. " +
+          "The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same " +
+          "targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) " +
+          "the first given wins, as in the product's docs, and `warnings` names each field ignored. " +
           "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
           "A task in device mode names the account it ran as (`username`) once its phone showed it. " +
@@ -154,6 +158,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             { id: 102, serial: "R58M456DEF", due_at: "2026-11-29T11:00:00.000Z" },
           ],
           warnings: [
+            "target_user is ignored: target_users is given, and it wins",
             "start_time 11:00 has passed today (it is 2026-11-28 11:26 UTC): due tomorrow, 2026-11-29 11:00 UTC",
             "phone R58M456DEF is unauthorized: allow USB debugging on the phone; its tasks wait until it is online",
           ],

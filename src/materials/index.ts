@@ -6,6 +6,7 @@ import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import { choice, suggest } from "../explain.ts";
 import type { Db } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
@@ -30,7 +31,13 @@ export type { Kind, MediaFile } from "./media.ts";
  * post script's schema is made of them (and its own).
  */
 export const materialFields = {
-  content_type: T.Union([T.Literal(0), T.Literal(1)], { default: 0, description: "0 video, 1 images" }),
+  content_type: choice(
+    [
+      [0, "one video"],
+      [1, "images, image_count of them"],
+    ],
+    { default: 0 },
+  ),
   image_count: T.Integer({
     minimum: 1,
     maximum: 35,
@@ -42,9 +49,13 @@ export const materialFields = {
     maxLength: 10000,
     description: "spintax {a|b|c} picks one option per task; several lines = captions rotated across tasks",
   }),
-  material_source: T.Union([T.Literal("materialLibrary"), T.Literal("localFolder")], {
-    default: "materialLibrary",
-  }),
+  material_source: choice(
+    [
+      ["materialLibrary", "files of the material library (materials_tags)"],
+      ["localFolder", "the files in material_path, a folder on this PC"],
+    ],
+    { default: "materialLibrary", description: "ignored when material_list is given" },
+  ),
   material_path: T.String({ default: "", description: "folder on this PC (material_source localFolder)" }),
   material_list: T.Array(T.String({ minLength: 1 }), {
     default: [],
@@ -270,7 +281,11 @@ export class Materials {
     });
     try {
       const unknown = [...fields.keys()].filter((k) => k !== "tags");
-      if (unknown.length > 0) throw AppError.invalid(`${unknown[0]}: is not a known field (file, tags)`);
+      const [extra] = unknown;
+      if (extra !== undefined) {
+        const why = `is not a field of a material upload: ${suggest(extra, ["file", "tags"], "its fields are")}`;
+        throw AppError.invalid(`${extra}: ${why}`, [{ path: `/${extra}`, message: why }]);
+      }
       const tags = parseTags(fields.get("tags") ?? []);
       const tagProblem = tagsIssue(tags);
       if (tagProblem) throw AppError.invalid(`tags: ${tagProblem}`, [{ path: "/tags", message: tagProblem }]);

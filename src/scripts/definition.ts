@@ -13,6 +13,8 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
   check?(config: Static<Schema>, services: ScriptServices): ErrorDetail[];
+  /** What the request should know of how its config was read (a field ignored for another), as sentences. */
+  warnings?(config: Static<Schema>): string[];
   /** The app a config itself names (a comment's post link), used when the request names none. */
   platformOf?(config: Static<Schema>): Platform | undefined;
   /** Checks that depend on the app the tasks will run in (a TikTok-only field on Instagram). */

@@ -4,6 +4,7 @@
 import type { TObject } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../errors.ts";
+import { explain, type FieldError } from "../explain.ts";
 import { hasSealed } from "../store/secret-box.ts";
 import { accountWarmup } from "./account-warmup/index.ts";
 import { comment } from "./comment/index.ts";
@@ -26,7 +27,7 @@ export const BUILT_IN_SCRIPTS: readonly ScriptDefinition[] = [
 ];
 
 export type ConfigResult =
-  | { ok: true; configs: Record<string, unknown>[] }
+  | { ok: true; configs: Record<string, unknown>[]; warnings: string[] }
   | { ok: false; errors: [ErrorDetail, ...ErrorDetail[]] };
 
 /** A field with a default may be omitted: it is not required (TypeBox marks every non-Optional field so). */
@@ -71,7 +72,8 @@ export class ScriptRegistry {
     if (!Value.Check(script.configSchema, config)) {
       const errors: ErrorDetail[] = [];
       for (const e of Value.Errors(script.configSchema, config)) {
-        errors.push({ path: `/script_config${e.path}`, message: e.message });
+        const message = explain(e as FieldError, `${script.name}'s script_config`);
+        errors.push({ path: `/script_config${e.path}`, message });
         if (errors.length >= 20) break;
       }
       return rejected(errors);
@@ -81,7 +83,11 @@ export class ScriptRegistry {
       return rejected([{ path: "/script_config", message: 'no text may start with "enc:v1:"' }]);
     const issues = script.check?.(config, this.services) ?? [];
     if (issues.length > 0) return rejected(issues);
-    return { ok: true, configs: script.expand?.(config) ?? [config] };
+    return {
+      ok: true,
+      configs: script.expand?.(config) ?? [config],
+      warnings: script.warnings?.(config) ?? [],
+    };
   }
 }
 

@@ -40,7 +40,9 @@ export const CreateTasksRequest = T.Object(
     start_time: T.Optional(
       T.String({
         pattern: START_TIME_PATTERN,
-        description: "HH:MM, 24-hour, in the service's time zone: due at its next occurrence",
+        title: "HH:MM, 24-hour",
+        examples: ["14:30"],
+        description: "HH:MM (or H:MM), 24-hour, in the service's time zone: due at its next occurrence",
       }),
     ),
     platform: T.Optional(

@@ -2,7 +2,7 @@
 // calendar work), and the random gaps that space consecutive tasks on one phone.
 import { Cron } from "croner";
 
-export const START_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+export const START_TIME_PATTERN = "^([01]?[0-9]|2[0-3]):[0-5][0-9]$";
 
 /** The next instant at which the wall clock in `timezone` reads `hhmm`, strictly after `now`. */
 export function nextOccurrence(hhmm: string, timezone: string, now: Date): Date {

@@ -2,6 +2,7 @@
 // every write is atomic, and a rejected request changes nothing.
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
+import { suggest } from "../explain.ts";
 import type { Logger } from "../log.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
@@ -61,7 +62,11 @@ export class TaskService {
     if (!req.script_name) throw AppError.scriptNameMissing();
     const script = this.deps.scripts.get(req.script_name);
     if (!script) {
-      throw new AppError(Code.scriptUnsupported, `script "${req.script_name}" is not supported via the API`);
+      const names = this.deps.scripts.list().map((s) => s.name);
+      throw new AppError(
+        Code.scriptUnsupported,
+        `script "${req.script_name}" is not supported via the API: ${suggest(req.script_name, names, "the scripts are")}`,
+      );
     }
     const hasSerials = req.serials !== undefined;
     const hasUsernames = req.usernames !== undefined;
@@ -136,7 +141,10 @@ export class TaskService {
         serial: row.serial,
         due_at: new Date(row.scheduledAt ?? now.getTime()).toISOString(),
       })),
-      warnings: this.createWarnings(req.start_time, start, now.getTime(), [...nextDue.keys()]),
+      warnings: [
+        ...resolved.warnings,
+        ...this.createWarnings(req.start_time, start, now.getTime(), [...nextDue.keys()]),
+      ],
     };
   }
 
@@ -176,9 +184,10 @@ export class TaskService {
     if (serials.length === 0) throw AppError.invalid("serials: give at least one device serial");
     const unknown = this.deps.devices.unknown(serials);
     if (unknown.length > 0) {
+      const known = this.deps.devices.list().map((d) => d.serial);
       const errors = unknown.map((s) => ({
         path: `/serials/${serials.indexOf(s)}`,
-        message: `unknown device '${s}'`,
+        message: `unknown device '${s}': ${suggest(s, known, "the phones this service knows are")}`,
       }));
       throw AppError.invalid(
         `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}`,

@@ -111,7 +111,7 @@ describe("POST /material", () => {
     await refused(
       call({ path: join(files, "video1.mp4"), colour: "red" }),
       40001,
-      "colour: is not a known field",
+      "colour: is not a field of POST /api/v1/material: its fields are: path, tags",
     );
     await refused(call({ tags: ["x"] }), 40001, /path/);
     await refused(call({ path: join(files, "video1.mp4"), tags: ["a".repeat(51)] }), 40001, /tags/);
@@ -205,7 +205,11 @@ describe("POST /material", () => {
     await refused(upload(noFile), 40001, 'no file: send it in the multipart field "file"');
     const extra = fileForm("ok.mp4", HEADS.mp4);
     extra.append("colour", "red");
-    await refused(upload(extra), 40001, "colour: is not a known field");
+    await refused(
+      upload(extra),
+      40001,
+      "colour: is not a field of a material upload: its fields are: file, tags",
+    );
     await refused(
       handle({ body: "--x\r\n", headers: { "content-type": "multipart/form-data" } }),
       40001,

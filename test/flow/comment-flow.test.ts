@@ -371,6 +371,7 @@ describe("the config at creation", () => {
             comment_image_path: path,
           },
         ],
+        warnings: [],
       });
       const [config] = resolved.ok ? resolved.configs : [];
       expect(comment.checkPlatform?.(config as never, "tiktok")).toEqual([]);

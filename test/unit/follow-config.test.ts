@@ -1,4 +1,4 @@
-// The follow / unfollow script_config as the API resolves it: three ways to name users, merged; one task
+// The follow / unfollow script_config as the API resolves it: three ways to name users, the first given wins; one task
 // per user; names that are not user names refused with the field that held them.
 import { describe, expect, test } from "bun:test";
 import type { ConfigResult } from "../../src/scripts/registry.ts";
@@ -20,6 +20,7 @@ describe("follow / unfollow config", () => {
     expect(r).toEqual({
       ok: true,
       configs: [{ target_users: ["tiktok"], target_user: "", target_username: "", access_method: "direct" }],
+      warnings: [],
     });
   });
 
@@ -29,13 +30,20 @@ describe("follow / unfollow config", () => {
     expect(r.ok && r.configs.every((c) => c.access_method === "search")).toBe(true);
   });
 
-  test("all three fields together are merged, each user once (@ and case do not make a new user)", () => {
-    const r = resolve("follow", {
-      target_users: ["alpha", "@beta"],
+  test("the product's rule: target_users wins over target_user, which wins over target_username; each ignored field is a warning", () => {
+    const all = resolve("follow", {
+      target_users: ["alpha", "@beta", "BETA"],
       target_user: "Beta, gamma",
       target_username: "gamma\n@delta\nALPHA",
     });
-    expect(users(r)).toEqual(["alpha", "beta", "gamma", "delta"]);
+    expect(users(all)).toEqual(["alpha", "beta"]);
+    expect(all.ok && all.warnings).toEqual([
+      "target_user is ignored: target_users is given, and it wins",
+      "target_username is ignored: target_users is given, and it wins",
+    ]);
+    const two = resolve("unfollow", { target_user: "gamma", target_username: "delta" });
+    expect(users(two)).toEqual(["gamma"]);
+    expect(two.ok && two.warnings).toEqual(["target_username is ignored: target_user is given, and it wins"]);
   });
 
   test("no user in any field: the message names all three fields", () => {
@@ -52,10 +60,7 @@ describe("follow / unfollow config", () => {
   });
 
   test("a link or a path is not a user name: refused, naming the field it came from", () => {
-    const r = resolve("follow", {
-      target_users: ["fine_name"],
-      target_username: "https://www.tiktok.com/@x",
-    });
+    const r = resolve("follow", { target_username: "fine_name, https://www.tiktok.com/@x" });
     expect(r).toEqual({
       ok: false,
       errors: [

@@ -1,5 +1,6 @@
 // The account_warmup script's config: how long, what to watch, the chance of each action, the comments.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { COMMENT_ORDER } from "../comment/config.ts";
 
 const percent = (description: string) => T.Integer({ minimum: 0, maximum: 100, default: 0, description });
 
@@ -61,10 +62,7 @@ export const warmupConfig = T.Object(
     collect_probable: percent("chance to save a video (TikTok Favorites, Instagram Save), %"),
     comment_probable: percent("chance to comment, %"),
     comment: T.String({ default: "", description: "comments to pick from, one per line" }),
-    comment_order: T.Union([T.Literal("random"), T.Literal("sequential")], {
-      default: "random",
-      description: "how templates are picked: at random, or in turn (continuing across tasks)",
-    }),
+    comment_order: COMMENT_ORDER,
     insert_emoji: T.Boolean({ default: false, description: "append an emoji to each comment" }),
     generate_by_chatgpt: T.Boolean({
       default: false,

@@ -6,7 +6,7 @@ import { findImage, type Rotation } from "../../materials/index.ts";
 import type { ScriptContext, ScriptServices } from "../context.ts";
 import type { ScriptDefinition } from "../definition.ts";
 import { ScriptError } from "../errors.ts";
-import { splitList } from "../lists.ts";
+import { ignoredFields, type TargetFields, winningList } from "../lists.ts";
 import { APP_LABEL } from "../screen/app.ts";
 import { withEmoji } from "../screen/typing.ts";
 import { type CommentConfig, commentConfig } from "./config.ts";
@@ -69,8 +69,15 @@ export function resolveInput(ctx: ScriptContext<CommentConfig>): CommentInput {
 
 const IMAGE_PATH = "/script_config/comment_image_path";
 
+/** The two fields that name posts, in the order they win. */
+const urlFields = (c: CommentConfig): TargetFields => [
+  ["target_post_urls", c.target_post_urls],
+  ["target_post_url", c.target_post_url],
+];
+const postUrls = (c: CommentConfig) => winningList(urlFields(c)).items;
+
 function checkComment(c: CommentConfig, { dataDir }: ScriptServices): ErrorDetail[] {
-  const urls = splitList(c.target_post_urls, c.target_post_url);
+  const urls = postUrls(c);
   if (urls.length === 0) {
     return [{ path: "/script_config/target_post_urls", message: "give at least one URL" }];
   }
@@ -103,7 +110,7 @@ function checkComment(c: CommentConfig, { dataDir }: ScriptServices): ErrorDetai
 
 /** The app of the (expanded) config's post link. */
 function commentPlatform(c: CommentConfig): Platform | undefined {
-  const [url] = splitList(c.target_post_urls, c.target_post_url);
+  const [url] = postUrls(c);
   return (url && linkApp(url)) || undefined;
 }
 
@@ -112,7 +119,7 @@ function commentPlatform(c: CommentConfig): Platform | undefined {
  * request's platform) is refused; an image comment is TikTok's alone.
  */
 function checkCommentPlatform(c: CommentConfig, platform: Platform): ErrorDetail[] {
-  const urls = splitList(c.target_post_urls, c.target_post_url);
+  const urls = postUrls(c);
   const other = urls.findIndex((u) => linkApp(u) !== null && linkApp(u) !== platform);
   if (other >= 0) {
     return [
@@ -123,9 +130,7 @@ function checkCommentPlatform(c: CommentConfig, platform: Platform): ErrorDetail
     ];
   }
   if (!c.comment_image_path.trim()) return [];
-  const instagramLink = splitList(c.target_post_urls, c.target_post_url).find(
-    (u) => linkApp(u) === "instagram",
-  );
+  const instagramLink = postUrls(c).find((u) => linkApp(u) === "instagram");
   if (platform !== "instagram" && !instagramLink) return [];
   const why = instagramLink ? `"${instagramLink}" is an Instagram post` : "these tasks run in Instagram";
   return [
@@ -148,8 +153,9 @@ export const comment: ScriptDefinition<typeof commentConfig> = {
   check: checkComment,
   platformOf: commentPlatform,
   checkPlatform: checkCommentPlatform,
+  warnings: (c) => ignoredFields(urlFields(c)),
   expand: (c) =>
-    splitList(c.target_post_urls, c.target_post_url).map((url) => ({
+    postUrls(c).map((url) => ({
       ...c,
       target_post_urls: [url],
       target_post_url: "",

@@ -3,23 +3,26 @@ import { Value } from "@sinclair/typebox/value";
 import { bareUsername } from "../../domain.ts";
 import type { ErrorDetail } from "../../errors.ts";
 import type { ScriptDefinition } from "../definition.ts";
-import { splitList } from "../lists.ts";
+import { ignoredFields, type TargetFields, winningList } from "../lists.ts";
 import { type FollowConfig, followConfig } from "./config.ts";
 import { type FollowAction, followFlow } from "./flow.ts";
 
 /** TikTok and Instagram user names: letters, digits, "_" and "." (a link or a path is not a name). */
 const USERNAME = /^[A-Za-z0-9_.]{1,64}$/;
 
-/** Every target from the three fields, "@" dropped, each user once (names are not case-sensitive). */
+/** The three fields that name users, in the order they win (target_username is target_user's synonym). */
+const userFields = (c: FollowConfig): TargetFields => [
+  ["target_users", c.target_users],
+  ["target_user", c.target_user],
+  ["target_username", c.target_username],
+];
+
+/** The targets of the field that wins, "@" dropped, each user once (names are not case-sensitive). */
 function targets(c: FollowConfig): { user: string; field: string }[] {
-  const given = [
-    ...splitList(c.target_users, "").map((user) => ({ user, field: "target_users" })),
-    ...splitList([], c.target_user).map((user) => ({ user, field: "target_user" })),
-    ...splitList([], c.target_username).map((user) => ({ user, field: "target_username" })),
-  ];
+  const { field, items } = winningList(userFields(c));
   const seen = new Set<string>();
-  return given
-    .map((t) => ({ ...t, user: bareUsername(t.user) }))
+  return items
+    .map((user) => ({ user: bareUsername(user), field: field as string }))
     .filter(({ user }) => {
       const key = user.toLowerCase();
       if (seen.has(key)) return false;
@@ -65,6 +68,7 @@ function makeFollowScript(name: FollowAction, verb: string): ScriptDefinition<ty
     example: { target_users: ["tiktok", "@charlidamelio"], access_method: "direct" },
     check: checkFollow,
     expand: perTarget,
+    warnings: (c) => ignoredFields(userFields(c)),
     maxDurationS: () => 300,
     async run(ctx) {
       // a task stored before a field existed lacks it: the schema's defaults fill it in
