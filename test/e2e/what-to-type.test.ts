@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 
+// the warnings about how the request was read (its phones are only known, so others say they are offline)
+const ignored = (warnings: string[]) => warnings.filter((w) => w.includes(" is ignored: "));
+
 let running: ServiceProcess;
 const api = (method: string, path: string, body?: unknown) => call(running.url, method, path, body);
 const follow = { serials: ["PHONE1"], script_name: "follow", script_config: { target_users: ["alice"] } };
@@ -110,7 +113,7 @@ describe("the plural field wins, and the answer says so", () => {
     });
     expect(r.body.code).toBe(0);
     expect(r.body.data.created_count).toBe(2);
-    expect(r.body.data.warnings).toEqual([
+    expect(ignored(r.body.data.warnings)).toEqual([
       "target_user is ignored: target_users is given, and it wins",
       "target_username is ignored: target_users is given, and it wins",
     ]);
@@ -133,7 +136,7 @@ describe("the plural field wins, and the answer says so", () => {
     });
     expect(r.body.code).toBe(0);
     expect(r.body.data.created_count).toBe(1);
-    expect(r.body.data.warnings).toEqual([
+    expect(ignored(r.body.data.warnings)).toEqual([
       "target_post_url is ignored: target_post_urls is given, and it wins",
     ]);
     const [id] = r.body.data.task_ids;
@@ -143,6 +146,6 @@ describe("the plural field wins, and the answer says so", () => {
 
   test("one field alone: no warning", async () => {
     const r = await api("POST", "/api/v1/task", follow);
-    expect(r.body.data.warnings).toEqual([]);
+    expect(ignored(r.body.data.warnings)).toEqual([]);
   });
 });
