@@ -114,12 +114,22 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
           "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
-          "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
+          "Material files must exist on this PC, and a post from the library or a folder needs, per account, files " +
+          "it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account " +
+          "is the one the phone last showed in use, and when none was read yet `warnings` says so. With `start_time` the tasks become due at its next occurrence; " +
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
           "A task in device mode names the account it ran as (`username`) once its phone showed it.",
         tags,
-        data: T.Object({ task_ids: T.Array(T.Integer()), created_count: T.Integer() }),
-        example: { task_ids: [101, 102], created_count: 2 },
+        data: T.Object({
+          task_ids: T.Array(T.Integer()),
+          created_count: T.Integer(),
+          warnings: T.Array(T.String(), {
+            description:
+              "what could not be checked at creation, the tasks created anyway: e.g. a post from the library in " +
+              "device mode on a phone whose account in use was not read yet (match_accounts reads it)",
+          }),
+        }),
+        example: { task_ids: [101, 102], created_count: 2, warnings: [] },
         errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
       }),
     })

@@ -1,9 +1,16 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
-import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
+import {
+  type AccountTasks,
+  bareUsername,
+  type Platform,
+  STATUS_TEXT,
+  type TaskSource,
+  TaskStatus,
+} from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { ScriptRegistry } from "../scripts/registry.ts";
+import type { ScriptDefinition, ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
@@ -46,7 +53,10 @@ export class TaskService {
     this.random = deps.random ?? Math.random;
   }
 
-  create(req: CreateTasksRequest, source: TaskSource = "api"): { task_ids: number[]; created_count: number } {
+  create(
+    req: CreateTasksRequest,
+    source: TaskSource = "api",
+  ): { task_ids: number[]; created_count: number; warnings: string[] } {
     if (!req.script_name) throw AppError.scriptNameMissing();
     const script = this.deps.scripts.get(req.script_name);
     if (!script) {
@@ -89,6 +99,7 @@ export class TaskService {
         `this request would create ${total} tasks; at most ${MAX_TASKS_PER_REQUEST} at once`,
       );
     }
+    const warnings = this.checkAccounts(script, resolved.configs, targets, platformOf);
 
     const now = this.now();
     const start = req.start_time ? nextOccurrence(req.start_time, this.deps.timezone, now).getTime() : null;
@@ -117,7 +128,40 @@ export class TaskService {
       }
     }
     const ids = this.deps.lifecycle.create(rows);
-    return { task_ids: ids, created_count: ids.length };
+    return { task_ids: ids, created_count: ids.length, warnings };
+  }
+
+  /**
+   * The script's checks of the accounts the tasks run as: in device mode, the account the phone last showed
+   * in use. Throws on an issue; returns what could not be checked.
+   */
+  private checkAccounts(
+    script: ScriptDefinition,
+    configs: Record<string, unknown>[],
+    targets: Target[],
+    platformOf: (account: Platform | undefined, config: Record<string, unknown>) => Platform,
+  ): string[] {
+    if (!script.checkAccounts) return [];
+    const warnings: string[] = [];
+    for (const config of configs) {
+      // one entry per account, with its count of tasks: they all take from the same files
+      const byAccount = new Map<string, AccountTasks>();
+      for (const { serial, account } of targets) {
+        const username =
+          account?.username ??
+          this.deps.accounts.inUseOn(serial, platformOf(undefined, config))?.username ??
+          null;
+        const key = username === null ? `phone ${serial}` : `@${username.toLowerCase()}`;
+        const entry = byAccount.get(key) ?? { serial, username, tasks: 0 };
+        entry.tasks++;
+        byAccount.set(key, entry);
+      }
+      const outcome = script.checkAccounts(config, [...byAccount.values()], this.deps.scripts.services);
+      const [first, ...more] = outcome.issues;
+      if (first) throw configRejected([first, ...more]);
+      warnings.push(...outcome.warnings);
+    }
+    return warnings;
   }
 
   private deviceTargets(req: CreateTasksRequest): Target[] {
