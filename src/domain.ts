@@ -51,6 +51,8 @@ export interface AccountTasks {
   serial: string;
   username: string | null;
   tasks: number;
+  /** The configs of the account's tasks of the same script queued before (pending or running). */
+  queued: Record<string, unknown>[];
 }
 
 /** What a check at creation found: issues refuse the request, warnings go with its answer. */

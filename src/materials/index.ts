@@ -95,6 +95,15 @@ const posterOf = (task: Pick<MaterialTask, "serial" | "username">): Poster => ({
   username: task.username?.replace(/^@/, "") || null,
   serial: task.serial,
 });
+/** Whether two posts take their files from the same pool (a material_list is never used up). */
+const samePool = (a: MaterialConfig, b: MaterialConfig) =>
+  a.material_list.length === 0 &&
+  b.material_list.length === 0 &&
+  kindOf(a) === kindOf(b) &&
+  a.material_source === b.material_source &&
+  (a.material_source === "localFolder"
+    ? a.material_path === b.material_path
+    : parseTags(a.materials_tags).join().toLowerCase() === parseTags(b.materials_tags).join().toLowerCase());
 const who = (p: Poster) => (p.username ? `@${p.username}` : `phone ${p.serial}`);
 const plural = (n: number, kind: Kind) => `${n} ${kind}${n === 1 ? "" : "s"}`;
 const describeFormats = (kind: Kind) => FORMATS_OF[kind].join("/");
@@ -374,7 +383,7 @@ export class Materials {
     const outcome: CheckOutcome = { issues: [], warnings: [] };
     if (config.material_list.length > 0) return outcome;
     const kind = kindOf(config);
-    for (const { serial, username, tasks } of accounts) {
+    for (const { serial, username, tasks, queued } of accounts) {
       if (username === null) {
         outcome.warnings.push(
           `could not check the material library for the account in use on ${serial}: not read yet ` +
@@ -384,7 +393,8 @@ export class Materials {
       }
       const poster = posterOf({ serial, username });
       const { paths, where, folder } = this.pool(config, poster);
-      const want = needOf(config) * tasks;
+      const before = (queued as MaterialConfig[]).filter((q) => samePool(q, config));
+      const want = needOf(config) * tasks + before.reduce((n, q) => n + needOf(q), 0);
       const used = this.store.usedBy(paths, poster);
       const fresh = firstPostable(
         paths.filter((p) => !used.has(p)),
@@ -394,8 +404,14 @@ export class Materials {
       if (fresh >= want) continue;
       const tagged = parseTags(config.materials_tags).length > 0;
       const left = fresh === 0 ? `no ${kind}` : `only ${plural(fresh, kind)}`;
-      const needs = want > 1 ? `, and ${tasks === 1 ? "the task needs" : `${tasks} tasks need`} ${want}` : "";
-      const posted = used.size === paths.length ? "all" : String(used.size);
+      const these = tasks === 1 ? "the task" : `${tasks} tasks`;
+      const needs =
+        before.length > 0
+          ? `, and ${these} and ${before.length} queued before need ${want}`
+          : want > 1
+            ? `, and ${these} need${tasks === 1 ? "s" : ""} ${want}`
+            : "";
+      const posted = used.size === paths.length ? "all" : used.size === 0 ? "none" : String(used.size);
       const hint = folder
         ? "add more to the folder"
         : `upload more (POST /api/v1/material)${tagged ? " or choose another tag" : ""}`;

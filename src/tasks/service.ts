@@ -147,12 +147,15 @@ export class TaskService {
       // one entry per account, with its count of tasks: they all take from the same files
       const byAccount = new Map<string, AccountTasks>();
       for (const { serial, account } of targets) {
-        const username =
-          account?.username ??
-          this.deps.accounts.inUseOn(serial, platformOf(undefined, config))?.username ??
-          null;
+        const inUse = this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config))?.username;
+        const username = account?.username ?? inUse ?? null;
         const key = username === null ? `phone ${serial}` : `@${username.toLowerCase()}`;
-        const entry = byAccount.get(key) ?? { serial, username, tasks: 0 };
+        const entry = byAccount.get(key) ?? {
+          serial,
+          username,
+          tasks: 0,
+          queued: username === null ? [] : this.queuedAs(script.name, serial, username, inUse),
+        };
         entry.tasks++;
         byAccount.set(key, entry);
       }
@@ -162,6 +165,22 @@ export class TaskService {
       warnings.push(...outcome.warnings);
     }
     return warnings;
+  }
+
+  /**
+   * The configs of `script`'s unfinished tasks on `serial` that run as `username`: its own, and those of
+   * device mode while it is the account in use there.
+   */
+  private queuedAs(script: string, serial: string, username: string, inUse: string | undefined) {
+    const same = (name: string | undefined) =>
+      name !== undefined && bareUsername(name).toLowerCase() === username.toLowerCase();
+    return [TaskStatus.pending, TaskStatus.running]
+      .flatMap(
+        (status) =>
+          this.deps.tasks.list({ status, serial, scriptName: script }, 1, MAX_TASKS_PER_REQUEST).rows,
+      )
+      .filter((t) => (t.username === null ? same(inUse) : same(t.username)))
+      .map((t) => JSON.parse(t.scriptConfig) as Record<string, unknown>);
   }
 
   private deviceTargets(req: CreateTasksRequest): Target[] {

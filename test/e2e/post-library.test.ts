@@ -45,11 +45,19 @@ afterAll(async () => {
   await stranger?.stop();
 });
 
-test("device-mode posts complete until the account has posted every video, then the next is refused", async () => {
+test("device-mode posts are accepted while the account has videos left (queued ones count), then refused", async () => {
   const [first] = serials as [string];
   const accepted = [];
   for (let i = 0; i < DEMO_POSTS; i++) accepted.push(await post(first, {}));
   expect(accepted.map((a) => [a.code, a.data.warnings])).toEqual(accepted.map(() => [0, []]));
+  // the queued ones count: whatever of them has run by now, one more is one too many
+  const early = await post(first, {});
+  expect([early.code, early.message]).toEqual([
+    40001,
+    expect.stringMatching(
+      /^script_config\.materials_tags: .* that @farm1\.alpha has not posted yet, and the task and \d queued before need \d /,
+    ),
+  ]);
   const tasks = await finished(accepted.flatMap((a) => a.data.task_ids));
   expect(tasks.map((t) => [t.status, t.username, t.error ?? null])).toEqual(
     tasks.map(() => [2, "@farm1.alpha", null]),
