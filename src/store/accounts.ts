@@ -29,7 +29,8 @@ export interface SeenAccounts {
 
 /** The account an app on a phone last showed in use, and when. */
 export interface LastInUse {
-  username: string;
+  /** null: the app showed no account signed in. */
+  username: string | null;
   at: number;
 }
 
@@ -167,8 +168,9 @@ export class AccountStore {
           summary.added.push(username);
         }
       }
-      if (seen.inUse) {
-        const inUse: LastInUse = { username: seen.inUse, at: now };
+      // a full read without one in use: the app is signed out, and what was in use before is no longer
+      if (seen.inUse || seen.complete) {
+        const inUse: LastInUse = { username: seen.inUse ?? null, at: now };
         new MetaStore(tx as unknown as Db).set(inUseKey(seen.serial, seen.platform), JSON.stringify(inUse));
       }
       if (!seen.complete) return;

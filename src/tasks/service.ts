@@ -147,8 +147,9 @@ export class TaskService {
       // one entry per account, with its count of tasks: they all take from the same files
       const byAccount = new Map<string, AccountTasks>();
       for (const { serial, account } of targets) {
-        const inUse = this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config))?.username;
-        const username = account?.username ?? inUse ?? null;
+        const inUse =
+          this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config))?.username ?? null;
+        const username = account?.username ?? inUse;
         const key = username === null ? `phone ${serial}` : `@${username.toLowerCase()}`;
         const entry = byAccount.get(key) ?? {
           serial,
@@ -171,9 +172,9 @@ export class TaskService {
    * The configs of `script`'s unfinished tasks on `serial` that run as `username`: its own, and those of
    * device mode while it is the account in use there.
    */
-  private queuedAs(script: string, serial: string, username: string, inUse: string | undefined) {
-    const same = (name: string | undefined) =>
-      name !== undefined && bareUsername(name).toLowerCase() === username.toLowerCase();
+  private queuedAs(script: string, serial: string, username: string, inUse: string | null) {
+    const same = (name: string | null) =>
+      name !== null && bareUsername(name).toLowerCase() === username.toLowerCase();
     return [TaskStatus.pending, TaskStatus.running]
       .flatMap(
         (status) =>
