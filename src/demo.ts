@@ -6,7 +6,7 @@
 import { VirtualPhone } from "@farm/virtual-phone";
 import type { Fleet } from "./devices/index.ts";
 import type { Logger } from "./log.ts";
-import { addDemoMaterials, DEMO_TAG } from "./materials/demo-media.ts";
+import { addDemoMaterials, DEMO_POSTS, DEMO_TAG } from "./materials/demo-media.ts";
 import type { Materials } from "./materials/index.ts";
 import type { TaskService } from "./tasks/service.ts";
 
@@ -32,7 +32,7 @@ export async function startDemo(
   log: Logger,
 ) {
   addDemoMaterials(service.materials, materialsDir);
-  log.info(`demo: sample video and image in the material library, tag "${DEMO_TAG}"`);
+  log.info(`demo: ${DEMO_POSTS} sample videos and images in the material library, tag "${DEMO_TAG}"`);
   const demo = await startDemoPhones(count, service.fleet, log);
   service.taskService.create({ serials: demo.serials, script_name: "match_accounts", script_config: {} });
   log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");

@@ -1,5 +1,6 @@
 // The domain's words, typed once: the store's columns, the API's schemas and the scripts all use these.
 import { type SchemaOptions, Type as T, type TLiteral, type TUnion } from "@sinclair/typebox";
+import type { ErrorDetail } from "./errors.ts";
 
 export const PLATFORMS = ["tiktok", "instagram"] as const;
 /** The app a script works in. */
@@ -43,3 +44,19 @@ export const literalUnion = <const L extends readonly string[]>(values: L, optio
     values.map((v) => T.Literal(v as L[number])),
     options,
   ) as unknown as TUnion<[TLiteral<L[number]>]>;
+
+/** Some of one request's tasks that run as one account: on `serial`, as `username` (null: the account in use
+ * there, not read yet). */
+export interface AccountTasks {
+  serial: string;
+  username: string | null;
+  tasks: number;
+  /** The configs of the account's tasks of the same script queued before (pending or running). */
+  queued: Record<string, unknown>[];
+}
+
+/** What a check at creation found: issues refuse the request, warnings go with its answer. */
+export interface CheckOutcome {
+  issues: ErrorDetail[];
+  warnings: string[];
+}

@@ -124,7 +124,7 @@ const CreatedRef = named(
     ),
     warnings: T.Array(T.String(), {
       description:
-        "how the request was read where it could mean more than one thing (a field ignored because another wins), and what will keep the tasks from starting when expected (a start_time already past today, so due tomorrow; a phone offline or unauthorized; adb not answering); empty when nothing needs saying",
+        "how the request was read where it could mean more than one thing (a field ignored because another wins), what could not be checked at creation (a library post in device mode on a phone whose account in use was not read yet), and what will keep the tasks from starting when expected (a start_time already past today, so due tomorrow; a phone offline or unauthorized; adb not answering); empty when nothing needs saying",
     }),
   }),
 );
@@ -143,7 +143,10 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           "The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same " +
           "targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) " +
           "the first given wins, as in the product's docs, and `warnings` names each field ignored. " +
-          "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
+          "Material files must exist on this PC, and a post from the library or a folder needs, per account, files " +
+          "it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account " +
+          "is the one the phone last showed in use, and when none was read yet `warnings` says so. " +
+          "With `start_time` the tasks become due at its next occurrence; " +
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
           "A task in device mode names the account it ran as (`username`) once its phone showed it. " +
           "The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: " +
@@ -159,6 +162,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           ],
           warnings: [
             "target_user is ignored: target_users is given, and it wins",
+            "could not check the material library for the account in use on R58M456DEF: not read yet (match_accounts reads it)",
             "start_time 11:00 has passed today (it is 2026-11-28 11:26 UTC): due tomorrow, 2026-11-29 11:00 UTC",
             "phone R58M456DEF is unauthorized: allow USB debugging on the phone; its tasks wait until it is online",
           ],

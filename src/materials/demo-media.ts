@@ -1,5 +1,5 @@
-// The demo's sample media (--simulate): a small video and image in the library, tag "demo", so that the
-// documented POST /task example posts something on a fresh machine. Built in code, so the executable
+// The demo's sample media (--simulate): small videos and images in the library, tag "demo", so that the
+// documented POST /task example posts something on a fresh machine, several times per account. Built in code, so the executable
 // carries them without asset files.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +7,8 @@ import { Canvas } from "@farm/virtual-phone";
 import type { Materials } from "./index.ts";
 
 export const DEMO_TAG = "demo";
+/** Videos and images of each kind: enough for several posts by every demo account (each posts a file once). */
+export const DEMO_POSTS = 6;
 
 /** An ISO BMFF box: 32-bit size, 4-letter type, payload. */
 function box(type: string, ...payload: Buffer[]): Buffer {
@@ -49,17 +51,19 @@ export function sampleImage(): Buffer {
 }
 
 /**
- * Writes the samples into `dir` and registers them with tag "demo", once: a restart finds them already in
+ * Writes DEMO_POSTS videos and images into `dir` and registers them with tag "demo", once: a restart finds them already in
  * the library and adds nothing.
  */
 export function addDemoMaterials(materials: Materials, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const [name, make] of [
-    ["demo-video.mp4", sampleVideo],
-    ["demo-image.png", sampleImage],
-  ] as const) {
-    const path = join(dir, name);
-    if (!existsSync(path)) writeFileSync(path, make());
-    if (!materials.byPath(path)) materials.register(path, [DEMO_TAG]);
+  for (let i = 1; i <= DEMO_POSTS; i++) {
+    for (const [name, make] of [
+      [`demo-video-${i}.mp4`, sampleVideo],
+      [`demo-image-${i}.png`, sampleImage],
+    ] as const) {
+      const path = join(dir, name);
+      if (!existsSync(path)) writeFileSync(path, make());
+      if (!materials.byPath(path)) materials.register(path, [DEMO_TAG]);
+    }
   }
 }

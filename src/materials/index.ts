@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
+import type { AccountTasks, CheckOutcome } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { choice, suggest } from "../explain.ts";
 import type { Db } from "../store/db.ts";
@@ -101,10 +102,19 @@ export const MAX_TAGS = 20;
 const byName = new Intl.Collator("en", { numeric: true, sensitivity: "base" }).compare;
 const kindOf = (c: MaterialConfig): Kind => (c.content_type === 1 ? "image" : "video");
 const needOf = (c: MaterialConfig) => (c.content_type === 1 ? c.image_count : 1);
-const posterOf = (task: Omit<MaterialTask, "config">): Poster => ({
+const posterOf = (task: Pick<MaterialTask, "serial" | "username">): Poster => ({
   username: task.username?.replace(/^@/, "") || null,
   serial: task.serial,
 });
+/** Whether two posts take their files from the same pool (a material_list is never used up). */
+const samePool = (a: MaterialConfig, b: MaterialConfig) =>
+  a.material_list.length === 0 &&
+  b.material_list.length === 0 &&
+  kindOf(a) === kindOf(b) &&
+  a.material_source === b.material_source &&
+  (a.material_source === "localFolder"
+    ? a.material_path === b.material_path
+    : parseTags(a.materials_tags).join().toLowerCase() === parseTags(b.materials_tags).join().toLowerCase());
 const who = (p: Poster) => (p.username ? `@${p.username}` : `phone ${p.serial}`);
 const plural = (n: number, kind: Kind) => `${n} ${kind}${n === 1 ? "" : "s"}`;
 const describeFormats = (kind: Kind) => FORMATS_OF[kind].join("/");
@@ -368,29 +378,82 @@ export class Materials {
         0,
         need,
       );
-    } else if (config.material_source === "localFolder") {
+    } else {
+      const pool = this.pool(config, poster);
+      files = this.unusedFiles(pool.paths, kind, need, poster, pool.where);
+      if (pool.folder && !captions.trim()) {
+        const captionFile = [join(pool.folder, CAPTION_FILE), join(pool.root, CAPTION_FILE)].find(existsSync);
+        if (captionFile) captions = readTextFile(captionFile);
+      }
+    }
+    return { kind, files, caption: this.nextCaption(captions, task.platform) };
+  }
+
+  /**
+   * At creation: why the library (or folder) cannot give each account files it has not posted yet for each
+   * of its tasks (3 tasks of 2 images need 6); empty when it can. An account in use not read yet cannot be
+   * checked: a warning says so. A material_list may be posted again, so it always can.
+   */
+  checkUnposted(config: MaterialConfig, accounts: AccountTasks[]): CheckOutcome {
+    const outcome: CheckOutcome = { issues: [], warnings: [] };
+    if (config.material_list.length > 0) return outcome;
+    const kind = kindOf(config);
+    for (const { serial, username, tasks, queued } of accounts) {
+      if (username === null) {
+        outcome.warnings.push(
+          `could not check the material library for the account in use on ${serial}: not read yet ` +
+            "(match_accounts reads it)",
+        );
+        continue;
+      }
+      const poster = posterOf({ serial, username });
+      const { paths, where, folder } = this.pool(config, poster);
+      const before = (queued as MaterialConfig[]).filter((q) => samePool(q, config));
+      const want = needOf(config) * tasks + before.reduce((n, q) => n + needOf(q), 0);
+      const used = this.store.usedBy(paths, poster);
+      const fresh = firstPostable(
+        paths.filter((p) => !used.has(p)),
+        kind,
+        want,
+      ).length;
+      if (fresh >= want) continue;
+      const tagged = parseTags(config.materials_tags).length > 0;
+      const left = fresh === 0 ? `no ${kind}` : `only ${plural(fresh, kind)}`;
+      const these = tasks === 1 ? "the task" : `${tasks} tasks`;
+      const needs =
+        before.length > 0
+          ? `, and ${these} and ${before.length} queued before need ${want}`
+          : want > 1
+            ? `, and ${these} need${tasks === 1 ? "s" : ""} ${want}`
+            : "";
+      const posted = used.size === paths.length ? "all" : used.size === 0 ? "none" : String(used.size);
+      const hint = folder
+        ? "add more to the folder"
+        : `upload more (POST /api/v1/material)${tagged ? " or choose another tag" : ""}`;
+      outcome.issues.push({
+        path: `/script_config/${folder ? "material_path" : tagged ? "materials_tags" : "material_source"}`,
+        message:
+          `${left} ${where} that ${who(poster)} has not posted yet${needs} ` +
+          `(${plural(paths.length, kind)} there, ${posted} posted by ${who(poster)}): ${hint}`,
+      });
+    }
+    return outcome;
+  }
+
+  /** The files a post as `poster` picks from, in name order: its folder's (own @username one first) or the library's. */
+  private pool(config: MaterialConfig, poster: Poster) {
+    const kind = kindOf(config);
+    if (config.material_source === "localFolder") {
       const local = toLocalPath(config.material_path);
       if (!local.ok) throw new MaterialError(`material folder: ${local.reason}`);
       if (!isFolder(local.path)) throw new MaterialError(`material folder "${local.path}" is not there`);
       const folder = (poster.username && ownFolder(local.path, poster.username)) || local.path;
-      files = this.unusedFiles(folderFiles(folder, kind), kind, need, poster, `in "${folder}"`);
-      if (!captions.trim()) {
-        const captionFile = [join(folder, CAPTION_FILE), join(local.path, CAPTION_FILE)].find(existsSync);
-        if (captionFile) captions = readTextFile(captionFile);
-      }
-    } else {
-      const tags = parseTags(config.materials_tags);
-      const rows = this.store.withTags(kind, tags).sort((a, b) => byName(a.name, b.name) || a.id - b.id);
-      const where = `in the material library${tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : ""}`;
-      files = this.unusedFiles(
-        rows.map((r) => r.path),
-        kind,
-        need,
-        poster,
-        where,
-      );
+      return { paths: folderFiles(folder, kind), where: `in "${folder}"`, folder, root: local.path };
     }
-    return { kind, files, caption: this.nextCaption(captions, task.platform) };
+    const tags = parseTags(config.materials_tags);
+    const rows = this.store.withTags(kind, tags).sort((a, b) => byName(a.name, b.name) || a.id - b.id);
+    const where = `in the material library${tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : ""}`;
+    return { paths: rows.map((r) => r.path), where, folder: null, root: null };
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */

@@ -16,7 +16,7 @@ export interface AccountBook {
 }
 
 /** The material library as scripts see it: a post's files and caption, what was posted, what is there. */
-export type MaterialLibrary = Pick<Materials, "forTask" | "markPosted" | "check">;
+export type MaterialLibrary = Pick<Materials, "forTask" | "markPosted" | "check" | "checkUnposted">;
 
 /** What the service lends its scripts, the same for every run; a script's checks at creation get it too. */
 export interface ScriptServices {

@@ -1,7 +1,7 @@
 // What a script declares: its config schema (defaults included), extra checks, how one request fans out into
 // tasks, how long a run may take, and its flow on the phone. Each script's config is typed from its schema.
 import type { Static, TObject } from "@sinclair/typebox";
-import type { Platform } from "../domain.ts";
+import type { AccountTasks, CheckOutcome, Platform } from "../domain.ts";
 import type { ErrorDetail } from "../errors.ts";
 import type { ScriptContext, ScriptServices } from "./context.ts";
 
@@ -19,6 +19,11 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   platformOf?(config: Static<Schema>): Platform | undefined;
   /** Checks that depend on the app the tasks will run in (a TikTok-only field on Instagram). */
   checkPlatform?(config: Static<Schema>, platform: Platform): ErrorDetail[];
+  /**
+   * Checks that depend on the accounts the tasks run as (a post's files not posted yet by each), with how many
+   * tasks each gets; a phone whose account in use was not read yet comes with username null.
+   */
+  checkAccounts?(config: Static<Schema>, accounts: AccountTasks[], services: ScriptServices): CheckOutcome;
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
   expand?(config: Static<Schema>): Static<Schema>[];
   /**

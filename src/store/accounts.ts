@@ -3,6 +3,7 @@
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DeviceState, Platform } from "../domain.ts";
 import type { Db } from "./db.ts";
+import { MetaStore } from "./meta.ts";
 import { type AccountRow, accounts, devices } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
 
@@ -22,7 +23,18 @@ export interface SeenAccounts {
   usernames: string[];
   /** The switcher's full list (others on this phone are then logged out), or only the account in use. */
   complete: boolean;
+  /** The account the app showed in use (one of `usernames`), when it was read. */
+  inUse?: string;
 }
+
+/** The account an app on a phone last showed in use, and when. */
+export interface LastInUse {
+  /** null: the app showed no account signed in. */
+  username: string | null;
+  at: number;
+}
+
+const inUseKey = (serial: string, platform: Platform) => `account_in_use:${platform}:${serial}`;
 
 export interface SeenSummary {
   /** Each seen username's account id. */
@@ -156,6 +168,11 @@ export class AccountStore {
           summary.added.push(username);
         }
       }
+      // a full read without one in use: the app is signed out, and what was in use before is no longer
+      if (seen.inUse || seen.complete) {
+        const inUse: LastInUse = { username: seen.inUse ?? null, at: now };
+        new MetaStore(tx as unknown as Db).set(inUseKey(seen.serial, seen.platform), JSON.stringify(inUse));
+      }
       if (!seen.complete) return;
       const present = new Set(seen.usernames.map((u) => u.toLowerCase()));
       for (const a of store.onPhone(seen.serial, seen.platform)) {
@@ -168,6 +185,12 @@ export class AccountStore {
       }
     });
     return summary;
+  }
+
+  /** The account `platform`'s app on `serial` last showed in use; null when it was never read. */
+  inUseOn(serial: string, platform: Platform): LastInUse | null {
+    const raw = new MetaStore(this.db).get(inUseKey(serial, platform));
+    return raw === undefined ? null : (JSON.parse(raw) as LastInUse);
   }
 
   /** The app on `serial` does not have `username` signed in: marked logged out there (kept). */

@@ -1,10 +1,17 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
-import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
+import {
+  type AccountTasks,
+  bareUsername,
+  type Platform,
+  STATUS_TEXT,
+  type TaskSource,
+  TaskStatus,
+} from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { suggest } from "../explain.ts";
 import type { Logger } from "../log.ts";
-import type { ScriptRegistry } from "../scripts/registry.ts";
+import type { ScriptDefinition, ScriptRegistry } from "../scripts/registry.ts";
 import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
@@ -105,6 +112,7 @@ export class TaskService {
         `this request would create ${total} tasks; at most ${MAX_TASKS_PER_REQUEST} at once`,
       );
     }
+    const warnings = this.checkAccounts(script, resolved.configs, targets, platformOf);
 
     const now = this.now();
     const start = req.start_time ? nextOccurrence(req.start_time, this.deps.timezone, now).getTime() : null;
@@ -143,6 +151,7 @@ export class TaskService {
       })),
       warnings: [
         ...resolved.warnings,
+        ...warnings,
         ...this.createWarnings(req.start_time, start, now.getTime(), [...nextDue.keys()]),
       ],
     };
@@ -174,9 +183,62 @@ export class TaskService {
     return warnings;
   }
 
+  /**
+   * The script's checks of the accounts the tasks run as: in device mode, the account the phone last showed
+   * in use. Throws on an issue; returns what could not be checked.
+   */
+  private checkAccounts(
+    script: ScriptDefinition,
+    configs: Record<string, unknown>[],
+    targets: Target[],
+    platformOf: (account: Platform | undefined, config: Record<string, unknown>) => Platform,
+  ): string[] {
+    if (!script.checkAccounts) return [];
+    const warnings: string[] = [];
+    for (const config of configs) {
+      // one entry per account, with its count of tasks: they all take from the same files
+      const byAccount = new Map<string, AccountTasks>();
+      for (const { serial, account } of targets) {
+        const inUse =
+          this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config))?.username ?? null;
+        const username = account?.username ?? inUse;
+        const key = username === null ? `phone ${serial}` : `@${username.toLowerCase()}`;
+        const entry = byAccount.get(key) ?? {
+          serial,
+          username,
+          tasks: 0,
+          queued: username === null ? [] : this.queuedAs(script.name, serial, username, inUse),
+        };
+        entry.tasks++;
+        byAccount.set(key, entry);
+      }
+      const outcome = script.checkAccounts(config, [...byAccount.values()], this.deps.scripts.services);
+      const [first, ...more] = outcome.issues;
+      if (first) throw configRejected([first, ...more]);
+      warnings.push(...outcome.warnings);
+    }
+    return warnings;
+  }
+
   /** Why a task has not started yet; null unless it is pending. */
   waitingFor(row: TaskRow): WaitingFor | null {
     return waitingFor(row, this.deps.queue);
+  }
+
+  /**
+   * The configs of `script`'s unfinished tasks on `serial` that run as `username`: its own, and those of
+   * device mode while it is the account in use there.
+   */
+  private queuedAs(script: string, serial: string, username: string, inUse: string | null) {
+    const same = (name: string | null) =>
+      name !== null && bareUsername(name).toLowerCase() === username.toLowerCase();
+    return [TaskStatus.pending, TaskStatus.running]
+      .flatMap(
+        (status) =>
+          this.deps.tasks.list({ status, serial, scriptName: script }, 1, MAX_TASKS_PER_REQUEST).rows,
+      )
+      .filter((t) => (t.username === null ? same(inUse) : same(t.username)))
+      .map((t) => JSON.parse(t.scriptConfig) as Record<string, unknown>);
   }
 
   private deviceTargets(req: CreateTasksRequest): Target[] {

@@ -1297,9 +1297,12 @@ function newTaskPage(root, { params }) {
       submit.disabled = true;
       try {
         const r = await api("POST", "/task", body, { "x-farm-source": "ui" });
+        // what could not be checked at creation is said with the tasks created
+        const warned = r.warnings?.length > 0;
         notice(
-          `${r.created_count} task${r.created_count === 1 ? "" : "s"} created: #${r.task_ids.join(", #")}`,
-          "info",
+          `${r.created_count} task${r.created_count === 1 ? "" : "s"} created: #${r.task_ids.join(", #")}` +
+            (warned ? `; ${r.warnings.join("; ")}` : ""),
+          warned ? "warn" : "info",
         );
         Object.assign(taskFilter, { status: "", serial: "", script_name: "", source: "", page: 1 });
         go("#/tasks");

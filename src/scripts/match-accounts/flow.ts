@@ -26,13 +26,13 @@ export async function matchFlow(ctx: ScriptContext<MatchConfig>): Promise<void> 
   let total = 0;
   for (const { app, pkg } of apps) {
     const session = await ctx.openApp(app, pkg);
-    const usernames = await ctx.step(`read ${APP_LABEL[app]}'s accounts (${pkg})`, async () => {
+    const { usernames, inUse } = await ctx.step(`read ${APP_LABEL[app]}'s accounts (${pkg})`, async () => {
       const inUse = await readAccountInUse(ctx, session, { restart: true });
-      if (inUse === null) return [];
+      if (inUse === null) return { usernames: [], inUse: undefined };
       const rows = await readSwitcher(session);
       await closeSwitcher(ctx);
       const listed = rows.map((r) => r.username);
-      return listed.includes(inUse) ? listed : [inUse, ...listed];
+      return { usernames: listed.includes(inUse) ? listed : [inUse, ...listed], inUse };
     });
     const seen = ctx.accounts.recordSeen({
       serial: phone.serial,
@@ -40,6 +40,7 @@ export async function matchFlow(ctx: ScriptContext<MatchConfig>): Promise<void> 
       packagename: pkg,
       usernames,
       complete: true,
+      inUse,
     });
     total += usernames.length;
     const parts = [

@@ -50,6 +50,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
     // the materials last: their message names what is missing once the fields themselves are right
     return [...issues, ...materials.check(c)];
   },
+  checkAccounts: (c, accounts, { materials }) => materials.checkUnposted(c, accounts),
   async run(ctx) {
     const input = await ctx.step("find the materials", async () => resolveInput(ctx));
     await postFlow(ctx, input);

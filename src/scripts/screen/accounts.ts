@@ -147,6 +147,7 @@ export async function useTaskAccount(ctx: ScriptContext): Promise<AccountInUse> 
       packagename: session.pkg,
       usernames: [username],
       complete: false,
+      inUse: username,
     });
     return { username, accountId: seen.ids[username] as number };
   };
