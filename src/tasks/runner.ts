@@ -72,6 +72,10 @@ interface Run {
   unsavedLogs: LogLine[];
   /** Cuts the config's secrets out of every text the run writes (log, error, console, evidence). */
   scrub: Scrub;
+  /** When the script's expected length (if it declares one) runs out, clock ms; set once the run starts. */
+  expectedEnd?: number;
+  /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
+  irreversible?: string;
 }
 
 const CLEANUP_TIMEOUT_MS = 15_000;
@@ -138,6 +142,16 @@ export class Runner {
     this.cancelWake?.();
     for (const serial of [...this.suspect.keys()]) this.clearSuspect(serial);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    // a run that cannot finish within the grace would only hold the exit: interrupt it now
+    const graceEnd = this.o.clock.now() + graceMs;
+    for (const run of this.running.values()) {
+      if (run.irreversible || run.expectedEnd === undefined || run.expectedEnd <= graceEnd) continue;
+      const left = Math.round((run.expectedEnd - this.o.clock.now()) / 1000);
+      const why = `interrupted at once: about ${left} s left, more than the ${Math.round(graceMs / 1000)} s grace`;
+      this.addLog(run, [run.task.id, "warn", why]);
+      this.o.log.child({ task: run.task.id, phone: run.task.serial }).info(why);
+      run.controller.abort(INTERRUPTED);
+    }
     if (this.running.size > 0) {
       this.o.log.info(
         `waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`,
@@ -341,7 +355,6 @@ export class Runner {
 
     const cleanups: ((signal: AbortSignal) => Promise<void>)[] = [];
     const signal = controller.signal;
-    let irreversible: string | null = null;
     const ctx: ScriptContext = {
       ...this.o.scripts.services,
       task: {
@@ -373,7 +386,7 @@ export class Runner {
       sleep: (ms) => abortableSleep(ms, signal),
       openApp: (app, only) => openApp(app, only),
       irreversible: (what) => {
-        irreversible = what;
+        run.irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
     };
@@ -383,6 +396,8 @@ export class Runner {
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     const startedAt = this.o.clock.now();
+    const expectedS = script.expectedDurationS?.(config);
+    if (Number.isFinite(expectedS)) run.expectedEnd = startedAt + (expectedS as number) * 1000;
     this.o.log
       .child({ task: task.id, phone: task.serial })
       .info(
@@ -408,10 +423,10 @@ export class Runner {
         if (phone.goneSignal.aborted || !(await phone.ping(2000))) failure = OFFLINE;
       }
       // running it again could do twice what must happen once (a second post)
-      if (irreversible && failure.errorClass === "retryable" && !(e instanceof ScriptError)) {
+      if (run.irreversible && failure.errorClass === "retryable" && !(e instanceof ScriptError)) {
         failure = {
           ...failure,
-          message: `${failure.message} after ${irreversible}; not retried automatically`,
+          message: `${failure.message} after ${run.irreversible}; not retried automatically`,
           errorClass: "permanent",
         };
       }
