@@ -205,6 +205,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     scripts,
     tasks,
     devices,
+    adb: () => fleet.adb,
     accounts,
     timezone: config.timezone,
     now: () => new Date(clock.now()),
@@ -228,7 +229,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       // a removed data folder, or a disk that refused a write and still refuses the probe
       writeRefusal: () => storage.problem(),
       storageFailure: (e) => storage.failure(e),
-      adb: () => fleet.adbStatus,
+      adb: () => fleet.adb,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
     },

@@ -1,5 +1,6 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
+import type { AdbState } from "../devices/index.ts";
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -24,6 +25,8 @@ export interface TaskServiceDeps {
   /** Read only (the type holds it to reads): every change goes through the lifecycle. */
   tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf">;
   devices: DeviceStore;
+  /** The adb server's state: an unknown serial while adb is down is said to be unseen for that reason. */
+  adb?: () => AdbState;
   accounts: AccountStore;
   timezone: string;
   now?: () => Date;
@@ -125,12 +128,15 @@ export class TaskService {
     if (serials.length === 0) throw AppError.invalid("serials: give at least one device serial");
     const unknown = this.deps.devices.unknown(serials);
     if (unknown.length > 0) {
+      const adb = this.deps.adb?.();
+      const adbDown = adb !== undefined && adb.state !== "ok" && adb.state !== "off";
       const errors = unknown.map((s) => ({
         path: `/serials/${serials.indexOf(s)}`,
-        message: `unknown device '${s}'`,
+        message: adbDown ? `device '${s}' cannot be seen: adb is down` : `unknown device '${s}'`,
       }));
       throw AppError.invalid(
-        `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}`,
+        `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}` +
+          (adbDown ? ` (${adb.message})` : ""),
         errors,
       );
     }
