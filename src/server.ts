@@ -150,6 +150,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const fleet = new Fleet({
     dataDir: config.dataDir,
     adbServer: config.adb,
+    adbPath: config.adbPath,
     pollMs: options.pollMs,
     log,
   });

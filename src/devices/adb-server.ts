@@ -74,6 +74,12 @@ export class AdbServer {
 
   /** What the operator should know, and do, about the server now. */
   get state(): AdbState {
+    if (this.#status === undefined) {
+      return {
+        state: "unreachable",
+        message: `adb server at ${this.address}: being checked (the service is starting)`,
+      };
+    }
     if (this.status === "ok") {
       const whose = this.#startedHere ? ", started by this service (stopped when it stops)" : "";
       return { state: "ok", message: `adb server at ${this.address} answers${whose}` };
