@@ -113,7 +113,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
-          "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
+          "Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003. " +
           "Material files must exist on this PC. With `start_time` the tasks become due at its next occurrence; " +
           "`min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. " +
           "A task in device mode names the account it ran as (`username`) once its phone showed it.",
