@@ -12,8 +12,14 @@ export type AdbStatus = "ok" | "unreachable";
 
 /** The adb server as an operator needs to know it: up, down, or impossible here, and what to do. */
 export interface AdbState {
-  state: "ok" | "not_installed" | "unreachable" | "off";
+  /** "checking" until the first answer (or silence) at start-up; "off" when no adb server is used. */
+  state: "ok" | "checking" | "not_installed" | "unreachable" | "off";
   message: string;
+}
+
+/** Known to be missing or down: no phone behind the adb server can be seen. */
+export function adbDown(adb: AdbState): boolean {
+  return adb.state === "not_installed" || adb.state === "unreachable";
 }
 
 export interface AdbServerAddress {
@@ -76,7 +82,7 @@ export class AdbServer {
   get state(): AdbState {
     if (this.#status === undefined) {
       return {
-        state: "unreachable",
+        state: "checking",
         message: `adb server at ${this.address}: being checked (the service is starting)`,
       };
     }

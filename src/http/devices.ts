@@ -31,10 +31,16 @@ const NetworkPhone = T.Object(
 const AdbStateRef = T.Object(
   {
     state: T.Union(
-      [T.Literal("ok"), T.Literal("not_installed"), T.Literal("unreachable"), T.Literal("off")],
+      [
+        T.Literal("ok"),
+        T.Literal("checking"),
+        T.Literal("not_installed"),
+        T.Literal("unreachable"),
+        T.Literal("off"),
+      ],
       {
         description:
-          "ok: the adb server answers; not_installed: no adb executable here; unreachable: its server does not " +
+          "ok: the adb server answers; checking: the first look at start-up is not over; not_installed: no adb executable here; unreachable: its server does not " +
           "answer; off: no adb server is used",
       },
     ),

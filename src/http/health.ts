@@ -2,7 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia } from "elysia";
 import { VERSION } from "../config.ts";
-import type { AdbState } from "../devices/index.ts";
+import { type AdbState, adbDown } from "../devices/index.ts";
 
 export interface HealthProbe {
   /** Why the database cannot take writes now (full disk, data folder removed, not answering); null when it can. */
@@ -23,7 +23,13 @@ export const HealthSchema = T.Object({
   db: T.Union([T.Literal("ok"), T.Literal("error")]),
   /** Only when degraded: what is wrong and what to do (the database first, then adb). */
   reason: T.Optional(T.String()),
-  adb: T.Union([T.Literal("ok"), T.Literal("not_installed"), T.Literal("unreachable"), T.Literal("off")]),
+  adb: T.Union([
+    T.Literal("ok"),
+    T.Literal("checking"),
+    T.Literal("not_installed"),
+    T.Literal("unreachable"),
+    T.Literal("off"),
+  ]),
   devices_online: T.Integer(),
   plan: T.String(),
 });
@@ -37,7 +43,8 @@ const HEALTH_DOC: Record<string, unknown> = {
     "when the data folder was removed or replaced while the service ran (then until a restart). " +
     "HTTP 200 with `status: degraded` and `reason` when adb is `not_installed` (no adb executable: where it " +
     "looked, how to install it) or `unreachable` (its server at HOST:PORT does not answer): the service " +
-    "works, but no phone behind adb can be seen. `off`: no adb server is used.",
+    "works, but no phone behind adb can be seen. `checking`: the first look at start-up is not over; `off`: no adb " +
+    "server is used.",
   tags: ["service"],
   responses: {
     200: {
@@ -104,7 +111,7 @@ export function healthRoutes(probe: HealthProbe, startedAt = Date.now()) {
       const adb = probe.adb();
       // 503 is the database's: without adb the service still takes, keeps and answers tasks
       if (dbReason) set.status = 503;
-      const reason = dbReason ?? (adb.state === "ok" || adb.state === "off" ? null : adb.message);
+      const reason = dbReason ?? (adbDown(adb) ? adb.message : null);
       return {
         status: reason ? "degraded" : "ok",
         version: VERSION,

@@ -1,6 +1,6 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
-import type { AdbState } from "../devices/index.ts";
+import { type AdbState, adbDown } from "../devices/index.ts";
 import { bareUsername, type Platform, STATUS_TEXT, type TaskSource, TaskStatus } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -129,14 +129,14 @@ export class TaskService {
     const unknown = this.deps.devices.unknown(serials);
     if (unknown.length > 0) {
       const adb = this.deps.adb?.();
-      const adbDown = adb !== undefined && adb.state !== "ok" && adb.state !== "off";
+      const down = adb !== undefined && adbDown(adb);
       const errors = unknown.map((s) => ({
         path: `/serials/${serials.indexOf(s)}`,
-        message: adbDown ? `device '${s}' cannot be seen: adb is down` : `unknown device '${s}'`,
+        message: down ? `device '${s}' cannot be seen: adb is down` : `unknown device '${s}'`,
       }));
       throw AppError.invalid(
         `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}` +
-          (adbDown ? ` (${adb.message})` : ""),
+          (down ? ` (${adb.message})` : ""),
         errors,
       );
     }

@@ -472,7 +472,7 @@ function farmPage(root) {
     try {
       const [list] = await Promise.all([api("GET", "/device"), accountsBySerial ?? loadAccounts()]);
       devices = list.devices;
-      const adbDown = list.adb.state !== "ok" && list.adb.state !== "off";
+      const adbDown = ["not_installed", "unreachable"].includes(list.adb.state);
       adbBanner.hidden = !adbDown;
       adbBanner.textContent = adbDown ? list.adb.message : "";
       const shown = await Promise.all(devices.map(cardFor));

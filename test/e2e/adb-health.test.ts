@@ -35,7 +35,7 @@ test("no adb and nothing at --adb: /health degraded with the reason, /device and
   try {
     const health = await waitFor("adb checked", async () => {
       const answer = await call(running.url, "GET", "/health");
-      return !(answer.body as unknown as { reason?: string }).reason?.includes("being checked") && answer;
+      return (answer.body as unknown as { adb: string }).adb !== "checking" && answer;
     });
     expect(health.status).toBe(200); // 503 is the database's
     const h = health.body as unknown as Record<string, string>;
@@ -77,7 +77,7 @@ test("the adb server the service started is stopped at SIGTERM; one running befo
   await waitFor(
     "adb started",
     async () =>
-      ((await call(own.url, "GET", "/health")).body as unknown as Record<string, string>).status === "ok",
+      ((await call(own.url, "GET", "/health")).body as unknown as Record<string, string>).adb === "ok",
     15_000,
   );
   const devices = await call(own.url, "GET", "/api/v1/device");
