@@ -39,6 +39,8 @@ export interface Config {
   token: string | null;
   licenseFile: string | null;
   adb: { host: string; port: number };
+  /** The adb executable that starts a local adb server: "adb" is looked for on PATH and in the usual places. */
+  adbPath: string;
   /** Extra names accepted in the Host header, besides localhost, 127.0.0.1 and [::1]. */
   allowedHosts: string[];
   /** Virtual phones to start in-process (demo mode). */
@@ -191,6 +193,15 @@ const OPTIONS: Option[] = [
     help: "adb server address (default 127.0.0.1:5037)",
     parse: (raw, c) => {
       c.adb = parseHostPort("--adb", raw);
+    },
+  },
+  {
+    flag: "--adb-path",
+    env: "FARM_ADB_PATH",
+    value: "FILE",
+    help: "the adb executable that starts a local adb server (default: adb on PATH or in the usual places)",
+    parse: (raw, c) => {
+      c.adbPath = raw ? resolve(raw) : "adb";
     },
   },
   {
@@ -375,6 +386,7 @@ export function defaultConfig(): Config {
     token: null,
     licenseFile: null,
     adb: { host: "127.0.0.1", port: 5037 },
+    adbPath: "adb",
     allowedHosts: [],
     simulate: 0,
     retryMax: 2,

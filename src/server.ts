@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AccountService } from "./accounts/service.ts";
 import type { Config } from "./config.ts";
 import { DEMO_BASE_PORT } from "./demo.ts";
-import { Fleet } from "./devices/index.ts";
+import { adbDown, Fleet } from "./devices/index.ts";
 import { DeviceService } from "./devices/service.ts";
 import { createApp } from "./http/app.ts";
 import { EventStreams } from "./http/events.ts";
@@ -136,7 +136,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     running: () => runner.runningTasks(),
     plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
     phone: (serial) => devices.get(serial),
-    adbReachable: () => fleet.adbStatus !== "unreachable",
+    // one rule for "adb is down" (not while its first check is under way)
+    adbReachable: () => !adbDown(fleet.adb),
   };
   lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
@@ -161,6 +162,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const fleet = new Fleet({
     dataDir: config.dataDir,
     adbServer: config.adb,
+    adbPath: config.adbPath,
     pollMs: options.pollMs,
     log,
   });
@@ -217,6 +219,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     scripts,
     tasks,
     devices,
+    adb: () => fleet.adb,
     accounts,
     timezone: config.timezone,
     queue,
@@ -241,7 +244,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       // a removed data folder, or a disk that refused a write and still refuses the probe
       writeRefusal: () => storage.problem(),
       storageFailure: (e) => storage.failure(e),
-      adb: () => fleet.adbStatus,
+      adb: () => fleet.adb,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
       timezone: config.timezone,

@@ -6,9 +6,21 @@ import { spawn } from "node:child_process";
 import { AdbServerClient } from "@yume-chan/adb";
 import { AdbServerNodeTcpConnector } from "@yume-chan/adb-server-node-tcp";
 import { type Logger, silentLogger } from "../log.ts";
-import { adbInstallHint, findAdb } from "./adb-path.ts";
+import { adbCandidates, adbInstallHint, findAdb } from "./adb-path.ts";
 
 export type AdbStatus = "ok" | "unreachable";
+
+/** The adb server as an operator needs to know it: up, down, or impossible here, and what to do. */
+export interface AdbState {
+  /** "checking" until the first answer (or silence) at start-up; "off" when no adb server is used. */
+  state: "ok" | "checking" | "not_installed" | "unreachable" | "off";
+  message: string;
+}
+
+/** Known to be missing or down: no phone behind the adb server can be seen. */
+export function adbDown(adb: AdbState): boolean {
+  return adb.state === "not_installed" || adb.state === "unreachable";
+}
 
 export interface AdbServerAddress {
   host?: string;
@@ -31,7 +43,11 @@ export class AdbServer {
   readonly #startEveryMs: number;
   #status: AdbStatus | undefined;
   #lastStartAttempt = 0;
-  #starting: Promise<void> | undefined;
+  #starting: Promise<boolean> | undefined;
+  /** The server did not answer until we ran start-server: it is ours to stop when the service stops. */
+  #startedHere = false;
+  /** The adb executable found at the last status change (undefined: none). */
+  #found: string | undefined;
 
   constructor(
     address: AdbServerAddress = {},
@@ -48,6 +64,7 @@ export class AdbServer {
     this.#adbPath = options.adbPath ?? "adb";
     this.#log = options.log ?? silentLogger;
     this.#startEveryMs = options.startEveryMs ?? 5_000;
+    this.#found = findExecutable(this.#adbPath);
   }
 
   get status(): AdbStatus {
@@ -64,8 +81,56 @@ export class AdbServer {
    */
   async check(): Promise<AdbStatus> {
     if (await this.#answers()) return this.#setStatus("ok");
-    await this.#maybeStart();
-    return this.#setStatus((await this.#answers()) ? "ok" : "unreachable");
+    this.#startedHere = false;
+    const started = await this.#maybeStart();
+    if (!(await this.#answers())) return this.#setStatus("unreachable");
+    this.#startedHere = started;
+    return this.#setStatus("ok");
+  }
+
+  /** What the operator should know, and do, about the server now. */
+  get state(): AdbState {
+    if (this.#status === undefined) {
+      return {
+        state: "checking",
+        message: `adb server at ${this.address}: being checked (the service is starting)`,
+      };
+    }
+    if (this.status === "ok") {
+      const whose = this.#startedHere ? ", started by this service (stopped when it stops)" : "";
+      return { state: "ok", message: `adb server at ${this.address} answers${whose}` };
+    }
+    if (!LOOPBACK.has(this.host)) {
+      return {
+        state: "unreachable",
+        message:
+          `adb server at ${this.address} does not answer, and it is not on this machine, so it cannot be ` +
+          `started from here: start it there (adb -a -P ${this.port} server nodaemon) or fix --adb`,
+      };
+    }
+    if (!this.#found) {
+      const looked = this.#adbPath === "adb" ? ["PATH", ...adbCandidates()].join(", ") : this.#adbPath;
+      return {
+        state: "not_installed",
+        message: `adb server at ${this.address} does not answer, and adb is not installed (looked in ${looked}): ${adbInstallHint()}; the service then starts the server itself`,
+      };
+    }
+    return {
+      state: "unreachable",
+      message:
+        `adb server at ${this.address} does not answer, and "${this.#found} -P ${this.port} start-server" ` +
+        `did not start it: run that command to see why, or fix --adb`,
+    };
+  }
+
+  /** Stops the server if this service started it (never one that another tool was running). */
+  async stopOwn(): Promise<void> {
+    if (!this.#startedHere) return;
+    this.#startedHere = false;
+    await withTimeout(this.client.killServer(), 3000).then(
+      () => this.#log.info(`stopped the adb server at ${this.address} that this service had started`),
+      (e) => this.#log.warn(`could not stop the adb server at ${this.address}: ${(e as Error).message}`),
+    );
   }
 
   /** Marks the server unreachable after a failed request (the next `check` confirms or clears it). */
@@ -86,30 +151,28 @@ export class AdbServer {
     if (status !== this.#status) {
       const was = this.#status;
       this.#status = status;
-      if (status === "ok") this.#log.info(`adb server at ${this.address} is up`);
+      this.#found = findExecutable(this.#adbPath);
+      if (status === "ok") this.#log.info(this.state.message);
       else if (was === "ok" || was === undefined) {
-        const adb = findExecutable(this.#adbPath);
-        const why = !LOOPBACK.has(this.host)
-          ? "it is not on this machine, so it cannot be started from here"
-          : adb
-            ? `starting it with "${adb} -P ${this.port} start-server" did not help`
-            : `"${this.#adbPath}" is not installed (${adbInstallHint()}) so it cannot be started`;
-        this.#log.warn(`adb server at ${this.address} does not answer (${why}); retrying every few seconds`);
+        this.#log.warn(`${this.state.message}; retrying every few seconds`);
       }
     }
     return status;
   }
 
-  #maybeStart(): Promise<void> {
-    if (!LOOPBACK.has(this.host)) return Promise.resolve();
+  /** Runs start-server when allowed; true when it did (false: not local, too soon, or no adb). */
+  #maybeStart(): Promise<boolean> {
+    if (!LOOPBACK.has(this.host)) return Promise.resolve(false);
     if (this.#starting) return this.#starting;
-    if (Date.now() - this.#lastStartAttempt < this.#startEveryMs) return Promise.resolve();
+    if (Date.now() - this.#lastStartAttempt < this.#startEveryMs) return Promise.resolve(false);
     const adb = findExecutable(this.#adbPath);
-    if (!adb) return Promise.resolve();
+    if (!adb) return Promise.resolve(false);
     this.#lastStartAttempt = Date.now();
-    this.#starting = startServer(adb, this.port).finally(() => {
-      this.#starting = undefined;
-    });
+    this.#starting = startServer(adb, this.port)
+      .then(() => true)
+      .finally(() => {
+        this.#starting = undefined;
+      });
     return this.#starting;
   }
 

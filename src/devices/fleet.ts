@@ -8,7 +8,7 @@
  *   of state or facts fires a `change` event with a DeviceInfo.
  */
 import { consoleSink, Logger } from "../log.ts";
-import { AdbServer, type AdbServerAddress, type AdbStatus } from "./adb-server.ts";
+import { AdbServer, type AdbServerAddress, type AdbState, type AdbStatus } from "./adb-server.ts";
 import { DirectSource } from "./direct-source.ts";
 import { FileCredentialStore } from "./keys.ts";
 import type { Phone } from "./phone.ts";
@@ -101,6 +101,13 @@ export class Fleet {
     return this.#server ? this.#server.server.status : "ok";
   }
 
+  /** The adb server's state and what to do about it ("off" when none is used). */
+  get adb(): AdbState {
+    return this.#server
+      ? this.#server.server.state
+      : { state: "off", message: "no adb server is used: phones are attached directly" };
+  }
+
   /** The key store used for direct connections. */
   get credentialStore(): FileCredentialStore {
     return this.#keys;
@@ -150,6 +157,7 @@ export class Fleet {
     this.#batteryTimer = undefined;
     await Promise.all([this.#direct.stop(), this.#server?.stop()]);
     await this.#registry.closeAll();
+    await this.#server?.server.stopOwn();
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The phone device layer: find phones (adb server or direct TCP), track them, and drive them. */
 export type { DeviceState, Transport } from "../domain.ts";
-export { AdbServer, type AdbServerAddress, type AdbStatus } from "./adb-server.ts";
+export { AdbServer, type AdbServerAddress, type AdbState, type AdbStatus, adbDown } from "./adb-server.ts";
 export { connectDirect, type DirectConnectOptions } from "./direct.ts";
 export { ConnectError, PhoneError, type PhoneErrorCode } from "./errors.ts";
 export { type ConnectOptions, Fleet, type FleetOptions } from "./fleet.ts";

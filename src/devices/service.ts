@@ -6,7 +6,7 @@ import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
-import { ConnectError, type DeviceInfo, type Fleet } from "./index.ts";
+import { type AdbState, ConnectError, type DeviceInfo, type Fleet } from "./index.ts";
 
 export type { DeviceRow };
 
@@ -58,6 +58,11 @@ export class DeviceService {
       load: this.tasks.loadByDevice(serial).get(serial),
       accounts: this.accounts.onDevice(serial),
     };
+  }
+
+  /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */
+  adb(): AdbState {
+    return this.fleet.adb;
   }
 
   onlineSerials(): string[] {

@@ -28,18 +28,47 @@ const NetworkPhone = T.Object(
   { additionalProperties: false },
 );
 
+const AdbStateRef = T.Object(
+  {
+    state: T.Union(
+      [
+        T.Literal("ok"),
+        T.Literal("checking"),
+        T.Literal("not_installed"),
+        T.Literal("unreachable"),
+        T.Literal("off"),
+      ],
+      {
+        description:
+          "ok: the adb server answers; checking: the first look at start-up is not over; not_installed: no adb executable here; unreachable: its server does not " +
+          "answer; off: no adb server is used",
+      },
+    ),
+    message: T.String({ description: "what is so, and what to do when it is not ok" }),
+  },
+  { description: "the adb server: when it is not ok, no phone behind it can be seen (USB phones included)" },
+);
+
 export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
-    .get("", () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)) }), {
-      ...doc({
-        summary: "List phones",
-        description:
-          "Every phone the service has seen, online or not, by serial, with its running task and queue.",
-        tags,
-        data: T.Object({ devices: T.Array(DeviceRef) }),
-        example: { devices: [EXAMPLE_DEVICE] },
-      }),
-    })
+    .get(
+      "",
+      () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)), adb: devices.adb() }),
+      {
+        ...doc({
+          summary: "List phones",
+          description:
+            "Every phone the service has seen, online or not, by serial, with its running task and queue; and " +
+            "the adb server's state with what to do when it is not ok (an empty list then says nothing about the phones).",
+          tags,
+          data: T.Object({ devices: T.Array(DeviceRef), adb: AdbStateRef }),
+          example: {
+            devices: [EXAMPLE_DEVICE],
+            adb: { state: "ok", message: "adb server at 127.0.0.1:5037 answers" },
+          },
+        }),
+      },
+    )
     .post(
       "/connect",
       async ({ body }) => {

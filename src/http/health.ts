@@ -2,6 +2,7 @@
 import { Type as T } from "@sinclair/typebox";
 import { type DocumentDecoration, Elysia } from "elysia";
 import { VERSION } from "../config.ts";
+import { type AdbState, adbDown } from "../devices/index.ts";
 import { zonedIso } from "../tasks/schedule.ts";
 
 export interface HealthProbe {
@@ -11,7 +12,7 @@ export interface HealthProbe {
   writeRefusal(): string | null;
   /** Recognises a storage failure (full disk, I/O error), marks the database degraded, says what to do. */
   storageFailure(error: unknown): string | null;
-  adb(): "ok" | "unreachable" | "off";
+  adb(): AdbState;
   devicesOnline(): number;
   plan(): string;
   /** The service's time zone: start_time and the dashboard's times are read in it. */
@@ -24,9 +25,15 @@ export const HealthSchema = T.Object({
   version: T.String(),
   uptime_s: T.Integer(),
   db: T.Union([T.Literal("ok"), T.Literal("error")]),
-  /** Only when db is "error": what is wrong and what to do. */
+  /** Only when degraded: what is wrong and what to do (the database first, then adb). */
   reason: T.Optional(T.String()),
-  adb: T.Union([T.Literal("ok"), T.Literal("unreachable"), T.Literal("off")]),
+  adb: T.Union([
+    T.Literal("ok"),
+    T.Literal("checking"),
+    T.Literal("not_installed"),
+    T.Literal("unreachable"),
+    T.Literal("off"),
+  ]),
   devices_online: T.Integer(),
   plan: T.String(),
   timezone: T.String({ description: "the service's time zone (IANA name): start_time is read in it" }),
@@ -39,24 +46,48 @@ const HEALTH_DOC: Record<string, unknown> = {
   description:
     "No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer; " +
     "when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails; or " +
-    "when the data folder was removed or replaced while the service ran (then until a restart).",
+    "when the data folder was removed or replaced while the service ran (then until a restart). " +
+    "HTTP 200 with `status: degraded` and `reason` when adb is `not_installed` (no adb executable: where it " +
+    "looked, how to install it) or `unreachable` (its server at HOST:PORT does not answer): the service " +
+    "works, but no phone behind adb can be seen. `checking`: the first look at start-up is not over; `off`: no adb " +
+    "server is used.",
   tags: ["service"],
   responses: {
     200: {
-      description: "the service is up",
+      description: "the service is up (degraded when adb is missing or does not answer)",
       content: {
         "application/json": {
           schema: HealthSchema,
-          example: {
-            status: "ok",
-            version: VERSION,
-            uptime_s: 3600,
-            db: "ok",
-            adb: "ok",
-            devices_online: 12,
-            plan: "Pro",
-            timezone: "Europe/Madrid",
-            time: "2026-11-28T10:12:44+01:00",
+          examples: {
+            ok: {
+              value: {
+                status: "ok",
+                version: VERSION,
+                uptime_s: 3600,
+                db: "ok",
+                adb: "ok",
+                devices_online: 12,
+                plan: "Pro",
+                timezone: "Europe/Madrid",
+                time: "2026-11-28T10:12:44+01:00",
+              },
+            },
+            adb_down: {
+              value: {
+                status: "degraded",
+                version: VERSION,
+                uptime_s: 3600,
+                db: "ok",
+                reason:
+                  'adb server at 127.0.0.1:5037 does not answer, and "/usr/bin/adb -P 5037 start-server" did not ' +
+                  "start it: run that command to see why, or fix --adb",
+                adb: "unreachable",
+                devices_online: 0,
+                plan: "Pro",
+                timezone: "Europe/Madrid",
+                time: "2026-11-28T10:12:44+01:00",
+              },
+            },
           },
         },
       },
@@ -88,15 +119,18 @@ export function healthRoutes(probe: HealthProbe, startedAt = Date.now()) {
   return new Elysia().get(
     "/health",
     ({ set }) => {
-      const reason = probe.db();
-      if (reason) set.status = 503;
+      const dbReason = probe.db();
+      const adb = probe.adb();
+      // 503 is the database's: without adb the service still takes, keeps and answers tasks
+      if (dbReason) set.status = 503;
+      const reason = dbReason ?? (adbDown(adb) ? adb.message : null);
       return {
         status: reason ? "degraded" : "ok",
         version: VERSION,
         uptime_s: Math.floor((Date.now() - startedAt) / 1000),
-        db: reason ? "error" : "ok",
+        db: dbReason ? "error" : "ok",
         ...(reason ? { reason } : {}),
-        adb: probe.adb(),
+        adb: adb.state,
         devices_online: probe.devicesOnline(),
         plan: probe.plan(),
         timezone: probe.timezone,

@@ -138,7 +138,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         summary: "Create tasks",
         description:
           "Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. " +
-          "Unknown serials → 40001, unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; " +
+          "Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; " +
           "each refusal names the nearest serial, script or field, or lists the valid ones. " +
           "The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same " +
           "targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) " +

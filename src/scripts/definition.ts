@@ -33,6 +33,12 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   usesAccount?: boolean;
   /** Longest a run with this config may take before it is aborted, in seconds. */
   maxDurationS(config: Static<Schema>): number;
+  /**
+   * How long a run with this config is expected to take, in seconds, when the config says so (a warmup's
+   * task_duration). At shutdown, a run whose expected remainder exceeds the grace period is interrupted at
+   * once rather than holding the exit for a grace it cannot finish in (an irreversible run keeps the grace).
+   */
+  expectedDurationS?(config: Static<Schema>): number;
   /** The flow on the phone. */
   run(ctx: ScriptContext<Static<Schema>>): Promise<void>;
 }

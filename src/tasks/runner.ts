@@ -71,6 +71,10 @@ interface Run {
   unsavedLogs: LogLine[];
   /** Cuts the config's secrets out of every text the run writes (log, error, console, evidence). */
   scrub: Scrub;
+  /** When the script's expected length (if it declares one) runs out, clock ms; set once the run starts. */
+  expectedEnd?: number;
+  /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
+  irreversible?: string;
 }
 
 const SUSPECT_MS = 10_000;
@@ -141,6 +145,16 @@ export class Runner {
     this.cancelWake?.();
     for (const serial of [...this.suspect.keys()]) this.clearSuspect(serial);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    // a run that cannot finish within the grace would only hold the exit: interrupt it now
+    const graceEnd = this.o.clock.now() + graceMs;
+    for (const run of this.running.values()) {
+      if (run.irreversible || run.expectedEnd === undefined || run.expectedEnd <= graceEnd) continue;
+      const left = Math.round((run.expectedEnd - this.o.clock.now()) / 1000);
+      const why = `interrupted at once: about ${left} s left, more than the ${Math.round(graceMs / 1000)} s grace`;
+      this.addLog(run, [run.task.id, "warn", why]);
+      this.o.log.child({ task: run.task.id, phone: run.task.serial }).info(why);
+      run.controller.abort(INTERRUPTED);
+    }
     if (this.running.size > 0) {
       this.o.log.info(
         `waiting up to ${Math.round(graceMs / 1000)} s for ${this.running.size} running task(s)`,
@@ -343,7 +357,6 @@ export class Runner {
     if (phone.goneSignal.aborted) onGone();
 
     const signal = controller.signal;
-    let irreversible: string | null = null;
     const { ctx, cleanup } = createScriptContext({
       services: this.o.scripts.services,
       task: {
@@ -360,13 +373,15 @@ export class Runner {
       log,
       describe: (e) => describe(e, signal),
       irreversible: (what) => {
-        irreversible = what;
+        run.irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
     });
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
     const startedAt = this.o.clock.now();
+    const expectedS = script.expectedDurationS?.(config);
+    if (Number.isFinite(expectedS)) run.expectedEnd = startedAt + (expectedS as number) * 1000;
     this.o.log
       .child({ task: task.id, phone: task.serial })
       .info(
@@ -392,10 +407,10 @@ export class Runner {
         if (phone.goneSignal.aborted || !(await phone.ping(2000))) failure = OFFLINE;
       }
       // running it again could do twice what must happen once (a second post)
-      if (irreversible && failure.errorClass === "retryable" && !(e instanceof ScriptError)) {
+      if (run.irreversible && failure.errorClass === "retryable" && !(e instanceof ScriptError)) {
         failure = {
           ...failure,
-          message: `${failure.message} after ${irreversible}; not retried automatically`,
+          message: `${failure.message} after ${run.irreversible}; not retried automatically`,
           errorClass: "permanent",
         };
       }

@@ -1,5 +1,6 @@
 // The task service: what the API can do with tasks. Validation that needs the database happens here;
 // every write is atomic, and a rejected request changes nothing.
+import { type AdbState, adbDown } from "../devices/index.ts";
 import {
   type AccountTasks,
   bareUsername,
@@ -33,6 +34,8 @@ export interface TaskServiceDeps {
   /** Read only (the type holds it to reads): every change goes through the lifecycle. */
   tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf">;
   devices: DeviceStore;
+  /** The adb server's state: an unknown serial while adb is down is said to be unseen for that reason. */
+  adb?: () => AdbState;
   accounts: AccountStore;
   timezone: string;
   /** The live state a pending task waits on (see waiting.ts). */
@@ -247,12 +250,17 @@ export class TaskService {
     const unknown = this.deps.devices.unknown(serials);
     if (unknown.length > 0) {
       const known = this.deps.devices.list().map((d) => d.serial);
+      const adb = this.deps.adb?.();
+      const down = adb !== undefined && adbDown(adb);
       const errors = unknown.map((s) => ({
         path: `/serials/${serials.indexOf(s)}`,
-        message: `unknown device '${s}': ${suggest(s, known, "the phones this service knows are")}`,
+        message: down
+          ? `device '${s}' cannot be seen: adb is down`
+          : `unknown device '${s}': ${suggest(s, known, "the phones this service knows are")}`,
       }));
       throw AppError.invalid(
-        `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}`,
+        `${errors.map((e) => `serials[${e.path.split("/")[2]}]: ${e.message}`).join("; ")}` +
+          (down ? ` (${adb.message})` : ""),
         errors,
       );
     }

@@ -330,6 +330,8 @@ const selected = new Set();
 function farmPage(root) {
   const grid = h("div", { class: "grid", "aria-live": "polite" });
   const count = h("span", { class: "muted" });
+  // adb missing or down: no phone behind it can be seen, whatever the grid shows
+  const adbBanner = h("p", { class: "notice", role: "alert", id: "adb-banner", hidden: true });
   const startBtn = h("button", { type: "button", class: "primary", onclick: () => startOnSelected() });
   const refreshShots = h("input", { type: "checkbox", id: "slow-refresh" });
   let devices = [];
@@ -373,6 +375,7 @@ function farmPage(root) {
       h("label", { for: "slow-refresh" }, refreshShots, "Refresh screenshots every 30 s (cards in view)"),
       count,
     ),
+    adbBanner,
     grid,
   );
 
@@ -518,13 +521,24 @@ function farmPage(root) {
     try {
       const [list] = await Promise.all([api("GET", "/device"), accountsBySerial ?? loadAccounts()]);
       devices = list.devices;
+      const adbDown = ["not_installed", "unreachable"].includes(list.adb.state);
+      adbBanner.hidden = !adbDown;
+      adbBanner.textContent = adbDown ? list.adb.message : "";
       const shown = await Promise.all(devices.map(cardFor));
       observer.disconnect();
       inView.clear();
       grid.replaceChildren(...shown);
       for (const card of shown) observer.observe(card);
       if (shown.length === 0)
-        grid.append(h("p", { class: "muted" }, "No phone seen yet: plug one in or connect one."));
+        grid.append(
+          h(
+            "p",
+            { class: "muted" },
+            adbDown
+              ? "No phone can be seen until adb answers."
+              : "No phone seen yet: plug one in or connect one.",
+          ),
+        );
       const online = devices.filter((d) => d.state === "online").length;
       count.textContent = `${devices.length} phones, ${online} online`;
       updateSelection();
@@ -548,10 +562,13 @@ function farmPage(root) {
     if (e.status === "completed" || e.status === "failed") accountsLater();
     later();
   });
+  // adb coming back sends no event: look again while the banner shows
+  const adbTimer = setInterval(() => !adbBanner.hidden && later(), 5000);
   render();
   return () => {
     off();
     clearInterval(timer);
+    clearInterval(adbTimer);
     observer.disconnect();
   };
 }

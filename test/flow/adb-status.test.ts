@@ -59,7 +59,7 @@ test("no adb server but adb installed: the fleet starts it on the given port", a
   await fleet.start();
   cleanups.push(() => fleet.stop());
   await waitFor("adb server up", () => fleet.adbStatus === "ok", 15_000);
-  expect(logs.join("\n")).toContain(`127.0.0.1:${port} is up`);
+  expect(logs.join("\n")).toContain(`127.0.0.1:${port} answers, started by this service`);
   await fleet.stop();
 }, 30_000);
 

@@ -41,4 +41,5 @@ export const accountWarmup: ScriptDefinition<typeof warmupConfig> = {
   },
   // the run's own length plus room for opening the app and switching accounts
   maxDurationS: (c) => c.task_duration + 300,
+  expectedDurationS: (c) => c.task_duration,
 };

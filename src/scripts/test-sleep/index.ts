@@ -14,5 +14,6 @@ export const testScript: ScriptDefinition<typeof testConfig> = {
   example: { seconds: 1 },
   usesAccount: false,
   maxDurationS: (c) => c.seconds + 60,
+  expectedDurationS: (c) => c.seconds,
   run: testFlow,
 };
