@@ -23,10 +23,21 @@ async function runBuild(): Promise<string> {
   return BINARY;
 }
 
-/** The executable of this checkout, built by the first caller of the test run. */
+/**
+ * The executable of this checkout, built by the first caller of the test run; or, when the run says it was
+ * built before it started (FARM_TEST_BUILT=1, `npm run test:slow`), that one: test files run in parallel
+ * workers must not each rebuild the same file under the others' feet.
+ */
 export function buildBinary(): Promise<string> {
-  build ??= runBuild();
+  build ??= process.env.FARM_TEST_BUILT === "1" ? prebuilt() : runBuild();
   return build;
+}
+
+async function prebuilt(): Promise<string> {
+  if (!statSync(BINARY, { throwIfNoEntry: false })?.isFile()) {
+    throw new Error(`FARM_TEST_BUILT=1 but ${BINARY} is missing: run \`bun build.ts --test-key\` first`);
+  }
+  return BINARY;
 }
 
 // whatever a test forgets to stop, or leaves behind when it fails, dies with the test run
