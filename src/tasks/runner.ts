@@ -69,6 +69,8 @@ interface Run {
   done: Promise<void>;
   /** Log lines the disk did not take yet, saved in order before the run's end. */
   unsavedLogs: LogLine[];
+  /** The task's script_config, parsed once. */
+  config: Record<string, unknown>;
   /** Cuts the config's secrets out of every text the run writes (log, error, console, evidence). */
   scrub: Scrub;
   /** When the script's expected length (if it declares one) runs out, clock ms; set once the run starts. */
@@ -251,8 +253,9 @@ export class Runner {
       return false;
     }
     this.busy.set(task.serial, task.id);
-    const scrub = scrubber(secretsIn(JSON.parse(task.scriptConfig)));
-    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], scrub };
+    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
+    const scrub = scrubber(secretsIn(config));
+    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub };
     this.running.set(task.id, run);
     run.done = this.execute(run, phone)
       .catch((e) =>
@@ -332,11 +335,10 @@ export class Runner {
   }
 
   private async execute(run: Run, phone: Phone): Promise<void> {
-    const { task, controller, scrub } = run;
+    const { task, controller, config, scrub } = run;
     const { lifecycle } = this.o;
     const log = (level: LogLevel, message: string, durationMs?: number) =>
       this.addLog(run, [task.id, level, scrub(message), durationMs, this.o.clock.now()]);
-    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const script = this.o.scripts.get(task.scriptName);
     const refused = !script
       ? `script "${task.scriptName}" is no longer known to this service`
