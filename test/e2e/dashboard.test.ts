@@ -95,7 +95,11 @@ describe.skipIf(!present)("the dashboard", () => {
     for (const [i, serial] of [PHONE1, PHONE2, PHONE3].entries()) {
       const card = page.locator(`article.card[data-serial="${serial}"]`);
       expect(await card.getAttribute("data-state")).toBe("online");
-      await card.getByText(`@farm${i + 1}.alpha`).waitFor();
+      // in the card's list of accounts (its running match_accounts may name the account in its step too)
+      await card
+        .getByRole("listitem")
+        .filter({ hasText: `@farm${i + 1}.alpha` })
+        .waitFor();
     }
     await page
       .locator(`article.card[data-serial="${PHONE1}"]`)
