@@ -32,8 +32,22 @@ export async function startAdbServer(port?: number): Promise<AdbServer> {
     );
   }
   const home = await mkdtemp(join(tmpdir(), "farm-adb-home-"));
-  const serverPort = port ?? (await freePort());
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, ADB_EMU: "0" };
+  // A free port can be taken by a test file running beside this one before adb binds it ("protocol fault"):
+  // then adb start-server is tried again on another port, unless the caller asked for this one.
+  for (let attempt = 1; ; attempt++) {
+    const serverPort = port ?? (await freePort());
+    const server = adbServerOn(serverPort, home, env);
+    const started = await server.run(["start-server"]);
+    if (started.code === 0) return server;
+    if (port !== undefined || attempt === 5) {
+      await rm(home, { recursive: true, force: true });
+      throw new Error(`adb start-server on port ${serverPort} failed: ${started.stderr}`);
+    }
+  }
+}
+
+function adbServerOn(serverPort: number, home: string, env: Record<string, string>): AdbServer {
   const run = async (args: string[], timeoutMs = 20_000): Promise<AdbRun> => {
     const proc = Bun.spawn([ADB, "-P", String(serverPort), ...args], {
       env,
@@ -51,8 +65,6 @@ export async function startAdbServer(port?: number): Promise<AdbServer> {
     const stdout = Buffer.from(out);
     return { stdout, stderr, code, text: stdout.toString("utf8") };
   };
-  const started = await run(["start-server"]);
-  if (started.code !== 0) throw new Error(`adb start-server failed: ${started.stderr}`);
   return {
     port: serverPort,
     home,
