@@ -51,13 +51,15 @@ test("a license replaced while running changes the plan and the runner's phone l
     (list) => list.length === 3,
   );
   expect((await api("GET", "/api/v1/license/check")).plan_name).toBe("Free");
+  const stats = () => api("GET", "/api/v1/task/stats");
+  // the demo queues a match_accounts per phone at start: they hold the plan's slots until they end
+  await until("the demo's tasks ended", stats, (s) => s.pending === 0 && s.running === 0);
   const created = await api("POST", "/api/v1/task", {
     serials: phones.map((p: { serial: string }) => p.serial),
     script_name: "test_sleep",
     script_config: { seconds: 120 },
   });
   expect(created.task_ids).toHaveLength(3);
-  const stats = () => api("GET", "/api/v1/task/stats");
   await until("two running", stats, (s) => s.running === 2);
   await Bun.sleep(500);
   expect(await stats()).toMatchObject({ running: 2, pending: 1 }); // Free: 2 phones at once
