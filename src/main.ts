@@ -12,7 +12,7 @@ import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
-import { systemClock } from "./tasks/clock.ts";
+import { type Clock, fasterClock, systemClock } from "./tasks/clock.ts";
 
 /** Set by build.ts: true in the test suite's build, false in a release build; undefined from source. */
 declare const FARM_BUILD_TEST_SCRIPTS: boolean | undefined;
@@ -26,6 +26,16 @@ const testScripts = (): (typeof testScript)[] =>
   process.env.FARM_TEST_SCRIPTS === "1"
     ? [testScript]
     : [];
+
+/**
+ * The service's clock: the system's, or in the test suite's build (and from source) one that runs
+ * FARM_TEST_CLOCK_RATE times faster, for tests of long tasks through the executable. A release build never.
+ */
+function serviceClock(): Clock {
+  const rate = Number(process.env.FARM_TEST_CLOCK_RATE);
+  const allowed = typeof FARM_BUILD_TEST_SCRIPTS !== "boolean" || FARM_BUILD_TEST_SCRIPTS;
+  return allowed && Number.isFinite(rate) && rate > 1 ? fasterClock(rate) : systemClock;
+}
 
 /** A start-up failure: one line for the operator, exit code 2, nothing changed. */
 class StartupFailure extends Error {}
@@ -60,7 +70,7 @@ function explain(e: unknown, config: Config): string {
  * beside it the start-up and shutdown lines, written whatever --log-level says: they say where the service
  * listens and that it stopped.
  */
-function serviceLog(config: Config) {
+function serviceLog(config: Config, clock: Clock) {
   const file = logFile(config.dataDir);
   const onError = (e: unknown) =>
     console.error(
@@ -73,8 +83,8 @@ function serviceLog(config: Config) {
     logTail,
   );
   return {
-    log: new Logger(sinks, { level: config.logLevel, clock: systemClock }),
-    banner: new Logger(sinks, { clock: systemClock }),
+    log: new Logger(sinks, { level: config.logLevel, clock }),
+    banner: new Logger(sinks, { clock }),
     logTail,
   };
 }
@@ -84,9 +94,10 @@ function openDataDir(config: Config): { service: Service; log: Logger; banner: L
   try {
     ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
-    const { log, banner, logTail } = serviceLog(config);
+    const clock = serviceClock();
+    const { log, banner, logTail } = serviceLog(config, clock);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
-    const service = createService(config, { log, logTail, scripts: testScripts() });
+    const service = createService(config, { log, logTail, scripts: testScripts(), clock });
     noteHolder(config.dataDir);
     return { service, log, banner };
   } catch (e) {

@@ -1,5 +1,5 @@
-// The test scripts (test_sleep) are the test suite's: its build offers them when FARM_TEST_SCRIPTS=1 asks,
-// a release build never does, whatever the environment says.
+// The test scripts (test_sleep) and the faster clock are the test suite's: its build offers them when
+// FARM_TEST_SCRIPTS=1 and FARM_TEST_CLOCK_RATE ask, a release build never does, whatever the environment says.
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,21 +24,36 @@ async function releaseBuild(): Promise<string> {
   return join(ROOT, "dist/farm-tasks");
 }
 
-/** The scripts the executable documents (every script it runs has its ScriptConfig_ schema). */
-async function scriptsOf(binary: string, name: string): Promise<string[]> {
+/**
+ * The scripts the executable documents (every script it runs has its ScriptConfig_ schema), and how far
+ * ahead of this process's time its clock is, asked to run 1,000 times faster, a moment after it started.
+ */
+async function testSeamsOf(binary: string, name: string): Promise<{ scripts: string[]; aheadS: number }> {
   const dir = join(work, name);
-  const r = await startBinary(binary, ["--data-dir", dir], work, { FARM_TEST_SCRIPTS: "1" });
+  const r = await startBinary(binary, ["--data-dir", dir], work, {
+    FARM_TEST_SCRIPTS: "1",
+    FARM_TEST_CLOCK_RATE: "1000",
+  });
   running.push(r);
   const doc = (await call(r.url, "GET", "/swagger/json")).body as unknown as {
     components: { schemas: Record<string, unknown> };
   };
-  return Object.keys(doc.components.schemas)
-    .filter((k) => k.startsWith("ScriptConfig_"))
-    .map((k) => k.slice("ScriptConfig_".length));
+  await Bun.sleep(100);
+  const health = (await call(r.url, "GET", "/health")).body as unknown as { time: string };
+  return {
+    scripts: Object.keys(doc.components.schemas)
+      .filter((k) => k.startsWith("ScriptConfig_"))
+      .map((k) => k.slice("ScriptConfig_".length)),
+    aheadS: (Date.parse(health.time) - Date.now()) / 1000,
+  };
 }
 
-test("FARM_TEST_SCRIPTS=1: the test build offers test_sleep, a release build does not", async () => {
+test("FARM_TEST_SCRIPTS=1 and FARM_TEST_CLOCK_RATE: the test build honours them, a release build does not", async () => {
   const builtIn = ["post", "follow", "unfollow", "comment", "account_warmup", "match_accounts"];
-  expect(await scriptsOf(await buildBinary(), "test-build")).toEqual([...builtIn, "test_sleep"]);
-  expect(await scriptsOf(await releaseBuild(), "release")).toEqual(builtIn);
+  const testBuild = await testSeamsOf(await buildBinary(), "test-build");
+  expect(testBuild.scripts).toEqual([...builtIn, "test_sleep"]);
+  expect(testBuild.aheadS).toBeGreaterThan(60); // 100 ms or more at 1,000 times: 100 s ahead or more
+  const release = await testSeamsOf(await releaseBuild(), "release");
+  expect(release.scripts).toEqual(builtIn);
+  expect(Math.abs(release.aheadS)).toBeLessThan(60);
 });
