@@ -143,6 +143,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   // a task's change as the event stream tells it: a running one again each time its progress moves
   const publishTask = (id: number, change: TaskChange, at: string) => {
     const row = change === "deleted" ? undefined : tasks.get(id);
+    if (change === "running") progress.told(id);
     events.publish({
       type: "task",
       id,

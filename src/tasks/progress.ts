@@ -74,6 +74,18 @@ export class ProgressBoard {
     };
   }
 
+  /**
+   * Listeners just heard of task `id` with its progress (a change of state told it, such as the account it
+   * runs as): the next change waits the gap again, and an event still due is not needed.
+   */
+  told(id: number): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.cancelTell?.();
+    e.cancelTell = undefined;
+    e.toldAt = this.clock.now();
+  }
+
   /** Task `id` ended: it has no progress any more, and an event still due is not sent. */
   end(id: number): void {
     this.entries.get(id)?.cancelTell?.();

@@ -74,3 +74,23 @@ test("changes are told at most once a second per task, the last one carried; an 
   clock.advance(10 * PROGRESS_GAP_MS);
   expect(told).toHaveLength(4);
 });
+
+test("a change of state that told the progress puts the next progress event a second after it", () => {
+  const { clock, told, b } = board();
+  const sink = b.begin(3);
+  clock.advance(5000);
+  sink.enterStep("use @alice");
+  expect(told).toEqual([{ id: 3, at: 5000 }]);
+  clock.advance(200);
+  sink.report(0.5, null);
+  // the account it runs as was told at 5.5 s, progress and all: the event due at 6 s is not needed
+  clock.advance(300);
+  b.told(3);
+  clock.advance(500);
+  expect(told).toHaveLength(1);
+  sink.report(0.6, null);
+  clock.advance(499);
+  expect(told).toHaveLength(1);
+  clock.advance(1);
+  expect(told.at(-1)).toEqual({ id: 3, at: 6500 });
+});
