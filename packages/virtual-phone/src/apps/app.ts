@@ -275,6 +275,13 @@ export abstract class SimApp {
     });
   }
 
+  /** What the account in use posted to its profile (stories aside), newest first: its profile grid. */
+  ownPosts(): Post[] {
+    return this.posts
+      .filter((p) => p.account === (this.account ?? undefined) && p.kind !== "story")
+      .reverse();
+  }
+
   /** User names the account in use follows. */
   get following(): Set<string> {
     const key = this.account ?? "";
