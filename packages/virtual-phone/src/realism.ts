@@ -12,8 +12,12 @@ export interface RealismOptions {
   keyboard?: boolean;
   /** The keyboard covers the lower 40 % of the screen: taps there reach the keyboard, not the app. */
   keyboardCoversBottom?: boolean;
-  /** Success texts ("Video posted!", Instagram's "Posted!" row) are in dumps (false: a toast, or nothing). */
-  successTextInDumps?: boolean;
+  /**
+   * Success texts after an upload: "shown" (TikTok's "Video posted!" and Instagram's "Your reel has been
+   * shared." in dumps for a couple of seconds); "transient" as the real apps: TikTok's is a toast (never in a
+   * dump), Instagram's row reads "Posted! Nicely done." for 2 s (a story: no text); "none": never any.
+   */
+  successText?: "shown" | "transient" | "none";
   /** Share of `uiautomator dump`s on a screen that plays video that fail "could not get idle state." (0–1). */
   idleFailureShare?: number;
   /** The runtime permission dialog's package. */
@@ -39,7 +43,7 @@ const OFF: Omit<Realism, "seed"> = {
   tapsDuringChange: "old-screen",
   keyboard: false,
   keyboardCoversBottom: false,
-  successTextInDumps: true,
+  successText: "shown",
   idleFailureShare: 0,
   permissionPackage: AOSP_PERMISSION_PKG,
   hashtagSuggestions: false,
@@ -53,7 +57,7 @@ const ON: Omit<Realism, "seed"> = {
   tapsDuringChange: "old-screen",
   keyboard: true,
   keyboardCoversBottom: true,
-  successTextInDumps: false,
+  successText: "transient",
   idleFailureShare: 0.35,
   permissionPackage: GOOGLE_PERMISSION_PKG,
   hashtagSuggestions: true,

@@ -275,6 +275,11 @@ export abstract class SimApp {
     });
   }
 
+  /** How the app tells an upload went up (realism's `successText`). */
+  get successText(): Realism["successText"] {
+    return this.env.realism.successText;
+  }
+
   /** What the account in use posted to its profile (stories aside), newest first: its profile grid. */
   ownPosts(): Post[] {
     return this.posts

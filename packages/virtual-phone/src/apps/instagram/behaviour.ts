@@ -30,6 +30,25 @@ export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
 /** The share target "Stories": shared media open in the story editor. */
 export const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
+export const INSTAGRAM_FEED_SHARE = "com.instagram.share.handleractivity.ShareHandlerActivity";
+export const INSTAGRAM_REELS_SHARE = "com.instagram.share.handleractivity.ClipsShareHandlerActivity";
+export const INSTAGRAM_DIRECT_SHARE = "com.instagram.direct.share.handler.DirectShareHandlerActivity";
+
+/** Instagram's share targets for a video, as the system chooser lists them (label, activity). */
+export const INSTAGRAM_SHARE_TARGETS = [
+  { label: "Feed", activity: INSTAGRAM_FEED_SHARE },
+  { label: "Reels", activity: INSTAGRAM_REELS_SHARE },
+  { label: "Stories", activity: INSTAGRAM_STORY_SHARE },
+  { label: "Chats", activity: INSTAGRAM_DIRECT_SHARE },
+];
+
+/** Where a share lands, by the share activity named (none: the reel editor). */
+const SHARE_DEST: Record<string, Dest | "direct"> = {
+  [INSTAGRAM_FEED_SHARE]: "feed",
+  [INSTAGRAM_REELS_SHARE]: "clips",
+  [INSTAGRAM_STORY_SHARE]: "story",
+  [INSTAGRAM_DIRECT_SHARE]: "direct",
+};
 
 /** The verbs of Instagram's taps (a node's action is "VERB" or "VERB:ARG"). */
 type InstagramVerb =
@@ -111,12 +130,16 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
     const media = this.sharedMedia(intent);
     if (media?.length) {
-      const story = intent.component?.endsWith(`/${INSTAGRAM_STORY_SHARE}`) ?? false;
+      const dest = SHARE_DEST[intent.component?.split("/")[1] ?? ""] ?? "clips";
       this.selected = media;
-      this.draft = media;
       this.fields = {};
-      this.dest = story ? "story" : "clips";
-      this.go(story ? "storyEditor" : "edit");
+      if (dest === "direct") {
+        this.go("directShare");
+        return null;
+      }
+      this.draft = media;
+      this.dest = dest;
+      this.go(dest === "story" ? "storyEditor" : "edit");
     }
     return null;
   }
@@ -221,6 +244,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     edit: "gallery",
     storyEditor: "home",
     storyViewer: "home",
+    directShare: "home",
     caption: "edit",
     search: "home",
     reels: "home",
@@ -357,6 +381,15 @@ export class InstagramApp extends SimApp implements InstagramView {
   };
 
   protected screenNodes(): NodeSpec[] {
-    return screenNodes(this);
+    const nodes = screenNodes(this);
+    return this.env.realism.unlabelledCreate ? nodes.map(unlabelCreate) : nodes;
   }
+}
+
+/** The 410 home feed's "+" (Create) as the real dump has it: no id, no text, no description. */
+function unlabelCreate(node: NodeSpec): NodeSpec {
+  const children = node.children?.map(unlabelCreate);
+  if (node.id !== "creation_tab") return children ? { ...node, children } : node;
+  const { id: _id, desc: _desc, ...rest } = node;
+  return children ? { ...rest, children } : rest;
 }

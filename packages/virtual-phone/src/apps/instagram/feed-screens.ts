@@ -374,7 +374,32 @@ export function home(app: InstagramView): NodeSpec[] {
       ],
     },
   ];
-  if (app.screen === "sharing" || app.screen === "shared") {
+  if (app.screen === "shared" && app.successText === "transient" && app.dest !== "story") {
+    // the pending row's last state (instagram_home_feed_posted_send): then the row simply goes
+    nodes.push({
+      c: "LinearLayout",
+      id: "row_pending_container",
+      b: [0, 130, 720, 230],
+      children: [
+        { c: "ImageView", id: "row_pending_media_imageview", b: [20, 140, 100, 220] },
+        {
+          c: "TextView",
+          id: "row_pending_media_status_textview",
+          text: "Posted! Nicely done.",
+          b: [120, 150, 520, 185],
+        },
+        { c: "TextView", text: "Want to send it to friends?", b: [120, 188, 520, 220] },
+        {
+          c: "Button",
+          id: "row_pending_media_reshare_button",
+          text: "Send",
+          b: [560, 150, 700, 210],
+          tap: "noop",
+        },
+      ],
+    });
+  }
+  if (app.screen === "sharing" || (app.screen === "shared" && app.successText === "shown")) {
     nodes.push({
       c: "FrameLayout",
       id: "upload_snackbar_container",
