@@ -56,6 +56,7 @@ const NO_LAUNCHER = new Set([
   "com.android.providers.media",
   "com.android.providers.media.module",
   "com.android.permissioncontroller",
+  "com.google.android.permissioncontroller",
   "com.google.android.inputmethod.latin",
   "com.google.android.gms",
   LAUNCHER_PKG,
@@ -168,7 +169,7 @@ export class Device {
     this.media = new MediaStore(fs);
     this.changeRandom = seededRandom(cfg.realism.seed);
     this.idleRandom = seededRandom(cfg.realism.seed ^ 0x9e3779b9);
-    this.packages = new Set([...CORE_PACKAGES, ...cfg.packages]);
+    this.packages = new Set([...CORE_PACKAGES, cfg.realism.permissionPackage, ...cfg.packages]);
     this.env = {
       media: this.media,
       screen: cfg.screen,

@@ -22,6 +22,11 @@ export interface RealismOptions {
   idleFailureShare?: number;
   /** The runtime permission dialog's package. */
   permissionPackage?: string;
+  /**
+   * The media dialog is worded as the phone's Android version words it (14 on: "Allow all", a limited
+   * choice); denying or limiting leaves the gallery empty. Off: "Allow" / "Don’t allow", deny asks again.
+   */
+  permissionByVersion?: boolean;
   /** TikTok's caption: a `#` word opens a hashtag suggestion list over the lower screen. */
   hashtagSuggestions?: boolean;
   /** A share intent to Instagram without a component shows the system chooser ("Share with"). */
@@ -46,6 +51,7 @@ const OFF: Omit<Realism, "seed"> = {
   successText: "shown",
   idleFailureShare: 0,
   permissionPackage: AOSP_PERMISSION_PKG,
+  permissionByVersion: false,
   hashtagSuggestions: false,
   shareChooser: false,
   unlabelledCreate: false,
@@ -60,6 +66,7 @@ const ON: Omit<Realism, "seed"> = {
   successText: "transient",
   idleFailureShare: 0.35,
   permissionPackage: GOOGLE_PERMISSION_PKG,
+  permissionByVersion: true,
   hashtagSuggestions: true,
   shareChooser: true,
   unlabelledCreate: true,

@@ -232,6 +232,66 @@ async function instagramCaptionAndShare(p: Awaited<ReturnType<typeof realPhone>>
   p.clock.advance(p.phone.apps.instagram.uploadMs);
 }
 
+describe("the runtime media permission dialog", () => {
+  /** TikTok's camera → gallery thumbnail: the dialog's nodes (a video is in the store). */
+  async function mediaDialog(opts: VirtualPhoneOptions, realistic: true | RealismOptions = true) {
+    const p = await realPhone(realistic, { popups: true, ...opts });
+    await p.media("v.mp4");
+    await p.launch(TT);
+    await p.sh("input keyevent 4"); // the contacts dialog: Don’t allow
+    p.settle();
+    await p.tap(tt("mkn"), "Create");
+    p.settle();
+    await p.tap(tt("ymg"), "the gallery thumbnail");
+    p.settle();
+    return { p, nodes: await p.nodes() };
+  }
+  const buttons = (nodes: Node[]) =>
+    nodes.filter((n) => n.class === "android.widget.Button").map((n) => [n["resource-id"], n.text]);
+  const G = "com.google.android.permissioncontroller:id/";
+
+  test("Android 14 on a Pixel: Google's package, 'Allow all' / 'Select photos and videos' / 'Don’t allow'; deny leaves the gallery empty", async () => {
+    const { p, nodes } = await mediaDialog({ sdk: 34, androidVersion: "14" });
+    expect(nodes.every((n) => n.package === "com.google.android.permissioncontroller")).toBe(true);
+    expect(buttons(nodes)).toEqual([
+      [`${G}permission_allow_selected_button`, "Select photos and videos"],
+      [`${G}permission_allow_all_button`, "Allow all"],
+      [`${G}permission_deny_button`, "Don’t allow"],
+    ]);
+    expect(await p.sh("dumpsys window | grep mCurrentFocus")).toContain(
+      "com.google.android.permissioncontroller/com.android.permissioncontroller.permission.ui.GrantPermissionsActivity",
+    );
+    await p.tap(text("Don’t allow"), "Don’t allow");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("gallery");
+    expect((await p.nodes()).filter(tt("jh7"))).toHaveLength(0);
+  });
+
+  test("the wording by Android version, and the AOSP package as an option", async () => {
+    const allow = (pkg: string) => [`${pkg}:id/permission_allow_button`, "Allow"];
+    const deny = (pkg: string, t: string) => [`${pkg}:id/permission_deny_button`, t];
+    const g = "com.google.android.permissioncontroller";
+    const a = "com.android.permissioncontroller";
+    expect(buttons((await mediaDialog({ sdk: 29, androidVersion: "10" })).nodes)).toEqual([
+      allow(g),
+      deny(g, "Deny"),
+    ]);
+    expect(buttons((await mediaDialog({ sdk: 33, androidVersion: "13" })).nodes)).toEqual([
+      allow(g),
+      deny(g, "Don’t allow"),
+    ]);
+    const v15 = await mediaDialog({ sdk: 35, androidVersion: "15" }, { permissionPackage: a });
+    expect(buttons(v15.nodes)).toEqual([
+      [`${a}:id/permission_allow_selected_button`, "Allow limited access"],
+      [`${a}:id/permission_allow_all_button`, "Allow all"],
+      deny(a, "Don’t allow"),
+    ]);
+    await v15.p.tap(text("Allow all"), "Allow all");
+    v15.p.settle();
+    expect((await v15.p.nodes()).filter(tt("jh7"))).toHaveLength(1);
+  });
+});
+
 describe("success texts", () => {
   test("TikTok's 'Video posted!' is a toast: the post goes up, no dump shows it", async () => {
     const p = await realPhone({ idleFailureShare: 0 });

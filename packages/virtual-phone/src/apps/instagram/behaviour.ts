@@ -1,16 +1,7 @@
 /** Instagram (com.instagram.android): what the app does — launches, links, taps, BACK, the reel flow, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import {
-  type AppEnv,
-  type Intent,
-  mediaPermission,
-  OPENER,
-  type Parent,
-  type PopupDef,
-  SimApp,
-  type Tap,
-} from "../app.ts";
+import { type AppEnv, type Intent, OPENER, type Parent, type PopupDef, SimApp, type Tap } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -85,7 +76,6 @@ export class InstagramApp extends SimApp implements InstagramView {
   readonly mainActivity = INSTAGRAM_MAIN;
   readonly ref = { width: 720, height: 1440 };
   dest: Dest = "clips";
-  private mediaGranted = false;
   private draft: MediaEntry[] | null = null;
   private shareStart = 0;
   private doneUntil = 0;
@@ -257,10 +247,7 @@ export class InstagramApp extends SimApp implements InstagramView {
       return;
     }
     if (p.name === "media_permission") {
-      if (result === "allow") {
-        this.mediaGranted = true;
-        this.go("gallery");
-      }
+      if (this.answerMediaPermission(result)) this.go("gallery");
     } else if (p.name === "draft") {
       if (result === "keepEditing" && this.draft) {
         this.selected = [...this.draft];
@@ -273,12 +260,9 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   private openGallery(): void {
-    if (this.mediaGranted || !this.env.popups) {
-      this.mediaGranted = true;
+    if (this.mayOpenGallery()) {
       this.selected = [];
       this.go("gallery");
-    } else {
-      this.popupAlways(mediaPermission("Instagram"));
     }
   }
 
@@ -287,7 +271,7 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   items(): MediaEntry[] {
-    return this.env.media.gallery((e) =>
+    return this.galleryMedia((e) =>
       this.dest === "clips"
         ? e.kind === "video" || e.kind === "images"
         : e.kind === "video" || e.kind === "images",
