@@ -186,6 +186,45 @@ describe("the soft keyboard", () => {
   });
 });
 
+describe("TikTok's hashtag suggestions", () => {
+  test("a '#' word opens a list over the lower screen; BACK closes it with the keyboard, the text as typed", async () => {
+    const p = await realPhone();
+    await tiktokPostScreen(p);
+    await p.tap(tt("g19"), "the description");
+    await p.sh("input text 'Nice%sday%s#fo'");
+    p.settle();
+    const list = await p.nodes();
+    expect(list.filter(tt("hashtag_name")).map((n) => n.text)).toEqual([
+      "#fo",
+      "#fochallenge",
+      "#fyp",
+      "#foryou",
+      "#viral",
+    ]);
+    await p.sh("input keyevent 4");
+    p.settle();
+    expect(await p.find(tt("hashtag_suggestions"))).toBeUndefined();
+    expect(await p.sh("dumpsys input_method")).toContain("mInputShown=false");
+    expect((await p.find(tt("g19")))?.text).toBe("Nice day #fo");
+    expect(p.phone.apps.tiktok.screen).toBe("post");
+  });
+
+  test("the list covers Post; a tapped row replaces the word being typed", async () => {
+    const p = await realPhone({ keyboardCoversBottom: false });
+    await tiktokPostScreen(p);
+    await p.tap(tt("g19"), "the description");
+    await p.sh("input text 'Nice%s#fo'");
+    p.settle();
+    await p.tap(tt("qrb"), "Post");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("post");
+    await p.tap(text("#fyp"), "#fyp");
+    p.settle();
+    expect((await p.find(tt("g19")))?.text).toBe("Nice #fyp ");
+    expect(await p.find(tt("hashtag_suggestions"))).toBeUndefined();
+  });
+});
+
 describe("video screens and idle state", () => {
   test("a share of the feed's dumps fail 'could not get idle state.' (exit 0, no file); the camera's never", async () => {
     const { sh, run, tap, settle, phone, launch } = await realPhone({ idleFailureShare: 0.5 });
