@@ -174,6 +174,23 @@ describe("the soft keyboard", () => {
     expect(phone.apps.tiktok.screen).toBe("posting");
   });
 
+  test("a comment bar at the bottom rises above the keyboard: its send button takes the tap", async () => {
+    const p = await realPhone();
+    await p.sh(
+      "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@someone/video/7301234567890123999",
+    );
+    p.settle();
+    await p.tap(tt("dtv"), "comments");
+    p.settle();
+    await p.tap(tt("dpl"), "Add comment...");
+    await p.sh("input text 'nice'");
+    p.settle();
+    expect(await p.sh("dumpsys input_method")).toContain("mInputShown=true");
+    await p.tap(desc("Post comment"), "send");
+    p.settle();
+    expect(p.phone.apps.tiktok.actions.map((a) => [a.type, a.text])).toEqual([["comment", "nice"]]);
+  });
+
   test("keyboardCoversBottom false: the keyboard shows, but a tap on Post reaches the app", async () => {
     const p = await realPhone({ keyboardCoversBottom: false });
     await tiktokPostScreen(p);
