@@ -285,6 +285,10 @@ async function instagramCaptionAndShare(p: Awaited<ReturnType<typeof realPhone>>
   await p.tap(ig("share_button"), "Share");
   p.settle();
   expect(p.phone.apps.instagram.screen).toBe("sharing");
+  // the home feed's pending row, as the real one reads while the upload runs
+  const status = await p.find(ig("row_pending_media_sub_status_textview"));
+  expect(status?.text).toBe(`Posting to ${p.phone.apps.instagram.account}…`);
+  expect(await p.find(ig("row_pending_media_progress_bar"))).toBeDefined();
   p.clock.advance(p.phone.apps.instagram.uploadMs);
 }
 

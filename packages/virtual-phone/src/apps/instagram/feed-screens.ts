@@ -405,7 +405,21 @@ export function home(app: InstagramView): NodeSpec[] {
       ]),
     );
   }
-  if (app.screen === "sharing" || (app.screen === "shared" && app.successText === "shown")) {
+  // as the real home feed (instagram_home_feed_posting): the pending row while a post or reel goes up
+  const realRow = app.successText !== "shown" && app.dest !== "story";
+  if (app.screen === "sharing" && realRow) {
+    nodes.push(
+      pendingRow([
+        {
+          c: "TextView",
+          id: "row_pending_media_sub_status_textview",
+          text: `Posting to ${app.account ?? ""}…`,
+          b: [120, 150, 640, 190],
+        },
+        { c: "ProgressBar", id: "row_pending_media_progress_bar", b: [120, 200, 640, 210] },
+      ]),
+    );
+  } else if (app.screen === "sharing" || (app.screen === "shared" && app.successText === "shown")) {
     nodes.push({
       c: "FrameLayout",
       id: "upload_snackbar_container",
