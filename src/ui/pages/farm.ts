@@ -11,6 +11,7 @@ import {
   type Task,
   type TaskDetail,
 } from "../api.ts";
+import { connectForm } from "../connect.ts";
 import { badge, coalesce, errorText, h, nextId, select } from "../dom.ts";
 import { isFinished, onEvent } from "../events.ts";
 import { serialText } from "../format.ts";
@@ -101,6 +102,7 @@ export function farmPage(root: HTMLElement) {
       count,
     ),
     adbBanner,
+    connectForm(() => void render()),
     grid,
     large,
   );
