@@ -53,13 +53,15 @@ export function farmPage(root: HTMLElement) {
   screens.value = cadence;
   const large = h("dialog", { class: "large-shot", "aria-label": "Phone screen" });
   let devices: Device[] = [];
-  // the document says whether the service scales screenshots (an unknown query parameter may be refused)
+  // the document says whether the service scales screenshots (an unknown query parameter may be refused);
+  // read once live screens are asked for, not on every visit
   let scales = false;
-  openapiDocument()
-    .then((doc) => {
-      scales = hasQueryParameter(doc, "/device/{serial}/screenshot", "max_width");
-    })
-    .catch(() => {});
+  const learnScaling = () =>
+    openapiDocument()
+      .then((doc) => {
+        scales = hasQueryParameter(doc, "/device/{serial}/screenshot", "max_width");
+      })
+      .catch(() => {});
 
   const updateSelection = () => {
     startBtn.textContent = `New task on ${selected.size} selected`;
@@ -302,6 +304,7 @@ export function farmPage(root: HTMLElement) {
     clearInterval(screenTimer);
     grid.classList.toggle("screens", cadence !== "0");
     if (cadence === "0") return;
+    void learnScaling();
     const refresh = () => {
       for (const serial of inView) refreshOne(serial);
     };
