@@ -38,17 +38,18 @@ export function suggest(typed: string, names: readonly string[], what: string, m
 }
 
 /**
- * A union of literals, each with what it means (as its `title`), described as "0: video, 1: images". One
- * meaning per value, in the schema: the OpenAPI document shows it and a refusal lists it.
+ * A union of literals, each with what it means as its `title`, short enough for an option of a select
+ * ("Video", "Images"). One meaning per value, in the schema: the OpenAPI document shows it, the dashboard's
+ * form offers it and a refusal lists it ("must be one of 0 (Video), 1 (Images)"). The field itself has a
+ * `title` and a `description` in the operator's words, as every script_config field has.
  */
 export function choice<const V extends string | number>(
   meanings: readonly (readonly [V, string])[],
-  options: SchemaOptions = {},
+  options: SchemaOptions & { title: string; description: string },
 ) {
-  const listed = meanings.map(([v, m]) => `${JSON.stringify(v)}: ${m}`).join("; ");
   return T.Union(
     meanings.map(([v, m]) => T.Literal(v, { title: m })),
-    { ...options, description: options.description ? `${options.description}. ${listed}` : listed },
+    options,
   ) as unknown as TUnion<[TLiteral<V>]>;
 }
 
@@ -88,10 +89,11 @@ export function explain(e: FieldError, owner: string): string {
     const values = variants.map((v) => `${JSON.stringify(v.const)}${v.title ? ` (${v.title})` : ""}`);
     return `must be one of ${values.join(", ")}`;
   }
-  // a pattern with a title says the format in words ("HH:MM, 24-hour"), and its first example
-  if (s.pattern !== undefined && typeof s.title === "string") {
-    const example = (s.examples as unknown[] | undefined)?.[0];
-    return `must be ${s.title}${example === undefined ? "" : `, e.g. ${example}`}`;
+  // a pattern with a title and an example says the format in words ("HH:MM, 24-hour, e.g. 14:30"); a
+  // script_config field's title is its label, and it has no examples
+  const example = (s.examples as unknown[] | undefined)?.[0];
+  if (s.pattern !== undefined && typeof s.title === "string" && example !== undefined) {
+    return `must be ${s.title}, e.g. ${example}`;
   }
   return `${e.message.charAt(0).toLowerCase()}${e.message.slice(1)}`;
 }

@@ -26,7 +26,8 @@ import { TaskStore } from "./store/tasks.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
-import { TaskLifecycle } from "./tasks/lifecycle.ts";
+import { type TaskChange, TaskLifecycle } from "./tasks/lifecycle.ts";
+import { ProgressBoard } from "./tasks/progress.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
 import { type QueueState, waitingFor } from "./tasks/waiting.ts";
@@ -139,20 +140,26 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
   };
+  // a task's change as the event stream tells it: a running one again each time its progress moves
+  const publishTask = (id: number, change: TaskChange, at: string) => {
+    const row = change === "deleted" ? undefined : tasks.get(id);
+    events.publish({
+      type: "task",
+      id,
+      serial: row?.serial ?? null,
+      status: change,
+      error: row?.error ?? null,
+      waiting_for: row ? waitingFor(row, queue) : null,
+      progress: change === "running" ? progress.of(id) : null,
+      at,
+    });
+  };
+  const progress = new ProgressBoard(clock, (id) =>
+    publishTask(id, "running", new Date(clock.now()).toISOString()),
+  );
   lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
-    for (const id of ids) {
-      const row = change === "deleted" ? undefined : tasks.get(id);
-      events.publish({
-        type: "task",
-        id,
-        serial: row?.serial ?? null,
-        status: change,
-        error: row?.error ?? null,
-        waiting_for: row ? waitingFor(row, queue) : null,
-        at,
-      });
-    }
+    for (const id of ids) publishTask(id, change, at);
   });
   const interrupted = lifecycle.interruptAll();
   if (interrupted > 0)
@@ -182,6 +189,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     evidence,
     storage,
     log,
+    progress,
   });
   license.onChange((now) => {
     log.info(
@@ -211,7 +219,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       : null;
   webhook?.watch(lifecycle, (id) => {
     const row = tasks.get(id);
-    return row && taskView(row, null);
+    return row && taskView(row, null, null);
   });
 
   const taskService = new TaskService({
@@ -223,6 +231,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     accounts,
     timezone: config.timezone,
     queue,
+    progress,
     now: () => new Date(clock.now()),
     log,
   });

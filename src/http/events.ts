@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { type Clock, systemClock } from "../tasks/clock.ts";
 import type { EventBus } from "../tasks/events.ts";
+import { PROGRESS_GAP_MS } from "../tasks/progress.ts";
 import { type FullCap, peerOf, refusal, Slots } from "./clients.ts";
 import { AppError, Code } from "./envelope.ts";
 
@@ -43,17 +44,22 @@ const DESCRIPTION = `A \`text/event-stream\` that stays open. Each change is one
 
 \`\`\`
 event: task
-data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"at":"2026-11-28T14:30:00.120Z"}
+data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"progress":{"elapsed_s":0,"fraction":null,"step":null,"detail":null},"at":"2026-11-28T14:30:00.120Z"}
 
 event: task
-data: {"type":"task","id":102,"serial":"R58M123ABC","status":"pending","error":null,"waiting_for":{"reason":"phone_busy","message":"phone R58M123ABC is running task 101","scheduled_at":null,"task_ids":[101]},"at":"2026-11-28T14:30:00.130Z"}
+data: {"type":"task","id":102,"serial":"R58M123ABC","status":"pending","error":null,"waiting_for":{"reason":"phone_busy","message":"phone R58M123ABC is running task 101","scheduled_at":null,"task_ids":[101]},"progress":null,"at":"2026-11-28T14:30:00.130Z"}
+
+event: task
+data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"progress":{"elapsed_s":84.2,"fraction":0.45,"step":"wait for the upload","detail":"upload 45%"},"at":"2026-11-28T14:31:24.320Z"}
 
 event: device
 data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T14:31:02.004Z"}
 \`\`\`
 
 Task \`status\` is pending, running, completed, failed or deleted; a pending one's \`waiting_for\` says why it
-has not started (as on GET /api/v1/task/{task_id}, at the moment of the event), null for the others. A comment
+has not started (as on GET /api/v1/task/{task_id}, at the moment of the event), null for the others. A running
+one's \`progress\` says how far it has got (as on GET /api/v1/task/{task_id}); a running task is told again when
+its step or estimate changes, at most once every ${PROGRESS_GAP_MS / 1000} s per task. A comment
 line (\`: keep-alive\`) comes every ${KEEPALIVE_MS / 1000} s; the stream stays open however long it is quiet.
 Try it: \`curl -N http://127.0.0.1:50809/api/v1/events\`.
 

@@ -130,7 +130,7 @@ const CreatedRef = named(
 );
 
 export function taskRoutes(service: TaskService, evidence: Evidence) {
-  const view = (row: TaskRow) => taskView(row, service.waitingFor(row));
+  const view = (row: TaskRow) => taskView(row, service.waitingFor(row), service.progressOf(row));
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
       body: CreateTasksRequest,
@@ -187,7 +187,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "List tasks",
           description:
             "Newest first (created_at, then id, descending). Filters combine with AND. A pending task's " +
-            "`waiting_for` says why it has not started (worked out now, from the phones, adb and the plan).",
+            "`waiting_for` says why it has not started (worked out now, from the phones, adb and the plan); " +
+            "a running task's `progress` how far it has got.",
           tags,
           data: Page("tasks", TaskRef),
           example: { tasks: [EXAMPLE_TASK], total: 1, page: 1, page_size: 20 },
@@ -257,11 +258,19 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         params: TaskIdParams,
         ...doc({
           summary: "One task, with its log",
-          description: "The task as listed, plus its log lines in order (timings in `duration_ms`).",
+          description:
+            "The task as listed, plus its log lines in order (timings in `duration_ms`). While it runs, " +
+            "`progress` says for how long (`elapsed_s`), the step it is on, and how much is done (`fraction`, " +
+            "when there is an estimate: account_warmup's time budget, post's upload percentage).",
           tags,
           data: TaskDetailRef,
           example: {
             ...EXAMPLE_TASK,
+            status: 1,
+            status_text: "running",
+            started_at: "2026-11-28T14:30:00.950Z",
+            waiting_for: null,
+            progress: { elapsed_s: 84.2, fraction: 0.45, step: "wait for the upload", detail: "upload 45%" },
             has_screenshot: false,
             logs: [
               { at: "2026-11-28T14:30:01.002Z", level: "info", message: "opened TikTok", duration_ms: 2140 },

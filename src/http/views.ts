@@ -14,6 +14,7 @@ import {
 } from "../domain.ts";
 import { maskSecrets } from "../secrets.ts";
 import type { AccountRow } from "../store/schema.ts";
+import type { TaskProgress } from "../tasks/progress.ts";
 import type { TaskLogRow, TaskRow } from "../tasks/service.ts";
 import { WAIT_REASONS, type WaitingFor } from "../tasks/waiting.ts";
 import { named } from "./envelope.ts";
@@ -48,6 +49,28 @@ export const WaitingForSchema = T.Object(
   },
 );
 
+export const TaskProgressSchema = T.Object(
+  {
+    elapsed_s: T.Number({ minimum: 0, description: "seconds since it started, on the service's clock" }),
+    fraction: Nullable(
+      T.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          "how much is done, 0 to 1, when there is an estimate (account_warmup: elapsed / task_duration; " +
+          "post: the upload's percentage while it uploads)",
+      }),
+    ),
+    step: Nullable(T.String({ description: "the step it is on, as its log names it" })),
+    detail: Nullable(T.String({ description: 'what the script says of where it is, e.g. "upload 45%"' })),
+  },
+  {
+    description:
+      "how far a running task has got (kept in memory, live); null unless running. The event stream tells " +
+      "a change of step or estimate at most once a second per task",
+  },
+);
+
 export const TaskSchema = T.Object({
   id: T.Integer(),
   serial: T.String(),
@@ -77,6 +100,7 @@ export const TaskSchema = T.Object({
   created_at: DateTime,
   updated_at: DateTime,
   waiting_for: Nullable(WaitingForSchema),
+  progress: Nullable(TaskProgressSchema),
 });
 
 export const TaskLogSchema = T.Object({
@@ -101,8 +125,11 @@ export const TaskDetailRef = named(
   ]),
 );
 
-/** `waiting` is the task's waiting_for (see TaskService.waitingFor); null when it is not pending. */
-export function taskView(row: TaskRow, waiting: WaitingFor | null) {
+/**
+ * `waiting` is the task's waiting_for (see TaskService.waitingFor), null unless it is pending; `progress` its
+ * progress (TaskService.progressOf), null unless it is running.
+ */
+export function taskView(row: TaskRow, waiting: WaitingFor | null, progress: TaskProgress | null) {
   return {
     id: row.id,
     serial: row.serial,
@@ -124,6 +151,7 @@ export function taskView(row: TaskRow, waiting: WaitingFor | null) {
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     waiting_for: waiting,
+    progress,
   };
 }
 
@@ -289,6 +317,7 @@ export const EXAMPLE_TASK = {
     scheduled_at: "2026-11-28T14:30:00.000Z",
     task_ids: [],
   },
+  progress: null,
 };
 
 export const EXAMPLE_DEVICE = {

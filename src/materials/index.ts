@@ -8,6 +8,7 @@ import { type Static, Type as T } from "@sinclair/typebox";
 import type { AccountTasks, CheckOutcome } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { choice, suggest } from "../explain.ts";
+import { showWhen } from "../field-hints.ts";
 import type { Db } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
@@ -34,38 +35,57 @@ export type { Kind, MediaFile } from "./media.ts";
 export const materialFields = {
   content_type: choice(
     [
-      [0, "one video"],
-      [1, "images, image_count of them"],
+      [0, "Video"],
+      [1, "Images"],
     ],
-    { default: 0 },
+    { default: 0, title: "What to post", description: "One video, or a set of images (image_count of them)" },
   ),
   image_count: T.Integer({
     minimum: 1,
     maximum: 35,
     default: 1,
-    description: "images to pick (content_type 1)",
+    title: "Number of images",
+    description: "How many images go into one post, 1 to 35",
+    ...showWhen({ content_type: [1] }),
   }),
   captions: T.String({
     default: "",
     maxLength: 10000,
-    description: "spintax {a|b|c} picks one option per task; several lines = captions rotated across tasks",
+    title: "Caption",
+    description:
+      "The text posted with it. {a|b|c} picks one option per task; several lines are several captions, used in turn across tasks",
   }),
   material_source: choice(
     [
-      ["materialLibrary", "files of the material library (materials_tags)"],
-      ["localFolder", "the files in material_path, a folder on this PC"],
+      ["materialLibrary", "Material library"],
+      ["localFolder", "Folder on this PC"],
     ],
-    { default: "materialLibrary", description: "ignored when material_list is given" },
+    {
+      default: "materialLibrary",
+      title: "Where the files come from",
+      description:
+        "The material library (files picked by tags) or a folder on this PC; files an account posted are not posted again. Ignored when material_list is given",
+    },
   ),
-  material_path: T.String({ default: "", description: "folder on this PC (material_source localFolder)" }),
+  material_path: T.String({
+    default: "",
+    title: "Folder on this PC",
+    description:
+      "The folder whose files are posted (mp4, mov, jpg, jpeg, png, webp); an @username folder inside it holds that account's own",
+    ...showWhen({ material_source: ["localFolder"] }),
+  }),
   material_list: T.Array(T.String({ minLength: 1 }), {
     default: [],
     maxItems: 100,
-    description: "files on this PC (mp4, mov, jpg, jpeg, png, webp); when given it wins",
+    title: "Files to post",
+    description:
+      "Files on this PC (mp4, mov, jpg, jpeg, png, webp), in order; when given, these are posted and the source is ignored",
   }),
   materials_tags: T.String({
     default: "",
-    description: "comma-separated: library files with any of these tags (materialLibrary; empty = any file)",
+    title: "Library tags",
+    description: "Post library files with any of these tags, separated by commas; empty: any file",
+    ...showWhen({ material_source: ["materialLibrary"] }),
   }),
 };
 const materialConfig = T.Object(materialFields);

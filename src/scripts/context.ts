@@ -6,6 +6,7 @@ import type { LogLevel, Platform } from "../domain.ts";
 import type { Materials, Rotation } from "../materials/index.ts";
 import type { SeenAccounts, SeenSummary } from "../store/accounts.ts";
 import { abortableSleep, type Clock } from "../tasks/clock.ts";
+import type { ProgressSink } from "../tasks/progress.ts";
 import { appSessions, type OpenApp } from "./screen/app.ts";
 
 /** Where flows record the accounts the apps showed (the accounts table). */
@@ -59,6 +60,11 @@ export interface ScriptContext<Config = Record<string, unknown>> extends ScriptS
    * script did not class itself (the phone went away, a timeout) is permanent, never retried automatically.
    */
   irreversible(what: string): void;
+  /**
+   * How far the run has got, shown on the task while it runs: `fraction` 0..1 when there is an estimate
+   * (else null), `detail` in words ("upload 45%"). Cheap: call it as often as there is news.
+   */
+  progress(fraction: number | null, detail?: string): void;
 }
 
 /** How long each cleanup may take (a real timer: it races the phone's answers). */
@@ -78,6 +84,8 @@ export interface ScriptRun<Config = Record<string, unknown>> {
   irreversible(what: string): void;
   /** Default CLEANUP_TIMEOUT_MS. */
   cleanupTimeoutMs?: number;
+  /** Where the steps entered and the script's estimates go (the runner's progress board); default nowhere. */
+  progress?: ProgressSink;
 }
 
 export interface ScriptRunContext<Config = Record<string, unknown>> {
@@ -105,6 +113,7 @@ export function createScriptContext<Config>(run: ScriptRun<Config>): ScriptRunCo
     step: async (name, work) => {
       const t0 = performance.now();
       const took = () => Math.round(performance.now() - t0);
+      run.progress?.enterStep(name);
       try {
         const result = await work();
         log("info", name, took());
@@ -112,6 +121,8 @@ export function createScriptContext<Config>(run: ScriptRun<Config>): ScriptRunCo
       } catch (e) {
         log("error", `${name}: ${describe(e)}`, took());
         throw e;
+      } finally {
+        run.progress?.leaveStep();
       }
     },
     onCleanup: (cleanup) => {
@@ -120,6 +131,7 @@ export function createScriptContext<Config>(run: ScriptRun<Config>): ScriptRunCo
     sleep: (ms) => abortableSleep(ms, signal, clock),
     openApp: (app, only) => openApp(app, only),
     irreversible: (what) => run.irreversible(what),
+    progress: (fraction, detail) => run.progress?.report(fraction, detail ?? null),
   };
   // the app sessions of this run: each app is checked on the phone once
   const openApp = appSessions(ctx);

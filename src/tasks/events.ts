@@ -2,6 +2,7 @@
 import { EventEmitter } from "node:events";
 import type { DeviceState } from "../domain.ts";
 import type { TaskChange } from "./lifecycle.ts";
+import type { TaskProgress } from "./progress.ts";
 import type { WaitingFor } from "./waiting.ts";
 
 export interface TaskEvent {
@@ -13,6 +14,8 @@ export interface TaskEvent {
   error: string | null;
   /** Why a pending task has not started (see waiting.ts); null for the other changes. */
   waiting_for: WaitingFor | null;
+  /** How far a running task has got (see progress.ts); null for the other changes. */
+  progress: TaskProgress | null;
   at: string;
 }
 

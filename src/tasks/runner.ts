@@ -18,6 +18,7 @@ import type { TaskStore } from "../store/tasks.ts";
 import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
 import { type Failure, INTERRUPTED, OFFLINE, type TaskLifecycle, timedOut } from "./lifecycle.ts";
+import type { ProgressBoard, ProgressSink } from "./progress.ts";
 
 export interface PhoneSource {
   /** The phone, when it is online and usable. */
@@ -51,6 +52,8 @@ export interface RunnerOptions {
   storage?: StorageCheck;
   log: Logger;
   random?: () => number;
+  /** Where each run's step and estimate are kept while it runs (default: nowhere). */
+  progress?: ProgressBoard;
 }
 
 type LogLine = Parameters<TaskStore["addLog"]>;
@@ -77,6 +80,7 @@ interface Run {
   expectedEnd?: number;
   /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
   irreversible?: string;
+  progress?: ProgressSink;
 }
 
 const SUSPECT_MS = 10_000;
@@ -243,9 +247,15 @@ export class Runner {
       abort: (failure: Failure) => controller.abort(failure),
       ended: new Promise<void>((resolve) => (ended = resolve)),
     };
+    // before the start is told: the event of the start carries the progress
+    const progress = this.o.progress?.begin(task.id);
     try {
-      if (!this.o.lifecycle.start(task.id, handle)) return true;
+      if (!this.o.lifecycle.start(task.id, handle)) {
+        this.o.progress?.end(task.id);
+        return true;
+      }
     } catch (e) {
+      this.o.progress?.end(task.id);
       const why = this.o.storage?.failure(e);
       if (!why) throw e;
       this.o.log.child({ task: task.id }).warn(`not started: ${why}`);
@@ -255,7 +265,7 @@ export class Runner {
     this.busy.set(task.serial, task.id);
     const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
     const scrub = scrubber(secretsIn(config));
-    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub };
+    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub, progress };
     this.running.set(task.id, run);
     run.done = this.execute(run, phone)
       .catch((e) =>
@@ -266,6 +276,7 @@ export class Runner {
         const wasFull = this.busy.size >= this.o.deviceLimit();
         this.running.delete(task.id);
         this.busy.delete(task.serial);
+        this.o.progress?.end(task.id);
         ended();
         this.wake(wasFull ? undefined : task.serial);
       });
@@ -378,6 +389,7 @@ export class Runner {
         run.irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
+      progress: run.progress,
     });
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);

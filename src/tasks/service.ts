@@ -18,6 +18,7 @@ import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, TaskLogRow, TaskRow } from "../store/schema.ts";
 import type { NewTask, RetrySkip, TaskFilter, TaskStore } from "../store/tasks.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
+import type { ProgressBoard, TaskProgress } from "./progress.ts";
 import type { CreateTasksRequest } from "./request.ts";
 import { nextOccurrence, randomGapMs, wallClock } from "./schedule.ts";
 import { ADB_UNREACHABLE, type QueueState, type WaitingFor, waitingFor } from "./waiting.ts";
@@ -40,6 +41,8 @@ export interface TaskServiceDeps {
   timezone: string;
   /** The live state a pending task waits on (see waiting.ts). */
   queue: QueueState;
+  /** How far the running tasks have got (default: unknown, null). */
+  progress?: Pick<ProgressBoard, "of">;
   now?: () => Date;
   random?: () => number;
   /** Where a person's retries are said (default: nowhere). */
@@ -226,6 +229,11 @@ export class TaskService {
   /** Why a task has not started yet; null unless it is pending. */
   waitingFor(row: TaskRow): WaitingFor | null {
     return waitingFor(row, this.deps.queue);
+  }
+
+  /** How far a task has got; null unless it is running. */
+  progressOf(row: TaskRow): TaskProgress | null {
+    return row.status === TaskStatus.running ? (this.deps.progress?.of(row.id) ?? null) : null;
   }
 
   /**

@@ -70,7 +70,10 @@ describe("POST /task", () => {
       retry_count: 0,
       error: null,
       logs: [],
+      // a pending task has no progress (test/flow/progress.test.ts has a running one's)
+      progress: null,
     });
+    expect("progress" in t).toBe(true);
     expect(t.script_config).toMatchObject({
       content_type: 0,
       captions: "hello #fyp",

@@ -74,6 +74,14 @@ test("each pending task says why: plan_limit, phone_busy, schedule, phone_offlin
     async () => (await task(a)).status === 1 && (await task(b)).status === 1,
   );
   expect((await task(a)).waiting_for).toBeNull();
+  // a running task says how far it has got: its step, and for how long it has run (the service's clock)
+  const progress = await waitFor("the sleep step", async () => {
+    const p = (await task(a)).progress;
+    return p?.step === "sleep 600 s" && p;
+  });
+  expect(progress).toMatchObject({ fraction: null, step: "sleep 600 s", detail: null });
+  expect(progress.elapsed_s).toBeGreaterThanOrEqual(0);
+  await waitFor("elapsed_s to move", async () => (await task(a)).progress.elapsed_s > progress.elapsed_s);
 
   // the third phone is idle, but the Free plan's 2 slots are taken
   const created = (await sleepOn(s2)).body.data;
@@ -81,6 +89,7 @@ test("each pending task says why: plan_limit, phone_busy, schedule, phone_offlin
   const c = created.task_ids[0];
   const third = await task(c);
   expect(third.status).toBe(0);
+  expect(third.progress).toBeNull();
   expect(third.waiting_for).toEqual({
     reason: "plan_limit",
     message: `2 of 2 slots of the Free plan in use (tasks ${[a, b].sort((x, y) => x - y).join(", ")})`,
@@ -118,7 +127,7 @@ test("each pending task says why: plan_limit, phone_busy, schedule, phone_offlin
   expect(off.warnings).toEqual([`phone ${OFFLINE} is offline; its tasks wait until it is online`]);
   expect((await task(off.task_ids[0])).waiting_for.reason).toBe("phone_offline");
 
-  // the list says the same as each task
+  // the list says the same as each task; only the running ones have a progress
   const list = (await call(service.url, "GET", "/api/v1/task?page_size=100")).body.data.tasks;
   const reasons = Object.fromEntries(
     list.map((t: { id: number; waiting_for: { reason: string } | null }) => [
@@ -133,6 +142,8 @@ test("each pending task says why: plan_limit, phone_busy, schedule, phone_offlin
     [d]: "phone_busy",
     [off.task_ids[0]]: "phone_offline",
   });
+  const withProgress = list.filter((t: { progress: unknown }) => t.progress !== null);
+  expect(withProgress.map((t: { id: number }) => t.id).sort()).toEqual([a, b].sort());
 }, 60_000);
 
 test("a start_time already past today is due tomorrow, and the answer says so", async () => {

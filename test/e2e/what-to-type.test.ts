@@ -45,18 +45,18 @@ describe("errors name what to type", () => {
     const r = await refused(
       { ...post, script_config: { ...post.script_config, content_type: "video" } },
       40001,
-      "script_config.content_type: must be one of 0 (one video), 1 (images, image_count of them)",
+      "script_config.content_type: must be one of 0 (Video), 1 (Images)",
     );
     expect(r.body.data.errors).toEqual([
       {
         path: "/script_config/content_type",
-        message: "must be one of 0 (one video), 1 (images, image_count of them)",
+        message: "must be one of 0 (Video), 1 (Images)",
       },
     ]);
     await refused(
       { ...follow, script_config: { target_users: ["a"], access_method: "link" } },
       40001,
-      `script_config.access_method: must be one of "direct" (open the profile link), "search" (find the user in the app's search)`,
+      `script_config.access_method: must be one of "direct" (Profile link), "search" (Search in the app)`,
     );
   });
 

@@ -402,6 +402,24 @@ describe("TikTok", () => {
     expect(percents.every((p, i) => i === 0 || p > (percents[i - 1] as number))).toBe(true);
     expect(logs.some((l) => /posted: "Video posted!"/.test(l))).toBe(true);
   }, 30_000);
+  test("while Post waits for the upload, the app's percentage is the task's progress", async () => {
+    const { sim, phone } = await startPhone({ popups: false });
+    sim.apps.tiktok.uploadMs = 10_000;
+    const { error, progress } = await post(sim, phone, "tiktok", {
+      caption: "watched",
+      settings: { ...DEFAULTS, upload_wait_time: 30 },
+    });
+    expect(error).toBeUndefined();
+    // one look a second at a 10 s upload
+    expect(progress.length).toBeGreaterThanOrEqual(5);
+    for (const { fraction, detail } of progress) {
+      expect(detail).toBe(`upload ${Math.round((fraction ?? -1) * 100)}%`);
+    }
+    const fractions = progress.map((p) => p.fraction as number);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1) as number).toBeGreaterThan(fractions[0] as number);
+    expect(fractions.at(-1) as number).toBeLessThan(1);
+  });
 });
 
 describe("Instagram", () => {

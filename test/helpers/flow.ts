@@ -105,6 +105,8 @@ export interface FlowRun {
   ctx: ScriptContext;
   steps: { name: string; ms: number; ok: boolean }[];
   logs: string[];
+  /** What the run said of its progress (`ctx.progress`), in order. */
+  progress: { fraction: number | null; detail: string | null }[];
   /** Runs the cleanups as the runner does (createScriptContext's): newest first, each with its own timeout. */
   cleanup(): Promise<void>;
   controller: AbortController;
@@ -136,6 +138,7 @@ export function flowContext(
   const clock = options.clock ?? open.find((p) => p.phone === phone)?.clock ?? new AutoClock(Date.now());
   const steps: FlowRun["steps"] = [];
   const logs: string[] = [];
+  const progress: FlowRun["progress"] = [];
   const { ctx, cleanup } = createScriptContext({
     services: flowServices(options),
     task: {
@@ -156,8 +159,13 @@ export function flowContext(
       else steps.push({ name: message.slice(0, message.indexOf(": ")), ms: durationMs, ok: false });
     },
     irreversible: (what) => logs.push(`irreversible: ${what}`),
+    progress: {
+      enterStep: () => {},
+      leaveStep: () => {},
+      report: (fraction, detail) => progress.push({ fraction, detail }),
+    },
   });
-  return { ctx, steps, logs, cleanup, controller, clock };
+  return { ctx, steps, logs, progress, cleanup, controller, clock };
 }
 
 /**

@@ -106,6 +106,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
 
     while (left() > 0) {
       const n = summary.videos + 1;
+      ctx.progress(1 - left() / (c.task_duration * 1000), `${summary.videos} video(s) watched`);
       const more = await ctx.step(`video ${n}`, () => oneVideo(session));
       if (!more) break;
     }

@@ -1,9 +1,22 @@
 // The post script's config: where its materials come from (the library's fields) and how it posts.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { choice } from "../../explain.ts";
+import { onlyOn, showWhen } from "../../field-hints.ts";
 import { materialFields } from "../../materials/index.ts";
 
-const volume = T.Integer({ minimum: 0, maximum: 100, default: 50 });
+/** The values of add_sound that add a sound (and so set the volumes). */
+const SOUND_ADDED = ["1", "custom"];
+
+const volume = (title: string, description: string) =>
+  T.Integer({
+    minimum: 0,
+    maximum: 100,
+    default: 50,
+    title,
+    description,
+    ...showWhen({ add_sound: SOUND_ADDED }),
+    ...onlyOn("tiktok"),
+  });
 const { content_type, image_count, captions, material_source, material_path, material_list, materials_tags } =
   materialFields;
 
@@ -14,44 +27,90 @@ export const postConfig = T.Object(
     captions,
     post_way: choice(
       [
-        ["share", "the system share intent"],
-        ["addButton", "the app's own + button"],
-        ["useSound", "the page of sound_name (Use this sound)"],
+        ["share", "Share to the app"],
+        ["addButton", "The app's + button"],
+        ["useSound", "A sound's page (TikTok)"],
       ],
-      { default: "share", description: "how the app is entered" },
+      {
+        default: "share",
+        title: "How to open the app",
+        description:
+          "Share the files to the app, tap the app's own + button, or start from the page of sound_name (Use this sound)",
+      },
     ),
     material_source,
     material_path,
     material_list,
     materials_tags,
-    upload_wait_time: T.Integer({ minimum: 0, maximum: 3600, default: 30 }),
-    sound_wait_time: T.Integer({ minimum: 0, maximum: 600, default: 10 }),
+    upload_wait_time: T.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 30,
+      title: "Wait for the upload (seconds)",
+      description:
+        "How long to wait after Post for the app to say the upload is done; past that the task fails and is not retried (it may have posted)",
+    }),
+    sound_wait_time: T.Integer({
+      minimum: 0,
+      maximum: 600,
+      default: 10,
+      title: "Wait for a sound (seconds)",
+      description: "How long a sound may take to show in the app's sound list",
+      ...onlyOn("tiktok"),
+    }),
     add_sound: choice(
       [
-        ["-1", "leave the sound as the app sets it"],
-        ["0", "no added sound"],
-        ["1", "a recommended sound"],
-        ["custom", "the first sound found for custom_sound_keyword"],
+        ["-1", "As the app sets it"],
+        ["0", "No added sound"],
+        ["1", "Recommended sound"],
+        ["custom", "Sound by keyword"],
       ],
-      { default: "-1" },
+      {
+        default: "-1",
+        title: "Sound",
+        description:
+          "A sound to add in TikTok's editor: the first recommended one, or the first found for custom_sound_keyword",
+        ...onlyOn("tiktok"),
+      },
     ),
-    sound_name: T.String({ default: "" }),
-    custom_sound_keyword: T.String({ default: "" }),
-    origin_sound_volume: volume,
-    add_sound_volume: volume,
+    sound_name: T.String({
+      default: "",
+      title: "Sound name or link",
+      description:
+        "The sound whose page the post starts from (needed when opening the app from a sound's page)",
+      ...showWhen({ post_way: ["useSound"] }),
+      ...onlyOn("tiktok"),
+    }),
+    custom_sound_keyword: T.String({
+      default: "",
+      title: "Sound search words",
+      description: "What to search for in the sound list; the first sound found is added",
+      ...showWhen({ add_sound: ["custom"] }),
+      ...onlyOn("tiktok"),
+    }),
+    origin_sound_volume: volume(
+      "Video's own sound volume (%)",
+      "The volume of the video's own sound, 0 to 100",
+    ),
+    add_sound_volume: volume("Added sound volume (%)", "The volume of the added sound, 0 to 100"),
     add_product_link: choice(
       [
-        [0, "no product link"],
-        [1, "add a product link"],
+        [0, "No product link"],
+        [1, "Add a product link"],
       ],
-      { default: 0, description: "TikTok only" },
+      {
+        default: 0,
+        title: "Product link",
+        description: "Add a product link to the post (TikTok Shop)",
+        ...onlyOn("tiktok"),
+      },
     ),
     placement: choice(
       [
-        ["reel", "a reel"],
-        ["story", "a story"],
+        ["reel", "Reel"],
+        ["story", "Story"],
       ],
-      { default: "reel", description: "Instagram only" },
+      { default: "reel", title: "Post as", description: "A reel or a story", ...onlyOn("instagram") },
     ),
   },
   { additionalProperties: false },

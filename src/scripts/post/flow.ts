@@ -12,6 +12,7 @@ import { runFlow } from "../screen/app.ts";
 import { ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
+import { uploadProgress } from "./upload-progress.ts";
 
 export interface PostInput {
   /** Absolute paths on this PC, in posting order: one video, or the images. */
@@ -98,7 +99,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       const { key, node } = await ui.waitFor(
         "the upload's result",
         { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        { timeoutMs, intervalMs: 1000 },
+        { timeoutMs, intervalMs: 1000, onScreen: uploadProgress(ctx, sel("upload", "progress")) },
       );
       if (key === "failed") {
         throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);

@@ -110,6 +110,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between dumps while waiting (default WAIT_INTERVAL_MS). */
   intervalMs?: number;
+  /** Shown each screen dumped while waiting, popups gone (to read a progress the wait passes by). */
+  onScreen?: (screen: Screen) => void;
 }
 
 export interface UiOptions {
@@ -203,6 +205,7 @@ export class Ui {
       // A popup covers the screen (what lies under it is in the dump but takes no taps): dismiss it first
       // and look again at once.
       if (await this.dismissPopup(screen)) continue;
+      options.onScreen?.(screen);
       const found = check(screen);
       if (found !== undefined) return found;
       await this.pause(intervalMs, deadline, what, timeoutMs);
