@@ -1,6 +1,6 @@
 // The event stream (/api/v1/events): pages listen while shown; the throughput counts tasks finished while
 // this page is open.
-import { currentToken, onToken, tokenRequired } from "./api.ts";
+import { currentToken, onToken, type Task, tokenRequired } from "./api.ts";
 import { byId } from "./dom.ts";
 
 export interface FarmEvent {
@@ -9,7 +9,8 @@ export interface FarmEvent {
   serial?: string;
   status?: string;
   error?: string | null;
-  waiting_for?: { message: string } | null;
+  waiting_for?: Task["waiting_for"];
+  progress?: Task["progress"];
   [k: string]: unknown;
 }
 

@@ -29,7 +29,7 @@ export interface paths {
         };
         /**
          * List tasks
-         * @description Newest first (created_at, then id, descending). Filters combine with AND. A pending task's `waiting_for` says why it has not started (worked out now, from the phones, adb and the plan).
+         * @description Newest first (created_at, then id, descending). Filters combine with AND. A pending task's `waiting_for` says why it has not started (worked out now, from the phones, adb and the plan); a running task's `progress` how far it has got.
          */
         get: operations["getApiV1Task"];
         put?: never;
@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * One task, with its log
-         * @description The task as listed, plus its log lines in order (timings in `duration_ms`).
+         * @description The task as listed, plus its log lines in order (timings in `duration_ms`). While it runs, `progress` says for how long (`elapsed_s`), the step it is on, and how much is done (`fraction`, when there is an estimate: account_warmup's time budget, post's upload percentage).
          */
         get: operations["getApiV1TaskByTask_id"];
         put?: never;
@@ -301,17 +301,22 @@ export interface paths {
          *
          *     ```
          *     event: task
-         *     data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"at":"2026-11-28T14:30:00.120Z"}
+         *     data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"progress":{"elapsed_s":0,"fraction":null,"step":null,"detail":null},"at":"2026-11-28T14:30:00.120Z"}
          *
          *     event: task
-         *     data: {"type":"task","id":102,"serial":"R58M123ABC","status":"pending","error":null,"waiting_for":{"reason":"phone_busy","message":"phone R58M123ABC is running task 101","scheduled_at":null,"task_ids":[101]},"at":"2026-11-28T14:30:00.130Z"}
+         *     data: {"type":"task","id":102,"serial":"R58M123ABC","status":"pending","error":null,"waiting_for":{"reason":"phone_busy","message":"phone R58M123ABC is running task 101","scheduled_at":null,"task_ids":[101]},"progress":null,"at":"2026-11-28T14:30:00.130Z"}
+         *
+         *     event: task
+         *     data: {"type":"task","id":101,"serial":"R58M123ABC","status":"running","error":null,"waiting_for":null,"progress":{"elapsed_s":84.2,"fraction":0.45,"step":"wait for the upload","detail":"upload 45%"},"at":"2026-11-28T14:31:24.320Z"}
          *
          *     event: device
          *     data: {"type":"device","serial":"R58M123ABC","state":"offline","at":"2026-11-28T14:31:02.004Z"}
          *     ```
          *
          *     Task `status` is pending, running, completed, failed or deleted; a pending one's `waiting_for` says why it
-         *     has not started (as on GET /api/v1/task/{task_id}, at the moment of the event), null for the others. A comment
+         *     has not started (as on GET /api/v1/task/{task_id}, at the moment of the event), null for the others. A running
+         *     one's `progress` says how far it has got (as on GET /api/v1/task/{task_id}); a running task is told again when
+         *     its step or estimate changes, at most once every 1 s per task. A comment
          *     line (`: keep-alive`) comes every 15 s; the stream stays open however long it is quiet.
          *     Try it: `curl -N http://127.0.0.1:50809/api/v1/events`.
          *
@@ -569,6 +574,13 @@ export interface components {
                 scheduled_at: string | null;
                 /** @description phone_busy: the phone's running task; plan_limit: the tasks holding the slots */
                 task_ids: number[];
+            } | null;
+            progress: {
+                /** @description seconds since it started, on the service's clock */
+                elapsed_s: number;
+                fraction: number | null;
+                step: string | null;
+                detail: string | null;
             } | null;
         };
         TaskLog: {
@@ -887,39 +899,90 @@ export interface components {
          *     }
          */
         ScriptConfig_post: {
-            /** @description 0: one video; 1: images, image_count of them; default 0 */
+            /**
+             * What to post
+             * @description One video, or a set of images (image_count of them); default 0
+             */
             content_type?: 0 | 1;
-            /** @description images to pick (content_type 1); default 1 */
+            /**
+             * Number of images
+             * @description How many images go into one post, 1 to 35; default 1
+             */
             image_count?: number;
-            /** @description spintax {a|b|c} picks one option per task; several lines = captions rotated across tasks; default "" */
+            /**
+             * Caption
+             * @description The text posted with it. {a|b|c} picks one option per task; several lines are several captions, used in turn across tasks; default ""
+             */
             captions?: string;
-            /** @description how the app is entered. "share": the system share intent; "addButton": the app's own + button; "useSound": the page of sound_name (Use this sound); default "share" */
+            /**
+             * How to open the app
+             * @description Share the files to the app, tap the app's own + button, or start from the page of sound_name (Use this sound); default "share"
+             */
             post_way?: "share" | "addButton" | "useSound";
-            /** @description ignored when material_list is given. "materialLibrary": files of the material library (materials_tags); "localFolder": the files in material_path, a folder on this PC; default "materialLibrary" */
+            /**
+             * Where the files come from
+             * @description The material library (files picked by tags) or a folder on this PC; files an account posted are not posted again. Ignored when material_list is given; default "materialLibrary"
+             */
             material_source?: "materialLibrary" | "localFolder";
-            /** @description folder on this PC (material_source localFolder); default "" */
+            /**
+             * Folder on this PC
+             * @description The folder whose files are posted (mp4, mov, jpg, jpeg, png, webp); an @username folder inside it holds that account's own; default ""
+             */
             material_path?: string;
-            /** @description files on this PC (mp4, mov, jpg, jpeg, png, webp); when given it wins; default [] */
+            /**
+             * Files to post
+             * @description Files on this PC (mp4, mov, jpg, jpeg, png, webp), in order; when given, these are posted and the source is ignored; default []
+             */
             material_list?: string[];
-            /** @description comma-separated: library files with any of these tags (materialLibrary; empty = any file); default "" */
+            /**
+             * Library tags
+             * @description Post library files with any of these tags, separated by commas; empty: any file; default ""
+             */
             materials_tags?: string;
-            /** @description default 30 */
+            /**
+             * Wait for the upload (seconds)
+             * @description How long to wait after Post for the app to say the upload is done; past that the task fails and is not retried (it may have posted); default 30
+             */
             upload_wait_time?: number;
-            /** @description default 10 */
+            /**
+             * Wait for a sound (seconds)
+             * @description How long a sound may take to show in the app's sound list; default 10
+             */
             sound_wait_time?: number;
-            /** @description "-1": leave the sound as the app sets it; "0": no added sound; "1": a recommended sound; "custom": the first sound found for custom_sound_keyword; default "-1" */
+            /**
+             * Sound
+             * @description A sound to add in TikTok's editor: the first recommended one, or the first found for custom_sound_keyword; default "-1"
+             */
             add_sound?: "-1" | "0" | "1" | "custom";
-            /** @description default "" */
+            /**
+             * Sound name or link
+             * @description The sound whose page the post starts from (needed when opening the app from a sound's page); default ""
+             */
             sound_name?: string;
-            /** @description default "" */
+            /**
+             * Sound search words
+             * @description What to search for in the sound list; the first sound found is added; default ""
+             */
             custom_sound_keyword?: string;
-            /** @description default 50 */
+            /**
+             * Video's own sound volume (%)
+             * @description The volume of the video's own sound, 0 to 100; default 50
+             */
             origin_sound_volume?: number;
-            /** @description default 50 */
+            /**
+             * Added sound volume (%)
+             * @description The volume of the added sound, 0 to 100; default 50
+             */
             add_sound_volume?: number;
-            /** @description TikTok only. 0: no product link; 1: add a product link; default 0 */
+            /**
+             * Product link
+             * @description Add a product link to the post (TikTok Shop); default 0
+             */
             add_product_link?: 0 | 1;
-            /** @description Instagram only. "reel": a reel; "story": a story; default "reel" */
+            /**
+             * Post as
+             * @description A reel or a story; default "reel"
+             */
             placement?: "reel" | "story";
         };
         /**
@@ -934,13 +997,25 @@ export interface components {
          *     }
          */
         ScriptConfig_follow: {
-            /** @description when given it wins: target_user and target_username are then ignored (the answer's warnings say so); default [] */
+            /**
+             * Users
+             * @description User names, one per line, with or without @: one task per user on each phone. When given, target_user and target_username are ignored (the answer's warnings say so); default []
+             */
             target_users?: string[];
-            /** @description one string, users separated by commas or new lines; ignored when target_users is given; default "" */
+            /**
+             * Users (one text)
+             * @description The same users in one text, separated by commas or new lines; ignored when target_users is given; default ""
+             */
             target_user?: string;
-            /** @description one string, users separated by commas or new lines; a synonym of target_user, ignored when target_users or target_user is given; default "" */
+            /**
+             * Users (one text)
+             * @description The same users in one text, separated by commas or new lines, as target_user; ignored when target_users or target_user is given; default ""
+             */
             target_username?: string;
-            /** @description "direct": open the profile link; "search": find the user in the app's search; default "direct" */
+            /**
+             * How to reach each user
+             * @description Open the user's profile link, or find the user in the app's search; default "direct"
+             */
             access_method?: "direct" | "search";
         };
         /**
@@ -955,13 +1030,25 @@ export interface components {
          *     }
          */
         ScriptConfig_unfollow: {
-            /** @description when given it wins: target_user and target_username are then ignored (the answer's warnings say so); default [] */
+            /**
+             * Users
+             * @description User names, one per line, with or without @: one task per user on each phone. When given, target_user and target_username are ignored (the answer's warnings say so); default []
+             */
             target_users?: string[];
-            /** @description one string, users separated by commas or new lines; ignored when target_users is given; default "" */
+            /**
+             * Users (one text)
+             * @description The same users in one text, separated by commas or new lines; ignored when target_users is given; default ""
+             */
             target_user?: string;
-            /** @description one string, users separated by commas or new lines; a synonym of target_user, ignored when target_users or target_user is given; default "" */
+            /**
+             * Users (one text)
+             * @description The same users in one text, separated by commas or new lines, as target_user; ignored when target_users or target_user is given; default ""
+             */
             target_username?: string;
-            /** @description "direct": open the profile link; "search": find the user in the app's search; default "direct" */
+            /**
+             * How to reach each user
+             * @description Open the user's profile link, or find the user in the app's search; default "direct"
+             */
             access_method?: "direct" | "search";
         };
         /**
@@ -976,17 +1063,35 @@ export interface components {
          *     }
          */
         ScriptConfig_comment: {
-            /** @description when given it wins: target_post_url is then ignored (the answer's warnings say so); default [] */
+            /**
+             * Posts to comment on
+             * @description Links of the posts, one per line: one task per link on each phone. When given, target_post_url is ignored (the answer's warnings say so); default []
+             */
             target_post_urls?: string[];
-            /** @description one string, URLs separated by commas or new lines; ignored when target_post_urls is given; default "" */
+            /**
+             * Posts to comment on (one text)
+             * @description The same links in one text, separated by commas or new lines; ignored when target_post_urls is given; default ""
+             */
             target_post_url?: string;
-            /** @description one comment per line; spintax {a|b|c} picks one option per task */
+            /**
+             * Comments
+             * @description One comment per line, one used per task; {a|b|c} picks one option per task
+             */
             comment_content: string;
-            /** @description how comment templates are picked. "random": a template at random; "sequential": the templates in turn, continuing across tasks; default "random" */
+            /**
+             * Comment order
+             * @description Pick a comment at random each time, or use them in turn (continuing across tasks); default "random"
+             */
             comment_order?: "random" | "sequential";
-            /** @description default false */
+            /**
+             * Add an emoji
+             * @description End each comment with an emoji; default false
+             */
             insert_emoji?: boolean;
-            /** @description TikTok only: an image comment (jpg, jpeg, png, webp); absolute, or relative to the data folder's upload/ and inside it (../ out of it → 40001); default "" */
+            /**
+             * Image to attach
+             * @description An image comment (jpg, jpeg, png, webp): a file on this PC, absolute or relative to the data folder's upload/ and inside it (../ out of it → 40001); default ""
+             */
             comment_image_path?: string;
         };
         /**
@@ -1000,52 +1105,109 @@ export interface components {
          *     }
          */
         ScriptConfig_account_warmup: {
-            /** @description seconds; default 600 */
+            /**
+             * Duration (seconds)
+             * @description How long to warm up, 30 s to 6 h; opening the app and searching count; default 600
+             */
             task_duration?: number;
-            /** @description one topic per line; one is picked per task and searched (empty: the For You feed / Reels); default "" */
+            /**
+             * Topics
+             * @description One topic per line: one is picked per task and searched; empty: the For You feed (Instagram: Reels); default ""
+             */
             topic?: string;
-            /** @description seconds per video, at least; default 15 */
+            /**
+             * Shortest watch (seconds)
+             * @description Each video is watched at least this long; default 15
+             */
             min_duration?: number;
-            /** @description seconds per video, at most; default 30 */
+            /**
+             * Longest watch (seconds)
+             * @description Each video is watched at most this long; default 30
+             */
             max_duration?: number;
-            /** @description chance to like a video, %; default 0 */
+            /**
+             * Chance to like (%)
+             * @description How likely each video is liked, 0 to 100; default 0
+             */
             like_probable?: number;
-            /** @description chance to follow the author, % (sic: the real field name); default 0 */
+            /**
+             * Chance to follow (%)
+             * @description How likely each video's author is followed, 0 to 100 (sic: the real field name); default 0
+             */
             floow_probable?: number;
-            /** @description synonym of floow_probable; when both are given the larger of the two is the chance to follow; default 0 */
+            /**
+             * Chance to follow (%)
+             * @description Another spelling of floow_probable; when both are given the larger of the two is the chance to follow; default 0
+             */
             follow_probable?: number;
-            /** @description chance to save a video (TikTok Favorites, Instagram Save), %; default 0 */
+            /**
+             * Chance to save (%)
+             * @description How likely each video is saved (TikTok Favorites, Instagram Save), 0 to 100; default 0
+             */
             collect_probable?: number;
-            /** @description chance to comment, %; default 0 */
+            /**
+             * Chance to comment (%)
+             * @description How likely each video gets a comment, 0 to 100; default 0
+             */
             comment_probable?: number;
-            /** @description comments to pick from, one per line; default "" */
+            /**
+             * Comments
+             * @description Comments to pick from, one per line; default ""
+             */
             comment?: string;
-            /** @description how comment templates are picked. "random": a template at random; "sequential": the templates in turn, continuing across tasks; default "random" */
+            /**
+             * Comment order
+             * @description Pick a comment at random each time, or use them in turn (continuing across tasks); default "random"
+             */
             comment_order?: "random" | "sequential";
-            /** @description append an emoji to each comment; default false */
+            /**
+             * Add an emoji
+             * @description End each comment with an emoji; default false
+             */
             insert_emoji?: boolean;
-            /** @description write each comment with a chat-completions model from the video's caption; on failure a template is used; default false */
+            /**
+             * Write comments with ChatGPT
+             * @description Write each comment with a chat model from the video's caption; when that fails, one from Comments is used; default false
+             */
             generate_by_chatgpt?: boolean;
-            /** @description default {} */
+            /**
+             * ChatGPT settings
+             * @description The chat model that writes the comments: any OpenAI-compatible service; default {}
+             */
             chatgpt_settings?: {
                 /**
-                 * @description required when generate_by_chatgpt; never logged, shown masked by every endpoint
+                 * API key
+                 * @description The service's key, needed to write comments with ChatGPT; never logged, shown masked by every endpoint
                  * @default
                  */
                 api_key: string;
-                /** @default gpt-3.5-turbo */
+                /**
+                 * Model
+                 * @description The chat model's name, as the service knows it
+                 * @default gpt-3.5-turbo
+                 */
                 model: string;
                 /**
-                 * @description the system prompt; {caption} is replaced by the video's caption
+                 * Instructions
+                 * @description What the model is told to do (the system prompt); {caption} is replaced by the video's caption
                  * @default You watch short videos and leave comments. Write one short, friendly, natural comment (one sentence, under 20 words, no hashtags, no quotes) on the video whose caption is: {caption}
                  */
                 prompt: string;
-                /** @default 100 */
+                /**
+                 * Longest comment (tokens)
+                 * @description The most tokens the model may write for one comment
+                 * @default 100
+                 */
                 max_tokens: number;
-                /** @default 0.7 */
+                /**
+                 * Variety
+                 * @description How varied the comments are, from 0 (plain) to 2 (most varied): the model's temperature
+                 * @default 0.7
+                 */
                 temperature: number;
                 /**
-                 * @description any OpenAI-compatible endpoint; POST {base_url}/chat/completions (its query, e.g. ?key=…, kept); user:pass@ and query values are shown masked
+                 * Service address
+                 * @description Any OpenAI-compatible endpoint; POST {base_url}/chat/completions (its query, e.g. ?key=…, kept); user:pass@ and query values are shown masked
                  * @default https://api.openai.com/v1
                  */
                 base_url: string;
@@ -1221,7 +1383,8 @@ export interface operations {
                      *               "message": "due at 2026-11-28 14:30 UTC (start_time 14:30)",
                      *               "scheduled_at": "2026-11-28T14:30:00.000Z",
                      *               "task_ids": []
-                     *             }
+                     *             },
+                     *             "progress": null
                      *           }
                      *         ],
                      *         "total": 1,
@@ -1734,23 +1897,24 @@ export interface operations {
                      *           ],
                      *           "upload_wait_time": 60
                      *         },
-                     *         "status": 0,
-                     *         "status_text": "pending",
+                     *         "status": 1,
+                     *         "status_text": "running",
                      *         "source": "api",
                      *         "start_time": "14:30",
                      *         "scheduled_at": "2026-11-28T14:30:00.000Z",
-                     *         "started_at": null,
+                     *         "started_at": "2026-11-28T14:30:00.950Z",
                      *         "finished_at": null,
                      *         "retry_count": 0,
                      *         "error": null,
                      *         "error_class": null,
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
-                     *         "waiting_for": {
-                     *           "reason": "schedule",
-                     *           "message": "due at 2026-11-28 14:30 UTC (start_time 14:30)",
-                     *           "scheduled_at": "2026-11-28T14:30:00.000Z",
-                     *           "task_ids": []
+                     *         "waiting_for": null,
+                     *         "progress": {
+                     *           "elapsed_s": 84.2,
+                     *           "fraction": 0.45,
+                     *           "step": "wait for the upload",
+                     *           "detail": "upload 45%"
                      *         },
                      *         "has_screenshot": false,
                      *         "logs": [
@@ -1980,7 +2144,8 @@ export interface operations {
                      *         "error_class": "permanent",
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
-                     *         "waiting_for": null
+                     *         "waiting_for": null,
+                     *         "progress": null
                      *       }
                      *     }
                      */
@@ -2122,7 +2287,8 @@ export interface operations {
                      *           "message": "due at 2026-11-28 14:30 UTC (start_time 14:30)",
                      *           "scheduled_at": "2026-11-28T14:30:00.000Z",
                      *           "task_ids": []
-                     *         }
+                     *         },
+                     *         "progress": null
                      *       }
                      *     }
                      */

@@ -1,20 +1,14 @@
 // How far a running task is: its elapsed time, and a bar when the service can estimate the share done
-// (warmup: elapsed of its duration; post: its step, upload %). A task without `progress` (a service before
-// it) still shows the time since it started.
+// (warmup: elapsed of its duration; post: its step, upload %).
 import type { Task } from "./api.ts";
 import { h } from "./dom.ts";
 import { elapsed, serviceTime } from "./format.ts";
 
-export interface Progress {
-  elapsed_s: number;
-  fraction: number | null;
-  step: string | null;
-  detail: string | null;
-}
+export type Progress = NonNullable<Task["progress"]>;
 
+/** The task's progress; a service before `progress` still gives the time since the task started. */
 export const progressOf = (t: Task): Progress | null => {
-  const given = (t as Task & { progress?: Progress | null }).progress;
-  if (given) return given;
+  if (t.progress) return t.progress;
   if (t.status_text !== "running" || !t.started_at) return null;
   const now = Date.now() + serviceTime.skewMs;
   return { elapsed_s: (now - Date.parse(t.started_at)) / 1000, fraction: null, step: null, detail: null };

@@ -15,6 +15,8 @@ interface Schema {
   description?: string;
   anyOf?: { const?: unknown; title?: string }[];
   "x-synonym-of"?: string;
+  "x-show-when"?: Record<string, unknown[]>;
+  "x-platforms"?: string[];
   properties?: Record<string, Schema>;
 }
 
@@ -90,6 +92,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard's screens, progress, form 
     const elapsed = page.locator(`tr[data-id="${id}"][data-status="running"] .progress .elapsed`);
     await elapsed.waitFor({ timeout: 60_000 });
     expect(await elapsed.textContent()).toMatch(/^\d+ s$|^\d+ min \d\d s$/);
+    // warmup's estimate: the share of its time budget used
+    await page.locator(`tr[data-id="${id}"] .progress progress`).waitFor();
     await page.goto(`${service.url}/#/tasks/${id}`);
     await page.locator(".kv .progress .elapsed").waitFor();
     await page.goto(`${service.url}/#/farm`);
@@ -97,33 +101,75 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard's screens, progress, form 
     expect((await api("POST", `/task/${id}/stop`)).body.code).toBe(0);
   }, 90_000);
 
-  test("the post form shows each field's label, help and API name, and choices by their meaning", async () => {
+  test("every script's form shows each field's label, help and API name, choices by meaning, one box per synonym; hints hide what does not apply", async () => {
     const doc = (await call(service.url, "GET", "/swagger/json")).body as unknown as {
       components: { schemas: Record<string, Schema> };
     };
-    const post = doc.components.schemas.ScriptConfig_post as Schema;
+    const scripts = Object.keys(doc.components.schemas)
+      .filter((k) => k.startsWith("ScriptConfig_"))
+      .map((k) => k.slice("ScriptConfig_".length));
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.goto(`${service.url}/#/new`);
     await page.locator('[data-path="/script_config/captions"]').waitFor();
+    const fieldOf = (name: string) => page.locator(`[data-path="/script_config/${name}"]`);
+    const visible = (name: string) => fieldOf(name).isVisible();
     let checked = 0;
-    for (const [name, prop] of Object.entries(post.properties ?? {})) {
-      const field = page.locator(`[data-path="/script_config/${name}"]`);
-      if (prop["x-synonym-of"]) {
-        expect({ name, shown: await field.count() }).toEqual({ name, shown: 0 });
-        continue;
+    let hinted = 0;
+    for (const script of scripts) {
+      const schema = doc.components.schemas[`ScriptConfig_${script}`] as Schema;
+      await page.getByLabel("Script", { exact: true }).selectOption(script);
+      await page.locator("legend", { hasText: `Settings of ${script}` }).waitFor();
+      for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+        const field = fieldOf(name);
+        if (prop["x-synonym-of"]) {
+          expect({ name, shown: await field.count() }).toEqual({ name, shown: 0 });
+          continue;
+        }
+        // a field hidden for the current choices is still built, with its label
+        const text = (await field.locator("label, legend").first().textContent()) ?? "";
+        expect({ name, label: text.includes(prop.title ?? name) }).toEqual({ name, label: true });
+        expect(await field.locator(".api-name").first().textContent()).toContain(name);
+        const help = (prop.description ?? "").replace(/(?:^|; )default .+$/, "").trim();
+        if (help) expect(await field.locator(".help").first().textContent()).toBe(help);
+        const meanings = (prop.anyOf ?? [])
+          .filter((c) => "const" in c)
+          .map((c) => c.title ?? String(c.const));
+        if (meanings.length) expect(await field.locator("option").allTextContents()).toEqual(meanings);
+        checked++;
       }
-      // a field hidden for the current choices is still built, with its label
-      const text = (await field.locator("label, legend").first().textContent()) ?? "";
-      expect(text).toContain(prop.title ?? name);
-      expect(await field.locator(".api-name").first().textContent()).toContain(name);
-      const help = (prop.description ?? "").replace(/(?:^|; )default .+$/, "").trim();
-      if (help) expect(await field.locator(".help").first().textContent()).toBe(help);
-      const meanings = (prop.anyOf ?? []).filter((c) => "const" in c).map((c) => c.title ?? String(c.const));
-      if (meanings.length) expect(await field.locator("option").allTextContents()).toEqual(meanings);
-      checked++;
+      for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+        // shown only while another field (a select) has one of some values
+        const [other, allowed] = Object.entries(prop["x-show-when"] ?? {})[0] ?? [];
+        const choices = (other && schema.properties?.[other]?.anyOf) || [];
+        if (other && allowed && Object.keys(prop["x-show-when"] ?? {}).length === 1 && choices.length) {
+          const control = fieldOf(other).locator("select");
+          const off = choices.find((c) => !allowed.includes(c.const as never));
+          if (off) {
+            await control.selectOption(JSON.stringify(off.const));
+            expect({ name, other, shown: await visible(name) }).toEqual({ name, other, shown: false });
+          }
+          await control.selectOption(JSON.stringify(allowed[0]));
+          expect({ name, other, shown: await visible(name) }).toEqual({ name, other, shown: true });
+          hinted++;
+        }
+        // shown only for the app the targets are on
+        const platforms = prop["x-platforms"];
+        if (platforms && !prop["x-show-when"]) {
+          const elsewhere = ["tiktok", "instagram"].find((p) => !platforms.includes(p));
+          if (elsewhere) {
+            await page.getByLabel("Platform", { exact: true }).selectOption(elsewhere);
+            expect({ name, shown: await visible(name) }).toEqual({ name, shown: false });
+          }
+          await page.getByLabel("Platform", { exact: true }).selectOption(platforms[0] ?? "");
+          expect({ name, shown: await visible(name) }).toEqual({ name, shown: true });
+          await page.getByLabel("Platform", { exact: true }).selectOption("");
+          hinted++;
+        }
+      }
     }
-    expect(checked).toBeGreaterThan(10);
-  });
+    expect(checked).toBeGreaterThan(20);
+    expect(hinted).toBeGreaterThan(0);
+  }, 60_000);
 
   test("at 390 px every row of Tasks, Accounts and Materials keeps its cells on screen; serials stay whole", async () => {
     const upload = new FormData();

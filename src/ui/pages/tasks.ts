@@ -284,14 +284,15 @@ export function tasksPage(root: HTMLElement) {
     const t = shown.get(e.id);
     if (tr && t && e.status && e.status !== "deleted") {
       const status = STATUS.indexOf(e.status as (typeof STATUS)[number]);
-      const changed = {
+      const changed: Task = {
         ...t,
         status,
-        status_text: e.status,
+        status_text: e.status as Task["status_text"],
         error: e.error ?? null,
         waiting_for: e.waiting_for ?? null,
+        progress: e.progress ?? null,
       };
-      tr.replaceWith(tasks.label(row(changed as Task)));
+      tr.replaceWith(tasks.label(row(changed)));
     }
     later();
   });
