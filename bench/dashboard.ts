@@ -10,11 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CDPSession, chromium, type Page } from "playwright-core";
 import { numberFlags } from "./lib/args.ts";
-import { startBinaryLike, stopProcess } from "./lib/process.ts";
+import { startService, stopProcess } from "./lib/process.ts";
 import { seed } from "./lib/seed.ts";
 
 const { tasks: N, rate: RATE, seconds: SECONDS } = numberFlags({ tasks: 100_000, rate: 50, seconds: 10 });
-const ROOT = join(import.meta.dir, "..");
 const CHROMIUM = "/usr/bin/chromium";
 
 /** Bytes received and main-thread time so far, from the DevTools protocol. */
@@ -104,16 +103,7 @@ function cpuSeconds(pid: number): number {
 /** The Farm page with 100 phones online: live screens off, then every 2 s. */
 async function screens(browser: Awaited<ReturnType<typeof chromium.launch>>) {
   const dir = mkdtempSync(join(tmpdir(), "farm-bench-screens-"));
-  const service = await startBinaryLike([
-    process.execPath,
-    join(ROOT, "src/main.ts"),
-    "--port",
-    "0",
-    "--data-dir",
-    dir,
-    "--simulate",
-    "100",
-  ]);
+  const service = await startService(dir, "--simulate", "100");
   try {
     const get = async (path: string) =>
       ((await (await fetch(`${service.url}/api/v1${path}`)).json()) as { data: never }).data;
@@ -169,16 +159,7 @@ async function main() {
     console.log(`seeding ${N} tasks, 100 phones…`);
     seed(dir, N);
     // an adb port where nothing listens: the phones stay as the seed left them, nobody runs the retried tasks
-    const service = await startBinaryLike([
-      process.execPath,
-      join(ROOT, "src/main.ts"),
-      "--port",
-      "0",
-      "--data-dir",
-      dir,
-      "--adb",
-      "127.0.0.1:1",
-    ]);
+    const service = await startService(dir, "--adb", "127.0.0.1:1");
     try {
       const pages = [
         ["Farm", "#/farm", "article.card:nth-of-type(100)"],
