@@ -81,6 +81,68 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard's screens, progress, form 
     await page.locator("#screens").selectOption("0");
   }, 90_000);
 
+  test("two phones on different screens show different thumbnails, scaled when the service can", async () => {
+    const doc = (await call(service.url, "GET", "/swagger/json")).body as unknown as {
+      paths: Record<string, { get: { parameters?: { name: string }[] } }>;
+    };
+    const scales = (doc.paths["/api/v1/device/{serial}/screenshot"]?.get.parameters ?? []).some(
+      (p) => p.name === "max_width",
+    );
+    const [one = "", two = ""] = serials;
+    // one phone in the app's feed, the other where match_accounts left it
+    const made = await api("POST", "/task", {
+      serials: [two],
+      script_name: "account_warmup",
+      script_config: { task_duration: 600 },
+    });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${service.url}/#/farm`);
+    await page.locator("article.card").nth(2).waitFor();
+    await page.locator("#screens").selectOption("2");
+    const pixels = (serial: string) =>
+      page.locator(`article.card[data-serial="${serial}"] .shot img`).evaluate((el) => {
+        // in the page: the thumbnail's pixels, drawn at a common size
+        const img = el as unknown as { naturalWidth: number };
+        const doc = (globalThis as unknown as { document: { createElement(t: string): unknown } }).document;
+        const canvas = doc.createElement("canvas") as {
+          width: number;
+          height: number;
+          getContext(t: string): {
+            drawImage(i: unknown, x: number, y: number, w: number, h: number): void;
+            getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+          };
+        };
+        canvas.width = 60;
+        canvas.height = 120;
+        const ctx = canvas.getContext("2d");
+        ctx.drawImage(img, 0, 0, 60, 120);
+        return { width: img.naturalWidth, data: Array.from(ctx.getImageData(0, 0, 60, 120).data) };
+      });
+    const shown = await waitFor(
+      "two thumbnails",
+      async () => {
+        const s = await shots();
+        return (s[one] ?? 0) >= 1 && (s[two] ?? 0) >= 1 && [await pixels(one), await pixels(two)];
+      },
+      30_000,
+    );
+    for (const p of shown) expect(p.width).toBeGreaterThan(0);
+    if (scales) {
+      for (const p of shown) expect(p.width).toBeLessThanOrEqual(240);
+      // the virtual phones draw their screens: the feed is not where the other phone is
+      await waitFor(
+        "different pixels",
+        async () => {
+          const [a, b] = [await pixels(one), await pixels(two)];
+          return a.data.some((v, i) => v !== b.data[i]);
+        },
+        30_000,
+      );
+    }
+    await page.locator("#screens").selectOption("0");
+    expect((await api("POST", `/task/${made.body.data.task_ids[0]}/stop`)).body.code).toBe(0);
+  }, 90_000);
+
   test("a running task shows its elapsed time on the list, the task page and its phone's card", async () => {
     const made = await api("POST", "/task", {
       serials: [serials[1]],
