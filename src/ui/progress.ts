@@ -19,7 +19,12 @@ export function progressView(t: Task): HTMLElement | null {
   const p = progressOf(t);
   if (!p) return null;
   const percent = p.fraction === null ? null : Math.round(p.fraction * 100);
-  const words = [percent === null ? null : `${percent}%`, p.step, p.detail].filter(Boolean).join(" · ");
+  // the rest at the pace so far: a guess, said as one
+  const left =
+    p.fraction !== null && p.fraction > 0.02 && p.fraction < 1
+      ? `about ${elapsed((p.elapsed_s * (1 - p.fraction)) / p.fraction)} left`
+      : null;
+  const words = [percent === null ? null : `${percent}%`, left, p.step, p.detail].filter(Boolean).join(" · ");
   const since = Date.now() - p.elapsed_s * 1000;
   return h(
     "div",

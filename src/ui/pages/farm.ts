@@ -283,33 +283,45 @@ export function farmPage(root: HTMLElement) {
     return card.el;
   }
 
-  // live screens: only cards on screen, only when asked, one request per phone at a time
+  // live screens: only cards on screen, only when asked, one request per phone at a time and none sooner
+  // than the cadence (cards drawn again on an event come back into view without asking again)
   const inView = new Set<string>();
+  const shotAt = new Map<string, number>();
+  const refreshOne = (serial: string) => {
+    const card = cards.get(serial);
+    const due = (shotAt.get(serial) ?? 0) + Number(cadence) * 1000 - 250;
+    if (cadence === "0" || Date.now() < due || !card?.el.isConnected || card.el.dataset.state !== "online")
+      return;
+    shotAt.set(serial, Date.now());
+    void card.takeShot(true);
+  };
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) {
       const serial = (e.target as HTMLElement).dataset.serial ?? "";
       if (e.isIntersecting) {
         inView.add(serial);
-        if (cadence !== "0") refreshOne(serial);
+        refreshOne(serial);
       } else inView.delete(serial);
     }
   });
-  const refreshOne = (serial: string) => {
-    const card = cards.get(serial);
-    if (card?.el.isConnected && card.el.dataset.state === "online") void card.takeShot(true);
-  };
   let screenTimer: ReturnType<typeof setInterval> | undefined;
+  let generation = 0;
   const setCadence = () => {
     cadence = screens.value;
     clearInterval(screenTimer);
+    shotAt.clear();
     grid.classList.toggle("screens", cadence !== "0");
+    const mine = ++generation;
     if (cadence === "0") return;
-    void learnScaling();
-    const refresh = () => {
-      for (const serial of inView) refreshOne(serial);
-    };
-    refresh();
-    screenTimer = setInterval(refresh, Number(cadence) * 1000);
+    // the first thumbnails are already scaled when the service can
+    void learnScaling().then(() => {
+      if (mine !== generation) return;
+      const refresh = () => {
+        for (const serial of inView) refreshOne(serial);
+      };
+      refresh();
+      screenTimer = setInterval(refresh, Number(cadence) * 1000);
+    });
   };
   screens.addEventListener("change", setCadence);
 
