@@ -233,10 +233,28 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard's screens, progress, form 
     expect(hinted).toBeGreaterThan(0);
   }, 60_000);
 
-  test("at 390 px every row of Tasks, Accounts and Materials keeps its cells on screen; serials stay whole", async () => {
+  test("Actions line up with their rows; at 390 px every row of Tasks, Accounts and Materials keeps its cells on screen; serials stay whole", async () => {
     const upload = new FormData();
     upload.append("file", new File([new Uint8Array(4096)], "narrow-clip.mp4", { type: "video/mp4" }));
     await fetch(`${service.url}/api/v1/material`, { method: "POST", body: upload });
+    // at desktop width a row's Actions cell is a cell of that row: same top and bottom
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${service.url}/#/tasks`);
+    await page.locator("tbody tr[data-id] td.actions button").first().waitFor();
+    const misaligned = await page.$$eval("tbody tr[data-id]", (rows) =>
+      rows
+        .map((tr) => {
+          type Box = { getBoundingClientRect(): { top: number; bottom: number } };
+          const row = (tr as unknown as Box).getBoundingClientRect();
+          const cell = (tr as unknown as { querySelector(s: string): Box }).querySelector("td.actions");
+          const box = cell.getBoundingClientRect();
+          return Math.abs(box.top - row.top) < 0.25 && Math.abs(box.bottom - row.bottom) < 0.25
+            ? null
+            : (tr as unknown as { dataset: { id: string } }).dataset.id;
+        })
+        .filter((id) => id !== null),
+    );
+    expect(misaligned).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     // each list, its rows, and what must be seen on them: status and actions
     for (const [hash, rows, shown] of [
