@@ -2,17 +2,18 @@
 // event stream: time until the Farm and Tasks pages are usable, the page's main-thread busy share and JS heap,
 // and the bytes it downloads (first load, then per second). The baseline, measured in the same run, is the
 // same page on the same database with no changes arriving.
+// Then the Farm page with 100 virtual phones online (--simulate 100) and its live screens off, then every 2 s:
+// the page's main-thread share and bytes per second, and the service's CPU per minute.
 // Usage: bun bench/dashboard.ts [--tasks 100000] [--rate 50] [--seconds 10]
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CDPSession, chromium, type Page } from "playwright-core";
 import { numberFlags } from "./lib/args.ts";
-import { startBinaryLike, stopProcess } from "./lib/process.ts";
+import { startService, stopProcess } from "./lib/process.ts";
 import { seed } from "./lib/seed.ts";
 
 const { tasks: N, rate: RATE, seconds: SECONDS } = numberFlags({ tasks: 100_000, rate: 50, seconds: 10 });
-const ROOT = join(import.meta.dir, "..");
 const CHROMIUM = "/usr/bin/chromium";
 
 /** Bytes received and main-thread time so far, from the DevTools protocol. */
@@ -93,6 +94,60 @@ function startChanges(url: string): () => Promise<number> {
   };
 }
 
+/** CPU seconds a process has used (user + system), from /proc (Linux; 100 ticks a second). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The Farm page with 100 phones online: live screens off, then every 2 s. */
+async function screens(browser: Awaited<ReturnType<typeof chromium.launch>>) {
+  const dir = mkdtempSync(join(tmpdir(), "farm-bench-screens-"));
+  const service = await startService(dir, "--simulate", "100");
+  try {
+    const get = async (path: string) =>
+      ((await (await fetch(`${service.url}/api/v1${path}`)).json()) as { data: never }).data;
+    // the demo's match_accounts on every phone first: their work is not the screens'
+    for (;;) {
+      const online = ((await get("/device")) as { devices: { state: string }[] }).devices.filter(
+        (d) => d.state === "online",
+      ).length;
+      const stats = (await get("/task/stats")) as { pending: number; running: number };
+      if (online === 100 && stats.pending + stats.running === 0) break;
+      await Bun.sleep(500);
+    }
+    console.log("\nFarm, 100 phones online   busy %  KB/s  service CPU s/min");
+    for (const cadence of ["0", "2"]) {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Performance.enable");
+      await cdp.send("Network.enable");
+      const received = { bytes: 0 };
+      cdp.on("Network.dataReceived", (e: { encodedDataLength: number }) => {
+        received.bytes += e.encodedDataLength;
+      });
+      await page.goto(`${service.url}/#/farm`);
+      await page.locator("article.card:nth-of-type(100)").waitFor({ timeout: 60_000 });
+      await page.locator("#screens").selectOption(cadence);
+      const before = await counters(cdp, received);
+      const cpu0 = cpuSeconds(service.proc.pid);
+      const t0 = performance.now();
+      await Bun.sleep(SECONDS * 1000);
+      const wallS = (performance.now() - t0) / 1000;
+      const after = await counters(cdp, received);
+      const cpuPerMin = ((cpuSeconds(service.proc.pid) - cpu0) / wallS) * 60;
+      console.log(
+        `${(cadence === "0" ? "screens off" : `screens every ${cadence} s`).padEnd(24)} ${(((after.busyS - before.busyS) / wallS) * 100).toFixed(1).padStart(7)}  ${((after.bytes - before.bytes) / 1024 / wallS).toFixed(0).padStart(4)}  ${cpuPerMin.toFixed(1).padStart(17)}`,
+      );
+      await context.close();
+    }
+  } finally {
+    await stopProcess(service.proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   const dir = mkdtempSync(join(tmpdir(), "farm-bench-ui-"));
@@ -104,16 +159,7 @@ async function main() {
     console.log(`seeding ${N} tasks, 100 phones…`);
     seed(dir, N);
     // an adb port where nothing listens: the phones stay as the seed left them, nobody runs the retried tasks
-    const service = await startBinaryLike([
-      process.execPath,
-      join(ROOT, "src/main.ts"),
-      "--port",
-      "0",
-      "--data-dir",
-      dir,
-      "--adb",
-      "127.0.0.1:1",
-    ]);
+    const service = await startService(dir, "--adb", "127.0.0.1:1");
     try {
       const pages = [
         ["Farm", "#/farm", "article.card:nth-of-type(100)"],
@@ -150,6 +196,7 @@ async function main() {
     } finally {
       await stopProcess(service.proc);
     }
+    await screens(browser);
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

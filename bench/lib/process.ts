@@ -1,4 +1,6 @@
 // Start a server process that prints "listening on http://HOST:PORT" on stderr, and stop it.
+import { join } from "node:path";
+
 export interface Started {
   proc: ReturnType<typeof Bun.spawn>;
   url: string;
@@ -21,6 +23,19 @@ export async function startBinaryLike(cmd: string[], env: Record<string, string>
       return { proc, url };
     }
   }
+}
+
+/** The service from source on a free port with its data in `dataDir`, plus `args`. */
+export function startService(dataDir: string, ...args: string[]): Promise<Started> {
+  return startBinaryLike([
+    process.execPath,
+    join(import.meta.dir, "../../src/main.ts"),
+    "--port",
+    "0",
+    "--data-dir",
+    dataDir,
+    ...args,
+  ]);
 }
 
 export async function stopProcess(proc: Started["proc"]): Promise<void> {

@@ -11,6 +11,14 @@ const get = async (svc: TestService, path: string, headers: Record<string, strin
   return { res, text: await res.text() };
 };
 
+/** The page's script and style, as it names them. */
+function files(html: string) {
+  const js = /<script type="module" crossorigin src="(\/ui\/[\w.-]+\.js)"/.exec(html)?.[1] ?? "";
+  const css = /<link rel="stylesheet" crossorigin href="(\/ui\/[\w.-]+\.css)"/.exec(html)?.[1] ?? "";
+  expect({ js, css }).toEqual({ js: expect.stringMatching(/\.js$/), css: expect.stringMatching(/\.css$/) });
+  return { js, css };
+}
+
 describe("the dashboard's files", () => {
   test("/ is the page, its script and style beside it; none names another host; nothing may frame it", async () => {
     s = startTestService();
@@ -23,14 +31,14 @@ describe("the dashboard's files", () => {
       expect(csp).toContain(rule);
     }
     expect(page.text).toContain('data-token-required="no"');
-    expect(page.text).toContain('src="/ui/app.js"');
-    expect(page.text).toContain('href="/ui/app.css"');
-    const script = await get(s, "/ui/app.js");
+    // the bundle of src/ui's modules and its style, under /ui/
+    const { js, css } = files(page.text);
+    const script = await get(s, js);
     expect(script.res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(script.text).toContain("/api/v1/events");
-    const style = await get(s, "/ui/app.css");
+    const style = await get(s, css);
     expect(style.res.headers.get("content-type")).toBe("text/css; charset=utf-8");
-    expect(style.text).toContain("prefers-color-scheme: dark");
+    expect(style.text).toMatch(/prefers-color-scheme: ?dark/);
     for (const text of [page.text, script.text, style.text]) expect(text).not.toMatch(/(https?:)?\/\/[a-z]/i);
   });
 
@@ -47,7 +55,8 @@ describe("the dashboard's files", () => {
 
   test("a foreign Host or Origin is refused for the page and its files too", async () => {
     s = startTestService();
-    for (const path of ["/", "/ui/app.js", "/ui/app.css"]) {
+    const { js, css } = files((await get(s, "/")).text);
+    for (const path of ["/", js, css]) {
       const host = await get(s, path, { host: "attacker.example:50809" });
       expect({ path, code: JSON.parse(host.text).code }).toEqual({ path, code: 40302 });
       const origin = await get(s, path, { origin: "http://evil.example" });

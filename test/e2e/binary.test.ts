@@ -61,8 +61,11 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
   expect(await ui.text()).toContain("swagger-ui-bundle.js");
   expect((await fetch(`${running.url}/swagger/assets/swagger-ui-bundle.js`)).status).toBe(200);
   // the dashboard's files are inside the executable too
-  expect(await (await fetch(`${running.url}/`)).text()).toContain('src="/ui/app.js"');
-  for (const file of ["/ui/app.js", "/ui/app.css"]) {
+  const page = await (await fetch(`${running.url}/`)).text();
+  // the bundle of src/ui's modules and its style sheet, as the page names them
+  const files = [...page.matchAll(/(?:src|href)="(\/ui\/[\w.-]+\.(?:js|css))"/g)].map((m) => m[1]);
+  expect(files).toHaveLength(2);
+  for (const file of files) {
     const res = await fetch(`${running.url}${file}`);
     expect({ file, status: res.status, size: (await res.text()).length > 1000 }).toEqual({
       file,
