@@ -1,13 +1,21 @@
-// Screenshots as pixels, without native code: PNG decoded, scaled down with an area average (text stays
-// readable as grey rather than dropping strokes), and encoded again as PNG.
+// Screenshots as pixels, without native code: PNG decoded, scaled down by averaging the area each pixel
+// covers (thin text strokes stay visible as grey), and encoded again as PNG. A 1080×2400 screen is 10 MB of
+// pixels: decoding works in the one buffer inflate gives, and scaling samples each area on a grid.
 import { crc32, deflateSync } from "node:zlib";
 
-/** Pixels with 3 (RGB) or 4 (RGBA) bytes each, row after row. */
+/** Pixels with 3 (RGB) or 4 (RGBA) bytes each; row y starts at `offset + y * pitch` in `data`. */
 export interface Pixels {
   width: number;
   height: number;
   channels: 3 | 4;
   data: Uint8Array;
+  pitch: number;
+  offset: number;
+}
+
+/** Pixels packed row after row. */
+export function packed(width: number, height: number, channels: 3 | 4, data: Uint8Array): Pixels {
+  return { width, height, channels, data, pitch: width * channels, offset: 0 };
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -42,94 +50,107 @@ export function decodePng(png: Uint8Array): Pixels | null {
   // the zlib stream's 2-byte header and 4-byte checksum around raw deflate: Bun's inflate (libdeflate) is
   // several times faster than node:zlib's here
   const stream = Buffer.concat(idat);
-  const filtered = Bun.inflateSync(stream.subarray(2, stream.length - 4));
+  const rows = Bun.inflateSync(stream.subarray(2, stream.length - 4));
   const stride = width * channels;
-  if (filtered.length < (stride + 1) * height) return null;
-  const data = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) unfilterRow(filtered, y, stride, channels, data);
-  return { width, height, channels, data };
+  if (rows.length < (stride + 1) * height) return null;
+  // each row is its filter byte and then its bytes: unfiltered where it lies
+  for (let y = 0; y < height; y++) unfilterRow(rows, y * (stride + 1), stride, channels, y > 0);
+  return { width, height, channels, data: rows, pitch: stride + 1, offset: 1 };
 }
 
-/** Undoes one row's PNG filter (None, Sub, Up, Average, Paeth) into `out`: a loop per filter, as this is hot. */
-function unfilterRow(src: Uint8Array, y: number, stride: number, bpp: number, out: Uint8Array): void {
-  const filter = src[y * (stride + 1)];
-  const from = y * (stride + 1) + 1;
-  const row = y * stride;
-  const prev = row - stride;
-  const line = src.subarray(from, from + stride);
-  if (filter === 0 || (filter === 2 && y === 0)) {
-    out.set(line, row);
-  } else if (filter === 1 || (filter === 4 && y === 0)) {
-    // Paeth on the first row predicts from the left only
-    out.set(line.subarray(0, bpp), row);
+/**
+ * Undoes the PNG filter (None, Sub, Up, Average, Paeth) of the row at `at` (its filter byte), in place: the
+ * row before it is already undone. A loop per filter, as this is hot.
+ */
+function unfilterRow(d: Uint8Array, at: number, stride: number, bpp: number, hasUp: boolean): void {
+  const filter = d[at];
+  const row = at + 1;
+  const up = row - stride - 1;
+  if (filter === 1 || (filter === 4 && !hasUp)) {
+    // Paeth with no row above predicts from the left, as Sub does
     for (let i = bpp; i < stride; i++)
-      out[row + i] = ((line[i] as number) + (out[row + i - bpp] as number)) & 255;
-  } else if (filter === 2) {
-    for (let i = 0; i < stride; i++) out[row + i] = ((line[i] as number) + (out[prev + i] as number)) & 255;
+      d[row + i] = ((d[row + i] as number) + (d[row + i - bpp] as number)) & 255;
+  } else if (filter === 2 && hasUp) {
+    for (let i = 0; i < stride; i++) d[row + i] = ((d[row + i] as number) + (d[up + i] as number)) & 255;
   } else if (filter === 3) {
     for (let i = 0; i < stride; i++) {
-      const left = i >= bpp ? (out[row + i - bpp] as number) : 0;
-      const up = y > 0 ? (out[prev + i] as number) : 0;
-      out[row + i] = ((line[i] as number) + ((left + up) >> 1)) & 255;
+      const left = i >= bpp ? (d[row + i - bpp] as number) : 0;
+      const above = hasUp ? (d[up + i] as number) : 0;
+      d[row + i] = ((d[row + i] as number) + ((left + above) >> 1)) & 255;
     }
   } else if (filter === 4) {
     for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? (out[row + i - bpp] as number) : 0;
-      const b = out[prev + i] as number;
-      const c = i >= bpp ? (out[prev + i - bpp] as number) : 0;
+      const a = i >= bpp ? (d[row + i - bpp] as number) : 0;
+      const b = d[up + i] as number;
+      const c = i >= bpp ? (d[up + i - bpp] as number) : 0;
       const pa = Math.abs(b - c);
       const pb = Math.abs(a - c);
       const pc = Math.abs(a + b - 2 * c);
-      out[row + i] = ((line[i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+      d[row + i] = ((d[row + i] as number) + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
     }
   }
 }
 
+/** Samples per axis of the area a scaled pixel covers: enough to catch a 2-pixel stroke at 1080 → 240. */
+const SAMPLES = 3;
+
+/** For each target pixel i, the source positions sampled: positions[starts[i]] up to positions[starts[i + 1]]. */
+function samplesOf(from: number, to: number) {
+  const starts = new Int32Array(to + 1);
+  const positions: number[] = [];
+  for (let i = 0; i < to; i++) {
+    starts[i] = positions.length;
+    const a = Math.floor((i * from) / to);
+    const span = Math.max(1, Math.floor(((i + 1) * from) / to) - a);
+    const n = Math.min(SAMPLES, span);
+    for (let k = 0; k < n; k++) positions.push(a + Math.floor(((k + 0.5) * span) / n));
+  }
+  starts[to] = positions.length;
+  return { starts, positions: Int32Array.from(positions) };
+}
+
 /**
  * At most `maxWidth` wide, the aspect ratio kept (never enlarged): each pixel the average of the area it
- * covers. Always RGB.
+ * covers, sampled on a grid of up to 3×3. Always RGB, packed.
  */
 export function scaleDown(src: Pixels, maxWidth: number): Pixels {
   const width = Math.min(src.width, maxWidth);
   const height = Math.max(1, Math.round((src.height * width) / src.width));
-  // the source columns and rows each target pixel covers: [edge[i], edge[i + 1])
-  const edges = (from: number, to: number) =>
-    Int32Array.from({ length: to + 1 }, (_, i) => Math.min(from, Math.round((i * from) / to)));
-  const xs = edges(src.width, width);
-  const ys = edges(src.height, height);
+  const cols = samplesOf(src.width, width);
+  const rows = samplesOf(src.height, height);
   const ch = src.channels;
   const sums = new Uint32Array(width * 3);
   const data = new Uint8Array(width * height * 3);
   for (let ty = 0; ty < height; ty++) {
     sums.fill(0);
-    const y0 = ys[ty] as number;
-    const y1 = Math.max(y0 + 1, ys[ty + 1] as number);
-    for (let y = y0; y < y1; y++) {
-      const row = y * src.width * ch;
+    const r0 = rows.starts[ty] as number;
+    const r1 = rows.starts[ty + 1] as number;
+    for (let r = r0; r < r1; r++) {
+      const line = src.offset + (rows.positions[r] as number) * src.pitch;
       for (let tx = 0; tx < width; tx++) {
-        const x1 = Math.max((xs[tx] as number) + 1, xs[tx + 1] as number);
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (let o = row + (xs[tx] as number) * ch, end = row + x1 * ch; o < end; o += ch) {
-          r += src.data[o] as number;
-          g += src.data[o + 1] as number;
-          b += src.data[o + 2] as number;
+        let red = 0;
+        let green = 0;
+        let blue = 0;
+        for (let c = cols.starts[tx] as number, end = cols.starts[tx + 1] as number; c < end; c++) {
+          const o = line + (cols.positions[c] as number) * ch;
+          red += src.data[o] as number;
+          green += src.data[o + 1] as number;
+          blue += src.data[o + 2] as number;
         }
-        sums[tx * 3] = (sums[tx * 3] as number) + r;
-        sums[tx * 3 + 1] = (sums[tx * 3 + 1] as number) + g;
-        sums[tx * 3 + 2] = (sums[tx * 3 + 2] as number) + b;
+        sums[tx * 3] = (sums[tx * 3] as number) + red;
+        sums[tx * 3 + 1] = (sums[tx * 3 + 1] as number) + green;
+        sums[tx * 3 + 2] = (sums[tx * 3 + 2] as number) + blue;
       }
     }
     for (let tx = 0; tx < width; tx++) {
-      const count = (y1 - y0) * (Math.max((xs[tx] as number) + 1, xs[tx + 1] as number) - (xs[tx] as number));
+      const count = (r1 - r0) * ((cols.starts[tx + 1] as number) - (cols.starts[tx] as number));
       const o = (ty * width + tx) * 3;
       data[o] = Math.round((sums[tx * 3] as number) / count);
       data[o + 1] = Math.round((sums[tx * 3 + 1] as number) / count);
       data[o + 2] = Math.round((sums[tx * 3 + 2] as number) / count);
     }
   }
-  return { width, height, channels: 3, data };
+  return packed(width, height, 3, data);
 }
 
 /** An 8-bit RGB(A) PNG, rows unfiltered (screens are mostly flat: zlib at its fastest level does well). */
@@ -142,7 +163,11 @@ export function encodePng(p: Pixels): Uint8Array {
 }
 
 /** The PNG file around rows already filtered (each led by its filter byte), compressed at `level`. */
-export function pngFile(size: Omit<Pixels, "data">, filteredRows: Uint8Array, level = 6): Uint8Array {
+export function pngFile(
+  size: Pick<Pixels, "width" | "height" | "channels">,
+  filteredRows: Uint8Array,
+  level = 6,
+): Uint8Array {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size.width, 0);
   header.writeUInt32BE(size.height, 4);
