@@ -1,7 +1,7 @@
 // Screenshots as pixels, without native code: PNG decoded, scaled down by averaging the area each pixel
 // covers (thin text strokes stay visible as grey), and encoded again as PNG. A 1080×2400 screen is 10 MB of
 // pixels: decoding works in the one buffer inflate gives, and scaling samples each area on a grid.
-import { crc32, deflateSync } from "node:zlib";
+import { crc32, deflateSync, inflateSync } from "node:zlib";
 
 /** Pixels with 3 (RGB) or 4 (RGBA) bytes each; row y starts at `offset + y * pitch` in `data`. */
 export interface Pixels {
@@ -47,12 +47,12 @@ export function decodePng(png: Uint8Array): Pixels | null {
     at += 12 + length;
   }
   if (!width || !height || idat.length === 0) return null;
-  // the zlib stream's 2-byte header and 4-byte checksum around raw deflate: Bun's inflate (libdeflate) is
-  // several times faster than node:zlib's here
-  const stream = Buffer.concat(idat);
-  const rows = Bun.inflateSync(stream.subarray(2, stream.length - 4));
   const stride = width * channels;
-  if (rows.length < (stride + 1) * height) return null;
+  // inflated into one buffer of the size the header promises: in pieces (the default) or with a guess that
+  // grows (Bun.inflateSync) it costs several times more
+  const size = (stride + 1) * height;
+  const rows = inflateSync(Buffer.concat(idat), { chunkSize: size + 1024 });
+  if (rows.length < size) return null;
   // each row is its filter byte and then its bytes: unfiltered where it lies
   for (let y = 0; y < height; y++) unfilterRow(rows, y * (stride + 1), stride, channels, y > 0);
   return { width, height, channels, data: rows, pitch: stride + 1, offset: 1 };
