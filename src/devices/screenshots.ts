@@ -2,9 +2,9 @@
 // capture (`screencap -p`) per phone is shared by every request that arrives while it is being taken or while
 // it is younger than the age the request accepts, and each width is scaled from it once.
 //
-// Why PNG from the phone and not raw `screencap` (RGBA, no encoding on the phone): a raw 1080×2400 screen is
-// 10 MB over USB or Wi-Fi and in memory per phone in flight, against ~100 KB of PNG, and the service spent no
-// less CPU reading 10 MB off the adb stream than inflating the PNG (bench/screens.ts measures both).
+// Why PNG from the phone and not raw `screencap` (RGBA, nothing to encode on the phone): a raw 1080×2400
+// screen is 10 MB over USB or Wi-Fi, and in memory for each phone in flight, against ~100 KB of PNG, and the
+// service spent no less CPU reading 10 MB off the adb stream than inflating the PNG (bench/screens.ts).
 import type { Phone } from "./phone.ts";
 import { decodePng, encodePng, scaleDown } from "./screen-image.ts";
 
