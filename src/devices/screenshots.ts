@@ -1,6 +1,7 @@
 // The phones' screens for the API, cheap enough for a grid of a hundred refreshed every few seconds: one
 // capture (`screencap -p`) per phone is shared by every request that arrives while it is being taken or while
-// it is younger than the age the request accepts, and each width is scaled from it once.
+// it is younger than the age the request accepts, and each width is scaled from it once (or not at all when
+// the phone sent the very same PNG as before: its screen did not change).
 //
 // Why PNG from the phone and not raw `screencap` (RGBA, nothing to encode on the phone): a raw 1080×2400
 // screen is 10 MB over USB or Wi-Fi, and in memory for each phone in flight, against ~100 KB of PNG, and the
@@ -15,6 +16,9 @@ export interface ScreenshotWish {
   /** A capture younger than this is reused (0: never, unless it is being taken now). */
   maxAgeMs: number;
 }
+
+/** What a capture needs of a phone. */
+export type Camera = Pick<Phone, "screenshot">;
 
 export interface Screenshot {
   png: Uint8Array;
@@ -31,8 +35,12 @@ interface Capture {
   /** Settled: a later request may reuse it (when young enough) or replace it. */
   settled: boolean;
   png: Promise<Uint8Array>;
+  /** The phone's PNG, once it came. */
+  bytes?: Uint8Array;
   /** The PNG of each width asked for (0: the phone's own). */
   byWidth: Map<number, Promise<Uint8Array>>;
+  /** When the phone sent the very same PNG as the capture before (the screen did not change): its PNGs. */
+  unchanged?: Map<number, Promise<Uint8Array>>;
 }
 
 export class Screenshots {
@@ -40,7 +48,7 @@ export class Screenshots {
 
   constructor(private readonly now: () => number) {}
 
-  async take(serial: string, phone: Phone, wish: ScreenshotWish): Promise<Screenshot> {
+  async take(serial: string, phone: Camera, wish: ScreenshotWish): Promise<Screenshot> {
     this.#forgetOld();
     let capture = this.#captures.get(serial);
     if (!capture || (capture.settled && this.now() - capture.at >= wish.maxAgeMs)) {
@@ -49,17 +57,25 @@ export class Screenshots {
     const width = wish.maxWidth ?? 0;
     let png = capture.byWidth.get(width);
     if (!png) {
-      png = capture.png.then((full) => (width ? scaledPng(full, width) : full));
+      const taken = capture;
+      png = taken.png.then((full) => taken.unchanged?.get(width) ?? (width ? scaledPng(full, width) : full));
       capture.byWidth.set(width, png);
     }
     return { png: await png, capturedAt: capture.at };
   }
 
-  #capture(serial: string, phone: Phone): Capture {
+  #capture(serial: string, phone: Camera): Capture {
+    const previous = this.#captures.get(serial);
     const capture: Capture = {
       at: this.now(),
       settled: false,
-      png: phone.screenshot({ timeoutMs: 15_000 }),
+      png: phone.screenshot({ timeoutMs: 15_000 }).then((png) => {
+        capture.bytes = png;
+        // an idle phone's screen: nothing to decode and scale again
+        if (previous?.bytes && Buffer.from(png.buffer, png.byteOffset, png.byteLength).equals(previous.bytes))
+          capture.unchanged = previous.byWidth;
+        return png;
+      }),
       byWidth: new Map(),
     };
     this.#captures.set(serial, capture);
