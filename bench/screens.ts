@@ -3,12 +3,14 @@
 //    its own (like a real phone): `screencap -p` passed on as it came (today's full-size answer), that PNG
 //    decoded, scaled to 240 px and encoded (what a thumbnail costs), and raw `screencap` (RGBA, 16-byte
 //    header: nothing encoded on the phone) scaled and encoded. Service-side CPU, wall time, bytes over adb.
-// 2. PHONES virtual phones (half on TikTok's feed, half on Instagram's), the service from source in its own
-//    process; a grid client fetches every phone's screenshot every CADENCE seconds for SECONDS, six requests
-//    at a time like a browser. The service's CPU seconds per minute of grid, screenshots served and
-//    captures taken (screencap run on the phones) per minute, bytes sent, latency; the baseline, in the same
-//    run, is the full-size screenshot (no max_width, as before thumbnails); then thumbnails of width 240; then
-//    three grids open at once (the captures are shared).
+// 2. PHONES virtual phones on TikTok's feed, each swiping to the next video every CADENCE seconds (so every
+//    capture differs, as on a working farm), the service from source in its own process; a grid client
+//    fetches every phone's screenshot every CADENCE seconds for SECONDS, six requests at a time like a
+//    browser. The service's CPU seconds per minute of grid, screenshots served and captures taken
+//    (screencap run on the phones) per minute, bytes sent, latency; the baseline, in the same run, is the
+//    full-size screenshot (no max_width, as before thumbnails); then thumbnails of width 240; then three
+//    grids open at once (the captures are shared); then thumbnails of screens that do not change (idle
+//    phones: the same PNG is not scaled again).
 // Usage: bun bench/screens.ts [--phones 100] [--cadence 3] [--seconds 15]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +33,6 @@ const {
 } = numberFlags({ phones: 100, cadence: 3, seconds: 15 });
 const THUMB = 240;
 const TIKTOK = "com.zhiliaoapp.musically";
-const INSTAGRAM = "com.instagram.android";
 const ROOT = join(import.meta.dir, "..");
 
 // ---- 1. the capture path -------------------------------------------------------------------------------
@@ -155,7 +156,16 @@ async function grid(farm: Farm, query: string, until: number): Promise<Viewer> {
   return v;
 }
 
-async function gridScenario(farm: Farm, name: string, query: string, viewers: number) {
+/** Every phone swipes to its feed's next video every CADENCE_S until `until`. */
+async function changeScreens(farm: Farm, until: number): Promise<void> {
+  while (performance.now() < until) {
+    const round = performance.now();
+    for (const p of farm.phones) await p.exec("input swipe 540 1600 540 400 200");
+    await Bun.sleep(Math.max(0, round + CADENCE_S * 1000 - performance.now()));
+  }
+}
+
+async function gridScenario(farm: Farm, name: string, query: string, viewers: number, changing: boolean) {
   const captures = () =>
     farm.phones.reduce((n, p) => n + p.commands.filter((c) => c.command.startsWith("screencap")).length, 0);
   const captured0 = captures();
@@ -163,6 +173,7 @@ async function gridScenario(farm: Farm, name: string, query: string, viewers: nu
   const adbCpu0 = adbPid ? (cpuSeconds(adbPid) ?? 0) : 0;
   const sampler = new Sampler(farm.service.proc.pid);
   const until = performance.now() + SECONDS * 1000;
+  const changes = changing ? changeScreens(farm, until) : Promise.resolve();
   // the grids open a little apart, as people do
   const results = await Promise.all(
     Array.from({ length: viewers }, async (_, i) => {
@@ -170,6 +181,7 @@ async function gridScenario(farm: Farm, name: string, query: string, viewers: nu
       return grid(farm, query, until);
     }),
   );
+  await changes;
   const usage = sampler.stop();
   const adbCpu = adbPid ? (cpuSeconds(adbPid) ?? adbCpu0) - adbCpu0 : Number.NaN;
   const minutes = usage.wallS / 60;
@@ -198,18 +210,18 @@ async function grids(): Promise<void> {
       phones: PHONES,
       serialPrefix: "SCR",
       source: true,
-      phoneOptions: () => ({ popups: false, packages: [TIKTOK, INSTAGRAM] }),
+      phoneOptions: () => ({ popups: false, packages: [TIKTOK] }),
       deadline: Date.now() + 4 * 60_000,
     });
     await Promise.all(
-      farm.phones.map((p, i) =>
-        p.exec(`monkey -p ${i % 2 ? INSTAGRAM : TIKTOK} -c android.intent.category.LAUNCHER 1`),
-      ),
+      farm.phones.map((p) => p.exec(`monkey -p ${TIKTOK} -c android.intent.category.LAUNCHER 1`)),
     );
+    const thumbs = `?max_width=${THUMB}`;
     const rows = [
-      await gridScenario(farm, "baseline: full size", "", 1),
-      await gridScenario(farm, `thumbnails ${THUMB} px`, `?max_width=${THUMB}`, 1),
-      await gridScenario(farm, `thumbnails ${THUMB} px`, `?max_width=${THUMB}`, 3),
+      await gridScenario(farm, "baseline: full size", "", 1, true),
+      await gridScenario(farm, `thumbnails ${THUMB} px`, thumbs, 1, true),
+      await gridScenario(farm, `thumbnails ${THUMB} px`, thumbs, 3, true),
+      await gridScenario(farm, `thumbnails ${THUMB} px, idle screens`, thumbs, 1, false),
     ];
     console.log(
       `\n${PHONES} phones, every screenshot every ${CADENCE_S} s, ${SECONDS} s each (per minute of grid)`,
