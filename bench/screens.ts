@@ -175,7 +175,7 @@ async function gridScenario(farm: Farm, name: string, query: string, viewers: nu
   const until = performance.now() + SECONDS * 1000;
   const changes = changing ? changeScreens(farm, until) : Promise.resolve();
   // the grids open a little apart, as people do
-  const results = await Promise.all(
+  const results: Viewer[] = await Promise.all(
     Array.from({ length: viewers }, async (_, i) => {
       await Bun.sleep(i * 300);
       return grid(farm, query, until);
@@ -218,10 +218,12 @@ async function grids(): Promise<void> {
     );
     const thumbs = `?max_width=${THUMB}`;
     const rows = [
+      await gridScenario(farm, "no grid (the service's own upkeep)", "", 0, true),
       await gridScenario(farm, "baseline: full size", "", 1, true),
       await gridScenario(farm, `thumbnails ${THUMB} px`, thumbs, 1, true),
       await gridScenario(farm, `thumbnails ${THUMB} px`, thumbs, 3, true),
       await gridScenario(farm, `thumbnails ${THUMB} px, idle screens`, thumbs, 1, false),
+      await gridScenario(farm, "baseline again: full size", "", 1, true),
     ];
     console.log(
       `\n${PHONES} phones, every screenshot every ${CADENCE_S} s, ${SECONDS} s each (per minute of grid)`,
