@@ -35,6 +35,7 @@ const ScreenshotQuery = t.Object({
     WholeNumber({
       minimum: 64,
       maximum: 4096,
+      example: 240,
       description:
         "scale the PNG down to at most this many pixels wide, keeping the aspect ratio (never enlarged), e.g. " +
         "240 for a thumbnail grid; without it, the phone's own PNG at full size",
