@@ -10,7 +10,8 @@
 //    (screencap run on the phones) per minute, bytes sent, latency; the baseline, in the same run, is the
 //    full-size screenshot (no max_width, as before thumbnails); then thumbnails of width 240; then three
 //    grids open at once (the captures are shared); then thumbnails of screens that do not change (idle
-//    phones: the same PNG is not scaled again).
+//    phones: the same PNG is not scaled again). First the service with no grid (its upkeep of the phones),
+//    last the baseline again (how much the machine drifted meanwhile).
 // Usage: bun bench/screens.ts [--phones 100] [--cadence 3] [--seconds 15]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
