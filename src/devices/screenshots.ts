@@ -100,9 +100,17 @@ export class Screenshots {
   }
 }
 
-/** The phone's PNG scaled down to `maxWidth`; as it came when it is no wider, or of a kind not decoded here. */
+/**
+ * The phone's PNG scaled down to `maxWidth`; as it came when it is no wider, or of a kind not decoded here,
+ * or damaged (the browser then shows what it can of it, or its broken-image sign).
+ */
 function scaledPng(png: Uint8Array, maxWidth: number): Uint8Array {
-  const pixels = decodePng(png);
+  let pixels: ReturnType<typeof decodePng>;
+  try {
+    pixels = decodePng(png);
+  } catch {
+    pixels = null; // inflate refused the data
+  }
   if (!pixels || pixels.width <= maxWidth) return png;
   return encodePng(scaleDown(pixels, maxWidth));
 }

@@ -49,3 +49,11 @@ test("a failed capture is not reused: the next request asks the phone again", as
   expect((await shots.take("A", phone.camera, wish)).png).toEqual(screen(10));
   expect(phone.asked()).toBe(2);
 });
+
+test("a PNG the service cannot decode is answered as it came, not as an error", async () => {
+  const damaged = screen(10);
+  damaged.fill(7, 60, 90); // inside the compressed pixels
+  const shots = new Screenshots(() => 0);
+  const shot = await shots.take("A", phoneShowing([damaged]).camera, { maxWidth: 100, maxAgeMs: 1000 });
+  expect(shot.png).toEqual(damaged);
+});
