@@ -8,6 +8,7 @@ const benches = [
   "bench/post.ts",
   "bench/accounts.ts",
   "bench/dashboard.ts",
+  "bench/screens.ts",
   "bench/waits.ts",
 ];
 for (const b of benches) {

@@ -174,7 +174,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     pollMs: options.pollMs,
     log,
   });
-  const deviceService = new DeviceService(fleet, devices, tasks, accounts);
+  const deviceService = new DeviceService(fleet, devices, tasks, accounts, () => clock.now());
   const runner = new Runner({
     lifecycle,
     tasks,

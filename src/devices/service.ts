@@ -7,18 +7,23 @@ import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
 import { type AdbState, ConnectError, type DeviceInfo, type Fleet } from "./index.ts";
+import { type Screenshot, Screenshots, type ScreenshotWish } from "./screenshots.ts";
 
 export type { DeviceRow };
 
 export type DeviceLoad = { running: number | null; queued: number };
 
 export class DeviceService {
+  readonly #screenshots: Screenshots;
+
   constructor(
     private readonly fleet: Fleet,
     private readonly store: DeviceStore,
     private readonly tasks: TaskStore,
     private readonly accounts: AccountStore,
+    now: () => number = Date.now,
   ) {
+    this.#screenshots = new Screenshots(now);
     // Demo phones were for their run only; every other phone is who the store says it was.
     store.deleteEphemeral();
     for (const row of store.list()) if (row.hardwareSerial) fleet.recall(row.serial, row.hardwareSerial);
@@ -72,11 +77,12 @@ export class DeviceService {
       .map((d) => d.serial);
   }
 
-  async screenshot(serial: string): Promise<Uint8Array> {
+  /** The phone's screen as PNG: a capture shared with concurrent requests, reused while young enough. */
+  async screenshot(serial: string, wish: ScreenshotWish): Promise<Screenshot> {
     this.get(serial);
     const phone = this.fleet.phone(serial);
     if (!phone) throw new AppError(Code.conflict, `device '${serial}' is not online`);
-    return phone.screenshot({ timeoutMs: 15_000 });
+    return this.#screenshots.take(serial, phone, wish);
   }
 
   async connect(host: string, port: number, direct: boolean): Promise<DeviceInfo> {

@@ -1,8 +1,10 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
+import { DEFAULT_MAX_AGE_MS, MAX_AGE_LIMIT_MS } from "../devices/screenshots.ts";
 import type { DeviceService } from "../devices/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
+import { WholeNumber } from "./params.ts";
 import {
   DeviceDetailRef,
   DeviceRef,
@@ -27,6 +29,29 @@ const NetworkPhone = T.Object(
   },
   { additionalProperties: false },
 );
+
+const ScreenshotQuery = t.Object({
+  max_width: t.Optional(
+    WholeNumber({
+      minimum: 64,
+      maximum: 4096,
+      example: 240,
+      description:
+        "scale the PNG down to at most this many pixels wide, keeping the aspect ratio (never enlarged), e.g. " +
+        "240 for a thumbnail grid; without it, the phone's own PNG at full size",
+    }),
+  ),
+  max_age_ms: t.Optional(
+    WholeNumber({
+      minimum: 0,
+      maximum: MAX_AGE_LIMIT_MS,
+      default: DEFAULT_MAX_AGE_MS,
+      description:
+        "reuse a capture of this phone younger than this instead of asking the phone again " +
+        "(0: a new one, unless one is being taken now)",
+    }),
+  ),
+});
 
 const AdbStateRef = T.Object(
   {
@@ -130,18 +155,34 @@ export function deviceRoutes(devices: DeviceService) {
     )
     .get(
       "/:serial/screenshot",
-      async ({ params }) =>
-        new Response(await devices.screenshot(params.serial), {
-          headers: { "content-type": "image/png", "cache-control": "no-store" },
-        }),
+      async ({ params, query }) => {
+        const shot = await devices.screenshot(params.serial, {
+          maxWidth: query.max_width,
+          maxAgeMs: query.max_age_ms ?? DEFAULT_MAX_AGE_MS,
+        });
+        return new Response(shot.png, {
+          headers: {
+            "content-type": "image/png",
+            "cache-control": "no-store",
+            "x-captured-at": new Date(shot.capturedAt).toISOString(),
+          },
+        });
+      },
       {
         params: SerialParams,
+        query: ScreenshotQuery,
         detail: pngDoc({
-          summary: "A screenshot of the phone, now",
-          description: "Taken when asked. 40401 for a phone never seen, 40901 when it is not online.",
+          summary: "A screenshot of the phone",
+          description:
+            "The screen as PNG (`screencap -p`), for a live view or a grid of thumbnails " +
+            "(`?max_width=240&max_age_ms=2000`). Cheap to ask often: requests for one phone that arrive while " +
+            "its capture is being taken share it, and a capture younger than `max_age_ms` (default " +
+            `${DEFAULT_MAX_AGE_MS} ms) is reused instead of asking the phone again; each width is scaled from it once. ` +
+            "The header `x-captured-at` says when the phone was asked for it. A bad `max_width` or `max_age_ms` is " +
+            "40001 naming it; 40401 for a phone never seen, 40901 when it is not online.",
           tags,
-          image: "the screen as PNG",
-          errors: [Code.notFound, Code.conflict],
+          image: "the screen as PNG, at most max_width wide",
+          errors: [Code.invalid, Code.notFound, Code.conflict],
         }),
       },
     );

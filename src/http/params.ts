@@ -9,6 +9,8 @@ interface Range {
   minimum: number;
   maximum?: number;
   default?: number;
+  /** Shown by Swagger's "Try it out". */
+  example?: number;
   description?: string;
 }
 

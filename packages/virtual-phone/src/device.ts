@@ -3,11 +3,12 @@ import type { AppEnv, Intent, PopupDef, SimApp } from "./apps/app.ts";
 import { INSTAGRAM_PKG, INSTAGRAM_SHARE_TARGETS, InstagramApp } from "./apps/instagram/behaviour.ts";
 import { chooserScreen, GenericApp, launcherScreen, type ShareTarget } from "./apps/system.ts";
 import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp, TRILL_PKG } from "./apps/tiktok/behaviour.ts";
-import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
+import { buildNode, hitTest, toXml, type UiNode } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";
 import { Canvas } from "./png.ts";
 import { type Realism, seededRandom } from "./realism.ts";
+import { renderScreen } from "./render.ts";
 
 export const LAUNCHER_PKG = "com.google.android.apps.nexuslauncher";
 export const ADB_KEYBOARD_PKG = "com.android.adbkeyboard";
@@ -680,29 +681,10 @@ export class Device {
     return app.fields[app.focused] ?? "";
   }
 
-  /** A picture of the screen: a gradient per app, clickable nodes outlined. */
+  /** A picture of the screen, drawn from what `uiautomator dump` shows (black when the screen is off). */
   screenshot(): Canvas {
-    const { width, height } = this.cfg.screen;
-    const c = new Canvas(width, height);
-    if (!this.screenOn) return c;
-    const pkg = this.changing() ? this.change?.appPkg : this.foreground?.pkg;
-    if (pkg === this.apps.tiktok.pkg) c.gradient([20, 20, 28], [60, 10, 40]);
-    else if (pkg === INSTAGRAM_PKG) c.gradient([250, 250, 250], [235, 225, 245]);
-    else c.gradient([30, 60, 120], [120, 60, 140]);
-    for (const root of this.roots()) {
-      for (const n of walk(root)) {
-        const [x1, y1, x2, y2] = n.bounds;
-        if (n.clickable && x2 - x1 < width) c.strokeRect(x1, y1, x2, y2, [255, 255, 255], 3);
-        else if (n.text)
-          c.fillRect(
-            x1,
-            y1 + (y2 - y1) / 3,
-            x1 + Math.min(x2 - x1, n.text.length * 18),
-            y2 - (y2 - y1) / 3,
-            [200, 200, 200],
-          );
-      }
-    }
+    const c = new Canvas(this.cfg.screen.width, this.cfg.screen.height);
+    if (this.screenOn) renderScreen(c, this.roots());
     return c;
   }
 }

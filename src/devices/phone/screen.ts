@@ -1,11 +1,11 @@
 /** The screen: the UI tree as `uiautomator dump` writes it, and screenshots. */
 import type { Adb } from "@yume-chan/adb";
+import { isPng } from "../screen-image.ts";
 import { raw, sh } from "../shell-quote.ts";
 import type { Fail } from "./files.ts";
 import { decoder, runExec, runShell } from "./shell.ts";
 
 export const UI_DUMP_PATH = "/sdcard/window_dump.xml";
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** The current screen's dump XML, retried while the screen will not settle ("could not get idle state"). */
 export async function readUiDumpXml(adb: Adb, signal: AbortSignal, fail: Fail): Promise<string> {
@@ -32,8 +32,6 @@ export async function readUiDumpXml(adb: Adb, signal: AbortSignal, fail: Fail): 
 /** A PNG of the screen (`screencap -p`). */
 export async function takeScreenshot(adb: Adb, signal: AbortSignal, fail: Fail): Promise<Uint8Array> {
   const png = await runExec(adb, sh("screencap", "-p"), signal);
-  if (png.length < 8 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) {
-    throw fail(`not a PNG: ${decoder.decode(png.subarray(0, 200)).trim()}`);
-  }
+  if (!isPng(png)) throw fail(`not a PNG: ${decoder.decode(png.subarray(0, 200)).trim()}`);
   return png;
 }
