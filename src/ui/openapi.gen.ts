@@ -276,8 +276,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A screenshot of the phone, now
-         * @description Taken when asked. 40401 for a phone never seen, 40901 when it is not online.
+         * A screenshot of the phone
+         * @description The screen as PNG (`screencap -p`), for a live view or a grid of thumbnails (`?max_width=240&max_age_ms=2000`). Cheap to ask often: requests for one phone that arrive while its capture is being taken share it, and a capture younger than `max_age_ms` (default 1000 ms) is reused instead of asking the phone again; each width is scaled from it once. The header `x-captured-at` says when the phone was asked for it. A bad `max_width` or `max_age_ms` is 40001 naming it; 40401 for a phone never seen, 40901 when it is not online.
          */
         get: operations["getApiV1DeviceBySerialScreenshot"];
         put?: never;
@@ -2914,7 +2914,10 @@ export interface operations {
     };
     getApiV1DeviceBySerialScreenshot: {
         parameters: {
-            query?: never;
+            query?: {
+                max_width?: number;
+                max_age_ms?: number;
+            };
             header?: never;
             path: {
                 serial: string;
@@ -2923,7 +2926,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the screen as PNG */
+            /** @description the screen as PNG, at most max_width wide */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -3,7 +3,7 @@ import type { AppEnv, Intent, PopupDef, SimApp } from "./apps/app.ts";
 import { INSTAGRAM_PKG, INSTAGRAM_SHARE_TARGETS, InstagramApp } from "./apps/instagram/behaviour.ts";
 import { chooserScreen, GenericApp, launcherScreen, type ShareTarget } from "./apps/system.ts";
 import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp, TRILL_PKG } from "./apps/tiktok/behaviour.ts";
-import { buildNode, hitTest, toXml, type UiNode } from "./apps/ui.ts";
+import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";
 import { Canvas } from "./png.ts";
