@@ -9,6 +9,7 @@ const benches = [
   "bench/accounts.ts",
   "bench/dashboard.ts",
   "bench/waits.ts",
+  "bench/real-latency.ts",
 ];
 for (const b of benches) {
   console.log(`\n=== ${b}`);
