@@ -113,3 +113,45 @@ describe("transfers over the cable", () => {
     }
   });
 });
+
+describe("the standalone CLI", () => {
+  const cli = join(import.meta.dir, "..", "src", "cli.ts");
+
+  test("--latency-profile real-usb: a tap over adb takes a real phone's 300 ms and more", async () => {
+    const p = Bun.spawn([process.execPath, cli, "--latency-profile", "real-usb", "--latency", "20"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    try {
+      const reader = (p.stdout as ReadableStream<Uint8Array>).getReader();
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the CLI stopped: ${text}`);
+        text += new TextDecoder().decode(value);
+      }
+      // "SERIAL\tHOST:PORT\tROOT"
+      const address = text.split("\t")[1] as string;
+      await adb.run(["connect", address]);
+      await waitFor("the phone attached", async () =>
+        (await adb.run(["-s", address, "get-state"])).text.includes("device"),
+      );
+      const t = performance.now();
+      expect((await adb.run(["-s", address, "shell", "input tap 10 10"])).code).toBe(0);
+      // the stream's 20 ms of --latency, its 10 ms floor, the tap's 300 ms
+      expect(performance.now() - t).toBeGreaterThanOrEqual(330);
+    } finally {
+      p.kill("SIGTERM");
+      await p.exited;
+    }
+  });
+
+  test("an unknown profile is refused with the usage", async () => {
+    const p = Bun.spawn([process.execPath, cli, "--latency-profile", "wifi"], {
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await p.exited).toBe(2);
+    expect(await new Response(p.stderr).text()).toContain("--latency-profile real-usb");
+  });
+});
