@@ -16,7 +16,8 @@
  * - every stream (`adb shell`, `exec:`, `sync:`) 10–30 ms: the USB round trip and adbd forking its shell.
  * - `sync` transfers 30–38 MB/s: AOSP adb measured a Pixel 3 over USB 2.0 at 36 MB/s uncompressed.
  */
-import type { PhoneClock } from "./device.ts";
+import { sleepAbortable } from "./commands/command.ts";
+import type { Device } from "./device.ts";
 import { seededRandom } from "./realism.ts";
 import type { CommandContext } from "./shell.ts";
 
@@ -68,6 +69,12 @@ export interface PhoneWait {
   ms: number;
 }
 
+/** One file crossing the cable: `moved` after each part (it may wait, to bound the throughput), `done` at its end. */
+export interface Transfer {
+  moved(bytes: number): Promise<void>;
+  done(): void;
+}
+
 /** The kind of a command (by its name and arguments), or null when it costs only its stream's floor. */
 export function commandKind(name: string, args: string[]): CommandKind | null {
   switch (name) {
@@ -93,10 +100,13 @@ export class PhoneLatency {
 
   constructor(
     readonly profile: LatencyProfile | null,
-    private readonly clock: PhoneClock,
-    seed: number,
+    private readonly dev: Device,
   ) {
-    this.random = seededRandom(seed ^ 0x1a7e);
+    this.random = seededRandom(dev.cfg.realism.seed ^ 0x1a7e);
+  }
+
+  private get clock() {
+    return this.dev.cfg.clock;
   }
 
   private pick([min, max]: Range): number {
@@ -109,21 +119,9 @@ export class PhoneLatency {
   }
 
   /** Resolves after `ms` of the phone's time (false at once when aborted), recording the wait. */
-  private wait(kind: WaitKind, ms: number, signal?: AbortSignal): Promise<boolean> {
-    const at = this.clock.now();
-    this.waits.push({ at, kind, ms });
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve(false);
-      const onAbort = () => {
-        cancel();
-        resolve(false);
-      };
-      const cancel = this.clock.wakeAt(at + ms, () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(true);
-      });
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+  private wait(kind: WaitKind, ms: number, signal = new AbortController().signal): Promise<boolean> {
+    this.waits.push({ at: this.clock.now(), kind, ms });
+    return sleepAbortable(this.dev, ms, signal);
   }
 
   /** A stream was opened: its floor. */
@@ -132,13 +130,14 @@ export class PhoneLatency {
   }
 
   /** Before a command runs: its kind's time (false: aborted meanwhile). */
-  async beforeCommand(ctx: CommandContext, screen: { width: number; height: number }): Promise<boolean> {
+  async beforeCommand(ctx: CommandContext): Promise<boolean> {
     const kind = this.profile && commandKind(ctx.name, ctx.args);
     if (!this.profile || !kind) return true;
     let ms = this.pickMs(this.profile.commands[kind]);
-    // a raw screenshot to stdout crosses the cable: RGBA, 4 bytes a pixel
-    const toStdout = !ctx.args.some((a) => !a.startsWith("-"));
-    if (kind === "screencap" && toStdout) ms += Math.round(this.bytesMs(screen.width * screen.height * 4));
+    // a raw screenshot to stdout (no file named) crosses the cable: RGBA, 4 bytes a pixel
+    const toStdout = !ctx.args.some((a) => a.includes("/"));
+    const { width, height } = this.dev.cfg.screen;
+    if (kind === "screencap" && toStdout) ms += Math.round(this.bytesMs(width * height * 4));
     return this.wait(kind, ms, ctx.signal);
   }
 
@@ -147,11 +146,8 @@ export class PhoneLatency {
     return bytes / (rate * 1000);
   }
 
-  /**
-   * A file transfer over the cable: `moved` after each part waits until the transfer is no faster than
-   * the profile's throughput; `done` records it.
-   */
-  transfer(kind: "push" | "pull"): { moved(bytes: number): Promise<void>; done(): void } {
+  /** A file over the cable, no faster than the profile's throughput; recorded when done. */
+  transfer(kind: "push" | "pull"): Transfer {
     const profile = this.profile;
     if (!profile) return { moved: async () => undefined, done: () => undefined };
     const start = this.clock.now();

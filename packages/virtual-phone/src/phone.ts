@@ -122,17 +122,12 @@ export class VirtualPhone {
     const accounts = opts.accounts ?? {};
     this.device.apps.tiktok.signIn(...(accounts.tiktok ?? [`tiktok_${handle}`]));
     this.device.apps.instagram.signIn(...(accounts.instagram ?? [`instagram_${handle}`]));
-    this.latency = new PhoneLatency(
-      resolveLatency(opts.latency),
-      this.device.cfg.clock,
-      this.device.cfg.realism.seed,
-    );
+    this.latency = new PhoneLatency(resolveLatency(opts.latency), this.device);
     this.shellHost = makeShellHost(this.device, { reboot: () => void this.reboot() });
     // the one place where a command takes its kind's time (in place: `cmd` and `sh` look commands up here)
     const { commands } = this.shellHost;
     for (const [name, run] of Object.entries(commands)) {
-      commands[name] = async (ctx) =>
-        (await this.latency.beforeCommand(ctx, this.device.cfg.screen)) ? run(ctx) : 130;
+      commands[name] = async (ctx) => ((await this.latency.beforeCommand(ctx)) ? run(ctx) : 130);
     }
     this.sessions = new ShellSessions(this.shellHost, this.device, (svc, cmd) => this.record(svc, cmd));
   }

@@ -2,6 +2,7 @@
 import type { Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, stat, utimes } from "node:fs/promises";
 import type { PhoneFs } from "./fs.ts";
+import type { Transfer } from "./latency.ts";
 import { type AdbStream, StreamReader } from "./stream.ts";
 
 const SYNC_DATA_MAX = 64 * 1024;
@@ -55,12 +56,6 @@ export function strerror(e: unknown): string {
 
 function errnoOf(e: unknown): number {
   return ERRNO[(e as { code?: string }).code ?? ""] ?? 5;
-}
-
-/** One file crossing the cable: `moved` after each part (it may wait, to bound the throughput), `done` at its end. */
-export interface Transfer {
-  moved(bytes: number): Promise<void>;
-  done(): void;
 }
 
 export interface SyncHost {
