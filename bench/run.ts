@@ -10,6 +10,7 @@ const benches = [
   "bench/dashboard.ts",
   "bench/screens.ts",
   "bench/waits.ts",
+  "bench/real-latency.ts",
 ];
 for (const b of benches) {
   console.log(`\n=== ${b}`);

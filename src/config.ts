@@ -1,6 +1,7 @@
 // Every knob of the service in one place: flags > environment > defaults.
 import { hostname, networkInterfaces } from "node:os";
 import nodePath, { isAbsolute, resolve } from "node:path";
+import { LATENCY_PROFILES, type LatencyProfileName } from "@farm/virtual-phone";
 import pkg from "../package.json" with { type: "json" };
 import { BUILT_WITH_TEST_KEY } from "./license/vendor-key.ts";
 import { LEVELS, type Level } from "./log.ts";
@@ -47,6 +48,8 @@ export interface Config {
   simulate: number;
   /** The demo's phones behave like real ones (screen changes take time, a keyboard, toasts, …). */
   realistic: boolean;
+  /** The demo's phones take a real phone's time per command (`real-usb`), or none (null). */
+  latencyProfile: LatencyProfileName | null;
   /** Automatic retries of a retryable failure, and the random delay before each, in seconds. */
   retryMax: number;
   retryDelayS: [number, number];
@@ -388,6 +391,20 @@ const OPTIONS: Option[] = [
       c.realistic = /^(1|true)$/i.test(raw);
     },
   },
+  {
+    flag: "--latency-profile",
+    env: "FARM_LATENCY_PROFILE",
+    value: "NAME",
+    help: "the --simulate phones take a real phone's time per command: real-usb (USB 2), none (default)",
+    parse: (raw, c) => {
+      if (raw === "none") c.latencyProfile = null;
+      else if (raw in LATENCY_PROFILES) c.latencyProfile = raw as LatencyProfileName;
+      else
+        throw new ConfigError(
+          `--latency-profile: "${raw}" is not one of ${[...Object.keys(LATENCY_PROFILES), "none"].join(", ")}`,
+        );
+    },
+  },
 ];
 
 export function defaultConfig(): Config {
@@ -403,6 +420,7 @@ export function defaultConfig(): Config {
     allowedHosts: [],
     simulate: 0,
     realistic: false,
+    latencyProfile: null,
     retryMax: 2,
     retryDelayS: [60, 300],
     gracePeriodS: 30,

@@ -3,7 +3,7 @@
 // this service: attached directly (never registered with the user's adb server, where other programs would
 // see them and they would linger offline after exit) and marked ephemeral (never attached again).
 
-import { VirtualPhone } from "@farm/virtual-phone";
+import { type LatencyProfileName, VirtualPhone } from "@farm/virtual-phone";
 import type { Fleet } from "./devices/index.ts";
 import type { Logger } from "./log.ts";
 import { addDemoMaterials, DEMO_POSTS, DEMO_TAG } from "./materials/demo-media.ts";
@@ -31,10 +31,11 @@ export async function startDemo(
   materialsDir: string,
   log: Logger,
   realistic = false,
+  latency: LatencyProfileName | null = null,
 ) {
   addDemoMaterials(service.materials, materialsDir);
   log.info(`demo: ${DEMO_POSTS} sample videos and images in the material library, tag "${DEMO_TAG}"`);
-  const demo = await startDemoPhones(count, service.fleet, log, realistic);
+  const demo = await startDemoPhones(count, service.fleet, log, realistic, latency);
   service.taskService.create({ serials: demo.serials, script_name: "match_accounts", script_config: {} });
   log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
   return demo;
@@ -45,14 +46,24 @@ export function demoAccounts(n: number) {
   return { tiktok: [`farm${n}.alpha`, `farm${n}.beta`], instagram: [`farm${n}.insta`] };
 }
 
-/** `realistic`: the phones behave like real ones (`--realistic`; see the virtual phone's README). */
-export async function startDemoPhones(count: number, fleet: Fleet, log: Logger, realistic = false) {
+/**
+ * `realistic`: the phones behave like real ones (`--realistic`); `latency`: each command takes a real phone's
+ * time (`--latency-profile`; see the virtual phone's README).
+ */
+export async function startDemoPhones(
+  count: number,
+  fleet: Fleet,
+  log: Logger,
+  realistic = false,
+  latency: LatencyProfileName | null = null,
+) {
   const phones: VirtualPhone[] = [];
   for (let i = 0; i < count; i++) {
     const options = {
       serial: `DEMO${String(i + 1).padStart(3, "0")}`,
       accounts: demoAccounts(i + 1),
       realistic,
+      ...(latency ? { latency } : {}),
       ...MODELS[i % MODELS.length],
     };
     // a fixed port makes the serial predictable; if it is taken, any free port will do
@@ -66,6 +77,7 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: Logger, 
   const attached = `demo: ${count} virtual phone(s) attached: ${serials.join(", ")}`;
   if (realistic)
     log.info("demo: the phones are realistic (screen changes take time, a soft keyboard, toasts, …)");
+  if (latency) log.info(`demo: each command takes a real phone's time (latency profile ${latency})`);
   // the README's examples name the usual serials: say which to use instead (the Swagger examples follow)
   if (phones.every((p, i) => p.port === DEMO_BASE_PORT + i)) log.info(attached);
   else

@@ -199,7 +199,14 @@ async function main(argv: string[]): Promise<number> {
   await service.start();
   const demo =
     config.simulate > 0
-      ? await startDemo(config.simulate, service, join(config.dataDir, "materials"), log, config.realistic)
+      ? await startDemo(
+          config.simulate,
+          service,
+          join(config.dataDir, "materials"),
+          log,
+          config.realistic,
+          config.latencyProfile,
+        )
       : null;
 
   const signal = await signalled;

@@ -66,6 +66,19 @@ describe("config", () => {
     );
   });
 
+  test("--latency-profile: a named profile of the virtual phones, or none", () => {
+    expect(run([]).latencyProfile).toBeNull();
+    expect(run(["--simulate", "20", "--latency-profile", "real-usb"])).toMatchObject({
+      simulate: 20,
+      latencyProfile: "real-usb",
+    });
+    expect(run([], { FARM_LATENCY_PROFILE: "real-usb" }).latencyProfile).toBe("real-usb");
+    expect(run(["--latency-profile=none"], { FARM_LATENCY_PROFILE: "real-usb" }).latencyProfile).toBeNull();
+    expect(() => run(["--latency-profile", "wifi"])).toThrow(
+      new ConfigError('--latency-profile: "wifi" is not one of real-usb, none'),
+    );
+  });
+
   test("help and version", () => {
     expect(parseConfig(["--help"], {}).kind).toBe("help");
     expect(parseConfig(["--version"], {}).kind).toBe("version");

@@ -1,7 +1,10 @@
 /**
  * Runs virtual phones standalone (from the package's folder): `bun src/cli.ts --count 5 --base-port 6100 [--auth none|accept|reject]
- * [--latency MS] [--no-popups] [--model "Pixel 7"] [--realistic]`. Prints one line per phone; Ctrl-C stops them.
+ * [--latency MS] [--latency-profile real-usb] [--no-popups] [--model "Pixel 7"] [--realistic]`. Prints one line per
+ * phone; Ctrl-C stops them. `--latency` delays every stream's opening by MS of real time; `--latency-profile`
+ * gives each command a real phone's time (see latency.ts).
  */
+import { LATENCY_PROFILES, type LatencyProfileName } from "./latency.ts";
 import { type AuthMode, VirtualPhone } from "./phone.ts";
 
 function arg(name: string): string | undefined {
@@ -13,14 +16,21 @@ const count = Number(arg("count") ?? 1);
 const basePort = Number(arg("base-port") ?? 0);
 const auth = (arg("auth") ?? "none") as AuthMode;
 const latencyMs = Number(arg("latency") ?? 0);
+const latencyProfile = arg("latency-profile");
 const model = arg("model");
 const popups = !process.argv.includes("--no-popups");
 const realistic = process.argv.includes("--realistic");
 const host = arg("host") ?? "127.0.0.1";
 
-if (!Number.isInteger(count) || count < 1 || !["none", "accept", "reject"].includes(auth)) {
+if (
+  !Number.isInteger(count) ||
+  count < 1 ||
+  !["none", "accept", "reject"].includes(auth) ||
+  (latencyProfile !== undefined && !(latencyProfile in LATENCY_PROFILES))
+) {
   console.error(
-    "usage: bun src/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] [--no-popups] [--realistic]",
+    "usage: bun src/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] " +
+      `[--latency-profile ${Object.keys(LATENCY_PROFILES).join("|")}] [--no-popups] [--realistic]`,
   );
   process.exit(2);
 }
@@ -33,6 +43,7 @@ for (let i = 0; i < count; i++) {
     port,
     auth,
     latencyMs,
+    ...(latencyProfile ? { latency: latencyProfile as LatencyProfileName } : {}),
     popups,
     realistic,
     ...(model ? { model } : {}),

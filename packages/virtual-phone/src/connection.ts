@@ -2,6 +2,7 @@
 import { constants, createPublicKey, publicDecrypt, randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import type { Device } from "./device.ts";
+import type { PhoneLatency } from "./latency.ts";
 import {
   A_AUTH,
   A_CLSE,
@@ -31,6 +32,7 @@ export interface ConnectionOwner {
   readonly receivedKeys: string[];
   readonly maxData: number;
   readonly latencyMs: number;
+  readonly latency: PhoneLatency;
   readonly authMode: AuthMode;
   serviceHandler(service: string): ServiceHandler | null;
   forget(c: Connection): void;
@@ -234,6 +236,7 @@ export class Connection implements StreamTransport {
   private async open(remoteId: number, service: string): Promise<void> {
     const handler = this.phone.serviceHandler(service);
     if (this.phone.latencyMs > 0) await new Promise((r) => setTimeout(r, this.phone.latencyMs));
+    await this.phone.latency.streamOpened();
     if (this.dead) return;
     if (!handler) {
       this.send(A_CLSE, 0, remoteId);

@@ -8,6 +8,16 @@ export { RENAMED_POST_VERSION } from "./apps/tiktok/post-screens.ts";
 export { FEED, topicVideos, type Video, videoKey } from "./apps/tiktok/view.ts";
 export type { UiNode } from "./apps/ui.ts";
 export type { PhoneClock } from "./device.ts";
+export {
+  type CommandKind,
+  commandKind,
+  LATENCY_PROFILES,
+  type LatencyProfile,
+  type LatencyProfileName,
+  type PhoneWait,
+  type Range,
+  type WaitKind,
+} from "./latency.ts";
 export type { MediaEntry } from "./media.ts";
 export {
   type AuthMode,

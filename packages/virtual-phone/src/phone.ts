@@ -11,6 +11,13 @@ import { makeShellHost } from "./commands/host.ts";
 import { type AuthMode, Connection, FEATURES, type ServiceHandler } from "./connection.ts";
 import { DEFAULT_APPS, Device, type PhoneClock, systemTime } from "./device.ts";
 import { PhoneFs } from "./fs.ts";
+import {
+  type LatencyProfile,
+  type LatencyProfileName,
+  PhoneLatency,
+  type PhoneWait,
+  resolveLatency,
+} from "./latency.ts";
 import { type RealismOptions, resolveRealism } from "./realism.ts";
 import { Shell, type ShellHost, type Sink } from "./shell.ts";
 import { ENV, ShellSessions } from "./shell-session.ts";
@@ -31,7 +38,13 @@ export interface VirtualPhoneOptions {
   battery?: number;
   packages?: string[];
   auth?: AuthMode;
+  /** Real time added to every stream's opening (a slow network in front of the phone). */
   latencyMs?: number;
+  /**
+   * How long each command takes, on the phone's clock (default none): a profile's name (`real-usb`: a
+   * real phone over USB 2) or its figures. `waits` records each wait by kind.
+   */
+  latency?: LatencyProfileName | LatencyProfile;
   maxData?: number;
   popups?: boolean;
   /**
@@ -71,6 +84,7 @@ export class VirtualPhone {
   readonly receivedKeys: string[] = [];
   readonly maxData: number;
   latencyMs: number;
+  readonly latency: PhoneLatency;
   authMode: AuthMode;
   private server: Server | null = null;
   private conns = new Set<Connection>();
@@ -108,7 +122,13 @@ export class VirtualPhone {
     const accounts = opts.accounts ?? {};
     this.device.apps.tiktok.signIn(...(accounts.tiktok ?? [`tiktok_${handle}`]));
     this.device.apps.instagram.signIn(...(accounts.instagram ?? [`instagram_${handle}`]));
+    this.latency = new PhoneLatency(resolveLatency(opts.latency), this.device);
     this.shellHost = makeShellHost(this.device, { reboot: () => void this.reboot() });
+    // the one place where a command takes its kind's time (in place: `cmd` and `sh` look commands up here)
+    const { commands } = this.shellHost;
+    for (const [name, run] of Object.entries(commands)) {
+      commands[name] = async (ctx) => ((await this.latency.beforeCommand(ctx)) ? run(ctx) : 130);
+    }
     this.sessions = new ShellSessions(this.shellHost, this.device, (svc, cmd) => this.record(svc, cmd));
   }
 
@@ -125,6 +145,11 @@ export class VirtualPhone {
 
   get apps(): { tiktok: TikTokApp; instagram: InstagramApp } {
     return this.device.apps;
+  }
+
+  /** Every wait the `latency` profile imposed: `{at, kind, ms}`, in order. */
+  get waits(): PhoneWait[] {
+    return this.latency.waits;
   }
 
   /** The app in front (null: the launcher). */
@@ -248,7 +273,12 @@ export class VirtualPhone {
         this.record("exec", arg);
         return (s) => this.sessions.shellRaw(s, arg, false, false);
       case "sync":
-        return (s) => runSync(s, { fs: this.device.fs, record: (svc, cmd) => this.record(svc, cmd) });
+        return (s) =>
+          runSync(s, {
+            fs: this.device.fs,
+            record: (svc, cmd) => this.record(svc, cmd),
+            transfer: (kind) => this.latency.transfer(kind),
+          });
       case "abb_exec": {
         const args = arg.split("\0");
         this.record("abb_exec", args.join(" "));

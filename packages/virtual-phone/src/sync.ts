@@ -2,6 +2,7 @@
 import type { Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, stat, utimes } from "node:fs/promises";
 import type { PhoneFs } from "./fs.ts";
+import type { Transfer } from "./latency.ts";
 import { type AdbStream, StreamReader } from "./stream.ts";
 
 const SYNC_DATA_MAX = 64 * 1024;
@@ -60,6 +61,7 @@ function errnoOf(e: unknown): number {
 export interface SyncHost {
   fs: PhoneFs;
   record(service: string, command: string): void;
+  transfer(kind: "push" | "pull"): Transfer;
 }
 
 function header(name: string, len: number): Buffer {
@@ -152,7 +154,7 @@ export async function runSync(stream: AdbStream, host: SyncHost): Promise<void> 
         const comma = arg.lastIndexOf(",");
         const path = comma >= 0 ? arg.slice(0, comma) : arg;
         const mode = comma >= 0 ? Number.parseInt(arg.slice(comma + 1), 10) : 0o100644;
-        if (!(await receiveFile(stream, reader, fs.host(path), mode, false))) return;
+        if (!(await receiveFile(stream, reader, fs.host(path), mode, false, host))) return;
         break;
       }
       case ID.SND2: {
@@ -164,11 +166,12 @@ export async function runSync(stream: AdbStream, host: SyncHost): Promise<void> 
           await stream.write(fail("compression is not supported"));
           return;
         }
-        if (!(await receiveFile(stream, reader, fs.host(arg), mode, (flags & 0x80000000) !== 0))) return;
+        if (!(await receiveFile(stream, reader, fs.host(arg), mode, (flags & 0x80000000) !== 0, host)))
+          return;
         break;
       }
       case ID.RECV:
-        await sendFile(stream, fs.host(arg));
+        await sendFile(stream, fs.host(arg), host);
         break;
       case ID.RCV2: {
         const h2 = await reader.readExact(8);
@@ -177,7 +180,7 @@ export async function runSync(stream: AdbStream, host: SyncHost): Promise<void> 
           await stream.write(fail("compression is not supported"));
           return;
         }
-        await sendFile(stream, fs.host(arg));
+        await sendFile(stream, fs.host(arg), host);
         break;
       }
       default:
@@ -219,7 +222,9 @@ async function receiveFile(
   path: string,
   mode: number,
   dryRun: boolean,
+  host: SyncHost,
 ): Promise<boolean> {
+  const transfer = host.transfer("push");
   let error: string | null = null;
   let fh: Awaited<ReturnType<typeof open>> | null = null;
   if (!dryRun) {
@@ -246,6 +251,7 @@ async function receiveFile(
           const part = await reader.readSome(left);
           if (!part) return false;
           left -= part.length;
+          await transfer.moved(part.length);
           if (fh && !error) {
             try {
               await fh.write(part);
@@ -256,6 +262,7 @@ async function receiveFile(
         }
       } else if (cmd === ID.DONE) {
         mtime = len;
+        transfer.done();
         break;
       } else {
         error = "invalid data message";
@@ -275,7 +282,7 @@ async function receiveFile(
   return true;
 }
 
-async function sendFile(stream: AdbStream, path: string): Promise<void> {
+async function sendFile(stream: AdbStream, path: string, host: SyncHost): Promise<void> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     const st = await stat(path);
@@ -285,6 +292,7 @@ async function sendFile(stream: AdbStream, path: string): Promise<void> {
     await stream.write(fail(`open failed: ${strerror(e)}`));
     return;
   }
+  const transfer = host.transfer("pull");
   try {
     // Read several 64 KiB DATA chunks at once so that one WRTE carries up to ~1 MiB.
     const big = SYNC_DATA_MAX * 15;
@@ -297,11 +305,13 @@ async function sendFile(stream: AdbStream, path: string): Promise<void> {
         const end = Math.min(bytesRead, off + SYNC_DATA_MAX);
         parts.push(header("DATA", end - off), buf.subarray(off, end));
       }
+      await transfer.moved(bytesRead);
       const ok = await stream.write(Buffer.concat(parts));
       if (!ok) return;
     }
   } finally {
     await fh.close().catch(() => undefined);
   }
+  transfer.done();
   await stream.write(header("DONE", 0));
 }
