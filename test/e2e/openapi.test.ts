@@ -108,8 +108,8 @@ describe("the document", () => {
       }
     }
     // task_id ×5, account id ×2, status/page/page_size on tasks, logined/status/page/page_size on accounts,
-    // material id ×2, used/page/page_size on materials, limit on logs
-    expect(checked).toBe(20);
+    // material id ×2, used/page/page_size on materials, limit on logs, max_width/max_age_ms on screenshots
+    expect(checked).toBe(22);
   });
 });
 
