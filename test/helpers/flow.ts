@@ -150,6 +150,9 @@ export function flowContext(
     signal: controller.signal,
     clock,
     log: (level, message, durationMs) => {
+      // FLOW_COUNTS=1 prints each flow's closing count of dumps and taps (the figures issue 25 asks for)
+      if (process.env.FLOW_COUNTS && /UI dumps, \d+ taps/.test(message))
+        console.log(`[counts] ${platform}: ${message}`);
       // a step's line carries its duration: the step's name, or "name: error" when it failed
       if (durationMs === undefined) logs.push(message);
       else if (level === "info") steps.push({ name: message, ms: durationMs, ok: true });
