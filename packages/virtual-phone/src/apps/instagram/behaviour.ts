@@ -169,6 +169,10 @@ export class InstagramApp extends SimApp implements InstagramView {
     this.go("reels");
   }
 
+  override playsVideo(): boolean {
+    return ["home", "sharing", "shared", "shareFailed", "reels"].includes(this.screen) && !this.popup;
+  }
+
   override swipe(_dx: number, dy: number): void {
     if (this.screen === "reels" && !this.reelMore && Math.abs(dy) > 100) {
       const n = this.reelList.length;

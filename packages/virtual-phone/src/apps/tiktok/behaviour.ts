@@ -258,6 +258,10 @@ export class TikTokApp extends SimApp implements TikTokView {
     }
   }
 
+  override playsVideo(): boolean {
+    return ["home", "posting", "posted", "uploadFailed", "video"].includes(this.screen) && !this.popup;
+  }
+
   override swipe(_dx: number, dy: number): void {
     if (
       (this.screen === "home" || this.screen === "posted" || this.screen === "posting") &&
