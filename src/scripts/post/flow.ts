@@ -4,13 +4,14 @@
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
 import { extname } from "node:path";
+import type { UiNode } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
-import { ScreenNeverCame, type Selector } from "../screen/index.ts";
-import { checkCanType, typeExactly } from "../screen/typing.ts";
+import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
+import { checkCanType, typeInto } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
 
 export interface PostInput {
@@ -34,8 +35,12 @@ export interface PostResult {
   taps: { what: string; x: number; y: number }[];
 }
 
-const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 const SCREEN_TIMEOUT_MS = 15_000;
+/**
+ * The pauses between looks at the upload: soon at first (a short upload's result), then every 5 s (a dump
+ * costs 1–3 s on a real phone, an upload takes minutes).
+ */
+const UPLOAD_POLL_MS = [1000, 2000, 3000, 5000];
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".mov": "video/quicktime",
@@ -44,6 +49,9 @@ const MIME: Record<string, string> = {
   ".png": "image/png",
   ".webp": "image/webp",
 };
+
+const sameBounds = (a: UiNode, b: UiNode) =>
+  a.bounds.x1 === b.bounds.x1 && a.bounds.y1 === b.bounds.y1 && a.bounds.x2 === b.bounds.x2;
 
 /** The app said the upload failed: nothing was posted, so it may be tried again. */
 class UploadFailed extends ScriptError {
@@ -60,7 +68,8 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
   const app: Platform = task.platform;
   const s = input.settings;
-  const { pkg, version, selectors, ui, sel, label } = await ctx.openApp(app);
+  const session = await ctx.openApp(app);
+  const { pkg, version, selectors, ui, sel, label, page } = session;
   const opts = { signal };
 
   await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
@@ -78,27 +87,33 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     await typeCaption();
     await applyPostOptions();
     await ctx.step("tap Post", async () => {
+      // an Instagram story ends on the story editor (shared) or the caption screen (Create)
+      const from =
+        app === "tiktok"
+          ? page("post")
+          : (await ui.waitForPage({ caption: page("caption"), storyEditor: page("storyEditor") })).key ===
+              "caption"
+            ? page("caption")
+            : page("storyEditor");
       const target =
         app === "tiktok"
           ? sel("post", "post")
           : story
             ? [...sel("story", "yourStory"), ...sel("caption", "share")]
             : sel("caption", "share");
-      const { node } = await ui.waitFor(
-        "the Post button",
-        { post: target },
-        { timeoutMs: SCREEN_TIMEOUT_MS },
-      );
+      // Post's bounds from a dump taken now: the caption typed, the keyboard down
+      const { node } = await ui.onPage(from, "the Post button", target, { timeoutMs: SCREEN_TIMEOUT_MS });
       postTapped = true;
       ctx.irreversible("Post was tapped");
-      await ui.tap(node, "Post");
+      // never tapped twice: a tap that changed nothing is a failure that says so
+      await ui.tapToLeave(node, "Post", from);
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
       const { key, node } = await ui.waitFor(
         "the upload's result",
         { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        { timeoutMs, intervalMs: 1000 },
+        { timeoutMs, intervalMs: UPLOAD_POLL_MS },
       );
       if (key === "failed") {
         throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
@@ -108,6 +123,9 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   } catch (e) {
     if (signal.aborted) throw e;
     if (e instanceof UploadFailed) throw e;
+    if (e instanceof TapHadNoEffect && postTapped) {
+      throw ScriptError.permanent(`${e.message}; not retried (a duplicate post is worse than a failure)`);
+    }
     if (e instanceof ScreenNeverCame) {
       const message = postTapped
         ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
@@ -130,26 +148,48 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   async function walkToCaption(): Promise<void> {
     const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
     if (s.post_way === "share") {
-      // a story is shared to Instagram's "Stories" target, which opens the story editor
-      const activity = story ? INSTAGRAM_STORY_SHARE : selectors.shareActivity;
+      // Instagram: the activity of the target (reel, story), so no chooser asks which one
+      const activity = app === "instagram" ? selectors.shareActivities[s.placement] : selectors.shareActivity;
       await ctx.step("open the app by a share intent", () =>
         phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
       );
+      if (app === "instagram") await passChooser();
     } else {
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
       });
       if (s.post_way === "useSound") await openSound();
-      else await ctx.step("tap Create", () => ui.waitAndTap("the Create button", sel("home", "create")));
+      else {
+        await ctx.step("tap Create", () =>
+          ui.leaveBy(page("home"), "the Create button", sel("home", "create"), {
+            to: [page(app === "tiktok" ? "camera" : "gallery")],
+          }),
+        );
+      }
       await pickFromGallery();
     }
     if (app === "tiktok") {
       await addSound();
-      await ctx.step("editor: Next", () => ui.waitAndTap("the editor's Next", sel("editor", "next")));
+      await ctx.step("editor: Next", () =>
+        ui.leaveBy(page("editor"), "the editor's Next", sel("editor", "next"), { to: [page("post")] }),
+      );
     } else if (!(story && s.post_way === "share")) {
-      await ctx.step("edit: Next", () => ui.waitAndTap("the edit screen's Next", sel("edit", "next")));
+      await ctx.step("edit: Next", () =>
+        ui.leaveBy(page("edit"), "the edit screen's Next", sel("edit", "next"), { to: [page("caption")] }),
+      );
     }
+  }
+
+  /** The system's "Share with" chooser, when the phone shows one after all: the target's row is picked. */
+  async function passChooser(): Promise<void> {
+    const next = page(story ? "storyEditor" : "edit");
+    const chooser = page("chooser");
+    const { key } = await ui.waitForPage({ next, chooser }, { timeoutMs: SCREEN_TIMEOUT_MS });
+    if (key === "next") return;
+    await ctx.step(`pick ${label}'s ${s.placement} in the share chooser`, () =>
+      ui.leaveBy(chooser, `${label}'s ${s.placement} target`, sel("chooser", s.placement), { to: [next] }),
+    );
   }
 
   async function openSound(): Promise<void> {
@@ -170,34 +210,47 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
 
   async function pickFromGallery(): Promise<void> {
     const count = input.files.length;
+    const gallery = page("gallery");
     if (app === "tiktok") {
       await ctx.step("open the gallery", () =>
-        ui.waitAndTap("the camera's upload button", sel("camera", "upload")),
+        ui.leaveBy(page("camera"), "the camera's upload button", sel("camera", "upload"), { to: [gallery] }),
       );
       await ctx.step(`select ${count} item(s), Next`, async () => {
-        const { screen } = await ui.waitFor("the gallery", { select: sel("gallery", "select") });
-        const boxes = screen.findAll(sel("gallery", "select"));
+        const select = sel("gallery", "select");
+        const { screen } = await ui.waitForPage({ gallery });
+        const boxes = screen.findAll(select);
         if (boxes.length < count)
           throw ScriptError.retryable(`the gallery shows ${boxes.length} item(s), not ${count}`);
-        // newest first: ours are the first `count` cells, the first file pushed last in that run
-        for (let i = count - 1; i >= 0; i--)
-          await ui.tap(boxes[i] as (typeof boxes)[number], `gallery cell ${i + 1}`);
-        // Next stays where it was (it only becomes enabled): no second dump for it
-        const next = screen.find(sel("gallery", "next"));
-        if (next) await ui.tap(next, "gallery Next");
-        else await ui.waitAndTap("the gallery's Next", sel("gallery", "next"));
+        // newest first: ours are the first `count` cells, the first file pushed last in that run; each
+        // tick is seen before the next cell is tapped
+        const ticked = (sc: Screen, i: number) => {
+          const box = boxes[i] as UiNode;
+          return sc.findAll(sel("gallery", "ticked")).some((n) => sameBounds(n, box)) ? sc : undefined;
+        };
+        for (let i = count - 1; i >= 0; i--) {
+          await ui.tapUntil(boxes[i] as UiNode, `gallery cell ${i + 1}`, {
+            check: (sc) => ticked(sc, i),
+            unchanged: `gallery cell ${i + 1} is not ticked`,
+          });
+        }
+        // Next becomes enabled once a cell is ticked
+        const enabled = sel("gallery", "next").map((m) => ({ ...m, clickable: true }));
+        await ui.leaveBy(gallery, "the gallery's enabled Next", enabled, { to: [page("editor")] });
       });
     } else {
       await ctx.step(`choose ${s.placement}, select the media`, async () => {
-        const { node, screen } = await ui.waitFor("the gallery", { tab: sel("gallery", s.placement) });
-        // the tab already chosen keeps this grid: its thumbnail is tapped from the same dump
-        const thumbnail = node.selected ? screen.find(sel("gallery", "thumbnail")) : undefined;
-        if (thumbnail) {
-          await ui.tap(thumbnail, "gallery thumbnail");
-          return;
+        const tabOf = sel("gallery", s.placement);
+        const { node: tab } = await ui.onPage(gallery, `the ${s.placement} tab`, tabOf);
+        if (!tab.selected) {
+          await ui.tapUntil(tab, s.placement, {
+            check: (sc) => (sc.shows(gallery) && sc.find(tabOf)?.selected ? sc : undefined),
+            unchanged: `the ${s.placement} tab is not chosen`,
+            retry: tabOf,
+          });
         }
-        await ui.tap(node, s.placement);
-        await ui.waitAndTap("a gallery thumbnail", sel("gallery", "thumbnail"));
+        await ui.leaveBy(gallery, "a gallery thumbnail", sel("gallery", "thumbnail"), {
+          to: [page("edit"), page("storyEditor")],
+        });
       });
     }
   }
@@ -246,15 +299,13 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       return;
     }
     const field = app === "tiktok" ? sel("post", "description") : sel("caption", "caption");
+    const on = page(app === "tiktok" ? "post" : "caption");
+    const suggestions = app === "tiktok" ? sel("post", "suggestions") : undefined;
     await ctx.step("type the caption", async () => {
       if (app === "tiktok" && input.title) {
-        await ui.waitAndTap("the title field", sel("post", "title"));
-        await typeExactly(ctx, input.title, "the title");
+        await typeInto(ctx, session, on, sel("post", "title"), input.title, "the title", suggestions);
       }
-      if (input.caption) {
-        await ui.waitAndTap("the caption field", field);
-        await typeExactly(ctx, input.caption, "the caption");
-      }
+      if (input.caption) await typeInto(ctx, session, on, field, input.caption, "the caption", suggestions);
     });
   }
 

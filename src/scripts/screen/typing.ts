@@ -1,10 +1,14 @@
 /**
  * Typing text exactly: `input text` types printable ASCII only; anything else (emoji, accents, line breaks)
  * needs ADBKeyBoard. Checked before a flow changes anything, so a text that would arrive mangled is a clear
- * permanent failure instead.
+ * permanent failure instead. `typeInto` types into a field and checks it holds the text, keyboard down.
  */
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
+import type { AppSession } from "./app.ts";
+import { type Page, type Screen, type Selector, TAP_EFFECT_MS } from "./index.ts";
+
+const KEYCODE_BACK = 4;
 
 /** Printable ASCII: all `input text` can type. */
 const TYPEABLE = /^[\x20-\x7e]*$/;
@@ -43,4 +47,44 @@ export async function typeExactly(ctx: ScriptContext, text: string, what: string
     if (ctx.signal.aborted) throw e;
     throw ScriptError.permanent(`could not type ${what}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Types `text` into `field` on `page` and checks it took: the field tapped on the page (its focus seen as the
+ * keyboard coming up, when there is one), the text typed, the soft keyboard hidden when it is shown (it may
+ * cover the page's buttons), a suggestion list (`suggestions`) still over the page closed, and a fresh dump
+ * must show the field holding exactly `text`. A field that holds something else is a retryable failure.
+ */
+export async function typeInto(
+  ctx: ScriptContext,
+  s: AppSession,
+  page: Page,
+  field: Selector,
+  text: string,
+  what: string,
+  suggestions?: Selector,
+): Promise<Screen> {
+  const { ui } = s;
+  const { node } = await ui.onPage(page, what, field);
+  await ui.tap(node, what);
+  await typeExactly(ctx, text, what);
+  await ui.hideKeyboard();
+  const holds = (screen: Screen) => screen.find(field)?.text === text;
+  let screen = await ui.waitUntil(`${what} on ${page.name}`, (sc) => (sc.shows(page) ? sc : undefined));
+  if (suggestions && screen.has(suggestions)) {
+    // the keyboard is down: BACK closes the list over the page (checked: the page must still be there)
+    await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
+    screen = await ui.waitUntil(
+      `${page.name} without the suggestion list`,
+      (sc) => (sc.shows(page) && !sc.has(suggestions) ? sc : undefined),
+      { timeoutMs: TAP_EFFECT_MS },
+    );
+  }
+  if (!holds(screen)) {
+    const got = screen.find(field)?.text;
+    throw ScriptError.retryable(
+      `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
+    );
+  }
+  return screen;
 }
