@@ -134,4 +134,78 @@ describe("screen changes take the phone's time", () => {
   });
 });
 
-export { desc, existsSync, ig };
+/** TikTok's post screen from a share intent: editor, Next. */
+async function tiktokPostScreen(p: Awaited<ReturnType<typeof realPhone>>) {
+  const id = await p.media("clip.mp4");
+  await p.sh(
+    `am start -a android.intent.action.SEND -t video/mp4 --eu android.intent.extra.STREAM content://media/external/video/media/${id} -n ${TT}/com.ss.android.ugc.aweme.share.SystemShareActivity`,
+  );
+  p.settle();
+  await p.tap(tt("ntn"), "the editor's Next");
+  p.settle();
+  expect(p.phone.apps.tiktok.screen).toBe("post");
+}
+
+describe("the soft keyboard", () => {
+  test("shows while a field has focus, covers Post (still in the dump), and BACK only hides it", async () => {
+    const p = await realPhone();
+    const { phone, sh, find, tap, settle } = p;
+    await tiktokPostScreen(p);
+    const inputShown = async () => /mInputShown=(\w+)/.exec(await sh("dumpsys input_method"))?.[1];
+    expect(await inputShown()).toBe("false");
+    await tap(tt("g19"), "the description");
+    settle();
+    expect(await inputShown()).toBe("true");
+    await sh("input text 'keyboard%sup'");
+    // the app window is not resized: Post keeps its place in the dump, under the keyboard
+    const post = await find(tt("qrb"));
+    expect(Number(center(post?.bounds as string)[1])).toBeGreaterThan(2400 * 0.6);
+    await tap(tt("qrb"), "Post");
+    settle();
+    expect(phone.apps.tiktok.screen).toBe("post");
+    expect(phone.device.missedTaps.map((t) => t.why)).toEqual(["keyboard"]);
+    await sh("input keyevent 4");
+    settle();
+    expect(await inputShown()).toBe("false");
+    expect(phone.apps.tiktok.screen).toBe("post");
+    expect((await find(tt("g19")))?.text).toBe("keyboard up");
+    await tap(tt("qrb"), "Post");
+    settle();
+    expect(phone.apps.tiktok.screen).toBe("posting");
+  });
+
+  test("keyboardCoversBottom false: the keyboard shows, but a tap on Post reaches the app", async () => {
+    const p = await realPhone({ keyboardCoversBottom: false });
+    await tiktokPostScreen(p);
+    await p.tap(tt("g19"), "the description");
+    p.settle();
+    expect(await p.sh("dumpsys input_method")).toContain("mInputShown=true");
+    await p.tap(tt("qrb"), "Post");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("posting");
+  });
+});
+
+describe("video screens and idle state", () => {
+  test("a share of the feed's dumps fail 'could not get idle state.' (exit 0, no file); the camera's never", async () => {
+    const { sh, run, tap, settle, phone, launch } = await realPhone({ idleFailureShare: 0.5 });
+    await launch(TT);
+    let failed = 0;
+    for (let i = 0; i < 30; i++) {
+      const r = await run("rm -f /sdcard/w.xml; uiautomator dump /sdcard/w.xml");
+      expect(r.code).toBe(0);
+      const written = existsSync(join(phone.root, "sdcard", "w.xml"));
+      if (r.text.includes("ERROR: could not get idle state.")) {
+        failed++;
+        expect(written).toBe(false);
+      } else expect(r.text).toContain("UI hierchary dumped to: /sdcard/w.xml");
+    }
+    expect(failed).toBeGreaterThan(3);
+    expect(failed).toBeLessThan(27);
+    await tap(tt("mkn"), "Create");
+    settle();
+    for (let i = 0; i < 10; i++) expect(await sh("uiautomator dump /dev/tty")).toContain("<hierarchy");
+  });
+});
+
+export { desc, ig };
