@@ -110,7 +110,8 @@ export async function switchTo(ctx: ScriptContext, s: AppSession, username: stri
       listed,
     );
   }
-  await s.ui.tap(row.node, `account @${row.username}`);
+  // the profile read next must be the one after the switch: the switcher is gone first
+  await s.ui.tapToLeave(row.node, `account @${row.username}`, s.page("switcher"));
   // TikTok lands on Home (maybe behind "Save login?"), Instagram on the profile: look again from the tab
   const now = await readAccountInUse(ctx, s, { restart: false });
   if (!now || !same(now, username)) {

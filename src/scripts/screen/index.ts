@@ -32,6 +32,7 @@ export interface Matcher {
   clickable?: boolean;
   enabled?: boolean;
   selected?: boolean;
+  focused?: boolean;
 }
 
 /** Alternatives: a node matches the selector when it matches any of them (the first alternative wins). */
@@ -60,7 +61,8 @@ export function matches(node: UiNode, m: Matcher): boolean {
     (m.packageRegex === undefined || regex(m.packageRegex).test(node.packageName)) &&
     (m.clickable === undefined || node.clickable === m.clickable) &&
     (m.enabled === undefined || node.enabled === m.enabled) &&
-    (m.selected === undefined || node.selected === m.selected)
+    (m.selected === undefined || node.selected === m.selected) &&
+    (m.focused === undefined || node.focused === m.focused)
   );
 }
 

@@ -6,7 +6,7 @@
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import { type Page, type Screen, type Selector, TAP_EFFECT_MS } from "./index.ts";
+import { type Page, type Screen, ScreenNeverCame, type Selector, TAP_EFFECT_MS } from "./index.ts";
 
 const KEYCODE_BACK = 4;
 
@@ -66,25 +66,33 @@ export async function typeInto(
 ): Promise<Screen> {
   const { ui } = s;
   const { node } = await ui.onPage(page, what, field);
-  await ui.tap(node, what);
+  // text typed before the field has focus goes nowhere: the focus is seen first
+  const focused = field.map((m) => ({ ...m, focused: true }));
+  await ui.tapUntil(node, what, {
+    check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
+    unchanged: `${what} did not take the focus`,
+    retry: field,
+  });
   await typeExactly(ctx, text, what);
   await ui.hideKeyboard();
   const holds = (screen: Screen) => screen.find(field)?.text === text;
-  let screen = await ui.waitUntil(`${what} on ${page.name}`, (sc) => (sc.shows(page) ? sc : undefined));
-  if (suggestions && screen.has(suggestions)) {
-    // the keyboard is down: BACK closes the list over the page (checked: the page must still be there)
-    await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
-    screen = await ui.waitUntil(
-      `${page.name} without the suggestion list`,
-      (sc) => (sc.shows(page) && !sc.has(suggestions) ? sc : undefined),
-      { timeoutMs: TAP_EFFECT_MS },
-    );
+  const listed = (screen: Screen) => suggestions !== undefined && screen.has(suggestions);
+  const settled = (screen: Screen) =>
+    screen.shows(page) && holds(screen) && !listed(screen) ? screen : undefined;
+  const wait = { timeoutMs: TAP_EFFECT_MS };
+  try {
+    return await ui.waitUntil(`${what} to hold the text`, settled, wait);
+  } catch (e) {
+    if (!(e instanceof ScreenNeverCame)) throw e;
+    const last = ui.last;
+    if (!last?.shows(page) || !holds(last) || !listed(last)) {
+      const got = last?.find(field)?.text;
+      throw ScriptError.retryable(
+        `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
+      );
+    }
   }
-  if (!holds(screen)) {
-    const got = screen.find(field)?.text;
-    throw ScriptError.retryable(
-      `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
-    );
-  }
-  return screen;
+  // the keyboard is down and a suggestion list still hangs over the page: BACK closes it (the page stays)
+  await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
+  return ui.waitUntil(`${page.name} without the suggestion list`, settled, wait);
 }
