@@ -11,7 +11,7 @@ import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
 import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
-import { checkCanType, typeInto } from "../screen/typing.ts";
+import { checkCanType, typeExactly, typeInto } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
 
 export interface PostInput {
@@ -36,6 +36,7 @@ export interface PostResult {
 }
 
 const SCREEN_TIMEOUT_MS = 15_000;
+const ENTER = 66;
 /**
  * The pauses between looks at the upload: soon at first (a short upload's result), then every 5 s (a dump
  * costs 1–3 s on a real phone, an upload takes minutes).
@@ -80,8 +81,17 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const uris = pushed.map((m) => m.uri);
 
   const story = app === "instagram" && s.placement === "story";
+  const soundWait = { timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000) };
   // Until Post is tapped a failure may be retried; after, only when the app says the upload failed.
   let postTapped = false;
+  // The screen a tap's effect was last seen on, when nothing touched the phone since: the next step looks
+  // at it before it dumps again.
+  let settled: Screen | undefined;
+  const fresh = () => {
+    const first = settled;
+    settled = undefined;
+    return first;
+  };
   try {
     await walkToCaption();
     await typeCaption();
@@ -91,8 +101,12 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       const from =
         app === "tiktok"
           ? page("post")
-          : (await ui.waitForPage({ caption: page("caption"), storyEditor: page("storyEditor") })).key ===
-              "caption"
+          : (
+                await ui.waitForPage(
+                  { caption: page("caption"), storyEditor: page("storyEditor") },
+                  { first: settled },
+                )
+              ).key === "caption"
             ? page("caption")
             : page("storyEditor");
       const target =
@@ -102,7 +116,10 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
             ? [...sel("story", "yourStory"), ...sel("caption", "share")]
             : sel("caption", "share");
       // Post's bounds from a dump taken now: the caption typed, the keyboard down
-      const { node } = await ui.onPage(from, "the Post button", target, { timeoutMs: SCREEN_TIMEOUT_MS });
+      const { node } = await ui.onPage(from, "the Post button", target, {
+        timeoutMs: SCREEN_TIMEOUT_MS,
+        first: fresh(),
+      });
       postTapped = true;
       ctx.irreversible("Post was tapped");
       // never tapped twice: a tap that changed nothing is a failure that says so
@@ -161,7 +178,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       });
       if (s.post_way === "useSound") await openSound();
       else {
-        await ctx.step("tap Create", () =>
+        settled = await ctx.step("tap Create", () =>
           ui.leaveBy(page("home"), "the Create button", sel("home", "create"), {
             to: [page(app === "tiktok" ? "camera" : "gallery")],
           }),
@@ -171,12 +188,18 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     }
     if (app === "tiktok") {
       await addSound();
-      await ctx.step("editor: Next", () =>
-        ui.leaveBy(page("editor"), "the editor's Next", sel("editor", "next"), { to: [page("post")] }),
+      settled = await ctx.step("editor: Next", () =>
+        ui.leaveBy(page("editor"), "the editor's Next", sel("editor", "next"), {
+          to: [page("post")],
+          first: fresh(),
+        }),
       );
     } else if (!(story && s.post_way === "share")) {
-      await ctx.step("edit: Next", () =>
-        ui.leaveBy(page("edit"), "the edit screen's Next", sel("edit", "next"), { to: [page("caption")] }),
+      settled = await ctx.step("edit: Next", () =>
+        ui.leaveBy(page("edit"), "the edit screen's Next", sel("edit", "next"), {
+          to: [page("caption")],
+          first: fresh(),
+        }),
       );
     }
   }
@@ -185,26 +208,44 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   async function passChooser(): Promise<void> {
     const next = page(story ? "storyEditor" : "edit");
     const chooser = page("chooser");
-    const { key } = await ui.waitForPage({ next, chooser }, { timeoutMs: SCREEN_TIMEOUT_MS });
-    if (key === "next") return;
-    await ctx.step(`pick ${label}'s ${s.placement} in the share chooser`, () =>
-      ui.leaveBy(chooser, `${label}'s ${s.placement} target`, sel("chooser", s.placement), { to: [next] }),
+    const { key, screen } = await ui.waitForPage({ next, chooser }, { timeoutMs: SCREEN_TIMEOUT_MS });
+    if (key === "next") {
+      settled = screen;
+      return;
+    }
+    settled = await ctx.step(`pick ${label}'s ${s.placement} in the share chooser`, () =>
+      ui.leaveBy(chooser, `${label}'s ${s.placement} target`, sel("chooser", s.placement), {
+        to: [next],
+        first: screen,
+      }),
     );
   }
 
   async function openSound(): Promise<void> {
     if (app !== "tiktok") throw ScriptError.permanent("post_way useSound is for TikTok only");
     await ctx.step(`open the sound "${s.sound_name}"`, async () => {
-      await ui.waitAndTap("the search button", sel("home", "search"));
-      const { node } = await ui.waitFor("the search box", { box: sel("sound", "searchBox") });
-      await ui.tap(node, "search box");
-      await phone.typeText(s.sound_name, opts);
-      await phone.keyEvent(66, opts);
-      await ui.waitAndTap("the Sounds tab", sel("sound", "soundsTab"));
-      await ui.waitAndTap(`a sound named "${s.sound_name}"`, sel("sound", "firstResult"), {
-        timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+      const search = page("search");
+      await ui.leaveBy(page("home"), "the search button", sel("home", "search"), { to: [search] });
+      await typeInto(ctx, session, search, sel("sound", "searchBox"), s.sound_name, "the sound's name");
+      await phone.keyEvent(ENTER, opts);
+      const tab = sel("sound", "soundsTab");
+      const { node } = await ui.waitFor("the Sounds tab", { tab });
+      if (!node.selected) {
+        await ui.tapUntil(node, "Sounds", {
+          check: (sc) => (sc.find(tab)?.selected ? true : undefined),
+          unchanged: "the Sounds tab is not chosen",
+          retry: tab,
+        });
+      }
+      const result = sel("sound", "firstResult");
+      const { node: row } = await ui.waitFor(`a sound named "${s.sound_name}"`, { result }, soundWait);
+      const sound = page("sound");
+      await ui.tapUntil(row, `the sound "${s.sound_name}"`, {
+        check: (sc) => (sc.shows(sound) ? true : undefined),
+        unchanged: "the sound's page did not open",
+        retry: result,
       });
-      await ui.waitAndTap('"Use this sound"', sel("sound", "useSound"));
+      await ui.leaveBy(sound, '"Use this sound"', sel("sound", "useSound"), { to: [page("camera")] });
     });
   }
 
@@ -212,12 +253,15 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     const count = input.files.length;
     const gallery = page("gallery");
     if (app === "tiktok") {
-      await ctx.step("open the gallery", () =>
-        ui.leaveBy(page("camera"), "the camera's upload button", sel("camera", "upload"), { to: [gallery] }),
+      settled = await ctx.step("open the gallery", () =>
+        ui.leaveBy(page("camera"), "the camera's upload button", sel("camera", "upload"), {
+          to: [gallery],
+          first: fresh(),
+        }),
       );
       await ctx.step(`select ${count} item(s), Next`, async () => {
         const select = sel("gallery", "select");
-        const { screen } = await ui.waitForPage({ gallery });
+        const { screen } = await ui.waitForPage({ gallery }, { first: fresh() });
         const boxes = screen.findAll(select);
         if (boxes.length < count)
           throw ScriptError.retryable(`the gallery shows ${boxes.length} item(s), not ${count}`);
@@ -227,29 +271,34 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
           const box = boxes[i] as UiNode;
           return sc.findAll(sel("gallery", "ticked")).some((n) => sameBounds(n, box)) ? sc : undefined;
         };
+        let last: Screen | undefined;
         for (let i = count - 1; i >= 0; i--) {
-          await ui.tapUntil(boxes[i] as UiNode, `gallery cell ${i + 1}`, {
+          last = await ui.tapUntil(boxes[i] as UiNode, `gallery cell ${i + 1}`, {
             check: (sc) => ticked(sc, i),
             unchanged: `gallery cell ${i + 1} is not ticked`,
           });
         }
         // Next becomes enabled once a cell is ticked
         const enabled = sel("gallery", "next").map((m) => ({ ...m, clickable: true }));
-        await ui.leaveBy(gallery, "the gallery's enabled Next", enabled, { to: [page("editor")] });
+        settled = await ui.leaveBy(gallery, "the gallery's enabled Next", enabled, {
+          to: [page("editor")],
+          first: last,
+        });
       });
     } else {
       await ctx.step(`choose ${s.placement}, select the media`, async () => {
         const tabOf = sel("gallery", s.placement);
-        const { node: tab } = await ui.onPage(gallery, `the ${s.placement} tab`, tabOf);
+        const { node: tab } = await ui.onPage(gallery, `the ${s.placement} tab`, tabOf, { first: fresh() });
         if (!tab.selected) {
-          await ui.tapUntil(tab, s.placement, {
+          settled = await ui.tapUntil(tab, s.placement, {
             check: (sc) => (sc.shows(gallery) && sc.find(tabOf)?.selected ? sc : undefined),
             unchanged: `the ${s.placement} tab is not chosen`,
             retry: tabOf,
           });
         }
-        await ui.leaveBy(gallery, "a gallery thumbnail", sel("gallery", "thumbnail"), {
+        settled = await ui.leaveBy(gallery, "a gallery thumbnail", sel("gallery", "thumbnail"), {
           to: [page("edit"), page("storyEditor")],
+          first: fresh(),
         });
       });
     }
@@ -257,40 +306,75 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
 
   async function addSound(): Promise<void> {
     if (s.add_sound === "-1" || s.add_sound === "0") return;
+    settled = undefined; // the sound sheet's taps change the screen
     await ctx.step(
       `add a sound (${s.add_sound === "custom" ? `"${s.custom_sound_keyword}"` : "recommended"})`,
       async () => {
-        await ui.waitAndTap('"Add sound"', sel("editor", "addSound"));
+        const editor = page("editor");
+        const volume = sel("editor", "volume");
+        const { node: add } = await ui.onPage(editor, '"Add sound"', sel("editor", "addSound"));
+        await ui.tapUntil(add, '"Add sound"', {
+          check: (sc) => (sc.has(volume) ? true : undefined),
+          unchanged: "the sound sheet did not open",
+          retry: sel("editor", "addSound"),
+        });
+        const rows =
+          s.add_sound === "custom" ? sel("editor", "soundResult") : sel("editor", "soundRecommended");
         if (s.add_sound === "custom") {
-          await ui.waitAndTap("the sound search", sel("editor", "soundSearch"));
-          await phone.typeText(s.custom_sound_keyword, opts);
-          await phone.keyEvent(66, opts);
-          await ui.waitAndTap("a sound result", sel("editor", "soundResult"), {
-            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          const field: Selector = [{ class: "android.widget.EditText", focused: true }];
+          const { node: search } = await ui.waitFor("the sound search", {
+            search: sel("editor", "soundSearch"),
           });
-        } else {
-          await ui.waitAndTap("a recommended sound", sel("editor", "soundRecommended"), {
-            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          await ui.tapUntil(search, "the sound search", {
+            check: (sc) => (sc.has(field) ? true : undefined),
+            unchanged: "the sound search did not open",
           });
+          await typeExactly(ctx, s.custom_sound_keyword, "the sound's keyword");
+          await phone.keyEvent(ENTER, opts);
         }
-        await ui.waitAndTap('"Volume"', sel("editor", "volume"));
+        const what = s.add_sound === "custom" ? "a sound result" : "a recommended sound";
+        const { node: row } = await ui.waitFor(what, { row: rows }, soundWait);
+        const picked = rows.map((m) => ({ ...m, selected: true }));
+        await ui.tapUntil(row, what, {
+          check: (sc) => (sc.has(picked) ? true : undefined),
+          unchanged: `${what} is not picked`,
+          retry: rows,
+        });
+        const { node: volumeButton } = await ui.waitFor('"Volume"', { volume });
+        await ui.tapUntil(volumeButton, '"Volume"', {
+          check: (sc) => (sc.has(sel("editor", "originalVolume")) ? true : undefined),
+          unchanged: "the volume sliders did not open",
+          retry: volume,
+        });
         await setVolume(
           "the original sound's volume",
           sel("editor", "originalVolume"),
           s.origin_sound_volume,
         );
         await setVolume("the added sound's volume", sel("editor", "addedVolume"), s.add_sound_volume);
-        await ui.waitAndTap('"Done"', sel("editor", "done"));
+        const { node: done } = await ui.waitFor('"Done"', { done: sel("editor", "done") });
+        settled = await ui.tapUntil(done, '"Done"', {
+          check: (sc) => (sc.shows(editor) && !sc.has(volume) ? sc : undefined),
+          unchanged: "the sound sheet is still open",
+          retry: sel("editor", "done"),
+        });
       },
     );
   }
 
-  /** Taps a slider where `percent` (0–100) of its width lies. */
+  /** Taps a slider where `percent` (0–100) of its width lies; its value is seen to change (or stay right). */
   async function setVolume(what: string, slider: Selector, percent: number): Promise<void> {
     const { node } = await ui.waitFor(what, { slider });
     const { x1, x2 } = node.bounds;
     const x = Math.round(x1 + ((x2 - x1 - 1) * Math.min(100, Math.max(0, percent))) / 100);
-    await ui.tap({ ...node, bounds: { ...node.bounds, x1: x, x2: x } }, `${what} ${percent}`);
+    const before = node.contentDesc;
+    await ui.tapUntil({ ...node, bounds: { ...node.bounds, x1: x, x2: x } }, `${what} ${percent}`, {
+      check: (sc) => {
+        const now = sc.find(slider)?.contentDesc;
+        return now !== undefined && (now !== before || now.endsWith(` ${percent}`)) ? true : undefined;
+      },
+      unchanged: `${what} did not change`,
+    });
   }
 
   async function typeCaption(): Promise<void> {
@@ -303,17 +387,35 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     const suggestions = app === "tiktok" ? sel("post", "suggestions") : undefined;
     await ctx.step("type the caption", async () => {
       if (app === "tiktok" && input.title) {
-        await typeInto(ctx, session, on, sel("post", "title"), input.title, "the title", suggestions);
+        settled = await typeInto(ctx, session, on, sel("post", "title"), input.title, "the title", {
+          suggestions,
+          first: fresh(),
+        });
       }
-      if (input.caption) await typeInto(ctx, session, on, field, input.caption, "the caption", suggestions);
+      if (input.caption) {
+        settled = await typeInto(ctx, session, on, field, input.caption, "the caption", {
+          suggestions,
+          first: fresh(),
+        });
+      }
     });
   }
 
   async function applyPostOptions(): Promise<void> {
     if (app === "tiktok" && input.settings.add_product_link === 1) {
+      settled = undefined; // the link sheet's taps change the screen
       await ctx.step("add a product link", async () => {
-        await ui.waitAndTap('"Add link"', sel("post", "addLink"));
-        await ui.waitAndTap('"Products"', sel("post", "productLink"));
+        const products = sel("post", "productLink");
+        const { node } = await ui.onPage(page("post"), '"Add link"', sel("post", "addLink"));
+        const row = await ui.tapUntil(node, '"Add link"', {
+          check: (sc) => sc.find(products),
+          unchanged: "the link sheet did not open",
+          retry: sel("post", "addLink"),
+        });
+        await ui.tapUntil(row, '"Products"', {
+          check: (sc) => (sc.shows(page("post")) && !sc.has(products) ? true : undefined),
+          unchanged: "the link sheet is still open",
+        });
       });
     }
   }

@@ -166,6 +166,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last repeated. */
   intervalMs?: number | number[];
+  /** A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. */
+  first?: Screen;
 }
 
 /** The pause before look `n` + 1 (0-based `n`). */
@@ -341,7 +343,7 @@ export class Ui {
     const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
     const deadline = this.clock.now() + timeoutMs;
     for (let n = 0; ; n++) {
-      const screen = await this.#look();
+      const screen = n === 0 && options.first ? options.first : await this.#look();
       // A popup covers the screen (what lies under it is in the dump but takes no taps): it is dealt
       // with first, and the screen looked at again soon, once it had time to close.
       const popup = screen ? await this.dismissPopup(screen) : null;
@@ -414,7 +416,12 @@ export class Ui {
   }
 
   /** Waits for `target` on `page`, taps it and waits until `page` is left (tapped again once if lost). */
-  async leaveBy(page: Page, what: string, target: Selector, options: WaitOptions & { to?: Page[] } = {}) {
+  async leaveBy(
+    page: Page,
+    what: string,
+    target: Selector,
+    options: WaitOptions & { to?: Page[] } = {},
+  ): Promise<Screen> {
     const { node } = await this.onPage(page, what, target, options);
     return this.tapToLeave(node, what, page, { to: options.to, retry: target });
   }

@@ -53,7 +53,8 @@ export async function typeExactly(ctx: ScriptContext, text: string, what: string
  * Types `text` into `field` on `page` and checks it took: the field tapped on the page (its focus seen as the
  * keyboard coming up, when there is one), the text typed, the soft keyboard hidden when it is shown (it may
  * cover the page's buttons), a suggestion list (`suggestions`) still over the page closed, and a fresh dump
- * must show the field holding exactly `text`. A field that holds something else is a retryable failure.
+ * must show the field holding exactly `text` (that screen is returned). A field that holds something else
+ * is a retryable failure. `first`: a screen dumped after the last input, looked at before dumping.
  */
 export async function typeInto(
   ctx: ScriptContext,
@@ -62,10 +63,11 @@ export async function typeInto(
   field: Selector,
   text: string,
   what: string,
-  suggestions?: Selector,
+  options: { suggestions?: Selector; first?: Screen } = {},
 ): Promise<Screen> {
   const { ui } = s;
-  const { node } = await ui.onPage(page, what, field);
+  const { suggestions, first } = options;
+  const { node } = await ui.onPage(page, what, field, { first });
   // text typed before the field has focus goes nowhere: the focus is seen first
   const focused = field.map((m) => ({ ...m, focused: true }));
   await ui.tapUntil(node, what, {
