@@ -156,6 +156,8 @@ export const WAIT_TIMEOUT_MS = 15_000;
 export const WAIT_INTERVAL_MS = 500;
 /** How long a tap may take to show its effect (a real phone changes screens in 300–800 ms). */
 export const TAP_EFFECT_MS = 5000;
+/** After a popup's button was tapped, the screen is looked at again this soon. */
+export const POPUP_LOOK_MS = 250;
 /** A popup just tapped that is still on screen is closing: waited out this long before it is tapped again. */
 export const POPUP_CLOSING_MS = 3000;
 
@@ -350,7 +352,7 @@ export class Ui {
       const found = screen && !popup ? check(screen) : undefined;
       if (found !== undefined) return found;
       const pause = intervalAt(options.intervalMs, n);
-      await this.pause(popup ? Math.min(pause, WAIT_INTERVAL_MS) : pause, deadline, what, timeoutMs);
+      await this.pause(popup ? Math.min(pause, POPUP_LOOK_MS) : pause, deadline, what, timeoutMs);
     }
   }
 
