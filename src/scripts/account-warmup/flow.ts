@@ -9,7 +9,14 @@ import type { UiNode } from "../../devices/index.ts";
 import { captionLines } from "../../materials/captions.ts";
 import type { ScriptContext } from "../context.ts";
 import { type AppSession, runFlow } from "../screen/app.ts";
-import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
+import {
+  type Screen,
+  ScreenNeverCame,
+  type Selector,
+  TAP_SETTLE_MS,
+  TapHadNoEffect,
+  WAIT_TIMEOUT_MS,
+} from "../screen/index.ts";
 import { checkCanType, EMOJI, typeInto, typesPlainly, withEmoji } from "../screen/typing.ts";
 import { ChatError, generateComment } from "./chatgpt.ts";
 import type { WarmupConfig } from "./config.ts";
@@ -185,7 +192,11 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
               : screen.has(v("video")) && videoKey(screen) !== watched
                 ? { key: "video", screen }
                 : undefined,
-          { timeoutMs: options.videoWaitMs ?? 10_000 },
+          // the first video follows the app's start (and its popups): it gets a screen's time
+          {
+            timeoutMs: summary.videos === 0 ? WAIT_TIMEOUT_MS : (options.videoWaitMs ?? 10_000),
+            delayMs: summary.videos === 0 ? 0 : TAP_SETTLE_MS,
+          },
         );
         if (key === "video") {
           watched = videoKey(screen);
@@ -198,7 +209,11 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
       } catch (e) {
         const last = s.ui.last;
         if (!(e instanceof ScreenNeverCame) || !last || ++misses >= MAX_MISSES) throw e;
-        ctx.log("no video on screen (an ad or a LIVE preview?): swiping on");
+        // the video watched still there: the swipe was lost, swiped again; else whatever comes next is new
+        if (!last.has(v("video"))) {
+          watched = undefined;
+          ctx.log("no video on screen (an ad or a LIVE preview?): swiping on");
+        }
         await swipeOn(last);
       }
     }
@@ -285,13 +300,9 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     }
   }
 
-  /** What tells one video from the next: its author, caption and like button (its count). */
+  /** What tells one video from the next: its author and caption (not its counts: a like changes them). */
   function videoKey(screen: Screen): string {
-    return [
-      textOf(screen.find(v("author"))),
-      captionOf(screen),
-      screen.find(v("like"))?.contentDesc ?? "",
-    ].join("|");
+    return `${textOf(screen.find(v("author")))}|${captionOf(screen)}`;
   }
 
   async function comment(s: AppSession, screen: Screen, caption: string): Promise<void> {

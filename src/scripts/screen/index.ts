@@ -156,6 +156,8 @@ export const WAIT_TIMEOUT_MS = 15_000;
 export const WAIT_INTERVAL_MS = 500;
 /** How long a tap may take to show its effect (a real phone changes screens in 300–800 ms). */
 export const TAP_EFFECT_MS = 5000;
+/** How long after a tap its effect is first looked for: sooner, a real phone still shows the old screen. */
+export const TAP_SETTLE_MS = 300;
 /** After a popup's button was tapped, the screen is looked at again this soon. */
 export const POPUP_LOOK_MS = 250;
 /** A popup just tapped that is still on screen is closing: waited out this long before it is tapped again. */
@@ -170,6 +172,8 @@ export interface WaitOptions {
   intervalMs?: number | number[];
   /** A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. */
   first?: Screen;
+  /** A pause before the first look (a screen change takes a moment: a dump at once shows the old screen). */
+  delayMs?: number;
 }
 
 /** The pause before look `n` + 1 (0-based `n`). */
@@ -344,6 +348,7 @@ export class Ui {
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
     const deadline = this.clock.now() + timeoutMs;
+    if (options.delayMs && !options.first) await this.pause(options.delayMs, deadline, what, timeoutMs);
     for (let n = 0; ; n++) {
       const screen = n === 0 && options.first ? options.first : await this.#look();
       // A popup covers the screen (what lies under it is in the dump but takes no taps): it is dealt
@@ -380,7 +385,7 @@ export class Ui {
    * acted on). No effect: tapped once more when `effect.retry` allows it, else a `TapHadNoEffect`.
    */
   async tapUntil<T>(node: UiNode, what: string, effect: TapEffect<T>): Promise<T> {
-    const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS };
+    const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS, delayMs: TAP_SETTLE_MS };
     const effectOf = () => this.waitUntil(`the effect of the tap on ${what}`, effect.check, wait);
     await this.tap(node, what);
     let again: UiNode | undefined;
