@@ -5,7 +5,6 @@ import {
   type AppEnv,
   type Intent,
   isUnknownUser,
-  mediaPermission,
   OPENER,
   type Parent,
   type PopupDef,
@@ -65,6 +64,8 @@ type TikTokVerb =
   | "productLink"
   | "back"
   | "openUserVideo"
+  | "openOwnVideo"
+  | "pickHashtag"
   | "closeCamera"
   | "openGallery"
   | "closeGallery"
@@ -111,7 +112,8 @@ export class TikTokApp extends SimApp implements TikTokView {
   linkSheet = false;
   productLink = false;
   galleryTab: "all" | "videos" | "photos" = "all";
-  private mediaGranted = false;
+  /** The caption's hashtag suggestion list is open (realism: typing a `#` word opens it). */
+  private hashtagList = false;
   private fromShare = false;
   postStart = 0;
   private toastUntil = 0;
@@ -307,7 +309,39 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.focused = null;
   }
 
+  /** The caption's last word, when it is a hashtag being typed ("#fo"), else null. */
+  private typedHashtag(): string | null {
+    return /(?:^|\s)(#[^\s#]*)$/.exec(this.fields.caption ?? "")?.[1] ?? null;
+  }
+
+  hashtagSuggestions(): string[] {
+    const typed = this.typedHashtag();
+    if (!this.hashtagList || this.focused !== "caption" || typed === null) return [];
+    const word = typed.slice(1).toLowerCase();
+    return [...new Set([`#${word}`, `#${word}challenge`, "#fyp", "#foryou", "#viral"])].filter(
+      (t) => t !== "#",
+    );
+  }
+
+  override type(text: string): void {
+    super.type(text);
+    this.hashtagList = this.env.realism.hashtagSuggestions && this.typedHashtag() !== null;
+  }
+
+  override deleteChar(): void {
+    super.deleteChar();
+    this.hashtagList &&= this.typedHashtag() !== null;
+  }
+
+  override keyboardHidden(): void {
+    this.hashtagList = false;
+  }
+
   protected override closeOverlay(): boolean {
+    if (this.hashtagSuggestions().length) {
+      this.hashtagList = false;
+      return true;
+    }
     if (this.imagePicker) {
       this.imagePicker = false;
       return true;
@@ -351,8 +385,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       return;
     }
     if (p.name === "media_permission") {
-      if (result === "allow") {
-        this.mediaGranted = true;
+      if (this.answerMediaPermission(result)) {
         this.galleryTab = "all";
         this.selected = [];
         this.go("gallery");
@@ -373,7 +406,7 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   visibleMedia(): MediaEntry[] {
     const t = this.galleryTab;
-    return this.env.media.gallery((e) =>
+    return this.galleryMedia((e) =>
       t === "videos"
         ? e.kind === "video"
         : t === "photos"
@@ -510,15 +543,33 @@ export class TikTokApp extends SimApp implements TikTokView {
         likes: 900,
         comments: 3,
       }),
+    openOwnVideo: (arg) => {
+      const i = Number(arg);
+      const post = this.ownPosts()[i];
+      if (!post || !this.account) return;
+      const n = this.ownPosts().length - i;
+      this.openVideo({
+        id: `7450000000000000${String(n).padStart(3, "0")}`,
+        author: this.account,
+        desc: post.caption,
+        likes: 0,
+        comments: 0,
+      });
+    },
+    pickHashtag: (arg) => {
+      const tag = this.hashtagSuggestions()[Number(arg)];
+      const typed = this.typedHashtag();
+      if (!tag || typed === null) return;
+      // the word being typed becomes the tag, and a space follows, as in the app
+      this.fields.caption = `${(this.fields.caption ?? "").slice(0, -typed.length)}${tag} `;
+      this.hashtagList = false;
+    },
     closeCamera: () => this.go("home"),
     openGallery: () => {
-      if (this.mediaGranted || !this.env.popups) {
-        this.mediaGranted = true;
+      if (this.mayOpenGallery()) {
         this.selected = [];
         this.galleryTab = "all";
         this.go("gallery");
-      } else {
-        this.popupAlways(mediaPermission("TikTok"));
       }
     },
     closeGallery: () => this.go("camera"),
