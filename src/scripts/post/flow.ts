@@ -38,10 +38,10 @@ export interface PostResult {
 const SCREEN_TIMEOUT_MS = 15_000;
 const ENTER = 66;
 /**
- * The pauses between looks at the upload: soon at first (a short upload's result), then every 5 s (a dump
- * costs 1–3 s on a real phone, an upload takes minutes).
+ * The pauses between looks at the upload: every second for the first ten (a short upload's result, shown
+ * for 2–3 s), then every 3 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
  */
-const UPLOAD_POLL_MS = [1000, 2000, 3000, 5000];
+const UPLOAD_POLL_MS = [...Array<number>(10).fill(1000), 3000];
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".mov": "video/quicktime",
@@ -123,14 +123,14 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       postTapped = true;
       ctx.irreversible("Post was tapped");
       // never tapped twice: a tap that changed nothing is a failure that says so
-      await ui.tapToLeave(node, "Post", from);
+      settled = await ui.tapToLeave(node, "Post", from);
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
       const { key, node } = await ui.waitFor(
         "the upload's result",
         { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        { timeoutMs, intervalMs: UPLOAD_POLL_MS },
+        { timeoutMs, intervalMs: UPLOAD_POLL_MS, first: fresh() },
       );
       if (key === "failed") {
         throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
@@ -163,28 +163,30 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   // ---- screens -----------------------------------------------------------------------------------
 
   async function walkToCaption(): Promise<void> {
-    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
-    if (s.post_way === "share") {
-      // Instagram: the activity of the target (reel, story), so no chooser asks which one
-      const activity = app === "instagram" ? selectors.shareActivities[s.placement] : selectors.shareActivity;
-      await ctx.step("open the app by a share intent", () =>
-        phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
-      );
-      if (app === "instagram") await passChooser();
-    } else {
+    let shared = s.post_way === "share";
+    if (shared) await shareMedia();
+    else {
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
       });
       if (s.post_way === "useSound") await openSound();
-      else {
+      else if (app === "instagram" && !(await createLabelled())) {
+        // Instagram 410's "+" has no id, text or description: the media go in by the placement's share target
+        ctx.log(
+          `${label}'s Create button has no label here: the media go in by the ${s.placement} share target`,
+        );
+        shared = true;
+        await shareMedia();
+      } else {
         settled = await ctx.step("tap Create", () =>
           ui.leaveBy(page("home"), "the Create button", sel("home", "create"), {
             to: [page(app === "tiktok" ? "camera" : "gallery")],
+            first: fresh(),
           }),
         );
       }
-      await pickFromGallery();
+      if (!shared) await pickFromGallery();
     }
     if (app === "tiktok") {
       await addSound();
@@ -194,7 +196,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
           first: fresh(),
         }),
       );
-    } else if (!(story && s.post_way === "share")) {
+    } else if (!(story && shared)) {
       settled = await ctx.step("edit: Next", () =>
         ui.leaveBy(page("edit"), "the edit screen's Next", sel("edit", "next"), {
           to: [page("caption")],
@@ -202,6 +204,24 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
         }),
       );
     }
+  }
+
+  /** The media shared to the app (Instagram: the activity of the target, so no chooser asks which one). */
+  async function shareMedia(): Promise<void> {
+    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
+    const activity =
+      (app === "instagram" ? selectors.shareActivities[s.placement] : selectors.shareActivity) || undefined;
+    await ctx.step("open the app by a share intent", () =>
+      phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
+    );
+    if (app === "instagram") await passChooser();
+  }
+
+  /** Whether the home feed's Create button can be told by its id or description. */
+  async function createLabelled(): Promise<boolean> {
+    const { screen } = await ui.waitForPage({ home: page("home") });
+    settled = screen;
+    return screen.has(sel("home", "create"));
   }
 
   /** The system's "Share with" chooser, when the phone shows one after all: the target's row is picked. */

@@ -158,7 +158,7 @@ export const WAIT_INTERVAL_MS = 500;
 export const TAP_EFFECT_MS = 5000;
 /** How long after a tap its effect is first looked for: sooner, a real phone still shows the old screen. */
 export const TAP_SETTLE_MS = 300;
-/** After a popup's button was tapped, the screen is looked at again this soon. */
+/** After a popup's button was tapped, or a dump found the screen not idle, the screen is looked at again this soon. */
 export const POPUP_LOOK_MS = 250;
 /** A popup just tapped that is still on screen is closing: waited out this long before it is tapped again. */
 export const POPUP_CLOSING_MS = 3000;
@@ -357,7 +357,8 @@ export class Ui {
       const found = screen && !popup ? check(screen) : undefined;
       if (found !== undefined) return found;
       const pause = intervalAt(options.intervalMs, n);
-      await this.pause(popup ? Math.min(pause, POPUP_LOOK_MS) : pause, deadline, what, timeoutMs);
+      // a popup just tapped, or a screen that would not settle: looked at again soon
+      await this.pause(popup || !screen ? Math.min(pause, POPUP_LOOK_MS) : pause, deadline, what, timeoutMs);
     }
   }
 
