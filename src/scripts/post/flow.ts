@@ -38,10 +38,10 @@ export interface PostResult {
 const SCREEN_TIMEOUT_MS = 15_000;
 const ENTER = 66;
 /**
- * The pauses between looks at the upload: every second for the first ten (a short upload's result, shown
- * for 2–3 s), then every 3 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
+ * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
+ * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
  */
-const UPLOAD_POLL_MS = [...Array<number>(10).fill(1000), 3000];
+const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".mov": "video/quicktime",
