@@ -7,7 +7,7 @@ import type { Phone } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
 import type { Clock } from "../../tasks/clock.ts";
 import { ScriptError } from "../errors.ts";
-import { type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
+import { type AppSelectors, loadSelectors, pageFor, popupsFor, selectorFor } from "../selectors/index.ts";
 import { type Page, ScreenNeverCame, type Selector, Ui } from "./index.ts";
 
 export const APP_LABEL: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
@@ -69,26 +69,11 @@ export function appSessions(run: AppRun): OpenApp {
         return { pkg, version };
       }));
     probed.set(key, { pkg, version });
-    const popups = selectors.popups.map((p) => ({
-      name: p.name,
-      when: p.when && forVersion(p.when, pkg, version),
-      tap: forVersion(p.tap, pkg, version),
-    }));
+    const popups = popupsFor(selectors, pkg, version);
     const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m), clock: run.clock });
-    const sel = (screen: string, name: string): Selector => {
-      const alternatives = selectors.screens[screen]?.[name];
-      if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);
-      return forVersion(alternatives, pkg, version);
-    };
-    const named = (ref: string) => {
-      const [screen = "", name = ""] = ref.split(".");
-      return sel(screen, name);
-    };
-    const page = (name: string): Page => {
-      const data = selectors.pages[name];
-      if (!data) throw new Error(`no page ${app}.${name}`);
-      return { name: data.name, has: data.has.map(named), not: (data.not ?? []).map(named) };
-    };
+    const sel = (screen: string, name: string): Selector =>
+      selectorFor(selectors, screen, name, pkg, version);
+    const page = (name: string): Page => pageFor(selectors, name, pkg, version);
     return { app, label, pkg, version, selectors, ui, sel, page };
   };
 }

@@ -151,6 +151,16 @@ export interface Popup {
   tap: Selector;
 }
 
+/** The first of `popups` on `screen` and its button to tap. */
+export function popupOn(screen: Screen, popups: Popup[]): { popup: Popup; button: UiNode } | undefined {
+  for (const popup of popups) {
+    if (popup.when && !screen.has(popup.when)) continue;
+    const button = screen.find(popup.tap);
+    if (button) return { popup, button };
+  }
+  return undefined;
+}
+
 /** How long a wait for a screen lasts by default, and how long it pauses between dumps. */
 export const WAIT_TIMEOUT_MS = 15_000;
 export const WAIT_INTERVAL_MS = 500;
@@ -257,22 +267,12 @@ export class Ui {
     await this.phone.tap(x, y, { signal: this.signal });
   }
 
-  /** The first known popup on `screen` and its button to tap. */
-  popupOn(screen: Screen): { popup: Popup; button: UiNode } | undefined {
-    for (const popup of this.options.popups ?? []) {
-      if (popup.when && !screen.has(popup.when)) continue;
-      const button = screen.find(popup.tap);
-      if (button) return { popup, button };
-    }
-    return undefined;
-  }
-
   /**
    * Deals with the popup on `screen`, if any: taps its button once, and while it is still shown after
    * (closing: a second tap would land on what lies under it) leaves it alone. Its name, or null for none.
    */
   async dismissPopup(screen: Screen): Promise<string | null> {
-    const on = this.popupOn(screen);
+    const on = popupOn(screen, this.options.popups ?? []);
     if (!on) {
       this.#popupTapped = undefined;
       return null;

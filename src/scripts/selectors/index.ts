@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Platform } from "../../domain.ts";
-import type { Matcher } from "../screen/index.ts";
+import type { Matcher, Page, Popup, Selector } from "../screen/index.ts";
 import instagram from "./instagram.json";
 import system from "./system.json";
 import tiktok from "./tiktok.json";
@@ -138,4 +138,37 @@ export function forVersion(alternatives: DataMatcher[], pkg: string, version: st
       if (matcher.id && !matcher.id.includes(":")) matcher.id = `${pkg}:id/${matcher.id}`;
       return matcher;
     });
+}
+
+/** The selector `screen.name` for a package and version; a missing one is a bug in the data file. */
+export function selectorFor(
+  selectors: AppSelectors,
+  screen: string,
+  name: string,
+  pkg: string,
+  version: string,
+): Selector {
+  const alternatives = selectors.screens[screen]?.[name];
+  if (!alternatives) throw new Error(`no selector ${screen}.${name}`);
+  return forVersion(alternatives, pkg, version);
+}
+
+/** The page `name` by its anchors (`screen.selector` names resolved for the package and version). */
+export function pageFor(selectors: AppSelectors, name: string, pkg: string, version: string): Page {
+  const data = selectors.pages[name];
+  if (!data) throw new Error(`no page ${name}`);
+  const named = (ref: string) => {
+    const [screen = "", selector = ""] = ref.split(".");
+    return selectorFor(selectors, screen, selector, pkg, version);
+  };
+  return { name: data.name, has: data.has.map(named), not: (data.not ?? []).map(named) };
+}
+
+/** The popups a Ui dismisses, for the package and version: the system's first. */
+export function popupsFor(selectors: AppSelectors, pkg: string, version: string): Popup[] {
+  return selectors.popups.map((p) => ({
+    name: p.name,
+    ...(p.when ? { when: forVersion(p.when, pkg, version) } : {}),
+    tap: forVersion(p.tap, pkg, version),
+  }));
 }
