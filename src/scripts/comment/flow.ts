@@ -74,6 +74,7 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
     await ctx.step("open the post", async () => {
       await phone.forceStop(pkg, opts);
       await phone.openUrl(input.url, pkg, opts);
+      await ui.waitForApp(pkg, "the app");
     });
     const postPage = page(app === "tiktok" ? "video" : "post");
     const comments = page("comments");

@@ -63,12 +63,14 @@ async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResul
         // from a known state: whatever the app showed before is gone
         await phone.forceStop(pkg, opts);
         await phone.openUrl(PROFILE_URL[app](user), pkg, opts);
+        await ui.waitForApp(pkg, label);
       });
     } else {
       await checkCanType(ctx, [user], "the user name");
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
+        await ui.waitForApp(pkg, label);
       });
       await ctx.step(`search for ${at}`, () => searchUser(ctx, session, user));
     }

@@ -169,6 +169,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
+        await ui.waitForApp(pkg, label);
       });
       if (s.post_way === "useSound") await openSound();
       else if (app === "instagram" && !(await createLabelled())) {

@@ -453,6 +453,16 @@ export class Ui {
     return true;
   }
 
+  /**
+   * Waits until `pkg`'s window is in front, from `dumpsys window` (a light read, no dump): after starting an
+   * app, its splash and cold start cost no dumps.
+   */
+  async waitForApp(pkg: string, what: string, options: WaitOptions = {}): Promise<void> {
+    const inFront = async () =>
+      (await this.phone.foreground({ signal: this.signal }))?.pkg === pkg ? true : undefined;
+    await this.poll(`${what} in front`, inFront, { intervalMs: TAP_SETTLE_MS, ...options });
+  }
+
   /** Waits for `selector` and taps it. */
   async waitAndTap(what: string, selector: Selector, options?: WaitOptions): Promise<Screen> {
     const { node, screen } = await this.waitFor(what, { target: selector }, options);
