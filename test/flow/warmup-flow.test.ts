@@ -415,7 +415,13 @@ describe("the config", () => {
   test("the script's run fills in what a stored config lacks (a task stored before follow_probable existed)", async () => {
     const { sim, phone } = await startFlowPhone(work);
     // as stored by an older version: no follow_probable, comment_order or chatgpt_settings
-    const stored = { task_duration: 3 * SLOW, min_duration: 1, max_duration: 1, floow_probable: 100, comment: "" };
+    const stored = {
+      task_duration: 3 * SLOW,
+      min_duration: 1,
+      max_duration: 1,
+      floow_probable: 100,
+      comment: "",
+    };
     const run = flowContext(phone, "tiktok", { config: stored });
     await accountWarmup.run(run.ctx as never);
     expect(actionsOf(sim, "tiktok", "follow").length).toBeGreaterThanOrEqual(1);
