@@ -166,7 +166,7 @@ export const WAIT_TIMEOUT_MS = 15_000;
 export const WAIT_INTERVAL_MS = 500;
 /** How long a tap may take to show its effect (a real phone changes screens in 300–800 ms). */
 export const TAP_EFFECT_MS = 5000;
-/** How long after a tap its effect is first looked for: sooner, a real phone still shows the old screen. */
+/** How long after a swipe the next video is first looked for, and the pace of light reads. */
 export const TAP_SETTLE_MS = 300;
 /** After a popup's button was tapped, or a dump found the screen not idle, the screen is looked at again this soon. */
 export const POPUP_LOOK_MS = 250;
@@ -386,7 +386,9 @@ export class Ui {
    * acted on). No effect: tapped once more when `effect.retry` allows it, else a `TapHadNoEffect`.
    */
   async tapUntil<T>(node: UiNode, what: string, effect: TapEffect<T>): Promise<T> {
-    const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS, delayMs: TAP_SETTLE_MS };
+    // looked for at once: a dump takes its time on a real phone, and a frozen clock must not stop a walk
+    // whose taps take effect at once
+    const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS };
     const effectOf = () => this.waitUntil(`the effect of the tap on ${what}`, effect.check, wait);
     await this.tap(node, what);
     let again: UiNode | undefined;
