@@ -16,6 +16,17 @@ export class PhoneError extends Error {
   }
 }
 
+/**
+ * `uiautomator dump` said "ERROR: could not get idle state." (the screen would not settle, as on a feed that
+ * plays video): nothing is wrong, the screen is to be read again later.
+ */
+export class ScreenNotIdle extends PhoneError {
+  constructor(verb: string, serial: string, message: string) {
+    super("failed", verb, serial, message);
+    this.name = "ScreenNotIdle";
+  }
+}
+
 /** A network phone could not be reached when asked to attach it; nothing was attached. */
 export class ConnectError extends Error {
   readonly address: string;

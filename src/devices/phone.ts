@@ -5,7 +5,7 @@
  */
 import type { Adb } from "@yume-chan/adb";
 import type { Transport } from "../domain.ts";
-import { PhoneError } from "./errors.ts";
+import { PhoneError, ScreenNotIdle } from "./errors.ts";
 import { amError, component, mediaQuery, mediaScanCommands, shareCommand } from "./phone/apps.ts";
 import { pullFile, pushFile, type RemoteStat, statFile } from "./phone/files.ts";
 import {
@@ -16,11 +16,16 @@ import {
   whyKeyboardNeeded,
 } from "./phone/input.ts";
 import { type PhoneDetails, parseBattery, parseWmSize, type ScreenSize } from "./phone/properties.ts";
-import { readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
+import { parseFocus, parseInputShown, readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
 import { decoder, runExec, runShell, type ShellResult } from "./phone/shell.ts";
 import { inputTextArg, isInputTextSafe, raw, sh } from "./shell-quote.ts";
 import { parseUiDump, type UiNode } from "./ui-tree.ts";
 import { runVerb, type VerbContext, type VerbOptions } from "./verb.ts";
+
+export interface DumpOptions extends VerbOptions {
+  /** Dumps tried while the screen will not settle, before a `ScreenNotIdle` (default 4). */
+  idleAttempts?: number;
+}
 
 export type { RemoteStat } from "./phone/files.ts";
 export type { PhoneDetails, ScreenSize } from "./phone/properties.ts";
@@ -301,16 +306,35 @@ export class Phone {
 
   // ---- screen --------------------------------------------------------------------------------------
 
-  /** The current UI tree (`uiautomator dump`, retried while the screen will not settle). */
-  async dumpUi(options?: VerbOptions): Promise<UiNode> {
+  /**
+   * The current UI tree (`uiautomator dump`, tried `idleAttempts` times (default 4) while the screen will not
+   * settle; then a `ScreenNotIdle`).
+   */
+  async dumpUi(options?: DumpOptions): Promise<UiNode> {
     return parseUiDump(await this.dumpUiXml(options));
   }
 
   /** The current screen's `uiautomator dump` XML, as the phone wrote it (kept as evidence of failures). */
-  dumpUiXml(options?: VerbOptions): Promise<string> {
+  dumpUiXml(options?: DumpOptions): Promise<string> {
     return this.#run("dumpUi", options, TIMEOUTS.shell, ({ signal }) =>
-      readUiDumpXml(this.adb, signal, this.#failer("dumpUi")),
+      readUiDumpXml(
+        this.adb,
+        signal,
+        this.#failer("dumpUi"),
+        (message) => new ScreenNotIdle("dumpUi", this.serial, `dumpUi failed on ${this.serial}: ${message}`),
+        options?.idleAttempts,
+      ),
     );
+  }
+
+  /** Whether the soft keyboard is shown (`dumpsys input_method`): far cheaper than a dump. */
+  async keyboardShown(options?: VerbOptions): Promise<boolean> {
+    return parseInputShown(await this.#check("keyboardShown", sh("dumpsys", "input_method"), options));
+  }
+
+  /** The focused window's package and activity (`dumpsys window`), null when none: far cheaper than a dump. */
+  async foreground(options?: VerbOptions): Promise<{ pkg: string; activity: string } | null> {
+    return parseFocus(await this.#check("foreground", sh("dumpsys", "window", "windows"), options));
   }
 
   /** A PNG of the screen (`screencap -p`). */

@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
+import { type RealismOptions, VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
 import { Materials } from "../../src/materials/index.ts";
 import {
@@ -38,10 +38,22 @@ export interface FlowPhone {
 const open: FlowPhone[] = [];
 
 /**
- * Whether flow phones behave like real ones (`realistic`: screen changes take time, the keyboard covers the
- * lower screen, toasts, …) unless a test says: FARM_SIM_REALISTIC=1 turns it on.
+ * How real flow phones are (`realistic`: screen changes take time, the keyboard covers the lower screen, the
+ * feed's dumps fail now and then, Google's permission dialog, hashtag suggestions, the share chooser, an
+ * unlabelled Create…): on by default. FARM_SIM_REALISTIC=0 turns it off; a JSON object sets knobs, e.g.
+ * `FARM_SIM_REALISTIC='{"tapsDuringChange":"lost","keyboardCoversBottom":false}'`, to try a flow both ways.
+ * Until proof of post (issue 25 item 4) decides an upload, the success text is in the dumps by default.
  */
-export const FLOW_REALISTIC = process.env.FARM_SIM_REALISTIC === "1";
+export const FLOW_REALISM: RealismOptions | false = flowRealism(process.env.FARM_SIM_REALISTIC);
+export const FLOW_REALISTIC = FLOW_REALISM !== false;
+
+function flowRealism(env: string | undefined): RealismOptions | false {
+  if (env === "0") return false;
+  // a fixed seed: the same change times and failing dumps on every run
+  const base: RealismOptions = { seed: 25, successText: "shown" };
+  if (env === undefined || env === "" || env === "1") return base;
+  return { ...base, ...(JSON.parse(env) as RealismOptions) };
+}
 
 export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions = {}): Promise<FlowPhone> {
   const clock = new AutoClock(Date.now());
@@ -50,7 +62,7 @@ export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions 
     packages: [TIKTOK, INSTAGRAM, KEYBOARD],
     clock,
     // a fixed seed: the same change times and failing dumps on every run
-    realistic: FLOW_REALISTIC && { seed: 25 },
+    realistic: FLOW_REALISM,
     ...opts,
   });
   const adb = await connectDirect({
@@ -161,6 +173,9 @@ export function flowContext(
     signal: controller.signal,
     clock,
     log: (level, message, durationMs) => {
+      // FLOW_COUNTS=1 prints each flow's closing count of dumps and taps (the figures issue 25 asks for)
+      if (process.env.FLOW_COUNTS && /UI dumps, \d+ taps/.test(message))
+        console.log(`[counts] ${platform}: ${message}`);
       // a step's line carries its duration: the step's name, or "name: error" when it failed
       if (durationMs === undefined) logs.push(message);
       else if (level === "info") steps.push({ name: message, ms: durationMs, ok: true });

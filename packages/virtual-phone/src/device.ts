@@ -568,9 +568,12 @@ export class Device {
     return app?.focused && !app.popup ? `${app.pkg}/${app.screen}/${app.focused}` : null;
   }
 
-  /** The soft keyboard is up: a field has focus (with realism, unless BACK hid it). */
+  /**
+   * The soft keyboard is up: with realism, while a field has focus and BACK did not hide it. Without, there
+   * is no keyboard (BACK leaves the page), so `mInputShown` must not say there is one.
+   */
   keyboardShown(): boolean {
-    if (!this.cfg.realism.keyboard) return this.focusedFieldText() !== null;
+    if (!this.cfg.realism.keyboard) return false;
     const field = this.focusedField();
     return field !== null && field !== this.keyboardHiddenFor;
   }

@@ -7,10 +7,19 @@ import { decoder, runExec, runShell } from "./shell.ts";
 
 export const UI_DUMP_PATH = "/sdcard/window_dump.xml";
 
-/** The current screen's dump XML, retried while the screen will not settle ("could not get idle state"). */
-export async function readUiDumpXml(adb: Adb, signal: AbortSignal, fail: Fail): Promise<string> {
+/**
+ * The current screen's dump XML, tried `attempts` times while the screen will not settle ("could not get
+ * idle state"); `notIdle` makes the error when it never did.
+ */
+export async function readUiDumpXml(
+  adb: Adb,
+  signal: AbortSignal,
+  fail: Fail,
+  notIdle: Fail,
+  attempts = 4,
+): Promise<string> {
   let last = "";
-  for (let attempt = 1; attempt <= 4; attempt++) {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     const r = await runShell(
       adb,
       sh("rm", "-f", UI_DUMP_PATH, raw(";"), "uiautomator", "dump", UI_DUMP_PATH),
@@ -18,7 +27,7 @@ export async function readUiDumpXml(adb: Adb, signal: AbortSignal, fail: Fail): 
     );
     last = `${r.stdout}${r.stderr}`.trim();
     if (/could not get idle state/i.test(last) || (r.exitCode !== 0 && /idle/i.test(last))) {
-      await Bun.sleep(250 * attempt);
+      if (attempt < attempts) await Bun.sleep(250 * attempt);
       continue;
     }
     if (r.exitCode !== 0 || /^ERROR/m.test(last)) throw fail(last || `exit code ${r.exitCode}`);
@@ -26,7 +35,23 @@ export async function readUiDumpXml(adb: Adb, signal: AbortSignal, fail: Fail): 
     if (!xml.includes("<hierarchy")) throw fail(`no UI dump in ${UI_DUMP_PATH}: ${xml.slice(0, 200)}`);
     return xml;
   }
-  throw fail(`screen never became idle (${last})`);
+  throw notIdle(`screen never became idle (${last})`);
+}
+
+/** Whether the soft keyboard is up, from `dumpsys input_method` (`mInputShown=true`). */
+export function parseInputShown(dumpsys: string): boolean {
+  return /\bmInputShown=true\b/.test(dumpsys);
+}
+
+/**
+ * The window in front from `dumpsys window` (`mCurrentFocus=Window{… u0 PKG/ACTIVITY}`): its package and
+ * activity (a bare package for windows without one, e.g. a dialog), or null when nothing has focus.
+ */
+export function parseFocus(dumpsys: string): { pkg: string; activity: string } | null {
+  const m = /mCurrentFocus=Window\{\S+ \S+ ([^\s}/]+)(?:\/([^\s}]+))?\}/.exec(dumpsys);
+  if (!m?.[1]) return null;
+  const activity = m[2] ?? "";
+  return { pkg: m[1], activity: activity.startsWith(".") ? `${m[1]}${activity}` : activity };
 }
 
 /** A PNG of the screen (`screencap -p`). */

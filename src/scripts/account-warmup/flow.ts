@@ -9,8 +9,15 @@ import type { UiNode } from "../../devices/index.ts";
 import { captionLines } from "../../materials/captions.ts";
 import type { ScriptContext } from "../context.ts";
 import { type AppSession, runFlow } from "../screen/app.ts";
-import { type Screen, ScreenNeverCame } from "../screen/index.ts";
-import { checkCanType, EMOJI, typeExactly, typesPlainly, withEmoji } from "../screen/typing.ts";
+import {
+  type Screen,
+  ScreenNeverCame,
+  type Selector,
+  TAP_SETTLE_MS,
+  TapHadNoEffect,
+  WAIT_TIMEOUT_MS,
+} from "../screen/index.ts";
+import { checkCanType, EMOJI, typeInto, typesPlainly, withEmoji } from "../screen/typing.ts";
 import { ChatError, generateComment } from "./chatgpt.ts";
 import type { WarmupConfig } from "./config.ts";
 
@@ -46,10 +53,22 @@ const KEYCODE_ENTER = 66;
 /** TikTok cuts comments at 150 characters; Instagram allows more, but a warm-up comment is short anyway. */
 const MAX_COMMENT = 150;
 
-/** Selector screens of each app: the video viewer and the topic search. */
+/** Selector screens of each app: the video viewer and the topic search; pages: a video and its comments. */
 const SCREENS = {
-  tiktok: { viewer: "feed", comment: "comments", search: "searchVideos" },
-  instagram: { viewer: "reels", comment: "comment", search: "searchReels" },
+  tiktok: {
+    viewer: "feed",
+    comment: "comments",
+    search: "searchVideos",
+    video: "feed",
+    comments: "comments",
+  },
+  instagram: {
+    viewer: "reels",
+    comment: "comment",
+    search: "searchReels",
+    video: "reels",
+    comments: "reelComments",
+  },
 } as const;
 
 export async function warmupFlow(
@@ -76,6 +95,8 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   const { pkg, ui, sel, app } = session;
   const names = SCREENS[app];
   const v = (name: string) => sel(names.viewer, name);
+  /** The video last watched: the next must be another. */
+  let watched: string | undefined;
 
   await checkCanType(
     ctx,
@@ -101,7 +122,11 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     });
     if (topic) await searchTopic(session, topic);
     else if (app === "instagram") {
-      await ctx.step("open Reels", () => ui.waitAndTap("the Reels tab", sel("reels", "tab")));
+      await ctx.step("open Reels", () =>
+        ui.leaveBy(session.page("home"), "the Reels tab", sel("reels", "tab"), {
+          to: [session.page("reels")],
+        }),
+      );
     }
 
     while (left() > 0) {
@@ -126,12 +151,29 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   async function searchTopic(s: AppSession, query: string): Promise<void> {
     const search = (name: string) => s.sel(names.search, name);
     await ctx.step(`search "${query}"`, async () => {
-      await s.ui.waitAndTap("the search button", app === "tiktok" ? s.sel("home", "search") : search("tab"));
-      await s.ui.waitAndTap("the search box", search("box"));
-      await typeExactly(ctx, query, "the topic");
+      const page = s.page("search");
+      const button = app === "tiktok" ? s.sel("home", "search") : search("tab");
+      await s.ui.leaveBy(s.page("home"), "the search button", button, { to: [page] });
+      await typeInto(ctx, s, page, search("box"), query, "the topic");
       await phone.keyEvent(KEYCODE_ENTER, opts);
-      if (app === "tiktok") await s.ui.waitAndTap("the Videos tab", search("videosTab"));
-      await s.ui.waitAndTap(`a video about "${query}"`, search("result"));
+      if (app === "tiktok") {
+        const tab = search("videosTab");
+        const { node } = await s.ui.waitFor("the Videos tab", { tab });
+        if (!node.selected) {
+          await s.ui.tapUntil(node, "Videos", {
+            check: (screen) => (screen.find(tab)?.selected ? true : undefined),
+            unchanged: "the Videos tab is not chosen",
+            retry: tab,
+          });
+        }
+      }
+      const result = search("result");
+      const { node } = await s.ui.waitFor(`a video about "${query}"`, { result });
+      await s.ui.tapUntil(node, `a video about "${query}"`, {
+        check: (screen) => (screen.shows(s.page(names.video)) ? true : undefined),
+        unchanged: "no video opened",
+        retry: result,
+      });
     });
   }
 
@@ -142,17 +184,37 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
   async function videoOnScreen(s: AppSession): Promise<Screen> {
     for (let misses = 0; ; ) {
       try {
-        const { key, screen } = await s.ui.waitFor(
+        // after a swipe the old video stays on screen a moment: only another one counts
+        const { key, screen } = await s.ui.waitUntil(
           "a video",
-          { sheet: v("commentsOpen"), video: v("video") },
-          { timeoutMs: options.videoWaitMs ?? 10_000 },
+          (screen) =>
+            screen.has(v("commentsOpen"))
+              ? { key: "sheet", screen }
+              : screen.has(v("video")) && videoKey(screen) !== watched
+                ? { key: "video", screen }
+                : undefined,
+          // the first video follows the app's start (and its popups): it gets a screen's time
+          {
+            timeoutMs: summary.videos === 0 ? WAIT_TIMEOUT_MS : (options.videoWaitMs ?? 10_000),
+            delayMs: summary.videos === 0 ? 0 : TAP_SETTLE_MS,
+          },
         );
-        if (key === "video") return screen;
+        if (key === "video") {
+          watched = videoKey(screen);
+          return screen;
+        }
         await phone.keyEvent(KEYCODE_BACK, opts);
+        await s.ui.waitUntil("the comment sheet to close", (screen) =>
+          screen.has(v("commentsOpen")) ? undefined : true,
+        );
       } catch (e) {
         const last = s.ui.last;
         if (!(e instanceof ScreenNeverCame) || !last || ++misses >= MAX_MISSES) throw e;
-        ctx.log("no video on screen (an ad or a LIVE preview?): swiping on");
+        // the video watched still there: the swipe was lost, swiped again; else whatever comes next is new
+        if (!last.has(v("video"))) {
+          watched = undefined;
+          ctx.log("no video on screen (an ad or a LIVE preview?): swiping on");
+        }
         await swipeOn(last);
       }
     }
@@ -172,15 +234,14 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     if (chance(c.like_probable)) {
       const like = screen.find(v("like"));
       if (like && !screen.has(v("liked"))) {
-        await s.ui.tap(like, "Like");
-        summary.likes++;
+        if (await tried(s, like, "Like", (sc) => sc.has(v("liked")), v("like"))) summary.likes++;
       }
     }
     if (chance(followChance(c))) {
       const follow = screen.find(v("follow"));
       if (follow) {
-        await s.ui.tap(follow, `Follow ${author}`);
-        summary.follows++;
+        const gone = (sc: Screen) => !sc.nodes.some((n) => sameNode(n, follow));
+        if (await tried(s, follow, `Follow ${author}`, gone, v("follow"))) summary.follows++;
       }
     }
     if (chance(c.collect_probable)) await save(s, screen);
@@ -194,20 +255,55 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     if (app === "tiktok") {
       const favorite = screen.find(v("favorite"));
       if (!favorite || screen.has(v("favorited"))) return;
-      await s.ui.tap(favorite, "Favorites");
+      if (!(await tried(s, favorite, "Favorites", (sc) => sc.has(v("favorited")), v("favorite")))) return;
     } else {
       const more = screen.find(v("more"));
       if (!more) return;
-      await s.ui.tap(more, "More");
+      const row = [...v("save"), ...v("unsave")];
+      await s.ui.tapUntil(more, "More", { check: (sc) => sc.find(row), unchanged: "no Save row came" });
       const { key, node } = await s.ui.waitFor("the Save row", { save: v("save"), saved: v("unsave") });
       if (key === "saved") {
         // saved before: leave it saved, close the sheet
         await phone.keyEvent(KEYCODE_BACK, opts);
+        await s.ui.waitUntil("the sheet to close", (sc) => (sc.has(row) ? undefined : true));
         return;
       }
-      await s.ui.tap(node, "Save");
+      await s.ui.tapUntil(node, "Save", {
+        check: (sc) => (sc.has(row) ? undefined : true),
+        unchanged: "the Save sheet is still open",
+      });
     }
     summary.saves++;
+  }
+
+  /**
+   * A button on the video tapped until its effect shows (once more when the first tap was lost); whether it
+   * did. No effect is no failure of the run: the action is not counted.
+   */
+  async function tried(
+    s: AppSession,
+    node: UiNode,
+    what: string,
+    done: (sc: Screen) => boolean,
+    retry: Selector,
+  ): Promise<boolean> {
+    try {
+      await s.ui.tapUntil(node, what, {
+        check: (sc) => (done(sc) ? true : undefined),
+        unchanged: "nothing changed",
+        retry,
+      });
+      return true;
+    } catch (e) {
+      if (!(e instanceof TapHadNoEffect)) throw e;
+      ctx.log(`${e.message}: not counted`);
+      return false;
+    }
+  }
+
+  /** What tells one video from the next: its author and caption (not its counts: a like changes them). */
+  function videoKey(screen: Screen): string {
+    return `${textOf(screen.find(v("author")))}|${captionOf(screen)}`;
   }
 
   async function comment(s: AppSession, screen: Screen, caption: string): Promise<void> {
@@ -216,14 +312,25 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     // asked for only once the video can take a comment (a model's answer costs money)
     const text = await commentText(caption);
     if (!text) return;
-    await s.ui.tap(open, "comments");
-    await s.ui.waitAndTap("the comment box", v("commentInput"));
-    await typeExactly(ctx, text, "the comment");
-    await s.ui.waitAndTap("the comment's send button", v("commentSend"));
+    const sheet = s.page(names.comments);
+    const opened = await s.ui.tapUntil(open, "comments", {
+      check: (sc) => (sc.shows(sheet) ? sc : undefined),
+      unchanged: "the comments did not open",
+      retry: v(names.comment),
+    });
+    const typed = await typeInto(ctx, s, sheet, v("commentInput"), text, "the comment", { first: opened });
+    const send = typed.find(v("commentSend"));
+    if (!send) throw new ScreenNeverCame("the comment's send button", 0);
+    // sent: the field no longer holds the text
+    await s.ui.tapUntil(send, "the comment's send button", {
+      check: (sc) => (sc.find(v("commentInput"))?.text === text ? undefined : true),
+      unchanged: "the comment is still in its field",
+    });
     summary.comments++;
     ctx.log(`commented: "${text}"`);
     // back to the video (TikTok: the sheet closes; Instagram: the comments page)
     await phone.keyEvent(KEYCODE_BACK, opts);
+    await s.ui.waitUntil("the video again", (sc) => (sc.shows(sheet) ? undefined : true));
   }
 
   /** The comment to post: the model's (when asked for and it answers), else a template; null for none. */
@@ -268,6 +375,9 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
       .trim();
   }
 }
+
+const sameNode = (a: UiNode, b: UiNode) =>
+  a.resourceId === b.resourceId && a.contentDesc === b.contentDesc && a.bounds.y1 === b.bounds.y1;
 
 /** A node's words: its text, else its description, else the first a descendant has. */
 export function textOf(node: UiNode | undefined): string {

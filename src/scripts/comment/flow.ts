@@ -10,7 +10,7 @@ import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
 import { type Screen, ScreenNeverCame, type Selector } from "../screen/index.ts";
-import { checkCanType, typeExactly } from "../screen/typing.ts";
+import { checkCanType, typeInto } from "../screen/typing.ts";
 
 export interface CommentInput {
   /** The app to comment in (the link's); default the task's platform. */
@@ -56,7 +56,8 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
   if (input.image && app !== "tiktok") {
     throw ScriptError.permanent("an image comment is for TikTok only: Instagram comments carry no image");
   }
-  const { pkg, version, ui, sel } = await ctx.openApp(app);
+  const session = await ctx.openApp(app);
+  const { pkg, version, ui, sel, page } = session;
   const timeoutMs = input.screenTimeoutMs ?? 15_000;
   const wait = { timeoutMs };
   const opts = { signal };
@@ -73,20 +74,26 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
     await ctx.step("open the post", async () => {
       await phone.forceStop(pkg, opts);
       await phone.openUrl(input.url, pkg, opts);
+      await ui.waitForApp(pkg, "the app");
     });
+    const postPage = page(app === "tiktok" ? "video" : "post");
+    const comments = page("comments");
     await ctx.step("open the comments", async () => {
       // a link the app does not open lands on the feed, whose videos have a comments button too
       const open = await ui.waitUntil(
         "the post's page",
-        (screen) => (screen.has(sel("comments", "feed")) ? undefined : screen.find(sel("comments", "open"))),
+        (screen) =>
+          screen.shows(postPage) && !screen.has(sel("comments", "feed"))
+            ? screen.find(sel("comments", "open"))
+            : undefined,
         wait,
       );
-      await ui.tap(open, "comments");
+      // the comment bar of the post's page is not the sheet's: the sheet must be there first
+      await ui.tapToLeave(open, "comments", postPage, { to: [comments], retry: sel("comments", "open") });
     });
-    await ctx.step("type the comment", async () => {
-      await ui.waitAndTap("the comment field", sel("comments", "input"), wait);
-      await typeExactly(ctx, input.text, "the comment");
-    });
+    await ctx.step("type the comment", () =>
+      typeInto(ctx, session, comments, sel("comments", "input"), input.text, "the comment"),
+    );
     if (image) {
       await ctx.step("attach the image", async () => {
         await ui.waitAndTap("the comment bar's image button", sel("comments", "image"), wait);
@@ -102,7 +109,7 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
       });
     }
     const before = await ctx.step("send the comment", async () => {
-      const { node, screen } = await ui.waitFor("the send button", { send: sel("comments", "send") }, wait);
+      const { node, screen } = await ui.onPage(comments, "the send button", sel("comments", "send"), wait);
       const before = countRows(screen);
       sent = true;
       ctx.irreversible("the comment was sent");

@@ -10,7 +10,7 @@ import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { type AppSession, runFlow } from "../screen/app.ts";
 import { matches, type Screen, ScreenNeverCame, type Selector, WAIT_INTERVAL_MS } from "../screen/index.ts";
-import { checkCanType, typeExactly } from "../screen/typing.ts";
+import { checkCanType, typeInto } from "../screen/typing.ts";
 
 export type FollowAction = "follow" | "unfollow";
 export type AccessMethod = "direct" | "search";
@@ -63,12 +63,14 @@ async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResul
         // from a known state: whatever the app showed before is gone
         await phone.forceStop(pkg, opts);
         await phone.openUrl(PROFILE_URL[app](user), pkg, opts);
+        await ui.waitForApp(pkg, label);
       });
     } else {
       await checkCanType(ctx, [user], "the user name");
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
+        await ui.waitForApp(pkg, label);
       });
       await ctx.step(`search for ${at}`, () => searchUser(ctx, session, user));
     }
@@ -93,16 +95,27 @@ async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResul
     }
     if (action === "follow") {
       await ctx.step(`follow ${at}`, async () => {
-        await ui.tap(button, "Follow");
+        // a lost tap is tapped once more: a second tap on Follow changes nothing more
+        await ui.tapUntil(button, "Follow", {
+          check: (screen) => (followingOn(screen, session) === true ? true : undefined),
+          unchanged: `${at}'s button still reads "${button.text}"`,
+          retry: sel("user", "follow"),
+        });
         const now = await waitForButton(session, `${at}'s button to read Following`, true);
         ctx.log(`followed ${at} (the button reads "${now.text}")`);
       });
       return done("followed");
     }
     await ctx.step(`unfollow ${at}`, async () => {
-      await ui.tap(button, "Following");
-      await ui.waitAndTap("the Unfollow confirmation", sel("user", "unfollowConfirm"), {
-        timeoutMs: SCREEN_TIMEOUT_MS,
+      const confirm = sel("user", "unfollowConfirm");
+      const node = await ui.tapUntil(button, "Following", {
+        check: (screen) => screen.find(confirm),
+        unchanged: "no Unfollow confirmation came",
+        retry: sel("user", "following"),
+      });
+      await ui.tapUntil(node, "Unfollow", {
+        check: (screen) => (screen.has(confirm) ? undefined : true),
+        unchanged: "the Unfollow confirmation is still shown",
       });
       const now = await waitForButton(session, `${at}'s button to read Follow`, false);
       ctx.log(`unfollowed ${at} (the button reads "${now.text}")`);
@@ -119,11 +132,11 @@ async function walk(ctx: ScriptContext, input: FollowInput): Promise<FollowResul
 
 /** Search in the app, then tap the result whose handle is the user's (not merely the first row). */
 async function searchUser(ctx: ScriptContext, session: AppSession, user: string): Promise<void> {
-  const { app, ui, sel, label } = session;
+  const { app, ui, sel, label, page } = session;
   const at = `@${user}`;
-  await ui.waitAndTap("the search button", sel("home", "search"));
-  await ui.waitAndTap("the search box", sel("userSearch", "box"));
-  await typeExactly(ctx, user, "the user name");
+  const search = page("search");
+  await ui.leaveBy(page("home"), "the search button", sel("home", "search"), { to: [search] });
+  await typeInto(ctx, session, search, sel("userSearch", "box"), user, "the user name");
   // TikTok lists results after ENTER (then Users holds the accounts); Instagram lists accounts as one
   // types, and ENTER would open its keyword results instead
   const none = () => ScriptError.permanent(`${label}'s search finds no user ${at}`);
@@ -134,7 +147,14 @@ async function searchUser(ctx: ScriptContext, session: AppSession, user: string)
       tab: sel("userSearch", "usersTab"),
     });
     if (key === "none") throw none();
-    if (!node.selected) await ui.tap(node, "Users");
+    if (!node.selected) {
+      const tab = sel("userSearch", "usersTab");
+      await ui.tapUntil(node, "Users", {
+        check: (screen) => (screen.find(tab)?.selected ? true : undefined),
+        unchanged: "the Users tab is not chosen",
+        retry: tab,
+      });
+    }
   }
   const wanted = naming(sel("userSearch", "handle"), user);
   const { key } = await ui.waitFor(`${at} in the search results`, {
@@ -147,13 +167,19 @@ async function searchUser(ctx: ScriptContext, session: AppSession, user: string)
   if (key === "other") await ctx.sleep(1000);
   const row = (key === "other" ? await ui.dump() : ui.last)?.find(wanted);
   if (!row) throw none();
-  await ui.tap(row, `search result ${at}`);
+  await ui.tapToLeave(row, `search result ${at}`, search, { retry: wanted });
 }
 
 /** The profile's own follow button, in any state: the first on screen (suggested accounts come below it). */
 function mainButton(screen: Screen, { sel }: AppSession): UiNode | undefined {
   const any = [...sel("user", "follow"), ...sel("user", "following")];
   return screen.nodes.find((n) => any.some((m) => matches(n, m)));
+}
+
+/** Whether the profile's button on `screen` reads following (undefined: no button there). */
+function followingOn(screen: Screen, session: AppSession): boolean | undefined {
+  const node = mainButton(screen, session);
+  return node && isFollowing(node, session);
 }
 
 function isFollowing(node: UiNode, { sel }: AppSession): boolean {

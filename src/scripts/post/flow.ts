@@ -4,13 +4,14 @@
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
 import { extname } from "node:path";
+import type { UiNode } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
-import { ScreenNeverCame, type Selector } from "../screen/index.ts";
-import { checkCanType, typeExactly } from "../screen/typing.ts";
+import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
+import { checkCanType, typeExactly, typeInto } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
 import { uploadProgress } from "./upload-progress.ts";
 
@@ -35,8 +36,13 @@ export interface PostResult {
   taps: { what: string; x: number; y: number }[];
 }
 
-const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
 const SCREEN_TIMEOUT_MS = 15_000;
+const ENTER = 66;
+/**
+ * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
+ * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
+ */
+const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".mov": "video/quicktime",
@@ -45,6 +51,9 @@ const MIME: Record<string, string> = {
   ".png": "image/png",
   ".webp": "image/webp",
 };
+
+const sameBounds = (a: UiNode, b: UiNode) =>
+  a.bounds.x1 === b.bounds.x1 && a.bounds.y1 === b.bounds.y1 && a.bounds.x2 === b.bounds.x2;
 
 /** The app said the upload failed: nothing was posted, so it may be tried again. */
 class UploadFailed extends ScriptError {
@@ -61,7 +70,8 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const { phone, signal, task } = ctx;
   const app: Platform = task.platform;
   const s = input.settings;
-  const { pkg, version, selectors, ui, sel, label } = await ctx.openApp(app);
+  const session = await ctx.openApp(app);
+  const { pkg, version, selectors, ui, sel, label, page } = session;
   const opts = { signal };
 
   await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
@@ -72,34 +82,61 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const uris = pushed.map((m) => m.uri);
 
   const story = app === "instagram" && s.placement === "story";
+  const soundWait = { timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000) };
   // Until Post is tapped a failure may be retried; after, only when the app says the upload failed.
   let postTapped = false;
+  // The screen a tap's effect was last seen on, when nothing touched the phone since: the next step looks
+  // at it before it dumps again.
+  let settled: Screen | undefined;
+  const fresh = () => {
+    const first = settled;
+    settled = undefined;
+    return first;
+  };
   try {
     await walkToCaption();
     await typeCaption();
     await applyPostOptions();
     await ctx.step("tap Post", async () => {
+      // an Instagram story ends on the story editor (shared) or the caption screen (Create)
+      const from =
+        app === "tiktok"
+          ? page("post")
+          : (
+                await ui.waitForPage(
+                  { caption: page("caption"), storyEditor: page("storyEditor") },
+                  { first: settled },
+                )
+              ).key === "caption"
+            ? page("caption")
+            : page("storyEditor");
       const target =
         app === "tiktok"
           ? sel("post", "post")
           : story
             ? [...sel("story", "yourStory"), ...sel("caption", "share")]
             : sel("caption", "share");
-      const { node } = await ui.waitFor(
-        "the Post button",
-        { post: target },
-        { timeoutMs: SCREEN_TIMEOUT_MS },
-      );
+      // Post's bounds from a dump taken now: the caption typed, the keyboard down
+      const { node } = await ui.onPage(from, "the Post button", target, {
+        timeoutMs: SCREEN_TIMEOUT_MS,
+        first: fresh(),
+      });
       postTapped = true;
       ctx.irreversible("Post was tapped");
-      await ui.tap(node, "Post");
+      // never tapped twice: a tap that changed nothing is a failure that says so
+      settled = await ui.tapToLeave(node, "Post", from);
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
       const { key, node } = await ui.waitFor(
         "the upload's result",
         { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        { timeoutMs, intervalMs: 1000, onScreen: uploadProgress(ctx, sel("upload", "progress")) },
+        {
+          timeoutMs,
+          intervalMs: UPLOAD_POLL_MS,
+          first: fresh(),
+          onScreen: uploadProgress(ctx, sel("upload", "progress")),
+        },
       );
       if (key === "failed") {
         throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
@@ -109,6 +146,9 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   } catch (e) {
     if (signal.aborted) throw e;
     if (e instanceof UploadFailed) throw e;
+    if (e instanceof TapHadNoEffect && postTapped) {
+      throw ScriptError.permanent(`${e.message}; not retried (a duplicate post is worse than a failure)`);
+    }
     if (e instanceof ScreenNeverCame) {
       const message = postTapped
         ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
@@ -129,116 +169,239 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   // ---- screens -----------------------------------------------------------------------------------
 
   async function walkToCaption(): Promise<void> {
-    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
-    if (s.post_way === "share") {
-      // a story is shared to Instagram's "Stories" target, which opens the story editor
-      const activity = story ? INSTAGRAM_STORY_SHARE : selectors.shareActivity;
-      await ctx.step("open the app by a share intent", () =>
-        phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
-      );
-    } else {
+    let shared = s.post_way === "share";
+    if (shared) await shareMedia();
+    else {
       await ctx.step("open the app", async () => {
         await phone.forceStop(pkg, opts);
         await phone.startApp(pkg, undefined, opts);
+        await ui.waitForApp(pkg, label);
       });
       if (s.post_way === "useSound") await openSound();
-      else await ctx.step("tap Create", () => ui.waitAndTap("the Create button", sel("home", "create")));
-      await pickFromGallery();
+      else if (app === "instagram" && !(await createLabelled())) {
+        // Instagram 410's "+" has no id, text or description: the media go in by the placement's share target
+        ctx.log(
+          `${label}'s Create button has no label here: the media go in by the ${s.placement} share target`,
+        );
+        shared = true;
+        await shareMedia();
+      } else {
+        settled = await ctx.step("tap Create", () =>
+          ui.leaveBy(page("home"), "the Create button", sel("home", "create"), {
+            to: [page(app === "tiktok" ? "camera" : "gallery")],
+            first: fresh(),
+          }),
+        );
+      }
+      if (!shared) await pickFromGallery();
     }
     if (app === "tiktok") {
       await addSound();
-      await ctx.step("editor: Next", () => ui.waitAndTap("the editor's Next", sel("editor", "next")));
-    } else if (!(story && s.post_way === "share")) {
-      await ctx.step("edit: Next", () => ui.waitAndTap("the edit screen's Next", sel("edit", "next")));
+      settled = await ctx.step("editor: Next", () =>
+        ui.leaveBy(page("editor"), "the editor's Next", sel("editor", "next"), {
+          to: [page("post")],
+          first: fresh(),
+        }),
+      );
+    } else if (!(story && shared)) {
+      settled = await ctx.step("edit: Next", () =>
+        ui.leaveBy(page("edit"), "the edit screen's Next", sel("edit", "next"), {
+          to: [page("caption")],
+          first: fresh(),
+        }),
+      );
     }
+  }
+
+  /** The media shared to the app (Instagram: the activity of the target, so no chooser asks which one). */
+  async function shareMedia(): Promise<void> {
+    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
+    const activity =
+      (app === "instagram" ? selectors.shareActivities[s.placement] : selectors.shareActivity) || undefined;
+    await ctx.step("open the app by a share intent", () =>
+      phone.shareFiles(pkg, activity, input.kind === "video" ? mime : "image/*", uris, opts),
+    );
+    if (app === "instagram") await passChooser();
+  }
+
+  /** Whether the home feed's Create button can be told by its id or description. */
+  async function createLabelled(): Promise<boolean> {
+    const { screen } = await ui.waitForPage({ home: page("home") });
+    settled = screen;
+    return screen.has(sel("home", "create"));
+  }
+
+  /** The system's "Share with" chooser, when the phone shows one after all: the target's row is picked. */
+  async function passChooser(): Promise<void> {
+    const next = page(story ? "storyEditor" : "edit");
+    const chooser = page("chooser");
+    const { key, screen } = await ui.waitForPage({ next, chooser }, { timeoutMs: SCREEN_TIMEOUT_MS });
+    if (key === "next") {
+      settled = screen;
+      return;
+    }
+    settled = await ctx.step(`pick ${label}'s ${s.placement} in the share chooser`, () =>
+      ui.leaveBy(chooser, `${label}'s ${s.placement} target`, sel("chooser", s.placement), {
+        to: [next],
+        first: screen,
+      }),
+    );
   }
 
   async function openSound(): Promise<void> {
     if (app !== "tiktok") throw ScriptError.permanent("post_way useSound is for TikTok only");
     await ctx.step(`open the sound "${s.sound_name}"`, async () => {
-      await ui.waitAndTap("the search button", sel("home", "search"));
-      const { node } = await ui.waitFor("the search box", { box: sel("sound", "searchBox") });
-      await ui.tap(node, "search box");
-      await phone.typeText(s.sound_name, opts);
-      await phone.keyEvent(66, opts);
-      await ui.waitAndTap("the Sounds tab", sel("sound", "soundsTab"));
-      await ui.waitAndTap(`a sound named "${s.sound_name}"`, sel("sound", "firstResult"), {
-        timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+      const search = page("search");
+      await ui.leaveBy(page("home"), "the search button", sel("home", "search"), { to: [search] });
+      await typeInto(ctx, session, search, sel("sound", "searchBox"), s.sound_name, "the sound's name");
+      await phone.keyEvent(ENTER, opts);
+      const tab = sel("sound", "soundsTab");
+      const { node } = await ui.waitFor("the Sounds tab", { tab });
+      if (!node.selected) {
+        await ui.tapUntil(node, "Sounds", {
+          check: (sc) => (sc.find(tab)?.selected ? true : undefined),
+          unchanged: "the Sounds tab is not chosen",
+          retry: tab,
+        });
+      }
+      const result = sel("sound", "firstResult");
+      const { node: row } = await ui.waitFor(`a sound named "${s.sound_name}"`, { result }, soundWait);
+      const sound = page("sound");
+      await ui.tapUntil(row, `the sound "${s.sound_name}"`, {
+        check: (sc) => (sc.shows(sound) ? true : undefined),
+        unchanged: "the sound's page did not open",
+        retry: result,
       });
-      await ui.waitAndTap('"Use this sound"', sel("sound", "useSound"));
+      await ui.leaveBy(sound, '"Use this sound"', sel("sound", "useSound"), { to: [page("camera")] });
     });
   }
 
   async function pickFromGallery(): Promise<void> {
     const count = input.files.length;
+    const gallery = page("gallery");
     if (app === "tiktok") {
-      await ctx.step("open the gallery", () =>
-        ui.waitAndTap("the camera's upload button", sel("camera", "upload")),
+      settled = await ctx.step("open the gallery", () =>
+        ui.leaveBy(page("camera"), "the camera's upload button", sel("camera", "upload"), {
+          to: [gallery],
+          first: fresh(),
+        }),
       );
       await ctx.step(`select ${count} item(s), Next`, async () => {
-        const { screen } = await ui.waitFor("the gallery", { select: sel("gallery", "select") });
-        const boxes = screen.findAll(sel("gallery", "select"));
+        const select = sel("gallery", "select");
+        const { screen } = await ui.waitForPage({ gallery }, { first: fresh() });
+        const boxes = screen.findAll(select);
         if (boxes.length < count)
           throw ScriptError.retryable(`the gallery shows ${boxes.length} item(s), not ${count}`);
-        // newest first: ours are the first `count` cells, the first file pushed last in that run
-        for (let i = count - 1; i >= 0; i--)
-          await ui.tap(boxes[i] as (typeof boxes)[number], `gallery cell ${i + 1}`);
-        // Next stays where it was (it only becomes enabled): no second dump for it
-        const next = screen.find(sel("gallery", "next"));
-        if (next) await ui.tap(next, "gallery Next");
-        else await ui.waitAndTap("the gallery's Next", sel("gallery", "next"));
+        // newest first: ours are the first `count` cells, the first file pushed last in that run; each
+        // tick is seen before the next cell is tapped
+        const ticked = (sc: Screen, i: number) => {
+          const box = boxes[i] as UiNode;
+          return sc.findAll(sel("gallery", "ticked")).some((n) => sameBounds(n, box)) ? sc : undefined;
+        };
+        let last: Screen | undefined;
+        for (let i = count - 1; i >= 0; i--) {
+          last = await ui.tapUntil(boxes[i] as UiNode, `gallery cell ${i + 1}`, {
+            check: (sc) => ticked(sc, i),
+            unchanged: `gallery cell ${i + 1} is not ticked`,
+          });
+        }
+        // Next becomes enabled once a cell is ticked
+        const enabled = sel("gallery", "next").map((m) => ({ ...m, clickable: true }));
+        settled = await ui.leaveBy(gallery, "the gallery's enabled Next", enabled, {
+          to: [page("editor")],
+          first: last,
+        });
       });
     } else {
       await ctx.step(`choose ${s.placement}, select the media`, async () => {
-        const { node, screen } = await ui.waitFor("the gallery", { tab: sel("gallery", s.placement) });
-        // the tab already chosen keeps this grid: its thumbnail is tapped from the same dump
-        const thumbnail = node.selected ? screen.find(sel("gallery", "thumbnail")) : undefined;
-        if (thumbnail) {
-          await ui.tap(thumbnail, "gallery thumbnail");
-          return;
+        const tabOf = sel("gallery", s.placement);
+        const { node: tab } = await ui.onPage(gallery, `the ${s.placement} tab`, tabOf, { first: fresh() });
+        if (!tab.selected) {
+          settled = await ui.tapUntil(tab, s.placement, {
+            check: (sc) => (sc.shows(gallery) && sc.find(tabOf)?.selected ? sc : undefined),
+            unchanged: `the ${s.placement} tab is not chosen`,
+            retry: tabOf,
+          });
         }
-        await ui.tap(node, s.placement);
-        await ui.waitAndTap("a gallery thumbnail", sel("gallery", "thumbnail"));
+        settled = await ui.leaveBy(gallery, "a gallery thumbnail", sel("gallery", "thumbnail"), {
+          to: [page("edit"), page("storyEditor")],
+          first: fresh(),
+        });
       });
     }
   }
 
   async function addSound(): Promise<void> {
     if (s.add_sound === "-1" || s.add_sound === "0") return;
+    settled = undefined; // the sound sheet's taps change the screen
     await ctx.step(
       `add a sound (${s.add_sound === "custom" ? `"${s.custom_sound_keyword}"` : "recommended"})`,
       async () => {
-        await ui.waitAndTap('"Add sound"', sel("editor", "addSound"));
+        const editor = page("editor");
+        const volume = sel("editor", "volume");
+        const { node: add } = await ui.onPage(editor, '"Add sound"', sel("editor", "addSound"));
+        await ui.tapUntil(add, '"Add sound"', {
+          check: (sc) => (sc.has(volume) ? true : undefined),
+          unchanged: "the sound sheet did not open",
+          retry: sel("editor", "addSound"),
+        });
+        const rows =
+          s.add_sound === "custom" ? sel("editor", "soundResult") : sel("editor", "soundRecommended");
         if (s.add_sound === "custom") {
-          await ui.waitAndTap("the sound search", sel("editor", "soundSearch"));
-          await phone.typeText(s.custom_sound_keyword, opts);
-          await phone.keyEvent(66, opts);
-          await ui.waitAndTap("a sound result", sel("editor", "soundResult"), {
-            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          const field: Selector = [{ class: "android.widget.EditText", focused: true }];
+          const { node: search } = await ui.waitFor("the sound search", {
+            search: sel("editor", "soundSearch"),
           });
-        } else {
-          await ui.waitAndTap("a recommended sound", sel("editor", "soundRecommended"), {
-            timeoutMs: Math.max(SCREEN_TIMEOUT_MS, s.sound_wait_time * 1000),
+          await ui.tapUntil(search, "the sound search", {
+            check: (sc) => (sc.has(field) ? true : undefined),
+            unchanged: "the sound search did not open",
           });
+          await typeExactly(ctx, s.custom_sound_keyword, "the sound's keyword");
+          await phone.keyEvent(ENTER, opts);
         }
-        await ui.waitAndTap('"Volume"', sel("editor", "volume"));
+        const what = s.add_sound === "custom" ? "a sound result" : "a recommended sound";
+        const { node: row } = await ui.waitFor(what, { row: rows }, soundWait);
+        const picked = rows.map((m) => ({ ...m, selected: true }));
+        await ui.tapUntil(row, what, {
+          check: (sc) => (sc.has(picked) ? true : undefined),
+          unchanged: `${what} is not picked`,
+          retry: rows,
+        });
+        const { node: volumeButton } = await ui.waitFor('"Volume"', { volume });
+        await ui.tapUntil(volumeButton, '"Volume"', {
+          check: (sc) => (sc.has(sel("editor", "originalVolume")) ? true : undefined),
+          unchanged: "the volume sliders did not open",
+          retry: volume,
+        });
         await setVolume(
           "the original sound's volume",
           sel("editor", "originalVolume"),
           s.origin_sound_volume,
         );
         await setVolume("the added sound's volume", sel("editor", "addedVolume"), s.add_sound_volume);
-        await ui.waitAndTap('"Done"', sel("editor", "done"));
+        const { node: done } = await ui.waitFor('"Done"', { done: sel("editor", "done") });
+        settled = await ui.tapUntil(done, '"Done"', {
+          check: (sc) => (sc.shows(editor) && !sc.has(volume) ? sc : undefined),
+          unchanged: "the sound sheet is still open",
+          retry: sel("editor", "done"),
+        });
       },
     );
   }
 
-  /** Taps a slider where `percent` (0–100) of its width lies. */
+  /** Taps a slider where `percent` (0–100) of its width lies; its value is seen to change (or stay right). */
   async function setVolume(what: string, slider: Selector, percent: number): Promise<void> {
     const { node } = await ui.waitFor(what, { slider });
     const { x1, x2 } = node.bounds;
     const x = Math.round(x1 + ((x2 - x1 - 1) * Math.min(100, Math.max(0, percent))) / 100);
-    await ui.tap({ ...node, bounds: { ...node.bounds, x1: x, x2: x } }, `${what} ${percent}`);
+    const before = node.contentDesc;
+    await ui.tapUntil({ ...node, bounds: { ...node.bounds, x1: x, x2: x } }, `${what} ${percent}`, {
+      check: (sc) => {
+        const now = sc.find(slider)?.contentDesc;
+        return now !== undefined && (now !== before || now.endsWith(` ${percent}`)) ? true : undefined;
+      },
+      unchanged: `${what} did not change`,
+    });
   }
 
   async function typeCaption(): Promise<void> {
@@ -247,23 +410,39 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       return;
     }
     const field = app === "tiktok" ? sel("post", "description") : sel("caption", "caption");
+    const on = page(app === "tiktok" ? "post" : "caption");
+    const suggestions = app === "tiktok" ? sel("post", "suggestions") : undefined;
     await ctx.step("type the caption", async () => {
       if (app === "tiktok" && input.title) {
-        await ui.waitAndTap("the title field", sel("post", "title"));
-        await typeExactly(ctx, input.title, "the title");
+        settled = await typeInto(ctx, session, on, sel("post", "title"), input.title, "the title", {
+          suggestions,
+          first: fresh(),
+        });
       }
       if (input.caption) {
-        await ui.waitAndTap("the caption field", field);
-        await typeExactly(ctx, input.caption, "the caption");
+        settled = await typeInto(ctx, session, on, field, input.caption, "the caption", {
+          suggestions,
+          first: fresh(),
+        });
       }
     });
   }
 
   async function applyPostOptions(): Promise<void> {
     if (app === "tiktok" && input.settings.add_product_link === 1) {
+      settled = undefined; // the link sheet's taps change the screen
       await ctx.step("add a product link", async () => {
-        await ui.waitAndTap('"Add link"', sel("post", "addLink"));
-        await ui.waitAndTap('"Products"', sel("post", "productLink"));
+        const products = sel("post", "productLink");
+        const { node } = await ui.onPage(page("post"), '"Add link"', sel("post", "addLink"));
+        const row = await ui.tapUntil(node, '"Add link"', {
+          check: (sc) => sc.find(products),
+          unchanged: "the link sheet did not open",
+          retry: sel("post", "addLink"),
+        });
+        await ui.tapUntil(row, '"Products"', {
+          check: (sc) => (sc.shows(page("post")) && !sc.has(products) ? true : undefined),
+          unchanged: "the link sheet is still open",
+        });
       });
     }
   }

@@ -13,7 +13,7 @@ import type { UiNode } from "../../devices/index.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import type { Screen } from "./index.ts";
+import { type Screen, TapHadNoEffect, WAIT_TIMEOUT_MS } from "./index.ts";
 
 export interface SwitcherRow {
   username: string;
@@ -44,17 +44,25 @@ export async function readAccountInUse(
     signedOut,
   });
   if (key === "signedOut") return null;
-  await s.ui.tap(node, "Profile");
   const handle = s.app === "tiktok" ? s.sel("account", "handle") : s.sel("account", "username");
-  const seen = await s.ui.waitFor("the own profile", { handle, signedOut });
-  return seen.key === "handle" ? bare(seen.node.text) || null : null;
+  const seen = await s.ui.tapUntil(node, "Profile", {
+    check: (screen) => screen.find(handle) ?? (screen.has(signedOut) ? null : undefined),
+    unchanged: "the own profile did not open",
+    retry: s.sel("home", "profileTab"),
+    timeoutMs: WAIT_TIMEOUT_MS,
+  });
+  return seen ? bare(seen.text) || null : null;
 }
 
 /** Opens the switcher from the own profile (on screen): its rows, the account in use marked. */
 export async function readSwitcher(s: AppSession): Promise<SwitcherRow[]> {
   const opener = s.app === "tiktok" ? s.sel("account", "name") : s.sel("account", "openSwitcher");
-  await s.ui.waitAndTap("the account name", opener);
-  const { screen } = await s.ui.waitFor("the account switcher", { sheet: s.sel("account", "switcher") });
+  const { node } = await s.ui.waitFor("the account name", { opener });
+  const screen = await s.ui.tapUntil(node, "the account name", {
+    check: (sc) => (sc.shows(s.page("switcher")) ? sc : undefined),
+    unchanged: "the account switcher did not open",
+    retry: opener,
+  });
   return switcherRows(screen, s);
 }
 
@@ -110,9 +118,17 @@ export async function switchTo(ctx: ScriptContext, s: AppSession, username: stri
       listed,
     );
   }
-  await s.ui.tap(row.node, `account @${row.username}`);
+  // the profile read next must be the one after the switch: the switcher is gone first; when it stays,
+  // the app is started again to read who is in use now
+  const left = await s.ui.tapToLeave(row.node, `account @${row.username}`, s.page("switcher")).then(
+    () => true,
+    (e: unknown) => {
+      if (e instanceof TapHadNoEffect) return false;
+      throw e;
+    },
+  );
   // TikTok lands on Home (maybe behind "Save login?"), Instagram on the profile: look again from the tab
-  const now = await readAccountInUse(ctx, s, { restart: false });
+  const now = await readAccountInUse(ctx, s, { restart: !left });
   if (!now || !same(now, username)) {
     throw ScriptError.retryable(
       `wrong account active: switching to @${bare(username)} on ${s.label} left ${now ? `@${now}` : "no account"} in use`,

@@ -7,8 +7,8 @@ import type { Phone } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
 import type { Clock } from "../../tasks/clock.ts";
 import { ScriptError } from "../errors.ts";
-import { type AppSelectors, forVersion, loadSelectors } from "../selectors/index.ts";
-import { ScreenNeverCame, type Selector, Ui } from "./index.ts";
+import { type AppSelectors, loadSelectors, pageFor, popupsFor, selectorFor } from "../selectors/index.ts";
+import { type Page, ScreenNeverCame, type Selector, Ui } from "./index.ts";
 
 export const APP_LABEL: Record<Platform, string> = { tiktok: "TikTok", instagram: "Instagram" };
 
@@ -21,6 +21,8 @@ export interface AppSession {
   ui: Ui;
   /** The selector `screen.name` for this package and version; a missing one is a bug in the data file. */
   sel(screen: string, name: string): Selector;
+  /** The page `name` by its anchors (the file's `pages`); a missing one is a bug in the data file. */
+  page(name: string): Page;
 }
 
 /** `app` (default the task's) on the run's phone; `only`: this one of the app's packages (TikTok has two). */
@@ -67,14 +69,12 @@ export function appSessions(run: AppRun): OpenApp {
         return { pkg, version };
       }));
     probed.set(key, { pkg, version });
-    const popups = selectors.popups.map((p) => ({ name: p.name, tap: forVersion(p.tap, pkg, version) }));
+    const popups = popupsFor(selectors, pkg, version);
     const ui = new Ui(phone, signal, { popups, log: (m) => run.log(m), clock: run.clock });
-    const sel = (screen: string, name: string): Selector => {
-      const alternatives = selectors.screens[screen]?.[name];
-      if (!alternatives) throw new Error(`no selector ${app}.${screen}.${name}`);
-      return forVersion(alternatives, pkg, version);
-    };
-    return { app, label, pkg, version, selectors, ui, sel };
+    const sel = (screen: string, name: string): Selector =>
+      selectorFor(selectors, screen, name, pkg, version);
+    const page = (name: string): Page => pageFor(selectors, name, pkg, version);
+    return { app, label, pkg, version, selectors, ui, sel, page };
   };
 }
 

@@ -1,10 +1,14 @@
 /**
  * Typing text exactly: `input text` types printable ASCII only; anything else (emoji, accents, line breaks)
  * needs ADBKeyBoard. Checked before a flow changes anything, so a text that would arrive mangled is a clear
- * permanent failure instead.
+ * permanent failure instead. `typeInto` types into a field and checks it holds the text, keyboard down.
  */
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
+import type { AppSession } from "./app.ts";
+import { type Page, type Screen, ScreenNeverCame, type Selector, TAP_EFFECT_MS } from "./index.ts";
+
+const KEYCODE_BACK = 4;
 
 /** Printable ASCII: all `input text` can type. */
 const TYPEABLE = /^[\x20-\x7e]*$/;
@@ -43,4 +47,54 @@ export async function typeExactly(ctx: ScriptContext, text: string, what: string
     if (ctx.signal.aborted) throw e;
     throw ScriptError.permanent(`could not type ${what}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Types `text` into `field` on `page` and checks it took: the field tapped on the page (its focus seen as the
+ * keyboard coming up, when there is one), the text typed, the soft keyboard hidden when it is shown (it may
+ * cover the page's buttons), a suggestion list (`suggestions`) still over the page closed, and a fresh dump
+ * must show the field holding exactly `text` (that screen is returned). A field that holds something else
+ * is a retryable failure. `first`: a screen dumped after the last input, looked at before dumping.
+ */
+export async function typeInto(
+  ctx: ScriptContext,
+  s: AppSession,
+  page: Page,
+  field: Selector,
+  text: string,
+  what: string,
+  options: { suggestions?: Selector; first?: Screen } = {},
+): Promise<Screen> {
+  const { ui } = s;
+  const { suggestions, first } = options;
+  const { node } = await ui.onPage(page, what, field, { first });
+  // text typed before the field has focus goes nowhere: the focus is seen first
+  const focused = field.map((m) => ({ ...m, focused: true }));
+  await ui.tapUntil(node, what, {
+    check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
+    unchanged: `${what} did not take the focus`,
+    retry: field,
+  });
+  await typeExactly(ctx, text, what);
+  await ui.hideKeyboard();
+  const holds = (screen: Screen) => screen.find(field)?.text === text;
+  const listed = (screen: Screen) => suggestions !== undefined && screen.has(suggestions);
+  const settled = (screen: Screen) =>
+    screen.shows(page) && holds(screen) && !listed(screen) ? screen : undefined;
+  const wait = { timeoutMs: TAP_EFFECT_MS };
+  try {
+    return await ui.waitUntil(`${what} to hold the text`, settled, wait);
+  } catch (e) {
+    if (!(e instanceof ScreenNeverCame)) throw e;
+    const last = ui.last;
+    if (!last?.shows(page) || !holds(last) || !listed(last)) {
+      const got = last?.find(field)?.text;
+      throw ScriptError.retryable(
+        `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
+      );
+    }
+  }
+  // the keyboard is down and a suggestion list still hangs over the page: BACK closes it (the page stays)
+  await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
+  return ui.waitUntil(`${page.name} without the suggestion list`, settled, wait);
 }
