@@ -87,25 +87,62 @@ export class MaterialStore {
     return out;
   }
 
-  /** The paths of `paths` that `poster` has already posted. */
-  usedBy(paths: string[], poster: Poster): Set<string> {
-    if (paths.length === 0) return new Set();
+  /**
+   * The paths of `paths` that `poster` has already posted, each with whether a post of it was confirmed (seen
+   * on the account); false: only possibly posted.
+   */
+  usedBy(paths: string[], poster: Poster): Map<string, boolean> {
+    if (paths.length === 0) return new Map();
     const who = poster.username
       ? sql`lower(${materialUses.username}) = lower(${poster.username})`
       : and(eq(materialUses.serial, poster.serial), isNull(materialUses.username));
     const rows = this.db
-      .selectDistinct({ path: materialUses.path })
+      .select({ path: materialUses.path, confirmed: sql<number>`max(${materialUses.confirmed})` })
       .from(materialUses)
       .where(and(inArray(materialUses.path, paths), who))
+      .groupBy(materialUses.path)
       .all();
-    return new Set(rows.map((r) => r.path));
+    return new Map(rows.map((r) => [r.path, r.confirmed === 1]));
   }
 
-  recordUses(paths: string[], poster: Poster, taskId: number | null, at = Date.now()): void {
+  /** `confirmed` false: possibly posted (Post was tapped, the post not seen on the account yet). */
+  recordUses(
+    paths: string[],
+    poster: Poster,
+    taskId: number | null,
+    at = Date.now(),
+    confirmed = true,
+  ): void {
     if (paths.length === 0) return;
     this.db
       .insert(materialUses)
-      .values(paths.map((path) => ({ path, username: poster.username, serial: poster.serial, taskId, at })))
+      .values(
+        paths.map((path) => ({
+          path,
+          username: poster.username,
+          serial: poster.serial,
+          taskId,
+          at,
+          confirmed,
+        })),
+      )
+      .run();
+  }
+
+  /** The task's possible posts were seen on the account: posted. */
+  confirmUses(taskId: number): void {
+    this.db
+      .update(materialUses)
+      .set({ confirmed: true })
+      .where(and(eq(materialUses.taskId, taskId), eq(materialUses.confirmed, false)))
+      .run();
+  }
+
+  /** The task's possible posts were not posted after all (the app said the upload failed). */
+  dropPossibleUses(taskId: number): void {
+    this.db
+      .delete(materialUses)
+      .where(and(eq(materialUses.taskId, taskId), eq(materialUses.confirmed, false)))
       .run();
   }
 

@@ -37,6 +37,7 @@ const config = (over: Record<string, unknown>) =>
     material_path: "",
     material_list: [],
     materials_tags: "",
+    include_possibly_posted: false,
     ...over,
   }) as MaterialConfig;
 

@@ -4,8 +4,16 @@ import { choice } from "../../explain.ts";
 import { materialFields } from "../../materials/index.ts";
 
 const volume = T.Integer({ minimum: 0, maximum: 100, default: 50 });
-const { content_type, image_count, captions, material_source, material_path, material_list, materials_tags } =
-  materialFields;
+const {
+  content_type,
+  image_count,
+  captions,
+  material_source,
+  material_path,
+  material_list,
+  materials_tags,
+  include_possibly_posted,
+} = materialFields;
 
 export const postConfig = T.Object(
   {
@@ -24,6 +32,7 @@ export const postConfig = T.Object(
     material_path,
     material_list,
     materials_tags,
+    include_possibly_posted,
     upload_wait_time: T.Integer({ minimum: 0, maximum: 3600, default: 30 }),
     sound_wait_time: T.Integer({ minimum: 0, maximum: 600, default: 10 }),
     add_sound: choice(
