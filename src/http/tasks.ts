@@ -310,6 +310,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             status_text: "failed",
             error: "stopped by user",
             error_class: "permanent",
+            failure_reason: "stopped",
             waiting_for: null,
           },
           errors: [Code.invalid, Code.notFound, Code.conflict],
@@ -353,6 +354,29 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           description:
             "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. " +
             "40401 when there is no such task, or no screenshot was kept for it.",
+          tags,
+          image: "the screen as PNG",
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
+    )
+    .get(
+      "/:task_id/proof",
+      ({ params }) => {
+        service.get(params.task_id);
+        const file = evidence.proofPath(params.task_id);
+        if (!file)
+          throw new AppError(Code.notFound, `no proof screenshot was kept for task ${params.task_id}`);
+        return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
+      },
+      {
+        params: TaskIdParams,
+        detail: pngDoc({
+          summary: "The screen that proved a post",
+          description:
+            "A post is done when it is seen on its account: the screen that showed it (the newest post with its " +
+            "caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. " +
+            "40401 when there is no such task, or no proof screenshot was kept for it.",
           tags,
           image: "the screen as PNG",
           errors: [Code.invalid, Code.notFound],

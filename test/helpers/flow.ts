@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
+import type { PostRecord } from "../../src/domain.ts";
 import { Materials } from "../../src/materials/index.ts";
 import {
   type AccountBook,
@@ -105,6 +106,8 @@ export interface FlowRun {
   ctx: ScriptContext;
   steps: { name: string; ms: number; ok: boolean }[];
   logs: string[];
+  /** Every post record the run wrote (ctx.recordPost), with its proof's screenshot. */
+  records: { record: PostRecord; screenshot?: Uint8Array }[];
   /** Runs the cleanups as the runner does (createScriptContext's): newest first, each with its own timeout. */
   cleanup(): Promise<void>;
   controller: AbortController;
@@ -136,6 +139,7 @@ export function flowContext(
   const clock = options.clock ?? open.find((p) => p.phone === phone)?.clock ?? new AutoClock(Date.now());
   const steps: FlowRun["steps"] = [];
   const logs: string[] = [];
+  const records: FlowRun["records"] = [];
   const { ctx, cleanup } = createScriptContext({
     services: flowServices(options),
     task: {
@@ -156,8 +160,9 @@ export function flowContext(
       else steps.push({ name: message.slice(0, message.indexOf(": ")), ms: durationMs, ok: false });
     },
     irreversible: (what) => logs.push(`irreversible: ${what}`),
+    recordPost: (record, screenshot) => records.push({ record, screenshot }),
   });
-  return { ctx, steps, logs, cleanup, controller, clock };
+  return { ctx, steps, logs, records, cleanup, controller, clock };
 }
 
 /**

@@ -12,6 +12,7 @@ import { runFlow } from "../screen/app.ts";
 import { ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
+import { provePost, type SeenPost } from "./proof.ts";
 
 export interface PostInput {
   /** Absolute paths on this PC, in posting order: one video, or the images. */
@@ -32,6 +33,8 @@ export interface PostResult {
   remoteFiles: string[];
   dumps: number;
   taps: { what: string; x: number; y: number }[];
+  /** The post as it was seen on the account. */
+  proof: SeenPost;
 }
 
 const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
@@ -45,8 +48,11 @@ const MIME: Record<string, string> = {
   ".webp": "image/webp",
 };
 
+/** How long the post is looked for on the account after the upload: at least 30 s, else upload_wait_time. */
+export const proofWaitMs = (s: PostConfig) => Math.max(30, s.upload_wait_time) * 1000;
+
 /** The app said the upload failed: nothing was posted, so it may be tried again. */
-class UploadFailed extends ScriptError {
+export class UploadFailed extends ScriptError {
   constructor(message: string) {
     super(message, "retryable");
   }
@@ -73,6 +79,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   const story = app === "instagram" && s.placement === "story";
   // Until Post is tapped a failure may be retried; after, only when the app says the upload failed.
   let postTapped = false;
+  let proof: SeenPost | undefined;
   try {
     await walkToCaption();
     await typeCaption();
@@ -95,37 +102,78 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
-      const { key, node } = await ui.waitFor(
-        "the upload's result",
-        { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        { timeoutMs, intervalMs: 1000 },
-      );
-      if (key === "failed") {
-        throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
+      const ended = await uploadEnded(timeoutMs);
+      if (ended.key === "failed") {
+        throw new UploadFailed(`upload failed: ${label} showed "${ended.text}"`);
       }
-      ctx.log(`posted: "${node.text || node.contentDesc}"`);
+      ctx.log(
+        ended.key === "done"
+          ? `the upload is over: "${ended.text}"`
+          : ended.key === "gone"
+            ? "the upload is over: its progress is gone"
+            : `the upload still showed progress after ${s.upload_wait_time} s`,
+      );
     });
+    // a success text alone proves nothing: the post must be seen on the account
+    const session = { app, label, pkg, version, selectors, ui, sel };
+    const claim = { caption: story ? "" : input.caption, title: input.title ?? "", story };
+    const seen = await ctx.step("prove the post", () =>
+      provePost(ctx, session, claim, { timeoutMs: proofWaitMs(s), restart: false }),
+    );
+    if (!seen.post) {
+      throw ScriptError.unconfirmed(
+        `unconfirmed: Post was tapped, but the post was not seen on the account within ` +
+          `${Math.round(proofWaitMs(s) / 1000)} s (${seen.lastSeen}); it may be published: not retried`,
+      );
+    }
+    proof = seen.post;
   } catch (e) {
     if (signal.aborted) throw e;
     if (e instanceof UploadFailed) throw e;
-    if (e instanceof ScreenNeverCame) {
-      const message = postTapped
-        ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
-        : `screen never came: ${e.message}`;
-      throw postTapped ? ScriptError.permanent(message) : ScriptError.retryable(message);
+    if (!postTapped) {
+      if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
+      throw e;
     }
-    if (postTapped && !(e instanceof ScriptError && e.errorClass === "permanent")) {
-      throw ScriptError.permanent(
-        `Post was tapped, then: ${(e as Error).message}; not retried (a duplicate post is worse than a failure)`,
-      );
-    }
-    throw e;
+    // Post was tapped: whatever went wrong, the post may be up; never retried, never plain "failed"
+    if (e instanceof ScriptError && e.reason === "unconfirmed") throw e;
+    throw ScriptError.unconfirmed(
+      `unconfirmed: Post was tapped, then: ${(e as Error).message}; it may be published: not retried`,
+    );
   } finally {
     ctx.log(`${ui.dumps} UI dumps, ${ui.taps.length} taps`);
   }
-  return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps };
+  return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps, proof };
 
   // ---- screens -----------------------------------------------------------------------------------
+
+  /**
+   * Until the app says the upload failed or is done, or its progress is gone: two looks in a row show
+   * neither the progress nor the post screen (a success text may be a toast, never in a dump). Past
+   * `timeoutMs` with the progress still shown, "timeout": the proof decides.
+   */
+  async function uploadEnded(
+    timeoutMs: number,
+  ): Promise<{ key: "failed" | "done"; text: string } | { key: "gone" | "timeout" }> {
+    let quiet = 0;
+    const busy = [...sel("upload", "progress"), ...sel("proof", "composer")];
+    try {
+      return await ui.waitUntil(
+        "the upload's end",
+        (screen) => {
+          const failed = screen.find(sel("upload", "failed"));
+          if (failed) return { key: "failed" as const, text: failed.text || failed.contentDesc };
+          const done = screen.find(sel("upload", "done"));
+          if (done) return { key: "done" as const, text: done.text || done.contentDesc };
+          quiet = screen.has(busy) ? 0 : quiet + 1;
+          return quiet >= 2 ? { key: "gone" as const } : undefined;
+        },
+        { timeoutMs, intervalMs: 1000 },
+      );
+    } catch (e) {
+      if (e instanceof ScreenNeverCame) return { key: "timeout" };
+      throw e;
+    }
+  }
 
   async function walkToCaption(): Promise<void> {
     const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
