@@ -45,6 +45,8 @@ export interface Config {
   allowedHosts: string[];
   /** Virtual phones to start in-process (demo mode). */
   simulate: number;
+  /** The demo's phones behave like real ones (screen changes take time, a keyboard, toasts, …). */
+  realistic: boolean;
   /** Automatic retries of a retryable failure, and the random delay before each, in seconds. */
   retryMax: number;
   retryDelayS: [number, number];
@@ -74,6 +76,7 @@ export class ConfigError extends Error {}
 interface Option {
   flag: string;
   env: string;
+  /** What follows the flag ("" for a switch: the flag alone means on; the environment says 1 or 0). */
   value: string;
   help: string;
   parse: (raw: string, c: Config) => void;
@@ -375,6 +378,16 @@ const OPTIONS: Option[] = [
     0,
     500,
   ),
+  {
+    flag: "--realistic",
+    env: "FARM_REALISTIC",
+    value: "",
+    help: "the --simulate phones behave like real ones: screen changes take time, a soft keyboard, toasts, …",
+    parse: (raw, c) => {
+      if (!/^(1|0|true|false)$/i.test(raw)) throw new ConfigError(`--realistic: "${raw}" is not 1 or 0`);
+      c.realistic = /^(1|true)$/i.test(raw);
+    },
+  },
 ];
 
 export function defaultConfig(): Config {
@@ -389,6 +402,7 @@ export function defaultConfig(): Config {
     adbPath: "adb",
     allowedHosts: [],
     simulate: 0,
+    realistic: false,
     retryMax: 2,
     retryDelayS: [60, 300],
     gracePeriodS: 30,
@@ -473,6 +487,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     if (!option) throw new ConfigError(`unknown option "${arg}" (see --help)`);
     let value: string | undefined;
     if (eq > 0) value = arg.slice(eq + 1);
+    else if (option.value === "") value = "1";
     else value = argv[++i];
     if (value === undefined) throw new ConfigError(`${name}: missing value`);
     fromFlags.set(option, value);

@@ -30,10 +30,11 @@ export async function startDemo(
   service: { fleet: Fleet; materials: Materials; taskService: TaskService },
   materialsDir: string,
   log: Logger,
+  realistic = false,
 ) {
   addDemoMaterials(service.materials, materialsDir);
   log.info(`demo: ${DEMO_POSTS} sample videos and images in the material library, tag "${DEMO_TAG}"`);
-  const demo = await startDemoPhones(count, service.fleet, log);
+  const demo = await startDemoPhones(count, service.fleet, log, realistic);
   service.taskService.create({ serials: demo.serials, script_name: "match_accounts", script_config: {} });
   log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
   return demo;
@@ -44,12 +45,14 @@ export function demoAccounts(n: number) {
   return { tiktok: [`farm${n}.alpha`, `farm${n}.beta`], instagram: [`farm${n}.insta`] };
 }
 
-export async function startDemoPhones(count: number, fleet: Fleet, log: Logger) {
+/** `realistic`: the phones behave like real ones (`--realistic`; see the virtual phone's README). */
+export async function startDemoPhones(count: number, fleet: Fleet, log: Logger, realistic = false) {
   const phones: VirtualPhone[] = [];
   for (let i = 0; i < count; i++) {
     const options = {
       serial: `DEMO${String(i + 1).padStart(3, "0")}`,
       accounts: demoAccounts(i + 1),
+      realistic,
       ...MODELS[i % MODELS.length],
     };
     // a fixed port makes the serial predictable; if it is taken, any free port will do
@@ -61,6 +64,8 @@ export async function startDemoPhones(count: number, fleet: Fleet, log: Logger) 
   await Promise.all(phones.map((p) => fleet.connect(p.host, p.port, { direct: true, ephemeral: true })));
   const serials = phones.map((p) => `${p.host}:${p.port}`);
   const attached = `demo: ${count} virtual phone(s) attached: ${serials.join(", ")}`;
+  if (realistic)
+    log.info("demo: the phones are realistic (screen changes take time, a soft keyboard, toasts, …)");
   // the README's examples name the usual serials: say which to use instead (the Swagger examples follow)
   if (phones.every((p, i) => p.port === DEMO_BASE_PORT + i)) log.info(attached);
   else

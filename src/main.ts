@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
   await service.start();
   const demo =
     config.simulate > 0
-      ? await startDemo(config.simulate, service, join(config.dataDir, "materials"), log)
+      ? await startDemo(config.simulate, service, join(config.dataDir, "materials"), log, config.realistic)
       : null;
 
   const signal = await signalled;

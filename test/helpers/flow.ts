@@ -38,12 +38,19 @@ export interface FlowPhone {
 /** Phones started by `startFlowPhone`, closed by `stopFlowPhones` (call it in afterEach). */
 const open: FlowPhone[] = [];
 
+/**
+ * Whether flow phones behave like real ones (`realistic`: screen changes take time, the keyboard covers the
+ * lower screen, toasts, …) unless a test says: FARM_SIM_REALISTIC=1 turns it on.
+ */
+export const FLOW_REALISTIC = process.env.FARM_SIM_REALISTIC === "1";
+
 export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions = {}): Promise<FlowPhone> {
   const clock = new AutoClock(Date.now());
   const sim = await VirtualPhone.start({
     auth: "none",
     packages: [TIKTOK, INSTAGRAM, KEYBOARD],
     clock,
+    realistic: FLOW_REALISTIC,
     ...opts,
   });
   const adb = await connectDirect({

@@ -56,6 +56,16 @@ describe("config", () => {
     }
   });
 
+  test("--realistic: a switch (the flag alone), or FARM_REALISTIC=1", () => {
+    expect(run([]).realistic).toBe(false);
+    expect(run(["--realistic", "--simulate", "3"])).toMatchObject({ realistic: true, simulate: 3 });
+    expect(run([], { FARM_REALISTIC: "1" }).realistic).toBe(true);
+    expect(run(["--realistic=0"], { FARM_REALISTIC: "1" }).realistic).toBe(false);
+    expect(() => run([], { FARM_REALISTIC: "yes please" })).toThrow(
+      new ConfigError('--realistic: "yes please" is not 1 or 0'),
+    );
+  });
+
   test("help and version", () => {
     expect(parseConfig(["--help"], {}).kind).toBe("help");
     expect(parseConfig(["--version"], {}).kind).toBe("version");

@@ -1,6 +1,6 @@
 /**
  * Runs virtual phones standalone (from the package's folder): `bun src/cli.ts --count 5 --base-port 6100 [--auth none|accept|reject]
- * [--latency MS] [--no-popups] [--model "Pixel 7"]`. Prints one line per phone; Ctrl-C stops them.
+ * [--latency MS] [--no-popups] [--model "Pixel 7"] [--realistic]`. Prints one line per phone; Ctrl-C stops them.
  */
 import { type AuthMode, VirtualPhone } from "./phone.ts";
 
@@ -15,11 +15,12 @@ const auth = (arg("auth") ?? "none") as AuthMode;
 const latencyMs = Number(arg("latency") ?? 0);
 const model = arg("model");
 const popups = !process.argv.includes("--no-popups");
+const realistic = process.argv.includes("--realistic");
 const host = arg("host") ?? "127.0.0.1";
 
 if (!Number.isInteger(count) || count < 1 || !["none", "accept", "reject"].includes(auth)) {
   console.error(
-    "usage: bun src/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] [--no-popups]",
+    "usage: bun src/cli.ts [--count N] [--base-port P] [--auth none|accept|reject] [--latency MS] [--no-popups] [--realistic]",
   );
   process.exit(2);
 }
@@ -33,6 +34,7 @@ for (let i = 0; i < count; i++) {
     auth,
     latencyMs,
     popups,
+    realistic,
     ...(model ? { model } : {}),
   });
   phones.push(phone);

@@ -7,6 +7,7 @@ import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
 import { MediaStore } from "./media.ts";
 import { Canvas } from "./png.ts";
+import { type Realism, seededRandom } from "./realism.ts";
 
 export const LAUNCHER_PKG = "com.google.android.apps.nexuslauncher";
 export const ADB_KEYBOARD_PKG = "com.android.adbkeyboard";
@@ -103,6 +104,7 @@ export interface DeviceConfig {
   packages: string[];
   popups: boolean;
   clock: PhoneClock;
+  realism: Realism;
 }
 
 /** The phone's time: now, and a wake-up at a moment (ms since the epoch; returns a cancel function). */
@@ -138,20 +140,41 @@ export class Device {
   foreground: SimApp | null = null;
   /** A pending share intent waiting in the system chooser. */
   chooser: Intent | null = null;
+  /** Taps that reached no app: lost during a screen change, or landing on the soft keyboard. */
+  readonly missedTaps: { x: number; y: number; why: "change" | "keyboard" }[] = [];
   private appByPkg = new Map<string, SimApp>();
   private env: AppEnv;
+  /**
+   * A screen change in progress (realism): what the screen showed before it and which popup was on it,
+   * shown in dumps, screenshots and `dumpsys window` until the change commits at `until`.
+   */
+  private change: {
+    roots: UiNode[];
+    popup: PopupDef | null;
+    pkg: string;
+    component: string;
+    until: number;
+  } | null = null;
+  private inputDepth = 0;
+  private readonly changeRandom: () => number;
+  private readonly idleRandom: () => number;
+  /** The field ("pkg/screen/field") whose keyboard BACK hid; a tap on a field shows it again. */
+  private keyboardHiddenFor: string | null = null;
 
   constructor(
     readonly cfg: DeviceConfig,
     readonly fs: PhoneFs,
   ) {
     this.media = new MediaStore(fs);
+    this.changeRandom = seededRandom(cfg.realism.seed);
+    this.idleRandom = seededRandom(cfg.realism.seed ^ 0x9e3779b9);
     this.packages = new Set([...CORE_PACKAGES, ...cfg.packages]);
     this.env = {
       media: this.media,
       screen: cfg.screen,
       popups: cfg.popups,
       sdk: cfg.sdk,
+      realism: cfg.realism,
       now: () => cfg.clock.now(),
       // a real timer: a reminder, not a wait (every read of the screen ticks on the phone's clock anyway);
       // on a clock that moves itself it would end a toast before anyone could read it
@@ -243,6 +266,10 @@ export class Device {
 
   /** Starts an activity for `am start` / monkey. */
   startActivity(intent: Intent): LaunchResult {
+    return this.input(() => this.start(intent));
+  }
+
+  private start(intent: Intent): LaunchResult {
     let pkg = intent.pkg;
     let activity: string | undefined;
     if (intent.component) {
@@ -320,6 +347,7 @@ export class Device {
   }
 
   forceStop(pkg: string): void {
+    this.change = null;
     const a = this.appByPkg.get(pkg);
     if (!a) return;
     a.forceStop();
@@ -342,6 +370,7 @@ export class Device {
   /** After a reboot: no app runs, the launcher is in front. */
   reboot(): void {
     for (const a of this.appByPkg.values()) a.forceStop();
+    this.change = null;
     this.foreground = null;
     this.chooser = null;
     this.screenOn = true;
@@ -353,8 +382,20 @@ export class Device {
     if (this.foreground && !this.foreground.running) this.foreground = null;
   }
 
-  /** The screen as view roots (the last one receives touches). */
+  /** A screen change is in progress (its old screen still shows). */
+  changing(): boolean {
+    if (this.change && this.cfg.clock.now() >= this.change.until) this.change = null;
+    return this.change !== null;
+  }
+
+  /** The screen as view roots (the last one receives touches): during a change, the old screen. */
   roots(): UiNode[] {
+    const live = this.liveRoots();
+    return this.changing() && this.change ? this.change.roots : live;
+  }
+
+  /** The screen as the apps have it now (a change in progress included). */
+  private liveRoots(): UiNode[] {
     this.tick();
     if (this.foreground) return this.foreground.render();
     const ctx = {
@@ -384,27 +425,91 @@ export class Device {
   }
 
   focusedPackage(): string {
+    if (this.changing() && this.change) return this.change.pkg;
+    return this.liveFocusedPackage();
+  }
+
+  private liveFocusedPackage(): string {
     if (this.foreground) return this.foreground.popup?.pkg ?? this.foreground.pkg;
     return this.chooser ? "android" : LAUNCHER_PKG;
   }
 
   focusedComponent(): string {
+    if (this.changing() && this.change) return this.change.component;
+    return this.liveFocusedComponent();
+  }
+
+  private liveFocusedComponent(): string {
     if (this.foreground) return `${this.foreground.pkg}/${this.foreground.activity}`;
     if (this.chooser) return "android/com.android.internal.app.ChooserActivity";
     return `${LAUNCHER_PKG}/com.google.android.apps.nexuslauncher.NexusLauncherActivity`;
   }
 
+  /**
+   * Runs an input; with realism, when it changes the screen the old one stays shown for the change's time
+   * (300–800 ms by default, on the phone's clock): a dump right after a tap still shows what was tapped.
+   */
+  private input<T>(apply: () => T): T {
+    const [min, max] = this.cfg.realism.changeMs;
+    if (this.inputDepth > 0 || max <= 0) return apply();
+    const before = this.liveRoots();
+    const shown = {
+      popup: this.foreground?.popup ?? null,
+      pkg: this.liveFocusedPackage(),
+      component: this.liveFocusedComponent(),
+    };
+    this.inputDepth++;
+    let result: T;
+    try {
+      result = apply();
+    } finally {
+      this.inputDepth--;
+    }
+    if (screenSignature(this.liveRoots()) === screenSignature(before)) return result;
+    const until = this.cfg.clock.now() + min + Math.round(this.changeRandom() * (max - min));
+    if (this.changing() && this.change) this.change.until = until;
+    else this.change = { roots: before, ...shown, until };
+    return result;
+  }
+
   tap(x: number, y: number): void {
     if (!this.screenOn) return;
-    const roots = this.roots();
+    if (this.keyboardCovers(y)) {
+      this.missedTaps.push({ x, y, why: "keyboard" });
+      return;
+    }
+    this.input(() => {
+      const change = this.changing() ? this.change : null;
+      const live = this.liveRoots();
+      if (!change) return this.tapNode(this.nodeAt(live, x, y), x);
+      if (this.cfg.realism.tapsDuringChange === "lost") {
+        this.missedTaps.push({ x, y, why: "change" });
+        return;
+      }
+      // a dialog that is closing takes no input: the tap falls through to what is underneath it now
+      if (change.popup && this.foreground?.popup !== change.popup)
+        return this.tapNode(this.nodeAt(live, x, y), x);
+      // the old screen takes the tap; what it asks for happens only where the app still offers it
+      const old = this.nodeAt(change.roots, x, y);
+      const offered = live.some((r) => [...walk(r)].some((n) => n.clickable && n.action === old?.action));
+      if (old && offered) this.tapNode(old, x);
+      else this.missedTaps.push({ x, y, why: "change" });
+    });
+  }
+
+  /** The node a tap at (x, y) reaches in the top window of `roots`. */
+  private nodeAt(roots: UiNode[], x: number, y: number): UiNode | null {
     const top = roots[roots.length - 1];
-    if (!top) return;
-    const node = hitTest(top, x, y);
+    return top ? hitTest(top, x, y) : null;
+  }
+
+  private tapNode(node: UiNode | null, x: number): void {
     if (!node?.action) return;
     // a slider's action takes where along it the tap fell, 0–100 ("{pct}")
     const [x1, , x2] = node.bounds;
     const pct = Math.round(((x - x1) * 100) / Math.max(1, x2 - x1 - 1));
     const action = node.action.replace("{pct}", String(Math.min(100, Math.max(0, pct))));
+    if (action.startsWith("focus:")) this.keyboardHiddenFor = null;
     if (this.foreground) {
       this.foreground.tapAction(action);
       if (!this.foreground.running) this.foreground = null;
@@ -427,17 +532,48 @@ export class Device {
     }
   }
 
+  /** The field with focus, as "pkg/screen/field" (null: none, or a dialog covers it). */
+  private focusedField(): string | null {
+    const app = this.foreground;
+    return app?.focused && !app.popup ? `${app.pkg}/${app.screen}/${app.focused}` : null;
+  }
+
+  /** The soft keyboard is up: a field has focus (with realism, unless BACK hid it). */
+  keyboardShown(): boolean {
+    if (!this.cfg.realism.keyboard) return this.focusedFieldText() !== null;
+    const field = this.focusedField();
+    return field !== null && field !== this.keyboardHiddenFor;
+  }
+
+  /** With realism, the keyboard covers the lower 40 % of the screen: a tap there reaches the keyboard. */
+  private keyboardCovers(y: number): boolean {
+    const { keyboard, keyboardCoversBottom } = this.cfg.realism;
+    return keyboard && keyboardCoversBottom && y >= this.cfg.screen.height * 0.6 && this.keyboardShown();
+  }
+
+  /** With realism, a `uiautomator dump` of a screen playing video fails now and then (no idle state). */
+  dumpFindsNoIdle(): boolean {
+    const share = this.cfg.realism.idleFailureShare;
+    return share > 0 && !!this.foreground?.playsVideo() && this.idleRandom() < share;
+  }
+
   swipe(x1: number, y1: number, x2: number, y2: number, ms: number): void {
     if (!this.screenOn) return;
     if (Math.abs(x2 - x1) < 10 && Math.abs(y2 - y1) < 10) {
       if (ms < 500) this.tap(x1, y1);
       return;
     }
-    this.tick();
-    if (this.foreground && !this.foreground.popup) this.foreground.swipe(x2 - x1, y2 - y1);
+    this.input(() => {
+      this.tick();
+      if (this.foreground && !this.foreground.popup) this.foreground.swipe(x2 - x1, y2 - y1);
+    });
   }
 
   key(code: number): void {
+    this.input(() => this.pressKey(code));
+  }
+
+  private pressKey(code: number): void {
     switch (code) {
       case 3:
         this.foreground = null;
@@ -451,6 +587,12 @@ export class Device {
         }
         const app = this.foreground;
         if (!app) return;
+        // BACK with the keyboard up only hides it (and what hangs on it, like a suggestion list)
+        if (this.cfg.realism.keyboard && this.keyboardShown()) {
+          this.keyboardHiddenFor = this.focusedField();
+          app.keyboardHidden();
+          return;
+        }
         if (app.popup) {
           const p: PopupDef = app.popup;
           const deny =
@@ -471,6 +613,7 @@ export class Device {
         this.screenOn = true;
         return;
       case 67:
+        this.tick();
         this.foreground?.deleteChar();
         return;
       default:
@@ -483,12 +626,14 @@ export class Device {
   /** Text arriving from an input method (input text, ADBKeyBoard). */
   typeText(text: string): void {
     this.typed.push(text);
-    this.tick();
-    this.foreground?.type(text);
+    this.input(() => {
+      this.tick();
+      this.foreground?.type(text);
+    });
   }
 
   clearText(): void {
-    this.foreground?.clearText();
+    this.input(() => this.foreground?.clearText());
   }
 
   focusedFieldText(): string | null {
@@ -535,4 +680,18 @@ export function describeIntent(i: Intent): string {
   if (i.component) parts.push(`cmp=${i.component}`);
   if (Object.keys(i.extras).length || i.streams.length) parts.push("(has extras)");
   return `Intent { ${parts.join(" ")} }`;
+}
+
+/**
+ * What a screen shows, but for the text in fields and focus: typing is drawn at once, a new screen, sheet,
+ * dialog or tick takes a change's time.
+ */
+function screenSignature(roots: UiNode[]): string {
+  const parts: string[] = [];
+  for (const root of roots)
+    for (const n of walk(root))
+      parts.push(
+        `${n.cls}|${n.resourceId}|${n.field === undefined ? n.text : ""}|${n.desc}|${n.bounds}|${n.selected}|${n.checked}|${n.enabled}`,
+      );
+  return parts.join("\n");
 }

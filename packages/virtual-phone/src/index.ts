@@ -18,3 +18,9 @@ export {
 } from "./phone.ts";
 // the screen's canvas: also what a host needs to make a sample PNG
 export { Canvas } from "./png.ts";
+export {
+  AOSP_PERMISSION_PKG,
+  GOOGLE_PERMISSION_PKG,
+  type Realism,
+  type RealismOptions,
+} from "./realism.ts";

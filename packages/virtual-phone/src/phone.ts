@@ -11,6 +11,7 @@ import { makeShellHost } from "./commands/host.ts";
 import { type AuthMode, Connection, FEATURES, type ServiceHandler } from "./connection.ts";
 import { DEFAULT_APPS, Device, type PhoneClock, systemTime } from "./device.ts";
 import { PhoneFs } from "./fs.ts";
+import { type RealismOptions, resolveRealism } from "./realism.ts";
 import { Shell, type ShellHost, type Sink } from "./shell.ts";
 import { ENV, ShellSessions } from "./shell-session.ts";
 import { runSync } from "./sync.ts";
@@ -43,6 +44,12 @@ export interface VirtualPhoneOptions {
    * named after the serial (`tiktok_<serial>`, `instagram_<serial>`); `[]` leaves the app signed out.
    */
   accounts?: { tiktok?: string[]; instagram?: string[] };
+  /**
+   * Behave like a real phone (default off): screen changes take time, the soft keyboard covers the lower
+   * screen, success texts are toasts, video feeds fail dumps now and then, … (`RealismOptions`: each knob
+   * on its own; `true`: all of them).
+   */
+  realistic?: boolean | RealismOptions;
 }
 
 export interface RecordedCommand {
@@ -93,6 +100,7 @@ export class VirtualPhone {
         packages: opts.packages ?? DEFAULT_APPS,
         popups: opts.popups ?? true,
         clock: opts.clock ?? systemTime,
+        realism: resolveRealism(opts.realistic, this.serial),
       },
       fs,
     );

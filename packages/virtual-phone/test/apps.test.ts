@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { AutoClock } from "../../../src/tasks/clock.ts";
 import { waitFor } from "../../../test/helpers/wait.ts";
 import { VirtualPhone, type VirtualPhoneOptions } from "../src/index.ts";
+import { addVideo } from "./phone-media.ts";
 import { center, dumpNodes } from "./ui-dump.ts";
 
 type Node = Record<string, string>;
@@ -30,14 +31,7 @@ async function start(opts: VirtualPhoneOptions = {}) {
     const [x, y] = center(n.bounds as string);
     await sh(`input tap ${x} ${y}`);
   };
-  const media = async (name: string) => {
-    await sh(`echo data > /sdcard/DCIM/Camera/${name}`);
-    await sh(`content call --uri content://media --method scan_file --arg /sdcard/DCIM/Camera/${name}`);
-    const q = await sh(
-      `content query --uri content://media/external/video/media --projection _id --where "_display_name='${name}'"`,
-    );
-    return Number(/_id=(\d+)/.exec(q)?.[1]);
-  };
+  const media = (name: string) => addVideo(sh, name);
   return { phone, sh, dump, find, tap, media };
 }
 

@@ -1,5 +1,6 @@
 /** Base of the simulated apps: a screen state machine with text fields, popups and recorded posts. */
 import type { MediaEntry, MediaStore } from "../media.ts";
+import type { Realism } from "../realism.ts";
 import { buildNode, type NodeSpec, type UiNode } from "./ui.ts";
 
 export interface Intent {
@@ -53,6 +54,7 @@ export interface AppEnv {
   screen: { width: number; height: number };
   popups: boolean;
   sdk: number;
+  realism: Realism;
   /** The phone's time in ms. */
   now(): number;
   /** Asks for tick() to run after ms (time-driven screens). */
@@ -249,6 +251,12 @@ export abstract class SimApp {
     else this.go(typeof parent === "function" ? parent() : parent);
     return true;
   }
+  /** The screen plays video (a dump of it may find no idle state). */
+  playsVideo(): boolean {
+    return false;
+  }
+  /** BACK hid the soft keyboard: what hangs on it (a suggestion list) closes with it. */
+  keyboardHidden(): void {}
   /** Time-driven transitions (uploads). */
   tick(_now: number): void {}
   /** A swipe on the screen (dy < 0: finger moved up). */
@@ -265,6 +273,13 @@ export abstract class SimApp {
       ...(image !== undefined ? { image } : {}),
       at: Date.now(),
     });
+  }
+
+  /** What the account in use posted to its profile (stories aside), newest first: its profile grid. */
+  ownPosts(): Post[] {
+    return this.posts
+      .filter((p) => p.account === (this.account ?? undefined) && p.kind !== "story")
+      .reverse();
   }
 
   /** User names the account in use follows. */

@@ -45,7 +45,7 @@ export const dumpsys: DeviceCommand = async (ctx, dev) => {
       );
       return 0;
     case "input_method":
-      await out(ctx, `  mCurMethodId=${dev.ime}\n  mInputShown=${dev.focusedFieldText() !== null}\n`);
+      await out(ctx, `  mCurMethodId=${dev.ime}\n  mInputShown=${dev.keyboardShown()}\n`);
       return 0;
     case "package": {
       const pkg = rest.find((r) => !r.startsWith("-"));

@@ -19,8 +19,8 @@ export const screenCommands: Record<string, DeviceCommand> = {
       return 0;
     }
     const path = rest.find((r) => !r.startsWith("--")) ?? "/sdcard/window_dump.xml";
-    if (dev.idleFailures > 0) {
-      dev.idleFailures--;
+    if (dev.idleFailures > 0 || dev.dumpFindsNoIdle()) {
+      dev.idleFailures = Math.max(0, dev.idleFailures - 1);
       await out(ctx, "ERROR: could not get idle state.\n");
       return 0;
     }

@@ -31,9 +31,46 @@ export function ownProfile(app: InstagramView): NodeSpec[] {
       b: [24, 340, 400, 380],
     },
     { c: "Button", text: "Edit profile", b: [24, 420, 350, 480], tap: "noop" },
+    ...postGrid(app, name),
     ...tabBar("profile"),
     ...(app.switcherOpen ? switcher(app) : []),
   ];
+}
+
+/**
+ * The profile's grid, newest first: `image_button` cells whose desc says what and where ("Reel by NAME at
+ * row 1, column 1"), under the tabs (`profile_tab_layout`, "Grid view").
+ */
+function postGrid(app: InstagramView, name: string): NodeSpec[] {
+  const tabs: NodeSpec = {
+    c: "LinearLayout",
+    id: "profile_tab_layout",
+    b: [0, 500, 720, 560],
+    children: [
+      {
+        c: "ImageView",
+        id: "profile_tab_icon_view",
+        desc: "Grid view",
+        selected: true,
+        b: [0, 500, 360, 560],
+      },
+    ],
+  };
+  const cells = app
+    .ownPosts()
+    .slice(0, 12)
+    .map((p, i): NodeSpec => {
+      const [row, col] = [Math.floor(i / 3), i % 3];
+      const what = p.kind === "reel" ? "Reel" : "Photo";
+      return {
+        c: "ImageView",
+        id: "image_button",
+        desc: `${what} by ${name} at row ${row + 1}, column ${col + 1}`,
+        b: [col * 240, 562 + row * 240, col * 240 + 238, 562 + row * 240 + 238],
+        tap: `openOwnPost:${i}`,
+      };
+    });
+  return [tabs, ...cells];
 }
 
 function switcher(app: InstagramView): NodeSpec[] {

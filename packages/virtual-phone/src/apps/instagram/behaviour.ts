@@ -39,6 +39,8 @@ type InstagramVerb =
   | "following"
   | "profile"
   | "openPost"
+  | "openOwnPost"
+  | "openOwnStory"
   | "like"
   | "comments"
   | "openReel"
@@ -70,7 +72,7 @@ export class InstagramApp extends SimApp implements InstagramView {
   private doneUntil = 0;
   pending: { caption: string; media: MediaEntry[]; dest: Dest } | null = null;
   /** The post on screen ("postView" / "comments"): "p/CODE" or "reel/CODE" and its author. */
-  postRef = { key: "", author: "" };
+  postRef: { key: string; author: string; caption?: string } = { key: "", author: "" };
   liked = new Set<string>();
   commentsByPost = new Map<string, string[]>();
   savedReels = new Set<string>();
@@ -169,6 +171,10 @@ export class InstagramApp extends SimApp implements InstagramView {
     this.go("reels");
   }
 
+  override playsVideo(): boolean {
+    return ["home", "sharing", "shared", "shareFailed", "reels"].includes(this.screen) && !this.popup;
+  }
+
   override swipe(_dx: number, dy: number): void {
     if (this.screen === "reels" && !this.reelMore && Math.abs(dy) > 100) {
       const n = this.reelList.length;
@@ -214,6 +220,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     gallery: "home",
     edit: "gallery",
     storyEditor: "home",
+    storyViewer: "home",
     caption: "edit",
     search: "home",
     reels: "home",
@@ -251,6 +258,10 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
   }
 
+  hasStory(): boolean {
+    return this.posts.some((p) => p.kind === "story" && p.account === (this.account ?? undefined));
+  }
+
   items(): MediaEntry[] {
     return this.env.media.gallery((e) =>
       this.dest === "clips"
@@ -286,6 +297,17 @@ export class InstagramApp extends SimApp implements InstagramView {
       this.openProfile(arg ?? this.postRef.author);
     },
     openPost: (arg) => this.openPost(`p/C${this.profileUser.length}x${arg ?? "0"}`, this.profileUser),
+    openOwnPost: (arg) => {
+      const posts = this.ownPosts();
+      const post = posts[Number(arg)];
+      if (!post || !this.account) return;
+      this.openPost(`p/OWN${posts.length - Number(arg)}`, this.account);
+      this.postRef.caption = post.caption;
+    },
+    openOwnStory: () => {
+      if (!this.hasStory()) return;
+      this.go("storyViewer");
+    },
     like: () => this.toggle(this.liked, this.postRef.key || "p/feed", "like", "unlike"),
     comments: () => this.go("comments"),
     openReel: (arg) => this.openReels(topicReels(this.searchQuery), Number(arg)),

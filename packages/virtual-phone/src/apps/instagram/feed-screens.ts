@@ -97,7 +97,7 @@ function profileBar(user?: string): NodeSpec {
 }
 
 export function postView(app: InstagramView): NodeSpec[] {
-  const { key, author } = app.postRef;
+  const { key, author, caption } = app.postRef;
   const liked = app.liked.has(key);
   const n = app.commentsByPost.get(key)?.length ?? 0;
   return [
@@ -151,6 +151,16 @@ export function postView(app: InstagramView): NodeSpec[] {
       text: `${1000 + (liked ? 1 : 0)} likes`,
       b: [20, 1020, 400, 1060],
     },
+    ...(caption !== undefined
+      ? [
+          {
+            c: "TextView",
+            id: "row_feed_comment_textview_layout",
+            text: `${author} ${caption}`,
+            b: [20, 1070, 700, 1110],
+          } as NodeSpec,
+        ]
+      : []),
     ...(n
       ? [
           {
@@ -265,6 +275,62 @@ export function searchPage(app: InstagramView): NodeSpec[] {
   ];
 }
 
+/**
+ * The stories tray (`reels_tray_container`): the own item first, "Your story" with the badge "Add to story"
+ * while there is none, a story to watch (desc "Your story, 1 of 1, Unseen.") once one is up; then others'.
+ */
+function storiesTray(app: InstagramView): NodeSpec {
+  const own = app.hasStory();
+  const item = (x: number, name: string, descr: string, tap: string, badge: boolean): NodeSpec => ({
+    c: "LinearLayout",
+    desc: descr,
+    b: [x, 140, x + 140, 300],
+    tap,
+    children: [
+      { c: "ImageView", id: "avatar_image_view", b: [x + 20, 145, x + 120, 245] },
+      ...(badge
+        ? [
+            {
+              c: "ImageView",
+              id: "reel_empty_badge",
+              desc: "Add to story",
+              b: [x + 85, 210, x + 120, 245],
+            } as NodeSpec,
+          ]
+        : []),
+      { c: "TextView", id: "username", text: name, b: [x, 255, x + 140, 295] },
+    ],
+  });
+  return {
+    c: "RecyclerView",
+    id: "reels_tray_container",
+    b: [0, 130, 720, 305],
+    scrollable: true,
+    children: [
+      own
+        ? item(10, "Your story", "Your story, 1 of 1, Unseen.", "openOwnStory", false)
+        : item(10, "Your story", "Your story", "noop", true),
+      item(160, "natgeo", "natgeo's story, 1 of 3, Unseen.", "noop", false),
+    ],
+  };
+}
+
+/** The own story being watched (from the tray): the viewer with the account's name and the story's age. */
+export function storyViewer(app: InstagramView): NodeSpec[] {
+  return [
+    {
+      c: "FrameLayout",
+      id: "reel_viewer_media_container",
+      b: [0, 0, 720, 1440],
+      children: [
+        { c: "TextView", id: "reel_viewer_title", text: app.account ?? "", b: [90, 60, 400, 100] },
+        { c: "TextView", id: "reel_viewer_timestamp", text: "1m", b: [410, 60, 480, 100] },
+        { c: "ImageView", desc: "Close", b: [640, 50, 700, 110], tap: "back" },
+      ],
+    },
+  ];
+}
+
 export function home(app: InstagramView): NodeSpec[] {
   const nodes: NodeSpec[] = [
     {
@@ -288,20 +354,21 @@ export function home(app: InstagramView): NodeSpec[] {
       b: [0, 130, 720, 1362],
       scrollable: true,
       children: [
+        storiesTray(app),
         {
           c: "TextView",
           id: "row_feed_photo_profile_name",
           text: "natgeo",
-          b: [90, 150, 400, 190],
+          b: [90, 320, 400, 360],
           tap: "noop",
         },
-        { c: "FrameLayout", id: "row_feed_media", desc: "Photo by natgeo", b: [0, 210, 720, 930] },
-        { c: "ImageView", id: "row_feed_button_like", desc: "Like", b: [10, 940, 80, 1010], tap: "noop" },
+        { c: "FrameLayout", id: "row_feed_media", desc: "Photo by natgeo", b: [0, 380, 720, 1100] },
+        { c: "ImageView", id: "row_feed_button_like", desc: "Like", b: [10, 1110, 80, 1180], tap: "noop" },
         {
           c: "ImageView",
           id: "row_feed_button_comment",
           desc: "Comment",
-          b: [90, 940, 160, 1010],
+          b: [90, 1110, 160, 1180],
           tap: "noop",
         },
       ],

@@ -3,7 +3,15 @@
 import { isUnknownUser } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { loginPage, ownProfile } from "./account-screens.ts";
-import { commentsPage, home, postView, searchPage, userNotFoundPage, userPage } from "./feed-screens.ts";
+import {
+  commentsPage,
+  home,
+  postView,
+  searchPage,
+  storyViewer,
+  userNotFoundPage,
+  userPage,
+} from "./feed-screens.ts";
 import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
 import { reelsViewer, searchResults } from "./reels-screens.ts";
 import type { InstagramView } from "./view.ts";
@@ -15,6 +23,8 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return gallery(app);
     case "edit":
       return edit();
+    case "storyViewer":
+      return storyViewer(app);
     case "storyEditor":
       return storyEditor();
     case "caption":

@@ -1,6 +1,6 @@
 /** What Instagram's screens read of the app, their texts (popups, destinations) and the tab bar they share. */
 import type { MediaEntry } from "../../media.ts";
-import type { PopupDef } from "../app.ts";
+import type { PopupDef, Post } from "../app.ts";
 import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 
 /** What the screens read of the app. */
@@ -15,7 +15,8 @@ export interface InstagramView {
   readonly dest: Dest;
   readonly pending: { readonly dest: Dest } | null;
   readonly profileUser: string;
-  readonly postRef: { readonly key: string; readonly author: string };
+  /** The post on screen; `caption` for the account's own posts (shown under the media). */
+  readonly postRef: { readonly key: string; readonly author: string; readonly caption?: string };
   readonly liked: ReadonlySet<string>;
   readonly commentsByPost: ReadonlyMap<string, string[]>;
   /** Reels saved from the Reels viewer's "More" sheet, by key ("reel/CODE"). */
@@ -25,6 +26,9 @@ export interface InstagramView {
   /** The last query submitted in search (its results grid shows its reels). */
   readonly searchQuery: string;
   items(): MediaEntry[];
+  /** The account's own posts, newest first (its profile grid), and whether it has a story up. */
+  ownPosts(): readonly Post[];
+  hasStory(): boolean;
   currentReel(): Reel;
 }
 

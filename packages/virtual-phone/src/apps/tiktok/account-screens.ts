@@ -36,8 +36,38 @@ export function ownProfile(app: TikTokView): NodeSpec[] {
     { c: "TextView", id: "qfw", text: "8.4K", b: [680, 680, 880, 740] },
     { c: "TextView", id: "qfv", text: "Likes", b: [680, 740, 880, 790] },
     { c: "Button", id: "qfe", text: "Edit profile", b: [300, 850, 780, 970], tap: "noop" },
+    ...videoGrid(app),
     ...nav("profile"),
     ...(app.switcherOpen ? switcher(app) : []),
+  ];
+}
+
+/** The profile's videos, newest first, as 43.1.4 draws them: grid `gxd` of `e52` cells with `cover` and views `xxy`. */
+function videoGrid(app: TikTokView): NodeSpec[] {
+  const posts = app.ownPosts().slice(0, 6);
+  if (posts.length === 0)
+    return [{ c: "TextView", id: "w4m", text: "No videos yet", b: [300, 1400, 780, 1460] }];
+  return [
+    {
+      c: "RecyclerView",
+      id: "gxd",
+      b: [0, 1010, 1080, 2200],
+      scrollable: true,
+      children: posts.map((_, i): NodeSpec => {
+        const x = (i % 3) * 360;
+        const y = 1010 + Math.floor(i / 3) * 590;
+        return {
+          c: "FrameLayout",
+          id: "e52",
+          b: [x, y, x + 358, y + 588],
+          tap: `openOwnVideo:${i}`,
+          children: [
+            { c: "ImageView", id: "cover", b: [x, y, x + 358, y + 588] },
+            { c: "TextView", id: "xxy", text: "0", b: [x + 60, y + 520, x + 200, y + 570] },
+          ],
+        };
+      }),
+    },
   ];
 }
 

@@ -65,6 +65,7 @@ type TikTokVerb =
   | "productLink"
   | "back"
   | "openUserVideo"
+  | "openOwnVideo"
   | "closeCamera"
   | "openGallery"
   | "closeGallery"
@@ -256,6 +257,10 @@ export class TikTokApp extends SimApp implements TikTokView {
     } else if (this.screen === "posted" && now >= this.toastUntil) {
       this.go("home");
     }
+  }
+
+  override playsVideo(): boolean {
+    return ["home", "posting", "posted", "uploadFailed", "video"].includes(this.screen) && !this.popup;
   }
 
   override swipe(_dx: number, dy: number): void {
@@ -506,6 +511,19 @@ export class TikTokApp extends SimApp implements TikTokView {
         likes: 900,
         comments: 3,
       }),
+    openOwnVideo: (arg) => {
+      const i = Number(arg);
+      const post = this.ownPosts()[i];
+      if (!post || !this.account) return;
+      const n = this.ownPosts().length - i;
+      this.openVideo({
+        id: `7450000000000000${String(n).padStart(3, "0")}`,
+        author: this.account,
+        desc: post.caption,
+        likes: 0,
+        comments: 0,
+      });
+    },
     closeCamera: () => this.go("home"),
     openGallery: () => {
       if (this.mediaGranted || !this.env.popups) {

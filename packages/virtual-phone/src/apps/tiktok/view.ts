@@ -1,6 +1,6 @@
 /** What TikTok's screens read of the app, the content they show (feed, popups) and the bottom bar they share. */
 import type { MediaEntry } from "../../media.ts";
-import type { PopupDef } from "../app.ts";
+import type { PopupDef, Post } from "../app.ts";
 import { bottomBar, type NodeSpec, type Rect, type Tab } from "../ui.ts";
 
 /** What the screens read of the app. */
@@ -47,6 +47,8 @@ export interface TikTokView {
   readonly linkSheet: boolean;
   readonly productLink: boolean;
   currentVideo(): Video;
+  /** The account's own posts, newest first (its profile grid). */
+  ownPosts(): readonly Post[];
   visibleMedia(): MediaEntry[];
   recentImages(): MediaEntry[];
 }
