@@ -43,7 +43,7 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   run(ctx: ScriptContext<Static<Schema>>): Promise<void>;
   /**
    * A run cut off by a restart after its point of no return left `record` (a post: what it posted, outcome
-   * `tapped`): look on the phone, as the task's account, whether it happened; the record's new outcome, and
+   * `tapped`): look on the phone, as the task's account (put in use by `settle` itself), whether it happened; the record's new outcome, and
    * the screen that proved it. The runner calls it once the task's phone is back online.
    */
   settle?(

@@ -401,7 +401,8 @@ export class Runner {
 
   /**
    * A post cut off by a restart after Post was tapped (failed "interrupted", its record `tapped`), once its
-   * phone is back: its script looks for it on the account (as the task's account); the task becomes
+   * phone is back: its script looks for it on the account (its own account, once an upload under way has
+   * ended); the task becomes
    * completed "posted, verified after restart", or stays failed "not found on the profile". A check that
    * could not be made is made again when the phone comes back, if it went away, else left to a person.
    */
@@ -423,12 +424,7 @@ export class Runner {
     });
     log("info", "after the restart: looking on the account for the post cut off after Post was tapped");
     try {
-      const check = async () => {
-        if (script.usesAccount !== false) await useTaskAccount(ctx);
-        return script.settle?.(ctx, tapped);
-      };
-      const settled = await raceAbort(check(), controller.signal);
-      if (!settled) return;
+      const settled = await raceAbort(script.settle(ctx, tapped), controller.signal);
       const record = this.keptProof(task.id, settled.record, settled.screenshot);
       const found = record.outcome === "verified_after_restart";
       log(found ? "info" : "warn", record.message);

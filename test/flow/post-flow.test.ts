@@ -229,7 +229,7 @@ describe("TikTok", () => {
     expect(pushedPaths(sim)).toEqual([]);
   });
 
-  test("slow upload past upload_wait_time: permanent (Post was tapped), posted once, media removed", async () => {
+  test("slow upload past upload_wait_time: unconfirmed (Post was tapped), posted once, media removed", async () => {
     const { sim, phone } = await startPhone({ popups: false });
     sim.apps.tiktok.uploadMs = 5000;
     const { error, result } = await post(sim, phone, "tiktok", {
@@ -237,8 +237,9 @@ describe("TikTok", () => {
       settings: { ...DEFAULTS, upload_wait_time: 1 },
     });
     expect((error as ScriptError).errorClass).toBe("permanent");
+    expect((error as ScriptError).reason).toBe("unconfirmed");
     expect((error as Error).message).toMatch(
-      /Post was tapped but the upload's result did not appear within 1 s/,
+      /unconfirmed: Post was tapped, but the upload still showed its progress after 1 s/,
     );
     expect(result).toBeUndefined();
     const pushed = pushedPaths(sim);

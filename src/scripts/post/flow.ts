@@ -12,7 +12,7 @@ import { runFlow } from "../screen/app.ts";
 import { ScreenNeverCame, type Selector } from "../screen/index.ts";
 import { checkCanType, typeExactly } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
-import { provePost, type SeenPost } from "./proof.ts";
+import { provePost, type SeenPost, uploadEnded } from "./proof.ts";
 
 export interface PostInput {
   /** Absolute paths on this PC, in posting order: one video, or the images. */
@@ -102,16 +102,21 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
-      const ended = await uploadEnded(timeoutMs);
+      const ended = await uploadEnded({ ui, sel }, timeoutMs);
       if (ended.key === "failed") {
         throw new UploadFailed(`upload failed: ${label} showed "${ended.text}"`);
       }
+      if (ended.key === "timeout") {
+        // the profile cannot show it yet, and leaving the upload's screen could stall it
+        throw ScriptError.unconfirmed(
+          `unconfirmed: Post was tapped, but the upload still showed its progress after ${s.upload_wait_time} s ` +
+            "(upload_wait_time); it may be published: not retried",
+        );
+      }
       ctx.log(
         ended.key === "done"
-          ? `the upload is over: "${ended.text}"`
-          : ended.key === "gone"
-            ? "the upload is over: its progress is gone"
-            : `the upload still showed progress after ${s.upload_wait_time} s`,
+          ? `the upload is over, the app said posted: "${ended.text}"`
+          : "the upload is over: its progress is gone",
       );
     });
     // a success text alone proves nothing: the post must be seen on the account
@@ -145,35 +150,6 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps, proof };
 
   // ---- screens -----------------------------------------------------------------------------------
-
-  /**
-   * Until the app says the upload failed or is done, or its progress is gone: two looks in a row show
-   * neither the progress nor the post screen (a success text may be a toast, never in a dump). Past
-   * `timeoutMs` with the progress still shown, "timeout": the proof decides.
-   */
-  async function uploadEnded(
-    timeoutMs: number,
-  ): Promise<{ key: "failed" | "done"; text: string } | { key: "gone" | "timeout" }> {
-    let quiet = 0;
-    const busy = [...sel("upload", "progress"), ...sel("proof", "composer")];
-    try {
-      return await ui.waitUntil(
-        "the upload's end",
-        (screen) => {
-          const failed = screen.find(sel("upload", "failed"));
-          if (failed) return { key: "failed" as const, text: failed.text || failed.contentDesc };
-          const done = screen.find(sel("upload", "done"));
-          if (done) return { key: "done" as const, text: done.text || done.contentDesc };
-          quiet = screen.has(busy) ? 0 : quiet + 1;
-          return quiet >= 2 ? { key: "gone" as const } : undefined;
-        },
-        { timeoutMs, intervalMs: 1000 },
-      );
-    } catch (e) {
-      if (e instanceof ScreenNeverCame) return { key: "timeout" };
-      throw e;
-    }
-  }
 
   async function walkToCaption(): Promise<void> {
     const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";

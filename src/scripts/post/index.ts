@@ -5,9 +5,10 @@ import { MaterialError } from "../../materials/index.ts";
 import type { ScriptContext } from "../context.ts";
 import type { ScriptDefinition } from "../definition.ts";
 import { ScriptError } from "../errors.ts";
+import { useTaskAccount } from "../screen/accounts.ts";
 import { type PostConfig, postConfig } from "./config.ts";
 import { type PostInput, postFlow, proofWaitMs, UploadFailed } from "./flow.ts";
-import { provePost } from "./proof.ts";
+import { provePost, uploadEnded } from "./proof.ts";
 
 /** The flow's inputs: the files from the material source, the caption after spintax and rotation. */
 export function resolveInput(ctx: ScriptContext<PostConfig>): PostInput {
@@ -91,8 +92,13 @@ export const post: ScriptDefinition<typeof postConfig> = {
   },
   async settle(ctx, tapped) {
     const session = await ctx.openApp();
+    // an upload the app was still making when the service stopped ends first: a cold start would cut it
+    await ctx.step("wait for an upload under way", () =>
+      uploadEnded(session, Math.max(1, ctx.task.config.upload_wait_time) * 1000),
+    );
+    await useTaskAccount(ctx);
     const { post, lastSeen } = await ctx.step("look for the post on the account", () =>
-      provePost(ctx, session, tapped, { timeoutMs: 0, restart: true }),
+      provePost(ctx, session, tapped, { timeoutMs: 0, restart: false }),
     );
     if (!post) {
       // still possibly posted: one look that missed it does not prove it is not up

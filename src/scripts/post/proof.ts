@@ -63,6 +63,36 @@ export function captionMatches(shown: string, claim: PostClaim, username?: strin
 }
 
 /**
+ * Until the app says the upload failed or is done, or its progress is gone: two looks in a row show neither
+ * the progress nor the post screen (a success text may be a toast, never in a dump; an app not in front shows
+ * neither); "timeout" when the progress is still shown after `timeoutMs`.
+ */
+export async function uploadEnded(
+  { ui, sel }: Pick<AppSession, "ui" | "sel">,
+  timeoutMs: number,
+): Promise<{ key: "failed" | "done"; text: string } | { key: "gone" | "timeout" }> {
+  let quiet = 0;
+  const busy = [...sel("upload", "progress"), ...sel("proof", "composer")];
+  try {
+    return await ui.waitUntil(
+      "the upload's end",
+      (screen) => {
+        const failed = screen.find(sel("upload", "failed"));
+        if (failed) return { key: "failed" as const, text: failed.text || failed.contentDesc };
+        const done = screen.find(sel("upload", "done"));
+        if (done) return { key: "done" as const, text: done.text || done.contentDesc };
+        quiet = screen.has(busy) ? 0 : quiet + 1;
+        return quiet >= 2 ? { key: "gone" as const } : undefined;
+      },
+      { timeoutMs, intervalMs: 1000 },
+    );
+  } catch (e) {
+    if (e instanceof ScreenNeverCame) return { key: "timeout" };
+    throw e;
+  }
+}
+
+/**
  * Looks for the post until it is seen or `timeoutMs` (the run's clock) has passed, every PROOF_INTERVAL_MS;
  * null when it was never seen. `restart`: the first look starts the app from cold (after a restart the phone
  * may show anything); later looks go back to the profile from where the last one left (a cold start would
@@ -120,9 +150,10 @@ async function lookForCaption(
   const account = accountOf(ctx);
   if (!inUse) return { seen: false, what: "the app is signed out" };
   if (account && !same(inUse, account)) return { seen: false, what: `the profile is @${inUse}'s` };
+  // the grid's items, or its area (tabs, "No videos yet") without any
   const { key, screen } = await ui.waitFor("the profile's posts", {
     item: sel("proof", "item"),
-    none: sel("proof", "noPosts"),
+    area: sel("proof", "postsArea"),
   });
   const newest = key === "item" ? newestItem(screen, s) : undefined;
   if (!newest) return { seen: false, what: `@${inUse}'s profile shows no post` };
