@@ -47,7 +47,9 @@ const SkippedRef = named(
   T.Object(
     {
       post_tapped: T.Integer({
-        description: "failed after Post was tapped (or a comment was sent): may be published already",
+        description:
+          "failed after Post was tapped (or a comment was sent): may be published already; the unconfirmed " +
+          "posts (failure_reason `unconfirmed`) are among them",
       }),
       stopped_by_user: T.Integer({ description: "stopped by the user" }),
       permanent: T.Integer({ description: "any other permanent failure (it would fail again as it is)" }),
@@ -211,7 +213,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         description:
           "Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, " +
           "error cleared. The others stay failed and are counted in `skipped`: a task that failed after Post was " +
-          "tapped (running it again may post twice), one stopped by the user, any other permanent failure. " +
+          "tapped (running it again may post twice: among them every `unconfirmed` post), one stopped by the " +
+          "user, any other permanent failure. " +
           'With `{"include_all": true}` every failed task is retried. No body is the same as `{}`.',
         tags,
         data: T.Object({
