@@ -1,7 +1,7 @@
 /** The phone's system state: properties, packages, settings, IMEs, media store, apps and the screen. */
 import type { AppEnv, Intent, PopupDef, SimApp } from "./apps/app.ts";
-import { INSTAGRAM_PKG, InstagramApp } from "./apps/instagram/behaviour.ts";
-import { chooserScreen, GenericApp, launcherScreen } from "./apps/system.ts";
+import { INSTAGRAM_PKG, INSTAGRAM_SHARE_TARGETS, InstagramApp } from "./apps/instagram/behaviour.ts";
+import { chooserScreen, GenericApp, launcherScreen, type ShareTarget } from "./apps/system.ts";
 import { TIKTOK_PKG, TIKTOK_SHARE, TikTokApp, TRILL_PKG } from "./apps/tiktok/behaviour.ts";
 import { buildNode, hitTest, toXml, type UiNode, walk } from "./apps/ui.ts";
 import type { PhoneFs } from "./fs.ts";
@@ -56,6 +56,7 @@ const NO_LAUNCHER = new Set([
   "com.android.providers.media",
   "com.android.providers.media.module",
   "com.android.permissioncontroller",
+  "com.google.android.permissioncontroller",
   "com.google.android.inputmethod.latin",
   "com.google.android.gms",
   LAUNCHER_PKG,
@@ -138,8 +139,8 @@ export class Device {
   /** The next N `uiautomator dump`s fail with "ERROR: could not get idle state." (like an animated screen). */
   idleFailures = 0;
   foreground: SimApp | null = null;
-  /** A pending share intent waiting in the system chooser. */
-  chooser: Intent | null = null;
+  /** A pending share intent waiting in the system chooser, and the targets it offers. */
+  chooser: { intent: Intent; targets: ShareTarget[] } | null = null;
   /** Taps that reached no app: lost during a screen change, or landing on the soft keyboard. */
   readonly missedTaps: { x: number; y: number; why: "change" | "keyboard" }[] = [];
   private appByPkg = new Map<string, SimApp>();
@@ -168,7 +169,7 @@ export class Device {
     this.media = new MediaStore(fs);
     this.changeRandom = seededRandom(cfg.realism.seed);
     this.idleRandom = seededRandom(cfg.realism.seed ^ 0x9e3779b9);
-    this.packages = new Set([...CORE_PACKAGES, ...cfg.packages]);
+    this.packages = new Set([...CORE_PACKAGES, cfg.realism.permissionPackage, ...cfg.packages]);
     this.env = {
       media: this.media,
       screen: cfg.screen,
@@ -270,6 +271,8 @@ export class Device {
   }
 
   private start(intent: Intent): LaunchResult {
+    // what came due first (an upload's end) happens before the app is asked to start
+    this.tick();
     let pkg = intent.pkg;
     let activity: string | undefined;
     if (intent.component) {
@@ -294,9 +297,7 @@ export class Device {
             ok: false,
             error: `Error: Activity not started, unable to resolve ${describeIntent(intent)}`,
           };
-        this.chooser = intent;
-        this.foreground = null;
-        return { ok: true, component: "android/com.android.internal.app.ChooserActivity" };
+        return this.choose(intent, targets);
       }
       if (intent.action === "android.intent.action.VIEW" && intent.data) {
         const d = intent.data;
@@ -330,6 +331,9 @@ export class Device {
     if (isShare && !activity && !this.shareTargets().includes(pkg)) {
       return { ok: false, error: `Error: Activity not started, unable to resolve ${describeIntent(intent)}` };
     }
+    // an app with several share targets for one intent: Android asks which
+    if (isShare && !activity && pkg === INSTAGRAM_PKG && this.cfg.realism.shareChooser)
+      return this.choose(intent, [pkg]);
     if (pkg === this.apps.tiktok.pkg && isShare && activity && activity !== TIKTOK_SHARE) {
       // Sharing to the splash activity just opens the app.
       intent = { ...intent, action: "android.intent.action.MAIN" };
@@ -340,6 +344,19 @@ export class Device {
     this.chooser = null;
     this.foreground = app;
     return { ok: true, component: `${pkg}/${activity ?? app.mainActivity}` };
+  }
+
+  /** Opens the system chooser on `intent`, offering the share targets of `pkgs`. */
+  private choose(intent: Intent, pkgs: string[]): LaunchResult {
+    const targets = pkgs.flatMap((pkg): ShareTarget[] => {
+      if (pkg === this.apps.tiktok.pkg) return [{ label: this.label(pkg), pkg, activity: TIKTOK_SHARE }];
+      if (pkg === INSTAGRAM_PKG && this.cfg.realism.shareChooser)
+        return INSTAGRAM_SHARE_TARGETS.map((t) => ({ ...t, pkg }));
+      return [{ label: this.label(pkg), pkg }];
+    });
+    this.chooser = { intent, targets };
+    this.foreground = null;
+    return { ok: true, component: "android/com.android.internal.app.ChooserActivity" };
   }
 
   shareTargets(): string[] {
@@ -407,10 +424,13 @@ export class Device {
     };
     if (this.chooser) {
       return [
-        buildNode(chooserScreen(this.shareTargets().map((p) => ({ pkg: p, label: this.label(p) }))), {
-          ...ctx,
-          pkg: "android",
-        }),
+        buildNode(
+          chooserScreen(this.chooser.targets, this.cfg.realism.shareChooser ? "Share with" : "Share"),
+          {
+            ...ctx,
+            pkg: "android",
+          },
+        ),
       ];
     }
     const apps = [...this.packages]
@@ -525,8 +545,14 @@ export class Device {
         streams: [],
       });
     } else if (action.startsWith("share:") && this.chooser) {
-      const intent = { ...this.chooser, pkg: action.slice(6) };
-      if (intent.pkg === this.apps.tiktok.pkg) intent.component = `${intent.pkg}/${TIKTOK_SHARE}`;
+      const target = this.chooser.targets[Number(action.slice(6))];
+      if (!target) return;
+      const { pkg, activity } = target;
+      const intent = {
+        ...this.chooser.intent,
+        pkg,
+        ...(activity ? { component: `${pkg}/${activity}` } : {}),
+      };
       this.chooser = null;
       this.startActivity(intent);
     }

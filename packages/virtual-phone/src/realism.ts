@@ -12,12 +12,21 @@ export interface RealismOptions {
   keyboard?: boolean;
   /** The keyboard covers the lower 40 % of the screen: taps there reach the keyboard, not the app. */
   keyboardCoversBottom?: boolean;
-  /** Success texts ("Video posted!", Instagram's "Posted!" row) are in dumps (false: a toast, or nothing). */
-  successTextInDumps?: boolean;
+  /**
+   * Success texts after an upload: "shown" (TikTok's "Video posted!" and Instagram's "Your reel has been
+   * shared." in dumps for a couple of seconds); "transient" as the real apps: TikTok's is a toast (never in a
+   * dump), Instagram's row reads "Posted! Nicely done." for 2 s (a story: no text); "none": never any.
+   */
+  successText?: "shown" | "transient" | "none";
   /** Share of `uiautomator dump`s on a screen that plays video that fail "could not get idle state." (0–1). */
   idleFailureShare?: number;
   /** The runtime permission dialog's package. */
   permissionPackage?: string;
+  /**
+   * The media dialog is worded as the phone's Android version words it (14 on: "Allow all", a limited
+   * choice); denying or limiting leaves the gallery empty. Off: "Allow" / "Don’t allow", deny asks again.
+   */
+  permissionByVersion?: boolean;
   /** TikTok's caption: a `#` word opens a hashtag suggestion list over the lower screen. */
   hashtagSuggestions?: boolean;
   /** A share intent to Instagram without a component shows the system chooser ("Share with"). */
@@ -39,9 +48,10 @@ const OFF: Omit<Realism, "seed"> = {
   tapsDuringChange: "old-screen",
   keyboard: false,
   keyboardCoversBottom: false,
-  successTextInDumps: true,
+  successText: "shown",
   idleFailureShare: 0,
   permissionPackage: AOSP_PERMISSION_PKG,
+  permissionByVersion: false,
   hashtagSuggestions: false,
   shareChooser: false,
   unlabelledCreate: false,
@@ -53,9 +63,10 @@ const ON: Omit<Realism, "seed"> = {
   tapsDuringChange: "old-screen",
   keyboard: true,
   keyboardCoversBottom: true,
-  successTextInDumps: false,
+  successText: "transient",
   idleFailureShare: 0.35,
   permissionPackage: GOOGLE_PERMISSION_PKG,
+  permissionByVersion: true,
   hashtagSuggestions: true,
   shareChooser: true,
   unlabelledCreate: true,

@@ -208,4 +208,225 @@ describe("video screens and idle state", () => {
   });
 });
 
-export { desc, ig };
+/** Shares a new video to Instagram's share activity `activity` (or to the package only, `-p`). */
+async function shareToInstagram(p: Awaited<ReturnType<typeof realPhone>>, name: string, activity?: string) {
+  const id = await p.media(name);
+  const target = activity ? `-n ${IG}/${activity}` : `-p ${IG}`;
+  await p.sh(
+    `am start -a android.intent.action.SEND -t video/mp4 --eu android.intent.extra.STREAM content://media/external/video/media/${id} ${target}`,
+  );
+  p.settle();
+}
+
+/** From Instagram's edit screen: Next, the caption, BACK (the keyboard), Share; the upload ends. */
+async function instagramCaptionAndShare(p: Awaited<ReturnType<typeof realPhone>>, caption: string) {
+  await p.tap(ig("clips_right_action_button"), "Next");
+  p.settle();
+  await p.tap(ig("caption_input_text_view"), "the caption");
+  await p.sh(`input text '${caption.replaceAll(" ", "%s")}'`);
+  await p.sh("input keyevent 4");
+  p.settle();
+  await p.tap(ig("share_button"), "Share");
+  p.settle();
+  expect(p.phone.apps.instagram.screen).toBe("sharing");
+  p.clock.advance(p.phone.apps.instagram.uploadMs);
+}
+
+describe("the runtime media permission dialog", () => {
+  /** TikTok's camera → gallery thumbnail: the dialog's nodes (a video is in the store). */
+  async function mediaDialog(opts: VirtualPhoneOptions, realistic: true | RealismOptions = true) {
+    const p = await realPhone(realistic, { popups: true, ...opts });
+    await p.media("v.mp4");
+    await p.launch(TT);
+    await p.sh("input keyevent 4"); // the contacts dialog: Don’t allow
+    p.settle();
+    await p.tap(tt("mkn"), "Create");
+    p.settle();
+    await p.tap(tt("ymg"), "the gallery thumbnail");
+    p.settle();
+    return { p, nodes: await p.nodes() };
+  }
+  const buttons = (nodes: Node[]) =>
+    nodes.filter((n) => n.class === "android.widget.Button").map((n) => [n["resource-id"], n.text]);
+  const G = "com.google.android.permissioncontroller:id/";
+
+  test("Android 14 on a Pixel: Google's package, 'Allow all' / 'Select photos and videos' / 'Don’t allow'; deny leaves the gallery empty", async () => {
+    const { p, nodes } = await mediaDialog({ sdk: 34, androidVersion: "14" });
+    expect(nodes.every((n) => n.package === "com.google.android.permissioncontroller")).toBe(true);
+    expect(buttons(nodes)).toEqual([
+      [`${G}permission_allow_selected_button`, "Select photos and videos"],
+      [`${G}permission_allow_all_button`, "Allow all"],
+      [`${G}permission_deny_button`, "Don’t allow"],
+    ]);
+    expect(await p.sh("dumpsys window | grep mCurrentFocus")).toContain(
+      "com.google.android.permissioncontroller/com.android.permissioncontroller.permission.ui.GrantPermissionsActivity",
+    );
+    await p.tap(text("Don’t allow"), "Don’t allow");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("gallery");
+    expect((await p.nodes()).filter(tt("jh7"))).toHaveLength(0);
+  });
+
+  test("the wording by Android version, and the AOSP package as an option", async () => {
+    const allow = (pkg: string) => [`${pkg}:id/permission_allow_button`, "Allow"];
+    const deny = (pkg: string, t: string) => [`${pkg}:id/permission_deny_button`, t];
+    const g = "com.google.android.permissioncontroller";
+    const a = "com.android.permissioncontroller";
+    expect(buttons((await mediaDialog({ sdk: 29, androidVersion: "10" })).nodes)).toEqual([
+      allow(g),
+      deny(g, "Deny"),
+    ]);
+    expect(buttons((await mediaDialog({ sdk: 33, androidVersion: "13" })).nodes)).toEqual([
+      allow(g),
+      deny(g, "Don’t allow"),
+    ]);
+    const v15 = await mediaDialog({ sdk: 35, androidVersion: "15" }, { permissionPackage: a });
+    expect(buttons(v15.nodes)).toEqual([
+      [`${a}:id/permission_allow_selected_button`, "Allow limited access"],
+      [`${a}:id/permission_allow_all_button`, "Allow all"],
+      deny(a, "Don’t allow"),
+    ]);
+    await v15.p.tap(text("Allow all"), "Allow all");
+    v15.p.settle();
+    expect((await v15.p.nodes()).filter(tt("jh7"))).toHaveLength(1);
+  });
+});
+
+describe("success texts", () => {
+  test("TikTok's 'Video posted!' is a toast: the post goes up, no dump shows it", async () => {
+    const p = await realPhone({ idleFailureShare: 0 });
+    p.phone.apps.tiktok.uploadMs = 3000;
+    await tiktokPostScreen(p);
+    await p.tap(tt("qrb"), "Post");
+    p.settle();
+    expect(await p.find(tt("su6"))).toBeDefined();
+    p.clock.advance(2000);
+    expect(await p.find(text("Video posted!"))).toBeUndefined();
+    expect(p.phone.apps.tiktok.posts).toHaveLength(1);
+    expect(p.phone.apps.tiktok.screen).toBe("posted");
+    expect(await p.find(tt("su6"))).toBeUndefined();
+  });
+
+  test("Instagram: 'Posted! Nicely done.' for a moment, then the row is gone; a story shows no text", async () => {
+    const p = await realPhone({ idleFailureShare: 0 });
+    await shareToInstagram(p, "reel.mp4", "com.instagram.share.handleractivity.ClipsShareHandlerActivity");
+    await instagramCaptionAndShare(p, "a reel");
+    expect((await p.find(ig("row_pending_media_status_textview")))?.text).toBe("Posted! Nicely done.");
+    p.clock.advance(2000);
+    expect(await p.find(ig("row_pending_container"))).toBeUndefined();
+    await shareToInstagram(p, "story.mp4", "com.instagram.share.handleractivity.StoryShareHandlerActivity");
+    await p.tap(desc("Your story"), "Your story");
+    p.settle();
+    p.clock.advance(p.phone.apps.instagram.uploadMs);
+    const texts = (await p.nodes()).map((n) => n.text).join("|");
+    expect(p.phone.apps.instagram.posts.map((x) => x.kind)).toEqual(["reel", "story"]);
+    expect(texts).not.toMatch(/Posted|shared/);
+  });
+});
+
+describe("Instagram's share targets", () => {
+  test("a share naming only the package shows the system's chooser; its Reels row opens the reel editor", async () => {
+    const p = await realPhone();
+    await shareToInstagram(p, "chooser.mp4");
+    const nodes = await p.nodes();
+    expect(nodes.find(text("Share with"))?.package).toBe("android");
+    const rows = nodes.filter((n) => n["resource-id"] === "android:id/text1");
+    expect(rows.map((n) => n.text)).toEqual(["Feed", "Reels", "Stories", "Chats"]);
+    expect(rows.every((n) => n.package === "android")).toBe(true);
+    expect(await p.sh("dumpsys window | grep mCurrentFocus")).toContain("ChooserActivity");
+    await p.tap(text("Reels"), "Reels");
+    p.settle();
+    expect(p.phone.apps.instagram.screen).toBe("edit");
+    expect(p.phone.apps.instagram.dest).toBe("clips");
+  });
+
+  test("each target has its own activity: Feed, Stories, Chats", async () => {
+    const p = await realPhone();
+    await shareToInstagram(p, "a.mp4", "com.instagram.share.handleractivity.ShareHandlerActivity");
+    expect([p.phone.apps.instagram.screen, p.phone.apps.instagram.dest]).toEqual(["edit", "feed"]);
+    await shareToInstagram(p, "b.mp4", "com.instagram.share.handleractivity.StoryShareHandlerActivity");
+    expect(p.phone.apps.instagram.screen).toBe("storyEditor");
+    await shareToInstagram(p, "c.mp4", "com.instagram.direct.share.handler.DirectShareHandlerActivity");
+    expect((await p.find(ig("action_bar_title")))?.text).toBe("Send to");
+  });
+
+  test("the home feed's Create tab has no id, text or description", async () => {
+    const p = await realPhone();
+    await p.launch(IG);
+    const tabs = (await p.nodes()).filter(
+      (n) => n["resource-id"]?.endsWith("_tab") || n["content-desc"] === "Create",
+    );
+    expect(tabs.map((n) => n["resource-id"])).toEqual([
+      `${IG}:id/feed_tab`,
+      `${IG}:id/search_tab`,
+      `${IG}:id/clips_tab`,
+      `${IG}:id/profile_tab`,
+    ]);
+    expect(await p.find(ig("creation_tab"))).toBeUndefined();
+  });
+});
+
+describe("proof of post: the own profile", () => {
+  test("TikTok: the grid lists the account's videos newest first; the newest opens with its caption in desc", async () => {
+    const p = await realPhone({ idleFailureShare: 0 });
+    for (const caption of ["first video", "second video"]) {
+      await tiktokPostScreen(p);
+      await p.tap(tt("g19"), "the description");
+      await p.sh(`input text '${caption.replace(" ", "%s")}'`);
+      await p.sh("input keyevent 4");
+      p.settle();
+      await p.tap(tt("qrb"), "Post");
+      p.settle();
+      p.clock.advance(3000);
+      p.settle();
+    }
+    await p.tap(tt("mks"), "Profile");
+    p.settle();
+    expect(p.phone.apps.tiktok.posts.map((x) => x.caption)).toEqual(["first video", "second video"]);
+    const cells = (await p.nodes()).filter(tt("e52"));
+    expect(cells).toHaveLength(2);
+    expect((await p.nodes()).filter(tt("cover"))).toHaveLength(2);
+    await p.tapAt(cells[0], "the newest video");
+    p.settle();
+    expect((await p.find(tt("desc")))?.text).toBe("second video");
+    await p.sh("input keyevent 4");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("profile");
+  });
+
+  test("Instagram: image_button cells newest first ('Reel by NAME at row 1, column 1'), the caption under the media", async () => {
+    const p = await realPhone({ idleFailureShare: 0 });
+    const name = p.phone.apps.instagram.account as string;
+    await shareToInstagram(p, "post.mp4", "com.instagram.share.handleractivity.ShareHandlerActivity");
+    await instagramCaptionAndShare(p, "my feed post");
+    await shareToInstagram(p, "reel.mp4", "com.instagram.share.handleractivity.ClipsShareHandlerActivity");
+    await instagramCaptionAndShare(p, "my reel");
+    p.settle();
+    p.clock.advance(2000);
+    await p.tap(ig("profile_tab"), "Profile");
+    p.settle();
+    const cells = (await p.nodes()).filter(ig("image_button"));
+    expect(cells.map((n) => n["content-desc"])).toEqual([
+      `Reel by ${name} at row 1, column 1`,
+      `Photo by ${name} at row 1, column 2`,
+    ]);
+    await p.tapAt(cells[0], "the newest");
+    p.settle();
+    expect((await p.find(ig("row_feed_comment_textview_layout")))?.text).toBe(`${name} my reel`);
+  });
+
+  test("Instagram story: the own tray item becomes a story to watch and opens the viewer", async () => {
+    const p = await realPhone({ idleFailureShare: 0 });
+    await p.launch(IG);
+    expect(await p.find(ig("reel_empty_badge"))).toBeDefined();
+    await shareToInstagram(p, "story.mp4", "com.instagram.share.handleractivity.StoryShareHandlerActivity");
+    await p.tap(desc("Your story"), "Your story");
+    p.settle();
+    p.clock.advance(p.phone.apps.instagram.uploadMs + 2000);
+    p.settle();
+    expect(await p.find(ig("reel_empty_badge"))).toBeUndefined();
+    await p.tap(desc("Your story, 1 of 1, Unseen."), "the own story");
+    p.settle();
+    expect((await p.find(ig("reel_viewer_title")))?.text).toBe(p.phone.apps.instagram.account as string);
+  });
+});

@@ -77,23 +77,43 @@ export interface PopupDef {
   ids?: { root?: string; title?: string; message?: string };
 }
 
-export const PERMISSION_PKG = "com.android.permissioncontroller";
-
 /** Users that have no account (their profile is a "not found" page, search does not list them): names starting with "nouser". */
 export function isUnknownUser(name: string): boolean {
   return /^nouser/i.test(name);
 }
 
-export function mediaPermission(label: string): PopupDef {
+/**
+ * Android's runtime dialog for photos and videos, from the permission controller `pkg`; with `byVersion`
+ * worded as Android `sdk` words it (10–15: "Deny" then "Don’t allow"; 14 on: "Allow all" and a limited
+ * choice), else the plain Allow / Don’t allow.
+ */
+export function mediaPermission(label: string, pkg: string, sdk: number, byVersion: boolean): PopupDef {
+  const allow = { text: "Allow", id: "permission_allow_button", result: "allow" };
+  const deny = {
+    text: sdk <= 30 && byVersion ? "Deny" : "Don’t allow",
+    id: "permission_deny_button",
+    result: "deny",
+  };
+  const limited = sdk >= 35 ? "Allow limited access" : "Select photos and videos";
+  const what =
+    !byVersion || sdk >= 33
+      ? "photos and videos on this device"
+      : sdk >= 31
+        ? "photos, media, and files on your device"
+        : "photos, media and files on your device";
   return {
     name: "media_permission",
-    pkg: PERMISSION_PKG,
-    message: `Allow ${label} to access photos and videos on this device?`,
+    pkg,
+    message: `Allow ${label} to access ${what}?`,
     ids: { root: "grant_dialog", message: "permission_message" },
-    buttons: [
-      { text: "Allow", id: "permission_allow_button", result: "allow" },
-      { text: "Don’t allow", id: "permission_deny_button", result: "deny" },
-    ],
+    buttons:
+      byVersion && sdk >= 34
+        ? [
+            { text: limited, id: "permission_allow_selected_button", result: "limited" },
+            { text: "Allow all", id: "permission_allow_all_button", result: "allow" },
+            deny,
+          ]
+        : [allow, deny],
   };
 }
 
@@ -210,6 +230,8 @@ export abstract class SimApp {
   /** Where BACK goes from pages opened on top of others (a profile, a video or post, search). */
   protected backStack: string[] = [];
   protected shown = new Set<string>();
+  /** Photos and videos: not asked yet, all of them, or none (denied, or limited to a choice not simulated). */
+  protected mediaAccess: "unasked" | "all" | "none" = "unasked";
   protected pendingPopups: PopupDef[] = [];
 
   constructor(protected readonly env: AppEnv) {}
@@ -273,6 +295,11 @@ export abstract class SimApp {
       ...(image !== undefined ? { image } : {}),
       at: Date.now(),
     });
+  }
+
+  /** How the app tells an upload went up (realism's `successText`). */
+  get successText(): Realism["successText"] {
+    return this.env.realism.successText;
   }
 
   /** What the account in use posted to its profile (stories aside), newest first: its profile grid. */
@@ -395,6 +422,35 @@ export abstract class SimApp {
     this.shown.clear();
   }
 
+  /**
+   * Before the gallery: true when it may open now (access answered, or popups off), else the permission
+   * dialog is shown.
+   */
+  protected mayOpenGallery(): boolean {
+    if (this.mediaAccess !== "unasked" || !this.env.popups) {
+      if (this.mediaAccess === "unasked") this.mediaAccess = "all";
+      return true;
+    }
+    const { permissionPackage, permissionByVersion } = this.env.realism;
+    this.popupAlways(mediaPermission(this.label, permissionPackage, this.env.sdk, permissionByVersion));
+    return false;
+  }
+
+  /**
+   * The answer to the media dialog: true when the app goes on to its gallery (Allow; with Android's wording,
+   * any answer, denying or limiting leaving it empty); false: it stays and asks again next time.
+   */
+  protected answerMediaPermission(result: string): boolean {
+    if (result === "allow") this.mediaAccess = "all";
+    else if (this.env.realism.permissionByVersion) this.mediaAccess = "none";
+    return this.mediaAccess !== "unasked";
+  }
+
+  /** The gallery's media as access allows: none when denied. */
+  protected galleryMedia(filter: (e: MediaEntry) => boolean): MediaEntry[] {
+    return this.mediaAccess === "none" ? [] : this.env.media.gallery(filter);
+  }
+
   /** Queues a popup that the app throws once (only when popups are on). */
   protected popupOnce(p: PopupDef): void {
     if (!this.env.popups || this.shown.has(p.name)) return;
@@ -485,7 +541,7 @@ export abstract class SimApp {
       ? buildNode(popupSpecs(this.popup, this.pkg), { ...ctx, ref: { width: 1080, height: 2400 } })
       : null;
     // A system dialog is its own activity window: the dump shows only it. In-app dialogs sit on the screen.
-    if (popup && this.popup?.pkg === PERMISSION_PKG) return [popup];
+    if (popup && this.popup?.pkg && this.popup.pkg !== this.pkg) return [popup];
     const roots = [buildNode(root, ctx)];
     if (popup) roots.push(popup);
     return roots;

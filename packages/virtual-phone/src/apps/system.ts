@@ -44,8 +44,15 @@ export function launcherScreen(apps: InstalledApp[]): NodeSpec {
   };
 }
 
-/** The share sheet of a SEND intent sent to no app in particular (tap: `share:PKG`). */
-export function chooserScreen(targets: InstalledApp[]): NodeSpec {
+/** A share target the chooser offers: an app, or one of its share activities. */
+export interface ShareTarget {
+  label: string;
+  pkg: string;
+  activity?: string;
+}
+
+/** The share sheet of a SEND intent that names no activity (tap: `share:INDEX` of `targets`). */
+export function chooserScreen(targets: ShareTarget[], title: string): NodeSpec {
   return {
     c: "FrameLayout",
     b: [0, 0, 1080, 2400],
@@ -56,17 +63,18 @@ export function chooserScreen(targets: InstalledApp[]): NodeSpec {
         id: "android:id/contentPanel",
         b: [0, 1200, 1080, 2400],
         children: [
-          { c: "TextView", id: "android:id/title", text: "Share", b: [60, 1240, 1020, 1320] },
-          ...targets.map(
-            ({ pkg: p, label }, i): NodeSpec => ({
+          { c: "TextView", id: "android:id/title", text: title, b: [60, 1240, 1020, 1320] },
+          ...targets.map(({ label }, i): NodeSpec => {
+            const [x, y] = [60 + (i % 4) * 240, 1400 + Math.floor(i / 4) * 280];
+            return {
               c: "LinearLayout",
               id: "android:id/text1",
               text: label,
               desc: label,
-              b: [60 + i * 240, 1400, 280 + i * 240, 1660],
-              tap: `share:${p}`,
-            }),
-          ),
+              b: [x, y, x + 220, y + 260],
+              tap: `share:${i}`,
+            };
+          }),
         ],
       },
     ],

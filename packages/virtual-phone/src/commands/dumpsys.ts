@@ -17,10 +17,9 @@ export const dumpsys: DeviceCommand = async (ctx, dev) => {
     case "window": {
       const comp = dev.focusedComponent();
       const focusPkg = dev.focusedPackage();
-      const focus =
-        focusPkg === "com.android.permissioncontroller"
-          ? `${focusPkg}/com.android.permissioncontroller.permission.ui.GrantPermissionsActivity`
-          : comp;
+      const focus = focusPkg.endsWith(".permissioncontroller")
+        ? `${focusPkg}/com.android.permissioncontroller.permission.ui.GrantPermissionsActivity`
+        : comp;
       await out(
         ctx,
         `WINDOW MANAGER WINDOWS (dumpsys window windows)\n  mCurrentFocus=Window{8c1f2e3 u0 ${focus}}\n  mFocusedApp=ActivityRecord{5a1b2c3 u0 ${comp} t42}\n` +

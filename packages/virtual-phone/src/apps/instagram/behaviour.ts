@@ -1,16 +1,7 @@
 /** Instagram (com.instagram.android): what the app does — launches, links, taps, BACK, the reel flow, uploads. */
 
 import type { MediaEntry } from "../../media.ts";
-import {
-  type AppEnv,
-  type Intent,
-  mediaPermission,
-  OPENER,
-  type Parent,
-  type PopupDef,
-  SimApp,
-  type Tap,
-} from "../app.ts";
+import { type AppEnv, type Intent, OPENER, type Parent, type PopupDef, SimApp, type Tap } from "../app.ts";
 import type { NodeSpec } from "../ui.ts";
 import { screenNodes } from "./screens.ts";
 import {
@@ -30,6 +21,25 @@ export const INSTAGRAM_PKG = "com.instagram.android";
 export const INSTAGRAM_MAIN = "com.instagram.mainactivity.LauncherActivity";
 /** The share target "Stories": shared media open in the story editor. */
 export const INSTAGRAM_STORY_SHARE = "com.instagram.share.handleractivity.StoryShareHandlerActivity";
+export const INSTAGRAM_FEED_SHARE = "com.instagram.share.handleractivity.ShareHandlerActivity";
+export const INSTAGRAM_REELS_SHARE = "com.instagram.share.handleractivity.ClipsShareHandlerActivity";
+export const INSTAGRAM_DIRECT_SHARE = "com.instagram.direct.share.handler.DirectShareHandlerActivity";
+
+/** Instagram's share targets for a video, as the system chooser lists them (label, activity). */
+export const INSTAGRAM_SHARE_TARGETS = [
+  { label: "Feed", activity: INSTAGRAM_FEED_SHARE },
+  { label: "Reels", activity: INSTAGRAM_REELS_SHARE },
+  { label: "Stories", activity: INSTAGRAM_STORY_SHARE },
+  { label: "Chats", activity: INSTAGRAM_DIRECT_SHARE },
+];
+
+/** Where a share lands, by the share activity named (none: the reel editor). */
+const SHARE_DEST: Record<string, Dest | "direct"> = {
+  [INSTAGRAM_FEED_SHARE]: "feed",
+  [INSTAGRAM_REELS_SHARE]: "clips",
+  [INSTAGRAM_STORY_SHARE]: "story",
+  [INSTAGRAM_DIRECT_SHARE]: "direct",
+};
 
 /** The verbs of Instagram's taps (a node's action is "VERB" or "VERB:ARG"). */
 type InstagramVerb =
@@ -66,7 +76,6 @@ export class InstagramApp extends SimApp implements InstagramView {
   readonly mainActivity = INSTAGRAM_MAIN;
   readonly ref = { width: 720, height: 1440 };
   dest: Dest = "clips";
-  private mediaGranted = false;
   private draft: MediaEntry[] | null = null;
   private shareStart = 0;
   private doneUntil = 0;
@@ -111,12 +120,16 @@ export class InstagramApp extends SimApp implements InstagramView {
     }
     const media = this.sharedMedia(intent);
     if (media?.length) {
-      const story = intent.component?.endsWith(`/${INSTAGRAM_STORY_SHARE}`) ?? false;
+      const dest = SHARE_DEST[intent.component?.split("/")[1] ?? ""] ?? "clips";
       this.selected = media;
-      this.draft = media;
       this.fields = {};
-      this.dest = story ? "story" : "clips";
-      this.go(story ? "storyEditor" : "edit");
+      if (dest === "direct") {
+        this.go("directShare");
+        return null;
+      }
+      this.draft = media;
+      this.dest = dest;
+      this.go(dest === "story" ? "storyEditor" : "edit");
     }
     return null;
   }
@@ -221,6 +234,7 @@ export class InstagramApp extends SimApp implements InstagramView {
     edit: "gallery",
     storyEditor: "home",
     storyViewer: "home",
+    directShare: "home",
     caption: "edit",
     search: "home",
     reels: "home",
@@ -233,10 +247,7 @@ export class InstagramApp extends SimApp implements InstagramView {
       return;
     }
     if (p.name === "media_permission") {
-      if (result === "allow") {
-        this.mediaGranted = true;
-        this.go("gallery");
-      }
+      if (this.answerMediaPermission(result)) this.go("gallery");
     } else if (p.name === "draft") {
       if (result === "keepEditing" && this.draft) {
         this.selected = [...this.draft];
@@ -249,12 +260,9 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   private openGallery(): void {
-    if (this.mediaGranted || !this.env.popups) {
-      this.mediaGranted = true;
+    if (this.mayOpenGallery()) {
       this.selected = [];
       this.go("gallery");
-    } else {
-      this.popupAlways(mediaPermission("Instagram"));
     }
   }
 
@@ -263,7 +271,7 @@ export class InstagramApp extends SimApp implements InstagramView {
   }
 
   items(): MediaEntry[] {
-    return this.env.media.gallery((e) =>
+    return this.galleryMedia((e) =>
       this.dest === "clips"
         ? e.kind === "video" || e.kind === "images"
         : e.kind === "video" || e.kind === "images",
@@ -357,6 +365,15 @@ export class InstagramApp extends SimApp implements InstagramView {
   };
 
   protected screenNodes(): NodeSpec[] {
-    return screenNodes(this);
+    const nodes = screenNodes(this);
+    return this.env.realism.unlabelledCreate ? nodes.map(unlabelCreate) : nodes;
   }
+}
+
+/** The 410 home feed's "+" (Create) as the real dump has it: no id, no text, no description. */
+function unlabelCreate(node: NodeSpec): NodeSpec {
+  const children = node.children?.map(unlabelCreate);
+  if (node.id !== "creation_tab") return children ? { ...node, children } : node;
+  const { id: _id, desc: _desc, ...rest } = node;
+  return children ? { ...rest, children } : rest;
 }

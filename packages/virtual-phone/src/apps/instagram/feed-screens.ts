@@ -331,6 +331,16 @@ export function storyViewer(app: InstagramView): NodeSpec[] {
   ];
 }
 
+/** The home feed's row of an upload (`row_pending_container`): its thumbnail, then what it says. */
+function pendingRow(content: NodeSpec[]): NodeSpec {
+  return {
+    c: "LinearLayout",
+    id: "row_pending_container",
+    b: [0, 130, 720, 230],
+    children: [{ c: "ImageView", id: "row_pending_media_imageview", b: [20, 140, 100, 220] }, ...content],
+  };
+}
+
 export function home(app: InstagramView): NodeSpec[] {
   const nodes: NodeSpec[] = [
     {
@@ -374,7 +384,28 @@ export function home(app: InstagramView): NodeSpec[] {
       ],
     },
   ];
-  if (app.screen === "sharing" || app.screen === "shared") {
+  if (app.screen === "shared" && app.successText === "transient" && app.dest !== "story") {
+    // the pending row's last state (instagram_home_feed_posted_send): then the row simply goes
+    nodes.push(
+      pendingRow([
+        {
+          c: "TextView",
+          id: "row_pending_media_status_textview",
+          text: "Posted! Nicely done.",
+          b: [120, 150, 520, 185],
+        },
+        { c: "TextView", text: "Want to send it to friends?", b: [120, 188, 520, 220] },
+        {
+          c: "Button",
+          id: "row_pending_media_reshare_button",
+          text: "Send",
+          b: [560, 150, 700, 210],
+          tap: "noop",
+        },
+      ]),
+    );
+  }
+  if (app.screen === "sharing" || (app.screen === "shared" && app.successText === "shown")) {
     nodes.push({
       c: "FrameLayout",
       id: "upload_snackbar_container",
@@ -396,12 +427,8 @@ export function home(app: InstagramView): NodeSpec[] {
   }
   if (app.screen === "shareFailed") {
     // the pending row of a failed upload (ids as in the feed's row_pending_container)
-    nodes.push({
-      c: "LinearLayout",
-      id: "row_pending_container",
-      b: [0, 130, 720, 230],
-      children: [
-        { c: "ImageView", id: "row_pending_media_imageview", b: [20, 140, 100, 220] },
+    nodes.push(
+      pendingRow([
         {
           c: "TextView",
           id: "row_pending_media_sub_status_textview",
@@ -415,8 +442,8 @@ export function home(app: InstagramView): NodeSpec[] {
           b: [560, 150, 640, 210],
           tap: "discardPending",
         },
-      ],
-    });
+      ]),
+    );
   }
   nodes.push(...tabBar("home"));
   return nodes;

@@ -266,3 +266,12 @@ export function storyEditor(): NodeSpec[] {
     },
   ];
 }
+
+/** A share to Chats (DirectShareHandlerActivity): "Send to" a conversation; sending is not simulated. */
+export function directShare(): NodeSpec[] {
+  return [
+    { c: "TextView", id: "action_bar_title", text: "Send to", b: [117, 65, 400, 104] },
+    { c: "ImageView", id: "action_bar_button_back", desc: "Back", b: [0, 39, 91, 130], tap: "back" },
+    { c: "EditText", id: "search_edit_text", field: "directSearch", hint: "Search", b: [24, 150, 696, 210] },
+  ];
+}

@@ -12,7 +12,7 @@ import {
   userNotFoundPage,
   userPage,
 } from "./feed-screens.ts";
-import { caption, edit, gallery, storyEditor } from "./post-screens.ts";
+import { caption, directShare, edit, gallery, storyEditor } from "./post-screens.ts";
 import { reelsViewer, searchResults } from "./reels-screens.ts";
 import type { InstagramView } from "./view.ts";
 
@@ -23,6 +23,8 @@ export function screenNodes(app: InstagramView): NodeSpec[] {
       return gallery(app);
     case "edit":
       return edit();
+    case "directShare":
+      return directShare();
     case "storyViewer":
       return storyViewer(app);
     case "storyEditor":

@@ -26,6 +26,8 @@ export interface InstagramView {
   /** The last query submitted in search (its results grid shows its reels). */
   readonly searchQuery: string;
   items(): MediaEntry[];
+  /** How the app tells an upload went up (realism's `successText`). */
+  readonly successText: string;
   /** The account's own posts, newest first (its profile grid), and whether it has a story up. */
   ownPosts(): readonly Post[];
   hasStory(): boolean;

@@ -5,7 +5,6 @@ import {
   type AppEnv,
   type Intent,
   isUnknownUser,
-  mediaPermission,
   OPENER,
   type Parent,
   type PopupDef,
@@ -112,7 +111,6 @@ export class TikTokApp extends SimApp implements TikTokView {
   linkSheet = false;
   productLink = false;
   galleryTab: "all" | "videos" | "photos" = "all";
-  private mediaGranted = false;
   private fromShare = false;
   postStart = 0;
   private toastUntil = 0;
@@ -352,8 +350,7 @@ export class TikTokApp extends SimApp implements TikTokView {
       return;
     }
     if (p.name === "media_permission") {
-      if (result === "allow") {
-        this.mediaGranted = true;
+      if (this.answerMediaPermission(result)) {
         this.galleryTab = "all";
         this.selected = [];
         this.go("gallery");
@@ -374,7 +371,7 @@ export class TikTokApp extends SimApp implements TikTokView {
 
   visibleMedia(): MediaEntry[] {
     const t = this.galleryTab;
-    return this.env.media.gallery((e) =>
+    return this.galleryMedia((e) =>
       t === "videos"
         ? e.kind === "video"
         : t === "photos"
@@ -526,13 +523,10 @@ export class TikTokApp extends SimApp implements TikTokView {
     },
     closeCamera: () => this.go("home"),
     openGallery: () => {
-      if (this.mediaGranted || !this.env.popups) {
-        this.mediaGranted = true;
+      if (this.mayOpenGallery()) {
         this.selected = [];
         this.galleryTab = "all";
         this.go("gallery");
-      } else {
-        this.popupAlways(mediaPermission("TikTok"));
       }
     },
     closeGallery: () => this.go("camera"),

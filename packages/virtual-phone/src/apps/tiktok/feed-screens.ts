@@ -131,7 +131,8 @@ export function videoPage(app: TikTokView, v: Video, feed: boolean): NodeSpec[] 
       ],
     });
   }
-  if (app.screen === "posted") {
+  // otherwise "Video posted!" is a toast, which no dump shows
+  if (app.screen === "posted" && app.successText === "shown") {
     nodes.push({ c: "TextView", id: "tqh", text: "Video posted!", b: [290, 1100, 790, 1200] });
   }
   if (feed) nodes.push(...nav("home"));
