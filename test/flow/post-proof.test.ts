@@ -19,18 +19,19 @@ import { openDb } from "../../src/store/db.ts";
 import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 
 const DEFAULTS: PostConfig = { ...Value.Create(postConfig), upload_wait_time: 10 };
-/** Today's simulation, but the success texts are toasts (or nothing), never in a dump. */
-const NO_SUCCESS_TEXT: RealismOptions = {
+/** Today's simulation, but the apps' success texts as `successText` says (none: never in a dump). */
+const successText = (shown: RealismOptions["successText"] = "none"): RealismOptions => ({
   changeMs: [0, 0],
   keyboard: false,
   keyboardCoversBottom: false,
-  successTextInDumps: false,
+  successText: shown,
   idleFailureShare: 0,
   permissionPackage: "com.android.permissioncontroller",
+  permissionByVersion: false,
   hashtagSuggestions: false,
   shareChooser: false,
   unlabelledCreate: false,
-};
+});
 
 let work: string;
 let video: string;
@@ -104,7 +105,7 @@ describe("proof found", () => {
   });
 
   test("Instagram story: the own story in the home tray opens on the account's story", async () => {
-    const { phone, sim } = await startFlowPhone(work, { popups: false, realistic: NO_SUCCESS_TEXT });
+    const { phone, sim } = await startFlowPhone(work, { popups: false, realistic: successText() });
     const { result, error } = await post(phone, "instagram", {
       settings: { ...DEFAULTS, placement: "story" },
     });
@@ -113,12 +114,21 @@ describe("proof found", () => {
     expect(result?.proof.proof.seen).toContain(`@${sim.apps.instagram.account}'s own story is shown`);
   });
 
-  test("no success text in any dump (a toast): the progress gone, then the profile proves it", async () => {
-    const { phone } = await startFlowPhone(work, { popups: false, realistic: NO_SUCCESS_TEXT });
+  test("TikTok, no success text in any dump (a toast): the progress gone, then the profile proves it", async () => {
+    const { phone } = await startFlowPhone(work, { popups: false, realistic: successText() });
     const { result, error, logs } = await post(phone, "tiktok", { caption: "toast only" });
     expect(error).toBeUndefined();
     expect(logs).toContain("the upload is over: its progress is gone");
+    expect(logs.some((l) => l.includes("the app said posted"))).toBe(false);
     expect(result?.proof.proof.seen).toContain('has our caption: "toast only"');
+  });
+
+  test('Instagram, a transient "Posted!" row: done on it or on the progress gone, proven either way', async () => {
+    const { phone } = await startFlowPhone(work, { popups: false, realistic: successText("transient") });
+    const { result, error, logs } = await post(phone, "instagram", { caption: "posted, briefly" });
+    expect(error).toBeUndefined();
+    expect(logs.some((l) => l.startsWith("the upload is over"))).toBe(true);
+    expect(result?.proof.proof.seen).toContain("posted, briefly");
   });
 });
 
@@ -138,7 +148,7 @@ describe("no proof: unconfirmed", () => {
   });
 
   test("nothing new on the profile (the upload vanished without a word): unconfirmed", async () => {
-    const { phone, sim } = await startFlowPhone(work, { popups: false, realistic: NO_SUCCESS_TEXT });
+    const { phone, sim } = await startFlowPhone(work, { popups: false, realistic: successText() });
     tamper(sim, "instagram", "drop");
     const { error, logs } = await post(phone, "instagram", { caption: "gone" });
     expect((error as ScriptError).reason).toBe("unconfirmed");
