@@ -138,3 +138,20 @@ test("restart: the post never went up: it stays failed, not found on the profile
   ).toEqual([false]);
   expect(second.tasks.retrySkipOf(id)).toBe("post_tapped");
 });
+
+test("restart: the app says the upload failed: not found on the profile, the file free again", async () => {
+  const phone = await VirtualPhone.start({ popups: false });
+  open.phone = phone;
+  phone.apps.tiktok.uploadMs = 1500;
+  phone.apps.tiktok.failUpload = true;
+  const data = join(dir, "failed");
+  const id = await cutOffAfterPost(data, phone);
+
+  const second = await restart(data, id);
+  const task = second.tasks.get(id);
+  expect(task?.status).toBe(TaskStatus.failed);
+  expect(task?.result?.outcome).toBe("not_found_after_restart");
+  expect(task?.result?.message).toBe('not found on the profile: TikTok showed "Couldn\'t upload video"');
+  expect(second.materials.usesOf([video]).get(video)).toBeUndefined();
+  expect(phone.apps.tiktok.posts).toHaveLength(0);
+});

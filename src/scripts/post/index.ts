@@ -93,9 +93,15 @@ export const post: ScriptDefinition<typeof postConfig> = {
   async settle(ctx, tapped) {
     const session = await ctx.openApp();
     // an upload the app was still making when the service stopped ends first: a cold start would cut it
-    await ctx.step("wait for an upload under way", () =>
+    const upload = await ctx.step("wait for an upload under way", () =>
       uploadEnded(session, Math.max(1, ctx.task.config.upload_wait_time) * 1000),
     );
+    if (upload.key === "failed") {
+      // the app said so: nothing went up
+      ctx.materials.dropPossiblyPosted(ctx.task.id);
+      const message = `not found on the profile: ${session.label} showed "${upload.text}"`;
+      return { record: { ...tapped, outcome: "not_found_after_restart", message } };
+    }
     await useTaskAccount(ctx);
     const { post, lastSeen } = await ctx.step("look for the post on the account", () =>
       provePost(ctx, session, tapped, { timeoutMs: 0, restart: false }),
