@@ -107,9 +107,9 @@ describe("the document", () => {
         checked++;
       }
     }
-    // task_id ×5, account id ×2, status/page/page_size on tasks, logined/status/page/page_size on accounts,
+    // task_id ×6 (GET /task/{task_id}/proof the sixth), account id ×2, status/page/page_size on tasks, logined/status/page/page_size on accounts,
     // material id ×2, used/page/page_size on materials, limit on logs
-    expect(checked).toBe(20);
+    expect(checked).toBe(21);
   });
 });
 
