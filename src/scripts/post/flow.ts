@@ -122,9 +122,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     // a success text alone proves nothing: the post must be seen on the account
     const session = { app, label, pkg, version, selectors, ui, sel };
     const claim = { caption: story ? "" : input.caption, title: input.title ?? "", story };
-    const seen = await ctx.step("prove the post", () =>
-      provePost(ctx, session, claim, { timeoutMs: proofWaitMs(s), restart: false }),
-    );
+    const seen = await ctx.step("prove the post", () => provePost(ctx, session, claim, proofWaitMs(s)));
     if (!seen.post) {
       throw ScriptError.unconfirmed(
         `unconfirmed: Post was tapped, but the post was not seen on the account within ` +

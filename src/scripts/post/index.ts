@@ -104,7 +104,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
     }
     await useTaskAccount(ctx);
     const { post, lastSeen } = await ctx.step("look for the post on the account", () =>
-      provePost(ctx, session, tapped, { timeoutMs: 0, restart: false }),
+      provePost(ctx, session, tapped, 0),
     );
     if (!post) {
       // still possibly posted: one look that missed it does not prove it is not up

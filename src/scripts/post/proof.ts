@@ -32,7 +32,10 @@ export interface SeenPost {
 }
 
 /** What one look found: the proof, or what was seen instead (for the "unconfirmed" message). */
-type Look = { seen: true; what: string } | { seen: false; what: string };
+interface Look {
+  seen: boolean;
+  what: string;
+}
 
 export const normalise = (text: string): string => text.replace(/\s+/g, " ").trim();
 
@@ -94,19 +97,18 @@ export async function uploadEnded(
 
 /**
  * Looks for the post until it is seen or `timeoutMs` (the run's clock) has passed, every PROOF_INTERVAL_MS;
- * null when it was never seen. `restart`: the first look starts the app from cold (after a restart the phone
- * may show anything); later looks go back to the profile from where the last one left (a cold start would
- * kill an upload still under way). Every look and its finding is in the task's log.
+ * null when it was never seen. Each look goes to the profile from where the app is, never by a cold start
+ * (that would kill an upload still under way). Every look and its finding is in the task's log.
  */
 export async function provePost(
   ctx: ScriptContext,
   s: AppSession,
   claim: PostClaim,
-  { timeoutMs, restart }: { timeoutMs: number; restart: boolean },
+  timeoutMs: number,
 ): Promise<{ post: SeenPost | null; lastSeen: string }> {
   const deadline = ctx.clock.now() + timeoutMs;
   for (let n = 1; ; n++) {
-    const look = await lookOnce(ctx, s, claim, restart && n === 1);
+    const look = await lookOnce(ctx, s, claim);
     ctx.log(`look ${n} at ${s.label}: ${look.what}`);
     if (look.seen) {
       const screenshot = await ctx.phone.screenshot({ signal: ctx.signal });
@@ -121,14 +123,9 @@ export async function provePost(
   }
 }
 
-async function lookOnce(
-  ctx: ScriptContext,
-  s: AppSession,
-  claim: PostClaim,
-  restart: boolean,
-): Promise<Look> {
+async function lookOnce(ctx: ScriptContext, s: AppSession, claim: PostClaim): Promise<Look> {
   try {
-    return claim.story ? await lookForStory(ctx, s, restart) : await lookForCaption(ctx, s, claim, restart);
+    return claim.story ? await lookForStory(ctx, s) : await lookForCaption(ctx, s, claim);
   } catch (e) {
     if (e instanceof ScreenNeverCame) return { seen: false, what: e.message };
     throw e;
@@ -139,14 +136,9 @@ async function lookOnce(
 const accountOf = (ctx: ScriptContext) => ctx.task.username?.replace(/^@/, "") || null;
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-async function lookForCaption(
-  ctx: ScriptContext,
-  s: AppSession,
-  claim: PostClaim,
-  restart: boolean,
-): Promise<Look> {
+async function lookForCaption(ctx: ScriptContext, s: AppSession, claim: PostClaim): Promise<Look> {
   const { ui, sel } = s;
-  const inUse = await readAccountInUse(ctx, s, { restart });
+  const inUse = await readAccountInUse(ctx, s, { restart: false });
   const account = accountOf(ctx);
   if (!inUse) return { seen: false, what: "the app is signed out" };
   if (account && !same(inUse, account)) return { seen: false, what: `the profile is @${inUse}'s` };
@@ -187,14 +179,9 @@ function newestItem(screen: Screen, s: AppSession) {
     .sort((a, b) => a.bounds.y1 - b.bounds.y1 || a.bounds.x1 - b.bounds.x1)[0];
 }
 
-async function lookForStory(ctx: ScriptContext, s: AppSession, restart: boolean): Promise<Look> {
+async function lookForStory(ctx: ScriptContext, s: AppSession): Promise<Look> {
   const { ui, sel } = s;
-  if (restart) {
-    await ctx.phone.forceStop(s.pkg, { signal: ctx.signal });
-    await ctx.phone.startApp(s.pkg, undefined, { signal: ctx.signal });
-  } else {
-    await ui.waitAndTap("the Home tab", sel("home", "feed"));
-  }
+  await ui.waitAndTap("the Home tab", sel("home", "feed"));
   const { node, screen } = await ui.waitFor("the own story in the home tray", {
     own: sel("proof", "ownStory"),
   });
