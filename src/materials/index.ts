@@ -495,14 +495,20 @@ export class Materials {
     );
   }
 
-  /** The task's post was seen on the account: its possibly posted files are posted. */
-  confirmPosted(taskId: number): void {
-    this.store.confirmUses(taskId);
+  /** The task's post of `files` was seen on the account: they are posted. */
+  confirmPosted(taskId: number, files: { path: string }[]): void {
+    this.store.confirmUses(
+      taskId,
+      files.map((f) => f.path),
+    );
   }
 
-  /** The task's post did not go up (the app said so): its files are no longer possibly posted. */
-  dropPossiblyPosted(taskId: number): void {
-    this.store.dropPossibleUses(taskId);
+  /** The task's post of `files` did not go up (the app said so): they are no longer possibly posted. */
+  dropPossiblyPosted(taskId: number, files: { path: string }[]): void {
+    this.store.dropPossibleUses(
+      taskId,
+      files.map((f) => f.path),
+    );
   }
 
   /** The next caption of the set `captions` (one per line), rotating across tasks; empty when none. */

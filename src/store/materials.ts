@@ -129,21 +129,23 @@ export class MaterialStore {
       .run();
   }
 
-  /** The task's possible posts were seen on the account: posted. */
-  confirmUses(taskId: number): void {
-    this.db
-      .update(materialUses)
-      .set({ confirmed: true })
-      .where(and(eq(materialUses.taskId, taskId), eq(materialUses.confirmed, false)))
-      .run();
+  /** The task's possible posts of `paths` were seen on the account: posted. */
+  confirmUses(taskId: number, paths: string[]): void {
+    this.db.update(materialUses).set({ confirmed: true }).where(this.possibleUses(taskId, paths)).run();
   }
 
-  /** The task's possible posts were not posted after all (the app said the upload failed). */
-  dropPossibleUses(taskId: number): void {
-    this.db
-      .delete(materialUses)
-      .where(and(eq(materialUses.taskId, taskId), eq(materialUses.confirmed, false)))
-      .run();
+  /** The task's possible posts of `paths` were not posted after all (the app said the upload failed). */
+  dropPossibleUses(taskId: number, paths: string[]): void {
+    this.db.delete(materialUses).where(this.possibleUses(taskId, paths)).run();
+  }
+
+  /** By path too: a retried task may have possibly posted other files in an earlier run. */
+  private possibleUses(taskId: number, paths: string[]) {
+    return and(
+      eq(materialUses.taskId, taskId),
+      inArray(materialUses.path, paths),
+      eq(materialUses.confirmed, false),
+    );
   }
 
   /** How many captions the set `key` had handed out before this one (0 the first time), counting this one. */

@@ -79,11 +79,11 @@ export const post: ScriptDefinition<typeof postConfig> = {
     };
     try {
       const { proof } = await postFlow(flowCtx, input);
-      ctx.materials.confirmPosted(ctx.task.id);
+      ctx.materials.confirmPosted(ctx.task.id, files);
       ctx.recordPost(record("posted", `posted: ${proof.proof.seen}`, proof.proof), proof.screenshot);
       ctx.log(`proof: ${proof.proof.check}, ${proof.proof.seen}`);
     } catch (e) {
-      if (e instanceof UploadFailed) ctx.materials.dropPossiblyPosted(ctx.task.id);
+      if (e instanceof UploadFailed) ctx.materials.dropPossiblyPosted(ctx.task.id, files);
       if (e instanceof ScriptError && e.reason === "unconfirmed") {
         ctx.recordPost(record("unconfirmed", e.message));
       }
@@ -92,13 +92,14 @@ export const post: ScriptDefinition<typeof postConfig> = {
   },
   async settle(ctx, tapped) {
     const session = await ctx.openApp();
+    const tappedFiles = tapped.files.map((path) => ({ path }));
     // an upload the app was still making when the service stopped ends first: a cold start would cut it
     const upload = await ctx.step("wait for an upload under way", () =>
       uploadEnded(session, Math.max(1, ctx.task.config.upload_wait_time) * 1000),
     );
     if (upload.key === "failed") {
       // the app said so: nothing went up
-      ctx.materials.dropPossiblyPosted(ctx.task.id);
+      ctx.materials.dropPossiblyPosted(ctx.task.id, tappedFiles);
       const message = `not found on the profile: ${session.label} showed "${upload.text}"`;
       return { record: { ...tapped, outcome: "not_found_after_restart", message } };
     }
@@ -111,7 +112,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
       const message = `not found on the profile: ${lastSeen}`;
       return { record: { ...tapped, outcome: "not_found_after_restart", message } };
     }
-    ctx.materials.confirmPosted(ctx.task.id);
+    ctx.materials.confirmPosted(ctx.task.id, tappedFiles);
     const message = `posted, verified after restart: ${post.proof.seen}`;
     return {
       record: { ...tapped, outcome: "verified_after_restart", message, proof: post.proof },
