@@ -78,3 +78,39 @@ test("--simulate phones are private to the service and gone after a restart with
     await again.stop(0);
   }
 }, 60_000);
+
+test("--realistic: the demo's phones behave like real ones (Google's permission controller, no Create label)", async () => {
+  const config = {
+    ...defaultConfig(),
+    dataDir: join(work, "data-realistic"),
+    timezone: "UTC",
+    adb: { host: "127.0.0.1", port: adb.port },
+  };
+  const lines: string[] = [];
+  const service = createService(config, { log: silentLogger });
+  await service.start();
+  const demo = await startDemoPhones(1, service.fleet, loggerInto(lines), true);
+  try {
+    const phone = await waitFor(
+      "the demo phone online",
+      () => service.fleet.phone(demo.serials[0] as string),
+      10_000,
+    );
+    const packages = await phone.shell("pm list packages");
+    expect(packages.stdout).toContain("package:com.google.android.permissioncontroller");
+    await phone.shell("monkey -p com.instagram.android -c android.intent.category.LAUNCHER 1");
+    const home = await waitFor(
+      "Instagram's home",
+      async () => {
+        const xml = (await phone.shell("uiautomator dump /dev/tty")).stdout;
+        return xml.includes("com.instagram.android:id/feed_tab") && xml;
+      },
+      10_000,
+    );
+    expect(home).not.toContain("creation_tab");
+    expect(lines.join("\n")).toContain("demo: the phones are realistic");
+  } finally {
+    await service.stop(0);
+    await demo.stop();
+  }
+}, 60_000);

@@ -152,6 +152,8 @@ export class Device {
   private change: {
     roots: UiNode[];
     popup: PopupDef | null;
+    /** The app in front then (null: the launcher or the chooser), and the window with focus. */
+    appPkg: string | null;
     pkg: string;
     component: string;
     until: number;
@@ -475,6 +477,7 @@ export class Device {
     const before = this.liveRoots();
     const shown = {
       popup: this.foreground?.popup ?? null,
+      appPkg: this.foreground?.pkg ?? null,
       pkg: this.liveFocusedPackage(),
       component: this.liveFocusedComponent(),
     };
@@ -571,10 +574,19 @@ export class Device {
     return field !== null && field !== this.keyboardHiddenFor;
   }
 
-  /** With realism, the keyboard covers the lower 40 % of the screen: a tap there reaches the keyboard. */
+  /**
+   * With realism, the keyboard covers the lower 40 % of the screen: a tap there reaches the keyboard. A field
+   * that is itself down there (a comment bar) is lifted above the keyboard with its bar, as Android pans
+   * the window to keep the focused field in view: then nothing is covered.
+   */
   private keyboardCovers(y: number): boolean {
     const { keyboard, keyboardCoversBottom } = this.cfg.realism;
-    return keyboard && keyboardCoversBottom && y >= this.cfg.screen.height * 0.6 && this.keyboardShown();
+    const line = this.cfg.screen.height * 0.6;
+    if (!keyboard || !keyboardCoversBottom || y < line || !this.keyboardShown()) return false;
+    const field = this.liveRoots()
+      .flatMap((r) => [...walk(r)])
+      .find((n) => n.focused);
+    return !field || field.bounds[1] < line;
   }
 
   /** With realism, a `uiautomator dump` of a screen playing video fails now and then (no idle state). */
@@ -673,7 +685,7 @@ export class Device {
     const { width, height } = this.cfg.screen;
     const c = new Canvas(width, height);
     if (!this.screenOn) return c;
-    const pkg = this.foreground?.pkg;
+    const pkg = this.changing() ? this.change?.appPkg : this.foreground?.pkg;
     if (pkg === this.apps.tiktok.pkg) c.gradient([20, 20, 28], [60, 10, 40]);
     else if (pkg === INSTAGRAM_PKG) c.gradient([250, 250, 250], [235, 225, 245]);
     else c.gradient([30, 60, 120], [120, 60, 140]);

@@ -174,6 +174,23 @@ describe("the soft keyboard", () => {
     expect(phone.apps.tiktok.screen).toBe("posting");
   });
 
+  test("a comment bar at the bottom rises above the keyboard: its send button takes the tap", async () => {
+    const p = await realPhone();
+    await p.sh(
+      "am start -a android.intent.action.VIEW -d https://www.tiktok.com/@someone/video/7301234567890123999",
+    );
+    p.settle();
+    await p.tap(tt("dtv"), "comments");
+    p.settle();
+    await p.tap(tt("dpl"), "Add comment...");
+    await p.sh("input text 'nice'");
+    p.settle();
+    expect(await p.sh("dumpsys input_method")).toContain("mInputShown=true");
+    await p.tap(desc("Post comment"), "send");
+    p.settle();
+    expect(p.phone.apps.tiktok.actions.map((a) => [a.type, a.text])).toEqual([["comment", "nice"]]);
+  });
+
   test("keyboardCoversBottom false: the keyboard shows, but a tap on Post reaches the app", async () => {
     const p = await realPhone({ keyboardCoversBottom: false });
     await tiktokPostScreen(p);
@@ -183,6 +200,45 @@ describe("the soft keyboard", () => {
     await p.tap(tt("qrb"), "Post");
     p.settle();
     expect(p.phone.apps.tiktok.screen).toBe("posting");
+  });
+});
+
+describe("TikTok's hashtag suggestions", () => {
+  test("a '#' word opens a list over the lower screen; BACK closes it with the keyboard, the text as typed", async () => {
+    const p = await realPhone();
+    await tiktokPostScreen(p);
+    await p.tap(tt("g19"), "the description");
+    await p.sh("input text 'Nice%sday%s#fo'");
+    p.settle();
+    const list = await p.nodes();
+    expect(list.filter(tt("hashtag_name")).map((n) => n.text)).toEqual([
+      "#fo",
+      "#fochallenge",
+      "#fyp",
+      "#foryou",
+      "#viral",
+    ]);
+    await p.sh("input keyevent 4");
+    p.settle();
+    expect(await p.find(tt("hashtag_suggestions"))).toBeUndefined();
+    expect(await p.sh("dumpsys input_method")).toContain("mInputShown=false");
+    expect((await p.find(tt("g19")))?.text).toBe("Nice day #fo");
+    expect(p.phone.apps.tiktok.screen).toBe("post");
+  });
+
+  test("the list covers Post; a tapped row replaces the word being typed", async () => {
+    const p = await realPhone({ keyboardCoversBottom: false });
+    await tiktokPostScreen(p);
+    await p.tap(tt("g19"), "the description");
+    await p.sh("input text 'Nice%s#fo'");
+    p.settle();
+    await p.tap(tt("qrb"), "Post");
+    p.settle();
+    expect(p.phone.apps.tiktok.screen).toBe("post");
+    await p.tap(text("#fyp"), "#fyp");
+    p.settle();
+    expect((await p.find(tt("g19")))?.text).toBe("Nice #fyp ");
+    expect(await p.find(tt("hashtag_suggestions"))).toBeUndefined();
   });
 });
 

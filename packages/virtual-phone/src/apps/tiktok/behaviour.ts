@@ -65,6 +65,7 @@ type TikTokVerb =
   | "back"
   | "openUserVideo"
   | "openOwnVideo"
+  | "pickHashtag"
   | "closeCamera"
   | "openGallery"
   | "closeGallery"
@@ -111,6 +112,8 @@ export class TikTokApp extends SimApp implements TikTokView {
   linkSheet = false;
   productLink = false;
   galleryTab: "all" | "videos" | "photos" = "all";
+  /** The caption's hashtag suggestion list is open (realism: typing a `#` word opens it). */
+  private hashtagList = false;
   private fromShare = false;
   postStart = 0;
   private toastUntil = 0;
@@ -306,7 +309,39 @@ export class TikTokApp extends SimApp implements TikTokView {
     this.focused = null;
   }
 
+  /** The caption's last word, when it is a hashtag being typed ("#fo"), else null. */
+  private typedHashtag(): string | null {
+    return /(?:^|\s)(#[^\s#]*)$/.exec(this.fields.caption ?? "")?.[1] ?? null;
+  }
+
+  hashtagSuggestions(): string[] {
+    const typed = this.typedHashtag();
+    if (!this.hashtagList || this.focused !== "caption" || typed === null) return [];
+    const word = typed.slice(1).toLowerCase();
+    return [...new Set([`#${word}`, `#${word}challenge`, "#fyp", "#foryou", "#viral"])].filter(
+      (t) => t !== "#",
+    );
+  }
+
+  override type(text: string): void {
+    super.type(text);
+    this.hashtagList = this.env.realism.hashtagSuggestions && this.typedHashtag() !== null;
+  }
+
+  override deleteChar(): void {
+    super.deleteChar();
+    this.hashtagList &&= this.typedHashtag() !== null;
+  }
+
+  override keyboardHidden(): void {
+    this.hashtagList = false;
+  }
+
   protected override closeOverlay(): boolean {
+    if (this.hashtagSuggestions().length) {
+      this.hashtagList = false;
+      return true;
+    }
     if (this.imagePicker) {
       this.imagePicker = false;
       return true;
@@ -520,6 +555,14 @@ export class TikTokApp extends SimApp implements TikTokView {
         likes: 0,
         comments: 0,
       });
+    },
+    pickHashtag: (arg) => {
+      const tag = this.hashtagSuggestions()[Number(arg)];
+      const typed = this.typedHashtag();
+      if (!tag || typed === null) return;
+      // the word being typed becomes the tag, and a space follows, as in the app
+      this.fields.caption = `${(this.fields.caption ?? "").slice(0, -typed.length)}${tag} `;
+      this.hashtagList = false;
     },
     closeCamera: () => this.go("home"),
     openGallery: () => {

@@ -350,6 +350,41 @@ export function postScreen(app: TikTokView): NodeSpec[] {
       ],
     },
     ...(app.linkSheet ? [linkSheet()] : []),
+    ...hashtagList(app.hashtagSuggestions()),
+  ];
+}
+
+/**
+ * Suggestions for the hashtag being typed, over the lower screen (Post included) until one is picked or
+ * BACK closes them. No real dump shows TikTok's, so its ids are named plainly.
+ */
+function hashtagList(tags: string[]): NodeSpec[] {
+  if (tags.length === 0) return [];
+  return [
+    {
+      c: "RecyclerView",
+      id: "hashtag_suggestions",
+      b: [0, 1070, 1080, 2337],
+      clickable: true,
+      children: tags.map((tag, i): NodeSpec => {
+        const y = 1080 + i * 120;
+        return {
+          c: "LinearLayout",
+          id: "hashtag_row",
+          b: [0, y, 1080, y + 120],
+          tap: `pickHashtag:${i}`,
+          children: [
+            { c: "TextView", id: "hashtag_name", text: tag, b: [42, y + 15, 700, y + 65] },
+            {
+              c: "TextView",
+              id: "hashtag_views",
+              text: `${(5 - i) * 3}.${i + 1}M views`,
+              b: [42, y + 65, 700, y + 110],
+            },
+          ],
+        };
+      }),
+    },
   ];
 }
 

@@ -47,6 +47,8 @@ export interface TikTokView {
   readonly linkSheet: boolean;
   readonly productLink: boolean;
   currentVideo(): Video;
+  /** The hashtag suggestions open over the post screen (none: closed). */
+  hashtagSuggestions(): string[];
   /** How the app tells an upload went up: "shown" draws "Video posted!" (else it is a toast). */
   readonly successText: string;
   /** The account's own posts, newest first (its profile grid). */
