@@ -15,8 +15,19 @@ export const ERROR_CLASSES = ["retryable", "permanent"] as const;
 /** `retryable` failures may be tried again automatically; `permanent` ones never. */
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
-export const FAILURE_REASONS = ["stopped", "interrupted", "offline", "timeout", "script", "error"] as const;
-/** Why a run ended badly. The reasons the service acts on are named; anything else is a script's or an error's own words. */
+export const FAILURE_REASONS = [
+  "stopped",
+  "interrupted",
+  "offline",
+  "timeout",
+  "script",
+  "error",
+  "unconfirmed",
+] as const;
+/**
+ * Why a run ended badly. The reasons the service acts on are named; anything else is a script's or an error's
+ * own words. `unconfirmed`: Post was tapped but the post was not seen on the account (it may be up).
+ */
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export const LOG_LEVELS = ["info", "warn", "error"] as const;
@@ -59,4 +70,51 @@ export interface AccountTasks {
 export interface CheckOutcome {
   issues: ErrorDetail[];
   warnings: string[];
+}
+
+export const POST_OUTCOMES = [
+  "tapped",
+  "posted",
+  "unconfirmed",
+  "verified_after_restart",
+  "not_found_after_restart",
+] as const;
+/**
+ * Where a post stands: `tapped` (Post was tapped, no proof looked for yet: a run cut off there is checked once
+ * its phone is back), `posted` (seen on the account), `unconfirmed` (not seen within the wait),
+ * `verified_after_restart` / `not_found_after_restart` (the check of a run cut off by a restart).
+ */
+export type PostOutcome = (typeof POST_OUTCOMES)[number];
+
+export const PROOF_CHECKS = ["caption", "story"] as const;
+/** How a post was seen: the newest item of the own profile has its caption, or the own story is shown. */
+export type ProofCheck = (typeof PROOF_CHECKS)[number];
+
+/** A post seen on its account. */
+export interface PostProof {
+  check: ProofCheck;
+  /** When it was seen (ms, the service's clock). */
+  at: number;
+  /** What was seen: the caption as the app showed it, or the story's owner. */
+  seen: string;
+  /** A screenshot of it is kept (GET /task/{id}/proof). */
+  screenshot: boolean;
+}
+
+/**
+ * What a post task recorded (the task's `result`): what it posted, so that it can be looked for on the
+ * account even after a restart, and whether it was seen there.
+ */
+export interface PostRecord {
+  outcome: PostOutcome;
+  /** The outcome in words. */
+  message: string;
+  /** The caption as typed (TikTok: the description), "" for none or a story. */
+  caption: string;
+  /** TikTok's title, "" for none. */
+  title: string;
+  story: boolean;
+  /** The files posted, as paths on this PC. */
+  files: string[];
+  proof: PostProof | null;
 }

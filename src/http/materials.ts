@@ -33,6 +33,12 @@ const UseSchema = T.Object({
   serial: T.String({ description: "the phone it was posted from" }),
   task_id: T.Union([T.Integer(), T.Null()], { description: "the task that posted it" }),
   at: T.String({ format: "date-time", description: "when the post was made" }),
+  confirmed: T.Boolean({
+    description:
+      "true: the post was seen on the account (or made before posts were proven); false: possibly posted, " +
+      "Post was tapped but the post was not seen (yet): skipped like a posted file unless " +
+      "include_possibly_posted",
+  }),
 });
 
 export const MaterialSchema = T.Object({
@@ -62,7 +68,15 @@ export const EXAMPLE_MATERIAL = {
   size: 18_874_368,
   tags: ["demo", "cats"],
   uploaded: false,
-  used_by: [{ username: "alice", serial: "R58M123ABC", task_id: 101, at: "2026-11-28T14:31:07.000Z" }],
+  used_by: [
+    {
+      username: "alice",
+      serial: "R58M123ABC",
+      task_id: 101,
+      at: "2026-11-28T14:31:07.000Z",
+      confirmed: true,
+    },
+  ],
   created_at: "2026-11-28T09:12:44.120Z",
 };
 
@@ -76,7 +90,13 @@ function materialView(row: MaterialRow, uses: MaterialUseRow[]) {
     size: row.size,
     tags: JSON.parse(row.tags) as string[],
     uploaded: row.uploaded === 1,
-    used_by: uses.map((u) => ({ username: u.username, serial: u.serial, task_id: u.taskId, at: iso(u.at) })),
+    used_by: uses.map((u) => ({
+      username: u.username,
+      serial: u.serial,
+      task_id: u.taskId,
+      at: iso(u.at),
+      confirmed: u.confirmed,
+    })),
     created_at: iso(row.createdAt),
   };
 }
@@ -221,7 +241,11 @@ export function materialRoutes(materials: Materials) {
             t.Union([t.Literal("video"), t.Literal("image")], { description: "video or image" }),
           ),
           used: t.Optional(
-            WholeNumber({ minimum: 0, maximum: 1, description: "1: posted at least once; 0: never posted" }),
+            WholeNumber({
+              minimum: 0,
+              maximum: 1,
+              description: "1: posted (or possibly posted) at least once; 0: never posted",
+            }),
           ),
           ...pageQuery,
         }),

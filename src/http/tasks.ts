@@ -47,7 +47,9 @@ const SkippedRef = named(
   T.Object(
     {
       post_tapped: T.Integer({
-        description: "failed after Post was tapped (or a comment was sent): may be published already",
+        description:
+          "failed after Post was tapped (or a comment was sent): may be published already; the unconfirmed " +
+          "posts (failure_reason `unconfirmed`) are among them",
       }),
       stopped_by_user: T.Integer({ description: "stopped by the user" }),
       permanent: T.Integer({ description: "any other permanent failure (it would fail again as it is)" }),
@@ -212,7 +214,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         description:
           "Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, " +
           "error cleared. The others stay failed and are counted in `skipped`: a task that failed after Post was " +
-          "tapped (running it again may post twice), one stopped by the user, any other permanent failure. " +
+          "tapped (running it again may post twice: among them every `unconfirmed` post), one stopped by the " +
+          "user, any other permanent failure. " +
           'With `{"include_all": true}` every failed task is retried. No body is the same as `{}`.',
         tags,
         data: T.Object({
@@ -319,6 +322,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
             status_text: "failed",
             error: "stopped by user",
             error_class: "permanent",
+            failure_reason: "stopped",
             waiting_for: null,
           },
           errors: [Code.invalid, Code.notFound, Code.conflict],
@@ -362,6 +366,29 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           description:
             "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. " +
             "40401 when there is no such task, or no screenshot was kept for it.",
+          tags,
+          image: "the screen as PNG",
+          errors: [Code.invalid, Code.notFound],
+        }),
+      },
+    )
+    .get(
+      "/:task_id/proof",
+      ({ params }) => {
+        service.get(params.task_id);
+        const file = evidence.proofPath(params.task_id);
+        if (!file)
+          throw new AppError(Code.notFound, `no proof screenshot was kept for task ${params.task_id}`);
+        return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
+      },
+      {
+        params: TaskIdParams,
+        detail: pngDoc({
+          summary: "The screen that proved a post",
+          description:
+            "A post is done when it is seen on its account: the screen that showed it (the newest post with its " +
+            "caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. " +
+            "40401 when there is no such task, or no proof screenshot was kept for it.",
           tags,
           image: "the screen as PNG",
           errors: [Code.invalid, Code.notFound],

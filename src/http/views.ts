@@ -5,9 +5,12 @@ import type { DeviceRow } from "../devices/service.ts";
 import {
   DEVICE_STATES,
   ERROR_CLASSES,
+  FAILURE_REASONS,
   LOG_LEVELS,
   literalUnion,
   PLATFORMS,
+  POST_OUTCOMES,
+  PROOF_CHECKS,
   STATUS_TEXT,
   TASK_SOURCES,
   TRANSPORTS,
@@ -71,6 +74,40 @@ export const TaskProgressSchema = T.Object(
   },
 );
 
+export const PostResultSchema = T.Object(
+  {
+    outcome: literalUnion(POST_OUTCOMES, {
+      description:
+        "posted: seen on the account (status 2). unconfirmed: Post was tapped but the post was not seen on the " +
+        "account in time (status 3, failure_reason unconfirmed): it may be up, so it is never retried " +
+        "automatically and its files count as possibly posted. tapped: Post was tapped, not looked for yet " +
+        "(a run cut off by a restart is looked for once its phone is back). verified_after_restart: such a " +
+        "post was found (status becomes 2). not_found_after_restart: it was not (status stays 3)",
+    }),
+    message: T.String({ description: "the outcome in words, with what was seen" }),
+    caption: T.String({ description: "the caption as typed (TikTok: the description); empty for a story" }),
+    title: T.String({ description: "TikTok's title; empty for none" }),
+    story: T.Boolean({ description: "an Instagram story" }),
+    files: T.Array(T.String(), { description: "the files posted, as paths on this PC" }),
+    proof: Nullable(
+      T.Object({
+        check: literalUnion(PROOF_CHECKS, {
+          description:
+            "caption: the newest post on the own profile has our caption (whitespace normalised; a caption the " +
+            "app cut must match for its first 40 characters); story: the own story is shown",
+        }),
+        at: DateTime,
+        seen: T.String({ description: "what was seen" }),
+        screenshot: T.Boolean({ description: "the screen is kept: GET /task/{task_id}/proof" }),
+      }),
+    ),
+  },
+  {
+    description:
+      "a post task's record once Post was tapped: what it posted and whether it was seen; else null",
+  },
+);
+
 export const TaskSchema = T.Object({
   id: T.Integer(),
   serial: T.String(),
@@ -97,6 +134,15 @@ export const TaskSchema = T.Object({
       description: "retryable failures (phone offline, timeout) may be retried automatically",
     }),
   ),
+  failure_reason: Nullable(
+    literalUnion(FAILURE_REASONS, {
+      description:
+        "why it failed: stopped (by the user), interrupted (the service stopped while it ran), offline, " +
+        "timeout, script (the script's own failure), error, unconfirmed (Post was tapped but the post was not " +
+        "seen on the account: it may be up; never retried automatically)",
+    }),
+  ),
+  result: Nullable(PostResultSchema),
   created_at: DateTime,
   updated_at: DateTime,
   waiting_for: Nullable(WaitingForSchema),
@@ -148,6 +194,11 @@ export function taskView(row: TaskRow, waiting: WaitingFor | null, progress: Tas
     retry_count: row.retryCount,
     error: row.error,
     error_class: row.errorClass,
+    failure_reason: row.failureReason,
+    result: row.result && {
+      ...row.result,
+      proof: row.result.proof && { ...row.result.proof, at: iso(row.result.proof.at) },
+    },
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     waiting_for: waiting,
@@ -309,6 +360,8 @@ export const EXAMPLE_TASK = {
   retry_count: 0,
   error: null,
   error_class: null,
+  failure_reason: null,
+  result: null,
   created_at: "2026-11-28T09:12:44.120Z",
   updated_at: "2026-11-28T09:12:44.120Z",
   waiting_for: {

@@ -87,6 +87,12 @@ export const materialFields = {
     description: "Post library files with any of these tags, separated by commas; empty: any file",
     ...showWhen({ material_source: ["materialLibrary"] }),
   }),
+  include_possibly_posted: T.Boolean({
+    default: false,
+    title: "Also files possibly posted",
+    description:
+      "Also pick files this account may have posted already (Post was tapped, the post was never seen on the account)",
+  }),
 };
 const materialConfig = T.Object(materialFields);
 export type MaterialConfig = Static<typeof materialConfig>;
@@ -135,6 +141,9 @@ const samePool = (a: MaterialConfig, b: MaterialConfig) =>
   (a.material_source === "localFolder"
     ? a.material_path === b.material_path
     : parseTags(a.materials_tags).join().toLowerCase() === parseTags(b.materials_tags).join().toLowerCase());
+/** Whether `path` is used up for this config: posted, or possibly posted unless the config picks those too. */
+const taken = (used: Map<string, boolean>, path: string, config: MaterialConfig) =>
+  used.has(path) && (used.get(path) === true || !config.include_possibly_posted);
 const who = (p: Poster) => (p.username ? `@${p.username}` : `phone ${p.serial}`);
 const plural = (n: number, kind: Kind) => `${n} ${kind}${n === 1 ? "" : "s"}`;
 const describeFormats = (kind: Kind) => FORMATS_OF[kind].join("/");
@@ -400,7 +409,7 @@ export class Materials {
       );
     } else {
       const pool = this.pool(config, poster);
-      files = this.unusedFiles(pool.paths, kind, need, poster, pool.where);
+      files = this.unusedFiles(pool.paths, config, poster, pool.where);
       if (pool.folder && !captions.trim()) {
         const captionFile = [join(pool.folder, CAPTION_FILE), join(pool.root, CAPTION_FILE)].find(existsSync);
         if (captionFile) captions = readTextFile(captionFile);
@@ -432,7 +441,7 @@ export class Materials {
       const want = needOf(config) * tasks + before.reduce((n, q) => n + needOf(q), 0);
       const used = this.store.usedBy(paths, poster);
       const fresh = firstPostable(
-        paths.filter((p) => !used.has(p)),
+        paths.filter((p) => !taken(used, p, config)),
         kind,
         want,
       ).length;
@@ -447,6 +456,11 @@ export class Materials {
             ? `, and ${these} need${tasks === 1 ? "s" : ""} ${want}`
             : "";
       const posted = used.size === paths.length ? "all" : used.size === 0 ? "none" : String(used.size);
+      const possibly = [...used.values()].filter((confirmed) => !confirmed).length;
+      const unconfirmed =
+        possibly > 0 && !config.include_possibly_posted
+          ? `; ${possibly} of them possibly: not seen on the account, include_possibly_posted picks them`
+          : "";
       const hint = folder
         ? "add more to the folder"
         : `upload more (POST /api/v1/material)${tagged ? " or choose another tag" : ""}`;
@@ -454,7 +468,7 @@ export class Materials {
         path: `/script_config/${folder ? "material_path" : tagged ? "materials_tags" : "material_source"}`,
         message:
           `${left} ${where} that ${who(poster)} has not posted yet${needs} ` +
-          `(${plural(paths.length, kind)} there, ${posted} posted by ${who(poster)}): ${hint}`,
+          `(${plural(paths.length, kind)} there, ${posted} posted by ${who(poster)}${unconfirmed}): ${hint}`,
       });
     }
     return outcome;
@@ -486,6 +500,37 @@ export class Materials {
     );
   }
 
+  /**
+   * Post was tapped: the files are possibly posted by the task's account until the post is seen on it
+   * (`confirmPosted`) or the app says the upload failed (`dropPossiblyPosted`). Not picked for it again
+   * meanwhile, unless a config says `include_possibly_posted`.
+   */
+  markPossiblyPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): void {
+    this.store.recordUses(
+      files.map((f) => f.path),
+      posterOf(task),
+      task.id,
+      at,
+      false,
+    );
+  }
+
+  /** The task's post of `files` was seen on the account: they are posted. */
+  confirmPosted(taskId: number, files: { path: string }[]): void {
+    this.store.confirmUses(
+      taskId,
+      files.map((f) => f.path),
+    );
+  }
+
+  /** The task's post of `files` did not go up (the app said so): they are no longer possibly posted. */
+  dropPossiblyPosted(taskId: number, files: { path: string }[]): void {
+    this.store.dropPossibleUses(
+      taskId,
+      files.map((f) => f.path),
+    );
+  }
+
   /** The next caption of the set `captions` (one per line), rotating across tasks; empty when none. */
   nextCaption(captions: string, platform: "tiktok" | "instagram"): Caption {
     const lines = captionLines(captions);
@@ -502,17 +547,24 @@ export class Materials {
     return lines[this.store.takeRotation(key) % lines.length] as string;
   }
 
-  private unusedFiles(paths: string[], kind: Kind, need: number, poster: Poster, where: string) {
+  private unusedFiles(paths: string[], config: MaterialConfig, poster: Poster, where: string) {
+    const kind = kindOf(config);
+    const need = needOf(config);
     const used = this.store.usedBy(paths, poster);
     const files = firstPostable(
-      paths.filter((p) => !used.has(p)),
+      paths.filter((p) => !taken(used, p, config)),
       kind,
       need,
     );
     if (files.length >= need) return files;
     const left = files.length === 0 ? `no ${kind}` : `only ${plural(files.length, kind)}`;
+    const possibly = [...used.values()].filter((confirmed) => !confirmed).length;
+    const skipped =
+      possibly > 0 && !config.include_possibly_posted
+        ? ` (${possibly} possibly posted: not seen on the account, include_possibly_posted picks them)`
+        : "";
     throw new MaterialError(
-      `${left} ${where} that ${who(poster)} has not posted yet${need > 1 ? ` (image_count is ${need})` : ""}`,
+      `${left} ${where} that ${who(poster)} has not posted yet${need > 1 ? ` (image_count is ${need})` : ""}${skipped}`,
     );
   }
 }

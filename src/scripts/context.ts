@@ -2,7 +2,7 @@
 // cleanups, the app sessions) and the services the service lends every script (materials, rotation,
 // data folder, accounts) and the runner's clock. Nothing a script uses comes from a process global.
 import type { Phone } from "../devices/index.ts";
-import type { LogLevel, Platform } from "../domain.ts";
+import type { LogLevel, Platform, PostRecord } from "../domain.ts";
 import type { Materials, Rotation } from "../materials/index.ts";
 import type { SeenAccounts, SeenSummary } from "../store/accounts.ts";
 import { abortableSleep, type Clock } from "../tasks/clock.ts";
@@ -17,7 +17,16 @@ export interface AccountBook {
 }
 
 /** The material library as scripts see it: a post's files and caption, what was posted, what is there. */
-export type MaterialLibrary = Pick<Materials, "forTask" | "markPosted" | "check" | "checkUnposted">;
+export type MaterialLibrary = Pick<
+  Materials,
+  | "forTask"
+  | "markPosted"
+  | "markPossiblyPosted"
+  | "confirmPosted"
+  | "dropPossiblyPosted"
+  | "check"
+  | "checkUnposted"
+>;
 
 /** What the service lends its scripts, the same for every run; a script's checks at creation get it too. */
 export interface ScriptServices {
@@ -65,6 +74,11 @@ export interface ScriptContext<Config = Record<string, unknown>> extends ScriptS
    * (else null), `detail` in words ("upload 45%"). Cheap: call it as often as there is news.
    */
   progress(fraction: number | null, detail?: string): void;
+  /**
+   * Records where the task's post stands in its result (on disk at once: a restart still knows what to look
+   * for); `screenshot`, the screen that proved it, is kept as the task's proof.
+   */
+  recordPost(record: PostRecord, screenshot?: Uint8Array): void;
 }
 
 /** How long each cleanup may take (a real timer: it races the phone's answers). */
@@ -82,6 +96,7 @@ export interface ScriptRun<Config = Record<string, unknown>> {
   /** A failed step's error in words (default: its message). */
   describe?(error: unknown): string;
   irreversible(what: string): void;
+  recordPost(record: PostRecord, screenshot?: Uint8Array): void;
   /** Default CLEANUP_TIMEOUT_MS. */
   cleanupTimeoutMs?: number;
   /** Where the steps entered and the script's estimates go (the runner's progress board); default nowhere. */
@@ -132,6 +147,7 @@ export function createScriptContext<Config>(run: ScriptRun<Config>): ScriptRunCo
     openApp: (app, only) => openApp(app, only),
     irreversible: (what) => run.irreversible(what),
     progress: (fraction, detail) => run.progress?.report(fraction, detail ?? null),
+    recordPost: (record, screenshot) => run.recordPost(record, screenshot),
   };
   // the app sessions of this run: each app is checked on the phone once
   const openApp = appSessions(ctx);

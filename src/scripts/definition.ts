@@ -1,7 +1,7 @@
 // What a script declares: its config schema (defaults included), extra checks, how one request fans out into
 // tasks, how long a run may take, and its flow on the phone. Each script's config is typed from its schema.
 import type { Static, TObject } from "@sinclair/typebox";
-import type { AccountTasks, CheckOutcome, Platform } from "../domain.ts";
+import type { AccountTasks, CheckOutcome, Platform, PostRecord } from "../domain.ts";
 import type { ErrorDetail } from "../errors.ts";
 import type { ScriptContext, ScriptServices } from "./context.ts";
 
@@ -41,4 +41,13 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   expectedDurationS?(config: Static<Schema>): number;
   /** The flow on the phone. */
   run(ctx: ScriptContext<Static<Schema>>): Promise<void>;
+  /**
+   * A run cut off by a restart after its point of no return left `record` (a post: what it posted, outcome
+   * `tapped`): look on the phone, as the task's account (put in use by `settle` itself), whether it happened; the record's new outcome, and
+   * the screen that proved it. The runner calls it once the task's phone is back online.
+   */
+  settle?(
+    ctx: ScriptContext<Static<Schema>>,
+    record: PostRecord,
+  ): Promise<{ record: PostRecord; screenshot?: Uint8Array }>;
 }

@@ -87,26 +87,65 @@ export class MaterialStore {
     return out;
   }
 
-  /** The paths of `paths` that `poster` has already posted. */
-  usedBy(paths: string[], poster: Poster): Set<string> {
-    if (paths.length === 0) return new Set();
+  /**
+   * The paths of `paths` that `poster` has already posted, each with whether a post of it was confirmed (seen
+   * on the account); false: only possibly posted.
+   */
+  usedBy(paths: string[], poster: Poster): Map<string, boolean> {
+    if (paths.length === 0) return new Map();
     const who = poster.username
       ? sql`lower(${materialUses.username}) = lower(${poster.username})`
       : and(eq(materialUses.serial, poster.serial), isNull(materialUses.username));
     const rows = this.db
-      .selectDistinct({ path: materialUses.path })
+      .select({ path: materialUses.path, confirmed: sql<number>`max(${materialUses.confirmed})` })
       .from(materialUses)
       .where(and(inArray(materialUses.path, paths), who))
+      .groupBy(materialUses.path)
       .all();
-    return new Set(rows.map((r) => r.path));
+    return new Map(rows.map((r) => [r.path, r.confirmed === 1]));
   }
 
-  recordUses(paths: string[], poster: Poster, taskId: number | null, at = Date.now()): void {
+  /** `confirmed` false: possibly posted (Post was tapped, the post not seen on the account yet). */
+  recordUses(
+    paths: string[],
+    poster: Poster,
+    taskId: number | null,
+    at = Date.now(),
+    confirmed = true,
+  ): void {
     if (paths.length === 0) return;
     this.db
       .insert(materialUses)
-      .values(paths.map((path) => ({ path, username: poster.username, serial: poster.serial, taskId, at })))
+      .values(
+        paths.map((path) => ({
+          path,
+          username: poster.username,
+          serial: poster.serial,
+          taskId,
+          at,
+          confirmed,
+        })),
+      )
       .run();
+  }
+
+  /** The task's possible posts of `paths` were seen on the account: posted. */
+  confirmUses(taskId: number, paths: string[]): void {
+    this.db.update(materialUses).set({ confirmed: true }).where(this.possibleUses(taskId, paths)).run();
+  }
+
+  /** The task's possible posts of `paths` were not posted after all (the app said the upload failed). */
+  dropPossibleUses(taskId: number, paths: string[]): void {
+    this.db.delete(materialUses).where(this.possibleUses(taskId, paths)).run();
+  }
+
+  /** By path too: a retried task may have possibly posted other files in an earlier run. */
+  private possibleUses(taskId: number, paths: string[]) {
+    return and(
+      eq(materialUses.taskId, taskId),
+      inArray(materialUses.path, paths),
+      eq(materialUses.confirmed, false),
+    );
   }
 
   /** How many captions the set `key` had handed out before this one (0 the first time), counting this one. */

@@ -8,6 +8,7 @@ import type {
   FailureReason,
   LogLevel,
   Platform,
+  PostRecord,
   TaskSource,
   TaskStatusValue,
   Transport,
@@ -40,6 +41,8 @@ export const tasks = sqliteTable(
      * so it survives a crash; null until then. A retry of such a failure may publish twice.
      */
     irreversible: text("irreversible"),
+    /** A post's record (what it posted, whether it was seen on the account); null for other scripts. */
+    result: text("result", { mode: "json" }).$type<PostRecord>(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -179,6 +182,8 @@ export const materialUses = sqliteTable(
     serial: text("serial").notNull(),
     taskId: integer("task_id"),
     at: integer("at").notNull(),
+    /** False while the post is not seen on the account: possibly posted (Post was tapped, no proof yet). */
+    confirmed: integer("confirmed", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [index("material_uses_path").on(t.path, t.username)],
 );

@@ -2,7 +2,13 @@
 // moves tasks between states (and tells listeners). A config's secrets are sealed on the way in and opened
 // on the way out (secret-box.ts): callers see them clear, the file never holds them so.
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import { type ErrorClass, type FailureReason, type TaskSource, TaskStatus } from "../domain.ts";
+import {
+  type ErrorClass,
+  type FailureReason,
+  type PostRecord,
+  type TaskSource,
+  TaskStatus,
+} from "../domain.ts";
 import type { Db } from "./db.ts";
 import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, taskSourceCounts, tasks } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -18,6 +24,7 @@ export type NewTask = Omit<
   | "errorClass"
   | "failureReason"
   | "irreversible"
+  | "result"
 >;
 
 /**
@@ -32,6 +39,13 @@ const retrySkip = sql<RetrySkip | null>`case
   when ${tasks.irreversible} is not null then 'post_tapped'
   when ${tasks.failureReason} = 'stopped' then 'stopped_by_user'
   else 'permanent' end`;
+
+/** A post cut off by a restart after Post was tapped, whose proof was not looked for yet. */
+const unproven = and(
+  eq(tasks.status, TaskStatus.failed),
+  eq(tasks.failureReason, "interrupted"),
+  sql`json_extract(${tasks.result}, '$.outcome') = 'tapped'`,
+);
 
 export interface TaskFilter {
   status?: number;
@@ -254,6 +268,68 @@ export class TaskStore {
     );
   }
 
+  /** A running post's record (what it posted, whether it was seen): on disk at once, like `irreversible`. */
+  setResult(id: number, result: PostRecord, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(tasks)
+        .set({ result, updatedAt: now })
+        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
+  }
+
+  /**
+   * Posts cut off by a restart after Post was tapped, not checked yet (their record still says `tapped`), on
+   * `serial`: their proof is looked for once the phone is back.
+   */
+  unprovenPosts(serial: string): TaskRow[] {
+    return this.db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.serial, serial), unproven))
+      .orderBy(asc(tasks.id))
+      .all()
+      .map((row) => this.opened(row));
+  }
+
+  /** Whether any task is an unproven post (see unprovenPosts). */
+  hasUnprovenPosts(): boolean {
+    return this.db.select({ id: tasks.id }).from(tasks).where(unproven).limit(1).get() !== undefined;
+  }
+
+  /** An unproven post was seen on its account after the restart: failed → completed, with its record. */
+  markVerified(id: number, result: PostRecord, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(tasks)
+        .set({
+          status: TaskStatus.completed,
+          result,
+          updatedAt: now,
+          error: null,
+          errorClass: null,
+          failureReason: null,
+        })
+        .where(and(eq(tasks.id, id), unproven))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
+  }
+
+  /** An unproven post was not seen on its account after the restart: it stays failed, its record says so. */
+  markNotFound(id: number, result: PostRecord, now = Date.now()): boolean {
+    return (
+      this.db
+        .update(tasks)
+        .set({ result, updatedAt: now })
+        .where(and(eq(tasks.id, id), unproven))
+        .returning({ id: tasks.id })
+        .all().length === 1
+    );
+  }
+
   /** pending or running → failed, with why. False if it had already finished. */
   markFailed(
     id: number,
@@ -298,6 +374,7 @@ export class TaskStore {
       errorClass: null,
       failureReason: null,
       irreversible: null,
+      result: null,
       startedAt: null,
       finishedAt: null,
       updatedAt: now,

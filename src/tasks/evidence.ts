@@ -1,5 +1,6 @@
-// Evidence of a failure: the phone's screen and UI dump at the moment a task failed, kept in the data
-// folder (evidence/TASK_ID/) and pruned by age and by total size.
+// Evidence of a failure: the phone's screen and UI dump at the moment a task failed, and of a post's proof:
+// the screen that showed it on the account; kept in the data folder (evidence/TASK_ID/) and pruned by age
+// and by total size.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Phone } from "../devices/index.ts";
@@ -26,6 +27,19 @@ export class Evidence {
   screenshotPath(taskId: number): string | null {
     const file = join(this.folder(taskId), "screenshot.png");
     return existsSync(file) ? file : null;
+  }
+
+  /** The screen that proved a post (see keepProof). */
+  proofPath(taskId: number): string | null {
+    const file = join(this.folder(taskId), "proof.png");
+    return existsSync(file) ? file : null;
+  }
+
+  /** Keeps the screenshot that proved a task's post (its own post seen on the account). */
+  keepProof(taskId: number, png: Uint8Array): void {
+    const folder = this.folder(taskId);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "proof.png"), png);
   }
 
   uiDumpPath(taskId: number): string | null {

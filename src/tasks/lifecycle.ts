@@ -2,7 +2,7 @@
 // it; neither calls the other. Each write checks the current status in SQL, so a transition that lost a race
 // (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
 // on disk.
-import type { ErrorClass, FailureReason, TaskStatusText } from "../domain.ts";
+import type { ErrorClass, FailureReason, PostRecord, TaskStatusText } from "../domain.ts";
 import type { NewTask, RetrySkip, TaskStore } from "../store/tasks.ts";
 import type { Evidence } from "./evidence.ts";
 
@@ -89,6 +89,25 @@ export class TaskLifecycle {
    */
   markIrreversible(id: number, what: string): boolean {
     return this.tasks.setIrreversible(id, what, this.now());
+  }
+
+  /**
+   * A running post's record: what it posted (written as Post is tapped, so a restart still knows what to look
+   * for) and whether it was seen on the account. Not a change of state: not announced.
+   */
+  recordPost(id: number, record: PostRecord): boolean {
+    return this.tasks.setResult(id, record, this.now());
+  }
+
+  /**
+   * A post cut off by a restart after Post was tapped was checked on its account once its phone was back:
+   * seen → completed ("posted, verified after restart"); not seen → it stays failed, its record says so.
+   */
+  settleUnproven(id: number, record: PostRecord): boolean {
+    if (record.outcome === "verified_after_restart") {
+      return this.wrote([id], this.tasks.markVerified(id, record, this.now()), "completed");
+    }
+    return this.wrote([id], this.tasks.markNotFound(id, record, this.now()), "failed");
   }
 
   /** running → completed. */

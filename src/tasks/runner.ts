@@ -6,8 +6,9 @@
 // Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
+import type { PostRecord } from "../domain.ts";
 import type { Logger } from "../log.ts";
-import { createScriptContext } from "../scripts/context.ts";
+import { createScriptContext, type ScriptRun } from "../scripts/context.ts";
 import { ScriptError } from "../scripts/errors.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import { useTaskAccount } from "../scripts/screen/accounts.ts";
@@ -37,7 +38,7 @@ export interface RetryPolicy {
 export interface RunnerOptions {
   lifecycle: TaskLifecycle;
   /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
-  tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog">;
+  tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog" | "unprovenPosts" | "hasUnprovenPosts">;
   /** The scripts tasks name, and the services they are lent. */
   scripts: ScriptRegistry;
   phones: PhoneSource;
@@ -84,6 +85,8 @@ interface Run {
 }
 
 const SUSPECT_MS = 10_000;
+/** Longest a settling check (see Runner.settle) may take: the account switch and one look at the profile. */
+const SETTLE_TIMEOUT_S = 180;
 /** How often a write the disk refused is tried again. */
 const STORAGE_RETRY_MS = 2000;
 /** A run's log lines kept in memory while the disk refuses them (past that, the oldest but the first give way). */
@@ -103,9 +106,14 @@ export class Runner {
   /** Aborted at the end of shutdown's grace period: an end the disk still refuses is given up. */
   private readonly closing = new AbortController();
   private readonly random: () => number;
+  /** Whether posts cut off by a restart after Post was tapped may wait for their check (see settle). */
+  private unproven: boolean;
+  /** Those checked by this process (once each, unless their phone went away meanwhile). */
+  private readonly settled = new Set<number>();
 
   constructor(private readonly o: RunnerOptions) {
     this.random = o.random ?? Math.random;
+    this.unproven = o.tasks.hasUnprovenPosts();
     // new pending work (created, retried): look for something to start
     o.lifecycle.onChange((_, change) => {
       if (change === "pending") this.wake();
@@ -213,6 +221,14 @@ export class Runner {
         const phone = this.o.phones.phone(serial);
         // a phone whose connection just dropped may still be listed online for a moment
         if (!phone || phone.goneSignal.aborted) continue;
+        // a post cut off by a restart is looked for before anything else runs on its phone
+        const unproven = this.unproven
+          ? this.o.tasks.unprovenPosts(serial).find((t) => !this.settled.has(t.id))
+          : undefined;
+        if (unproven) {
+          this.startSettle(unproven, phone);
+          continue;
+        }
         const task = this.o.tasks.headFor(serial, now);
         if (task) heads.push({ task, phone });
       }
@@ -334,6 +350,109 @@ export class Runner {
     }
   }
 
+  /** A script context for `run` on `phone`, as every run (and every settling check) gets one. */
+  private contextOf(
+    run: Run,
+    phone: Phone,
+    log: (level: LogLevel, message: string, durationMs?: number) => void,
+    hooks: Pick<ScriptRun, "irreversible" | "recordPost" | "progress">,
+  ) {
+    const { task, config, controller } = run;
+    const signal = controller.signal;
+    return createScriptContext({
+      services: this.o.scripts.services,
+      task: {
+        id: task.id,
+        retryCount: task.retryCount,
+        serial: task.serial,
+        username: task.username,
+        platform: task.platform,
+        config,
+      },
+      phone,
+      signal,
+      clock: this.o.clock,
+      log,
+      describe: (e) => describe(e, signal),
+      ...hooks,
+    });
+  }
+
+  /** The record with its proof's screenshot kept as evidence (and said so when it could not be). */
+  private keptProof(id: number, record: PostRecord, screenshot?: Uint8Array): PostRecord {
+    if (!record.proof) return record;
+    let kept = false;
+    if (screenshot && this.o.evidence) {
+      this.o.evidence.keepProof(id, screenshot);
+      kept = true;
+    }
+    return { ...record, proof: { ...record.proof, screenshot: kept } };
+  }
+
+  /** Holds `task`'s phone while `settle` checks on it, as a run would. */
+  private startSettle(task: TaskRow, phone: Phone): void {
+    this.settled.add(task.id);
+    const controller = new AbortController();
+    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
+    const scrub = scrubber(secretsIn(config));
+    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub };
+    this.busy.set(task.serial, task.id);
+    this.running.set(task.id, run);
+    run.done = this.settle(run, phone)
+      .catch((e) =>
+        this.o.log.child({ task: task.id }).error(scrub(`runner error: ${(e as Error).stack ?? e}`)),
+      )
+      .finally(() => {
+        this.running.delete(task.id);
+        this.busy.delete(task.serial);
+        this.unproven = this.o.tasks.hasUnprovenPosts();
+        this.wake(task.serial);
+      });
+  }
+
+  /**
+   * A post cut off by a restart after Post was tapped (failed "interrupted", its record `tapped`), once its
+   * phone is back: its script looks for it on the account (its own account, once an upload under way has
+   * ended); the task becomes
+   * completed "posted, verified after restart", or stays failed "not found on the profile". A check that
+   * could not be made is made again when the phone comes back, if it went away, else left to a person.
+   */
+  private async settle(run: Run, phone: Phone): Promise<void> {
+    const { task, controller, scrub } = run;
+    const script = this.o.scripts.get(task.scriptName);
+    const tapped = task.result;
+    if (!script?.settle || !tapped) return;
+    const log = (level: LogLevel, message: string, durationMs?: number) =>
+      this.addLog(run, [task.id, level, scrub(message), durationMs, this.o.clock.now()]);
+    const service = this.o.log.child({ task: task.id, phone: task.serial });
+    const timer = setTimeout(() => controller.abort(timedOut(SETTLE_TIMEOUT_S)), SETTLE_TIMEOUT_S * 1000);
+    const onGone = () => controller.abort(OFFLINE);
+    phone.goneSignal.addEventListener("abort", onGone, { once: true });
+    if (phone.goneSignal.aborted) onGone();
+    const { ctx, cleanup } = this.contextOf(run, phone, log, {
+      irreversible: () => {},
+      recordPost: () => {},
+    });
+    log("info", "after the restart: looking on the account for the post cut off after Post was tapped");
+    try {
+      const settled = await raceAbort(script.settle(ctx, tapped), controller.signal);
+      const record = this.keptProof(task.id, settled.record, settled.screenshot);
+      const found = record.outcome === "verified_after_restart";
+      log(found ? "info" : "warn", record.message);
+      this.o.lifecycle.settleUnproven(task.id, record);
+      service[found ? "info" : "warn"](scrub(record.message));
+    } catch (e) {
+      const failure = classify(e, controller.signal);
+      if (failure.reason === "offline") this.settled.delete(task.id);
+      log("warn", `could not look for the post: ${failure.message}`);
+      service.warn(scrub(`could not look for the post cut off by the restart: ${failure.message}`));
+    } finally {
+      clearTimeout(timer);
+      phone.goneSignal.removeEventListener("abort", onGone);
+      await cleanup();
+    }
+  }
+
   /** The service log's line for a run's end: what ran, as whom, how it ended, how long it took, why. */
   private logEnd(run: Run, account: string | null, startedAt: number, failure: Failure | null): void {
     const { task, scrub } = run;
@@ -370,26 +489,15 @@ export class Runner {
     if (phone.goneSignal.aborted) onGone();
 
     const signal = controller.signal;
-    const { ctx, cleanup } = createScriptContext({
-      services: this.o.scripts.services,
-      task: {
-        id: task.id,
-        retryCount: task.retryCount,
-        serial: task.serial,
-        username: task.username,
-        platform: task.platform,
-        config,
-      },
-      phone,
-      signal,
-      clock: this.o.clock,
-      log,
-      describe: (e) => describe(e, signal),
+    const { ctx, cleanup } = this.contextOf(run, phone, log, {
       irreversible: (what) => {
         run.irreversible = what;
         lifecycle.markIrreversible(task.id, what);
       },
       progress: run.progress,
+      recordPost: (record, screenshot) => {
+        lifecycle.recordPost(task.id, this.keptProof(task.id, record, screenshot));
+      },
     });
 
     log("info", `started on ${task.serial}${task.retryCount ? ` (retry ${task.retryCount})` : ""}`);
@@ -486,7 +594,7 @@ function isFailure(x: unknown): x is Failure {
  */
 function classify(e: unknown, signal: AbortSignal): Failure {
   if (signal.aborted && isFailure(signal.reason)) return signal.reason;
-  if (e instanceof ScriptError) return { reason: "script", message: e.message, errorClass: e.errorClass };
+  if (e instanceof ScriptError) return { reason: e.reason, message: e.message, errorClass: e.errorClass };
   if (e instanceof PhoneError) {
     if (e.code === "offline") return OFFLINE;
     if (e.code === "timeout") return { reason: "timeout", message: e.message, errorClass: "retryable" };

@@ -247,7 +247,7 @@ describe("GET and DELETE /material", () => {
     const used = (await s.call("GET", "/api/v1/material?used=1")).body.data;
     expect(used.materials.map((m: { id: number }) => m.id)).toEqual([video.id]);
     expect(used.materials[0].used_by).toEqual([
-      { username: "alice", serial: "PHONE1", task_id: 42, at: expect.any(String) },
+      { username: "alice", serial: "PHONE1", task_id: 42, at: expect.any(String), confirmed: true },
     ]);
     const unused = (await s.call("GET", "/api/v1/material?used=0&page_size=100")).body.data;
     expect(unused.total).toBe(all.total - 1);

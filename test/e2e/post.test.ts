@@ -1,6 +1,7 @@
 // The post script end to end: the executable over HTTP, Debian's adb server, virtual phones with the
 // simulated TikTok. The seed's own example body completes on every phone with the file's exact bytes; 20
-// phones post at once on the Business plan; kill -9 after Post was tapped never posts twice.
+// phones post at once on the Business plan; kill -9 after Post was tapped never posts twice, and the
+// restarted service finds the post on the account.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import {
   copyFileSync,
@@ -193,7 +194,7 @@ test("a post to 20 phones at once completes on all of them (Business plan)", asy
   expect(lastStart).toBeLessThan(firstEnd);
 }, 150_000);
 
-test('kill -9 after Post was tapped: failed "interrupted" after the restart, posted once, never twice', async () => {
+test('kill -9 after Post was tapped: after the restart "posted, verified after restart", posted once, never twice', async () => {
   const phone = phones[0] as VirtualPhone;
   phone.apps.tiktok.uploadMs = 4000;
   const postsBefore = phone.apps.tiktok.posts.length;
@@ -206,16 +207,43 @@ test('kill -9 after Post was tapped: failed "interrupted" after the restart, pos
     await running?.proc.exited;
 
     running = await start();
-    const task = (await api("GET", `/api/v1/task/${id}`)).data;
-    expect({ status: task.status, interrupted: task.error?.startsWith("interrupted") }).toEqual({
-      status: 3,
-      interrupted: true,
+    // failed "interrupted" at start-up, then looked for on the account once the phone is back
+    const after = await waitFor(
+      "the post to be looked for",
+      async () => {
+        const t = (await api("GET", `/api/v1/task/${id}`)).data;
+        return t.result?.outcome !== "tapped" && t;
+      },
+      30_000,
+    );
+    expect({
+      status: after.status,
+      retries: after.retry_count,
+      error: after.error,
+      outcome: after.result?.outcome,
+      check: after.result?.proof?.check,
+      screenshot: after.result?.proof?.screenshot,
+    }).toEqual({
+      status: 2,
+      retries: 0,
+      error: null,
+      outcome: "verified_after_restart",
+      check: "caption",
+      screenshot: true,
     });
-    // the upload the app had already begun ends; give a retry (if one happened) time to tap again
-    await waitFor("the upload to end", () => phone.apps.tiktok.posts.length > postsBefore, 10_000);
+    expect(after.result.message).toStartWith("posted, verified after restart: ");
+    const messages = after.logs.map((l: { message: string }) => l.message);
+    expect(messages).toContain(
+      "after the restart: looking on the account for the post cut off after Post was tapped",
+    );
+    const proof = await fetch(`${running.url}/api/v1/task/${id}/proof`);
+    expect({ status: proof.status, type: proof.headers.get("content-type") }).toEqual({
+      status: 200,
+      type: "image/png",
+    });
+    // give a retry (if one happened) time to tap again
     await Bun.sleep(3000);
-    const after = (await api("GET", `/api/v1/task/${id}`)).data;
-    expect({ status: after.status, retries: after.retry_count }).toEqual({ status: 3, retries: 0 });
+    expect((await api("GET", `/api/v1/task/${id}`)).data.retry_count).toBe(0);
   } finally {
     seen.stop();
     phone.apps.tiktok.uploadMs = 1500;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RealismOptions, VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
+import type { PostRecord } from "../../src/domain.ts";
 import { Materials } from "../../src/materials/index.ts";
 import {
   type AccountBook,
@@ -42,7 +43,8 @@ const open: FlowPhone[] = [];
  * feed's dumps fail now and then, Google's permission dialog, hashtag suggestions, the share chooser, an
  * unlabelled Create…): on by default. FARM_SIM_REALISTIC=0 turns it off; a JSON object sets knobs, e.g.
  * `FARM_SIM_REALISTIC='{"tapsDuringChange":"lost","keyboardCoversBottom":false}'`, to try a flow both ways.
- * Until proof of post (issue 25 item 4) decides an upload, the success text is in the dumps by default.
+ * Success texts are as on a real phone: a toast (never in a dump) or shown for a moment; a post is proven on
+ * the account's profile.
  */
 export const FLOW_REALISM: RealismOptions | false = flowRealism(process.env.FARM_SIM_REALISTIC);
 export const FLOW_REALISTIC = FLOW_REALISM !== false;
@@ -50,7 +52,7 @@ export const FLOW_REALISTIC = FLOW_REALISM !== false;
 function flowRealism(env: string | undefined): RealismOptions | false {
   if (env === "0") return false;
   // a fixed seed: the same change times and failing dumps on every run
-  const base: RealismOptions = { seed: 25, successText: "shown" };
+  const base: RealismOptions = { seed: 25 };
   if (env === undefined || env === "" || env === "1") return base;
   return { ...base, ...(JSON.parse(env) as RealismOptions) };
 }
@@ -127,6 +129,8 @@ export interface FlowRun {
   logs: string[];
   /** What the run said of its progress (`ctx.progress`), in order. */
   progress: { fraction: number | null; detail: string | null }[];
+  /** Every post record the run wrote (ctx.recordPost), with its proof's screenshot. */
+  records: { record: PostRecord; screenshot?: Uint8Array }[];
   /** Runs the cleanups as the runner does (createScriptContext's): newest first, each with its own timeout. */
   cleanup(): Promise<void>;
   controller: AbortController;
@@ -159,6 +163,7 @@ export function flowContext(
   const steps: FlowRun["steps"] = [];
   const logs: string[] = [];
   const progress: FlowRun["progress"] = [];
+  const records: FlowRun["records"] = [];
   const { ctx, cleanup } = createScriptContext({
     services: flowServices(options),
     task: {
@@ -187,8 +192,9 @@ export function flowContext(
       leaveStep: () => {},
       report: (fraction, detail) => progress.push({ fraction, detail }),
     },
+    recordPost: (record, screenshot) => records.push({ record, screenshot }),
   });
-  return { ctx, steps, logs, progress, cleanup, controller, clock };
+  return { ctx, steps, logs, progress, records, cleanup, controller, clock };
 }
 
 /**

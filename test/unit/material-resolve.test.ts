@@ -37,6 +37,7 @@ const config = (over: Record<string, unknown>) =>
     material_path: "",
     material_list: [],
     materials_tags: "",
+    include_possibly_posted: false,
     ...over,
   }) as MaterialConfig;
 
@@ -224,5 +225,33 @@ describe("what the post script calls while it runs", () => {
     expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
     m.markPosted(t, got.files);
     expect(() => m.forTask(t)).toThrow(MaterialError);
+  });
+  test("possibly posted (Post tapped, not seen): skipped and said so, until confirmed or dropped, per file", () => {
+    const folder = { material_source: "localFolder", material_path: dir };
+    for (const name of ["a.mp4", "b.mp4"]) writeMedia(join(dir, name), "mp4");
+    const first = task("@eve", folder);
+    const a = m.forTask(first).files;
+    expect(names(a)).toEqual(["a.mp4"]);
+    m.markPossiblyPosted(first, a);
+    // a retry of the same task (same id) takes the next file; its earlier file stays possibly posted
+    const again = { ...first, config: config(folder) };
+    const b = m.forTask(again).files;
+    expect(names(b)).toEqual(["b.mp4"]);
+    m.markPossiblyPosted(again, b);
+    m.confirmPosted(again.id, b);
+    const uses = m.usesOf([a[0]?.path ?? "", b[0]?.path ?? ""]);
+    expect([...uses.values()].flat().map((u) => [names([u]), u.confirmed])).toEqual([
+      [["a.mp4"], false],
+      [["b.mp4"], true],
+    ]);
+    expect(() => m.forTask(task("@eve", folder))).toThrow(
+      "that @eve has not posted yet (1 possibly posted: not seen on the account, include_possibly_posted picks them)",
+    );
+    expect(names(m.forTask(task("@eve", { ...folder, include_possibly_posted: true })).files)).toEqual([
+      "a.mp4",
+    ]);
+    // the app said the upload failed: the file is free again
+    m.dropPossiblyPosted(first.id, a);
+    expect(names(m.forTask(task("@eve", folder)).files)).toEqual(["a.mp4"]);
   });
 });

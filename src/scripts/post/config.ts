@@ -17,8 +17,16 @@ const volume = (title: string, description: string) =>
     ...showWhen({ add_sound: SOUND_ADDED }),
     ...onlyOn("tiktok"),
   });
-const { content_type, image_count, captions, material_source, material_path, material_list, materials_tags } =
-  materialFields;
+const {
+  content_type,
+  image_count,
+  captions,
+  material_source,
+  material_path,
+  material_list,
+  materials_tags,
+  include_possibly_posted,
+} = materialFields;
 
 export const postConfig = T.Object(
   {
@@ -42,13 +50,14 @@ export const postConfig = T.Object(
     material_path,
     material_list,
     materials_tags,
+    include_possibly_posted,
     upload_wait_time: T.Integer({
       minimum: 0,
       maximum: 3600,
       default: 30,
       title: "Wait for the upload (seconds)",
       description:
-        "How long to wait after Post for the app to say the upload is done; past that the task fails and is not retried (it may have posted)",
+        "How long to wait after Post for the upload to end; then the post is looked for on the account's profile, and one not seen in time ends unconfirmed, never retried (it may be up)",
     }),
     sound_wait_time: T.Integer({
       minimum: 0,

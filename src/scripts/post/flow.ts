@@ -13,6 +13,7 @@ import { runFlow } from "../screen/app.ts";
 import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
 import { checkCanType, typeExactly, typeInto } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
+import { provePost, type SeenPost, uploadEnded } from "./proof.ts";
 import { uploadProgress } from "./upload-progress.ts";
 
 export interface PostInput {
@@ -34,15 +35,12 @@ export interface PostResult {
   remoteFiles: string[];
   dumps: number;
   taps: { what: string; x: number; y: number }[];
+  /** The post as it was seen on the account. */
+  proof: SeenPost;
 }
 
 const SCREEN_TIMEOUT_MS = 15_000;
 const ENTER = 66;
-/**
- * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
- * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
- */
-const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".mov": "video/quicktime",
@@ -55,8 +53,11 @@ const MIME: Record<string, string> = {
 const sameBounds = (a: UiNode, b: UiNode) =>
   a.bounds.x1 === b.bounds.x1 && a.bounds.y1 === b.bounds.y1 && a.bounds.x2 === b.bounds.x2;
 
+/** How long the post is looked for on the account after the upload: at least 30 s, else upload_wait_time. */
+export const proofWaitMs = (s: PostConfig) => Math.max(30, s.upload_wait_time) * 1000;
+
 /** The app said the upload failed: nothing was posted, so it may be tried again. */
-class UploadFailed extends ScriptError {
+export class UploadFailed extends ScriptError {
   constructor(message: string) {
     super(message, "retryable");
   }
@@ -93,6 +94,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     settled = undefined;
     return first;
   };
+  let proof: SeenPost | undefined;
   try {
     await walkToCaption();
     await typeCaption();
@@ -128,43 +130,56 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
-      const { key, node } = await ui.waitFor(
-        "the upload's result",
-        { failed: sel("upload", "failed"), done: sel("upload", "done") },
-        {
-          timeoutMs,
-          intervalMs: UPLOAD_POLL_MS,
-          first: fresh(),
-          onScreen: uploadProgress(ctx, sel("upload", "progress")),
-        },
-      );
-      if (key === "failed") {
-        throw new UploadFailed(`upload failed: ${label} showed "${node.text || node.contentDesc}"`);
+      const ended = await uploadEnded({ ui, sel }, timeoutMs, {
+        first: fresh(),
+        onScreen: uploadProgress(ctx, sel("upload", "progress")),
+      });
+      if (ended.key === "failed") {
+        throw new UploadFailed(`upload failed: ${label} showed "${ended.text}"`);
       }
-      ctx.log(`posted: "${node.text || node.contentDesc}"`);
+      if (ended.key === "timeout") {
+        // the profile cannot show it yet, and leaving the upload's screen could stall it
+        throw ScriptError.unconfirmed(
+          `unconfirmed: Post was tapped, but the upload still showed its progress after ${s.upload_wait_time} s ` +
+            "(upload_wait_time); it may be published: not retried",
+        );
+      }
+      ctx.log(
+        ended.key === "done"
+          ? `the upload is over, the app said posted: "${ended.text}"`
+          : "the upload is over: its progress is gone",
+      );
     });
+    // a success text alone proves nothing: the post must be seen on the account
+    const claim = { caption: story ? "" : input.caption, title: input.title ?? "", story };
+    const seen = await ctx.step("prove the post", () => provePost(ctx, session, claim, proofWaitMs(s)));
+    if (!seen.post) {
+      throw ScriptError.unconfirmed(
+        `unconfirmed: Post was tapped, but the post was not seen on the account within ` +
+          `${Math.round(proofWaitMs(s) / 1000)} s (${seen.lastSeen}); it may be published: not retried`,
+      );
+    }
+    proof = seen.post;
   } catch (e) {
     if (signal.aborted) throw e;
     if (e instanceof UploadFailed) throw e;
-    if (e instanceof TapHadNoEffect && postTapped) {
+    if (!postTapped) {
+      if (e instanceof ScreenNeverCame) throw ScriptError.retryable(`screen never came: ${e.message}`);
+      throw e;
+    }
+    // the tap on Post changed nothing (the post screen is still shown): nothing went up, and it says so
+    if (e instanceof TapHadNoEffect) {
       throw ScriptError.permanent(`${e.message}; not retried (a duplicate post is worse than a failure)`);
     }
-    if (e instanceof ScreenNeverCame) {
-      const message = postTapped
-        ? `Post was tapped but ${e.message}; not retried (a duplicate post is worse than a failure)`
-        : `screen never came: ${e.message}`;
-      throw postTapped ? ScriptError.permanent(message) : ScriptError.retryable(message);
-    }
-    if (postTapped && !(e instanceof ScriptError && e.errorClass === "permanent")) {
-      throw ScriptError.permanent(
-        `Post was tapped, then: ${(e as Error).message}; not retried (a duplicate post is worse than a failure)`,
-      );
-    }
-    throw e;
+    // Post was tapped: whatever went wrong, the post may be up; never retried, never plain "failed"
+    if (e instanceof ScriptError && e.reason === "unconfirmed") throw e;
+    throw ScriptError.unconfirmed(
+      `unconfirmed: Post was tapped, then: ${(e as Error).message}; it may be published: not retried`,
+    );
   } finally {
     ctx.log(`${ui.dumps} UI dumps, ${ui.taps.length} taps`);
   }
-  return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps };
+  return { package: pkg, version, remoteFiles, dumps: ui.dumps, taps: ui.taps, proof };
 
   // ---- screens -----------------------------------------------------------------------------------
 

@@ -1,11 +1,14 @@
 /** `post`: a video or images from the task's material source, its caption rotated and spun, posted once. */
+import type { PostOutcome, PostProof, PostRecord } from "../../domain.ts";
 import type { ErrorDetail } from "../../errors.ts";
 import { MaterialError } from "../../materials/index.ts";
 import type { ScriptContext } from "../context.ts";
 import type { ScriptDefinition } from "../definition.ts";
 import { ScriptError } from "../errors.ts";
+import { useTaskAccount } from "../screen/accounts.ts";
 import { type PostConfig, postConfig } from "./config.ts";
-import { type PostInput, postFlow } from "./flow.ts";
+import { type PostInput, postFlow, proofWaitMs, UploadFailed } from "./flow.ts";
+import { provePost, uploadEnded } from "./proof.ts";
 
 /** The flow's inputs: the files from the material source, the caption after spintax and rotation. */
 export function resolveInput(ctx: ScriptContext<PostConfig>): PostInput {
@@ -53,11 +56,69 @@ export const post: ScriptDefinition<typeof postConfig> = {
   checkAccounts: (c, accounts, { materials }) => materials.checkUnposted(c, accounts),
   async run(ctx) {
     const input = await ctx.step("find the materials", async () => resolveInput(ctx));
-    await postFlow(ctx, input);
-    ctx.materials.markPosted(
-      ctx.task,
-      input.files.map((path) => ({ path })),
-    );
+    const story = ctx.task.platform === "instagram" && input.settings.placement === "story";
+    const record = (outcome: PostOutcome, message: string, proof: PostProof | null = null): PostRecord => ({
+      outcome,
+      message,
+      caption: story ? "" : input.caption,
+      title: input.title ?? "",
+      story,
+      files: input.files,
+      proof,
+    });
+    const files = input.files.map((path) => ({ path }));
+    // The moment Post is tapped the post may be up: the files are possibly posted, and what to look for is on
+    // disk, so that a restart right after can still look for it (see settle).
+    const flowCtx: ScriptContext<PostConfig> = {
+      ...ctx,
+      irreversible: (what) => {
+        ctx.irreversible(what);
+        ctx.materials.markPossiblyPosted(ctx.task, files);
+        ctx.recordPost(record("tapped", "Post was tapped; not seen on the account yet"));
+      },
+    };
+    try {
+      const { proof } = await postFlow(flowCtx, input);
+      ctx.materials.confirmPosted(ctx.task.id, files);
+      ctx.recordPost(record("posted", `posted: ${proof.proof.seen}`, proof.proof), proof.screenshot);
+      ctx.log(`proof: ${proof.proof.check}, ${proof.proof.seen}`);
+    } catch (e) {
+      if (e instanceof UploadFailed) ctx.materials.dropPossiblyPosted(ctx.task.id, files);
+      if (e instanceof ScriptError && e.reason === "unconfirmed") {
+        ctx.recordPost(record("unconfirmed", e.message));
+      }
+      throw e;
+    }
   },
-  maxDurationS: (c) => 600 + c.upload_wait_time + c.sound_wait_time,
+  async settle(ctx, tapped) {
+    const session = await ctx.openApp();
+    const tappedFiles = tapped.files.map((path) => ({ path }));
+    // an upload the app was still making when the service stopped ends first: a cold start would cut it
+    const upload = await ctx.step("wait for an upload under way", () =>
+      uploadEnded(session, Math.max(1, ctx.task.config.upload_wait_time) * 1000),
+    );
+    if (upload.key === "failed") {
+      // the app said so: nothing went up
+      ctx.materials.dropPossiblyPosted(ctx.task.id, tappedFiles);
+      const message = `not found on the profile: ${session.label} showed "${upload.text}"`;
+      return { record: { ...tapped, outcome: "not_found_after_restart", message } };
+    }
+    await useTaskAccount(ctx);
+    const { post, lastSeen } = await ctx.step("look for the post on the account", () =>
+      provePost(ctx, session, tapped, 0),
+    );
+    if (!post) {
+      // still possibly posted: one look that missed it does not prove it is not up
+      const message = `not found on the profile: ${lastSeen}`;
+      return { record: { ...tapped, outcome: "not_found_after_restart", message } };
+    }
+    ctx.materials.confirmPosted(ctx.task.id, tappedFiles);
+    const message = `posted, verified after restart: ${post.proof.seen}`;
+    return {
+      record: { ...tapped, outcome: "verified_after_restart", message, proof: post.proof },
+      screenshot: post.screenshot,
+    };
+  },
+  // the upload, then the proof
+  maxDurationS: (c) => 600 + c.upload_wait_time + proofWaitMs(c) / 1000 + c.sound_wait_time,
 };
