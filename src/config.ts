@@ -1,8 +1,8 @@
 // Every knob of the service in one place: flags > environment > defaults.
 import { hostname, networkInterfaces } from "node:os";
 import nodePath, { isAbsolute, resolve } from "node:path";
-import { LATENCY_PROFILES, type LatencyProfileName } from "@farm/virtual-phone";
 import pkg from "../package.json" with { type: "json" };
+import { DEMO_LATENCY_PROFILES, type LatencyProfileName } from "./demo.ts";
 import { BUILT_WITH_TEST_KEY } from "./license/vendor-key.ts";
 import { LEVELS, type Level } from "./log.ts";
 
@@ -398,10 +398,11 @@ const OPTIONS: Option[] = [
     help: "the --simulate phones take a real phone's time per command: real-usb (USB 2), none (default)",
     parse: (raw, c) => {
       if (raw === "none") c.latencyProfile = null;
-      else if (raw in LATENCY_PROFILES) c.latencyProfile = raw as LatencyProfileName;
+      else if ((DEMO_LATENCY_PROFILES as string[]).includes(raw))
+        c.latencyProfile = raw as LatencyProfileName;
       else
         throw new ConfigError(
-          `--latency-profile: "${raw}" is not one of ${[...Object.keys(LATENCY_PROFILES), "none"].join(", ")}`,
+          `--latency-profile: "${raw}" is not one of ${[...DEMO_LATENCY_PROFILES, "none"].join(", ")}`,
         );
     },
   },

@@ -3,12 +3,17 @@
 // this service: attached directly (never registered with the user's adb server, where other programs would
 // see them and they would linger offline after exit) and marked ephemeral (never attached again).
 
-import { type LatencyProfileName, VirtualPhone } from "@farm/virtual-phone";
+import { LATENCY_PROFILES, type LatencyProfileName, VirtualPhone } from "@farm/virtual-phone";
 import type { Fleet } from "./devices/index.ts";
 import type { Logger } from "./log.ts";
 import { addDemoMaterials, DEMO_POSTS, DEMO_TAG } from "./materials/demo-media.ts";
 import type { Materials } from "./materials/index.ts";
 import type { TaskService } from "./tasks/service.ts";
+
+export type { LatencyProfileName };
+
+/** The names --latency-profile takes for the demo's phones (a real phone's time per command). */
+export const DEMO_LATENCY_PROFILES = Object.keys(LATENCY_PROFILES) as LatencyProfileName[];
 
 /** Demo phones listen from this port up (serials 127.0.0.1:37001, …), outside adb's emulator range. */
 export const DEMO_BASE_PORT = 37001;

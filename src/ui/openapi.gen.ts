@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Retry failed tasks
-         * @description Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, error cleared. The others stay failed and are counted in `skipped`: a task that failed after Post was tapped (running it again may post twice), one stopped by the user, any other permanent failure. With `{"include_all": true}` every failed task is retried. No body is the same as `{}`.
+         * @description Failed tasks with a retryable failure (error_class `retryable`) become pending again, retry_count + 1, error cleared. The others stay failed and are counted in `skipped`: a task that failed after Post was tapped (running it again may post twice: among them every `unconfirmed` post), one stopped by the user, any other permanent failure. With `{"include_all": true}` every failed task is retried. No body is the same as `{}`.
          */
         post: operations["postApiV1TaskRetry-all"];
         delete?: never;
@@ -180,6 +180,26 @@ export interface paths {
          * @description Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. 40401 when there is no such task, or no screenshot was kept for it.
          */
         get: operations["getApiV1TaskByTask_idScreenshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task/{task_id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The screen that proved a post
+         * @description A post is done when it is seen on its account: the screen that showed it (the newest post with its caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. 40401 when there is no such task, or no proof screenshot was kept for it.
+         */
+        get: operations["getApiV1TaskByTask_idProof"];
         put?: never;
         post?: never;
         delete?: never;
@@ -562,6 +582,31 @@ export interface components {
             retry_count: number;
             error: string | null;
             error_class: ("retryable" | "permanent") | null;
+            failure_reason: ("stopped" | "interrupted" | "offline" | "timeout" | "script" | "error" | "unconfirmed") | null;
+            result: {
+                /** @description posted: seen on the account (status 2). unconfirmed: Post was tapped but the post was not seen on the account in time (status 3, failure_reason unconfirmed): it may be up, so it is never retried automatically and its files count as possibly posted. tapped: Post was tapped, not looked for yet (a run cut off by a restart is looked for once its phone is back). verified_after_restart: such a post was found (status becomes 2). not_found_after_restart: it was not (status stays 3) */
+                outcome: "tapped" | "posted" | "unconfirmed" | "verified_after_restart" | "not_found_after_restart";
+                /** @description the outcome in words, with what was seen */
+                message: string;
+                /** @description the caption as typed (TikTok: the description); empty for a story */
+                caption: string;
+                /** @description TikTok's title; empty for none */
+                title: string;
+                /** @description an Instagram story */
+                story: boolean;
+                /** @description the files posted, as paths on this PC */
+                files: string[];
+                proof: {
+                    /** @description caption: the newest post on the own profile has our caption (whitespace normalised; a caption the app cut must match for its first 40 characters); story: the own story is shown */
+                    check: "caption" | "story";
+                    /** Format: date-time */
+                    at: string;
+                    /** @description what was seen */
+                    seen: string;
+                    /** @description the screen is kept: GET /task/{task_id}/proof */
+                    screenshot: boolean;
+                } | null;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -694,7 +739,7 @@ export interface components {
         };
         /** @description the failed tasks left failed, by why (each counted once, in this order) */
         RetrySkipped: {
-            /** @description failed after Post was tapped (or a comment was sent): may be published already */
+            /** @description failed after Post was tapped (or a comment was sent): may be published already; the unconfirmed posts (failure_reason `unconfirmed`) are among them */
             post_tapped: number;
             /** @description stopped by the user */
             stopped_by_user: number;
@@ -940,8 +985,13 @@ export interface components {
              */
             materials_tags?: string;
             /**
+             * Also files possibly posted
+             * @description Also pick files this account may have posted already (Post was tapped, the post was never seen on the account); default false
+             */
+            include_possibly_posted?: boolean;
+            /**
              * Wait for the upload (seconds)
-             * @description How long to wait after Post for the app to say the upload is done; past that the task fails and is not retried (it may have posted); default 30
+             * @description How long to wait after Post for the upload to end; then the post is looked for on the account's profile, and one not seen in time ends unconfirmed, never retried (it may be up); default 30
              */
             upload_wait_time?: number;
             /**
@@ -1376,6 +1426,8 @@ export interface operations {
                      *             "retry_count": 0,
                      *             "error": null,
                      *             "error_class": null,
+                     *             "failure_reason": null,
+                     *             "result": null,
                      *             "created_at": "2026-11-28T09:12:44.120Z",
                      *             "updated_at": "2026-11-28T09:12:44.120Z",
                      *             "waiting_for": {
@@ -1907,6 +1959,8 @@ export interface operations {
                      *         "retry_count": 0,
                      *         "error": null,
                      *         "error_class": null,
+                     *         "failure_reason": null,
+                     *         "result": null,
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
                      *         "waiting_for": null,
@@ -2142,6 +2196,8 @@ export interface operations {
                      *         "retry_count": 0,
                      *         "error": "stopped by user",
                      *         "error_class": "permanent",
+                     *         "failure_reason": "stopped",
+                     *         "result": null,
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
                      *         "waiting_for": null,
@@ -2280,6 +2336,8 @@ export interface operations {
                      *         "retry_count": 1,
                      *         "error": null,
                      *         "error_class": null,
+                     *         "failure_reason": null,
+                     *         "result": null,
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
                      *         "waiting_for": {
@@ -2372,6 +2430,91 @@ export interface operations {
         };
     };
     getApiV1TaskByTask_idScreenshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the screen as PNG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40401 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1TaskByTask_idProof: {
         parameters: {
             query?: never;
             header?: never;
@@ -4003,7 +4146,8 @@ export interface operations {
                      *                 "username": "alice",
                      *                 "serial": "R58M123ABC",
                      *                 "task_id": 101,
-                     *                 "at": "2026-11-28T14:31:07.000Z"
+                     *                 "at": "2026-11-28T14:31:07.000Z",
+                     *                 "confirmed": true
                      *               }
                      *             ],
                      *             "created_at": "2026-11-28T09:12:44.120Z"
@@ -4047,6 +4191,8 @@ export interface operations {
                                      * @description when the post was made
                                      */
                                     at: string;
+                                    /** @description true: the post was seen on the account (or made before posts were proven); false: possibly posted, Post was tapped but the post was not seen (yet): skipped like a posted file unless include_possibly_posted */
+                                    confirmed: boolean;
                                 }[];
                                 /**
                                  * Format: date-time
@@ -4183,7 +4329,8 @@ export interface operations {
                      *             "username": "alice",
                      *             "serial": "R58M123ABC",
                      *             "task_id": 101,
-                     *             "at": "2026-11-28T14:31:07.000Z"
+                     *             "at": "2026-11-28T14:31:07.000Z",
+                     *             "confirmed": true
                      *           }
                      *         ],
                      *         "created_at": "2026-11-28T09:12:44.120Z"
@@ -4221,6 +4368,8 @@ export interface operations {
                                  * @description when the post was made
                                  */
                                 at: string;
+                                /** @description true: the post was seen on the account (or made before posts were proven); false: possibly posted, Post was tapped but the post was not seen (yet): skipped like a posted file unless include_possibly_posted */
+                                confirmed: boolean;
                             }[];
                             /**
                              * Format: date-time
@@ -4334,7 +4483,8 @@ export interface operations {
                      *             "username": "alice",
                      *             "serial": "R58M123ABC",
                      *             "task_id": 101,
-                     *             "at": "2026-11-28T14:31:07.000Z"
+                     *             "at": "2026-11-28T14:31:07.000Z",
+                     *             "confirmed": true
                      *           }
                      *         ],
                      *         "created_at": "2026-11-28T09:12:44.120Z"
@@ -4372,6 +4522,8 @@ export interface operations {
                                  * @description when the post was made
                                  */
                                 at: string;
+                                /** @description true: the post was seen on the account (or made before posts were proven); false: possibly posted, Post was tapped but the post was not seen (yet): skipped like a posted file unless include_possibly_posted */
+                                confirmed: boolean;
                             }[];
                             /**
                              * Format: date-time

@@ -173,6 +173,7 @@ describe("health and docs", () => {
         "/api/v1/task/retry-all",
         "/api/v1/task/stats",
         "/api/v1/task/{task_id}",
+        "/api/v1/task/{task_id}/proof",
         "/api/v1/task/{task_id}/retry",
         "/api/v1/task/{task_id}/screenshot",
         "/api/v1/task/{task_id}/stop",

@@ -70,7 +70,7 @@ test("the document has every script's config", () => {
   expect(Object.keys(configs).sort()).toEqual(
     ["account_warmup", "comment", "follow", "match_accounts", "post", "test_sleep", "unfollow"].sort(),
   );
-  expect(Object.keys(configs.post?.properties ?? {})).toHaveLength(17);
+  expect(Object.keys(configs.post?.properties ?? {})).toHaveLength(18);
 });
 
 test("every field has a label and one line of help, neither of them its API name", () => {
