@@ -95,6 +95,10 @@ describe("the account in use and switching", () => {
     expect((error as ScriptError).errorClass).toBe("permanent");
     expect((error as Error).message).toMatch(/^no Instagram account is logged in on /);
     expect(sim.apps.instagram.account).toBeNull();
+    // Instagram's sign-in screen is in front now: TikTok is read once its launch took effect, not on
+    // Instagram's "Log in" (a screen change takes time on a realistic phone)
+    const again = await useTaskAccount(flowContext(phone, "tiktok", { accounts: store }).ctx);
+    expect(again.username).toBe("solo_tt");
   });
 });
 

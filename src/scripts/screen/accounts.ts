@@ -38,6 +38,9 @@ export async function readAccountInUse(
     await phone.forceStop(s.pkg, { signal });
     await phone.startApp(s.pkg, undefined, { signal });
   }
+  // the app in front before its screen is read: until the launch takes effect the dump is another app's
+  // (Instagram's sign-in "Log in" reads as TikTok's signed-out screen)
+  await s.ui.waitForApp(s.pkg, s.label);
   const signedOut = s.sel("account", "signedOut");
   const { key, node } = await s.ui.waitFor("the Profile tab", {
     tab: s.sel("home", "profileTab"),
