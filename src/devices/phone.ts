@@ -16,7 +16,7 @@ import {
   whyKeyboardNeeded,
 } from "./phone/input.ts";
 import { type PhoneDetails, parseBattery, parseWmSize, type ScreenSize } from "./phone/properties.ts";
-import { parseFocus, parseInputShown, readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
+import { type DumpWay, parseFocus, parseInputShown, readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
 import { decoder, runExec, runShell, type ShellResult } from "./phone/shell.ts";
 import { inputTextArg, isInputTextSafe, raw, sh } from "./shell-quote.ts";
 import { parseUiDump, type UiNode } from "./ui-tree.ts";
@@ -48,6 +48,8 @@ export class Phone {
   readonly #gone = new AbortController();
   #sdk: number | undefined;
   #hasKeyboard: boolean | undefined;
+  /** Whether this phone's dumps come on its tty, learnt on the first one. */
+  readonly #dumpWay: DumpWay = {};
 
   constructor(adb: Adb, options: PhoneOptions = {}) {
     this.adb = adb;
@@ -307,7 +309,7 @@ export class Phone {
   // ---- screen --------------------------------------------------------------------------------------
 
   /**
-   * The current UI tree (`uiautomator dump`, tried `idleAttempts` times (default 4) while the screen will not
+   * The current UI tree (`uiautomator dump` to `/dev/tty` where the phone prints it there, else to a file; tried `idleAttempts` times (default 4) while the screen will not
    * settle; then a `ScreenNotIdle`).
    */
   async dumpUi(options?: DumpOptions): Promise<UiNode> {
@@ -323,6 +325,7 @@ export class Phone {
         this.#failer("dumpUi"),
         (message) => new ScreenNotIdle("dumpUi", this.serial, `dumpUi failed on ${this.serial}: ${message}`),
         options?.idleAttempts,
+        this.#dumpWay,
       ),
     );
   }
