@@ -68,13 +68,10 @@ export async function typeInto(
   const { ui } = s;
   const { suggestions, first } = options;
   const { node } = await ui.onPage(page, what, field, { first });
-  // text typed before the field has focus goes nowhere: the focus is seen first, as the keyboard coming up
-  // when it was down (a light read; the text is checked on a dump after), else on a dump
+  // text typed before the field has focus goes nowhere: the focus is seen first
   const focused = field.map((m) => ({ ...m, focused: true }));
-  const keyboardWasUp = await ui.keyboardUp();
   await ui.tapUntil(node, what, {
     check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
-    light: keyboardWasUp ? undefined : async () => ((await ui.keyboardUp()) ? true : undefined),
     unchanged: `${what} did not take the focus`,
     retry: field,
   });
