@@ -16,7 +16,7 @@ import {
   whyKeyboardNeeded,
 } from "./phone/input.ts";
 import { type PhoneDetails, parseBattery, parseWmSize, type ScreenSize } from "./phone/properties.ts";
-import { parseFocus, parseInputShown, readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
+import { type DumpWay, parseFocus, parseInputShown, readUiDumpXml, takeScreenshot } from "./phone/screen.ts";
 import { decoder, runExec, runShell, type ShellResult } from "./phone/shell.ts";
 import { inputTextArg, isInputTextSafe, raw, sh } from "./shell-quote.ts";
 import { parseUiDump, type UiNode } from "./ui-tree.ts";
@@ -48,6 +48,13 @@ export class Phone {
   readonly #gone = new AbortController();
   #sdk: number | undefined;
   #hasKeyboard: boolean | undefined;
+  /**
+   * Verbs sent that may change the screen (input, app starts, any shell command): a screen read when this
+   * was the same is still the screen (`Ui` reuses it instead of dumping again).
+   */
+  #actions = 0;
+  /** Whether this phone's dumps come on its tty, learnt on the first one. */
+  readonly #dumpWay: DumpWay = {};
 
   constructor(adb: Adb, options: PhoneOptions = {}) {
     this.adb = adb;
@@ -68,6 +75,11 @@ export class Phone {
   /** Fires when the phone disconnects. */
   get goneSignal(): AbortSignal {
     return this.#gone.signal;
+  }
+
+  /** How many verbs that may change the screen were sent so far (a tree read at the same count is current). */
+  get actions(): number {
+    return this.#actions;
   }
 
   /** Closes the connection (direct) or the handle on the server transport. */
@@ -97,6 +109,7 @@ export class Phone {
 
   /** Runs `command` through the phone's shell: stdout, stderr and the exit code (shell protocol v2). */
   shell(command: string, options?: VerbOptions): Promise<ShellResult> {
+    this.#actions++; // anything may run: the screen may change
     return this.#run("shell", options, TIMEOUTS.shell, ({ signal }) => runShell(this.adb, command, signal));
   }
 
@@ -187,6 +200,7 @@ export class Phone {
 
   /** Starts an app: its launcher activity (monkey) or the given activity. */
   async startApp(pkg: string, activity?: string, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     if (activity) {
       await this.#am("startApp", sh("am", "start", "-n", component(pkg, activity)), options);
       return;
@@ -201,11 +215,13 @@ export class Phone {
   }
 
   async forceStop(pkg: string, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     await this.#check("forceStop", sh("am", "force-stop", pkg), options);
   }
 
   /** Opens a URL with a VIEW intent (in `pkg` when given). */
   async openUrl(url: string, pkg?: string, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     const words: string[] = ["am", "start", "-a", "android.intent.action.VIEW", "-d", url];
     if (pkg) words.push("-p", pkg);
     await this.#am("openUrl", sh(...words), options);
@@ -220,6 +236,7 @@ export class Phone {
     options?: VerbOptions,
   ): Promise<void> {
     if (contentUris.length === 0) throw this.#fail("shareFiles", "no files to share");
+    this.#actions++;
     await this.#am("shareFiles", shareCommand(pkg, activity, mime, contentUris), options);
   }
 
@@ -241,6 +258,7 @@ export class Phone {
   // ---- input ---------------------------------------------------------------------------------------
 
   async tap(x: number, y: number, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     await this.#check("tap", sh("input", "tap", Math.round(x), Math.round(y)), options);
   }
 
@@ -252,12 +270,14 @@ export class Phone {
     ms = 300,
     options?: VerbOptions,
   ): Promise<void> {
+    this.#actions++;
     const n = [x1, y1, x2, y2, ms].map(Math.round);
     await this.#check("swipe", sh("input", "swipe", ...n), options);
   }
 
   /** `input keyevent` with a number (66) or a name (KEYCODE_ENTER). */
   async keyEvent(code: number | string, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     await this.#check("keyEvent", sh("input", "keyevent", code), options);
   }
 
@@ -274,6 +294,7 @@ export class Phone {
    * ADBKeyBoard (made the current input method when it is not).
    */
   async typeText(value: string, options?: VerbOptions): Promise<void> {
+    this.#actions++;
     if (value === "") return;
     if (isInputTextSafe(value)) {
       for (const piece of inputTextPieces(value)) {
@@ -307,7 +328,7 @@ export class Phone {
   // ---- screen --------------------------------------------------------------------------------------
 
   /**
-   * The current UI tree (`uiautomator dump`, tried `idleAttempts` times (default 4) while the screen will not
+   * The current UI tree (`uiautomator dump` to `/dev/tty` where the phone prints it there, else to a file; tried `idleAttempts` times (default 4) while the screen will not
    * settle; then a `ScreenNotIdle`).
    */
   async dumpUi(options?: DumpOptions): Promise<UiNode> {
@@ -323,6 +344,7 @@ export class Phone {
         this.#failer("dumpUi"),
         (message) => new ScreenNotIdle("dumpUi", this.serial, `dumpUi failed on ${this.serial}: ${message}`),
         options?.idleAttempts,
+        this.#dumpWay,
       ),
     );
   }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
-import { ScreenNeverCame, Ui } from "../../src/scripts/screen/index.ts";
+import { REUSE_MS, ScreenNeverCame, Ui } from "../../src/scripts/screen/index.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -106,5 +106,24 @@ describe("Ui", () => {
     controller.abort(new Error("stopped"));
     expect(await waiting.catch((e) => (e as Error).message)).toMatch(/stopped|aborted/);
     expect(ui.dumps).toBe(1);
+  });
+
+  test("a screen is reused while nothing was sent to the phone, for REUSE_MS at most", async () => {
+    const clock = new ManualClock(Date.now());
+    const ui = new Ui(phone, new AbortController().signal, { clock });
+    const home = [{ desc: "Create" }];
+    await ui.waitFor("Home", { home });
+    await ui.waitFor("Create on Home", { home });
+    expect(ui.dumps).toBe(1);
+    // a shell command sent (it may have changed anything): the screen is read again
+    await phone.shell("true");
+    expect(ui.current()).toBeUndefined();
+    await ui.waitFor("Home", { home });
+    expect(ui.dumps).toBe(2);
+    // too old: an app changes by itself
+    clock.advance(REUSE_MS + 1);
+    expect(ui.current()).toBeUndefined();
+    await ui.waitFor("Home", { home });
+    expect(ui.dumps).toBe(3);
   });
 });

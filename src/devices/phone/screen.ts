@@ -6,10 +6,34 @@ import type { Fail } from "./files.ts";
 import { decoder, runExec, runShell } from "./shell.ts";
 
 export const UI_DUMP_PATH = "/sdcard/window_dump.xml";
+/** `uiautomator dump /dev/tty` prints the XML on stdout, then "UI hierchary dumped to: /dev/tty". */
+export const UI_DUMP_TTY = "/dev/tty";
+
+/**
+ * How a phone's dumps are read: `tty` true when `uiautomator dump /dev/tty` printed the tree (no file to
+ * write and `cat` back), false when it did not (then the file); undefined until its first dump tells.
+ */
+export interface DumpWay {
+  tty?: boolean;
+}
+
+/** The XML `uiautomator dump /dev/tty` printed, without the line that follows it; undefined when none. */
+export function dumpedXml(stdout: string): string | undefined {
+  const prolog = stdout.indexOf("<?xml");
+  const start = prolog >= 0 ? prolog : stdout.indexOf("<hierarchy");
+  const close = "</hierarchy>";
+  const end = stdout.lastIndexOf(close);
+  if (start < 0 || end < start) return undefined;
+  return stdout.slice(start, end + close.length);
+}
+
+const notIdleSaid = (said: string, exitCode: number) =>
+  /could not get idle state/i.test(said) || (exitCode !== 0 && /idle/i.test(said));
 
 /**
  * The current screen's dump XML, tried `attempts` times while the screen will not settle ("could not get
- * idle state"); `notIdle` makes the error when it never did.
+ * idle state"); `notIdle` makes the error when it never did. Read from `/dev/tty` where `way` says the
+ * phone prints it (tried on its first dump), else written to UI_DUMP_PATH and read back.
  */
 export async function readUiDumpXml(
   adb: Adb,
@@ -17,16 +41,32 @@ export async function readUiDumpXml(
   fail: Fail,
   notIdle: Fail,
   attempts = 4,
+  way: DumpWay = { tty: false },
 ): Promise<string> {
   let last = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (way.tty !== false) {
+      const r = await runShell(adb, sh("uiautomator", "dump", UI_DUMP_TTY), signal);
+      const xml = dumpedXml(r.stdout);
+      if (xml !== undefined && r.exitCode === 0) {
+        way.tty = true;
+        return xml;
+      }
+      last = `${r.stdout}${r.stderr}`.trim();
+      if (notIdleSaid(last, r.exitCode)) {
+        if (attempt < attempts) await Bun.sleep(250 * attempt);
+        continue;
+      }
+      if (way.tty === true) throw fail(last || `exit code ${r.exitCode}`);
+      way.tty = false; // this phone prints no tree on its tty: the file from now on
+    }
     const r = await runShell(
       adb,
       sh("rm", "-f", UI_DUMP_PATH, raw(";"), "uiautomator", "dump", UI_DUMP_PATH),
       signal,
     );
     last = `${r.stdout}${r.stderr}`.trim();
-    if (/could not get idle state/i.test(last) || (r.exitCode !== 0 && /idle/i.test(last))) {
+    if (notIdleSaid(last, r.exitCode)) {
       if (attempt < attempts) await Bun.sleep(250 * attempt);
       continue;
     }

@@ -170,6 +170,11 @@ export const TAP_EFFECT_MS = 5000;
 export const TAP_SETTLE_MS = 300;
 /** After a popup's button was tapped, or a dump found the screen not idle, the screen is looked at again this soon. */
 export const POPUP_LOOK_MS = 250;
+/**
+ * A screen dumped this recently, with nothing sent to the phone since, is still the screen: a wait looks at
+ * it before it dumps (an app may change by itself, a popup may come: never older than this).
+ */
+export const REUSE_MS = 1000;
 /** A popup just tapped that is still on screen is closing: waited out this long before it is tapped again. */
 export const POPUP_CLOSING_MS = 3000;
 
@@ -180,7 +185,10 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last repeated. */
   intervalMs?: number | number[];
-  /** A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. */
+  /**
+   * A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. By
+   * default `current()`: the last dump, when nothing was sent to the phone since.
+   */
   first?: Screen;
   /** A pause before the first look (a screen change takes a moment: a dump at once shows the old screen). */
   delayMs?: number;
@@ -231,6 +239,8 @@ export class Ui {
   /** The last screen dumped (kept for error messages). */
   last: Screen | undefined;
   readonly clock: Clock;
+  /** The phone's action count and the clock when `last` was dumped (`current()`). */
+  #lastRead = { actions: -1, at: 0 };
   /** The popup tapped last and when: while it is still on screen it is closing, not tapped again. */
   #popupTapped: { name: string; at: number } | undefined;
 
@@ -245,22 +255,39 @@ export class Ui {
   async dump(): Promise<Screen> {
     this.signal.throwIfAborted();
     this.dumps++;
-    this.last = new Screen(await this.phone.dumpUi({ signal: this.signal }));
-    return this.last;
+    const actions = this.phone.actions;
+    return this.#read(await this.phone.dumpUi({ signal: this.signal }), actions);
   }
 
   /** One dump for a wait: undefined when the screen would not settle (the wait looks again later). */
   async #look(): Promise<Screen | undefined> {
     this.signal.throwIfAborted();
     this.dumps++;
+    const actions = this.phone.actions;
     try {
-      this.last = new Screen(await this.phone.dumpUi({ signal: this.signal, idleAttempts: 1 }));
-      return this.last;
+      return this.#read(await this.phone.dumpUi({ signal: this.signal, idleAttempts: 1 }), actions);
     } catch (e) {
       if (!(e instanceof ScreenNotIdle)) throw e;
       this.notIdle++;
       return undefined;
     }
+  }
+
+  /** `root`, dumped when the phone's action count was `actions`, as the last screen. */
+  #read(root: UiNode, actions: number): Screen {
+    this.last = new Screen(root);
+    this.#lastRead = { actions, at: this.clock.now() };
+    return this.last;
+  }
+
+  /**
+   * The last screen dumped when it is still the screen: nothing sent to the phone since (no tap, key, text,
+   * app start, shell command) and dumped within REUSE_MS. Undefined when a dump is needed.
+   */
+  current(): Screen | undefined {
+    const { actions, at } = this.#lastRead;
+    if (actions !== this.phone.actions || this.clock.now() - at > REUSE_MS) return undefined;
+    return this.last;
   }
 
   async tap(node: UiNode, what: string): Promise<void> {
@@ -350,9 +377,11 @@ export class Ui {
   ): Promise<T> {
     const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
     const deadline = this.clock.now() + timeoutMs;
-    if (options.delayMs && !options.first) await this.pause(options.delayMs, deadline, what, timeoutMs);
+    // no dump when the last one is still the screen (and no pause: nothing was done that takes time to show)
+    const first = options.first ?? this.current();
+    if (options.delayMs && !first) await this.pause(options.delayMs, deadline, what, timeoutMs);
     for (let n = 0; ; n++) {
-      const screen = n === 0 && options.first ? options.first : await this.#look();
+      const screen = n === 0 && first ? first : await this.#look();
       // A popup covers the screen (what lies under it is in the dump but takes no taps): it is dealt
       // with first, and the screen looked at again soon, once it had time to close.
       const popup = screen ? await this.dismissPopup(screen) : null;
