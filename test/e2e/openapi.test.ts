@@ -12,6 +12,7 @@ import { DEMO_POSTS } from "../../src/materials/demo-media.ts";
 import { buildBinary, call, type ServiceProcess, startBinary, startService } from "../helpers/binary.ts";
 import { demoSerials } from "../helpers/demo.ts";
 import { freePort } from "../helpers/ports.ts";
+import { DEMO_REALISM } from "../helpers/realism.ts";
 import { SEED_EXAMPLE } from "../helpers/seed.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -35,7 +36,7 @@ let document: Document;
 let demoPhones: string[];
 
 beforeAll(async () => {
-  running = await startService(["--simulate", "3"]);
+  running = await startService(["--simulate", "3", ...DEMO_REALISM]);
   demoPhones = await demoSerials(running);
   // the examples name the phones attached: read once they are
   await waitFor(
