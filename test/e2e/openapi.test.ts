@@ -197,7 +197,8 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
       );
       return tasks.every((t) => t.status >= 2) && tasks;
     },
-    90_000,
+    // the demo's phones are realistic: screen changes take real time
+    150_000,
   );
   for (const task of posted) {
     const steps = task.logs.filter((l: { duration_ms: number | null }) => l.duration_ms !== null);
@@ -209,7 +210,7 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
     expect(steps.length).toBeGreaterThanOrEqual(3);
     expect(task.logs.map((l: { message: string }) => l.message).join("\n")).toMatch(/demo-video-\d\.mp4/);
   }
-}, 120_000);
+}, 180_000);
 
 test("the demo's sample media are in the library once, tag demo, and stay once after a restart", async () => {
   const list = async (url: string) =>
