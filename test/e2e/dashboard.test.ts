@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 import { demoSerials } from "../helpers/demo.ts";
+import { DEMO_REALISM } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -74,7 +75,7 @@ describe.skipIf(!present)("the dashboard", () => {
   beforeAll(async () => {
     console.log(`dashboard screenshots: ${artifacts}`);
     [service, browser] = await Promise.all([
-      startService(["--simulate", "3"]),
+      startService(["--simulate", "3", ...DEMO_REALISM]),
       chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] }),
     ]);
     [PHONE1 = "", PHONE2 = "", PHONE3 = ""] = await demoSerials(service);

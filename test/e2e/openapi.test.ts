@@ -12,6 +12,7 @@ import { DEMO_POSTS } from "../../src/materials/demo-media.ts";
 import { buildBinary, call, type ServiceProcess, startBinary, startService } from "../helpers/binary.ts";
 import { demoSerials } from "../helpers/demo.ts";
 import { freePort } from "../helpers/ports.ts";
+import { DEMO_REALISM } from "../helpers/realism.ts";
 import { SEED_EXAMPLE } from "../helpers/seed.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -35,7 +36,7 @@ let document: Document;
 let demoPhones: string[];
 
 beforeAll(async () => {
-  running = await startService(["--simulate", "3"]);
+  running = await startService(["--simulate", "3", ...DEMO_REALISM]);
   demoPhones = await demoSerials(running);
   // the examples name the phones attached: read once they are
   await waitFor(
@@ -196,7 +197,8 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
       );
       return tasks.every((t) => t.status >= 2) && tasks;
     },
-    90_000,
+    // the demo's phones are realistic: screen changes take real time
+    150_000,
   );
   for (const task of posted) {
     const steps = task.logs.filter((l: { duration_ms: number | null }) => l.duration_ms !== null);
@@ -208,7 +210,7 @@ test("each POST /task example succeeds as it is against --simulate 3", async () 
     expect(steps.length).toBeGreaterThanOrEqual(3);
     expect(task.logs.map((l: { message: string }) => l.message).join("\n")).toMatch(/demo-video-\d\.mp4/);
   }
-}, 120_000);
+}, 180_000);
 
 test("the demo's sample media are in the library once, tag demo, and stay once after a restart", async () => {
   const list = async (url: string) =>

@@ -3,10 +3,11 @@
 // refused naming the account, and creates nothing. A phone whose account in use was never read is accepted
 // with a warning.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { DEMO_POSTS, DEMO_TAG } from "../../src/materials/demo-media.ts";
 import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
 import { demoSerials } from "../helpers/demo.ts";
+import { DEMO_REALISM, startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let running: ServiceProcess;
@@ -29,11 +30,12 @@ const finished = (ids: number[]) =>
       const tasks = await Promise.all(ids.map(async (id) => (await api("GET", `/api/v1/task/${id}`)).data));
       return tasks.every((t) => t.status >= 2) && tasks;
     },
-    110_000,
+    // six posts one after another on a realistic phone take real minutes
+    220_000,
   );
 
 beforeAll(async () => {
-  running = await startService(["--simulate", "2"]);
+  running = await startService(["--simulate", "2", ...DEMO_REALISM]);
   serials = await demoSerials(running);
   // the demo's match_accounts tasks read which account each phone has in use
   const matches = (await api("GET", "/api/v1/task?script_name=match_accounts")).data.tasks;
@@ -94,7 +96,7 @@ test("a task counts the images it needs: what is left for the account must be en
 }, 240_000);
 
 test("a phone whose account in use was never read: accepted, and the answer says it could not be checked", async () => {
-  stranger = await VirtualPhone.start({ serial: "STRANGER" });
+  stranger = await startRealisticPhone({ serial: "STRANGER" });
   const serial = `${stranger.host}:${stranger.port}`;
   const connected = await api("POST", "/api/v1/device/connect", { host: stranger.host, port: stranger.port });
   expect(connected.code).toBe(0);

@@ -15,10 +15,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeLicense } from "../helpers/license.ts";
+import { startRealisticPhone } from "../helpers/realism.ts";
 import { SEED_EXAMPLE } from "../helpers/seed.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -54,7 +55,7 @@ beforeAll(async () => {
   writeFileSync(video, Buffer.concat([head, tail]));
   adb = await startAdbServer();
   for (let i = 0; i < 20; i++) {
-    const phone = await VirtualPhone.start({ serial: `POST${i}`, popups: false });
+    const phone = await startRealisticPhone({ serial: `POST${i}`, popups: false });
     phone.apps.tiktok.uploadMs = 1500;
     phones.push(phone);
   }

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeMedia } from "../helpers/media.ts";
 import { freePort } from "../helpers/ports.ts";
+import { startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
@@ -30,12 +31,12 @@ beforeAll(async () => {
   video = join(dir, "video1.mp4");
   writeMedia(video, "mp4");
   adb = await startAdbServer();
-  failing = await VirtualPhone.start({ serial: "RETRY0", popups: false });
+  failing = await startRealisticPhone({ serial: "RETRY0", popups: false });
   failing.apps.tiktok.failUpload = true;
   failing.apps.tiktok.uploadMs = 200;
-  slow = await VirtualPhone.start({ serial: "RETRY1", popups: false });
+  slow = await startRealisticPhone({ serial: "RETRY1", popups: false });
   slow.apps.tiktok.uploadMs = 120_000;
-  idle = await VirtualPhone.start({ serial: "RETRY2", popups: false });
+  idle = await startRealisticPhone({ serial: "RETRY2", popups: false });
   running = await startBinary(
     binary,
     // no automatic retry: every failure stays failed for retry-all to judge

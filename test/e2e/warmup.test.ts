@@ -5,9 +5,10 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let dir: string;
@@ -22,7 +23,7 @@ const api = async (method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-warmup-e2e-"));
   adb = await startAdbServer();
-  b = await VirtualPhone.start({
+  b = await startRealisticPhone({
     serial: "WARM_B",
     popups: false,
     accounts: { tiktok: ["bea"], instagram: [] },

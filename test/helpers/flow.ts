@@ -6,7 +6,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RealismOptions, VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
+import { VirtualPhone, type VirtualPhoneOptions } from "@farm/virtual-phone";
 import { connectDirect, FileCredentialStore, Phone } from "../../src/devices/index.ts";
 import type { PostRecord } from "../../src/domain.ts";
 import { Materials } from "../../src/materials/index.ts";
@@ -21,6 +21,7 @@ import { AccountStore } from "../../src/store/accounts.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
 import { AutoClock, type Clock, type ManualClock } from "../../src/tasks/clock.ts";
+import { SIM_REALISM } from "./realism.ts";
 import { waitFor } from "./wait.ts";
 
 export const TIKTOK = "com.zhiliaoapp.musically";
@@ -38,24 +39,8 @@ export interface FlowPhone {
 /** Phones started by `startFlowPhone`, closed by `stopFlowPhones` (call it in afterEach). */
 const open: FlowPhone[] = [];
 
-/**
- * How real flow phones are (`realistic`: screen changes take time, the keyboard covers the lower screen, the
- * feed's dumps fail now and then, Google's permission dialog, hashtag suggestions, the share chooser, an
- * unlabelled Create…): on by default. FARM_SIM_REALISTIC=0 turns it off; a JSON object sets knobs, e.g.
- * `FARM_SIM_REALISTIC='{"tapsDuringChange":"lost","keyboardCoversBottom":false}'`, to try a flow both ways.
- * Success texts are as on a real phone: a toast (never in a dump) or shown for a moment; a post is proven on
- * the account's profile.
- */
-export const FLOW_REALISM: RealismOptions | false = flowRealism(process.env.FARM_SIM_REALISTIC);
-export const FLOW_REALISTIC = FLOW_REALISM !== false;
-
-function flowRealism(env: string | undefined): RealismOptions | false {
-  if (env === "0") return false;
-  // a fixed seed: the same change times and failing dumps on every run
-  const base: RealismOptions = { seed: 25 };
-  if (env === undefined || env === "" || env === "1") return base;
-  return { ...base, ...(JSON.parse(env) as RealismOptions) };
-}
+/** How real flow phones are: see realism.ts (realistic by default, FARM_SIM_REALISTIC sets it). */
+export { SIM_REALISM as FLOW_REALISM, SIM_REALISTIC as FLOW_REALISTIC } from "./realism.ts";
 
 export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions = {}): Promise<FlowPhone> {
   const clock = new AutoClock(Date.now());
@@ -63,8 +48,7 @@ export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions 
     auth: "none",
     packages: [TIKTOK, INSTAGRAM, KEYBOARD],
     clock,
-    // a fixed seed: the same change times and failing dumps on every run
-    realistic: FLOW_REALISM,
+    realistic: SIM_REALISM,
     ...opts,
   });
   const adb = await connectDirect({
