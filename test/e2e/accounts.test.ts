@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeMedia } from "../helpers/media.ts";
@@ -34,12 +34,9 @@ beforeAll(async () => {
     popups: true,
     accounts: { tiktok: ["ana.one", "ana.two", "ana.three"], instagram: ["ana.ig"] },
   });
-  // plain, not realistic: a product bug. Its Instagram is signed out, and after match_accounts Instagram's
-  // sign-in screen is in front; a device-mode TikTok task restarts TikTok and reads the screen at once, still
-  // Instagram's ("Log in", which TikTok's signedOut selector also matches, naming no package), and fails
-  // "no TikTok account is logged in" (readAccountInUse in src/scripts/screen/accounts.ts does not wait for the
-  // launch to take effect).
-  b = await VirtualPhone.start({
+  // its Instagram is signed out: after match_accounts Instagram's sign-in screen is in front, and a device-mode
+  // TikTok task must read TikTok once its launch took effect, not Instagram's "Log in"
+  b = await startRealisticPhone({
     serial: "ACC_B",
     popups: false,
     accounts: { tiktok: ["bea"], instagram: [] },
