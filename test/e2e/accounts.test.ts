@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { buildBinary, call, type Running, startBinary, tasksEnded } from "../helpers/binary.ts";
 import { writeMedia } from "../helpers/media.ts";
 import { startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -67,16 +67,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function finished(ids: number[]) {
-  return waitFor(
-    `tasks ${ids.join(",")} to end`,
-    async () => {
-      const tasks = await Promise.all(ids.map(async (id) => (await api("GET", `/api/v1/task/${id}`)).data));
-      return tasks.every((t) => t.status >= 2) && tasks;
-    },
-    60_000,
-  );
-}
+const finished = (ids: number[]) => tasksEnded(running.url, ids, 60_000);
 
 async function create(body: Record<string, unknown>) {
   const r = await api("POST", "/api/v1/task", body);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { VirtualPhone } from "@farm/virtual-phone";
 import { DEMO_POSTS, DEMO_TAG } from "../../src/materials/demo-media.ts";
-import { call, type ServiceProcess, startService } from "../helpers/binary.ts";
+import { call, type ServiceProcess, startService, tasksEnded } from "../helpers/binary.ts";
 import { demoSerials } from "../helpers/demo.ts";
 import { DEMO_REALISM, startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -23,16 +23,8 @@ const post = (serial: string, config: Record<string, unknown>) =>
     script_name: "post",
     script_config: { materials_tags: DEMO_TAG, ...config },
   });
-const finished = (ids: number[]) =>
-  waitFor(
-    `tasks ${ids.join(", ")} to finish`,
-    async () => {
-      const tasks = await Promise.all(ids.map(async (id) => (await api("GET", `/api/v1/task/${id}`)).data));
-      return tasks.every((t) => t.status >= 2) && tasks;
-    },
-    // six posts one after another on a realistic phone take real minutes
-    220_000,
-  );
+// six posts one after another on a realistic phone take real minutes
+const finished = (ids: number[]) => tasksEnded(running.url, ids, 220_000);
 
 beforeAll(async () => {
   running = await startService(["--simulate", "2", ...DEMO_REALISM]);

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
-import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
+import { buildBinary, call, type Running, startBinary, tasksEnded } from "../helpers/binary.ts";
 import { writeLicense } from "../helpers/license.ts";
 import { startRealisticPhone } from "../helpers/realism.ts";
 import { SEED_EXAMPLE } from "../helpers/seed.ts";
@@ -100,16 +100,7 @@ function seedBody(serials: string[]) {
 }
 
 /** Waits until every task has ended; returns them with their logs. */
-async function finished(ids: number[], timeoutMs: number) {
-  return waitFor(
-    `tasks ${ids.join(",")} to end`,
-    async () => {
-      const tasks = await Promise.all(ids.map(async (id) => (await api("GET", `/api/v1/task/${id}`)).data));
-      return tasks.every((t) => t.status >= 2) && tasks;
-    },
-    timeoutMs,
-  );
-}
+const finished = (ids: number[], timeoutMs: number) => tasksEnded(running?.url as string, ids, timeoutMs);
 
 /** The files under the phone's DCIM folder, as host paths. */
 function mediaOn(phone: VirtualPhone): string[] {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { closeDb, openDb } from "../../src/store/db.ts";
 import { DeviceStore } from "../../src/store/devices.ts";
 import { startAdbServer } from "./adb.ts";
+import { waitFor } from "./wait.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/test/farm-tasks");
@@ -128,6 +129,20 @@ export async function call(
   } catch {
     return { status: res.status, headers: res.headers, body: { code: -1, message: text, data: null } };
   }
+}
+
+/** The tasks `ids` as GET /api/v1/task/{id} gives them, once every one has ended (completed or failed). */
+export function tasksEnded(baseUrl: string, ids: number[], timeoutMs: number) {
+  return waitFor(
+    `tasks ${ids.join(", ")} to end`,
+    async () => {
+      const tasks = await Promise.all(
+        ids.map(async (id) => (await call(baseUrl, "GET", `/api/v1/task/${id}`)).body.data),
+      );
+      return tasks.every((t) => t.status >= 2) && tasks;
+    },
+    timeoutMs,
+  );
 }
 
 /**
