@@ -157,6 +157,14 @@ describe.skipIf(!present)("the dashboard", () => {
     expect((await taskOf(created.id)).status_text).toBe("completed");
     expect(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await shoot(page, "tasks");
+    // its page says it was seen on the account, with the screen that proved it
+    await page.goto(`${service.url}/#/task/${created.id}`);
+    await page.getByText("Seen on the account").waitFor();
+    expect(await page.locator("dd .badge.s-posted").count()).toBe(1);
+    const proof = page.getByAltText(`The post of task ${created.id} on the account`);
+    await waitFor("the proof's picture", () =>
+      proof.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth > 0),
+    );
   }, 120_000);
 
   test("a stop from the page stops a running task", async () => {

@@ -1,4 +1,4 @@
-// One task: its fields, progress or what it waits for, its step log and the screen at a failure.
+// One task: its fields, progress or what it waits for, its step log, a post's proof and the screen at a failure.
 import { api, image } from "../api.ts";
 import { badge, coalesce, errorText, h } from "../dom.ts";
 import { onEvent } from "../events.ts";
@@ -32,6 +32,10 @@ export function taskPage(root: HTMLElement, { arg }: { arg?: string }) {
         ["Retries", String(t.retry_count)],
         ["Error", t.error ? `${t.error} (${t.error_class})` : "—"],
       ];
+      // a post once Post was tapped: whether it was seen on the account, and how
+      const post = t.result;
+      if (post) fields.push(["Post", badge(post.outcome), ` ${post.message}`]);
+      const proof = h("div", { class: "shot" });
       panel.replaceChildren(
         h("div", { class: "toolbar" }, taskActions(t, load, false)),
         h(
@@ -70,10 +74,18 @@ export function taskPage(root: HTMLElement, { arg }: { arg?: string }) {
                 ),
               ),
             ),
+            post?.proof?.screenshot && [h("h3", {}, "Seen on the account"), proof],
             t.has_screenshot && [h("h3", {}, "Screen at the failure"), shot],
           ),
         ),
       );
+      if (post?.proof?.screenshot) {
+        image("/task/{task_id}/proof", { path: { task_id: id } })
+          .then((src) =>
+            proof.replaceChildren(h("img", { src, alt: `The post of task ${id} on the account` })),
+          )
+          .catch((e: unknown) => proof.replaceChildren(h("p", { class: "muted" }, errorText(e))));
+      }
       // only a failure on a phone still online leaves a screenshot (not a stop, not a pending task)
       if (t.has_screenshot) {
         image("/task/{task_id}/screenshot", { path: { task_id: id } })
