@@ -10,7 +10,7 @@ import {
   scriptSchema,
 } from "../api.ts";
 import { type ConfigForm, configForm } from "../config-form.ts";
-import { badge, errorText, guarded, h, nextId, notice } from "../dom.ts";
+import { type Attrs, badge, type Child, errorText, guarded, h, nextId, notice } from "../dom.ts";
 import { serialText, serviceTime } from "../format.ts";
 import { go } from "../router.ts";
 import { taskFilter } from "./tasks.ts";
@@ -46,44 +46,30 @@ export function newTaskPage(root: HTMLElement, { params }: { params: URLSearchPa
     const phoneChoices = h(
       "div",
       { class: "choices", role: "group", "aria-label": "Phones" },
-      devices.map((d) => {
-        const id = nextId("ph");
-        return h(
-          "label",
-          { for: id },
-          h("input", {
-            type: "checkbox",
-            id,
-            value: d.serial,
-            checked: preset.has(d.serial),
-            name: "serials",
-          }),
+      devices.map((d) =>
+        checkbox(
+          { value: d.serial, checked: preset.has(d.serial), name: "serials" },
           serialText(d.serial),
           " ",
           badge(d.state),
-        );
-      }),
+        ),
+      ),
     );
     const accountChoices = h(
       "div",
       { class: "choices", role: "group", "aria-label": "Accounts" },
       accounts.length
-        ? accounts.map((a) => {
-            const id = nextId("ac");
-            return h(
-              "label",
-              { for: id },
-              h("input", {
-                type: "checkbox",
-                id,
+        ? accounts.map((a) =>
+            checkbox(
+              {
                 value: `@${a.username}`,
                 name: "usernames",
                 dataset: { platform: a.platform, device: a.device },
-              }),
+              },
               `@${a.username} `,
               h("span", { class: "muted" }, `${a.platform} on ${a.device}`),
-            );
-          })
+            ),
+          )
         : h("p", { class: "muted" }, "No account recorded: run match_accounts from Accounts."),
     );
     const platformSel = h(
@@ -277,4 +263,10 @@ export function newTaskPage(root: HTMLElement, { params }: { params: URLSearchPa
       }
     });
   });
+}
+
+/** A labelled checkbox of a list (its id made here, so the label names it). */
+function checkbox(input: Attrs, ...label: Child[]): HTMLLabelElement {
+  const id = nextId("pick");
+  return h("label", { for: id }, h("input", { type: "checkbox", id, ...input }), ...label);
 }

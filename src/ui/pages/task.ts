@@ -80,17 +80,19 @@ export function taskPage(root: HTMLElement, { arg }: { arg?: string }) {
         ),
       );
       if (post?.proof?.screenshot) {
-        image("/task/{task_id}/proof", { path: { task_id: id } })
-          .then((src) =>
-            proof.replaceChildren(h("img", { src, alt: `The post of task ${id} on the account` })),
-          )
-          .catch((e: unknown) => proof.replaceChildren(h("p", { class: "muted" }, errorText(e))));
+        showPicture(
+          proof,
+          image("/task/{task_id}/proof", { path: { task_id: id } }),
+          `The post of task ${id} on the account`,
+        );
       }
       // only a failure on a phone still online leaves a screenshot (not a stop, not a pending task)
       if (t.has_screenshot) {
-        image("/task/{task_id}/screenshot", { path: { task_id: id } })
-          .then((src) => shot.replaceChildren(h("img", { src, alt: `Screen when task ${id} failed` })))
-          .catch((e: unknown) => shot.replaceChildren(h("p", { class: "muted" }, errorText(e))));
+        showPicture(
+          shot,
+          image("/task/{task_id}/screenshot", { path: { task_id: id } }),
+          `Screen when task ${id} failed`,
+        );
       }
     } catch (e) {
       panel.replaceChildren(h("p", { class: "notice", role: "alert" }, errorText(e)));
@@ -100,4 +102,11 @@ export function taskPage(root: HTMLElement, { arg }: { arg?: string }) {
   const off = onEvent((e) => e.type === "task" && e.id === id && later());
   void load();
   return off;
+}
+
+/** Puts the picture `src` will give in `into`, or why it could not be had. */
+function showPicture(into: HTMLElement, src: Promise<string>, alt: string): void {
+  src
+    .then((url) => into.replaceChildren(h("img", { src: url, alt })))
+    .catch((e: unknown) => into.replaceChildren(h("p", { class: "muted" }, errorText(e))));
 }
