@@ -26,14 +26,6 @@ export {
   VirtualPhone,
   type VirtualPhoneOptions,
 } from "./phone.ts";
-export {
-  UIA2_PORT,
-  UIA2_RUNNER,
-  UIA2_SERVER_PKG,
-  UIA2_TEST_PKG,
-  type Uia2Request,
-  Uia2Sim,
-} from "./uia2.ts";
 // the screen's canvas: also what a host needs to make a sample PNG
 export { Canvas } from "./png.ts";
 export {
@@ -42,3 +34,11 @@ export {
   type Realism,
   type RealismOptions,
 } from "./realism.ts";
+export {
+  UIA2_PORT,
+  UIA2_RUNNER,
+  UIA2_SERVER_PKG,
+  UIA2_TEST_PKG,
+  type Uia2Request,
+  Uia2Sim,
+} from "./uia2.ts";

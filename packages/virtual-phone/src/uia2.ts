@@ -184,7 +184,10 @@ export class Uia2Sim {
     const parts = path.split("/").filter(Boolean);
     const error = (status: number, name: string, message: string): [number, unknown] => [
       status,
-      { sessionId: this.session, value: { error: name, message, stacktrace: `io.appium.uiautomator2: ${message}` } },
+      {
+        sessionId: this.session,
+        value: { error: name, message, stacktrace: `io.appium.uiautomator2: ${message}` },
+      },
     ];
     if (method === "GET" && path === "/status") {
       const v = this.dev.versions.get(UIA2_SERVER_PKG);
@@ -201,7 +204,10 @@ export class Uia2Sim {
       ];
     }
     if (method === "GET" && path === "/sessions") {
-      return [200, { sessionId: "None", value: this.session ? [{ id: this.session, capabilities: {} }] : [] }];
+      return [
+        200,
+        { sessionId: "None", value: this.session ? [{ id: this.session, capabilities: {} }] : [] },
+      ];
     }
     if (this.failRequests > 0) {
       this.failRequests--;
@@ -214,7 +220,8 @@ export class Uia2Sim {
       } catch {
         return error(400, "invalid argument", "the body is not JSON");
       }
-      if (!caps) return error(500, "session not created", "'capabilities' are mandatory for session creation");
+      if (!caps)
+        return error(500, "session not created", "'capabilities' are mandatory for session creation");
       this.session = randomUUID();
       return [200, { sessionId: this.session, value: { sessionId: this.session, capabilities: caps } }];
     }

@@ -4,13 +4,14 @@
  * dependency renames the server APK: change the import below with it (the build fails until then). The
  * package exports no subpaths, so its files are imported by their place in node_modules.
  */
+
+import server from "appium-uiautomator2-server/package.json" with { type: "json" };
 import testApk from "../../../node_modules/appium-uiautomator2-server/apks/appium-uiautomator2-server-debug-androidTest.apk" with {
   type: "file",
 };
 import serverApk from "../../../node_modules/appium-uiautomator2-server/apks/appium-uiautomator2-server-v10.6.6.apk" with {
   type: "file",
 };
-import server from "appium-uiautomator2-server/package.json" with { type: "json" };
 
 export const SERVER_PKG = "io.appium.uiautomator2.server";
 export const TEST_PKG = `${SERVER_PKG}.test`;
