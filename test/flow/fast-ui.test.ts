@@ -5,19 +5,26 @@
  * with one log line and the flow still completes; stopping leaves nothing running; uninstall removes it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UIA2_SERVER_PKG, UIA2_TEST_PKG, type VirtualPhone } from "@farm/virtual-phone";
+import { Value } from "@sinclair/typebox/value";
 import { FastUi } from "../../src/devices/fast-ui/session.ts";
 import type { Phone } from "../../src/devices/index.ts";
 import { followFlow } from "../../src/scripts/follow/flow.ts";
+import { postConfig } from "../../src/scripts/post/config.ts";
+import { postFlow } from "../../src/scripts/post/flow.ts";
 import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { loggerInto } from "../helpers/log.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let work: string;
+let video: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "farm-fast-ui-"));
+  video = join(work, "clip.mp4");
+  writeFileSync(video, Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 31 + 7) % 256)));
 });
 afterEach(stopFlowPhones);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -27,8 +34,9 @@ const dumps = (sim: VirtualPhone) =>
 const inputTaps = (sim: VirtualPhone) =>
   sim.commands.filter((c) => /\binput (tap|swipe)\b/.test(c.command)).length;
 
-async function fastPhone(lines: string[]) {
+async function fastPhone(lines: string[], prepare?: (sim: VirtualPhone) => void) {
   const flow = await startFlowPhone(work, { popups: false });
+  prepare?.(flow.sim);
   const fast = new FastUi(flow.phone.adb, flow.phone.goneSignal, { log: loggerInto(lines) });
   flow.phone.fastUi = fast;
   await fast.start();
@@ -62,5 +70,106 @@ describe("fast UI", () => {
     expect(sim.uia2.requests.some((r) => r.path.endsWith("/source"))).toBe(true);
     expect(sim.uia2.requests.some((r) => r.path.endsWith("/appium/gestures/click"))).toBe(true);
     expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
+  });
+
+  test("a post to TikTok goes through it too: no dump, no input tap", async () => {
+    const lines: string[] = [];
+    const { sim, phone, fast } = await fastPhone(lines);
+    expect(fast.state).toBe("ready");
+    const before = { dumps: dumps(sim), taps: inputTaps(sim) };
+    const r = flowContext(phone, "tiktok", { dataDir: work });
+    try {
+      await postFlow(r.ctx, {
+        files: [video],
+        kind: "video",
+        caption: "fast #fyp",
+        settings: { ...Value.Create(postConfig), upload_wait_time: 10 },
+      });
+    } finally {
+      await r.cleanup();
+    }
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["fast #fyp"]);
+    expect(dumps(sim) - before.dumps).toBe(0);
+    expect(inputTaps(sim) - before.taps).toBe(0);
+    expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
+  });
+
+  for (const failure of ["crash", "500"] as const) {
+    test(`the server ${failure === "crash" ? "crashes" : "answers 500"} mid-task: one log line, the flow completes on dump and input`, async () => {
+      const lines: string[] = [];
+      const { sim, phone, fast } = await fastPhone(lines);
+      if (failure === "crash") sim.uia2.crashAfter = 3;
+      else {
+        sim.uia2.crashAfter = null;
+        sim.uia2.failRequests = Number.POSITIVE_INFINITY;
+      }
+      const result = await follow(phone, "Cats.Daily");
+      expect(result.outcome).toBe("followed");
+      expect(fast.state).toBe("fallback");
+      const said = lines.filter((l) => l.includes("fast UI off"));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(
+        failure === "crash" ? /instrumentation ended|closed before a whole answer/ : /answered 500/,
+      );
+      expect(dumps(sim)).toBeGreaterThan(0);
+      // stopped on the phone: nothing of it left running
+      await waitFor("the server stopped", () => !sim.uia2.running);
+    });
+  }
+
+  test("a server that will not start (instrumentation crashes) falls back at once, saying why", async () => {
+    const lines: string[] = [];
+    const { sim, phone, fast } = await fastPhone(lines, (s) => {
+      s.uia2.crashOnStart = true;
+    });
+    expect(fast.state).toBe("fallback");
+    expect(fast.reason).toContain("instrumentation ended");
+    expect(lines.filter((l) => l.includes("fast UI off"))).toHaveLength(1);
+    expect((await phone.dumpUi()).children.length).toBeGreaterThan(0);
+    expect(dumps(sim)).toBe(1);
+  });
+
+  test("an install the phone refuses falls back, saying why", async () => {
+    const lines: string[] = [];
+    const { fast } = await fastPhone(lines, (s) => {
+      s.device.installRefusal = "INSTALL_FAILED_USER_RESTRICTED: Install canceled by user";
+    });
+    expect(fast.state).toBe("fallback");
+    expect(fast.reason).toContain("INSTALL_FAILED_USER_RESTRICTED");
+  });
+
+  test("stop: session deleted, instrumentation and packages' processes stopped; uninstall removes both", async () => {
+    const lines: string[] = [];
+    const { sim, phone, fast } = await fastPhone(lines);
+    expect(sim.uia2.running).toBe(true);
+    await phone.dumpUi();
+    await fast.stop();
+    expect(sim.uia2.running).toBe(false);
+    expect(sim.uia2.session).toBeNull();
+    expect(sim.uia2.requests.some((r) => r.method === "DELETE")).toBe(true);
+    expect(sim.commands.some((c) => c.command.includes("am force-stop io.appium.uiautomator2.server"))).toBe(
+      true,
+    );
+    // off: the stock tools again
+    await phone.dumpUi();
+    expect(dumps(sim)).toBe(1);
+
+    // started again: the packages are there already, nothing pushed a second time
+    const pushes = sim.commands.filter((c) => c.command.includes("pm install")).length;
+    await fast.start();
+    expect(fast.state).toBe("ready");
+    expect(sim.commands.filter((c) => c.command.includes("pm install")).length).toBe(pushes);
+
+    const removed = await fast.uninstall(new AbortController().signal);
+    expect(removed.sort()).toEqual([UIA2_SERVER_PKG, UIA2_TEST_PKG]);
+    expect(sim.uia2.running).toBe(false);
+    expect(sim.device.packages.has(UIA2_SERVER_PKG)).toBe(false);
+    expect(sim.device.packages.has(UIA2_TEST_PKG)).toBe(false);
+  });
+
+  test("closing the phone (the service stops) stops the server first", async () => {
+    const { sim, phone } = await fastPhone([]);
+    await phone.close();
+    expect(sim.uia2.running).toBe(false);
   });
 });

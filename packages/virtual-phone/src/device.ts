@@ -132,6 +132,8 @@ export class Device {
   readonly apps: { tiktok: TikTokApp; instagram: InstagramApp };
   readonly typed: string[] = [];
   readonly packages: Set<string>;
+  /** `pm install` refuses every APK with this reason (`Failure [REASON]`), as a locked-down phone does. */
+  installRefusal: string | null = null;
   /** Versions of the packages installed with `pm install` (as their manifest says). */
   readonly versions = new Map<string, { code: number | null; name: string | null }>();
   /** Appium's UiAutomator2 server, once installed and started (uia2.ts). */

@@ -6,7 +6,8 @@
  * `DELETE /session/:id`, `GET /session/:id/source` (the page source in the server's form: the screen the apps
  * show now), `POST /session/:id/appium/gestures/click` (`{offset:{x,y}}`) and `POST /session/:id/actions`
  * (W3C pointer actions: a tap or a swipe), answered as the server does (`{sessionId, value}`; errors
- * `{value:{error, message, stacktrace}}`). Knobs make it fail (`crash`, `failRequests`, `crashOnStart`).
+ * `{value:{error, message, stacktrace}}`). Knobs make it fail (`crash`, `crashAfter`,
+ * `failRequests`, `crashOnStart`).
  */
 import { randomUUID } from "node:crypto";
 import { toAppiumXml } from "./apps/ui.ts";
@@ -45,6 +46,8 @@ export class Uia2Sim {
   crashOnStart = false;
   /** The next N commands (all but /status) answer HTTP 500; Infinity: every one. */
   failRequests = 0;
+  /** The server crashes after serving this many more commands (null: never). */
+  crashAfter: number | null = null;
   latency: Uia2Latency | null = null;
   private stopped: (() => void) | null = null;
   private crashed = false;
@@ -158,6 +161,7 @@ export class Uia2Sim {
         ? await this.handle(method, path, body, stream.signal)
         : [503, { value: { error: "unknown error", message: "the server is not running" } }];
       this.requests.push({ at: this.dev.cfg.clock.now(), method, path, status });
+      if (status === 0) return;
       const json = Buffer.from(JSON.stringify(answer), "utf8");
       const close = headers.get("connection")?.toLowerCase() === "close" || !this.running;
       const reason = status === 200 ? "OK" : status === 404 ? "Not Found" : "Internal Server Error";
@@ -208,6 +212,11 @@ export class Uia2Sim {
         200,
         { sessionId: "None", value: this.session ? [{ id: this.session, capabilities: {} }] : [] },
       ];
+    }
+    if (this.crashAfter !== null && this.crashAfter-- <= 0) {
+      this.crashAfter = null;
+      this.crash();
+      return [0, null]; // the process is gone: the connection closes with no answer
     }
     if (this.failRequests > 0) {
       this.failRequests--;

@@ -107,6 +107,10 @@ export const pm: DeviceCommand = async (ctx, dev) => {
         }
         data = Buffer.concat(parts);
       }
+      if (dev.installRefusal) {
+        await out(ctx, `Failure [${dev.installRefusal}]\n`);
+        return 1;
+      }
       const manifest = apkManifest(data);
       const pkg = manifest?.package ?? apkPackage(data, path);
       if (!pkg) {
