@@ -112,6 +112,7 @@ export class Phone {
     work: (fast: FastUi, signal: AbortSignal) => Promise<T>,
   ): Promise<{ value: T } | null> {
     const fast = this.fastUi;
+    if (fast?.due) void fast.start(); // its back-off passed: tried again, the stock tools serve meanwhile
     if (!fast?.ready) return null;
     return this.#run(verb, options, timeoutMs, async ({ signal }) => {
       try {
