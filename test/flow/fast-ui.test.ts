@@ -5,17 +5,19 @@
  * with one log line and the flow still completes; stopping leaves nothing running; uninstall removes it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UIA2_SERVER_PKG, UIA2_TEST_PKG, type VirtualPhone } from "@farm/virtual-phone";
+import { UIA2_SERVER_PKG, UIA2_TEST_PKG, VirtualPhone } from "@farm/virtual-phone";
 import { Value } from "@sinclair/typebox/value";
 import { FastUi } from "../../src/devices/fast-ui/session.ts";
-import type { Phone } from "../../src/devices/index.ts";
+import { Fleet, type Phone } from "../../src/devices/index.ts";
 import { followFlow } from "../../src/scripts/follow/flow.ts";
 import { postConfig } from "../../src/scripts/post/config.ts";
 import { postFlow } from "../../src/scripts/post/flow.ts";
-import { flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
+import { AutoClock } from "../../src/tasks/clock.ts";
+import { startAdbServer } from "../helpers/adb.ts";
+import { FLOW_REALISM, flowContext, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 import { loggerInto } from "../helpers/log.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -43,8 +45,8 @@ async function fastPhone(lines: string[], prepare?: (sim: VirtualPhone) => void)
   return { ...flow, fast };
 }
 
-async function follow(phone: Phone, user: string) {
-  const r = flowContext(phone, "tiktok", { dataDir: work });
+async function follow(phone: Phone, user: string, clock?: AutoClock) {
+  const r = flowContext(phone, "tiktok", { dataDir: work, clock });
   try {
     return await followFlow(r.ctx, { action: "follow", user, access: "direct" });
   } finally {
@@ -172,4 +174,77 @@ describe("fast UI", () => {
     await phone.close();
     expect(sim.uia2.running).toBe(false);
   });
+});
+
+describe("fast UI in the fleet, through the real adb server", () => {
+  test("--fast-ui: started when the phone comes online; a follow with no dump; a phone's choice is kept; the fleet's stop leaves nothing running; DELETE's removal", async () => {
+    const adb = await startAdbServer();
+    const clock = new AutoClock(Date.now());
+    const sim = await VirtualPhone.start({ auth: "none", popups: false, clock, realistic: FLOW_REALISM });
+    const dir = mkdtempSync(join(work, "fleet-"));
+    const settingsFile = join(dir, "fast-ui.json");
+    const lines: string[] = [];
+    const fleet = new Fleet({
+      dataDir: dir,
+      adbServer: { port: adb.port },
+      pollMs: 200,
+      fastUi: { all: true, settingsFile },
+      log: loggerInto(lines),
+    });
+    try {
+      await fleet.start();
+      const info = await fleet.connect(sim.host, sim.port);
+      const serial = info.serial;
+      await waitFor("fast UI ready", () => fleet.fastUi.status(serial).state === "ready", 30_000);
+      expect(fleet.fastUi.status(serial)).toEqual({
+        enabled: true,
+        state: "ready",
+        reason: null,
+        retryAt: null,
+      });
+      const phone = fleet.phone(serial) as Phone;
+      const before = { dumps: dumps(sim), taps: inputTaps(sim) };
+      expect((await follow(phone, "Cats.Daily", clock)).outcome).toBe("followed");
+      expect(dumps(sim) - before.dumps).toBe(0);
+      expect(inputTaps(sim) - before.taps).toBe(0);
+
+      // off for this phone: stopped, remembered; on again: started again
+      expect((await fleet.fastUi.setEnabled(serial, false)).state).toBe("off");
+      expect(sim.uia2.running).toBe(false);
+      expect(JSON.parse(readFileSync(settingsFile, "utf8"))).toEqual({ [serial]: false });
+      await fleet.fastUi.setEnabled(serial, true);
+      await waitFor("fast UI ready again", () => fleet.fastUi.status(serial).state === "ready", 30_000);
+
+      // the service stops: session deleted, instrumentation ended, nothing of it running on the phone
+      await fleet.stop();
+      expect(sim.uia2.running).toBe(false);
+      expect(sim.uia2.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
+
+      // removal: uninstalled, and off for this phone from then on
+      const again = new Fleet({
+        dataDir: dir,
+        adbServer: { port: adb.port },
+        pollMs: 200,
+        fastUi: { all: true, settingsFile },
+        log: loggerInto(lines),
+      });
+      try {
+        await again.start();
+        await again.connect(sim.host, sim.port);
+        await waitFor("ready after a restart", () => again.fastUi.status(serial).state === "ready", 30_000);
+        const removed = await again.fastUi.remove(serial, new AbortController().signal);
+        expect(removed?.sort()).toEqual([UIA2_SERVER_PKG, UIA2_TEST_PKG]);
+        expect(sim.device.packages.has(UIA2_SERVER_PKG)).toBe(false);
+        expect(sim.uia2.running).toBe(false);
+        expect(again.fastUi.status(serial)).toMatchObject({ enabled: false, state: "off" });
+      } finally {
+        await again.stop();
+      }
+      expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
+    } finally {
+      await fleet.stop().catch(() => {});
+      await sim.stop();
+      await adb.stop();
+    }
+  }, 90_000);
 });
