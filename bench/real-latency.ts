@@ -17,7 +17,10 @@
 // - push/pull 30–38 MB/s: AOSP adb's commit "adb: implement compression for file sync" measured a Pixel 3
 //   over USB 2.0 at 36 MB/s uncompressed.
 //
-// Usage: bun bench/real-latency.ts [--phones-per-script 4] [--warmup-s 60] [--plain] [--timeout 240]
+// --fast-ui: as many phones again, each with fast UI on (Appium's UiAutomator2 server: page source and taps in
+//   tens of ms; bench/lib/fast-ui.ts), ready before the tasks start; their rows ("[fast UI]") follow the stock ones.
+//
+// Usage: bun bench/real-latency.ts [--phones-per-script 4] [--warmup-s 60] [--plain] [--timeout 240] [--fast-ui]
 //   Screens are realistic too (changes take 300–800 ms, toasts, dumps that find no idle state, …), as a real
 //   phone's; --plain takes instant screens (the first baseline, taken before the flows passed on realistic
 //   screens, was on plain ones).
@@ -30,6 +33,7 @@ import { FEED, type PhoneWait, type VirtualPhone, type WaitKind } from "@farm/vi
 import { writeMedia } from "../test/helpers/media.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { type Farm, startFarm } from "./lib/farm.ts";
+import { enableFastUi, FAST_UI_KINDS, withFastUi } from "./lib/fast-ui.ts";
 import { withTimeout } from "./lib/proc.ts";
 
 const { values } = parseArgs({
@@ -38,12 +42,14 @@ const { values } = parseArgs({
     "warmup-s": { type: "string", default: "60" },
     timeout: { type: "string", default: "240" },
     plain: { type: "boolean", default: false },
+    "fast-ui": { type: "boolean", default: false },
   },
 });
 const PER_SCRIPT = Number(values["phones-per-script"]);
 const WARMUP_S = Number(values["warmup-s"]);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const REALISTIC = !values.plain;
+const FAST_UI = values["fast-ui"];
 const VIDEO_MB = 10;
 /** The sim apps' upload time, the same on every phone: a post's floor. */
 const UPLOAD_MS = 3000;
@@ -59,6 +65,7 @@ const KINDS: WaitKind[] = [
   "stream",
   "push",
   "pull",
+  ...(FAST_UI ? FAST_UI_KINDS : []),
 ];
 
 interface Job {
@@ -87,7 +94,7 @@ async function main() {
     const video = writeMedia(join(dir, "media", "video.mp4"), "mp4", VIDEO_MB * 1024 * 1024);
     const target = FEED[0];
     if (!target) throw new Error("the sim feed is empty");
-    const jobs: Job[] = [
+    const stockJobs: Job[] = [
       {
         label: "post TikTok video",
         script: "post",
@@ -119,6 +126,7 @@ async function main() {
         config: { task_duration: WARMUP_S, min_duration: WATCH_S, max_duration: WATCH_S, topic: "cats" },
       },
     ];
+    const jobs = FAST_UI ? [...stockJobs, ...withFastUi(stockJobs)] : stockJobs;
     const phoneCount = PER_SCRIPT * jobs.length;
     farm = await startFarm({
       dir,
@@ -134,6 +142,7 @@ async function main() {
       p.apps.instagram.uploadMs = UPLOAD_MS;
     }
     const bySerial = new Map(phones.map((p, i) => [serials[i] as string, p]));
+    const fastSetupMs = FAST_UI ? await enableFastUi(farm, serials.slice(PER_SCRIPT * stockJobs.length)) : 0;
 
     const taskJob = new Map<number, Job>();
     const t0 = performance.now();
@@ -175,7 +184,8 @@ async function main() {
       `service: bun src/main.ts; ${phoneCount} virtual phones (${PER_SCRIPT} per script, all at once), latency ` +
         `profile real-usb, ${REALISTIC ? "realistic screens" : "plain screens (--plain)"}, no popups; ` +
         `${VIDEO_MB} MB video, sim upload ${seconds(UPLOAD_MS)} s; warmup ${WARMUP_S} s watching ${WATCH_S} s a ` +
-        `video; ${navigator.hardwareConcurrency} CPU core(s); all tasks done in ${totalS.toFixed(1)} s`,
+        `video; ${navigator.hardwareConcurrency} CPU core(s); all tasks done in ${totalS.toFixed(1)} s` +
+        (FAST_UI ? `; fast UI installed and started on its phones in ${seconds(fastSetupMs)} s first` : ""),
     );
     console.log(
       "figures per task, mean over the script's completed tasks (s); waited = the phone's command times; " +
