@@ -309,6 +309,11 @@ export class Phone {
   /** `input keyevent` with a number (66) or a name (KEYCODE_ENTER). */
   async keyEvent(code: number | string, options?: VerbOptions): Promise<void> {
     this.#actions++;
+    if (
+      typeof code === "number" &&
+      (await this.#viaFastUi("keyEvent", options, TIMEOUTS.quick, (f, signal) => f.keyEvent(code, signal)))
+    )
+      return;
     await this.#check("keyEvent", sh("input", "keyevent", code), options);
   }
 

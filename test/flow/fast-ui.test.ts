@@ -33,6 +33,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const dumps = (sim: VirtualPhone) =>
   sim.commands.filter((c) => /\buiautomator dump\b/.test(c.command)).length;
+/** `input` commands but text (typing stays with `input text` and ADBKeyBoard). */
+const inputs = (sim: VirtualPhone) => sim.commands.filter((c) => /\binput (?!text)/.test(c.command)).length;
 const inputTaps = (sim: VirtualPhone) =>
   sim.commands.filter((c) => /\binput (tap|swipe)\b/.test(c.command)).length;
 
@@ -63,6 +65,7 @@ describe("fast UI", () => {
     expect(sim.device.packages.has(UIA2_TEST_PKG)).toBe(true);
     expect(sim.device.versions.get(UIA2_SERVER_PKG)?.name).toBe("10.6.6");
     expect(sim.uia2.running).toBe(true);
+    expect(sim.uia2.settings).toEqual({ waitForIdleTimeout: 0 });
     const before = { dumps: dumps(sim), taps: inputTaps(sim) };
     const result = await follow(phone, "Cats.Daily");
     expect(result.outcome).toBe("followed");
@@ -74,11 +77,11 @@ describe("fast UI", () => {
     expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
   });
 
-  test("a post to TikTok goes through it too: no dump, no input tap", async () => {
+  test("a post to TikTok goes through it too: no dump, no input tap, swipe or key event", async () => {
     const lines: string[] = [];
     const { sim, phone, fast } = await fastPhone(lines);
     expect(fast.state).toBe("ready");
-    const before = { dumps: dumps(sim), taps: inputTaps(sim) };
+    const before = { dumps: dumps(sim), inputs: inputs(sim) };
     const r = flowContext(phone, "tiktok", { dataDir: work });
     try {
       await postFlow(r.ctx, {
@@ -92,7 +95,9 @@ describe("fast UI", () => {
     }
     expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["fast #fyp"]);
     expect(dumps(sim) - before.dumps).toBe(0);
-    expect(inputTaps(sim) - before.taps).toBe(0);
+    // no `input tap`, `swipe` or `keyevent` either: the keyboard's ENTER and BACK went through the server too
+    expect(inputs(sim) - before.inputs).toBe(0);
+    expect(sim.uia2.requests.some((q) => q.path.endsWith("/press_keycode"))).toBe(true);
     expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
   });
 
@@ -184,13 +189,15 @@ describe("fast UI in the fleet, through the real adb server", () => {
     const dir = mkdtempSync(join(work, "fleet-"));
     const settingsFile = join(dir, "fast-ui.json");
     const lines: string[] = [];
-    const fleet = new Fleet({
-      dataDir: dir,
-      adbServer: { port: adb.port },
-      pollMs: 200,
-      fastUi: { all: true, settingsFile },
-      log: loggerInto(lines),
-    });
+    const newFleet = () =>
+      new Fleet({
+        dataDir: dir,
+        adbServer: { port: adb.port },
+        pollMs: 200,
+        fastUi: { all: true, settingsFile },
+        log: loggerInto(lines),
+      });
+    const fleet = newFleet();
     try {
       await fleet.start();
       const info = await fleet.connect(sim.host, sim.port);
@@ -221,13 +228,7 @@ describe("fast UI in the fleet, through the real adb server", () => {
       expect(sim.uia2.requests.filter((r) => r.method === "DELETE")).toHaveLength(2);
 
       // removal: uninstalled, and off for this phone from then on
-      const again = new Fleet({
-        dataDir: dir,
-        adbServer: { port: adb.port },
-        pollMs: 200,
-        fastUi: { all: true, settingsFile },
-        log: loggerInto(lines),
-      });
+      const again = newFleet();
       try {
         await again.start();
         await again.connect(sim.host, sim.port);

@@ -5,7 +5,8 @@
  * on the phone's port 6790 (ADB `OPEN tcp:6790`): `GET /status`, `GET /sessions`, `POST /session`,
  * `DELETE /session/:id`, `GET /session/:id/source` (the page source in the server's form: the screen the apps
  * show now), `POST /session/:id/appium/gestures/click` (`{offset:{x,y}}`) and `POST /session/:id/actions`
- * (W3C pointer actions: a tap or a swipe), answered as the server does (`{sessionId, value}`; errors
+ * (W3C pointer actions: a tap or a swipe), `POST /session/:id/appium/device/press_keycode`,
+ * `POST /session/:id/appium/settings`, answered as the server does (`{sessionId, value}`; errors
  * `{value:{error, message, stacktrace}}`). Knobs make it fail (`crash`, `crashAfter`,
  * `failRequests`, `crashOnStart`).
  */
@@ -49,6 +50,8 @@ export class Uia2Sim {
   /** The server crashes after serving this many more commands (null: never). */
   crashAfter: number | null = null;
   latency: Uia2Latency | null = null;
+  /** The server's settings as a host set them (`POST /session/:id/appium/settings`). */
+  readonly settings: Record<string, unknown> = {};
   private stopped: (() => void) | null = null;
   private crashed = false;
 
@@ -250,6 +253,19 @@ export class Uia2Sim {
       const { width, height } = this.dev.cfg.screen;
       return [200, { sessionId: this.session, value: toAppiumXml(this.dev.roots(), width, height) }];
     }
+    if (method === "POST" && rest === "appium/settings") {
+      const parsed = parseJson(body) as { settings?: Record<string, unknown> } | null;
+      if (!parsed?.settings) return error(400, "invalid argument", "'settings' are mandatory");
+      Object.assign(this.settings, parsed.settings);
+      return [200, { sessionId: this.session, value: null }];
+    }
+    if (method === "POST" && rest === "appium/device/press_keycode") {
+      const keycode = (parseJson(body) as { keycode?: unknown } | null)?.keycode;
+      if (typeof keycode !== "number") return error(400, "invalid argument", "'keycode' is mandatory");
+      if (this.latency && !(await this.latency.serve("fast-ui action", signal))) return [500, {}];
+      this.dev.key(keycode);
+      return [200, { sessionId: this.session, value: null }];
+    }
     if (method === "POST" && (rest === "appium/gestures/click" || rest === "actions")) {
       let input: unknown;
       try {
@@ -267,6 +283,14 @@ export class Uia2Sim {
       return [200, { sessionId: this.session, value: null }];
     }
     return error(404, "unknown command", `${method} ${path}`);
+  }
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body || "{}");
+  } catch {
+    return null;
   }
 }
 

@@ -2,7 +2,7 @@
  * Appium's UiAutomator2 server on one phone: installed when missing or of another version (the embedded
  * APKs pushed, then `pm install -r -d -g`), started by `am instrument -w` in a shell stream that stays open,
  * reached through `tcp:6790` streams of the phone's ADB connection (no port on this PC), one session; then
- * the page source and taps/swipes go through it in tens of milliseconds instead of seconds.
+ * the page source, taps, swipes and key presses go through it in tens of milliseconds instead of seconds.
  *
  * Any failure (install refused, the instrumentation ends, an HTTP error, a timeout) turns it off for the phone
  * (`fallback`): one warning in the log says why, the server is stopped, and the phone's verbs use
@@ -145,6 +145,17 @@ export class FastUi {
     if (!id) throw new FastUiError("POST /session answered no session id");
     if (run !== this.#run) return;
     this.#session = id;
+    // no wait for the screen to go idle before each action (10 s by default): a video feed never does, and the
+    // scripts wait for the screens they expect themselves (an old server without the setting is fine too)
+    await this.#http(
+      "POST",
+      `/session/${id}/appium/settings`,
+      { settings: { waitForIdleTimeout: 0 } },
+      signal,
+    )
+      .then((a) => this.#value(a, "POST /appium/settings"))
+      .catch(() => {});
+    if (run !== this.#run) return;
     this.state = "ready";
     this.#log.info(`fast UI ready: Appium UiAutomator2 server ${SERVER_VERSION}, session ${id}`);
   }
@@ -270,6 +281,11 @@ export class FastUi {
 
   async tap(x: number, y: number, signal: AbortSignal): Promise<void> {
     await this.#command("POST", "/appium/gestures/click", { offset: { x, y } }, signal);
+  }
+
+  /** A key press (Android's key code: 4 BACK, 66 ENTER, …). */
+  async keyEvent(keycode: number, signal: AbortSignal): Promise<void> {
+    await this.#command("POST", "/appium/device/press_keycode", { keycode }, signal);
   }
 
   /** A touch from (x1,y1) to (x2,y2) taking `ms` (W3C pointer actions). */
