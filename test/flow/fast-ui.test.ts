@@ -124,6 +124,29 @@ describe("fast UI", () => {
     });
   }
 
+  test("after its back-off, a fallen-back server is started again by the next read, the stock tools serving meanwhile", async () => {
+    const lines: string[] = [];
+    const flow = await startFlowPhone(work, { popups: false });
+    const fast = new FastUi(flow.phone.adb, flow.phone.goneSignal, {
+      log: loggerInto(lines),
+      retryAfterMs: 0,
+    });
+    flow.phone.fastUi = fast;
+    await fast.start();
+    flow.sim.uia2.failRequests = 1;
+    await flow.phone.dumpUi(); // 500: falls back, read by uiautomator dump
+    expect(fast.state).toBe("fallback");
+    expect(dumps(flow.sim)).toBe(1);
+    await flow.phone.dumpUi(); // the back-off is over: started again in the background, this one stock
+    expect(dumps(flow.sim)).toBe(2);
+    await waitFor("ready again", () => fast.state === "ready");
+    expect(flow.sim.uia2.running).toBe(true);
+    await flow.phone.dumpUi();
+    expect(dumps(flow.sim)).toBe(2);
+    expect(flow.sim.uia2.starts).toBe(2);
+    expect(lines.filter((l) => l.includes("fast UI off"))).toHaveLength(1);
+  });
+
   test("a server that will not start (instrumentation crashes) falls back at once, saying why", async () => {
     const lines: string[] = [];
     const { sim, phone, fast } = await fastPhone(lines, (s) => {

@@ -244,8 +244,12 @@ export class Uia2Sim {
     const rest = parts.slice(2).join("/");
     if (method === "DELETE" && rest === "") {
       const id = this.session;
-      // the server shuts down once the answer is out
-      setTimeout(() => this.stop(), 15);
+      // the server shuts down once the answer is out (that server: not one started since)
+      const started = this.starts;
+      this.session = null;
+      setTimeout(() => {
+        if (this.starts === started) this.stop();
+      }, 15);
       return [200, { sessionId: id, value: null }];
     }
     if (method === "GET" && rest === "source") {

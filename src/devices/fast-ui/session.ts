@@ -59,6 +59,7 @@ export class FastUi {
   #session: string | null = null;
   #instrumentation: AbortController | null = null;
   #starting: Promise<void> | null = null;
+  #stopping: Promise<void> = Promise.resolve();
   #retryAt = 0;
   /** Bumped by every start and stop: a late event of an older run changes nothing. */
   #run = 0;
@@ -116,6 +117,7 @@ export class FastUi {
   }
 
   async #start(run: number, signal: AbortSignal): Promise<void> {
+    await this.#stopping;
     await this.#forceStop(signal); // leftovers of an earlier run
     await this.#ensureInstalled(signal);
     if (run !== this.#run) return;
@@ -336,24 +338,29 @@ export class FastUi {
     await this.#shutdown();
   }
 
-  async #shutdown(): Promise<void> {
+  #shutdown(): Promise<void> {
     this.#run++;
     this.#starting = null;
     const session = this.#session;
     this.#session = null;
-    if (this.#gone.aborted) {
-      this.#instrumentation?.abort();
-      this.#instrumentation = null;
-      return;
-    }
-    const signal = AbortSignal.any([AbortSignal.timeout(3000), this.#gone]);
-    if (session)
-      await phoneHttp(this.#adb, SERVER_PORT, "DELETE", `/session/${session}`, undefined, signal).catch(
-        () => {},
-      );
-    this.#instrumentation?.abort();
+    const instrumentation = this.#instrumentation;
     this.#instrumentation = null;
-    await this.#forceStop(signal).catch(() => {});
+    const done = (async () => {
+      if (this.#gone.aborted) {
+        instrumentation?.abort();
+        return;
+      }
+      const signal = AbortSignal.any([AbortSignal.timeout(3000), this.#gone]);
+      if (session)
+        await phoneHttp(this.#adb, SERVER_PORT, "DELETE", `/session/${session}`, undefined, signal).catch(
+          () => {},
+        );
+      instrumentation?.abort();
+      await this.#forceStop(signal).catch(() => {});
+    })();
+    // a start waits for it: the force-stop must not hit the next server
+    this.#stopping = done.catch(() => {});
+    return done;
   }
 
   async #forceStop(signal: AbortSignal): Promise<void> {
