@@ -197,6 +197,15 @@ describe("fast UI", () => {
     expect(sim.device.packages.has(UIA2_TEST_PKG)).toBe(false);
   });
 
+  test("a phone that goes away takes its server with it: no warning, nothing to fall back from", async () => {
+    const lines: string[] = [];
+    const { sim, phone, fast } = await fastPhone(lines);
+    await sim.vanish();
+    await waitFor("the phone gone", () => phone.closed);
+    await waitFor("off", () => fast.state === "off");
+    expect(lines.filter((l) => l.includes("fast UI off"))).toEqual([]);
+  });
+
   test("closing the phone (the service stops) stops the server first", async () => {
     const { sim, phone } = await fastPhone([]);
     await phone.close();

@@ -105,6 +105,10 @@ export class FastUi {
     this.#starting = this.#start(run, controller.signal)
       .catch((e) => {
         if (run !== this.#run) return;
+        if (this.#gone.aborted) {
+          this.state = "off";
+          return;
+        }
         const why = controller.signal.aborted ? controller.signal.reason : e;
         this.fail(`it did not start: ${(why as Error).message}`);
       })
@@ -230,6 +234,13 @@ export class FastUi {
         output = (e as Error).message;
       }
       if (controller.signal.aborted || run !== this.#run) return;
+      if (this.#gone.aborted) {
+        // the phone went away, and the server with it: that says nothing of fast UI on the phone
+        this.state = "off";
+        this.#session = null;
+        this.#instrumentation = null;
+        return;
+      }
       this.#instrumentation = null;
       const tail = /shortMsg=([^\n]+)|INSTRUMENTATION_FAILED[^\n]*|Error=([^\n]+)/.exec(output)?.[0];
       if (this.state === "ready" || this.state === "starting") {
