@@ -76,15 +76,33 @@ try {
   const fleetPush = async (): Promise<Side> => {
     const worker = Bun.spawn(
       [process.execPath, join(import.meta.dir, "lib/push-worker.ts"), String(adb.port), file, ...serials],
-      { stdout: "pipe", stderr: "inherit" },
+      { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
     );
-    // the worker's own start (attaching 100 phones) is not the push: its figures are taken inside it, and
-    // the server's CPU is read from the worker's first line to its end
+    // the adb server's CPU from the worker's "go" to its "pushed": attaching the phones is not the push
+    const lines = (worker.stdout as ReadableStream<Uint8Array>)
+      .pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>)
+      .getReader();
+    let text = "";
+    const until = async (line: string) => {
+      while (!text.split("\n").includes(line)) {
+        const { done, value } = await lines.read();
+        if (done) throw new Error(`push worker ended before "${line}": ${text}`);
+        text += value;
+      }
+    };
+    await until("ready");
     const s0 = serverCpu();
-    const out = await new Response(worker.stdout).text();
+    worker.stdin.write("go\n");
+    await worker.stdin.flush();
+    await until("pushed");
     const serverCpuS = serverCpu() - s0;
-    if ((await worker.exited) !== 0) throw new Error(`push worker failed: ${out}`);
-    const measured = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+    for (;;) {
+      const { done, value } = await lines.read();
+      if (done) break;
+      text += value;
+    }
+    if ((await worker.exited) !== 0) throw new Error(`push worker failed: ${text}`);
+    const measured = JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as {
       wallS: number;
       cpuS: number;
       idleCpuS: number;

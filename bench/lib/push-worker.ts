@@ -1,6 +1,7 @@
 // One side of bench/push.ts in a process of its own, so its CPU is the push's alone: the service's Fleet
-// through the adb server on PORT pushes FILE to every SERIAL at once, then prints
-// {"wallS":…,"cpuS":…,"idleCpuS":…} on stdout (idleCpuS: the same fleet over the same time, pushing nothing).
+// through the adb server on PORT pushes FILE to every SERIAL at once. Prints "ready" once every phone is
+// online, pushes when a line comes on stdin, prints "pushed" when done, then
+// {"wallS":…,"cpuS":…,"idleCpuS":…} (idleCpuS: the same fleet over the same time, pushing nothing).
 // Usage: bun bench/lib/push-worker.ts PORT FILE SERIAL...
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +23,8 @@ try {
     },
     60_000,
   );
+  console.log("ready");
+  for await (const _ of console) break;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
@@ -29,6 +32,7 @@ try {
   );
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  console.log("pushed");
   // what the fleet itself costs over the same time with nothing to push (polling the server, batteries)
   const idle0 = process.cpuUsage();
   await Bun.sleep(wallS * 1000);
