@@ -157,6 +157,33 @@ describe("typing", () => {
       expect(sim.device.missedTaps).toEqual([]);
     });
   }
+
+  test("the caption field's focus is seen as the keyboard coming up (a light read), not on a dump", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    const { result } = await post(phone, "tiktok", { caption: "Quick" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Quick"]);
+    const commands = sim.commands.map((c) => c.command);
+    const typed = commands.findIndex((c) => c.startsWith("input text"));
+    const fieldTap = commands.slice(0, typed).findLastIndex((c) => c.startsWith("input tap"));
+    const between = commands.slice(fieldTap + 1, typed);
+    expect(between.some((c) => c.includes("dumpsys input_method"))).toBe(true);
+    expect(between.filter((c) => c.includes("uiautomator dump"))).toEqual([]);
+  });
+
+  test("a text typed as the keyboard came up but found nowhere: typed once more, the focus seen on a dump", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    // the first text goes nowhere (typed before the field had the focus, as a slow phone may take it)
+    const typeText = sim.device.typeText.bind(sim.device);
+    let dropped = 0;
+    sim.device.typeText = (text: string) => {
+      if (dropped++ > 0) typeText(text);
+    };
+    const { result, logs } = await post(phone, "tiktok", { caption: "Once" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Once"]);
+    expect(logs).toContain("the caption did not get the text typed: its focus is seen on a dump this time");
+  });
 });
 
 describe("the upload watched cheaply", () => {
