@@ -205,7 +205,7 @@ describe("the upload watched cheaply", () => {
       .slice(tapAt[postTap], tapAt[postTap + 1])
       .filter((c) => c.command.includes("uiautomator dump"));
     expect(waiting.length).toBeGreaterThan(5);
-    // with no success text in a dump (a toast), the end is two looks without the progress; the feed's
+    // with no success text in a dump (a toast), the end is the first look without the progress; the feed's
     // failing dumps (could not get idle state) are tried again soon: still fewer than a dump a second
     expect(waiting.length).toBeLessThan(36);
   });
