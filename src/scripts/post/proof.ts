@@ -15,7 +15,7 @@ import type { PostProof, PostRecord } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { readAccountInUse } from "../screen/accounts.ts";
 import type { AppSession } from "../screen/app.ts";
-import { type Screen, ScreenNeverCame, type WaitOptions } from "../screen/index.ts";
+import { POPUP_LOOK_MS, type Screen, ScreenNeverCame, type WaitOptions } from "../screen/index.ts";
 
 /** What is looked for: the caption as typed (TikTok: the description, with its title), or the story. */
 export type PostClaim = Pick<PostRecord, "caption" | "title" | "story">;
@@ -67,7 +67,8 @@ export function captionMatches(shown: string, claim: PostClaim, username?: strin
 
 /**
  * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
- * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
+ * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes); after a look
+ * without the progress, POPUP_LOOK_MS.
  */
 const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
 
@@ -99,7 +100,12 @@ export async function uploadEnded(
         quiet = screen.has(busy) ? 0 : quiet + 1;
         return quiet >= (underWay ? 1 : 2) ? { key: "gone" as const } : undefined;
       },
-      { timeoutMs, intervalMs: UPLOAD_POLL_MS, ...options },
+      {
+        timeoutMs,
+        // a look without the progress (never seen) is looked at again soon: the upload may be over
+        intervalMs: (n) => (quiet > 0 ? POPUP_LOOK_MS : (UPLOAD_POLL_MS[Math.min(n, 5)] as number)),
+        ...options,
+      },
     );
   } catch (e) {
     if (e instanceof ScreenNeverCame) return { key: "timeout" };

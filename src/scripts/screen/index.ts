@@ -185,8 +185,11 @@ const KEYCODE_BACK = 4;
 export interface WaitOptions {
   /** Default WAIT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last repeated. */
-  intervalMs?: number | number[];
+  /**
+   * Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last
+   * repeated; a function: the pause after look `n` (0-based), asked after that look.
+   */
+  intervalMs?: number | number[] | ((n: number) => number);
   /**
    * A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. By
    * default `current()`: the last dump, when nothing was sent to the phone since.
@@ -199,9 +202,10 @@ export interface WaitOptions {
 }
 
 /** The pause before look `n` + 1 (0-based `n`). */
-function intervalAt(intervalMs: number | number[] | undefined, n: number): number {
+function intervalAt(intervalMs: WaitOptions["intervalMs"], n: number): number {
   if (intervalMs === undefined) return WAIT_INTERVAL_MS;
   if (typeof intervalMs === "number") return intervalMs;
+  if (typeof intervalMs === "function") return intervalMs(n);
   return intervalMs[Math.min(n, intervalMs.length - 1)] ?? WAIT_INTERVAL_MS;
 }
 
