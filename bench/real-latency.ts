@@ -1,8 +1,9 @@
 // The scripts on phones as slow as real ones: 20 virtual phones under the `real-usb` latency profile, the
 // service from source, four phones per script, all at once: post a video to TikTok,
 // post it to Instagram, follow, comment, 60 s of account_warmup. Prints per script the wall time per task,
-// the time the phones spent on each kind of command, dumps and taps per task, and the floor (the app's own
-// waits: the upload, the videos watched), so that overhead = wall − floor shows per script.
+// the time the phones spent on each kind of command, dumps, taps and commands per task, and the floor (the
+// app's own waits: the upload, the videos watched), so that overhead = wall − floor shows per script; then,
+// for each post, its dumps per step (the innermost step of the task's log a dump began in).
 //
 // The `real-usb` figures (packages/virtual-phone/src/latency.ts; the README's "Real phones' latency" table):
 // - `uiautomator dump` 0.8–2.5 s: AOSP's DumpCommand.java calls `uiAutomation.waitForIdle(1000, 1000 * 10)`
@@ -97,6 +98,10 @@ interface Figures {
   byKind: Record<WaitKind, number>;
   dumps: number;
   taps: number;
+  /** Every command the phone ran (shell, exec), light reads included. */
+  commands: number;
+  /** Dumps per step (the innermost step a dump began in; "(between steps)" for none), mean per task. */
+  stepDumps: Map<string, number>;
 }
 
 /** A service (this checkout's, or the baseline's) and its phones: one per script's phone. */
@@ -210,7 +215,7 @@ async function main() {
     );
     const figures = await Promise.all(groups.map((g) => groupFigures(g, jobs)));
     const header = ["script", "service", "ok", "wall", "floor", "overhead", "vs base", "waited"];
-    const rows: string[][] = [[...header, ...KINDS, "dumps", "taps"]];
+    const rows: string[][] = [[...header, ...KINDS, "dumps", "taps", "cmds"]];
     const failures: string[] = [];
     for (const [j, job] of jobs.entries()) {
       const base = groups.length > 1 ? figures[1]?.rows[j] : undefined;
@@ -229,6 +234,7 @@ async function main() {
           ...KINDS.map((k) => seconds(f.byKind[k])),
           f.dumps.toFixed(1),
           f.taps.toFixed(1),
+          f.commands.toFixed(1),
         ]);
       }
       for (const [g, group] of groups.entries())
@@ -237,6 +243,17 @@ async function main() {
     const widths = (rows[0] as string[]).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
     for (const r of rows) console.log(r.map((cell, c) => cell.padStart(widths[c] ?? 0)).join("  "));
     for (const f of failures) console.log(`  failed: ${f}`);
+    // where a post's dumps go, step by step, in each group
+    for (const [j, job] of jobs.entries()) {
+      if (job.script !== "post") continue;
+      const byGroup = groups.map((_, g) => figures[g]?.rows[j]?.stepDumps ?? new Map<string, number>());
+      const names = [...new Set(byGroup.flatMap((m) => [...m.keys()]))];
+      const table = [[`dumps per step: ${job.label}`, ...groups.map((g) => g.name)]];
+      for (const name of names) table.push([name, ...byGroup.map((m) => (m.get(name) ?? 0).toFixed(1))]);
+      const w = (table[0] as string[]).map((_, c) => Math.max(...table.map((r) => (r[c] ?? "").length)));
+      for (const r of table)
+        console.log(r.map((cell, c) => (c ? cell.padStart(w[c] ?? 0) : cell.padEnd(w[c] ?? 0))).join("  "));
+    }
   } finally {
     for (const g of groups) await g.farm.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -287,6 +304,12 @@ async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[
     id: number;
     at: number;
   }[];
+  // a step's line is logged at its end, with its duration
+  const steps = db
+    .query(
+      "select task_id id, message name, at - duration_ms start, at end from task_logs where duration_ms is not null and level = 'info'",
+    )
+    .all() as { id: number; name: string; start: number; end: number }[];
   db.close();
 
   const rows: Figures[] = [];
@@ -317,13 +340,24 @@ async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[
       const byKind = Object.fromEntries(
         KINDS.map((k) => [k, waits.filter((w) => w.kind === k).reduce((s, w) => s + w.ms, 0)]),
       ) as Record<WaitKind, number>;
+      const stepOf = (at: number) =>
+        steps
+          .filter((st) => st.id === t.id && st.start <= at && at <= st.end)
+          .sort((a, b) => a.end - a.start - (b.end - b.start))[0]?.name ?? "(between steps)";
+      const stepDumps = new Map<string, number>();
+      for (const w of waits.filter((x) => x.kind === "uiautomator dump")) {
+        const name = stepOf(w.at);
+        stepDumps.set(name, (stepDumps.get(name) ?? 0) + 1);
+      }
       return {
+        stepDumps,
         wall: finished - started,
         floor,
         waited: waits.reduce((s, w) => s + w.ms, 0),
         byKind,
         dumps: waits.filter((w) => w.kind === "uiautomator dump").length,
         taps: tapsIn(bySerial.get(t.serial), started, finished),
+        commands: commandsIn(bySerial.get(t.serial), started, finished).length,
       };
     });
     const mean = (f: (x: (typeof per)[number]) => number) =>
@@ -336,6 +370,13 @@ async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[
       byKind: Object.fromEntries(KINDS.map((k) => [k, mean((x) => x.byKind[k])])) as Record<WaitKind, number>,
       dumps: mean((x) => x.dumps),
       taps: mean((x) => x.taps),
+      commands: mean((x) => x.commands),
+      stepDumps: new Map(
+        [...new Set(per.flatMap((x) => [...x.stepDumps.keys()]))].map((name) => [
+          name,
+          mean((x) => x.stepDumps.get(name) ?? 0),
+        ]),
+      ),
     });
   }
   return { rows, failures };
@@ -345,10 +386,14 @@ function waitsIn(phone: VirtualPhone | undefined, from: number, to: number): Pho
   return (phone?.waits ?? []).filter((w) => w.at >= from && w.at <= to);
 }
 
+/** The commands a phone received while a task ran on it. */
+function commandsIn(phone: VirtualPhone | undefined, from: number, to: number) {
+  return (phone?.commands ?? []).filter((c) => c.at >= from && c.at <= to);
+}
+
 /** The `input tap`s a phone received while a task ran on it. */
 function tapsIn(phone: VirtualPhone | undefined, from: number, to: number): number {
-  return (phone?.commands ?? []).filter((c) => c.at >= from && c.at <= to && /\binput tap\b/.test(c.command))
-    .length;
+  return commandsIn(phone, from, to).filter((c) => /\binput tap\b/.test(c.command)).length;
 }
 
 await main();
