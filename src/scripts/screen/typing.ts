@@ -86,6 +86,7 @@ export async function typeInto(
       unchanged: `${what} did not take the focus`,
       retry: field,
     });
+    const before = ui.last;
     await typeExactly(ctx, text, what);
     await ui.hideKeyboard();
     try {
@@ -93,9 +94,10 @@ export async function typeInto(
     } catch (e) {
       if (!(e instanceof ScreenNeverCame)) throw e;
       const last = ui.last;
-      // the keyboard came up, but the text is nowhere, long after it was typed: it was typed before the
-      // field had the focus (never on the first dumps: a dump during the change shows the screen before it)
-      if (byKeyboard && last?.shows(page) && !last.nodes.some((n) => n.text.includes(text))) {
+      // the keyboard came up, but the text is nowhere on a screen dumped long after it was typed: it was
+      // typed before the field had the focus (never judged on the first dumps, nor on one from before)
+      const fresh = last !== undefined && last !== before;
+      if (byKeyboard && fresh && last.shows(page) && !last.nodes.some((n) => n.text.includes(text))) {
         ctx.log(`${what} did not get the text typed: its focus is seen on a dump this time`);
         light = false;
         continue;
