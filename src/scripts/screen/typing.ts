@@ -6,7 +6,7 @@
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import { type Page, type Screen, ScreenNeverCame, type Selector, TAP_EFFECT_MS } from "./index.ts";
+import { type Page, type Screen, ScreenNeverCame, type Selector, WAIT_TIMEOUT_MS } from "./index.ts";
 
 const KEYCODE_BACK = 4;
 
@@ -73,7 +73,8 @@ export async function typeInto(
   const listed = (screen: Screen) => suggestions !== undefined && screen.has(suggestions);
   const settled = (screen: Screen) =>
     screen.shows(page) && holds(screen) && !listed(screen) ? screen : undefined;
-  const wait = { timeoutMs: TAP_EFFECT_MS };
+  // a screen playing video (a comment sheet over it) may refuse dumps for seconds: no answer, not a failure
+  const wait = { timeoutMs: WAIT_TIMEOUT_MS };
   let light = true;
   for (;;) {
     const { node } = await ui.onPage(page, what, field, light ? { first } : {});
