@@ -186,6 +186,24 @@ describe("typing", () => {
   });
 });
 
+describe("dumps refused for idle", () => {
+  test("after the tap on Post, seconds of refused dumps are waited out: no 'the tap had no effect'", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    // the feed after Post plays video: every dump of the next seconds finds no idle state
+    const tap = sim.device.tap.bind(sim.device);
+    let taps = 0;
+    sim.device.tap = (x: number, y: number) => {
+      tap(x, y);
+      if (++taps === 3) sim.device.idleFailures = 30; // the editor's Next, the caption, Post
+    };
+    const { result, logs } = await post(phone, "tiktok", { caption: "Refused" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect((result as PostResult).taps.map((t) => t.what)).toContain("Post");
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Refused"]);
+    expect(logs).toContain("the screen after the tap on Post would not settle: looked at longer");
+  });
+});
+
 describe("the upload watched cheaply", () => {
   test("a 30 s upload: looked at each second, then every 2 s; dumps that cannot get idle state tried later", async () => {
     const { sim, phone } = await realPhone({}, false);

@@ -431,18 +431,28 @@ export class Ui {
     // looked for at once: a dump takes its time on a real phone, and a frozen clock must not stop a walk
     // whose taps take effect at once
     const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS };
+    const look = (timeoutMs: number) =>
+      this.waitUntil(`the effect of the tap on ${what}`, effect.check, { timeoutMs });
     const effectOf = async () => {
       const seen = effect.light && (await this.#lightEffect(what, effect.light));
-      return seen !== undefined
-        ? seen
-        : this.waitUntil(`the effect of the tap on ${what}`, effect.check, wait);
+      if (seen !== undefined) return seen;
+      const before = this.last;
+      return look(wait.timeoutMs).catch((e: unknown) => {
+        // every dump since the tap refused (a playing video that will not idle): no sign yet of no effect
+        if (!(e instanceof ScreenNeverCame) || this.last !== before) throw e;
+        this.options.log?.(`the screen after the tap on ${what} would not settle: looked at longer`);
+        return look(WAIT_TIMEOUT_MS);
+      });
     };
+    const tapped = this.last;
     await this.tap(node, what);
     let again: UiNode | undefined;
     try {
       return await effectOf();
     } catch (e) {
       if (!(e instanceof ScreenNeverCame)) throw e;
+      // not one screen read since the tap: what it did is unknown (never tapped again on the old screen)
+      if (this.last === tapped) throw e;
       again = effect.retry && this.last?.find(effect.retry);
       if (!again) throw new TapHadNoEffect(what, effect.unchanged, wait.timeoutMs);
       this.options.log?.(`the tap on ${what} had no effect: tapped once more`);
