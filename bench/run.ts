@@ -6,6 +6,7 @@ const benches = [
   "bench/devices.ts",
   "bench/runner.ts",
   "bench/post.ts",
+  "bench/push.ts",
   "bench/accounts.ts",
   "bench/dashboard.ts",
   "bench/screens.ts",

@@ -16,7 +16,7 @@ export interface FarmOptions {
   phones: number;
   serialPrefix: string;
   /** Run `bun src/main.ts` instead of the compiled executable. */
-  source?: boolean;
+  source?: boolean | { root: string };
   /** Options of each virtual phone (i = its index). */
   phoneOptions?: (i: number) => VirtualPhoneOptions;
   /** Gives up on any step after this moment (Date.now() ms). */
@@ -55,7 +55,9 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     await adb?.stop().catch((e) => console.error(`adb stop: ${e}`));
   };
   try {
-    const binary = o.source ? [process.execPath, join(ROOT, "src/main.ts")] : [await privateBinary(o.dir)];
+    // `source: { root }`: the src/main.ts of another checkout (an older commit, for a baseline)
+    const root = typeof o.source === "object" ? o.source.root : ROOT;
+    const binary = o.source ? [process.execPath, join(root, "src/main.ts")] : [await privateBinary(o.dir)];
     adb = await startAdbServer();
     const license = writeLicense(o.dir, { plan: "Business" });
     for (let i = 0; i < o.phones; i += 20) {
@@ -68,11 +70,10 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
         )),
       );
     }
-    const [cmd, ...pre] = binary as [string, ...string[]];
+    // the entry's own arguments after it (`bun src/main.ts --port 0 …`): before it, bun would take `--port`
     service = await startBinary(
-      cmd,
+      binary,
       [
-        ...pre,
         "--license",
         license,
         "--adb",

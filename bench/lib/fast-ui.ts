@@ -1,34 +1,25 @@
-// bench/real-latency.ts --fast-ui: a second group of phones, each with fast UI turned on through the API
-// (Appium's UiAutomator2 server installed and started on it), ready before any task starts; the figures of
-// both groups print side by side (the same scripts, the same latencies, in the same run).
+// bench/real-latency.ts --fast-ui: a group of phones whose service runs with --fast-ui (Appium's UiAutomator2
+// server installed and started on each phone), every one ready before any task starts.
 import type { WaitKind } from "@farm/virtual-phone";
 import { waitFor } from "../../test/helpers/wait.ts";
 import type { Farm } from "./farm.ts";
 
-/** The phone's waits on Appium's server: a page source, a tap or swipe. */
+/** The phone's waits on Appium's server: a page source, a tap, swipe or key press. */
 export const FAST_UI_KINDS: WaitKind[] = ["fast-ui source", "fast-ui action"];
 
-/** The jobs again, labelled as the fast UI group. */
-export function withFastUi<J extends { label: string }>(jobs: J[]): J[] {
-  return jobs.map((j) => ({ ...j, label: `${j.label} [fast UI]` }));
-}
-
-/** Turns fast UI on for `serials` and waits until every one serves through it (install and start included). */
-export async function enableFastUi(farm: Farm, serials: string[]): Promise<number> {
+/** Waits until fast UI is ready on every phone of `farm` (install and start included); the time it took. */
+export async function fastUiReady(farm: Farm): Promise<number> {
   const t0 = performance.now();
-  for (const serial of serials)
-    await farm.api("POST", `/api/v1/device/${encodeURIComponent(serial)}/fast-ui`, { enabled: true });
   await waitFor(
-    "fast UI ready on its phones",
+    "fast UI ready on every phone",
     async () => {
       const { devices } = await farm.api<{ devices: { serial: string; fast_ui: { state: string } }[] }>(
         "GET",
         "/api/v1/device",
       );
-      const mine = devices.filter((d) => serials.includes(d.serial));
-      const failed = mine.find((d) => d.fast_ui.state === "fallback");
+      const failed = devices.find((d) => d.fast_ui.state === "fallback");
       if (failed) throw new Error(`fast UI failed to start on ${failed.serial}`);
-      return mine.length === serials.length && mine.every((d) => d.fast_ui.state === "ready");
+      return devices.length === farm.serials.length && devices.every((d) => d.fast_ui.state === "ready");
     },
     farm.left(),
   );

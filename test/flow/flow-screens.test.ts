@@ -157,6 +157,51 @@ describe("typing", () => {
       expect(sim.device.missedTaps).toEqual([]);
     });
   }
+
+  test("the caption field's focus is seen as the keyboard coming up (a light read), not on a dump", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    const { result } = await post(phone, "tiktok", { caption: "Quick" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Quick"]);
+    const commands = sim.commands.map((c) => c.command);
+    const typed = commands.findIndex((c) => c.startsWith("input text"));
+    const fieldTap = commands.slice(0, typed).findLastIndex((c) => c.startsWith("input tap"));
+    const between = commands.slice(fieldTap + 1, typed);
+    expect(between.some((c) => c.includes("dumpsys input_method"))).toBe(true);
+    expect(between.filter((c) => c.includes("uiautomator dump"))).toEqual([]);
+  });
+
+  test("a text typed as the keyboard came up but found nowhere: typed once more, the focus seen on a dump", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    // the first text goes nowhere (typed before the field had the focus, as a slow phone may take it)
+    const typeText = sim.device.typeText.bind(sim.device);
+    let dropped = 0;
+    sim.device.typeText = (text: string) => {
+      if (dropped++ > 0) typeText(text);
+    };
+    const { result, logs } = await post(phone, "tiktok", { caption: "Once" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Once"]);
+    expect(logs).toContain("the caption did not get the text typed: its focus is seen on a dump this time");
+  });
+});
+
+describe("dumps refused for idle", () => {
+  test("after the tap on Post, seconds of refused dumps are waited out: no 'the tap had no effect'", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    // the feed after Post plays video: every dump of the next seconds finds no idle state
+    const tap = sim.device.tap.bind(sim.device);
+    let taps = 0;
+    sim.device.tap = (x: number, y: number) => {
+      tap(x, y);
+      if (++taps === 3) sim.device.idleFailures = 30; // the editor's Next, the caption, Post
+    };
+    const { result, logs } = await post(phone, "tiktok", { caption: "Refused" });
+    expect(result).not.toBeInstanceOf(Error);
+    expect((result as PostResult).taps.map((t) => t.what)).toContain("Post");
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Refused"]);
+    expect(logs).toContain("the screen after the tap on Post would not settle: looked at longer");
+  });
 });
 
 describe("the upload watched cheaply", () => {
@@ -178,7 +223,7 @@ describe("the upload watched cheaply", () => {
       .slice(tapAt[postTap], tapAt[postTap + 1])
       .filter((c) => c.command.includes("uiautomator dump"));
     expect(waiting.length).toBeGreaterThan(5);
-    // with no success text in a dump (a toast), the end is two looks without the progress; the feed's
+    // with no success text in a dump (a toast), the end is the first look without the progress; the feed's
     // failing dumps (could not get idle state) are tried again soon: still fewer than a dump a second
     expect(waiting.length).toBeLessThan(36);
   });

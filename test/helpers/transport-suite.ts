@@ -134,6 +134,26 @@ export function transportSuite(mode: Mode): void {
       expect(st?.mode).toBe(0o644);
     }, 60_000);
 
+    test("pushes of sizes that are not whole packets arrive intact; a refused one says the phone's words", async () => {
+      const phone = phoneOf(main);
+      for (const size of [0, 1, 4 * 64 * 1024 + 1, 3 * 1024 * 1024 + 777]) {
+        const local = join(work, `odd-${size}.bin`);
+        await writeFile(local, Buffer.alloc(size, size % 251));
+        await phone.push(local, `/sdcard/DCIM/farm/odd-${size}.bin`);
+        expect(await readFile(join(main.root, `sdcard/DCIM/farm/odd-${size}.bin`))).toEqual(
+          await readFile(local),
+        );
+      }
+      // a file where a folder should be: adbd's own FAIL message, not a stream error
+      const refused = (await phone
+        .push(join(work, "odd-1.bin"), "/sdcard/DCIM/farm/odd-1.bin/inside.bin")
+        .catch((e) => e)) as Error;
+      expect(refused.message).toMatch(
+        /push to \/sdcard\/DCIM\/farm\/odd-1\.bin\/inside\.bin failed: couldn't create file/,
+      );
+      expect((await phone.shell("echo still here")).stdout).toBe("still here\n");
+    });
+
     test("an aborted push rejects promptly and the phone stays usable", async () => {
       const phone = phoneOf(main);
       const local = join(work, "big.bin"); // from the 50 MB test

@@ -15,7 +15,7 @@ import type { PostProof, PostRecord } from "../../domain.ts";
 import type { ScriptContext } from "../context.ts";
 import { readAccountInUse } from "../screen/accounts.ts";
 import type { AppSession } from "../screen/app.ts";
-import { type Screen, ScreenNeverCame, type WaitOptions } from "../screen/index.ts";
+import { POPUP_LOOK_MS, type Screen, ScreenNeverCame, type WaitOptions } from "../screen/index.ts";
 
 /** What is looked for: the caption as typed (TikTok: the description, with its title), or the story. */
 export type PostClaim = Pick<PostRecord, "caption" | "title" | "story">;
@@ -67,14 +67,16 @@ export function captionMatches(shown: string, claim: PostClaim, username?: strin
 
 /**
  * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
- * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes).
+ * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes); after a look
+ * without the progress, POPUP_LOOK_MS.
  */
 const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
 
 /**
- * Until the app says the upload failed or is done, or its progress is gone: two looks in a row show neither
- * the progress nor the post screen (a success text may be a toast, never in a dump; an app not in front shows
- * neither); "timeout" when the progress is still shown after `timeoutMs`.
+ * Until the app says the upload failed or is done, or its progress is gone: a look shows neither the progress
+ * nor the post screen after one that showed the progress, or (the progress never seen) two looks in a row
+ * show neither (a success text may be a toast, never in a dump; an app not in front shows neither); "timeout"
+ * when the progress is still shown after `timeoutMs`.
  */
 export async function uploadEnded(
   { ui, sel }: Pick<AppSession, "ui" | "sel">,
@@ -82,7 +84,10 @@ export async function uploadEnded(
   options: Pick<WaitOptions, "first" | "onScreen"> = {},
 ): Promise<{ key: "failed" | "done"; text: string } | { key: "gone" | "timeout" }> {
   let quiet = 0;
-  const busy = [...sel("upload", "progress"), ...sel("proof", "composer")];
+  // the progress was seen: the first look without it is the upload's end
+  let underWay = false;
+  const progress = sel("upload", "progress");
+  const busy = [...progress, ...sel("proof", "composer")];
   try {
     return await ui.waitUntil(
       "the upload's end",
@@ -91,10 +96,16 @@ export async function uploadEnded(
         if (failed) return { key: "failed" as const, text: failed.text || failed.contentDesc };
         const done = screen.find(sel("upload", "done"));
         if (done) return { key: "done" as const, text: done.text || done.contentDesc };
+        underWay ||= screen.has(progress);
         quiet = screen.has(busy) ? 0 : quiet + 1;
-        return quiet >= 2 ? { key: "gone" as const } : undefined;
+        return quiet >= (underWay ? 1 : 2) ? { key: "gone" as const } : undefined;
       },
-      { timeoutMs, intervalMs: UPLOAD_POLL_MS, ...options },
+      {
+        timeoutMs,
+        // a look without the progress (never seen) is looked at again soon: the upload may be over
+        intervalMs: (n) => (quiet > 0 ? POPUP_LOOK_MS : (UPLOAD_POLL_MS[Math.min(n, 5)] as number)),
+        ...options,
+      },
     );
   } catch (e) {
     if (e instanceof ScreenNeverCame) return { key: "timeout" };

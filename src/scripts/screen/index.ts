@@ -168,6 +168,8 @@ export const WAIT_INTERVAL_MS = 500;
 export const TAP_EFFECT_MS = 5000;
 /** How long after a swipe the next video is first looked for, and the pace of light reads. */
 export const TAP_SETTLE_MS = 300;
+/** How long a tap's light read (`TapEffect.light`) is asked before dumps look for its effect. */
+export const LIGHT_EFFECT_MS = 1500;
 /** After a popup's button was tapped, or a dump found the screen not idle, the screen is looked at again this soon. */
 export const POPUP_LOOK_MS = 250;
 /**
@@ -183,8 +185,11 @@ const KEYCODE_BACK = 4;
 export interface WaitOptions {
   /** Default WAIT_TIMEOUT_MS. */
   timeoutMs?: number;
-  /** Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last repeated. */
-  intervalMs?: number | number[];
+  /**
+   * Pause between dumps while waiting (default WAIT_INTERVAL_MS); a list: one after the other, the last
+   * repeated; a function: the pause after look `n` (0-based), asked after that look.
+   */
+  intervalMs?: number | number[] | ((n: number) => number);
   /**
    * A screen dumped after the last input (what a tap's effect was seen on): looked at before dumping. By
    * default `current()`: the last dump, when nothing was sent to the phone since.
@@ -197,9 +202,10 @@ export interface WaitOptions {
 }
 
 /** The pause before look `n` + 1 (0-based `n`). */
-function intervalAt(intervalMs: number | number[] | undefined, n: number): number {
+function intervalAt(intervalMs: WaitOptions["intervalMs"], n: number): number {
   if (intervalMs === undefined) return WAIT_INTERVAL_MS;
   if (typeof intervalMs === "number") return intervalMs;
+  if (typeof intervalMs === "function") return intervalMs(n);
   return intervalMs[Math.min(n, intervalMs.length - 1)] ?? WAIT_INTERVAL_MS;
 }
 
@@ -216,6 +222,11 @@ export interface TapEffect<T> {
   retry?: Selector;
   /** Default TAP_EFFECT_MS. */
   timeoutMs?: number;
+  /**
+   * A light read (no dump) that can see the effect (the keyboard coming up): asked first, for up to
+   * LIGHT_EFFECT_MS; what it finds is the effect. Without an answer, dumps look for it as `check` says.
+   */
+  light?: () => Promise<T | undefined>;
 }
 
 export interface UiOptions {
@@ -394,13 +405,12 @@ export class Ui {
     }
   }
 
-  /** Asks `probe` (a light read, no dump) until it answers, paced and bounded on the clock. */
+  /** Asks `probe` (a light read, no dump: `keyboardUp`, `inFront`) until it answers, paced and bounded on the clock. */
   async poll<T>(what: string, probe: () => Promise<T | undefined>, options: WaitOptions = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? WAIT_TIMEOUT_MS;
     const deadline = this.clock.now() + timeoutMs;
     for (;;) {
       this.signal.throwIfAborted();
-      this.probes++;
       const found = await probe();
       if (found !== undefined) return found;
       await this.pause(intervalAt(options.intervalMs, 0), deadline, what, timeoutMs);
@@ -421,13 +431,28 @@ export class Ui {
     // looked for at once: a dump takes its time on a real phone, and a frozen clock must not stop a walk
     // whose taps take effect at once
     const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS };
-    const effectOf = () => this.waitUntil(`the effect of the tap on ${what}`, effect.check, wait);
+    const look = (timeoutMs: number) =>
+      this.waitUntil(`the effect of the tap on ${what}`, effect.check, { timeoutMs });
+    const effectOf = async () => {
+      const seen = effect.light && (await this.#lightEffect(what, effect.light));
+      if (seen !== undefined) return seen;
+      const before = this.last;
+      return look(wait.timeoutMs).catch((e: unknown) => {
+        // every dump since the tap refused (a playing video that will not idle): no sign yet of no effect
+        if (!(e instanceof ScreenNeverCame) || this.last !== before) throw e;
+        this.options.log?.(`the screen after the tap on ${what} would not settle: looked at longer`);
+        return look(WAIT_TIMEOUT_MS);
+      });
+    };
+    const tapped = this.last;
     await this.tap(node, what);
     let again: UiNode | undefined;
     try {
       return await effectOf();
     } catch (e) {
       if (!(e instanceof ScreenNeverCame)) throw e;
+      // not one screen read since the tap: what it did is unknown (never tapped again on the old screen)
+      if (this.last === tapped) throw e;
       again = effect.retry && this.last?.find(effect.retry);
       if (!again) throw new TapHadNoEffect(what, effect.unchanged, wait.timeoutMs);
       this.options.log?.(`the tap on ${what} had no effect: tapped once more`);
@@ -435,6 +460,15 @@ export class Ui {
     await this.tap(again, what);
     return effectOf().catch((e: unknown) => {
       throw e instanceof ScreenNeverCame ? new TapHadNoEffect(what, effect.unchanged, wait.timeoutMs) : e;
+    });
+  }
+
+  /** What `light` sees within LIGHT_EFFECT_MS of a tap on `what`; undefined when it saw nothing. */
+  async #lightEffect<T>(what: string, light: () => Promise<T | undefined>): Promise<T | undefined> {
+    const wait = { timeoutMs: LIGHT_EFFECT_MS, intervalMs: TAP_SETTLE_MS };
+    return this.poll(`the effect of the tap on ${what}`, light, wait).catch((e: unknown) => {
+      if (e instanceof ScreenNeverCame) return undefined;
+      throw e;
     });
   }
 
@@ -473,18 +507,18 @@ export class Ui {
    * keyboard up, BACK would leave the page) and waits until it is down. Whether it was up.
    */
   async hideKeyboard(): Promise<boolean> {
-    const opts = { signal: this.signal };
-    this.probes++;
-    if (!(await this.phone.keyboardShown(opts))) return false;
-    await this.phone.keyEvent(KEYCODE_BACK, opts);
-    await this.poll(
-      "the keyboard to go down",
-      async () => ((await this.phone.keyboardShown(opts)) ? undefined : true),
-      {
-        timeoutMs: TAP_EFFECT_MS,
-      },
-    );
+    if (!(await this.keyboardUp())) return false;
+    await this.phone.keyEvent(KEYCODE_BACK, { signal: this.signal });
+    await this.poll("the keyboard to go down", async () => ((await this.keyboardUp()) ? undefined : true), {
+      timeoutMs: TAP_EFFECT_MS,
+    });
     return true;
+  }
+
+  /** Whether the soft keyboard is shown: a light read of `dumpsys input_method`, no dump. */
+  async keyboardUp(): Promise<boolean> {
+    this.probes++;
+    return this.phone.keyboardShown({ signal: this.signal });
   }
 
   /**
@@ -492,9 +526,14 @@ export class Ui {
    * app, its splash and cold start cost no dumps.
    */
   async waitForApp(pkg: string, what: string, options: WaitOptions = {}): Promise<void> {
-    const inFront = async () =>
-      (await this.phone.foreground({ signal: this.signal }))?.pkg === pkg ? true : undefined;
+    const inFront = async () => ((await this.inFront(pkg)) ? true : undefined);
     await this.poll(`${what} in front`, inFront, { intervalMs: TAP_SETTLE_MS, ...options });
+  }
+
+  /** Whether `pkg`'s window has the focus: a light read of `dumpsys window`, no dump. */
+  async inFront(pkg: string): Promise<boolean> {
+    this.probes++;
+    return (await this.phone.foreground({ signal: this.signal }))?.pkg === pkg;
   }
 
   /** Waits for `selector` and taps it. */

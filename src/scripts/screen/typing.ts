@@ -6,7 +6,7 @@
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import { type Page, type Screen, ScreenNeverCame, type Selector, TAP_EFFECT_MS } from "./index.ts";
+import { type Page, type Screen, ScreenNeverCame, type Selector, WAIT_TIMEOUT_MS } from "./index.ts";
 
 const KEYCODE_BACK = 4;
 
@@ -50,11 +50,13 @@ export async function typeExactly(ctx: ScriptContext, text: string, what: string
 }
 
 /**
- * Types `text` into `field` on `page` and checks it took: the field tapped on the page (its focus seen as the
- * keyboard coming up, when there is one), the text typed, the soft keyboard hidden when it is shown (it may
- * cover the page's buttons), a suggestion list (`suggestions`) still over the page closed, and a fresh dump
- * must show the field holding exactly `text` (that screen is returned). A field that holds something else
- * is a retryable failure. `first`: a screen dumped after the last input, looked at before dumping.
+ * Types `text` into `field` on `page` and checks it took: the field tapped on the page, its focus seen (as the
+ * keyboard coming up when it was down, a light read; else on a dump), the text typed, the soft keyboard hidden
+ * when it is shown (it may cover the page's buttons), a suggestion list (`suggestions`) still over the page
+ * closed, and a fresh dump must show the field holding exactly `text` (that screen is returned). Seen by the
+ * keyboard alone, the focus is proven by that dump: a text found nowhere on it went nowhere, and the field is
+ * tapped again with its focus seen on a dump. A field that holds something else is a retryable failure.
+ * `first`: a screen dumped after the last input, looked at before dumping.
  */
 export async function typeInto(
   ctx: ScriptContext,
@@ -67,34 +69,49 @@ export async function typeInto(
 ): Promise<Screen> {
   const { ui } = s;
   const { suggestions, first } = options;
-  const { node } = await ui.onPage(page, what, field, { first });
-  // text typed before the field has focus goes nowhere: the focus is seen first
-  const focused = field.map((m) => ({ ...m, focused: true }));
-  await ui.tapUntil(node, what, {
-    check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
-    unchanged: `${what} did not take the focus`,
-    retry: field,
-  });
-  await typeExactly(ctx, text, what);
-  await ui.hideKeyboard();
   const holds = (screen: Screen) => screen.find(field)?.text === text;
   const listed = (screen: Screen) => suggestions !== undefined && screen.has(suggestions);
   const settled = (screen: Screen) =>
     screen.shows(page) && holds(screen) && !listed(screen) ? screen : undefined;
-  const wait = { timeoutMs: TAP_EFFECT_MS };
-  try {
-    return await ui.waitUntil(`${what} to hold the text`, settled, wait);
-  } catch (e) {
-    if (!(e instanceof ScreenNeverCame)) throw e;
-    const last = ui.last;
-    if (!last?.shows(page) || !holds(last) || !listed(last)) {
-      const got = last?.find(field)?.text;
-      throw ScriptError.retryable(
-        `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
-      );
+  // a screen playing video (a comment sheet over it) may refuse dumps for seconds: no answer, not a failure
+  const wait = { timeoutMs: WAIT_TIMEOUT_MS };
+  let light = true;
+  for (;;) {
+    const { node } = await ui.onPage(page, what, field, light ? { first } : {});
+    // text typed before the field has focus goes nowhere: the focus is seen first
+    const focused = field.map((m) => ({ ...m, focused: true }));
+    const byKeyboard = light && !(await ui.keyboardUp());
+    await ui.tapUntil(node, what, {
+      check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
+      light: byKeyboard ? async () => ((await ui.keyboardUp()) ? true : undefined) : undefined,
+      unchanged: `${what} did not take the focus`,
+      retry: field,
+    });
+    const before = ui.last;
+    await typeExactly(ctx, text, what);
+    await ui.hideKeyboard();
+    try {
+      return await ui.waitUntil(`${what} to hold the text`, settled, wait);
+    } catch (e) {
+      if (!(e instanceof ScreenNeverCame)) throw e;
+      const last = ui.last;
+      // the keyboard came up, but the text is nowhere on a screen dumped long after it was typed: it was
+      // typed before the field had the focus (never judged on the first dumps, nor on one from before)
+      const fresh = last !== undefined && last !== before;
+      if (byKeyboard && fresh && last.shows(page) && !last.nodes.some((n) => n.text.includes(text))) {
+        ctx.log(`${what} did not get the text typed: its focus is seen on a dump this time`);
+        light = false;
+        continue;
+      }
+      if (!last?.shows(page) || !holds(last) || !listed(last)) {
+        const got = last?.find(field)?.text;
+        throw ScriptError.retryable(
+          `${what} holds ${got === undefined ? "nothing (the field is gone)" : `"${got}"`}, not "${text}"`,
+        );
+      }
     }
+    // the keyboard is down and a suggestion list still hangs over the page: BACK closes it (the page stays)
+    await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
+    return ui.waitUntil(`${page.name} without the suggestion list`, settled, wait);
   }
-  // the keyboard is down and a suggestion list still hangs over the page: BACK closes it (the page stays)
-  await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
-  return ui.waitUntil(`${page.name} without the suggestion list`, settled, wait);
 }
