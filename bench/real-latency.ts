@@ -30,7 +30,8 @@
 //   followed by the baseline's, and `vs base` is the overhead's ratio. `none`: this checkout only.
 //   --fast-ui: a third group, this checkout with `--fast-ui` (Appium's UiAutomator2 server on each phone: the
 //   page source and taps in tens of ms; bench/lib/fast-ui.ts), ready on every phone before any task starts;
-//   its rows ("now fast UI") follow each script's others.
+//   its rows ("now fast UI") follow each script's others. Its `dumps` and `taps` count `uiautomator dump` and
+//   `input tap` only (none there): its reads and taps are the `fast-ui source` and `fast-ui action` columns.
 import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
