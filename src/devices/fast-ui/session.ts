@@ -131,13 +131,10 @@ export class FastUi {
       signal.throwIfAborted();
       if (run !== this.#run) return;
       if (!this.#instrumentation) throw new FastUiError("the instrumentation ended while starting");
-      const status = await this.#http("GET", "/status", undefined, signal).catch(() => null);
-      if (
-        status &&
-        status.status === 200 &&
-        (JSON.parse(status.body) as { value?: { ready?: boolean } }).value?.ready
-      )
-        break;
+      const status = await this.#http("GET", "/status", undefined, signal)
+        .then((a) => this.#value(a, "GET /status") as { ready?: boolean } | null)
+        .catch(() => null);
+      if (status?.ready) break;
       await Bun.sleep(250);
     }
     const created = await this.#http(
@@ -147,7 +144,7 @@ export class FastUi {
       signal,
     );
     const value = this.#value(created, "POST /session") as { sessionId?: string } | null;
-    const id = value?.sessionId ?? (JSON.parse(created.body) as { sessionId?: string }).sessionId;
+    const id = value?.sessionId;
     if (!id) throw new FastUiError("POST /session answered no session id");
     if (run !== this.#run) return;
     this.#session = id;
