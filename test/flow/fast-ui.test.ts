@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UIA2_SERVER_PKG, UIA2_TEST_PKG, VirtualPhone } from "@farm/virtual-phone";
 import { Value } from "@sinclair/typebox/value";
+import { FastUiManager } from "../../src/devices/fast-ui/manager.ts";
 import { FastUi } from "../../src/devices/fast-ui/session.ts";
 import { Fleet, type Phone } from "../../src/devices/index.ts";
 import { followFlow } from "../../src/scripts/follow/flow.ts";
@@ -157,6 +158,30 @@ describe("fast UI", () => {
     expect(lines.filter((l) => l.includes("fast UI off"))).toHaveLength(1);
     expect((await phone.dumpUi()).children.length).toBeGreaterThan(0);
     expect(dumps(sim)).toBe(1);
+  });
+
+  test("turned on again after a fallback: tried at once, without waiting for the back-off", async () => {
+    const lines: string[] = [];
+    const flow = await startFlowPhone(work, { popups: false });
+    flow.sim.uia2.crashOnStart = true;
+    const manager = new FastUiManager({ all: true, log: loggerInto(lines) });
+    manager.attach(flow.sim.serial, flow.phone);
+    await waitFor("fallen back", () => manager.status(flow.sim.serial).state === "fallback");
+    expect(manager.status(flow.sim.serial)).toMatchObject({
+      enabled: true,
+      reason: expect.stringContaining("instrumentation ended"),
+    });
+    expect(manager.status(flow.sim.serial).retryAt).toBeGreaterThan(Date.now());
+    flow.sim.uia2.crashOnStart = false;
+    await manager.setEnabled(flow.sim.serial, true);
+    await waitFor("ready", () => manager.status(flow.sim.serial).state === "ready");
+    expect(manager.status(flow.sim.serial)).toEqual({
+      enabled: true,
+      state: "ready",
+      reason: null,
+      retryAt: null,
+    });
+    expect(lines.filter((l) => l.includes("fast UI off"))).toHaveLength(1);
   });
 
   test("an install the phone refuses falls back, saying why", async () => {
