@@ -354,6 +354,8 @@ export class FastUi {
     const instrumentation = this.#instrumentation;
     this.#instrumentation = null;
     const done = (async () => {
+      // never started, or already stopped: nothing runs on the phone, no command to send
+      if (!session && !instrumentation) return;
       if (this.#gone.aborted) {
         instrumentation?.abort();
         return;
