@@ -289,7 +289,7 @@ export class Phone {
     this.#actions++;
     const [rx, ry] = [Math.round(x), Math.round(y)];
     if (await this.#viaFastUi("tap", options, TIMEOUTS.quick, (f, signal) => f.tap(rx, ry, signal))) return;
-    await this.#check("tap", sh("input", "tap", Math.round(x), Math.round(y)), options);
+    await this.#check("tap", sh("input", "tap", rx, ry), options);
   }
 
   async swipe(
