@@ -19,7 +19,7 @@
 //   over USB 2.0 at 36 MB/s uncompressed.
 //
 // Usage: bun bench/real-latency.ts [--phones-per-script 4] [--warmup-s 60] [--plain] [--timeout 240]
-//   [--baseline REF|none]
+//   [--baseline REF|none] [--fast-ui]
 //   Screens are realistic too (changes take 300–800 ms, toasts, dumps that find no idle state, …), as a real
 //   phone's; --plain takes instant screens (the first baseline, taken before the flows passed on realistic
 //   screens, was on plain ones).
@@ -28,6 +28,10 @@
 //   serials, so the same random latencies and screen changes; its own adb server): its src/ exported with
 //   `git archive` into the scratch folder, this checkout's node_modules linked in. Each script's row is
 //   followed by the baseline's, and `vs base` is the overhead's ratio. `none`: this checkout only.
+//   --fast-ui: a third group, this checkout with `--fast-ui` (Appium's UiAutomator2 server on each phone: the
+//   page source and taps in tens of ms; bench/lib/fast-ui.ts), ready on every phone before any task starts;
+//   its rows ("now fast UI") follow each script's others. Its `dumps` and `taps` count `uiautomator dump` and
+//   `input tap` only (none there): its reads and taps are the `fast-ui source` and `fast-ui action` columns.
 import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +41,7 @@ import { FEED, type PhoneWait, type VirtualPhone, type WaitKind } from "@farm/vi
 import { writeMedia } from "../test/helpers/media.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { type Farm, startFarm } from "./lib/farm.ts";
+import { FAST_UI_KINDS, fastUiReady } from "./lib/fast-ui.ts";
 import { withTimeout } from "./lib/proc.ts";
 
 const { values } = parseArgs({
@@ -46,6 +51,7 @@ const { values } = parseArgs({
     timeout: { type: "string", default: "240" },
     plain: { type: "boolean", default: false },
     baseline: { type: "string", default: "" },
+    "fast-ui": { type: "boolean", default: false },
   },
 });
 /** 3b2f804 merged issue 23 item 2's first part (dumps read from /dev/tty, a tree reused): its first parent. */
@@ -56,6 +62,7 @@ const WARMUP_S = Number(values["warmup-s"]);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const REALISTIC = !values.plain;
 const BASELINE_REF = values.baseline || BASELINE;
+const FAST_UI = values["fast-ui"];
 const VIDEO_MB = 10;
 /** The sim apps' upload time, the same on every phone: a post's floor. */
 const UPLOAD_MS = 3000;
@@ -71,6 +78,7 @@ const KINDS: WaitKind[] = [
   "stream",
   "push",
   "pull",
+  ...(FAST_UI ? FAST_UI_KINDS : []),
 ];
 
 interface Job {
@@ -173,16 +181,21 @@ async function main() {
     ];
     const phoneCount = PER_SCRIPT * jobs.length;
     const deadline = Date.now() + TIMEOUT_MS;
-    const sources: { name: string; sub: string; source: true | { root: string } }[] = [
-      { name: "now", sub: "now", source: true },
-    ];
+    const sources: {
+      name: string;
+      sub: string;
+      source: true | { root: string };
+      env?: Record<string, string>;
+    }[] = [{ name: "now", sub: "now", source: true }];
     if (BASELINE_REF !== "none") {
       const root = join(dir, "baseline");
       const commit = await exportCommit(BASELINE_REF, root);
       sources.push({ name: `base ${commit}`, sub: "base", source: { root } });
     }
+    if (FAST_UI) sources.push({ name: "now fast UI", sub: "fast", source: true, env: { FARM_FAST_UI: "1" } });
+    let fastSetupMs = 0;
     // both services and their phones up first, then every task at once: the same load on both
-    for (const { name, sub, source } of sources) {
+    for (const { name, sub, source, env } of sources) {
       mkdirSync(join(dir, sub));
       const farm = await startFarm({
         dir: join(dir, sub),
@@ -192,7 +205,9 @@ async function main() {
         source,
         phoneOptions: () => ({ popups: false, latency: "real-usb", realistic: REALISTIC }),
         deadline,
+        env,
       });
+      if (env?.FARM_FAST_UI) fastSetupMs = await fastUiReady(farm);
       for (const p of farm.phones) {
         p.apps.tiktok.uploadMs = UPLOAD_MS;
         p.apps.instagram.uploadMs = UPLOAD_MS;
@@ -201,13 +216,16 @@ async function main() {
     }
     await Promise.all(groups.map((g) => runTasks(g, jobs)));
 
+    const baseIndex = groups.findIndex((g) => g.name.startsWith("base "));
+    const others = groups.filter((_, g) => g > 0).map((g) => g.name);
     console.log(
-      `service: bun src/main.ts${groups.length > 1 ? `, and ${groups[1]?.name}'s beside it` : ""}; ` +
+      `service: bun src/main.ts${others.length ? `, and ${others.join("'s and ")}'s beside it` : ""}; ` +
         `${phoneCount} virtual phones per service (${PER_SCRIPT} per script, all at once), latency ` +
         `profile real-usb, ${REALISTIC ? "realistic screens" : "plain screens (--plain)"}, no popups; ` +
         `${VIDEO_MB} MB video, sim upload ${seconds(UPLOAD_MS)} s; warmup ${WARMUP_S} s watching ${WATCH_S} s a ` +
         `video; ${navigator.hardwareConcurrency} CPU core(s); all tasks done in ` +
-        groups.map((g) => `${g.totalS.toFixed(1)} s (${g.name})`).join(", "),
+        groups.map((g) => `${g.totalS.toFixed(1)} s (${g.name})`).join(", ") +
+        (FAST_UI ? `; fast UI installed and started on its phones in ${seconds(fastSetupMs)} s first` : ""),
     );
     console.log(
       "figures per task, mean over the script's completed tasks (s); waited = the phone's command times; " +
@@ -218,10 +236,10 @@ async function main() {
     const rows: string[][] = [[...header, ...KINDS, "dumps", "taps", "cmds"]];
     const failures: string[] = [];
     for (const [j, job] of jobs.entries()) {
-      const base = groups.length > 1 ? figures[1]?.rows[j] : undefined;
+      const base = baseIndex >= 0 ? figures[baseIndex]?.rows[j] : undefined;
       for (const [g, group] of groups.entries()) {
         const f = figures[g]?.rows[j] as Figures;
-        const ratio = g === 0 && base ? (f.wall - f.floor) / (base.wall - base.floor) : Number.NaN;
+        const ratio = g !== baseIndex && base ? (f.wall - f.floor) / (base.wall - base.floor) : Number.NaN;
         rows.push([
           g === 0 ? job.label : "",
           group.name,

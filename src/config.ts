@@ -50,6 +50,8 @@ export interface Config {
   realistic: boolean;
   /** The demo's phones take a real phone's time per command (`real-usb`), or none (null). */
   latencyProfile: LatencyProfileName | null;
+  /** Phones read their screens and tap through Appium's UiAutomator2 server (those without a choice of their own). */
+  fastUi: boolean;
   /** Automatic retries of a retryable failure, and the random delay before each, in seconds. */
   retryMax: number;
   retryDelayS: [number, number];
@@ -392,6 +394,18 @@ const OPTIONS: Option[] = [
     },
   },
   {
+    flag: "--fast-ui",
+    env: "FARM_FAST_UI",
+    value: "",
+    help:
+      "read screens and tap through Appium's UiAutomator2 server on every phone (installed on it; falls back " +
+      "to uiautomator dump and input on failure); each phone can be switched from the API",
+    parse: (raw, c) => {
+      if (!/^(1|0|true|false)$/i.test(raw)) throw new ConfigError(`--fast-ui: "${raw}" is not 1 or 0`);
+      c.fastUi = /^(1|true)$/i.test(raw);
+    },
+  },
+  {
     flag: "--latency-profile",
     env: "FARM_LATENCY_PROFILE",
     value: "NAME",
@@ -422,6 +436,7 @@ export function defaultConfig(): Config {
     simulate: 0,
     realistic: false,
     latencyProfile: null,
+    fastUi: false,
     retryMax: 2,
     retryDelayS: [60, 300],
     gracePeriodS: 30,

@@ -172,6 +172,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     adbServer: config.adb,
     adbPath: config.adbPath,
     pollMs: options.pollMs,
+    fastUi: { all: config.fastUi, settingsFile: join(config.dataDir, "fast-ui.json") },
     log,
   });
   const deviceService = new DeviceService(fleet, devices, tasks, accounts, () => clock.now());

@@ -10,6 +10,7 @@
 import { consoleSink, Logger } from "../log.ts";
 import { AdbServer, type AdbServerAddress, type AdbState, type AdbStatus } from "./adb-server.ts";
 import { DirectSource } from "./direct-source.ts";
+import { FastUiManager, type FastUiManagerOptions } from "./fast-ui/manager.ts";
 import { FileCredentialStore } from "./keys.ts";
 import type { Phone } from "./phone.ts";
 import { type DeviceInfo, Registry } from "./registry.ts";
@@ -44,6 +45,11 @@ export interface FleetOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   onChange?: (info: DeviceInfo) => void;
+  /**
+   * Fast UI (Appium's UiAutomator2 server on the phones, `fast-ui/`): `all` for every phone without a choice of
+   * its own (`--fast-ui`); the phones' own choices are kept in `settingsFile`.
+   */
+  fastUi?: Omit<FastUiManagerOptions, "log">;
   /** Default: the console. */
   log?: Logger;
 }
@@ -63,6 +69,8 @@ export class Fleet {
   readonly #direct: DirectSource;
   readonly #keys: FileCredentialStore;
   readonly #batteryMs: number;
+  /** Fast UI on the phones: who wants it, each online phone's server. */
+  readonly fastUi: FastUiManager;
   #running = false;
   #batteryTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -94,6 +102,12 @@ export class Fleet {
     });
     this.#batteryMs = options.batteryMs ?? 30_000;
     if (options.onChange) this.#registry.listen(options.onChange);
+    this.fastUi = new FastUiManager({ ...options.fastUi, log });
+    this.#registry.listen((info) => {
+      const phone = info.state === "online" ? this.phone(info.serial) : undefined;
+      if (phone) this.fastUi.attach(info.serial, phone);
+      else this.fastUi.detach(info.serial);
+    });
   }
 
   /** "ok" when the adb server answers (or none is used), "unreachable" otherwise. */

@@ -3,6 +3,8 @@ export type { DeviceState, Transport } from "../domain.ts";
 export { AdbServer, type AdbServerAddress, type AdbState, type AdbStatus, adbDown } from "./adb-server.ts";
 export { connectDirect, type DirectConnectOptions } from "./direct.ts";
 export { ConnectError, PhoneError, type PhoneErrorCode, ScreenNotIdle } from "./errors.ts";
+export { FastUiManager, type FastUiStatus } from "./fast-ui/manager.ts";
+export { FastUi, type FastUiState } from "./fast-ui/session.ts";
 export { type ConnectOptions, Fleet, type FleetOptions } from "./fleet.ts";
 export { FileCredentialStore } from "./keys.ts";
 export {

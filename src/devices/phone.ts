@@ -6,6 +6,7 @@
 import type { Adb } from "@yume-chan/adb";
 import type { Transport } from "../domain.ts";
 import { PhoneError, ScreenNotIdle } from "./errors.ts";
+import type { FastUi } from "./fast-ui/session.ts";
 import { amError, component, mediaQuery, mediaScanCommands, shareCommand } from "./phone/apps.ts";
 import { pullFile, pushFile, type RemoteStat, statFile } from "./phone/files.ts";
 import {
@@ -55,6 +56,8 @@ export class Phone {
   #actions = 0;
   /** Whether this phone's dumps come on its tty, learnt on the first one. */
   readonly #dumpWay: DumpWay = {};
+  /** Appium's UiAutomator2 server when fast UI is on for this phone (`fast-ui/`): reads and taps go through it. */
+  fastUi: FastUi | undefined;
 
   constructor(adb: Adb, options: PhoneOptions = {}) {
     this.adb = adb;
@@ -84,6 +87,7 @@ export class Phone {
 
   /** Closes the connection (direct) or the handle on the server transport. */
   async close(): Promise<void> {
+    await this.fastUi?.stop().catch(() => {});
     if (!this.#gone.signal.aborted) this.#gone.abort(new Error(`${this.serial} closed`));
     await this.adb.close().catch(() => {});
   }
@@ -95,6 +99,30 @@ export class Phone {
     work: (ctx: VerbContext) => Promise<T>,
   ) {
     return runVerb(verb, this.serial, options, timeoutMs, this.#gone.signal, work);
+  }
+
+  /**
+   * `work` through Appium's server when fast UI is ready on this phone: `{ value }` when it served; null when
+   * it is not on, or failed now (then it falls back for this phone, saying why once): use the stock tools.
+   */
+  async #viaFastUi<T>(
+    verb: string,
+    options: VerbOptions | undefined,
+    timeoutMs: number,
+    work: (fast: FastUi, signal: AbortSignal) => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    const fast = this.fastUi;
+    if (fast?.due) void fast.start(); // its back-off passed: tried again, the stock tools serve meanwhile
+    if (!fast?.ready) return null;
+    return this.#run(verb, options, timeoutMs, async ({ signal }) => {
+      try {
+        return { value: await work(fast, signal) };
+      } catch (e) {
+        if (signal.aborted) throw e;
+        fast.fail(`${verb}: ${(e as Error).message}`);
+        return null;
+      }
+    });
   }
 
   #fail(verb: string, message: string): PhoneError {
@@ -259,7 +287,9 @@ export class Phone {
 
   async tap(x: number, y: number, options?: VerbOptions): Promise<void> {
     this.#actions++;
-    await this.#check("tap", sh("input", "tap", Math.round(x), Math.round(y)), options);
+    const [rx, ry] = [Math.round(x), Math.round(y)];
+    if (await this.#viaFastUi("tap", options, TIMEOUTS.quick, (f, signal) => f.tap(rx, ry, signal))) return;
+    await this.#check("tap", sh("input", "tap", rx, ry), options);
   }
 
   async swipe(
@@ -271,13 +301,19 @@ export class Phone {
     options?: VerbOptions,
   ): Promise<void> {
     this.#actions++;
-    const n = [x1, y1, x2, y2, ms].map(Math.round);
+    const n = [x1, y1, x2, y2, ms].map(Math.round) as [number, number, number, number, number];
+    if (await this.#viaFastUi("swipe", options, TIMEOUTS.quick, (f, signal) => f.swipe(...n, signal))) return;
     await this.#check("swipe", sh("input", "swipe", ...n), options);
   }
 
   /** `input keyevent` with a number (66) or a name (KEYCODE_ENTER). */
   async keyEvent(code: number | string, options?: VerbOptions): Promise<void> {
     this.#actions++;
+    if (
+      typeof code === "number" &&
+      (await this.#viaFastUi("keyEvent", options, TIMEOUTS.quick, (f, signal) => f.keyEvent(code, signal)))
+    )
+      return;
     await this.#check("keyEvent", sh("input", "keyevent", code), options);
   }
 
@@ -335,8 +371,13 @@ export class Phone {
     return parseUiDump(await this.dumpUiXml(options));
   }
 
-  /** The current screen's `uiautomator dump` XML, as the phone wrote it (kept as evidence of failures). */
-  dumpUiXml(options?: DumpOptions): Promise<string> {
+  /**
+   * The current screen's XML, as the phone wrote it (kept as evidence of failures): `uiautomator dump`'s, or
+   * the page source of Appium's server when fast UI is ready on this phone (the class name as the tag).
+   */
+  async dumpUiXml(options?: DumpOptions): Promise<string> {
+    const fast = await this.#viaFastUi("dumpUi", options, TIMEOUTS.shell, (f, signal) => f.source(signal));
+    if (fast) return fast.value;
     return this.#run("dumpUi", options, TIMEOUTS.shell, ({ signal }) =>
       readUiDumpXml(
         this.adb,

@@ -6,7 +6,7 @@ import type { AccountStore } from "../store/accounts.ts";
 import type { DeviceStore } from "../store/devices.ts";
 import type { AccountRow, DeviceRow } from "../store/schema.ts";
 import type { TaskStore } from "../store/tasks.ts";
-import { type AdbState, ConnectError, type DeviceInfo, type Fleet } from "./index.ts";
+import { type AdbState, ConnectError, type DeviceInfo, type FastUiStatus, type Fleet } from "./index.ts";
 import { type Screenshot, Screenshots, type ScreenshotWish } from "./screenshots.ts";
 
 export type { DeviceRow };
@@ -101,6 +101,32 @@ export class DeviceService {
     await this.fleet.disconnect(host, port);
     // detached on purpose: forgotten, so that it is not attached again at the next start
     this.store.delete(serial);
+  }
+
+  /** Fast UI on the phone: whether it is wanted and how it goes. */
+  fastUi(serial: string): FastUiStatus {
+    return this.fleet.fastUi.status(serial);
+  }
+
+  /** Turns fast UI on or off for one phone (remembered across restarts); started or stopped now when online. */
+  async setFastUi(serial: string, enabled: boolean): Promise<FastUiStatus> {
+    this.get(serial);
+    return this.fleet.fastUi.setEnabled(serial, enabled);
+  }
+
+  /** Turns fast UI off for the phone and uninstalls Appium's server from it; the packages removed. */
+  async removeFastUi(serial: string): Promise<{ removed: string[]; fastUi: FastUiStatus }> {
+    this.get(serial);
+    if (!this.fleet.phone(serial)) {
+      await this.fleet.fastUi.setEnabled(serial, false);
+      throw new AppError(
+        Code.conflict,
+        `device '${serial}' is not online: fast UI is off for it, nothing removed`,
+      );
+    }
+    const removed = await this.fleet.fastUi.remove(serial, AbortSignal.timeout(60_000));
+    if (removed === null) throw new AppError(Code.conflict, `device '${serial}' is not online`);
+    return { removed, fastUi: this.fleet.fastUi.status(serial) };
   }
 
   /** Phones attached directly (not through the adb server) are attached again after a restart. */

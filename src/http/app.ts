@@ -18,6 +18,7 @@ import { deviceRoutes } from "./devices.ts";
 import { type DocsExamples, docs } from "./docs.ts";
 import { AppError, Code, envelopeResponse, errorResponse, invalidFields } from "./envelope.ts";
 import { type EventStreams, eventRoutes } from "./events.ts";
+import { fastUiRoutes } from "./fast-ui.ts";
 import { makeGuard } from "./guard.ts";
 import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps) {
     .use(healthRoutes(deps.health))
     .use(taskRoutes(deps.tasks, deps.evidence))
     .use(deviceRoutes(deps.devices))
+    .use(fastUiRoutes(deps.devices))
     .use(eventRoutes(deps.events, deps.streams))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))

@@ -78,7 +78,11 @@ export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
-      () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)), adb: devices.adb() }),
+      () =>
+        ok({
+          devices: devices.list().map((d) => deviceView(d.row, d.load, devices.fastUi(d.row.serial))),
+          adb: devices.adb(),
+        }),
       {
         ...doc({
           summary: "List phones",
@@ -98,7 +102,7 @@ export function deviceRoutes(devices: DeviceService) {
       "/connect",
       async ({ body }) => {
         const info = await devices.connect(body.host, body.port, body.direct ?? false);
-        return ok(deviceView(devices.get(info.serial).row, undefined));
+        return ok(deviceView(devices.get(info.serial).row, undefined, devices.fastUi(info.serial)));
       },
       {
         body: NetworkPhone,
@@ -137,7 +141,10 @@ export function deviceRoutes(devices: DeviceService) {
       "/:serial",
       ({ params }) => {
         const d = devices.get(params.serial);
-        return ok({ ...deviceView(d.row, d.load), accounts: d.accounts.map(deviceAccountView) });
+        return ok({
+          ...deviceView(d.row, d.load, devices.fastUi(params.serial)),
+          accounts: d.accounts.map(deviceAccountView),
+        });
       },
       {
         params: SerialParams,

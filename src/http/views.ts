@@ -1,6 +1,7 @@
 // What the API shows of stored rows, and the schemas that document those shapes.
 import { Type as T } from "@sinclair/typebox";
 import type { AccountWithDevice } from "../accounts/service.ts";
+import type { FastUiStatus } from "../devices/fast-ui/manager.ts";
 import type { DeviceRow } from "../devices/service.ts";
 import {
   DEVICE_STATES,
@@ -210,6 +211,40 @@ export function taskLogView(row: TaskLogRow) {
   return { at: iso(row.at), level: row.level, message: row.message, duration_ms: row.durationMs };
 }
 
+export const FastUiSchema = T.Object(
+  {
+    enabled: T.Boolean({
+      description:
+        "this phone reads its screens and taps through Appium's UiAutomator2 server (its own choice, else --fast-ui)",
+    }),
+    state: T.Union([T.Literal("off"), T.Literal("starting"), T.Literal("ready"), T.Literal("fallback")], {
+      description:
+        "off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; " +
+        "ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see reason)",
+    }),
+    reason: Nullable(T.String({ description: "why it fell back; null otherwise" })),
+    retry_at: Nullable(
+      T.String({
+        format: "date-time",
+        description: "when a fallen-back server is tried again; null otherwise",
+      }),
+    ),
+  },
+  {
+    description:
+      "fast UI on this phone: Appium's UiAutomator2 server instead of `uiautomator dump` and `input`",
+  },
+);
+export const FastUiRef = named("FastUi", FastUiSchema);
+
+export function fastUiView(s: FastUiStatus) {
+  return { enabled: s.enabled, state: s.state, reason: s.reason, retry_at: iso(s.retryAt) };
+}
+
+const FAST_UI_OFF: FastUiStatus = { enabled: false, state: "off", reason: null, retryAt: null };
+
+export const EXAMPLE_FAST_UI = { enabled: true, state: "ready", reason: null, retry_at: null };
+
 export const DeviceSchema = T.Object({
   serial: T.String(),
   state: literalUnion(DEVICE_STATES),
@@ -230,11 +265,16 @@ export const DeviceSchema = T.Object({
   queued_count: T.Integer({ description: "pending tasks for this phone" }),
   first_seen: DateTime,
   last_seen: DateTime,
+  fast_ui: FastUiRef,
 });
 
 export const DeviceRef = named("Device", DeviceSchema);
 
-export function deviceView(row: DeviceRow, load: { running: number | null; queued: number } | undefined) {
+export function deviceView(
+  row: DeviceRow,
+  load: { running: number | null; queued: number } | undefined,
+  fastUi: FastUiStatus = FAST_UI_OFF,
+) {
   return {
     serial: row.serial,
     state: row.state,
@@ -254,6 +294,7 @@ export function deviceView(row: DeviceRow, load: { running: number | null; queue
     queued_count: load?.queued ?? 0,
     first_seen: iso(row.firstSeen),
     last_seen: iso(row.lastSeen),
+    fast_ui: fastUiView(fastUi),
   };
 }
 
@@ -389,6 +430,7 @@ export const EXAMPLE_DEVICE = {
   queued_count: 3,
   first_seen: "2026-11-20T08:00:00.000Z",
   last_seen: "2026-11-28T09:12:44.120Z",
+  fast_ui: EXAMPLE_FAST_UI,
 };
 
 export const EXAMPLE_DEVICE_ACCOUNT = {

@@ -308,6 +308,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/device/{serial}/fast-ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn fast UI on or off for a phone
+         * @description Remembered across restarts, and ahead of `--fast-ui`. On: when the phone is online, Appium's UiAutomator2 server (Apache-2.0, shipped inside this executable) is installed if missing or of another version, started by instrumentation, and the phone's screen reads and taps go through it; `state` is `starting` until it answers (seconds: a push of about 18 MB and an install), then `ready`. Any failure falls back to `uiautomator dump` and `input` for that phone (`state` `fallback`, `reason` and one line in the log); turning it on again retries at once. Off: the server is stopped; it stays installed (DELETE removes it). 40001 for a body that is not `{enabled: boolean}`, 40401 for a phone never seen.
+         */
+        post: operations["postApiV1DeviceBySerialFast-ui"];
+        /**
+         * Remove fast UI from a phone
+         * @description Turns fast UI off for the phone (remembered), stops Appium's UiAutomator2 server and uninstalls its two packages (`io.appium.uiautomator2.server` and `io.appium.uiautomator2.server.test`); `removed` lists the ones that were installed. 40401 for a phone never seen; 40901 when it is not online (fast UI is turned off for it all the same; remove it once it is back).
+         */
+        delete: operations["deleteApiV1DeviceBySerialFast-ui"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -640,6 +664,15 @@ export interface components {
             has_screenshot: boolean;
             logs: components["schemas"]["TaskLog"][];
         };
+        /** @description fast UI on this phone: Appium's UiAutomator2 server instead of `uiautomator dump` and `input` */
+        FastUi: {
+            /** @description this phone reads its screens and taps through Appium's UiAutomator2 server (its own choice, else --fast-ui) */
+            enabled: boolean;
+            /** @description off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see reason) */
+            state: "off" | "starting" | "ready" | "fallback";
+            reason: string | null;
+            retry_at: string | null;
+        };
         Device: {
             serial: string;
             state: "online" | "offline" | "unauthorized";
@@ -662,6 +695,7 @@ export interface components {
             first_seen: string;
             /** Format: date-time */
             last_seen: string;
+            fast_ui: components["schemas"]["FastUi"];
         };
         DeviceDetail: {
             serial: string;
@@ -685,6 +719,7 @@ export interface components {
             first_seen: string;
             /** Format: date-time */
             last_seen: string;
+            fast_ui: components["schemas"]["FastUi"];
             accounts: {
                 id: number;
                 username: string;
@@ -2638,7 +2673,13 @@ export interface operations {
                      *             "running_task_id": 101,
                      *             "queued_count": 3,
                      *             "first_seen": "2026-11-20T08:00:00.000Z",
-                     *             "last_seen": "2026-11-28T09:12:44.120Z"
+                     *             "last_seen": "2026-11-28T09:12:44.120Z",
+                     *             "fast_ui": {
+                     *               "enabled": true,
+                     *               "state": "ready",
+                     *               "reason": null,
+                     *               "retry_at": null
+                     *             }
                      *           }
                      *         ],
                      *         "adb": {
@@ -2760,7 +2801,13 @@ export interface operations {
                      *         "running_task_id": 101,
                      *         "queued_count": 3,
                      *         "first_seen": "2026-11-20T08:00:00.000Z",
-                     *         "last_seen": "2026-11-28T09:12:44.120Z"
+                     *         "last_seen": "2026-11-28T09:12:44.120Z",
+                     *         "fast_ui": {
+                     *           "enabled": true,
+                     *           "state": "ready",
+                     *           "reason": null,
+                     *           "retry_at": null
+                     *         }
                      *       }
                      *     }
                      */
@@ -2971,6 +3018,12 @@ export interface operations {
                      *         "queued_count": 3,
                      *         "first_seen": "2026-11-20T08:00:00.000Z",
                      *         "last_seen": "2026-11-28T09:12:44.120Z",
+                     *         "fast_ui": {
+                     *           "enabled": true,
+                     *           "state": "ready",
+                     *           "reason": null,
+                     *           "retry_at": null
+                     *         },
                      *         "accounts": [
                      *           {
                      *             "id": 7,
@@ -3076,6 +3129,229 @@ export interface operations {
                 };
                 content: {
                     "image/png": string;
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40401 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40901 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postApiV1DeviceBySerialFast-ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: this phone reads its screens and taps through Appium's UiAutomator2 server (installed on it when missing); false: `uiautomator dump` and `input` again, the server stopped */
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 0,
+                     *       "message": "success",
+                     *       "data": {
+                     *         "enabled": true,
+                     *         "state": "starting",
+                     *         "reason": null,
+                     *         "retry_at": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Envelope"] & {
+                        data: components["schemas"]["FastUi"];
+                    };
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40401 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "deleteApiV1DeviceBySerialFast-ui": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                serial: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 0,
+                     *       "message": "success",
+                     *       "data": {
+                     *         "removed": [
+                     *           "io.appium.uiautomator2.server.test",
+                     *           "io.appium.uiautomator2.server"
+                     *         ],
+                     *         "fast_ui": {
+                     *           "enabled": false,
+                     *           "state": "off",
+                     *           "reason": null,
+                     *           "retry_at": null
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Envelope"] & {
+                        data: {
+                            removed: string[];
+                            fast_ui: components["schemas"]["FastUi"];
+                        };
+                    };
                 };
             };
             /** @description code 40001 */

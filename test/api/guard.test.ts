@@ -161,6 +161,7 @@ describe("health and docs", () => {
         "/api/v1/device/connect",
         "/api/v1/device/disconnect",
         "/api/v1/device/{serial}",
+        "/api/v1/device/{serial}/fast-ui",
         "/api/v1/device/{serial}/screenshot",
         "/api/v1/events",
         "/api/v1/license/check",

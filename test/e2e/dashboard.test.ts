@@ -115,6 +115,26 @@ describe.skipIf(!present)("the dashboard", () => {
     await page.emulateMedia({ colorScheme: "light" });
   });
 
+  test("a phone's Fast UI switch turns it on (ready, said on the card) and off again", async () => {
+    const { page } = w;
+    await page.goto(`${service.url}/`);
+    const card = page.locator(`article.card[data-serial="${PHONE3}"]`);
+    const toggle = card.getByRole("checkbox", { name: "on", exact: true });
+    expect(await toggle.isChecked()).toBe(false);
+    await toggle.check();
+    await card.locator(".fast-ui").filter({ hasText: "ready" }).waitFor({ timeout: 30_000 });
+    expect((await api("GET", `/device/${PHONE3}`)).body.data.fast_ui).toMatchObject({
+      enabled: true,
+      state: "ready",
+    });
+    await shoot(page, "farm-fast-ui");
+    await toggle.uncheck();
+    await waitFor(
+      "off",
+      async () => (await api("GET", `/device/${PHONE3}`)).body.data.fast_ui.state === "off",
+    );
+  });
+
   test("a 40001 from the API is shown beside the field it names", async () => {
     const { page } = w;
     const before = w.errors.length;

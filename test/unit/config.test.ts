@@ -66,6 +66,14 @@ describe("config", () => {
     );
   });
 
+  test("--fast-ui: a switch, or FARM_FAST_UI=1", () => {
+    expect(run([]).fastUi).toBe(false);
+    expect(run(["--fast-ui"]).fastUi).toBe(true);
+    expect(run([], { FARM_FAST_UI: "1" }).fastUi).toBe(true);
+    expect(run(["--fast-ui=0"], { FARM_FAST_UI: "1" }).fastUi).toBe(false);
+    expect(() => run([], { FARM_FAST_UI: "on" })).toThrow(new ConfigError('--fast-ui: "on" is not 1 or 0'));
+  });
+
   test("--latency-profile: a named profile of the virtual phones, or none", () => {
     expect(run([]).latencyProfile).toBeNull();
     expect(run(["--simulate", "20", "--latency-profile", "real-usb"])).toMatchObject({

@@ -9,6 +9,7 @@ import { MediaStore } from "./media.ts";
 import { Canvas } from "./png.ts";
 import { type Realism, seededRandom } from "./realism.ts";
 import { renderScreen } from "./render.ts";
+import { Uia2Sim } from "./uia2.ts";
 
 export const LAUNCHER_PKG = "com.google.android.apps.nexuslauncher";
 export const ADB_KEYBOARD_PKG = "com.android.adbkeyboard";
@@ -131,6 +132,12 @@ export class Device {
   readonly apps: { tiktok: TikTokApp; instagram: InstagramApp };
   readonly typed: string[] = [];
   readonly packages: Set<string>;
+  /** `pm install` refuses every APK with this reason (`Failure [REASON]`), as a locked-down phone does. */
+  installRefusal: string | null = null;
+  /** Versions of the packages installed with `pm install` (as their manifest says). */
+  readonly versions = new Map<string, { code: number | null; name: string | null }>();
+  /** Appium's UiAutomator2 server, once installed and started (uia2.ts). */
+  readonly uia2: Uia2Sim = new Uia2Sim(this);
   readonly props: Record<string, string>;
   readonly settings: Record<string, Record<string, string>>;
   readonly imeEnabled = new Set<string>([LATIN_IME]);
@@ -367,6 +374,7 @@ export class Device {
   }
 
   forceStop(pkg: string): void {
+    this.uia2.forceStopped(pkg);
     this.change = null;
     const a = this.appByPkg.get(pkg);
     if (!a) return;
@@ -389,6 +397,7 @@ export class Device {
 
   /** After a reboot: no app runs, the launcher is in front. */
   reboot(): void {
+    this.uia2.stop();
     for (const a of this.appByPkg.values()) a.forceStop();
     this.change = null;
     this.foreground = null;

@@ -34,3 +34,11 @@ export {
   type Realism,
   type RealismOptions,
 } from "./realism.ts";
+export {
+  UIA2_PORT,
+  UIA2_RUNNER,
+  UIA2_SERVER_PKG,
+  UIA2_TEST_PKG,
+  type Uia2Request,
+  Uia2Sim,
+} from "./uia2.ts";

@@ -15,6 +15,9 @@
  * - `dumpsys window|input_method|…` 20–60 ms: a binder call that prints system_server's state.
  * - every stream (`adb shell`, `exec:`, `sync:`) 10–30 ms: the USB round trip and adbd forking its shell.
  * - `sync` transfers 30–38 MB/s: AOSP adb measured a Pixel 3 over USB 2.0 at 36 MB/s uncompressed.
+ * - `pm install` 2–5 s (parsing, verifying and dex-optimising an APK such as Appium's 18 MB server);
+ *   `am instrument` 1.5–3 s before Appium's UiAutomator2 server answers on its port; that server's page
+ *   source 40–150 ms and a tap through it 50–150 ms (a resident reader: no VM started, no idle wait).
  */
 import { sleepAbortable } from "./commands/command.ts";
 import type { Device } from "./device.ts";
@@ -31,7 +34,11 @@ export type CommandKind =
   | "screencap"
   | "input"
   | "am start"
-  | "dumpsys";
+  | "dumpsys"
+  | "pm install"
+  | "am instrument"
+  | "fast-ui source"
+  | "fast-ui action";
 
 /** What a wait of the phone was for: a command's kind, a stream's floor, or a file transfer. */
 export type WaitKind = CommandKind | "stream" | "push" | "pull";
@@ -54,6 +61,10 @@ export const LATENCY_PROFILES = {
       input: [300, 400],
       "am start": [150, 400],
       dumpsys: [20, 60],
+      "pm install": [2000, 5000],
+      "am instrument": [1500, 3000],
+      "fast-ui source": [40, 150],
+      "fast-ui action": [50, 150],
     },
     stream: [10, 30],
     usbMBps: [30, 38],
@@ -85,7 +96,10 @@ export function commandKind(name: string, args: string[]): CommandKind | null {
     case "input":
       return "input";
     case "am":
+      if (args[0] === "instrument") return "am instrument";
       return args[0] === "start" || args[0] === "start-activity" ? "am start" : null;
+    case "pm":
+      return args[0] === "install" ? "pm install" : null;
     case "dumpsys":
       return "dumpsys";
     default:
@@ -127,6 +141,12 @@ export class PhoneLatency {
   /** A stream was opened: its floor. */
   async streamOpened(): Promise<void> {
     if (this.profile) await this.wait("stream", this.pickMs(this.profile.stream));
+  }
+
+  /** A request to Appium's UiAutomator2 server on the phone: its kind's time (false: aborted meanwhile). */
+  async serve(kind: "fast-ui source" | "fast-ui action", signal: AbortSignal): Promise<boolean> {
+    if (!this.profile) return true;
+    return this.wait(kind, this.pickMs(this.profile.commands[kind]), signal);
   }
 
   /** Before a command runs: its kind's time (false: aborted meanwhile). */

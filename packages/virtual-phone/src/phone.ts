@@ -22,6 +22,7 @@ import { type RealismOptions, resolveRealism } from "./realism.ts";
 import { Shell, type ShellHost, type Sink } from "./shell.ts";
 import { ENV, ShellSessions } from "./shell-session.ts";
 import { runSync } from "./sync.ts";
+import { UIA2_PORT, type Uia2Sim } from "./uia2.ts";
 
 export type { AuthMode } from "./connection.ts";
 export { FEATURES } from "./connection.ts";
@@ -129,6 +130,7 @@ export class VirtualPhone {
     for (const [name, run] of Object.entries(commands)) {
       commands[name] = async (ctx) => ((await this.latency.beforeCommand(ctx)) ? run(ctx) : 130);
     }
+    this.device.uia2.latency = this.latency;
     this.sessions = new ShellSessions(this.shellHost, this.device, (svc, cmd) => this.record(svc, cmd));
   }
 
@@ -150,6 +152,11 @@ export class VirtualPhone {
   /** Every wait the `latency` profile imposed: `{at, kind, ms}`, in order. */
   get waits(): PhoneWait[] {
     return this.latency.waits;
+  }
+
+  /** Appium's UiAutomator2 server on this phone: installed, running, its requests; knobs to make it fail. */
+  get uia2(): Uia2Sim {
+    return this.device.uia2;
   }
 
   /** The app in front (null: the launcher). */
@@ -327,6 +334,11 @@ export class VirtualPhone {
           });
           await s.write(Buffer.concat([h, c.rgba()]));
         };
+      case "tcp":
+        // a port on the phone: only Appium's UiAutomator2 server listens, while it runs (else refused)
+        this.record("tcp", arg);
+        if (Number(arg) !== UIA2_PORT || !this.device.uia2.running) return null;
+        return (s) => this.device.uia2.serve(s);
       case "reverse":
         this.record("reverse", arg);
         return async (s) => {

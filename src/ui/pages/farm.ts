@@ -245,6 +245,8 @@ export function farmPage(root: HTMLElement) {
                 )
               : "none recorded",
           ),
+          h("dt", {}, "Fast UI"),
+          fastUiView(d),
         ),
         h(
           "div",
@@ -281,6 +283,59 @@ export function farmPage(root: HTMLElement) {
     if (old?.el.dataset.shots) card.el.dataset.shots = old.el.dataset.shots;
     cards.set(d.serial, card);
     return card.el;
+  }
+
+  /**
+   * Fast UI on the phone (Appium's UiAutomator2 server instead of `uiautomator dump` and `input`): a switch, and
+   * how it goes; while it starts, the card is looked at again every 2 s.
+   */
+  function fastUiView(d: Device): HTMLElement {
+    const id = nextId("fast-ui");
+    const note = h("span", { class: "muted" });
+    const f = d.fast_ui;
+    note.textContent =
+      f.state === "fallback"
+        ? `fallback: ${f.reason ?? "failed"}`
+        : f.enabled || f.state !== "off"
+          ? f.state
+          : "";
+    const toggle = h("input", {
+      type: "checkbox",
+      id,
+      checked: f.enabled,
+      onchange: async () => {
+        toggle.disabled = true;
+        try {
+          const now = await api("post", "/device/{serial}/fast-ui", {
+            path: { serial: d.serial },
+            body: { enabled: toggle.checked },
+          });
+          note.textContent = now.state;
+          recheck(now.state === "starting" ? 30 : 0);
+        } catch (e) {
+          note.textContent = errorText(e);
+          toggle.checked = !toggle.checked;
+        } finally {
+          toggle.disabled = false;
+        }
+      },
+    });
+    if (f.state === "starting") recheck(30);
+    return h("dd", { class: "fast-ui" }, h("label", { for: id }, toggle, " on "), note);
+  }
+  let recheckTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While a phone's fast UI starts, the cards are looked at again every 2 s (`times` at most). */
+  function recheck(times: number) {
+    if (recheckTimer) return;
+    if (times <= 0) {
+      void render();
+      return;
+    }
+    recheckTimer = setTimeout(async () => {
+      recheckTimer = undefined;
+      await render();
+      if (devices.some((x) => x.fast_ui.state === "starting")) recheck(times - 1);
+    }, 2000);
   }
 
   // live screens: only cards on screen, only when asked, one request per phone at a time and none sooner

@@ -179,6 +179,41 @@ export function toXml(roots: UiNode[], extended: boolean): string {
   return `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation="0">${body}</hierarchy>`;
 }
 
+/**
+ * Appium UiAutomator2 server's page source form (GET /session/:id/source): indented, the class name as each
+ * element's tag, a `hierarchy` root carrying the display's rotation and size, and `displayed` on every node.
+ */
+export function toAppiumXml(roots: UiNode[], width: number, height: number): string {
+  const lines: string[] = [];
+  const visit = (n: UiNode, index: number, depth: number) => {
+    const pad = "  ".repeat(depth);
+    const b = `[${n.bounds[0]},${n.bounds[1]}][${n.bounds[2]},${n.bounds[3]}]`;
+    const tag = n.cls.replace(/[$@#&]/g, ".") || "android.view.View";
+    const attrs =
+      `index="${index}" package="${escapeXml(n.pkg)}" class="${n.cls}" text="${escapeXml(n.text)}" ` +
+      `resource-id="${escapeXml(n.resourceId)}" content-desc="${escapeXml(n.desc)}" checkable="${n.checkable}" ` +
+      `checked="${n.checked}" clickable="${n.clickable}" enabled="${n.enabled}" focusable="${n.focusable}" ` +
+      `focused="${n.focused}" long-clickable="${n.longClickable}" password="${n.password}" ` +
+      `scrollable="${n.scrollable}" selected="${n.selected}" bounds="${b}" displayed="true"` +
+      (n.hint ? ` hint="${escapeXml(n.hint)}"` : "");
+    if (n.children.length === 0) {
+      lines.push(`${pad}<${tag} ${attrs} />`);
+      return;
+    }
+    lines.push(`${pad}<${tag} ${attrs}>`);
+    n.children.forEach((c, i) => {
+      visit(c, i, depth + 1);
+    });
+    lines.push(`${pad}</${tag}>`);
+  };
+  lines.push(`<hierarchy index="0" class="hierarchy" rotation="0" width="${width}" height="${height}">`);
+  roots.forEach((r, i) => {
+    visit(r, i, 1);
+  });
+  lines.push("</hierarchy>");
+  return `<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n${lines.join("\n")}\n`;
+}
+
 /** A tab of a bottom bar: its id, its description, and the key its tap action carries. */
 export interface Tab {
   id: string;

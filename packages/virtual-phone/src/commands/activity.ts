@@ -118,6 +118,8 @@ export const activityCommands: Record<string, DeviceCommand> = {
         }
         return 0;
       }
+      case "instrument":
+        return dev.uia2.instrument(ctx, rest);
       case "force-stop":
       case "kill": {
         const pkg = rest.find((r) => !r.startsWith("-") && !/^\d+$/.test(r));

@@ -52,7 +52,8 @@ export const dumpsys: DeviceCommand = async (ctx, dev) => {
         await out(ctx, pkg ? `Unable to find package: ${pkg}\n` : "");
         return 0;
       }
-      const [apkName, vc] = VERSIONS[pkg] ?? ["14", 34];
+      const installed = dev.versions.get(pkg);
+      const [apkName, vc] = VERSIONS[pkg] ?? [installed?.name ?? "14", installed?.code ?? 34];
       const vn = dev.app(pkg)?.version ?? apkName;
       await out(
         ctx,

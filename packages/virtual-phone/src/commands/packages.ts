@@ -1,5 +1,6 @@
 /** `pm`: installed packages, their APK paths, install/uninstall/clear. */
 import { readFile } from "node:fs/promises";
+import { apkManifest } from "../apk-manifest.ts";
 import { CORE_PACKAGES, type Device } from "../device.ts";
 import { apkPackage, apkPath } from "./apk.ts";
 import { type DeviceCommand, err, hostOf, out } from "./command.ts";
@@ -68,6 +69,7 @@ export const pm: DeviceCommand = async (ctx, dev) => {
     case "uninstall": {
       const pkg = rest.find((r) => !r.startsWith("-") && !/^\d+$/.test(r));
       if (pkg && dev.uninstall(pkg)) {
+        dev.versions.delete(pkg);
         await out(ctx, "Success\n");
         return 0;
       }
@@ -105,7 +107,12 @@ export const pm: DeviceCommand = async (ctx, dev) => {
         }
         data = Buffer.concat(parts);
       }
-      const pkg = apkPackage(data, path);
+      if (dev.installRefusal) {
+        await out(ctx, `Failure [${dev.installRefusal}]\n`);
+        return 1;
+      }
+      const manifest = apkManifest(data);
+      const pkg = manifest?.package ?? apkPackage(data, path);
       if (!pkg) {
         await out(
           ctx,
@@ -113,6 +120,7 @@ export const pm: DeviceCommand = async (ctx, dev) => {
         );
         return 1;
       }
+      if (manifest) dev.versions.set(pkg, { code: manifest.versionCode, name: manifest.versionName });
       dev.packages.add(pkg);
       await out(ctx, "Success\n");
       return 0;
