@@ -90,14 +90,14 @@ function serviceLog(config: Config, clock: Clock) {
 }
 
 /** The data folder exists, is private and we may write in it; then the database, locked before anything else. */
-function openDataDir(config: Config): { service: Service; log: Logger; banner: Logger } {
+async function openDataDir(config: Config): Promise<{ service: Service; log: Logger; banner: Logger }> {
   try {
     ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
     const clock = serviceClock();
     const { log, banner, logTail } = serviceLog(config, clock);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
-    const service = createService(config, { log, logTail, scripts: testScripts(), clock });
+    const service = await createService(config, { log, logTail, scripts: testScripts(), clock });
     noteHolder(config.dataDir);
     return { service, log, banner };
   } catch (e) {
@@ -173,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    ({ service, log, banner } = openDataDir(config));
+    ({ service, log, banner } = await openDataDir(config));
   } catch (e) {
     await server.stop(true);
     if (e instanceof StartupFailure) {

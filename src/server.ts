@@ -72,14 +72,17 @@ export interface Service {
 const STORAGE_CHECK_MS = 5000;
 
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
-export function createService(config: Config, options: ServiceOptions = {}): Service {
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? new Logger(consoleSink, { clock });
   const dbFile = join(config.dataDir, "farm.db");
   const db = openDb(dbFile);
   let box: SecretBox;
+  let latestTimeSeen: number | null;
+  const meta = new MetaStore(db);
   try {
-    box = openSecretBox(db, config.dataDir);
+    box = await openSecretBox(db, config.dataDir);
+    latestTimeSeen = Number((await meta.get("latest_time_seen")) ?? 0) || null;
   } catch (e) {
     closeDb(db);
     throw e;
@@ -103,21 +106,22 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const streams = new EventStreams({ clock });
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
-  const meta = new MetaStore(db);
+  // the time record's saves, one after the other
+  let timeSaved = Promise.resolve();
   const license = new License({
     file: licenseFile,
     required: config.licenseFile !== null,
     publicKey: options.licensePublicKey ? createPublicKey(options.licensePublicKey) : undefined,
     now: () => clock.now(),
     timeRecord: {
-      load: () => Number(meta.get("latest_time_seen") ?? 0) || null,
+      load: () => latestTimeSeen,
       save: (ms) => {
-        try {
-          meta.set("latest_time_seen", String(ms));
-        } catch (e) {
-          // on a full disk the record waits for its next save; the license check (on every request) goes on
-          if (!storage.failure(e)) throw e;
-        }
+        timeSaved = timeSaved
+          .then(() => meta.set("latest_time_seen", String(ms)))
+          .catch((e) => {
+            // on a full disk the record waits for its next save; the license check (on every request) goes on
+            if (!storage.failure(e)) log.error(`the latest time seen was not saved: ${(e as Error).message}`);
+          });
       },
     },
   });
@@ -136,13 +140,13 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     timezone: config.timezone,
     running: () => runner.runningTasks(),
     plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
-    phone: (serial) => devices.get(serial),
+    phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
-  const publishTask = (id: number, change: TaskChange, at: string) => {
-    const row = change === "deleted" ? undefined : tasks.get(id);
+  const publishTask = async (id: number, change: TaskChange, at: string) => {
+    const row = change === "deleted" ? undefined : await tasks.get(id);
     if (change === "running") progress.told(id);
     events.publish({
       type: "task",
@@ -155,17 +159,31 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       at,
     });
   };
+  // the events in the order of the changes they tell
+  let published = Promise.resolve();
+  const publish = (id: number, change: TaskChange, at: string) => {
+    published = published
+      .then(() => publishTask(id, change, at))
+      .catch((e) => log.error(`task ${id}'s event was not published: ${(e as Error).message}`));
+  };
   const progress = new ProgressBoard(clock, (id) =>
-    publishTask(id, "running", new Date(clock.now()).toISOString()),
+    publish(id, "running", new Date(clock.now()).toISOString()),
   );
   lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
-    for (const id of ids) publishTask(id, change, at);
+    for (const id of ids) publish(id, change, at);
   });
-  const interrupted = lifecycle.interruptAll();
-  if (interrupted > 0)
-    log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
-  devices.markAllOffline();
+  try {
+    const interrupted = await lifecycle.interruptAll();
+    if (interrupted > 0)
+      log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
+    await devices.markAllOffline();
+    // the phones' states, known at once to the queue's explanations
+    await devices.list();
+  } catch (e) {
+    closeDb(db);
+    throw e;
+  }
 
   const fleet = new Fleet({
     dataDir: config.dataDir,
@@ -175,6 +193,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     log,
   });
   const deviceService = new DeviceService(fleet, devices, tasks, accounts, () => clock.now());
+  await deviceService.init();
   const runner = new Runner({
     lifecycle,
     tasks,
@@ -208,7 +227,9 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       const said = `${info.state}${info.hint ? `: ${info.hint}` : ""}`;
       log.child({ phone: info.serial })[info.state === "online" ? "info" : "warn"](said);
     }
-    deviceService.record(info);
+    deviceService.record(info).catch((e) => {
+      if (!storage.failure(e)) log.error(`phone ${info.serial} was not saved: ${(e as Error).message}`);
+    });
     const at = new Date(clock.now()).toISOString();
     events.publish({ type: "device", serial: info.serial, state: info.state, at });
     runner.deviceChanged(info.serial, info.state === "online");
@@ -218,8 +239,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     config.webhookUrl && config.webhookSecret
       ? new Webhook(config.webhookUrl, config.webhookSecret, log)
       : null;
-  webhook?.watch(lifecycle, (id) => {
-    const row = tasks.get(id);
+  webhook?.watch(lifecycle, async (id) => {
+    const row = await tasks.get(id);
     return row && taskView(row, null, null);
   });
 
@@ -316,6 +337,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       detaching = true;
       await fleet.stop();
       license.close();
+      // what is still being written (events read their task, the phones' last states, the time record)
+      await Promise.all([published, timeSaved, deviceService.written()]);
       closeDb(db);
     },
   };

@@ -78,7 +78,8 @@ export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
-      () => ok({ devices: devices.list().map((d) => deviceView(d.row, d.load)), adb: devices.adb() }),
+      async () =>
+        ok({ devices: (await devices.list()).map((d) => deviceView(d.row, d.load)), adb: devices.adb() }),
       {
         ...doc({
           summary: "List phones",
@@ -98,7 +99,7 @@ export function deviceRoutes(devices: DeviceService) {
       "/connect",
       async ({ body }) => {
         const info = await devices.connect(body.host, body.port, body.direct ?? false);
-        return ok(deviceView(devices.get(info.serial).row, undefined));
+        return ok(deviceView((await devices.get(info.serial)).row, undefined));
       },
       {
         body: NetworkPhone,
@@ -135,8 +136,8 @@ export function deviceRoutes(devices: DeviceService) {
     )
     .get(
       "/:serial",
-      ({ params }) => {
-        const d = devices.get(params.serial);
+      async ({ params }) => {
+        const d = await devices.get(params.serial);
         return ok({ ...deviceView(d.row, d.load), accounts: d.accounts.map(deviceAccountView) });
       },
       {

@@ -50,7 +50,7 @@ beforeAll(async () => {
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LEAK1", popups: false });
   hook = startHookReceiver();
-  s = startTestService(
+  s = await startTestService(
     {
       adb: { host: "127.0.0.1", port: adb.port },
       retryMax: 0,
@@ -82,7 +82,11 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
   });
   expect(r.body.code).toBe(0);
   const id = r.body.data.task_ids[0] as number;
-  await waitFor("the task to fail", () => s.tasks.get(id)?.status === TaskStatus.failed, 20_000);
+  await waitFor(
+    "the task to fail",
+    async () => (await s.tasks.get(id))?.status === TaskStatus.failed,
+    20_000,
+  );
   await waitFor("the webhook delivery", () => hook.deliveries.some((d) => d.includes(`"id":${id}`)), 10_000);
 
   const detail = await s.call("GET", `/api/v1/task/${id}`);
@@ -112,7 +116,7 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
 });
 
 test("a task whose secret the key file cannot open fails, saying so, and does not run", async () => {
-  const [id] = s.tasks.create([
+  const [id] = await s.tasks.create([
     {
       serial: serial(),
       platform: "tiktok",
@@ -136,8 +140,12 @@ test("a task whose secret the key file cannot open fails, saying so, and does no
     .run({ c: other, id: id as number });
   const before = phone.commands.length;
   s.runner.wake();
-  await waitFor("the task to fail", () => s.tasks.get(id as number)?.status === TaskStatus.failed, 10_000);
-  expect(s.tasks.get(id as number)?.error).toMatch(
+  await waitFor(
+    "the task to fail",
+    async () => (await s.tasks.get(id as number))?.status === TaskStatus.failed,
+    10_000,
+  );
+  expect((await s.tasks.get(id as number))?.error).toMatch(
     /^a secret in the task's script_config cannot be decrypted with DATA_DIR\/secret\.key: restore/,
   );
   expect(phone.commands.slice(before).some((c) => c.command.includes("farm-task"))).toBe(false);
