@@ -10,7 +10,7 @@ import { inUseMessage, noteHolder } from "./lock.ts";
 import { consoleSink, fileSink, Logger, LogTail, logFile, teeSink } from "./log.ts";
 import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
-import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
+import { DatabaseDamaged, DatabaseLocked, DatabaseUnreachable } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
 import { type Clock, fasterClock, systemClock } from "./tasks/clock.ts";
 
@@ -44,7 +44,8 @@ class StartupFailure extends Error {}
 function explain(e: unknown, config: Config): string {
   const dbFile = join(config.dataDir, "farm.db");
   if (e instanceof DatabaseLocked) return inUseMessage(config.dataDir);
-  if (e instanceof DatabaseDamaged || e instanceof SecretKeyProblem) return e.message;
+  if (e instanceof DatabaseDamaged || e instanceof SecretKeyProblem || e instanceof DatabaseUnreachable)
+    return e.message;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? "");
   const message = String(err.message ?? e);

@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { DEMO_BASE_PORT } from "./demo.ts";
 import { adbDown, Fleet } from "./devices/index.ts";
 import { DeviceService } from "./devices/service.ts";
+import { AppError, Code } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import { EventStreams } from "./http/events.ts";
 import { taskView } from "./http/views.ts";
@@ -18,7 +19,16 @@ import { Webhook } from "./notify/webhook.ts";
 import { type ScriptDefinition, ScriptRegistry } from "./scripts/registry.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { backUp } from "./store/backup.ts";
-import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
+import {
+  type AnyDb,
+  closeStore,
+  isPg,
+  openDb,
+  openPostgres,
+  PgHealth,
+  type Storage,
+  StorageHealth,
+} from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
 import { MetaStore } from "./store/meta.ts";
 import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
@@ -47,7 +57,8 @@ export interface ServiceOptions {
 }
 
 export interface Service {
-  db: Db;
+  /** farm.db in DATA_DIR, or the farm's PostgreSQL (`--database`). */
+  db: AnyDb;
   license: License;
   materials: Materials;
   tasks: TaskStore;
@@ -76,7 +87,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const clock = options.clock ?? systemClock;
   const log = options.log ?? new Logger(consoleSink, { clock });
   const dbFile = join(config.dataDir, "farm.db");
-  const db = openDb(dbFile);
+  const db: AnyDb = config.database ? await openPostgres(config.database) : openDb(dbFile);
   let box: SecretBox;
   let latestTimeSeen: number | null;
   const meta = new MetaStore(db);
@@ -84,10 +95,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     box = await openSecretBox(db, config.dataDir);
     latestTimeSeen = Number((await meta.get("latest_time_seen")) ?? 0) || null;
   } catch (e) {
-    closeDb(db);
+    await closeStore(db);
     throw e;
   }
-  const storage = new StorageHealth(db, config.dataDir, dbFile, log);
+  const storage: Storage = isPg(db)
+    ? new PgHealth(db, config.database ?? "", log)
+    : new StorageHealth(db, config.dataDir, dbFile, log);
   const tasks = new TaskStore(db, box);
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db, box);
@@ -181,7 +194,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // the phones' states, known at once to the queue's explanations
     await devices.list();
   } catch (e) {
-    closeDb(db);
+    await closeStore(db);
     throw e;
   }
 
@@ -293,7 +306,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
     log,
     logTail: options.logTail ?? new LogTail(),
     logFile: logFile(config.dataDir),
-    backUp: () => backUp(db, config.dataDir, clock.now()),
+    backUp: () => {
+      if (isPg(db)) {
+        throw new AppError(
+          Code.conflict,
+          "the database is PostgreSQL (--database): back it up with pg_dump, and keep DATA_DIR/secret.key with it",
+        );
+      }
+      return backUp(db, config.dataDir, clock.now());
+    },
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
@@ -339,7 +360,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       license.close();
       // what is still being written (events read their task, the phones' last states, the time record)
       await Promise.all([published, timeSaved, deviceService.written()]);
-      closeDb(db);
+      await closeStore(db);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { AccountTasks, CheckOutcome } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { choice, suggest } from "../explain.ts";
 import { showWhen } from "../field-hints.ts";
-import type { Db } from "../store/db.ts";
+import type { AnyDb } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
 import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
@@ -246,7 +246,7 @@ export class Materials {
   private readonly random: Random;
 
   constructor(
-    db: Db,
+    db: AnyDb,
     private readonly opts: {
       uploadDir: string;
       maxUploadBytes: number;

@@ -2,7 +2,7 @@
 // password is stored sealed (secret-box.ts) and never read back by the API.
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DeviceState, Platform } from "../domain.ts";
-import { type Db, type Handle, handleOf, jsonEach, transaction } from "./db.ts";
+import { type AnyDb, type Db, type Handle, handleOf, jsonEach, transaction } from "./db.ts";
 import { MetaStore } from "./meta.ts";
 import type * as schema from "./schema.ts";
 import type { AccountRow } from "./schema.ts";
@@ -79,7 +79,7 @@ export class AccountStore {
   private readonly h: Handle;
 
   constructor(
-    db: Db,
+    db: AnyDb,
     private readonly box: SecretBox,
   ) {
     this.h = handleOf(db);

@@ -2,15 +2,24 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import type { SQL as BunSQL } from "bun";
+import { is, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { type BunSQLDatabase, drizzle as drizzlePg } from "drizzle-orm/bun-sql";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import type { MigrationMeta } from "drizzle-orm/migrator";
+import { PgDatabase, type PgDialect } from "drizzle-orm/pg-core";
 import type { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { maskDatabaseUrl } from "../config.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { embeddedMigrations } from "./migrations.macro.ts" with { type: "macro" };
+import { embeddedMigrations, embeddedPgMigrations } from "./migrations.macro.ts" with { type: "macro" };
 import * as schema from "./schema.ts";
+import * as pgSchema from "./schema-pg.ts";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+/** The farm's PostgreSQL database (`--database postgres://…`). */
+export type PgDb = BunSQLDatabase<typeof pgSchema> & { $client: BunSQL };
+/** Either database: what the stores are given. */
+export type AnyDb = Db | PgDb;
 
 /**
  * What the stores query through, on either database. `q` and `t` are typed as SQLite's (one set of types for
@@ -29,13 +38,64 @@ export interface Handle {
 const handles = new WeakMap<object, Handle>();
 
 /** The handle of a database (one per database, so the stores share it). */
-export function handleOf(db: Db): Handle {
+export function handleOf(db: AnyDb): Handle {
   let h = handles.get(db);
   if (!h) {
-    h = { dialect: "sqlite", q: db, t: schema, sqlite: db };
+    h = isPg(db)
+      ? { dialect: "pg", q: db as unknown as Db, t: pgSchema as unknown as typeof schema, sqlite: null }
+      : { dialect: "sqlite", q: db, t: schema, sqlite: db };
     handles.set(db, h);
   }
   return h;
+}
+
+export function isPg(db: AnyDb): db is PgDb {
+  return is(db, PgDatabase);
+}
+
+/** The PostgreSQL server cannot be reached, or refused us: the message names it (never its password). */
+export class DatabaseUnreachable extends Error {
+  constructor(url: string, reason: string) {
+    const password = URL.canParse(url) ? decodeURIComponent(new URL(url).password) : "";
+    const said = password ? reason.replaceAll(password, "***") : reason;
+    super(`the database ${maskDatabaseUrl(url)} cannot be used (${said}): check that it runs and the URL`);
+  }
+}
+
+/** Any two farm-tasks starting at once: one migrates, the other waits (a number of our own for the lock). */
+const MIGRATION_LOCK = 50809;
+
+/** Connects to the farm's PostgreSQL and brings its tables up to date (the migrations in drizzle-pg/). */
+export async function openPostgres(url: string): Promise<PgDb> {
+  const client = new Bun.SQL(url, { max: 10, connectionTimeout: 10, idleTimeout: 60 });
+  const db = drizzlePg({ client, schema: pgSchema });
+  let reserved: Awaited<ReturnType<BunSQL["reserve"]>> | null = null;
+  try {
+    reserved = await client.reserve();
+    await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    const migrations = embeddedPgMigrations() as MigrationMeta[];
+    // what drizzle's own migrate() does, fed with the migrations embedded at build time
+    const internals = drizzlePg({ client: reserved as unknown as BunSQL }) as unknown as {
+      dialect: PgDialect;
+      session: Parameters<PgDialect["migrate"]>[1];
+    };
+    await internals.dialect.migrate(migrations, internals.session, { migrationsFolder: "(embedded)" });
+    await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } catch (e) {
+    reserved?.release();
+    reserved = null;
+    await client.close().catch(() => {});
+    throw new DatabaseUnreachable(url, (e as Error).message ?? String(e));
+  } finally {
+    reserved?.release();
+  }
+  return db;
+}
+
+/** Closes either database (SQLite: see closeDb; PostgreSQL: its connections). */
+export async function closeStore(db: AnyDb): Promise<void> {
+  if (isPg(db)) await db.$client.close();
+  else closeDb(db);
 }
 
 /** The database file fails SQLite's integrity check: the service must not write into it. */
@@ -142,7 +202,7 @@ const PROBE_BYTES = 64 * 1024;
  * that needs space succeeds; broken for good once the database file is no longer the one opened (the data
  * folder was removed or replaced: what is written then is lost, so writes are refused until a restart).
  */
-export class StorageHealth {
+export class StorageHealth implements Storage {
   private failedWith: string | null = null;
   private goneWith: string | null = null;
   private readonly opened: FileIdentity | null;
@@ -280,4 +340,76 @@ export function jsonEach(h: Handle, column: SQLWrapper): SQL {
   return h.dialect === "sqlite"
     ? sql`json_each(${column})`
     : sql`jsonb_array_elements_text(${column}::jsonb) as e(value)`;
+}
+
+/** What the service asks of the database's health, whichever it is (StorageHealth, PgHealth). */
+export interface Storage {
+  /** The operator's words for a storage failure, which marks the database degraded; null for other errors. */
+  failure(error: unknown): string | null;
+  /** Why writes would not be saved now, or null when they would. */
+  problem(): string | null;
+  healthy(): boolean;
+  /** Set once writes must be refused until the service restarts. */
+  gone(): string | null;
+}
+
+/**
+ * The health of the farm's PostgreSQL: degraded from a failed query that says the server is out of reach
+ * (or out of space) until a probe answers; the probe runs in the background, so asking never waits.
+ */
+export class PgHealth implements Storage {
+  private failedWith: string | null = null;
+  private probing = false;
+
+  constructor(
+    private readonly db: PgDb,
+    private readonly url: string,
+    private readonly log: Logger = silentLogger,
+  ) {}
+
+  failure(error: unknown): string | null {
+    const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null;
+    const code = String(e?.code ?? "");
+    const state = String(e?.errno ?? "");
+    const lost =
+      code.startsWith("ERR_POSTGRES_CONNECTION") ||
+      code.startsWith("ECONN") ||
+      code === "ETIMEDOUT" ||
+      /^(08|53|57P)/.test(state);
+    if (!lost) return null;
+    const first = this.failedWith === null;
+    this.failedWith = `the database ${maskDatabaseUrl(this.url)} does not take writes (${String(e?.message ?? code)}): nothing was saved`;
+    if (first) this.log.error(this.failedWith);
+    return this.failedWith;
+  }
+
+  problem(): string | null {
+    if (this.failedWith !== null) this.probe();
+    return this.failedWith;
+  }
+
+  healthy(): boolean {
+    return this.problem() === null;
+  }
+
+  gone(): string | null {
+    return null;
+  }
+
+  private probe(): void {
+    if (this.probing) return;
+    this.probing = true;
+    this.db.$client`select 1`
+      .then(
+        () => {
+          if (this.failedWith !== null)
+            this.log.info(`the database ${maskDatabaseUrl(this.url)} answers again`);
+          this.failedWith = null;
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.probing = false;
+      });
+  }
 }

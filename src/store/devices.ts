@@ -1,6 +1,6 @@
 // The devices the service has seen: one row per serial, kept up to date by the fleet.
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import { type Db, type Handle, handleOf, prepared } from "./db.ts";
+import { type AnyDb, type Handle, handleOf, prepared } from "./db.ts";
 import type { DeviceRow } from "./schema.ts";
 
 export type DeviceUpsert = Omit<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral"> &
@@ -16,7 +16,7 @@ export class DeviceStore {
   private readonly byId;
   private readonly all;
 
-  constructor(db: Db) {
+  constructor(db: AnyDb) {
     const h = handleOf(db);
     this.h = h;
     const { q, t } = h;

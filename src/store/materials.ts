@@ -1,6 +1,6 @@
 // Material library queries: the files, who posted which, and where each caption set is in its rotation.
 import { and, count, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { type Db, type Handle, handleOf, jsonEach } from "./db.ts";
+import { type AnyDb, type Handle, handleOf, jsonEach } from "./db.ts";
 import type * as schema from "./schema.ts";
 import type { MaterialRow, MaterialUseRow } from "./schema.ts";
 
@@ -27,7 +27,7 @@ const isUsed = ({ t }: Handle) =>
 export class MaterialStore {
   private readonly h: Handle;
 
-  constructor(db: Db) {
+  constructor(db: AnyDb) {
     this.h = handleOf(db);
   }
 

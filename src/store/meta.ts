@@ -1,11 +1,11 @@
 // Named facts about this installation, kept in the `meta` table.
 import { eq } from "drizzle-orm";
-import { type Db, type Handle, handleOf } from "./db.ts";
+import { type AnyDb, type Db, type Handle, handleOf } from "./db.ts";
 
 export class MetaStore {
   private readonly h: Handle;
 
-  constructor(db: Db) {
+  constructor(db: AnyDb) {
     this.h = handleOf(db);
   }
 

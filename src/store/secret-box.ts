@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSecretField, mapStrings } from "../secrets.ts";
-import { type Db, handleOf } from "./db.ts";
+import { type AnyDb, type Db, isPg } from "./db.ts";
 import { MetaStore } from "./meta.ts";
 
 /** How messages name the key file. */
@@ -85,7 +85,7 @@ export class SecretBox {
  * The data folder's key (created on first start), checked against the database; then the one-time pass
  * that seals the clear secrets an older version stored.
  */
-export async function openSecretBox(db: Db, dataDir: string): Promise<SecretBox> {
+export async function openSecretBox(db: AnyDb, dataDir: string): Promise<SecretBox> {
   const file = join(dataDir, "secret.key");
   const meta = new MetaStore(db);
   const check = await meta.get(CHECK.key);
@@ -117,7 +117,7 @@ export async function openSecretBox(db: Db, dataDir: string): Promise<SecretBox>
   }
   if ((await meta.get(SEALED)) === undefined) {
     // a PostgreSQL database was only ever written by versions that seal: nothing clear to look for
-    if (handleOf(db).sqlite) sealClearSecrets(db, box);
+    if (!isPg(db)) sealClearSecrets(db, box);
     await meta.set(SEALED, "v1");
   }
   return box;

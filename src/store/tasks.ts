@@ -11,7 +11,7 @@ import {
   TaskStatus,
   type TaskStatusValue,
 } from "../domain.ts";
-import { type Db, execute, type Handle, handleOf, jsonKey, prepared, transaction } from "./db.ts";
+import { type AnyDb, execute, type Handle, handleOf, jsonKey, prepared, transaction } from "./db.ts";
 import type * as schema from "./schema.ts";
 import type { TaskLogRow, TaskRow } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
@@ -73,7 +73,7 @@ export class TaskStore {
   private readonly nextScheduled;
 
   constructor(
-    db: Db,
+    db: AnyDb,
     private readonly box: SecretBox,
   ) {
     const h = handleOf(db);
@@ -93,7 +93,8 @@ export class TaskStore {
             sql`(${tasks.scheduledAt} is null or ${tasks.scheduledAt} <= ${p("now")})`,
           ),
         )
-        .orderBy(asc(tasks.scheduledAt), asc(tasks.id))
+        // no scheduled_at sorts first (SQLite's default, not Postgres's)
+        .orderBy(sql`${tasks.scheduledAt} asc nulls first`, asc(tasks.id))
         .limit(1),
     );
     this.nextScheduled = prepared(

@@ -155,7 +155,7 @@ export class Runner {
 
   /** Runs a pass now, or right after the one under way. */
   private runPass(): void {
-    if (this.passing) {
+    if (this.passing !== null) {
       this.passAgain = true;
       return;
     }

@@ -70,7 +70,7 @@ describe("license plans", () => {
     let r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data).toMatchObject({ plan_name: "Free", device_limit: 2 });
     expect(r.body.data.warning).toMatch(/expired/);
-    s.stop();
+    await s.stop();
 
     const file = writeLicense(dir, { plan: "Pro" });
     const lic = JSON.parse(readFileSync(file, "utf8"));
@@ -80,7 +80,7 @@ describe("license plans", () => {
     r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data.plan_name).toBe("Free");
     expect(r.body.data.warning).toMatch(/invalid signature/);
-    s.stop();
+    await s.stop();
 
     s = await withLicense({ plan: "Team" }, generateVendorKeys());
     r = await s.call("GET", "/api/v1/license/check");

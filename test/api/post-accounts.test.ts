@@ -30,7 +30,7 @@ beforeEach(async () => {
   svc = await startTestService();
   await svc.addDevice(PHONE);
   const video = await svc.materials.register(writeMedia(join(svc.dir, "cat.mp4"), "mp4"), ["cats"]);
-  seen(["alice", "bob"], "bob");
+  await seen(["alice", "bob"], "bob");
   // alice has posted the only video
   await svc.materials.markPosted({ id: 1, serial: PHONE, username: "@alice", platform: "tiktok" }, [video]);
 });
@@ -64,13 +64,13 @@ test("multi-account mode: every account of the phone is checked, and nothing is 
 });
 
 test("device mode: the account the phone last showed in use is checked", async () => {
-  seen(["alice", "bob"], "alice");
+  await seen(["alice", "bob"], "alice");
   expect((await post({ serials: [PHONE] })).body).toMatchObject({ code: 40001, message: refusal("@alice") });
   // a list of files may be posted again: nothing to check
   const listed = await post({ serials: [PHONE] }, { material_list: [(await svc.materials.get(1)).path] });
   expect(listed.body.code).toBe(0);
   expect(libraryWarnings(listed.body.data.warnings)).toEqual([]);
-  seen(["alice", "bob"], "bob");
+  await seen(["alice", "bob"], "bob");
   const asBob = await post({ serials: [PHONE] });
   expect(asBob.body.code).toBe(0);
   expect(libraryWarnings(asBob.body.data.warnings)).toEqual([]);

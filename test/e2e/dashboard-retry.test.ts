@@ -40,9 +40,9 @@ describe.skipIf(!present)("the dashboard's retries", () => {
       number,
     ];
     for (const id of [ids.retryable, ids.tapped]) await tasks.markRunning(id);
-    tasks.markFailed(ids.retryable, "device went offline", "retryable", "offline");
-    tasks.setIrreversible(ids.tapped, "Post was tapped");
-    tasks.markFailed(ids.tapped, "device went offline after Post was tapped", "permanent", "offline");
+    await tasks.markFailed(ids.retryable, "device went offline", "retryable", "offline");
+    await tasks.setIrreversible(ids.tapped, "Post was tapped");
+    await tasks.markFailed(ids.tapped, "device went offline after Post was tapped", "permanent", "offline");
     closeDb(db);
   };
 

@@ -7,6 +7,7 @@ import { Type as T } from "@sinclair/typebox";
 import { TaskStatus } from "../../src/domain.ts";
 import type { ScriptDefinition } from "../../src/scripts/definition.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
+import type { Db } from "../../src/store/db.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -135,7 +136,7 @@ test("a task whose secret the key file cannot open fails, saying so, and does no
   const other = new SecretBox(Buffer.alloc(32, 9)).sealConfig(
     JSON.stringify({ api_key: KEY, base_url: "x" }),
   );
-  s.db.$client
+  (s.db as Db).$client
     .query("update tasks set script_config = $c where id = $id")
     .run({ c: other, id: id as number });
   const before = phone.commands.length;

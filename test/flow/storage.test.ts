@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
+import type { Db } from "../../src/store/db.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { loggerInto } from "../helpers/log.ts";
@@ -68,7 +69,7 @@ test.skipIf(!isRoot)(
     } catch {}
     for (let i = 0; i < 10_000; i++) {
       try {
-        s.db.$client.run("insert into storage_probe (id, pad) values (?, zeroblob(4096))", [100 + i]);
+        (s.db as Db).$client.run("insert into storage_probe (id, pad) values (?, zeroblob(4096))", [100 + i]);
       } catch {
         break;
       }

@@ -75,7 +75,7 @@ test("a transition that lost its race changes nothing and is not announced", asy
 
 test("stopping a running task waits for the run, which writes its end once", async () => {
   const [id] = (await lifecycle.create([newTask()])) as [number];
-  lifecycle.start(id, fakeRunOf(id));
+  await lifecycle.start(id, fakeRunOf(id));
   const stoppedAt = now;
   await lifecycle.stop(id);
   const row = await tasks.get(id);
@@ -95,7 +95,7 @@ test("stopping a pending task fails it at once; retry, retryAll and interruptAll
   expect(await tasks.get(a)).toMatchObject({ status: TaskStatus.failed, error: "stopped by user" });
   expect(await lifecycle.retry(a)).toBe(true);
   expect(await tasks.get(a)).toMatchObject({ status: TaskStatus.pending, retryCount: 1, error: null });
-  lifecycle.start(b, fakeRunOf(b));
+  await lifecycle.start(b, fakeRunOf(b));
   expect((await lifecycle.retryAll()).ids).toEqual([]);
   expect(await lifecycle.interruptAll()).toBe(1);
   expect(await tasks.get(b)).toMatchObject({ status: TaskStatus.failed, errorClass: "permanent" });
@@ -111,7 +111,7 @@ test("stopping a pending task fails it at once; retry, retryAll and interruptAll
 
 test("delete stops a running task first and removes its evidence", async () => {
   const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
-  lifecycle.start(a, fakeRunOf(a));
+  await lifecycle.start(a, fakeRunOf(a));
   for (const id of [a, b]) {
     mkdirSync(join(dir, "evidence", String(id)), { recursive: true });
     writeFileSync(join(dir, "evidence", String(id), "ui.xml"), "<hierarchy/>");
@@ -127,8 +127,8 @@ test("delete stops a running task first and removes its evidence", async () => {
 test("a point of no return is on disk at once and outlives a crash; a retry forgets it", async () => {
   const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
   expect(await lifecycle.markIrreversible(a, "Post was tapped")).toBe(false); // not running
-  lifecycle.start(a, fakeRunOf(a));
-  lifecycle.start(b, fakeRunOf(b));
+  await lifecycle.start(a, fakeRunOf(a));
+  await lifecycle.start(b, fakeRunOf(b));
   expect(await lifecycle.markIrreversible(a, "Post was tapped")).toBe(true);
   expect(await lifecycle.interruptAll()).toBe(2);
   expect(await tasks.get(a)).toMatchObject({ failureReason: "interrupted", irreversible: "Post was tapped" });
