@@ -15,7 +15,7 @@ export async function apiTypes(): Promise<string> {
   const { silentLogger } = await import("./src/log.ts");
   const { createService } = await import("./src/server.ts");
   const dataDir = mkdtempSync(join(tmpdir(), "farm-openapi-"));
-  const service = createService({ ...defaultConfig(), dataDir }, { log: silentLogger });
+  const service = await createService({ ...defaultConfig(), dataDir }, { log: silentLogger });
   try {
     const res = await service.app.handle(new Request("http://localhost/swagger/json"));
     const ast = await openapiTS((await res.json()) as Parameters<typeof openapiTS>[0]);

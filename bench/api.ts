@@ -82,7 +82,7 @@ async function main() {
     );
     await stopProcess(service.proc);
     await stopProcess(baseline.proc);
-    syncCost(dir);
+    await syncCost(dir);
 
     // stats at BIG tasks: sequential latency over HTTP, beside a plain count(*) … group by status
     const bigDir = mkdtempSync(join(tmpdir(), "farm-bench-big-"));
@@ -155,13 +155,13 @@ async function main() {
  * Task creation in the store under synchronous=FULL (what the service uses) and NORMAL, in alternating
  * rounds on the same disk: one transaction per request, as POST /task commits them.
  */
-function syncCost(dir: string) {
-  const open = (name: string, mode: "FULL" | "NORMAL") => {
+async function syncCost(dir: string) {
+  const open = async (name: string, mode: "FULL" | "NORMAL") => {
     const db = openDb(join(dir, name));
     db.$client.exec(`PRAGMA synchronous = ${mode}`);
-    return { db, store: new TaskStore(db, openSecretBox(db, dir)), seconds: 0, created: 0 };
+    return { db, store: new TaskStore(db, await openSecretBox(db, dir)), seconds: 0, created: 0 };
   };
-  const modes = { FULL: open("full.db", "FULL"), NORMAL: open("normal.db", "NORMAL") };
+  const modes = { FULL: await open("full.db", "FULL"), NORMAL: await open("normal.db", "NORMAL") };
   const row = { serial: "BENCH-1", scriptName: "follow", scriptConfig: '{"target_users":["someone"]}' };
   console.log("\ntask creation in the store, one transaction per request, FULL beside NORMAL on this disk:");
   for (const perRequest of [1, 100]) {
@@ -170,7 +170,8 @@ function syncCost(dir: string) {
     for (let round = 0; round < 6; round++) {
       for (const m of Object.values(modes)) {
         const t0 = performance.now();
-        for (let i = 0; i < Math.max(5, 300 / perRequest); i++) m.created += m.store.create(rows).length;
+        for (let i = 0; i < Math.max(5, 300 / perRequest); i++)
+          m.created += (await m.store.create(rows)).length;
         m.seconds += (performance.now() - t0) / 1000;
       }
     }

@@ -63,6 +63,11 @@ export interface Config {
   evidenceMaxMb: number;
   webhookUrl: string | null;
   webhookSecret: string | null;
+  /**
+   * A PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DB) the farm's PCs share; null: SQLite in DATA_DIR
+   * (farm.db), for a farm of one PC.
+   */
+  database: string | null;
   /** Largest file POST /api/v1/material accepts as an upload, in bytes. */
   materialMaxBytes: number;
   /** Seconds a connection may sit idle between requests before the service closes it. */
@@ -77,6 +82,36 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** A PostgreSQL URL, checked; a message about it never shows its password. */
+export function parseDatabaseUrl(raw: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // named without the text: it may hold a password
+  }
+  if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:")) {
+    const shown = url ? maskDatabaseUrl(url.href) : "the value given";
+    throw new ConfigError(`--database: ${shown} is not a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL`);
+  }
+  if (!url.hostname) throw new ConfigError(`--database: ${maskDatabaseUrl(url.href)} names no host`);
+  if (url.pathname.length <= 1) {
+    throw new ConfigError(`--database: ${maskDatabaseUrl(url.href)} names no database (…/DATABASE)`);
+  }
+  return url.href;
+}
+
+/** The URL with its password as "***", as messages and logs show it. */
+export function maskDatabaseUrl(href: string): string {
+  if (!URL.canParse(href)) return "(a database URL)";
+  const url = new URL(href);
+  if (url.password) url.password = "***";
+  for (const name of new Set(url.searchParams.keys())) {
+    if (/pass|secret|key|token/i.test(name)) url.searchParams.set(name, "***");
+  }
+  return url.href;
+}
 
 interface Option {
   flag: string;
@@ -327,6 +362,16 @@ const OPTIONS: Option[] = [
     },
   },
   {
+    flag: "--database",
+    env: "FARM_DATABASE_URL",
+    value: "URL",
+    help: "postgres://USER:PASSWORD@HOST:PORT/DB shared by every PC of the farm (default: SQLite in DATA_DIR)",
+    parse: (raw, c) => {
+      if (!raw) return;
+      c.database = parseDatabaseUrl(raw);
+    },
+  },
+  {
     flag: "--webhook-secret",
     env: "FARM_WEBHOOK_SECRET",
     value: "SECRET",
@@ -445,6 +490,7 @@ export function defaultConfig(): Config {
     evidenceMaxMb: 500,
     webhookUrl: null,
     webhookSecret: null,
+    database: null,
     materialMaxBytes: 1024 ** 3,
     idleTimeoutS: 10,
     maxConnectionsPerClient: 64,

@@ -38,10 +38,14 @@ export async function startDemo(
   realistic = false,
   latency: LatencyProfileName | null = null,
 ) {
-  addDemoMaterials(service.materials, materialsDir);
+  await addDemoMaterials(service.materials, materialsDir);
   log.info(`demo: ${DEMO_POSTS} sample videos and images in the material library, tag "${DEMO_TAG}"`);
   const demo = await startDemoPhones(count, service.fleet, log, realistic, latency);
-  service.taskService.create({ serials: demo.serials, script_name: "match_accounts", script_config: {} });
+  await service.taskService.create({
+    serials: demo.serials,
+    script_name: "match_accounts",
+    script_config: {},
+  });
   log.info("demo: match_accounts queued on every phone (2 TikTok and 1 Instagram account each)");
   return demo;
 }

@@ -10,7 +10,7 @@ import { inUseMessage, noteHolder } from "./lock.ts";
 import { consoleSink, fileSink, Logger, LogTail, logFile, teeSink } from "./log.ts";
 import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
-import { DatabaseDamaged, DatabaseLocked } from "./store/db.ts";
+import { DatabaseDamaged, DatabaseLocked, DatabaseUnreachable } from "./store/db.ts";
 import { SecretKeyProblem } from "./store/secret-box.ts";
 import { type Clock, fasterClock, systemClock } from "./tasks/clock.ts";
 
@@ -44,7 +44,8 @@ class StartupFailure extends Error {}
 function explain(e: unknown, config: Config): string {
   const dbFile = join(config.dataDir, "farm.db");
   if (e instanceof DatabaseLocked) return inUseMessage(config.dataDir);
-  if (e instanceof DatabaseDamaged || e instanceof SecretKeyProblem) return e.message;
+  if (e instanceof DatabaseDamaged || e instanceof SecretKeyProblem || e instanceof DatabaseUnreachable)
+    return e.message;
   const err = e as { code?: string; message?: string };
   const code = String(err.code ?? "");
   const message = String(err.message ?? e);
@@ -90,14 +91,14 @@ function serviceLog(config: Config, clock: Clock) {
 }
 
 /** The data folder exists, is private and we may write in it; then the database, locked before anything else. */
-function openDataDir(config: Config): { service: Service; log: Logger; banner: Logger } {
+async function openDataDir(config: Config): Promise<{ service: Service; log: Logger; banner: Logger }> {
   try {
     ensurePrivateDataDir(config.dataDir);
     accessSync(config.dataDir, constants.W_OK | constants.R_OK | constants.X_OK);
     const clock = serviceClock();
     const { log, banner, logTail } = serviceLog(config, clock);
     // the database's lock comes first: only its holder may recover the tasks an earlier instance left running
-    const service = createService(config, { log, logTail, scripts: testScripts(), clock });
+    const service = await createService(config, { log, logTail, scripts: testScripts(), clock });
     noteHolder(config.dataDir);
     return { service, log, banner };
   } catch (e) {
@@ -173,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    ({ service, log, banner } = openDataDir(config));
+    ({ service, log, banner } = await openDataDir(config));
   } catch (e) {
     await server.stop(true);
     if (e instanceof StartupFailure) {

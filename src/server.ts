@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { DEMO_BASE_PORT } from "./demo.ts";
 import { adbDown, Fleet } from "./devices/index.ts";
 import { DeviceService } from "./devices/service.ts";
+import { AppError, Code } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import { EventStreams } from "./http/events.ts";
 import { taskView } from "./http/views.ts";
@@ -18,7 +19,16 @@ import { Webhook } from "./notify/webhook.ts";
 import { type ScriptDefinition, ScriptRegistry } from "./scripts/registry.ts";
 import { AccountStore } from "./store/accounts.ts";
 import { backUp } from "./store/backup.ts";
-import { closeDb, type Db, openDb, StorageHealth } from "./store/db.ts";
+import {
+  type AnyDb,
+  closeStore,
+  isPg,
+  openDb,
+  openPostgres,
+  PgHealth,
+  type Storage,
+  StorageHealth,
+} from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
 import { MetaStore } from "./store/meta.ts";
 import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
@@ -47,7 +57,8 @@ export interface ServiceOptions {
 }
 
 export interface Service {
-  db: Db;
+  /** farm.db in DATA_DIR, or the farm's PostgreSQL (`--database`). */
+  db: AnyDb;
   license: License;
   materials: Materials;
   tasks: TaskStore;
@@ -72,19 +83,24 @@ export interface Service {
 const STORAGE_CHECK_MS = 5000;
 
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
-export function createService(config: Config, options: ServiceOptions = {}): Service {
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? new Logger(consoleSink, { clock });
   const dbFile = join(config.dataDir, "farm.db");
-  const db = openDb(dbFile);
+  const db: AnyDb = config.database ? await openPostgres(config.database) : openDb(dbFile);
   let box: SecretBox;
+  let latestTimeSeen: number | null;
+  const meta = new MetaStore(db);
   try {
-    box = openSecretBox(db, config.dataDir);
+    box = await openSecretBox(db, config.dataDir);
+    latestTimeSeen = Number((await meta.get("latest_time_seen")) ?? 0) || null;
   } catch (e) {
-    closeDb(db);
+    await closeStore(db);
     throw e;
   }
-  const storage = new StorageHealth(db, config.dataDir, dbFile, log);
+  const storage: Storage = isPg(db)
+    ? new PgHealth(db, config.database ?? "", log)
+    : new StorageHealth(db, config.dataDir, dbFile, log);
   const tasks = new TaskStore(db, box);
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db, box);
@@ -103,21 +119,22 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
   const streams = new EventStreams({ clock });
 
   const licenseFile = config.licenseFile ?? join(config.dataDir, "license.json");
-  const meta = new MetaStore(db);
+  // the time record's saves, one after the other
+  let timeSaved = Promise.resolve();
   const license = new License({
     file: licenseFile,
     required: config.licenseFile !== null,
     publicKey: options.licensePublicKey ? createPublicKey(options.licensePublicKey) : undefined,
     now: () => clock.now(),
     timeRecord: {
-      load: () => Number(meta.get("latest_time_seen") ?? 0) || null,
+      load: () => latestTimeSeen,
       save: (ms) => {
-        try {
-          meta.set("latest_time_seen", String(ms));
-        } catch (e) {
-          // on a full disk the record waits for its next save; the license check (on every request) goes on
-          if (!storage.failure(e)) throw e;
-        }
+        timeSaved = timeSaved
+          .then(() => meta.set("latest_time_seen", String(ms)))
+          .catch((e) => {
+            // on a full disk the record waits for its next save; the license check (on every request) goes on
+            if (!storage.failure(e)) log.error(`the latest time seen was not saved: ${(e as Error).message}`);
+          });
       },
     },
   });
@@ -136,13 +153,13 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     timezone: config.timezone,
     running: () => runner.runningTasks(),
     plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
-    phone: (serial) => devices.get(serial),
+    phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
-  const publishTask = (id: number, change: TaskChange, at: string) => {
-    const row = change === "deleted" ? undefined : tasks.get(id);
+  const publishTask = async (id: number, change: TaskChange, at: string) => {
+    const row = change === "deleted" ? undefined : await tasks.get(id);
     if (change === "running") progress.told(id);
     events.publish({
       type: "task",
@@ -155,17 +172,31 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       at,
     });
   };
+  // the events in the order of the changes they tell
+  let published = Promise.resolve();
+  const publish = (id: number, change: TaskChange, at: string) => {
+    published = published
+      .then(() => publishTask(id, change, at))
+      .catch((e) => log.error(`task ${id}'s event was not published: ${(e as Error).message}`));
+  };
   const progress = new ProgressBoard(clock, (id) =>
-    publishTask(id, "running", new Date(clock.now()).toISOString()),
+    publish(id, "running", new Date(clock.now()).toISOString()),
   );
   lifecycle.onChange((ids, change) => {
     const at = new Date(clock.now()).toISOString();
-    for (const id of ids) publishTask(id, change, at);
+    for (const id of ids) publish(id, change, at);
   });
-  const interrupted = lifecycle.interruptAll();
-  if (interrupted > 0)
-    log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
-  devices.markAllOffline();
+  try {
+    const interrupted = await lifecycle.interruptAll();
+    if (interrupted > 0)
+      log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
+    await devices.markAllOffline();
+    // the phones' states, known at once to the queue's explanations
+    await devices.list();
+  } catch (e) {
+    await closeStore(db);
+    throw e;
+  }
 
   const fleet = new Fleet({
     dataDir: config.dataDir,
@@ -176,6 +207,7 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     log,
   });
   const deviceService = new DeviceService(fleet, devices, tasks, accounts, () => clock.now());
+  await deviceService.init();
   const runner = new Runner({
     lifecycle,
     tasks,
@@ -209,7 +241,9 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       const said = `${info.state}${info.hint ? `: ${info.hint}` : ""}`;
       log.child({ phone: info.serial })[info.state === "online" ? "info" : "warn"](said);
     }
-    deviceService.record(info);
+    deviceService.record(info).catch((e) => {
+      if (!storage.failure(e)) log.error(`phone ${info.serial} was not saved: ${(e as Error).message}`);
+    });
     const at = new Date(clock.now()).toISOString();
     events.publish({ type: "device", serial: info.serial, state: info.state, at });
     runner.deviceChanged(info.serial, info.state === "online");
@@ -219,8 +253,8 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     config.webhookUrl && config.webhookSecret
       ? new Webhook(config.webhookUrl, config.webhookSecret, log)
       : null;
-  webhook?.watch(lifecycle, (id) => {
-    const row = tasks.get(id);
+  webhook?.watch(lifecycle, async (id) => {
+    const row = await tasks.get(id);
     return row && taskView(row, null, null);
   });
 
@@ -273,7 +307,15 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
     log,
     logTail: options.logTail ?? new LogTail(),
     logFile: logFile(config.dataDir),
-    backUp: () => backUp(db, config.dataDir, clock.now()),
+    backUp: () => {
+      if (isPg(db)) {
+        throw new AppError(
+          Code.conflict,
+          "the database is PostgreSQL (--database): back it up with pg_dump, and keep DATA_DIR/secret.key with it",
+        );
+      }
+      return backUp(db, config.dataDir, clock.now());
+    },
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
@@ -317,7 +359,9 @@ export function createService(config: Config, options: ServiceOptions = {}): Ser
       detaching = true;
       await fleet.stop();
       license.close();
-      closeDb(db);
+      // what is still being written (events read their task, the phones' last states, the time record)
+      await Promise.all([published, timeSaved, deviceService.written()]);
+      await closeStore(db);
     },
   };
 }

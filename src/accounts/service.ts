@@ -46,22 +46,22 @@ export class AccountService {
     return this.accounts.list(filter, page, pageSize);
   }
 
-  get(id: number): AccountWithDevice {
-    const account = this.accounts.get(id);
+  async get(id: number): Promise<AccountWithDevice> {
+    const account = await this.accounts.get(id);
     if (!account) throw new AppError(Code.notFound, `account ${id} not found`);
     return account;
   }
 
-  private checkDevice(serial: string): void {
-    if (this.devices.unknown([serial]).length > 0) {
+  private async checkDevice(serial: string): Promise<void> {
+    if ((await this.devices.unknown([serial])).length > 0) {
       throw AppError.invalid(`device: unknown device '${serial}'`, [
         { path: "/device", message: `unknown device '${serial}'` },
       ]);
     }
   }
 
-  private checkUnique(username: string, platform: Platform, exceptId?: number): void {
-    const clash = this.accounts.findByUsernames([username], platform).find((a) => a.id !== exceptId);
+  private async checkUnique(username: string, platform: Platform, exceptId?: number): Promise<void> {
+    const clash = (await this.accounts.findByUsernames([username], platform)).find((a) => a.id !== exceptId);
     if (clash) {
       throw new AppError(
         Code.conflict,
@@ -70,12 +70,12 @@ export class AccountService {
     }
   }
 
-  create(input: NewAccountInput): AccountWithDevice {
+  async create(input: NewAccountInput): Promise<AccountWithDevice> {
     const username = bareUsername(input.username);
     if (!username) throw AppError.invalid("username: empty");
-    this.checkDevice(input.device);
-    this.checkUnique(username, input.platform);
-    const id = this.accounts.create({
+    await this.checkDevice(input.device);
+    await this.checkUnique(username, input.platform);
+    const id = await this.accounts.create({
       username,
       platform: input.platform,
       device: input.device,
@@ -89,15 +89,15 @@ export class AccountService {
     return this.get(id);
   }
 
-  update(id: number, input: AccountChangeInput): AccountWithDevice {
-    const current = this.get(id);
+  async update(id: number, input: AccountChangeInput): Promise<AccountWithDevice> {
+    const current = await this.get(id);
     const username = input.username === undefined ? current.username : bareUsername(input.username);
     if (!username) throw AppError.invalid("username: empty");
     const platform = input.platform ?? current.platform;
-    if (input.device !== undefined) this.checkDevice(input.device);
-    this.checkUnique(username, platform, id);
+    if (input.device !== undefined) await this.checkDevice(input.device);
+    await this.checkUnique(username, platform, id);
     const { tags, ...rest } = input;
-    this.accounts.update(id, {
+    await this.accounts.update(id, {
       ...rest,
       username,
       ...(tags === undefined ? {} : { tags: JSON.stringify([...new Set(tags)]) }),
@@ -105,7 +105,7 @@ export class AccountService {
     return this.get(id);
   }
 
-  delete(id: number): void {
-    if (!this.accounts.delete(id)) throw new AppError(Code.notFound, `account ${id} not found`);
+  async delete(id: number): Promise<void> {
+    if (!(await this.accounts.delete(id))) throw new AppError(Code.notFound, `account ${id} not found`);
   }
 }

@@ -15,6 +15,8 @@ export type DeviceLoad = { running: number | null; queued: number };
 
 export class DeviceService {
   readonly #screenshots: Screenshots;
+  /** The fleet's reports, written in the order they came. */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly fleet: Fleet,
@@ -24,14 +26,33 @@ export class DeviceService {
     now: () => number = Date.now,
   ) {
     this.#screenshots = new Screenshots(now);
-    // Demo phones were for their run only; every other phone is who the store says it was.
-    store.deleteEphemeral();
-    for (const row of store.list()) if (row.hardwareSerial) fleet.recall(row.serial, row.hardwareSerial);
   }
 
-  /** Writes what the fleet reports into the store (phones are remembered across restarts). */
-  record(info: DeviceInfo): void {
-    this.store.upsert({
+  /** Before the fleet starts: demo phones were for their run only; every other phone is who the store says it was. */
+  async init(): Promise<void> {
+    await this.store.deleteEphemeral();
+    for (const row of await this.store.list()) {
+      if (row.hardwareSerial) this.fleet.recall(row.serial, row.hardwareSerial);
+    }
+  }
+
+  /**
+   * Writes what the fleet reports into the store (phones are remembered across restarts), one report after
+   * the other; settles once this one is written.
+   */
+  record(info: DeviceInfo): Promise<void> {
+    const write = this.#writes.then(() => this.write(info));
+    this.#writes = write.catch(() => {});
+    return write;
+  }
+
+  /** Settles once the reports so far are written. */
+  written(): Promise<void> {
+    return this.#writes;
+  }
+
+  private write(info: DeviceInfo): Promise<void> {
+    return this.store.upsert({
       serial: info.serial,
       transport: info.transport,
       state: info.state,
@@ -50,18 +71,20 @@ export class DeviceService {
     });
   }
 
-  list(): { row: DeviceRow; load: DeviceLoad | undefined }[] {
-    const load = this.tasks.loadByDevice();
-    return this.store.list().map((row) => ({ row, load: load.get(row.serial) }));
+  async list(): Promise<{ row: DeviceRow; load: DeviceLoad | undefined }[]> {
+    const load = await this.tasks.loadByDevice();
+    return (await this.store.list()).map((row) => ({ row, load: load.get(row.serial) }));
   }
 
-  get(serial: string): { row: DeviceRow; load: DeviceLoad | undefined; accounts: AccountRow[] } {
-    const row = this.store.get(serial);
+  async get(
+    serial: string,
+  ): Promise<{ row: DeviceRow; load: DeviceLoad | undefined; accounts: AccountRow[] }> {
+    const row = await this.store.get(serial);
     if (!row) throw new AppError(Code.notFound, `device '${serial}' has never been seen`);
     return {
       row,
-      load: this.tasks.loadByDevice(serial).get(serial),
-      accounts: this.accounts.onDevice(serial),
+      load: (await this.tasks.loadByDevice(serial)).get(serial),
+      accounts: await this.accounts.onDevice(serial),
     };
   }
 
@@ -79,7 +102,7 @@ export class DeviceService {
 
   /** The phone's screen as PNG: a capture shared with concurrent requests, reused while young enough. */
   async screenshot(serial: string, wish: ScreenshotWish): Promise<Screenshot> {
-    this.get(serial);
+    await this.get(serial);
     const phone = this.fleet.phone(serial);
     if (!phone) throw new AppError(Code.conflict, `device '${serial}' is not online`);
     return this.#screenshots.take(serial, phone, wish);
@@ -89,18 +112,19 @@ export class DeviceService {
     const info = await this.fleet.connect(host, port, { direct }).catch((e) => {
       throw e instanceof ConnectError ? AppError.invalid(e.message) : e;
     });
-    this.record(info);
+    await this.record(info);
     return info;
   }
 
   async disconnect(host: string, port: number): Promise<void> {
     const serial = `${host}:${port}`;
-    if (!this.store.get(serial) && !this.fleet.get(serial)) {
+    if (!(await this.store.get(serial)) && !this.fleet.get(serial)) {
       throw new AppError(Code.notFound, `no network phone ${serial} is attached`);
     }
     await this.fleet.disconnect(host, port);
     // detached on purpose: forgotten, so that it is not attached again at the next start
-    this.store.delete(serial);
+    await this.#writes;
+    await this.store.delete(serial);
   }
 
   /** Fast UI on the phone: whether it is wanted and how it goes. */
@@ -110,13 +134,13 @@ export class DeviceService {
 
   /** Turns fast UI on or off for one phone (remembered across restarts); started or stopped now when online. */
   async setFastUi(serial: string, enabled: boolean): Promise<FastUiStatus> {
-    this.get(serial);
+    await this.get(serial);
     return this.fleet.fastUi.setEnabled(serial, enabled);
   }
 
   /** Turns fast UI off for the phone and uninstalls Appium's server from it; the packages removed. */
   async removeFastUi(serial: string): Promise<{ removed: string[]; fastUi: FastUiStatus }> {
-    this.get(serial);
+    await this.get(serial);
     if (!this.fleet.phone(serial)) {
       await this.fleet.fastUi.setEnabled(serial, false);
       throw new AppError(
@@ -131,7 +155,7 @@ export class DeviceService {
 
   /** Phones attached directly (not through the adb server) are attached again after a restart. */
   async reattachDirect(log: Logger): Promise<void> {
-    const direct = this.store.list().filter((d) => d.transport === "direct");
+    const direct = (await this.store.list()).filter((d) => d.transport === "direct");
     await Promise.all(
       direct.map(async (d) => {
         const m = /^(.+):(\d+)$/.exec(d.serial);

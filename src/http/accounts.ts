@@ -35,7 +35,7 @@ export function accountRoutes(accounts: AccountService) {
         }),
       },
     )
-    .post("", ({ body }) => ok(accountView(accounts.create(body))), {
+    .post("", async ({ body }) => ok(accountView(await accounts.create(body))), {
       body: NewAccountBody,
       ...doc({
         summary: "Register an account by hand",
@@ -48,7 +48,7 @@ export function accountRoutes(accounts: AccountService) {
         errors: [Code.invalid, Code.conflict],
       }),
     })
-    .put("/:id", ({ params, body }) => ok(accountView(accounts.update(params.id, body))), {
+    .put("/:id", async ({ params, body }) => ok(accountView(await accounts.update(params.id, body))), {
       params: IdParams,
       body: AccountChangeBody,
       ...doc({
@@ -64,8 +64,8 @@ export function accountRoutes(accounts: AccountService) {
     })
     .delete(
       "/:id",
-      ({ params }) => {
-        accounts.delete(params.id);
+      async ({ params }) => {
+        await accounts.delete(params.id);
         return ok({ deleted: true });
       },
       {

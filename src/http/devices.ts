@@ -78,9 +78,9 @@ export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
-      () =>
+      async () =>
         ok({
-          devices: devices.list().map((d) => deviceView(d.row, d.load, devices.fastUi(d.row.serial))),
+          devices: (await devices.list()).map((d) => deviceView(d.row, d.load, devices.fastUi(d.row.serial))),
           adb: devices.adb(),
         }),
       {
@@ -102,7 +102,7 @@ export function deviceRoutes(devices: DeviceService) {
       "/connect",
       async ({ body }) => {
         const info = await devices.connect(body.host, body.port, body.direct ?? false);
-        return ok(deviceView(devices.get(info.serial).row, undefined, devices.fastUi(info.serial)));
+        return ok(deviceView((await devices.get(info.serial)).row, undefined, devices.fastUi(info.serial)));
       },
       {
         body: NetworkPhone,
@@ -139,8 +139,8 @@ export function deviceRoutes(devices: DeviceService) {
     )
     .get(
       "/:serial",
-      ({ params }) => {
-        const d = devices.get(params.serial);
+      async ({ params }) => {
+        const d = await devices.get(params.serial);
         return ok({
           ...deviceView(d.row, d.load, devices.fastUi(params.serial)),
           accounts: d.accounts.map(deviceAccountView),

@@ -83,15 +83,15 @@ export const pageQuery = {
 };
 
 /** Resolves the page asked for, lets `read` fetch it, and answers `{ [key]: items, total, page, page_size }`. */
-export function paged<K extends string, R, V>(
+export async function paged<K extends string, R, V>(
   key: K,
   query: { page?: number; page_size?: number },
-  read: (page: number, pageSize: number) => { rows: R[]; total: number },
+  read: (page: number, pageSize: number) => Promise<{ rows: R[]; total: number }>,
   view: (row: R) => V,
 ) {
   const page = query.page ?? 1;
   const pageSize = query.page_size ?? 20;
-  const { rows, total } = read(page, pageSize);
+  const { rows, total } = await read(page, pageSize);
   return ok({ [key]: rows.map(view), total, page, page_size: pageSize } as Record<K, V[]> & {
     total: number;
     page: number;

@@ -186,7 +186,8 @@ const ADD_BODIES = {
 };
 
 export function materialRoutes(materials: Materials) {
-  const view = (row: MaterialRow) => materialView(row, materials.usesOf([row.path]).get(row.path) ?? []);
+  const view = async (row: MaterialRow) =>
+    materialView(row, (await materials.usesOf([row.path])).get(row.path) ?? []);
 
   async function create(request: Request, body: unknown) {
     if (isMaterialUpload(request)) {
@@ -212,7 +213,7 @@ export function materialRoutes(materials: Materials) {
   }
 
   return new Elysia({ prefix: PATH })
-    .post("", async ({ request, body }) => ok(view(await create(request, body))), {
+    .post("", async ({ request, body }) => ok(await view(await create(request, body))), {
       response: ADD.response,
       // one operation, two bodies: a JSON registration or a multipart upload
       detail: { ...ADD.detail, requestBody: ADD_BODIES } as never,
@@ -223,13 +224,13 @@ export function materialRoutes(materials: Materials) {
         paged(
           "materials",
           query,
-          (page, size) => {
-            const { rows, total } = materials.list(
+          async (page, size) => {
+            const { rows, total } = await materials.list(
               { tag: query.tag, kind: query.type, used: query.used },
               page,
               size,
             );
-            const uses = materials.usesOf(rows.map((r) => r.path));
+            const uses = await materials.usesOf(rows.map((r) => r.path));
             return { rows: rows.map((r) => materialView(r, uses.get(r.path) ?? [])), total };
           },
           (v) => v,
@@ -263,7 +264,7 @@ export function materialRoutes(materials: Materials) {
         ),
       },
     )
-    .get("/:id", ({ params }) => ok(view(materials.get(params.id))), {
+    .get("/:id", async ({ params }) => ok(await view(await materials.get(params.id))), {
       params: IdParams,
       ...example(
         doc({

@@ -134,7 +134,7 @@ const CreatedRef = named(
 export function taskRoutes(service: TaskService, evidence: Evidence) {
   const view = (row: TaskRow) => taskView(row, service.waitingFor(row), service.progressOf(row));
   return new Elysia({ prefix: "/api/v1/task" })
-    .post("", ({ body, request }) => ok(service.create(body, sourceOf(request))), {
+    .post("", async ({ body, request }) => ok(await service.create(body, sourceOf(request))), {
       body: CreateTasksRequest,
       ...withSourceHeader({
         summary: "Create tasks",
@@ -198,7 +198,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         }),
       },
     )
-    .get("/stats", () => ok(service.stats()), {
+    .get("/stats", async () => ok(await service.stats()), {
       ...doc({
         summary: "Count tasks by status",
         description: "Every task in the database, by status; `total` is their sum.",
@@ -207,7 +207,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         example: { total: 120, pending: 30, running: 5, completed: 80, failed: 5 },
       }),
     })
-    .post("/retry-all", ({ body }) => ok(service.retryAll(body?.include_all ?? false)), {
+    .post("/retry-all", async ({ body }) => ok(await service.retryAll(body?.include_all ?? false)), {
       body: RetryAllBody,
       ...doc({
         summary: "Retry failed tasks",
@@ -252,8 +252,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .get(
       "/:task_id",
-      ({ params }) => {
-        const { task, logs } = service.get(params.task_id);
+      async ({ params }) => {
+        const { task, logs } = await service.get(params.task_id);
         const has_screenshot = evidence.screenshotPath(task.id) !== null;
         return ok({ ...view(task), has_screenshot, logs: logs.map(taskLogView) });
       },
@@ -305,7 +305,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       "/:task_id/stop",
       async ({ params }) => {
         await service.stop(params.task_id);
-        return ok(view(service.get(params.task_id).task));
+        return ok(view((await service.get(params.task_id)).task));
       },
       {
         params: TaskIdParams,
@@ -331,9 +331,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     )
     .post(
       "/:task_id/retry",
-      ({ params, body }) => {
-        service.retry(params.task_id, body?.confirm_repost ?? false);
-        return ok(view(service.get(params.task_id).task));
+      async ({ params, body }) => {
+        await service.retry(params.task_id, body?.confirm_repost ?? false);
+        return ok(view((await service.get(params.task_id)).task));
       },
       {
         params: TaskIdParams,
@@ -353,8 +353,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     )
     .get(
       "/:task_id/screenshot",
-      ({ params }) => {
-        service.get(params.task_id);
+      async ({ params }) => {
+        await service.get(params.task_id);
         const file = evidence.screenshotPath(params.task_id);
         if (!file) throw new AppError(Code.notFound, `no screenshot was kept for task ${params.task_id}`);
         return new Response(Bun.file(file), { headers: { "content-type": "image/png" } });
@@ -374,8 +374,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     )
     .get(
       "/:task_id/proof",
-      ({ params }) => {
-        service.get(params.task_id);
+      async ({ params }) => {
+        await service.get(params.task_id);
         const file = evidence.proofPath(params.task_id);
         if (!file)
           throw new AppError(Code.notFound, `no proof screenshot was kept for task ${params.task_id}`);

@@ -54,7 +54,7 @@ export function sampleImage(): Buffer {
  * Writes DEMO_POSTS videos and images into `dir` and registers them with tag "demo", once: a restart finds them already in
  * the library and adds nothing.
  */
-export function addDemoMaterials(materials: Materials, dir: string): void {
+export async function addDemoMaterials(materials: Materials, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (let i = 1; i <= DEMO_POSTS; i++) {
     for (const [name, make] of [
@@ -63,7 +63,7 @@ export function addDemoMaterials(materials: Materials, dir: string): void {
     ] as const) {
       const path = join(dir, name);
       if (!existsSync(path)) writeFileSync(path, make());
-      if (!materials.byPath(path)) materials.register(path, [DEMO_TAG]);
+      if (!(await materials.byPath(path))) await materials.register(path, [DEMO_TAG]);
     }
   }
 }

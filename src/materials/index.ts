@@ -9,7 +9,7 @@ import type { AccountTasks, CheckOutcome } from "../domain.ts";
 import { AppError, Code, type ErrorDetail } from "../errors.ts";
 import { choice, suggest } from "../explain.ts";
 import { showWhen } from "../field-hints.ts";
-import type { Db } from "../store/db.ts";
+import type { AnyDb } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
 import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
@@ -99,7 +99,7 @@ export type MaterialConfig = Static<typeof materialConfig>;
 
 /** The next line of a set (captions, comment templates) in `sequential` order, continuing across tasks. */
 export interface Rotation {
-  next(lines: string[]): string;
+  next(lines: string[]): Promise<string>;
 }
 
 /** What the post script needs to know about its task. */
@@ -246,7 +246,7 @@ export class Materials {
   private readonly random: Random;
 
   constructor(
-    db: Db,
+    db: AnyDb,
     private readonly opts: {
       uploadDir: string;
       maxUploadBytes: number;
@@ -267,23 +267,23 @@ export class Materials {
     return this.store.list(filter, page, pageSize);
   }
 
-  byPath(path: string): MaterialRow | undefined {
+  byPath(path: string): Promise<MaterialRow | undefined> {
     return this.store.byPath(path);
   }
 
   /** Every post of each of `paths`, oldest first. */
-  usesOf(paths: string[]): Map<string, MaterialUseRow[]> {
+  usesOf(paths: string[]): Promise<Map<string, MaterialUseRow[]>> {
     return this.store.usesOf(paths);
   }
 
-  get(id: number): MaterialRow {
-    const row = this.store.get(id);
+  async get(id: number): Promise<MaterialRow> {
+    const row = await this.store.get(id);
     if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
     return row;
   }
 
   /** Registers a file of the user's by its path: it stays where it is, and is never deleted by us. */
-  register(rawPath: string, rawTags: string[] = []): MaterialRow {
+  async register(rawPath: string, rawTags: string[] = []): Promise<MaterialRow> {
     const tags = parseTags(rawTags);
     const tagProblem = tagsIssue(tags);
     if (tagProblem) throw AppError.invalid(`tags: ${tagProblem}`, [{ path: "/tags", message: tagProblem }]);
@@ -294,7 +294,7 @@ export class Materials {
     if (!checked.ok) {
       throw AppError.invalid(`path: ${checked.reason}`, [{ path: "/path", message: checked.reason }]);
     }
-    const existing = this.store.byPath(local.path);
+    const existing = await this.store.byPath(local.path);
     if (existing) {
       throw new AppError(Code.conflict, `"${local.path}" is already material ${existing.id}`, {
         id: existing.id,
@@ -346,7 +346,7 @@ export class Materials {
 
   /** Forgets a material; our own uploaded copy is deleted with it, a file of the user's never is. */
   async remove(id: number): Promise<MaterialRow> {
-    const row = this.store.delete(id);
+    const row = await this.store.delete(id);
     if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
     if (row.uploaded) await rm(row.path, { force: true });
     return row;
@@ -355,17 +355,17 @@ export class Materials {
   // ---- a post's materials ----------------------------------------------------------------------------
 
   /** At creation: why the materials of `config` cannot be found (files, folder, or library); empty when they can. */
-  check(config: MaterialConfig): ErrorDetail[] {
-    return checkFiles(config) ?? this.checkLibrary(config);
+  async check(config: MaterialConfig): Promise<ErrorDetail[]> {
+    return checkFiles(config) ?? (await this.checkLibrary(config));
   }
 
   /** At creation: why the library has too few files for this config (nothing when it has enough). */
-  checkLibrary(config: MaterialConfig): ErrorDetail[] {
+  async checkLibrary(config: MaterialConfig): Promise<ErrorDetail[]> {
     const kind = kindOf(config);
     const need = needOf(config);
     const tags = parseTags(config.materials_tags);
     const found = firstPostable(
-      this.store.withTags(kind, tags).map((m) => m.path),
+      (await this.store.withTags(kind, tags)).map((m) => m.path),
       kind,
       need,
     ).length;
@@ -384,7 +384,7 @@ export class Materials {
    * At run time: the files this task posts (ones its account has not posted yet, in name order) and its
    * caption (the next line of the rotation, spun). Throws MaterialError when they cannot be found.
    */
-  forTask(task: MaterialTask): PostMaterials {
+  async forTask(task: MaterialTask): Promise<PostMaterials> {
     const config = task.config;
     const kind = kindOf(config);
     const need = needOf(config);
@@ -399,7 +399,7 @@ export class Materials {
         return checked.file;
       });
       // the user named these files: ones not posted yet come first, but a posted one may be posted again
-      const used = this.store.usedBy(
+      const used = await this.store.usedBy(
         listed.map((f) => f.path),
         poster,
       );
@@ -408,14 +408,14 @@ export class Materials {
         need,
       );
     } else {
-      const pool = this.pool(config, poster);
-      files = this.unusedFiles(pool.paths, config, poster, pool.where);
+      const pool = await this.pool(config, poster);
+      files = await this.unusedFiles(pool.paths, config, poster, pool.where);
       if (pool.folder && !captions.trim()) {
         const captionFile = [join(pool.folder, CAPTION_FILE), join(pool.root, CAPTION_FILE)].find(existsSync);
         if (captionFile) captions = readTextFile(captionFile);
       }
     }
-    return { kind, files, caption: this.nextCaption(captions, task.platform) };
+    return { kind, files, caption: await this.nextCaption(captions, task.platform) };
   }
 
   /**
@@ -423,7 +423,7 @@ export class Materials {
    * of its tasks (3 tasks of 2 images need 6); empty when it can. An account in use not read yet cannot be
    * checked: a warning says so. A material_list may be posted again, so it always can.
    */
-  checkUnposted(config: MaterialConfig, accounts: AccountTasks[]): CheckOutcome {
+  async checkUnposted(config: MaterialConfig, accounts: AccountTasks[]): Promise<CheckOutcome> {
     const outcome: CheckOutcome = { issues: [], warnings: [] };
     if (config.material_list.length > 0) return outcome;
     const kind = kindOf(config);
@@ -436,10 +436,10 @@ export class Materials {
         continue;
       }
       const poster = posterOf({ serial, username });
-      const { paths, where, folder } = this.pool(config, poster);
+      const { paths, where, folder } = await this.pool(config, poster);
       const before = (queued as MaterialConfig[]).filter((q) => samePool(q, config));
       const want = needOf(config) * tasks + before.reduce((n, q) => n + needOf(q), 0);
-      const used = this.store.usedBy(paths, poster);
+      const used = await this.store.usedBy(paths, poster);
       const fresh = firstPostable(
         paths.filter((p) => !taken(used, p, config)),
         kind,
@@ -475,7 +475,7 @@ export class Materials {
   }
 
   /** The files a post as `poster` picks from, in name order: its folder's (own @username one first) or the library's. */
-  private pool(config: MaterialConfig, poster: Poster) {
+  private async pool(config: MaterialConfig, poster: Poster) {
     const kind = kindOf(config);
     if (config.material_source === "localFolder") {
       const local = toLocalPath(config.material_path);
@@ -485,14 +485,16 @@ export class Materials {
       return { paths: folderFiles(folder, kind), where: `in "${folder}"`, folder, root: local.path };
     }
     const tags = parseTags(config.materials_tags);
-    const rows = this.store.withTags(kind, tags).sort((a, b) => byName(a.name, b.name) || a.id - b.id);
+    const rows = (await this.store.withTags(kind, tags)).sort(
+      (a, b) => byName(a.name, b.name) || a.id - b.id,
+    );
     const where = `in the material library${tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : ""}`;
     return { paths: rows.map((r) => r.path), where, folder: null, root: null };
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
-  markPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): void {
-    this.store.recordUses(
+  markPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): Promise<void> {
+    return this.store.recordUses(
       files.map((f) => f.path),
       posterOf(task),
       task.id,
@@ -505,8 +507,12 @@ export class Materials {
    * (`confirmPosted`) or the app says the upload failed (`dropPossiblyPosted`). Not picked for it again
    * meanwhile, unless a config says `include_possibly_posted`.
    */
-  markPossiblyPosted(task: Omit<MaterialTask, "config">, files: { path: string }[], at = Date.now()): void {
-    this.store.recordUses(
+  markPossiblyPosted(
+    task: Omit<MaterialTask, "config">,
+    files: { path: string }[],
+    at = Date.now(),
+  ): Promise<void> {
+    return this.store.recordUses(
       files.map((f) => f.path),
       posterOf(task),
       task.id,
@@ -516,41 +522,41 @@ export class Materials {
   }
 
   /** The task's post of `files` was seen on the account: they are posted. */
-  confirmPosted(taskId: number, files: { path: string }[]): void {
-    this.store.confirmUses(
+  confirmPosted(taskId: number, files: { path: string }[]): Promise<void> {
+    return this.store.confirmUses(
       taskId,
       files.map((f) => f.path),
     );
   }
 
   /** The task's post of `files` did not go up (the app said so): they are no longer possibly posted. */
-  dropPossiblyPosted(taskId: number, files: { path: string }[]): void {
-    this.store.dropPossibleUses(
+  dropPossiblyPosted(taskId: number, files: { path: string }[]): Promise<void> {
+    return this.store.dropPossibleUses(
       taskId,
       files.map((f) => f.path),
     );
   }
 
   /** The next caption of the set `captions` (one per line), rotating across tasks; empty when none. */
-  nextCaption(captions: string, platform: "tiktok" | "instagram"): Caption {
+  async nextCaption(captions: string, platform: "tiktok" | "instagram"): Promise<Caption> {
     const lines = captionLines(captions);
     if (lines.length === 0) return { text: "", title: null, description: "" };
-    return finishCaption(this.nextLine(lines), platform, this.random);
+    return finishCaption(await this.nextLine(lines), platform, this.random);
   }
 
   /** The rotation of every set of lines, kept in the DB across tasks and restarts. */
   readonly rotation: Rotation = { next: (lines) => this.nextLine(lines) };
 
   /** The next of `lines` (not empty) in their rotation, kept in the DB across tasks and restarts. */
-  nextLine(lines: string[]): string {
+  async nextLine(lines: string[]): Promise<string> {
     const key = createHash("sha256").update(lines.join("\n")).digest("base64url");
-    return lines[this.store.takeRotation(key) % lines.length] as string;
+    return lines[(await this.store.takeRotation(key)) % lines.length] as string;
   }
 
-  private unusedFiles(paths: string[], config: MaterialConfig, poster: Poster, where: string) {
+  private async unusedFiles(paths: string[], config: MaterialConfig, poster: Poster, where: string) {
     const kind = kindOf(config);
     const need = needOf(config);
-    const used = this.store.usedBy(paths, poster);
+    const used = await this.store.usedBy(paths, poster);
     const files = firstPostable(
       paths.filter((p) => !taken(used, p, config)),
       kind,

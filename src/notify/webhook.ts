@@ -42,12 +42,18 @@ export class Webhook {
   }
 
   /** Sends a delivery for every task that completes or fails, with the task as `describe` shows it. */
-  watch(lifecycle: TaskLifecycle, describe: (id: number) => unknown): () => void {
+  watch(lifecycle: TaskLifecycle, describe: (id: number) => Promise<unknown>): () => void {
+    // in the order the changes came
+    let described = Promise.resolve();
     return lifecycle.onChange((ids, change) => {
       if (change !== "completed" && change !== "failed") return;
       for (const id of ids) {
-        const task = describe(id);
-        if (task) this.enqueue(`task.${change}`, { event: `task.${change}`, task });
+        described = described
+          .then(() => describe(id))
+          .then((task) => {
+            if (task) this.enqueue(`task.${change}`, { event: `task.${change}`, task });
+          })
+          .catch((e) => this.log.error(`webhook: task ${id} could not be read: ${(e as Error).message}`));
       }
     });
   }

@@ -11,9 +11,9 @@ import { appSessions, type OpenApp } from "./screen/app.ts";
 
 /** Where flows record the accounts the apps showed (the accounts table). */
 export interface AccountBook {
-  recordSeen(seen: SeenAccounts): SeenSummary;
+  recordSeen(seen: SeenAccounts): Promise<SeenSummary>;
   /** The app's switcher on `serial` does not list `username`: logged out there (the row is kept). */
-  markLoggedOut(serial: string, platform: Platform, username: string): void;
+  markLoggedOut(serial: string, platform: Platform, username: string): Promise<void>;
 }
 
 /** The material library as scripts see it: a post's files and caption, what was posted, what is there. */
@@ -67,8 +67,9 @@ export interface ScriptContext<Config = Record<string, unknown>> extends ScriptS
   /**
    * From now on the run has done something that must not happen twice (Post was tapped): a failure the
    * script did not class itself (the phone went away, a timeout) is permanent, never retried automatically.
+   * Settles once that is on disk: await it before the step that must not happen twice.
    */
-  irreversible(what: string): void;
+  irreversible(what: string): Promise<void>;
   /**
    * How far the run has got, shown on the task while it runs: `fraction` 0..1 when there is an estimate
    * (else null), `detail` in words ("upload 45%"). Cheap: call it as often as there is news.
@@ -76,9 +77,9 @@ export interface ScriptContext<Config = Record<string, unknown>> extends ScriptS
   progress(fraction: number | null, detail?: string): void;
   /**
    * Records where the task's post stands in its result (on disk at once: a restart still knows what to look
-   * for); `screenshot`, the screen that proved it, is kept as the task's proof.
+   * for); `screenshot`, the screen that proved it, is kept as the task's proof. Settles once on disk.
    */
-  recordPost(record: PostRecord, screenshot?: Uint8Array): void;
+  recordPost(record: PostRecord, screenshot?: Uint8Array): Promise<void>;
 }
 
 /** How long each cleanup may take (a real timer: it races the phone's answers). */
@@ -95,8 +96,8 @@ export interface ScriptRun<Config = Record<string, unknown>> {
   log(level: LogLevel, message: string, durationMs?: number): void;
   /** A failed step's error in words (default: its message). */
   describe?(error: unknown): string;
-  irreversible(what: string): void;
-  recordPost(record: PostRecord, screenshot?: Uint8Array): void;
+  irreversible(what: string): Promise<void>;
+  recordPost(record: PostRecord, screenshot?: Uint8Array): Promise<void>;
   /** Default CLEANUP_TIMEOUT_MS. */
   cleanupTimeoutMs?: number;
   /** Where the steps entered and the script's estimates go (the runner's progress board); default nowhere. */

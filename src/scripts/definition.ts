@@ -12,7 +12,7 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
   configSchema: Schema;
   example: Partial<Static<Schema>>;
   /** Checks the schema cannot express (files on disk, fields required together). */
-  check?(config: Static<Schema>, services: ScriptServices): ErrorDetail[];
+  check?(config: Static<Schema>, services: ScriptServices): ErrorDetail[] | Promise<ErrorDetail[]>;
   /** What the request should know of how its config was read (a field ignored for another), as sentences. */
   warnings?(config: Static<Schema>): string[];
   /** The app a config itself names (a comment's post link), used when the request names none. */
@@ -23,7 +23,11 @@ export interface ScriptDefinition<Schema extends TObject = TObject> {
    * Checks that depend on the accounts the tasks run as (a post's files not posted yet by each), with how many
    * tasks each gets; a phone whose account in use was not read yet comes with username null.
    */
-  checkAccounts?(config: Static<Schema>, accounts: AccountTasks[], services: ScriptServices): CheckOutcome;
+  checkAccounts?(
+    config: Static<Schema>,
+    accounts: AccountTasks[],
+    services: ScriptServices,
+  ): CheckOutcome | Promise<CheckOutcome>;
   /** One stored config per task on each device (e.g. one task per follow target). Default: one. */
   expand?(config: Static<Schema>): Static<Schema>[];
   /**

@@ -64,7 +64,7 @@ export class ScriptRegistry {
   }
 
   /** Applies defaults, checks the schema and the script's own rules; on success, the configs to store. */
-  resolve(script: ScriptDefinition, raw: unknown): ConfigResult {
+  async resolve(script: ScriptDefinition, raw: unknown): Promise<ConfigResult> {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       return { ok: false, errors: [{ path: "/script_config", message: "must be an object" }] };
     }
@@ -81,7 +81,7 @@ export class ScriptRegistry {
     // the store would take such a text for one of its encrypted values
     if (hasSealed(config))
       return rejected([{ path: "/script_config", message: 'no text may start with "enc:v1:"' }]);
-    const issues = script.check?.(config, this.services) ?? [];
+    const issues = (await script.check?.(config, this.services)) ?? [];
     if (issues.length > 0) return rejected(issues);
     return {
       ok: true,

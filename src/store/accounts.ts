@@ -2,9 +2,10 @@
 // password is stored sealed (secret-box.ts) and never read back by the API.
 import { and, asc, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { DeviceState, Platform } from "../domain.ts";
-import type { Db } from "./db.ts";
+import { type AnyDb, type Db, type Handle, handleOf, jsonEach, transaction } from "./db.ts";
 import { MetaStore } from "./meta.ts";
-import { type AccountRow, accounts, devices } from "./schema.ts";
+import type * as schema from "./schema.ts";
+import type { AccountRow } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 export interface AccountFilter {
@@ -44,7 +45,7 @@ export interface SeenSummary {
   loggedOut: string[];
 }
 
-export type NewAccount = Omit<typeof accounts.$inferInsert, "id" | "createdAt" | "updatedAt">;
+export type NewAccount = Omit<typeof schema.accounts.$inferInsert, "id" | "createdAt" | "updatedAt">;
 export type AccountChange = Partial<NewAccount>;
 
 export interface AccountWithDevice extends AccountRow {
@@ -52,11 +53,37 @@ export interface AccountWithDevice extends AccountRow {
   deviceModel: string | null;
 }
 
+type Tables = typeof schema;
+
+/** Accounts whose username (case-insensitive, without "@") is one of `names` (`names` not empty). */
+const byUsernames = (q: Db, { accounts }: Tables, names: string[], platform?: Platform) => {
+  const cond = inArray(
+    sql`lower(${accounts.username})`,
+    names.map((n) => n.toLowerCase()),
+  );
+  return q
+    .select()
+    .from(accounts)
+    .where(platform ? and(cond, eq(accounts.platform, platform)) : cond);
+};
+
+/** Every account of a platform on a phone. */
+const onPhone = (q: Db, { accounts }: Tables, serial: string, platform: Platform) =>
+  q
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.device, serial), eq(accounts.platform, platform)))
+    .orderBy(asc(accounts.id));
+
 export class AccountStore {
+  private readonly h: Handle;
+
   constructor(
-    private readonly db: Db,
+    db: AnyDb,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.h = handleOf(db);
+  }
 
   /** A row as stored: its password sealed. */
   private sealed<C extends AccountChange>(change: C): C {
@@ -66,10 +93,11 @@ export class AccountStore {
   }
 
   private withDevice() {
-    return this.db
-      .select({ account: accounts, deviceState: devices.state, deviceModel: devices.model })
-      .from(accounts)
-      .leftJoin(devices, eq(devices.serial, accounts.device));
+    const { q, t } = this.h;
+    return q
+      .select({ account: t.accounts, deviceState: t.devices.state, deviceModel: t.devices.model })
+      .from(t.accounts)
+      .leftJoin(t.devices, eq(t.devices.serial, t.accounts.device));
   }
 
   private static flatten(r: {
@@ -80,47 +108,49 @@ export class AccountStore {
     return { ...r.account, deviceState: r.deviceState, deviceModel: r.deviceModel };
   }
 
-  list(filter: AccountFilter, page: number, pageSize: number): { rows: AccountWithDevice[]; total: number } {
+  async list(
+    filter: AccountFilter,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: AccountWithDevice[]; total: number }> {
+    const { q, t } = this.h;
+    const { accounts } = t;
     const where: SQL[] = [];
     if (filter.platform !== undefined) where.push(eq(accounts.platform, filter.platform));
     if (filter.device !== undefined) where.push(eq(accounts.device, filter.device));
     if (filter.logined !== undefined) where.push(eq(accounts.logined, filter.logined));
     if (filter.status !== undefined) where.push(eq(accounts.status, filter.status));
     if (filter.tag !== undefined) {
-      where.push(sql`exists (select 1 from json_each(${accounts.tags}) where value = ${filter.tag})`);
+      where.push(sql`exists (select 1 from ${jsonEach(this.h, accounts.tags)} where value = ${filter.tag})`);
     }
     const cond = where.length > 0 ? and(...where) : undefined;
-    const rows = this.withDevice()
-      .where(cond)
-      .orderBy(asc(accounts.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .all()
-      .map(AccountStore.flatten);
-    const total = this.db.select({ n: count() }).from(accounts).where(cond).get()?.n ?? 0;
+    const rows = (
+      await this.withDevice()
+        .where(cond)
+        .orderBy(asc(accounts.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+    ).map(AccountStore.flatten);
+    const total = (await q.select({ n: count() }).from(accounts).where(cond))[0]?.n ?? 0;
     return { rows, total };
   }
 
-  get(id: number): AccountWithDevice | undefined {
-    const r = this.withDevice().where(eq(accounts.id, id)).get();
+  async get(id: number): Promise<AccountWithDevice | undefined> {
+    const [r] = await this.withDevice().where(eq(this.h.t.accounts.id, id));
     return r && AccountStore.flatten(r);
   }
 
   /** Accounts whose username (case-insensitive, without "@") is one of `names`. */
-  findByUsernames(names: string[], platform?: Platform): AccountRow[] {
+  async findByUsernames(names: string[], platform?: Platform): Promise<AccountRow[]> {
     if (names.length === 0) return [];
-    const lower = names.map((n) => n.toLowerCase());
-    const cond = inArray(sql`lower(${accounts.username})`, lower);
-    return this.db
-      .select()
-      .from(accounts)
-      .where(platform ? and(cond, eq(accounts.platform, platform)) : cond)
-      .all();
+    return byUsernames(this.h.q, this.h.t, names, platform);
   }
 
   /** Logged-in, enabled accounts on a phone, in a stable order (multi-account mode). */
-  loggedInOn(serial: string, platform: Platform): AccountRow[] {
-    return this.db
+  loggedInOn(serial: string, platform: Platform): Promise<AccountRow[]> {
+    const { q, t } = this.h;
+    const { accounts } = t;
+    return q
       .select()
       .from(accounts)
       .where(
@@ -131,8 +161,7 @@ export class AccountStore {
           eq(accounts.status, 1),
         ),
       )
-      .orderBy(asc(accounts.id))
-      .all();
+      .orderBy(asc(accounts.id));
   }
 
   /**
@@ -140,102 +169,110 @@ export class AccountStore {
    * `complete` is false). Each is confirmed on this phone (created, or moved here from another phone); with a
    * complete list, this phone's other accounts of that app package are marked logged out (never deleted).
    */
-  recordSeen(seen: SeenAccounts, now = Date.now()): SeenSummary {
+  recordSeen(seen: SeenAccounts, now = Date.now()): Promise<SeenSummary> {
+    const { t } = this.h;
     const summary: SeenSummary = { ids: {}, added: [], moved: [], loggedOut: [] };
-    this.db.transaction((tx) => {
-      const store = new AccountStore(tx as unknown as Db, this.box);
+    const creating = (username: string) =>
+      this.creating(
+        {
+          username,
+          platform: seen.platform,
+          email: null,
+          password: null,
+          status: 1,
+          tags: "[]",
+          device: seen.serial,
+          packagename: seen.packagename,
+          logined: 1,
+          lastSeenAt: now,
+        },
+        now,
+      );
+    const updating = (id: number, change: AccountChange) => this.updating(id, change, now);
+    return transaction(this.h, function* (tx) {
       for (const username of seen.usernames) {
-        const [existing] = store.findByUsernames([username], seen.platform);
+        const [existing] = (yield byUsernames(tx, t, [username], seen.platform)) as AccountRow[];
         const change = { device: seen.serial, packagename: seen.packagename, logined: 1, lastSeenAt: now };
         if (existing) {
           if (existing.device !== seen.serial)
             summary.moved.push({ username: existing.username, from: existing.device });
-          store.update(existing.id, change, now);
+          yield updating(existing.id, change)(tx);
           summary.ids[username] = existing.id;
         } else {
-          summary.ids[username] = store.create(
-            {
-              username,
-              platform: seen.platform,
-              email: null,
-              password: null,
-              status: 1,
-              tags: "[]",
-              ...change,
-            },
-            now,
-          );
+          const [created] = (yield creating(username)(tx)) as { id: number }[];
+          summary.ids[username] = (created as { id: number }).id;
           summary.added.push(username);
         }
       }
       // a full read without one in use: the app is signed out, and what was in use before is no longer
       if (seen.inUse || seen.complete) {
         const inUse: LastInUse = { username: seen.inUse ?? null, at: now };
-        new MetaStore(tx as unknown as Db).set(inUseKey(seen.serial, seen.platform), JSON.stringify(inUse));
+        yield MetaStore.setting(tx, t, inUseKey(seen.serial, seen.platform), JSON.stringify(inUse));
       }
-      if (!seen.complete) return;
+      if (!seen.complete) return summary;
       const present = new Set(seen.usernames.map((u) => u.toLowerCase()));
-      for (const a of store.onPhone(seen.serial, seen.platform)) {
+      for (const a of (yield onPhone(tx, t, seen.serial, seen.platform)) as AccountRow[]) {
         // the other TikTok package keeps its own accounts
         const samePackage = a.packagename === null || a.packagename === seen.packagename;
         if (samePackage && a.logined === 1 && !present.has(a.username.toLowerCase())) {
-          store.update(a.id, { logined: 0 }, now);
+          yield updating(a.id, { logined: 0 })(tx);
           summary.loggedOut.push(a.username);
         }
       }
+      return summary;
     });
-    return summary;
   }
 
   /** The account `platform`'s app on `serial` last showed in use; null when it was never read. */
-  inUseOn(serial: string, platform: Platform): LastInUse | null {
-    const raw = new MetaStore(this.db).get(inUseKey(serial, platform));
+  async inUseOn(serial: string, platform: Platform): Promise<LastInUse | null> {
+    const raw = await new MetaStore(this.h.q).get(inUseKey(serial, platform));
     return raw === undefined ? null : (JSON.parse(raw) as LastInUse);
   }
 
   /** The app on `serial` does not have `username` signed in: marked logged out there (kept). */
-  markLoggedOut(serial: string, platform: Platform, username: string, now = Date.now()): void {
-    const [account] = this.findByUsernames([username], platform);
-    if (account && account.device === serial) this.update(account.id, { logined: 0 }, now);
+  async markLoggedOut(serial: string, platform: Platform, username: string, now = Date.now()): Promise<void> {
+    const [account] = await this.findByUsernames([username], platform);
+    if (account && account.device === serial) await this.update(account.id, { logined: 0 }, now);
   }
 
   /** Every account of a platform on a phone. */
-  onPhone(serial: string, platform: Platform): AccountRow[] {
-    return this.db
-      .select()
-      .from(accounts)
-      .where(and(eq(accounts.device, serial), eq(accounts.platform, platform)))
-      .orderBy(asc(accounts.id))
-      .all();
+  onPhone(serial: string, platform: Platform): Promise<AccountRow[]> {
+    return onPhone(this.h.q, this.h.t, serial, platform);
   }
 
   /** A phone's accounts, every platform (the device view). */
-  onDevice(serial: string): AccountRow[] {
-    return this.db.select().from(accounts).where(eq(accounts.device, serial)).orderBy(asc(accounts.id)).all();
+  onDevice(serial: string): Promise<AccountRow[]> {
+    const { q, t } = this.h;
+    return q.select().from(t.accounts).where(eq(t.accounts.device, serial)).orderBy(asc(t.accounts.id));
   }
 
-  create(row: NewAccount, now = Date.now()): number {
-    return this.db
-      .insert(accounts)
-      .values({ ...this.sealed(row), createdAt: now, updatedAt: now })
-      .returning({ id: accounts.id })
-      .get().id;
+  /** The statement that creates an account, returning its id. */
+  private creating(row: NewAccount, now: number) {
+    const { accounts } = this.h.t;
+    const values = { ...this.sealed(row), createdAt: now, updatedAt: now };
+    return (q: Db) => q.insert(accounts).values(values).returning({ id: accounts.id });
   }
 
-  update(id: number, change: AccountChange, now = Date.now()): boolean {
+  /** The statement that changes an account, returning its id when it exists. */
+  private updating(id: number, change: AccountChange, now: number) {
+    const { accounts } = this.h.t;
+    const set = { ...this.sealed(change), updatedAt: now };
+    return (q: Db) => q.update(accounts).set(set).where(eq(accounts.id, id)).returning({ id: accounts.id });
+  }
+
+  async create(row: NewAccount, now = Date.now()): Promise<number> {
+    const [created] = await this.creating(row, now)(this.h.q);
+    return (created as { id: number }).id;
+  }
+
+  async update(id: number, change: AccountChange, now = Date.now()): Promise<boolean> {
+    return (await this.updating(id, change, now)(this.h.q)).length === 1;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const { q, t } = this.h;
     return (
-      this.db
-        .update(accounts)
-        .set({ ...this.sealed(change), updatedAt: now })
-        .where(eq(accounts.id, id))
-        .returning({ id: accounts.id })
-        .all().length === 1
-    );
-  }
-
-  delete(id: number): boolean {
-    return (
-      this.db.delete(accounts).where(eq(accounts.id, id)).returning({ id: accounts.id }).all().length === 1
+      (await q.delete(t.accounts).where(eq(t.accounts.id, id)).returning({ id: t.accounts.id })).length === 1
     );
   }
 }

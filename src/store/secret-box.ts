@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSecretField, mapStrings } from "../secrets.ts";
-import type { Db } from "./db.ts";
+import { type AnyDb, type Db, isPg } from "./db.ts";
 import { MetaStore } from "./meta.ts";
 
 /** How messages name the key file. */
@@ -85,10 +85,10 @@ export class SecretBox {
  * The data folder's key (created on first start), checked against the database; then the one-time pass
  * that seals the clear secrets an older version stored.
  */
-export function openSecretBox(db: Db, dataDir: string): SecretBox {
+export async function openSecretBox(db: AnyDb, dataDir: string): Promise<SecretBox> {
   const file = join(dataDir, "secret.key");
   const meta = new MetaStore(db);
-  const check = meta.get(CHECK.key);
+  const check = await meta.get(CHECK.key);
   let key: Buffer;
   if (existsSync(file)) {
     key = readFileSync(file);
@@ -109,15 +109,16 @@ export function openSecretBox(db: Db, dataDir: string): SecretBox {
     renameSync(partial, file);
   }
   const box = new SecretBox(key);
-  if (check === undefined) meta.set(CHECK.key, box.seal(CHECK.text));
+  if (check === undefined) await meta.set(CHECK.key, box.seal(CHECK.text));
   else if (box.open(check) !== CHECK.text) {
     throw new SecretKeyProblem(
       `${file} is not the key farm.db's secrets were encrypted with: restore the secret.key kept with this farm.db`,
     );
   }
-  if (meta.get(SEALED) === undefined) {
-    sealClearSecrets(db, box);
-    meta.set(SEALED, "v1");
+  if ((await meta.get(SEALED)) === undefined) {
+    // a PostgreSQL database was only ever written by versions that seal: nothing clear to look for
+    if (!isPg(db)) sealClearSecrets(db, box);
+    await meta.set(SEALED, "v1");
   }
   return box;
 }

@@ -2,19 +2,24 @@
 // moves tasks between states (and tells listeners). A config's secrets are sealed on the way in and opened
 // on the way out (secret-box.ts): callers see them clear, the file never holds them so.
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import {
   type ErrorClass,
   type FailureReason,
   type PostRecord,
   type TaskSource,
   TaskStatus,
+  type TaskStatusValue,
 } from "../domain.ts";
-import type { Db } from "./db.ts";
-import { type TaskLogRow, type TaskRow, taskCounts, taskLogs, taskSourceCounts, tasks } from "./schema.ts";
+import { type AnyDb, execute, type Handle, handleOf, jsonKey, prepared, transaction } from "./db.ts";
+import type * as schema from "./schema.ts";
+import type { TaskLogRow, TaskRow } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
 
+type Tables = typeof schema;
+
 export type NewTask = Omit<
-  typeof tasks.$inferInsert,
+  typeof schema.tasks.$inferInsert,
   | "id"
   | "status"
   | "createdAt"
@@ -34,18 +39,19 @@ export type NewTask = Omit<
 export type RetrySkip = "post_tapped" | "stopped_by_user" | "permanent";
 
 /** The same, in SQL, for one failed row: null when it is retryable. */
-const retrySkip = sql<RetrySkip | null>`case
+const retrySkip = ({ tasks }: Tables) => sql<RetrySkip | null>`case
   when ${tasks.errorClass} = 'retryable' then null
   when ${tasks.irreversible} is not null then 'post_tapped'
   when ${tasks.failureReason} = 'stopped' then 'stopped_by_user'
   else 'permanent' end`;
 
 /** A post cut off by a restart after Post was tapped, whose proof was not looked for yet. */
-const unproven = and(
-  eq(tasks.status, TaskStatus.failed),
-  eq(tasks.failureReason, "interrupted"),
-  sql`json_extract(${tasks.result}, '$.outcome') = 'tapped'`,
-);
+const unproven = (h: Handle) =>
+  and(
+    eq(h.t.tasks.status, TaskStatus.failed),
+    eq(h.t.tasks.failureReason, "interrupted"),
+    sql`${jsonKey(h, h.t.tasks.result, "outcome")} = 'tapped'`,
+  );
 
 export interface TaskFilter {
   status?: number;
@@ -57,6 +63,7 @@ export interface TaskFilter {
 const p = (name: string) => sql.placeholder(name);
 
 export class TaskStore {
+  private readonly h: Handle;
   private readonly byId;
   private readonly logsOf;
   private readonly counts;
@@ -64,53 +71,69 @@ export class TaskStore {
   private readonly listCache = new Map<string, ReturnType<TaskStore["prepareList"]>>();
   private readonly headOf;
   private readonly nextScheduled;
-  private readonly insertLog;
 
   constructor(
-    private readonly db: Db,
+    db: AnyDb,
     private readonly box: SecretBox,
   ) {
+    const h = handleOf(db);
+    this.h = h;
+    const { q, t } = h;
+    const { tasks, taskLogs } = t;
     // the runner's queue: per phone, first due first (scheduled_at, then id; no scheduled_at = due at once)
-    this.headOf = db
-      .select()
-      .from(tasks)
-      .where(
-        and(
-          eq(tasks.status, TaskStatus.pending),
-          eq(tasks.serial, p("serial")),
-          sql`(${tasks.scheduledAt} is null or ${tasks.scheduledAt} <= ${p("now")})`,
-        ),
-      )
-      .orderBy(asc(tasks.scheduledAt), asc(tasks.id))
-      .limit(1)
-      .prepare();
-    this.nextScheduled = db
-      .select({ at: sql<number | null>`min(${tasks.scheduledAt})` })
-      .from(tasks)
-      .where(and(eq(tasks.status, TaskStatus.pending), sql`${tasks.scheduledAt} > ${p("now")}`))
-      .prepare();
-    this.byId = db
-      .select()
-      .from(tasks)
-      .where(eq(tasks.id, p("id")))
-      .prepare();
-    this.logsOf = db
-      .select()
-      .from(taskLogs)
-      .where(eq(taskLogs.taskId, p("id")))
-      .orderBy(asc(taskLogs.id))
-      .prepare();
-    this.counts = db.select().from(taskCounts).prepare();
-    this.sourceCounts = db.select().from(taskSourceCounts).prepare();
-    this.insertLog = db.$client.prepare(
-      `insert into task_logs (task_id, at, level, message, duration_ms)
-       select $taskId, $at, $level, $message, $durationMs where exists (select 1 from tasks where id = $taskId)`,
+    this.headOf = prepared(
+      h,
+      q
+        .select()
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.status, TaskStatus.pending),
+            eq(tasks.serial, p("serial")),
+            sql`(${tasks.scheduledAt} is null or ${tasks.scheduledAt} <= ${p("now")})`,
+          ),
+        )
+        // no scheduled_at sorts first (SQLite's default, not Postgres's)
+        .orderBy(sql`${tasks.scheduledAt} asc nulls first`, asc(tasks.id))
+        .limit(1),
     );
+    this.nextScheduled = prepared(
+      h,
+      q
+        .select({ at: sql<number | null>`min(${tasks.scheduledAt})`.mapWith(nullableNumber) })
+        .from(tasks)
+        .where(and(eq(tasks.status, TaskStatus.pending), sql`${tasks.scheduledAt} > ${p("now")}`)),
+    );
+    this.byId = prepared(
+      h,
+      q
+        .select()
+        .from(tasks)
+        .where(eq(tasks.id, p("id"))),
+    );
+    this.logsOf = prepared(
+      h,
+      q
+        .select()
+        .from(taskLogs)
+        .where(eq(taskLogs.taskId, p("id")))
+        .orderBy(asc(taskLogs.id)),
+    );
+    this.counts = prepared(h, q.select().from(t.taskCounts));
+    this.sourceCounts = prepared(h, q.select().from(t.taskSourceCounts));
+    this.insertLog = h.sqlite
+      ? h.sqlite.$client.prepare(
+          `insert into task_logs (task_id, at, level, message, duration_ms)
+       select $taskId, $at, $level, $message, $durationMs where exists (select 1 from tasks where id = $taskId)`,
+        )
+      : null;
   }
 
+  private readonly insertLog;
+
   /** The task that should run next on this phone, if one is due at `now`. */
-  headFor(serial: string, now: number): TaskRow | undefined {
-    return this.opened(this.headOf.get({ serial, now }));
+  async headFor(serial: string, now: number): Promise<TaskRow | undefined> {
+    return this.opened((await this.headOf({ serial, now }))[0]);
   }
 
   private opened<R extends TaskRow | undefined>(row: R): R {
@@ -118,39 +141,41 @@ export class TaskStore {
   }
 
   /** The earliest moment after `now` at which a pending task becomes due, if any. */
-  nextDueAfter(now: number): number | null {
-    return this.nextScheduled.get({ now })?.at ?? null;
+  async nextDueAfter(now: number): Promise<number | null> {
+    return (await this.nextScheduled({ now }))[0]?.at ?? null;
   }
 
   /** All or nothing: returns the new ids in order. */
-  create(rows: NewTask[], now = Date.now()): number[] {
-    return this.db.transaction((tx) =>
-      rows.map(
-        (row) =>
-          tx
-            .insert(tasks)
-            .values({
-              ...row,
-              scriptConfig: this.box.sealConfig(row.scriptConfig),
-              status: TaskStatus.pending,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .returning({ id: tasks.id })
-            .get().id,
-      ),
-    );
+  create(rows: NewTask[], now = Date.now()): Promise<number[]> {
+    const { tasks } = this.h.t;
+    const values = rows.map((row) => ({
+      ...row,
+      scriptConfig: this.box.sealConfig(row.scriptConfig),
+      status: TaskStatus.pending,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    return transaction(this.h, function* (tx) {
+      const ids: number[] = [];
+      for (const value of values) {
+        const [row] = (yield tx.insert(tasks).values(value).returning({ id: tasks.id })) as { id: number }[];
+        ids.push((row as { id: number }).id);
+      }
+      return ids;
+    });
   }
 
-  get(id: number): TaskRow | undefined {
-    return this.opened(this.byId.get({ id }));
+  async get(id: number): Promise<TaskRow | undefined> {
+    return this.opened((await this.byId({ id }))[0]);
   }
 
-  logs(id: number): TaskLogRow[] {
-    return this.logsOf.all({ id });
+  logs(id: number): Promise<TaskLogRow[]> {
+    return this.logsOf({ id });
   }
 
   private prepareList(filter: TaskFilter) {
+    const { q, t } = this.h;
+    const { tasks } = t;
     const where: SQL[] = [];
     if (filter.status !== undefined) where.push(eq(tasks.status, p("status")));
     if (filter.serial !== undefined) where.push(eq(tasks.serial, p("serial")));
@@ -158,20 +183,32 @@ export class TaskStore {
     if (filter.source !== undefined) where.push(eq(tasks.source, p("source")));
     const cond = where.length > 0 ? and(...where) : undefined;
     return {
-      page: this.db
-        .select()
-        .from(tasks)
-        .where(cond)
-        .orderBy(desc(tasks.createdAt), desc(tasks.id))
-        .limit(p("limit"))
-        .offset(p("offset"))
-        .prepare(),
-      total: this.db.select({ n: sql<number>`count(*)` }).from(tasks).where(cond).prepare(),
+      page: prepared(
+        this.h,
+        q
+          .select()
+          .from(tasks)
+          .where(cond)
+          .orderBy(desc(tasks.createdAt), desc(tasks.id))
+          .limit(p("limit"))
+          .offset(p("offset")),
+      ),
+      total: prepared(
+        this.h,
+        q
+          .select({ n: sql<number>`count(*)`.mapWith(Number) })
+          .from(tasks)
+          .where(cond),
+      ),
     };
   }
 
   /** Newest first; one prepared statement pair per combination of filters. */
-  list(filter: TaskFilter, page: number, pageSize: number): { rows: TaskRow[]; total: number } {
+  async list(
+    filter: TaskFilter,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: TaskRow[]; total: number }> {
     const key = ["status", "serial", "scriptName", "source"]
       .map((k) => (filter[k as keyof TaskFilter] === undefined ? "-" : k))
       .join(",");
@@ -181,153 +218,138 @@ export class TaskStore {
       this.listCache.set(key, q);
     }
     const params = { ...filter, limit: pageSize, offset: (page - 1) * pageSize };
-    const rows = q.page.all(params).map((row) => this.opened(row));
+    const rows = (await q.page(params)).map((row) => this.opened(row));
     // filtered by status and/or source alone (or not at all), the kept counts answer without counting rows
     const byCountsOnly = filter.serial === undefined && filter.scriptName === undefined;
     let total: number;
-    if (!byCountsOnly) total = q.total.get(params)?.n ?? 0;
-    else if (filter.source !== undefined) total = this.countBySource(filter.status, filter.source);
-    else if (filter.status === undefined) total = this.stats().total;
-    else total = this.countsByStatus()[filter.status] ?? 0;
+    if (!byCountsOnly) total = (await q.total(params))[0]?.n ?? 0;
+    else if (filter.source !== undefined) total = await this.countBySource(filter.status, filter.source);
+    else if (filter.status === undefined) total = (await this.stats()).total;
+    else total = (await this.countsByStatus())[filter.status] ?? 0;
     return { rows, total };
   }
 
   /** Tasks from one source, of one status or any, from the counts the triggers keep. */
-  private countBySource(status: number | undefined, source: string): number {
+  private async countBySource(status: number | undefined, source: string): Promise<number> {
     let n = 0;
-    for (const row of this.sourceCounts.all()) {
-      if (row.source === source && (status === undefined || row.status === status)) n += row.n;
+    for (const row of await this.sourceCounts()) {
+      if (row.source === source && (status === undefined || row.status === status)) n += Number(row.n);
     }
     return n;
   }
 
   /** Tasks per status value, from the counts the triggers keep. */
-  private countsByStatus(): number[] {
+  private async countsByStatus(): Promise<number[]> {
     const n = [0, 0, 0, 0];
-    for (const row of this.counts.all()) n[row.status] = row.n;
+    for (const row of await this.counts()) n[row.status] = Number(row.n);
     return n;
   }
 
-  stats(): { total: number; pending: number; running: number; completed: number; failed: number } {
-    const [pending = 0, running = 0, completed = 0, failed = 0] = this.countsByStatus();
+  async stats(): Promise<{
+    total: number;
+    pending: number;
+    running: number;
+    completed: number;
+    failed: number;
+  }> {
+    const [pending = 0, running = 0, completed = 0, failed = 0] = await this.countsByStatus();
     return { total: pending + running + completed + failed, pending, running, completed, failed };
   }
 
+  /** Updates the task `id` where `cond` holds; whether it did. */
+  private async changed(
+    id: number,
+    set: SQLiteUpdateSetSource<typeof schema.tasks>,
+    cond?: SQL,
+  ): Promise<boolean> {
+    const { q, t } = this.h;
+    const where = cond ? and(eq(t.tasks.id, id), cond) : eq(t.tasks.id, id);
+    return (await q.update(t.tasks).set(set).where(where).returning({ id: t.tasks.id })).length === 1;
+  }
+
+  private isStatus(status: TaskStatusValue): SQL {
+    return eq(this.h.t.tasks.status, status);
+  }
+
   /** pending → running. False if the task is no longer pending (stopped or deleted meanwhile). */
-  markRunning(id: number, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.pending)))
-        .returning({ id: tasks.id })
-        .all().length === 1
+  markRunning(id: number, now = Date.now()): Promise<boolean> {
+    return this.changed(
+      id,
+      { status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now },
+      this.isStatus(TaskStatus.pending),
     );
   }
 
   /** A running task's account, once the phone showed which one is in use (device mode). */
-  setAccount(id: number, username: string, accountId: number, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ username, accountId, updatedAt: now })
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
-        .returning({ id: tasks.id })
-        .all().length === 1
-    );
+  setAccount(id: number, username: string, accountId: number, now = Date.now()): Promise<boolean> {
+    return this.changed(id, { username, accountId, updatedAt: now }, this.isStatus(TaskStatus.running));
   }
 
   /** running → completed. */
-  markCompleted(id: number, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({
-          status: TaskStatus.completed,
-          finishedAt: now,
-          updatedAt: now,
-          error: null,
-          errorClass: null,
-          failureReason: null,
-        })
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
-        .returning({ id: tasks.id })
-        .all().length === 1
+  markCompleted(id: number, now = Date.now()): Promise<boolean> {
+    return this.changed(
+      id,
+      {
+        status: TaskStatus.completed,
+        finishedAt: now,
+        updatedAt: now,
+        error: null,
+        errorClass: null,
+        failureReason: null,
+      },
+      this.isStatus(TaskStatus.running),
     );
   }
 
   /** A running task passed its point of no return (`what`, e.g. "Post was tapped"): on disk before it happens. */
-  setIrreversible(id: number, what: string, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ irreversible: what, updatedAt: now })
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
-        .returning({ id: tasks.id })
-        .all().length === 1
-    );
+  setIrreversible(id: number, what: string, now = Date.now()): Promise<boolean> {
+    return this.changed(id, { irreversible: what, updatedAt: now }, this.isStatus(TaskStatus.running));
   }
 
   /** A running post's record (what it posted, whether it was seen): on disk at once, like `irreversible`. */
-  setResult(id: number, result: PostRecord, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ result, updatedAt: now })
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.running)))
-        .returning({ id: tasks.id })
-        .all().length === 1
-    );
+  setResult(id: number, result: PostRecord, now = Date.now()): Promise<boolean> {
+    return this.changed(id, { result, updatedAt: now }, this.isStatus(TaskStatus.running));
   }
 
   /**
    * Posts cut off by a restart after Post was tapped, not checked yet (their record still says `tapped`), on
    * `serial`: their proof is looked for once the phone is back.
    */
-  unprovenPosts(serial: string): TaskRow[] {
-    return this.db
+  async unprovenPosts(serial: string): Promise<TaskRow[]> {
+    const { q, t } = this.h;
+    const rows = await q
       .select()
-      .from(tasks)
-      .where(and(eq(tasks.serial, serial), unproven))
-      .orderBy(asc(tasks.id))
-      .all()
-      .map((row) => this.opened(row));
+      .from(t.tasks)
+      .where(and(eq(t.tasks.serial, serial), unproven(this.h)))
+      .orderBy(asc(t.tasks.id));
+    return rows.map((row) => this.opened(row));
   }
 
   /** Whether any task is an unproven post (see unprovenPosts). */
-  hasUnprovenPosts(): boolean {
-    return this.db.select({ id: tasks.id }).from(tasks).where(unproven).limit(1).get() !== undefined;
+  async hasUnprovenPosts(): Promise<boolean> {
+    const { q, t } = this.h;
+    return (await q.select({ id: t.tasks.id }).from(t.tasks).where(unproven(this.h)).limit(1)).length > 0;
   }
 
   /** An unproven post was seen on its account after the restart: failed → completed, with its record. */
-  markVerified(id: number, result: PostRecord, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({
-          status: TaskStatus.completed,
-          result,
-          updatedAt: now,
-          error: null,
-          errorClass: null,
-          failureReason: null,
-        })
-        .where(and(eq(tasks.id, id), unproven))
-        .returning({ id: tasks.id })
-        .all().length === 1
+  markVerified(id: number, result: PostRecord, now = Date.now()): Promise<boolean> {
+    return this.changed(
+      id,
+      {
+        status: TaskStatus.completed,
+        result,
+        updatedAt: now,
+        error: null,
+        errorClass: null,
+        failureReason: null,
+      },
+      unproven(this.h),
     );
   }
 
   /** An unproven post was not seen on its account after the restart: it stays failed, its record says so. */
-  markNotFound(id: number, result: PostRecord, now = Date.now()): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ result, updatedAt: now })
-        .where(and(eq(tasks.id, id), unproven))
-        .returning({ id: tasks.id })
-        .all().length === 1
-    );
+  markNotFound(id: number, result: PostRecord, now = Date.now()): Promise<boolean> {
+    return this.changed(id, { result, updatedAt: now }, unproven(this.h));
   }
 
   /** pending or running → failed, with why. False if it had already finished. */
@@ -337,21 +359,19 @@ export class TaskStore {
     errorClass: ErrorClass,
     failureReason: FailureReason,
     now = Date.now(),
-  ): boolean {
-    return (
-      this.db
-        .update(tasks)
-        .set({ status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass, failureReason })
-        .where(and(eq(tasks.id, id), inArray(tasks.status, [TaskStatus.pending, TaskStatus.running])))
-        .returning({ id: tasks.id })
-        .all().length === 1
+  ): Promise<boolean> {
+    return this.changed(
+      id,
+      { status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass, failureReason },
+      inArray(this.h.t.tasks.status, [TaskStatus.pending, TaskStatus.running]),
     );
   }
 
   /** Every running task → failed (at start-up: they were interrupted). Returns their ids. */
-  failAllRunning(error: string, now = Date.now()): number[] {
-    return this.db
-      .update(tasks)
+  async failAllRunning(error: string, now = Date.now()): Promise<number[]> {
+    const { q, t } = this.h;
+    const rows = await q
+      .update(t.tasks)
       .set({
         status: TaskStatus.failed,
         finishedAt: now,
@@ -360,16 +380,15 @@ export class TaskStore {
         errorClass: "permanent",
         failureReason: "interrupted",
       })
-      .where(eq(tasks.status, TaskStatus.running))
-      .returning({ id: tasks.id })
-      .all()
-      .map((r) => r.id);
+      .where(eq(t.tasks.status, TaskStatus.running))
+      .returning({ id: t.tasks.id });
+    return rows.map((r) => r.id);
   }
 
   private retrySet(now: number) {
     return {
       status: TaskStatus.pending,
-      retryCount: sql`${tasks.retryCount} + 1`,
+      retryCount: sql`${this.h.t.tasks.retryCount} + 1`,
       error: null,
       errorClass: null,
       failureReason: null,
@@ -382,75 +401,74 @@ export class TaskStore {
   }
 
   /** failed → pending, retry_count + 1, error cleared. A future scheduledAt delays it (automatic retry). */
-  retry(id: number, now = Date.now(), scheduledAt?: number): boolean {
+  retry(id: number, now = Date.now(), scheduledAt?: number): Promise<boolean> {
     const set = scheduledAt === undefined ? this.retrySet(now) : { ...this.retrySet(now), scheduledAt };
-    return (
-      this.db
-        .update(tasks)
-        .set(set)
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
-        .returning({ id: tasks.id })
-        .all().length === 1
-    );
+    return this.changed(id, set, this.isStatus(TaskStatus.failed));
   }
 
   /** Why this failed task should not be retried without a person confirming; null when it is retryable. */
-  retrySkipOf(id: number): RetrySkip | null {
-    return (
-      this.db
-        .select({ skip: retrySkip })
-        .from(tasks)
-        .where(and(eq(tasks.id, id), eq(tasks.status, TaskStatus.failed)))
-        .get()?.skip ?? null
-    );
+  async retrySkipOf(id: number): Promise<RetrySkip | null> {
+    const { q, t } = this.h;
+    const [row] = await q
+      .select({ skip: retrySkip(t) })
+      .from(t.tasks)
+      .where(and(eq(t.tasks.id, id), eq(t.tasks.status, TaskStatus.failed)));
+    return row?.skip ?? null;
   }
 
   /**
    * Failed tasks → pending, in one transaction: the retryable ones, or with `includeAll` every one. Returns
    * their ids and how many were left failed, by why.
    */
-  retryAll(now = Date.now(), includeAll = false): { ids: number[]; skipped: Record<RetrySkip, number> } {
-    return this.db.transaction((tx) => {
+  retryAll(
+    now = Date.now(),
+    includeAll = false,
+  ): Promise<{ ids: number[]; skipped: Record<RetrySkip, number> }> {
+    const { t } = this.h;
+    const { tasks } = t;
+    const set = this.retrySet(now);
+    return transaction(this.h, function* (tx) {
       const skipped = { post_tapped: 0, stopped_by_user: 0, permanent: 0 };
       const failed = eq(tasks.status, TaskStatus.failed);
       if (!includeAll) {
-        const counts = tx
-          .select({ skip: retrySkip, n: sql<number>`count(*)` })
+        const skip = retrySkip(t);
+        const counts = (yield tx
+          .select({ skip, n: sql<number>`count(*)`.mapWith(Number) })
           .from(tasks)
           .where(failed)
-          .groupBy(retrySkip)
-          .all();
-        for (const { skip, n } of counts) if (skip) skipped[skip] = n;
+          .groupBy(skip)) as { skip: RetrySkip | null; n: number }[];
+        for (const { skip, n } of counts) if (skip) skipped[skip] = Number(n);
       }
-      const ids = tx
-        .update(tasks)
-        .set(this.retrySet(now))
-        .where(includeAll ? failed : and(failed, eq(tasks.errorClass, "retryable")))
-        .returning({ id: tasks.id })
-        .all()
-        .map((r) => r.id);
+      const ids = (
+        (yield tx
+          .update(tasks)
+          .set(set)
+          .where(includeAll ? failed : and(failed, eq(tasks.errorClass, "retryable")))
+          .returning({ id: tasks.id })) as { id: number }[]
+      ).map((r) => r.id);
       return { ids, skipped };
     });
   }
 
   /** Deletes the tasks (and their logs); returns the ids that existed. */
-  delete(ids: number[]): number[] {
+  async delete(ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
-    return this.db
-      .delete(tasks)
-      .where(inArray(tasks.id, ids))
-      .returning({ id: tasks.id })
-      .all()
-      .map((r) => r.id);
+    const { q, t } = this.h;
+    const rows = await q.delete(t.tasks).where(inArray(t.tasks.id, ids)).returning({ id: t.tasks.id });
+    return rows.map((r) => r.id);
   }
 
   /** Per phone: the running task and how many wait (pending). Phones with neither are absent. */
-  loadByDevice(serial?: string): Map<string, { running: number | null; queued: number }> {
-    const rows = this.db
+  async loadByDevice(serial?: string): Promise<Map<string, { running: number | null; queued: number }>> {
+    const { q, t } = this.h;
+    const { tasks } = t;
+    const rows = await q
       .select({
         serial: tasks.serial,
-        running: sql<number | null>`max(case when ${tasks.status} = 1 then ${tasks.id} end)`,
-        queued: sql<number>`sum(case when ${tasks.status} = 0 then 1 else 0 end)`,
+        running: sql<number | null>`max(case when ${tasks.status} = 1 then ${tasks.id} end)`.mapWith(
+          nullableNumber,
+        ),
+        queued: sql<number>`sum(case when ${tasks.status} = 0 then 1 else 0 end)`.mapWith(Number),
       })
       .from(tasks)
       .where(
@@ -459,19 +477,31 @@ export class TaskStore {
           serial === undefined ? undefined : eq(tasks.serial, serial),
         ),
       )
-      .groupBy(tasks.serial)
-      .all();
+      .groupBy(tasks.serial);
     return new Map(rows.map((r) => [r.serial, { running: r.running, queued: r.queued }]));
   }
 
   /** A line in the task's log; none if the task was deleted meanwhile (its run may still be ending). */
-  addLog(
+  async addLog(
     taskId: number,
     level: "info" | "warn" | "error",
     message: string,
     durationMs?: number,
     at = Date.now(),
-  ): void {
-    this.insertLog.run({ taskId, at, level, message, durationMs: durationMs ?? null });
+  ): Promise<void> {
+    if (this.insertLog) {
+      this.insertLog.run({ taskId, at, level, message, durationMs: durationMs ?? null });
+      return;
+    }
+    await execute(
+      this.h,
+      sql`insert into task_logs (task_id, at, level, message, duration_ms)
+       select ${taskId}, ${at}, ${level}, ${message}, ${durationMs ?? null} where exists (select 1 from tasks where id = ${taskId})`,
+    );
   }
+}
+
+/** An aggregate's value as a number (Postgres answers bigint sums as text), null staying null. */
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }

@@ -62,24 +62,31 @@ export class TaskLifecycle {
   }
 
   /** → pending, all or nothing. Returns the new ids in order. */
-  create(rows: NewTask[]): number[] {
-    const ids = this.tasks.create(rows, this.now());
+  async create(rows: NewTask[]): Promise<number[]> {
+    const ids = await this.tasks.create(rows, this.now());
     this.changed(ids, "pending");
     return ids;
   }
 
   /** pending → running, with the handle that can end the run early. False if it is no longer pending. */
-  start(id: number, run: RunHandle): boolean {
-    if (!this.tasks.markRunning(id, this.now())) return false;
+  async start(id: number, run: RunHandle): Promise<boolean> {
+    // held before the write: a stop arriving while it is under way finds the run (and aborts it)
     this.runs.set(id, run);
+    let started = false;
+    try {
+      started = await this.tasks.markRunning(id, this.now());
+    } finally {
+      if (!started) this.runs.delete(id);
+    }
+    if (!started) return false;
     run.ended.finally(() => this.runs.delete(id));
     this.changed([id], "running");
     return true;
   }
 
   /** Names the account a running task runs as (read from the phone in device mode); heard as "running". */
-  nameAccount(id: number, username: string, accountId: number): boolean {
-    return this.wrote([id], this.tasks.setAccount(id, username, accountId, this.now()), "running");
+  async nameAccount(id: number, username: string, accountId: number): Promise<boolean> {
+    return this.wrote([id], await this.tasks.setAccount(id, username, accountId, this.now()), "running");
   }
 
   /**
@@ -87,7 +94,7 @@ export class TaskLifecycle {
    * crash right after still knows; a retry of its failure then needs a person's confirmation. Not a change of
    * state, and nothing a listener shows: not announced.
    */
-  markIrreversible(id: number, what: string): boolean {
+  markIrreversible(id: number, what: string): Promise<boolean> {
     return this.tasks.setIrreversible(id, what, this.now());
   }
 
@@ -95,7 +102,7 @@ export class TaskLifecycle {
    * A running post's record: what it posted (written as Post is tapped, so a restart still knows what to look
    * for) and whether it was seen on the account. Not a change of state: not announced.
    */
-  recordPost(id: number, record: PostRecord): boolean {
+  recordPost(id: number, record: PostRecord): Promise<boolean> {
     return this.tasks.setResult(id, record, this.now());
   }
 
@@ -103,23 +110,23 @@ export class TaskLifecycle {
    * A post cut off by a restart after Post was tapped was checked on its account once its phone was back:
    * seen → completed ("posted, verified after restart"); not seen → it stays failed, its record says so.
    */
-  settleUnproven(id: number, record: PostRecord): boolean {
+  async settleUnproven(id: number, record: PostRecord): Promise<boolean> {
     if (record.outcome === "verified_after_restart") {
-      return this.wrote([id], this.tasks.markVerified(id, record, this.now()), "completed");
+      return this.wrote([id], await this.tasks.markVerified(id, record, this.now()), "completed");
     }
-    return this.wrote([id], this.tasks.markNotFound(id, record, this.now()), "failed");
+    return this.wrote([id], await this.tasks.markNotFound(id, record, this.now()), "failed");
   }
 
   /** running → completed. */
-  complete(id: number): boolean {
-    return this.wrote([id], this.tasks.markCompleted(id, this.now()), "completed");
+  async complete(id: number): Promise<boolean> {
+    return this.wrote([id], await this.tasks.markCompleted(id, this.now()), "completed");
   }
 
   /** pending or running → failed, with why. False if it had already finished. */
-  fail(id: number, failure: Failure): boolean {
+  async fail(id: number, failure: Failure): Promise<boolean> {
     return this.wrote(
       [id],
-      this.tasks.markFailed(id, failure.message, failure.errorClass, failure.reason, this.now()),
+      await this.tasks.markFailed(id, failure.message, failure.errorClass, failure.reason, this.now()),
       "failed",
     );
   }
@@ -135,22 +142,22 @@ export class TaskLifecycle {
       await run.ended;
       return;
     }
-    this.fail(id, STOPPED);
+    await this.fail(id, STOPPED);
   }
 
   /** failed → pending, retry_count + 1, error cleared (a person asked). */
-  retry(id: number): boolean {
-    return this.wrote([id], this.tasks.retry(id, this.now()), "pending");
+  async retry(id: number): Promise<boolean> {
+    return this.wrote([id], await this.tasks.retry(id, this.now()), "pending");
   }
 
   /** failed → pending, due at `at` (the runner's automatic retry of a retryable failure). */
-  retryAt(id: number, at: number): boolean {
-    return this.wrote([id], this.tasks.retry(id, this.now(), at), "pending");
+  async retryAt(id: number, at: number): Promise<boolean> {
+    return this.wrote([id], await this.tasks.retry(id, this.now(), at), "pending");
   }
 
   /** Retryable failed tasks (or, with `includeAll`, every failed one) → pending; the rest stay, counted by why. */
-  retryAll(includeAll = false): { ids: number[]; skipped: Record<RetrySkip, number> } {
-    const result = this.tasks.retryAll(this.now(), includeAll);
+  async retryAll(includeAll = false): Promise<{ ids: number[]; skipped: Record<RetrySkip, number> }> {
+    const result = await this.tasks.retryAll(this.now(), includeAll);
     this.changed(result.ids, "pending");
     return result;
   }
@@ -161,21 +168,21 @@ export class TaskLifecycle {
    */
   async delete(ids: number[]): Promise<number[]> {
     const running = ids.filter((id) => this.runs.has(id));
-    const deleted = this.remove(ids.filter((id) => !this.runs.has(id)));
+    const deleted = await this.remove(ids.filter((id) => !this.runs.has(id)));
     await Promise.all(running.map((id) => this.stop(id)));
-    return [...deleted, ...this.remove(running)];
+    return [...deleted, ...(await this.remove(running))];
   }
 
-  private remove(ids: number[]): number[] {
-    const deleted = this.tasks.delete(ids);
+  private async remove(ids: number[]): Promise<number[]> {
+    const deleted = await this.tasks.delete(ids);
     for (const id of deleted) this.evidence?.remove(id);
     this.changed(deleted, "deleted");
     return deleted;
   }
 
   /** At start-up, every task still running was cut off: it fails, never silently runs again (posting twice is worse). */
-  interruptAll(): number {
-    const ids = this.tasks.failAllRunning(INTERRUPTED.message, this.now());
+  async interruptAll(): Promise<number> {
+    const ids = await this.tasks.failAllRunning(INTERRUPTED.message, this.now());
     this.changed(ids, "failed");
     return ids.length;
   }

@@ -73,6 +73,8 @@ interface Run {
   done: Promise<void>;
   /** Log lines the disk did not take yet, saved in order before the run's end. */
   unsavedLogs: LogLine[];
+  /** The run's log lines being written, one after the other (settles when all handed over are written). */
+  logWrites: Promise<void>;
   /** The task's script_config, parsed once. */
   config: Record<string, unknown>;
   /** Cuts the config's secrets out of every text the run writes (log, error, console, evidence). */
@@ -82,6 +84,21 @@ interface Run {
   /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
   irreversible?: string;
   progress?: ProgressSink;
+}
+
+/** A run of `task` about to start, its config parsed once. */
+function newRun(task: TaskRow, controller: AbortController, progress?: ProgressSink): Run {
+  const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
+  return {
+    task,
+    controller,
+    done: Promise.resolve(),
+    unsavedLogs: [],
+    logWrites: Promise.resolve(),
+    config,
+    scrub: scrubber(secretsIn(config)),
+    progress,
+  };
 }
 
 const SUSPECT_MS = 10_000;
@@ -98,6 +115,9 @@ export class Runner {
   /** Phones whose last task failed as offline: no new task until the fleet reports on them again. */
   private readonly suspect = new Map<string, ReturnType<typeof setTimeout>>();
   private passQueued = false;
+  /** The pass under way (passes never overlap: one that is asked for meanwhile runs after it). */
+  private passing: Promise<void> | null = null;
+  private passAgain = false;
   /** The phones the next pass looks at: some that changed, or all. */
   private dirty: Set<string> | "all" = "all";
   private cancelWake: (() => void) | undefined;
@@ -107,13 +127,14 @@ export class Runner {
   private readonly closing = new AbortController();
   private readonly random: () => number;
   /** Whether posts cut off by a restart after Post was tapped may wait for their check (see settle). */
-  private unproven: boolean;
+  private unproven = false;
+  /** Whether `unproven` must be read again before the next pass uses it. */
+  private unprovenStale = true;
   /** Those checked by this process (once each, unless their phone went away meanwhile). */
   private readonly settled = new Set<number>();
 
   constructor(private readonly o: RunnerOptions) {
     this.random = o.random ?? Math.random;
-    this.unproven = o.tasks.hasUnprovenPosts();
     // new pending work (created, retried): look for something to start
     o.lifecycle.onChange((_, change) => {
       if (change === "pending") this.wake();
@@ -128,7 +149,32 @@ export class Runner {
     this.passQueued = true;
     queueMicrotask(() => {
       this.passQueued = false;
-      this.pass();
+      this.runPass();
+    });
+  }
+
+  /** Runs a pass now, or right after the one under way. */
+  private runPass(): void {
+    if (this.passing !== null) {
+      this.passAgain = true;
+      return;
+    }
+    this.passing = (async () => {
+      do {
+        this.passAgain = false;
+        try {
+          await this.pass();
+        } catch (e) {
+          // a database that failed to answer: look again a little later
+          const why = this.o.storage?.failure(e) ?? (e as Error)?.message ?? String(e);
+          this.o.log.warn(`looking for tasks to start failed (${why}); trying again`);
+          this.lookAgainLater();
+        }
+      } while (this.passAgain && this.accepting);
+    })().finally(() => {
+      this.passing = null;
+      // asked for between the last check and now
+      if (this.passAgain && this.accepting) this.runPass();
     });
   }
 
@@ -157,6 +203,8 @@ export class Runner {
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
     this.cancelWake?.();
+    // a pass under way may still start a task: it is one of those that get the grace
+    await this.passing;
     for (const serial of [...this.suspect.keys()]) this.clearSuspect(serial);
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     // a run that cannot finish within the grace would only hold the exit: interrupt it now
@@ -202,7 +250,7 @@ export class Runner {
     this.suspect.delete(serial);
   }
 
-  private pass(): void {
+  private async pass(): Promise<void> {
     if (!this.accepting) return;
     // a task started now could not record its end: hold new starts until writes succeed again
     if (this.o.storage && !this.o.storage.healthy()) {
@@ -222,22 +270,27 @@ export class Runner {
         // a phone whose connection just dropped may still be listed online for a moment
         if (!phone || phone.goneSignal.aborted) continue;
         // a post cut off by a restart is looked for before anything else runs on its phone
+        if (this.unprovenStale) {
+          this.unprovenStale = false;
+          this.unproven = await this.o.tasks.hasUnprovenPosts();
+        }
         const unproven = this.unproven
-          ? this.o.tasks.unprovenPosts(serial).find((t) => !this.settled.has(t.id))
+          ? (await this.o.tasks.unprovenPosts(serial)).find((t) => !this.settled.has(t.id))
           : undefined;
         if (unproven) {
           this.startSettle(unproven, phone);
           continue;
         }
-        const task = this.o.tasks.headFor(serial, now);
+        const task = await this.o.tasks.headFor(serial, now);
         if (task) heads.push({ task, phone });
       }
       heads.sort((a, b) => (a.task.scheduledAt ?? 0) - (b.task.scheduledAt ?? 0) || a.task.id - b.task.id);
       for (const { task, phone } of heads.slice(0, slots)) {
-        if (!this.start(task, phone)) break;
+        if (!this.accepting) break;
+        if (!(await this.start(task, phone))) break;
       }
     }
-    this.scheduleNextWake(now);
+    await this.scheduleNextWake(now);
   }
 
   /** A pass a little later, once the disk may take writes again. */
@@ -248,15 +301,15 @@ export class Runner {
     });
   }
 
-  private scheduleNextWake(now: number): void {
+  private async scheduleNextWake(now: number): Promise<void> {
+    const next = await this.o.tasks.nextDueAfter(now);
     this.cancelWake?.();
     this.cancelWake = undefined;
-    const next = this.o.tasks.nextDueAfter(now);
-    if (next !== null) this.cancelWake = this.o.clock.wakeAt(next, () => this.wake());
+    if (next !== null && this.accepting) this.cancelWake = this.o.clock.wakeAt(next, () => this.wake());
   }
 
   /** Starts the task unless it is no longer pending; false when the disk refused the start (try later). */
-  private start(task: TaskRow, phone: Phone): boolean {
+  private async start(task: TaskRow, phone: Phone): Promise<boolean> {
     const controller = new AbortController();
     let ended = () => {};
     const handle = {
@@ -266,7 +319,7 @@ export class Runner {
     // before the start is told: the event of the start carries the progress
     const progress = this.o.progress?.begin(task.id);
     try {
-      if (!this.o.lifecycle.start(task.id, handle)) {
+      if (!(await this.o.lifecycle.start(task.id, handle))) {
         this.o.progress?.end(task.id);
         return true;
       }
@@ -279,13 +332,11 @@ export class Runner {
       return false;
     }
     this.busy.set(task.serial, task.id);
-    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
-    const scrub = scrubber(secretsIn(config));
-    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub, progress };
+    const run = newRun(task, controller, progress);
     this.running.set(task.id, run);
     run.done = this.execute(run, phone)
       .catch((e) =>
-        this.o.log.child({ task: task.id }).error(scrub(`runner error: ${(e as Error).stack ?? e}`)),
+        this.o.log.child({ task: task.id }).error(run.scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
       .finally(() => {
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
@@ -299,14 +350,24 @@ export class Runner {
     return true;
   }
 
-  /** A line of the run's log; kept in memory while the disk refuses it, so the script carries on. */
+  /**
+   * A line of the run's log, written after the lines before it; kept in memory while the disk refuses it,
+   * so the script carries on.
+   */
   private addLog(run: Run, line: LogLine): void {
+    run.logWrites = run.logWrites.then(() => this.writeLog(run, line));
+  }
+
+  private async writeLog(run: Run, line: LogLine): Promise<void> {
     if (run.unsavedLogs.length === 0) {
       try {
-        this.o.tasks.addLog(...line);
+        await this.o.tasks.addLog(...line);
         return;
       } catch (e) {
-        if (!this.o.storage?.failure(e)) throw e;
+        if (!this.o.storage?.failure(e)) {
+          this.o.log.child({ task: run.task.id }).error(run.scrub(`a log line was not saved: ${e}`));
+          return;
+        }
       }
     }
     if (run.unsavedLogs.length >= MAX_UNSAVED_LOGS) run.unsavedLogs.splice(1, 1);
@@ -318,15 +379,16 @@ export class Runner {
    * row says running until then, so the phone's slot stays taken and the task cannot start again. Given up
    * only at shutdown; the next start then marks it interrupted.
    */
-  private async saveEnd(run: Run, outcome: string, write: () => void): Promise<void> {
+  private async saveEnd(run: Run, outcome: string, write: () => Promise<unknown>): Promise<void> {
     const log = this.o.log.child({ task: run.task.id });
+    await run.logWrites;
     for (let tries = 0; ; tries++) {
       try {
         while (run.unsavedLogs.length > 0) {
-          this.o.tasks.addLog(...(run.unsavedLogs[0] as LogLine));
+          await this.o.tasks.addLog(...(run.unsavedLogs[0] as LogLine));
           run.unsavedLogs.shift();
         }
-        write();
+        await write();
         if (tries > 0) log.info(`${outcome}, saved now that the disk takes writes again`);
         return;
       } catch (e) {
@@ -392,10 +454,8 @@ export class Runner {
   /** Holds `task`'s phone while `settle` checks on it, as a run would. */
   private startSettle(task: TaskRow, phone: Phone): void {
     this.settled.add(task.id);
-    const controller = new AbortController();
-    const config = JSON.parse(task.scriptConfig) as Record<string, unknown>;
-    const scrub = scrubber(secretsIn(config));
-    const run: Run = { task, controller, done: Promise.resolve(), unsavedLogs: [], config, scrub };
+    const run = newRun(task, new AbortController());
+    const { scrub } = run;
     this.busy.set(task.serial, task.id);
     this.running.set(task.id, run);
     run.done = this.settle(run, phone)
@@ -405,7 +465,7 @@ export class Runner {
       .finally(() => {
         this.running.delete(task.id);
         this.busy.delete(task.serial);
-        this.unproven = this.o.tasks.hasUnprovenPosts();
+        this.unprovenStale = true;
         this.wake(task.serial);
       });
   }
@@ -430,8 +490,8 @@ export class Runner {
     phone.goneSignal.addEventListener("abort", onGone, { once: true });
     if (phone.goneSignal.aborted) onGone();
     const { ctx, cleanup } = this.contextOf(run, phone, log, {
-      irreversible: () => {},
-      recordPost: () => {},
+      irreversible: async () => {},
+      recordPost: async () => {},
     });
     log("info", "after the restart: looking on the account for the post cut off after Post was tapped");
     try {
@@ -439,7 +499,8 @@ export class Runner {
       const record = this.keptProof(task.id, settled.record, settled.screenshot);
       const found = record.outcome === "verified_after_restart";
       log(found ? "info" : "warn", record.message);
-      this.o.lifecycle.settleUnproven(task.id, record);
+      await run.logWrites;
+      await this.o.lifecycle.settleUnproven(task.id, record);
       service[found ? "info" : "warn"](scrub(record.message));
     } catch (e) {
       const failure = classify(e, controller.signal);
@@ -490,13 +551,13 @@ export class Runner {
 
     const signal = controller.signal;
     const { ctx, cleanup } = this.contextOf(run, phone, log, {
-      irreversible: (what) => {
+      irreversible: async (what) => {
         run.irreversible = what;
-        lifecycle.markIrreversible(task.id, what);
+        await lifecycle.markIrreversible(task.id, what);
       },
       progress: run.progress,
-      recordPost: (record, screenshot) => {
-        lifecycle.recordPost(task.id, this.keptProof(task.id, record, screenshot));
+      recordPost: async (record, screenshot) => {
+        await lifecycle.recordPost(task.id, this.keptProof(task.id, record, screenshot));
       },
     });
 
@@ -516,7 +577,7 @@ export class Runner {
           const { username, accountId } = await useTaskAccount(ctx);
           if (!task.username) {
             ctx.task.username = `@${username}`;
-            lifecycle.nameAccount(task.id, ctx.task.username, accountId);
+            await lifecycle.nameAccount(task.id, ctx.task.username, accountId);
           }
         }
         await script.run(ctx);
@@ -565,10 +626,10 @@ export class Runner {
       this.o.log.child({ task: task.id, phone: task.serial }).info(retrying);
     }
     const ended = { ...failure, message: scrub(failure.message) };
-    await this.saveEnd(run, `failed (${ended.message})`, () => {
+    await this.saveEnd(run, `failed (${ended.message})`, async () => {
       // tried again after a refused retry: the failure is already saved (fail says false), the retry not
-      lifecycle.fail(task.id, ended);
-      if (retryAt !== null) lifecycle.retryAt(task.id, retryAt);
+      await lifecycle.fail(task.id, ended);
+      if (retryAt !== null) await lifecycle.retryAt(task.id, retryAt);
     });
   }
 }

@@ -71,7 +71,7 @@ export class TaskService {
     this.random = deps.random ?? Math.random;
   }
 
-  create(req: CreateTasksRequest, source: TaskSource = "api"): Created {
+  async create(req: CreateTasksRequest, source: TaskSource = "api"): Promise<Created> {
     if (!req.script_name) throw AppError.scriptNameMissing();
     const script = this.deps.scripts.get(req.script_name);
     if (!script) {
@@ -97,10 +97,10 @@ export class TaskService {
     const maxI = req.max_interval ?? minI;
     if (maxI < minI) throw AppError.invalid(`max_interval (${maxI}) is less than min_interval (${minI})`);
 
-    const resolved = this.deps.scripts.resolve(script, req.script_config);
+    const resolved = await this.deps.scripts.resolve(script, req.script_config);
     if (!resolved.ok) throw configRejected(resolved.errors);
 
-    const targets = hasSerials ? this.deviceTargets(req) : this.usernameTargets(req);
+    const targets = hasSerials ? await this.deviceTargets(req) : await this.usernameTargets(req);
     // the account's app, else the one the request names, else the one the config names (a post link)
     const platformOf = (account: Platform | undefined, config: Record<string, unknown>): Platform =>
       account ?? req.platform ?? script.platformOf?.(config) ?? "tiktok";
@@ -118,7 +118,7 @@ export class TaskService {
         `this request would create ${total} tasks; at most ${MAX_TASKS_PER_REQUEST} at once`,
       );
     }
-    const warnings = this.checkAccounts(script, resolved.configs, targets, platformOf);
+    const warnings = await this.checkAccounts(script, resolved.configs, targets, platformOf);
 
     const now = this.now();
     const start = req.start_time ? nextOccurrence(req.start_time, this.deps.timezone, now).getTime() : null;
@@ -146,7 +146,7 @@ export class TaskService {
         });
       }
     }
-    const ids = this.deps.lifecycle.create(rows);
+    const ids = await this.deps.lifecycle.create(rows);
     return {
       task_ids: ids,
       created_count: ids.length,
@@ -193,12 +193,12 @@ export class TaskService {
    * The script's checks of the accounts the tasks run as: in device mode, the account the phone last showed
    * in use. Throws on an issue; returns what could not be checked.
    */
-  private checkAccounts(
+  private async checkAccounts(
     script: ScriptDefinition,
     configs: Record<string, unknown>[],
     targets: Target[],
     platformOf: (account: Platform | undefined, config: Record<string, unknown>) => Platform,
-  ): string[] {
+  ): Promise<string[]> {
     if (!script.checkAccounts) return [];
     const warnings: string[] = [];
     for (const config of configs) {
@@ -206,19 +206,19 @@ export class TaskService {
       const byAccount = new Map<string, AccountTasks>();
       for (const { serial, account } of targets) {
         const inUse =
-          this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config))?.username ?? null;
+          (await this.deps.accounts.inUseOn(serial, platformOf(account?.platform, config)))?.username ?? null;
         const username = account?.username ?? inUse;
         const key = username === null ? `phone ${serial}` : `@${username.toLowerCase()}`;
         const entry = byAccount.get(key) ?? {
           serial,
           username,
           tasks: 0,
-          queued: username === null ? [] : this.queuedAs(script.name, serial, username, inUse),
+          queued: username === null ? [] : await this.queuedAs(script.name, serial, username, inUse),
         };
         entry.tasks++;
         byAccount.set(key, entry);
       }
-      const outcome = script.checkAccounts(config, [...byAccount.values()], this.deps.scripts.services);
+      const outcome = await script.checkAccounts(config, [...byAccount.values()], this.deps.scripts.services);
       const [first, ...more] = outcome.issues;
       if (first) throw configRejected([first, ...more]);
       warnings.push(...outcome.warnings);
@@ -240,24 +240,27 @@ export class TaskService {
    * The configs of `script`'s unfinished tasks on `serial` that run as `username`: its own, and those of
    * device mode while it is the account in use there.
    */
-  private queuedAs(script: string, serial: string, username: string, inUse: string | null) {
+  private async queuedAs(script: string, serial: string, username: string, inUse: string | null) {
     const same = (name: string | null) =>
       name !== null && bareUsername(name).toLowerCase() === username.toLowerCase();
-    return [TaskStatus.pending, TaskStatus.running]
-      .flatMap(
-        (status) =>
-          this.deps.tasks.list({ status, serial, scriptName: script }, 1, MAX_TASKS_PER_REQUEST).rows,
-      )
+    const rows: TaskRow[] = [];
+    for (const status of [TaskStatus.pending, TaskStatus.running]) {
+      rows.push(
+        ...(await this.deps.tasks.list({ status, serial, scriptName: script }, 1, MAX_TASKS_PER_REQUEST))
+          .rows,
+      );
+    }
+    return rows
       .filter((t) => (t.username === null ? same(inUse) : same(t.username)))
       .map((t) => JSON.parse(t.scriptConfig) as Record<string, unknown>);
   }
 
-  private deviceTargets(req: CreateTasksRequest): Target[] {
+  private async deviceTargets(req: CreateTasksRequest): Promise<Target[]> {
     const serials = [...new Set((req.serials ?? []).map((s) => s.trim()))];
     if (serials.length === 0) throw AppError.invalid("serials: give at least one device serial");
-    const unknown = this.deps.devices.unknown(serials);
+    const unknown = await this.deps.devices.unknown(serials);
     if (unknown.length > 0) {
-      const known = this.deps.devices.list().map((d) => d.serial);
+      const known = (await this.deps.devices.list()).map((d) => d.serial);
       const adb = this.deps.adb?.();
       const down = adb !== undefined && adbDown(adb);
       const errors = unknown.map((s) => ({
@@ -277,7 +280,7 @@ export class TaskService {
     const targets: Target[] = [];
     const empty: string[] = [];
     for (const serial of serials) {
-      const accounts = this.deps.accounts.loggedInOn(serial, platform);
+      const accounts = await this.deps.accounts.loggedInOn(serial, platform);
       if (accounts.length === 0) empty.push(serial);
       for (const account of accounts) targets.push({ serial, account });
     }
@@ -291,13 +294,13 @@ export class TaskService {
     return targets;
   }
 
-  private usernameTargets(req: CreateTasksRequest): Target[] {
+  private async usernameTargets(req: CreateTasksRequest): Promise<Target[]> {
     if (req.enable_multi_account) {
       throw AppError.invalid("enable_multi_account works in device mode only (with serials)");
     }
     const names = [...new Set((req.usernames ?? []).map(bareUsername).filter(Boolean))];
     if (names.length === 0) throw AppError.invalid("usernames: give at least one username");
-    const found = this.deps.accounts.findByUsernames(names, req.platform);
+    const found = await this.deps.accounts.findByUsernames(names, req.platform);
     const byName = new Map<string, AccountRow[]>();
     for (const a of found) {
       const key = a.username.toLowerCase();
@@ -321,14 +324,14 @@ export class TaskService {
     );
   }
 
-  list(filter: TaskFilter, page: number, pageSize: number): { rows: TaskRow[]; total: number } {
+  list(filter: TaskFilter, page: number, pageSize: number): Promise<{ rows: TaskRow[]; total: number }> {
     return this.deps.tasks.list(filter, page, pageSize);
   }
 
-  get(id: number): { task: TaskRow; logs: TaskLogRow[] } {
-    const task = this.deps.tasks.get(id);
+  async get(id: number): Promise<{ task: TaskRow; logs: TaskLogRow[] }> {
+    const task = await this.deps.tasks.get(id);
     if (!task) throw notFound(id);
-    return { task, logs: this.deps.tasks.logs(id) };
+    return { task, logs: await this.deps.tasks.logs(id) };
   }
 
   stats() {
@@ -337,7 +340,7 @@ export class TaskService {
 
   /** Running → aborted (its cleanup runs), pending → will not run; both end failed "stopped by user". */
   async stop(id: number): Promise<void> {
-    const task = this.deps.tasks.get(id);
+    const task = await this.deps.tasks.get(id);
     if (!task) throw notFound(id);
     if (task.status === TaskStatus.completed || task.status === TaskStatus.failed) {
       throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
@@ -357,13 +360,13 @@ export class TaskService {
   }
 
   /** Failed → pending. One that passed its point of no return (Post was tapped) only with `confirmRepost`. */
-  retry(id: number, confirmRepost = false): void {
-    const task = this.deps.tasks.get(id);
+  async retry(id: number, confirmRepost = false): Promise<void> {
+    const task = await this.deps.tasks.get(id);
     if (!task) throw notFound(id);
     if (
       task.status === TaskStatus.failed &&
       !confirmRepost &&
-      this.deps.tasks.retrySkipOf(id) === "post_tapped"
+      (await this.deps.tasks.retrySkipOf(id)) === "post_tapped"
     ) {
       throw new AppError(
         Code.conflict,
@@ -372,7 +375,7 @@ export class TaskService {
         { reason: "post_tapped", irreversible: task.irreversible },
       );
     }
-    if (task.status !== TaskStatus.failed || !this.deps.lifecycle.retry(id)) {
+    if (task.status !== TaskStatus.failed || !(await this.deps.lifecycle.retry(id))) {
       throw new AppError(
         Code.conflict,
         `only failed tasks can be retried; task ${id} is ${statusText(task.status)}`,
@@ -382,12 +385,12 @@ export class TaskService {
   }
 
   /** The retryable failed tasks, or with `includeAll` every failed one; says how many it left, and why. */
-  retryAll(includeAll = false): {
+  async retryAll(includeAll = false): Promise<{
     retried_count: number;
     skipped_count: number;
     skipped: Record<RetrySkip, number>;
-  } {
-    const { ids, skipped } = this.deps.lifecycle.retryAll(includeAll);
+  }> {
+    const { ids, skipped } = await this.deps.lifecycle.retryAll(includeAll);
     const skipped_count = Object.values(skipped).reduce((a, b) => a + b, 0);
     this.deps.log?.info(`retry of failed tasks asked for: ${ids.length} retried, ${skipped_count} left`);
     return { retried_count: ids.length, skipped_count, skipped };

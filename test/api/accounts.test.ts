@@ -4,10 +4,10 @@ import { AccountSchema } from "../../src/http/views.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 
 let s: TestService;
-beforeAll(() => {
-  s = startTestService();
-  s.addDevice("PHONE1");
-  s.addDevice("PHONE2", "offline");
+beforeAll(async () => {
+  s = await startTestService();
+  await s.addDevice("PHONE1");
+  await s.addDevice("PHONE2", "offline");
 });
 afterAll(() => s.stop());
 

@@ -21,7 +21,7 @@ function files(html: string) {
 
 describe("the dashboard's files", () => {
   test("/ is the page, its script and style beside it; none names another host; nothing may frame it", async () => {
-    s = startTestService();
+    s = await startTestService();
     const page = await get(s, "/");
     expect(page.res.status).toBe(200);
     expect(page.res.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -43,7 +43,7 @@ describe("the dashboard's files", () => {
   });
 
   test("with a token the page says so and is served without it; the API still wants it", async () => {
-    s = startTestService({ token: "dashboard-token" });
+    s = await startTestService({ token: "dashboard-token" });
     const page = await get(s, "/");
     expect(page.res.status).toBe(200);
     expect(page.text).toContain('data-token-required="yes"');
@@ -54,7 +54,7 @@ describe("the dashboard's files", () => {
   });
 
   test("a foreign Host or Origin is refused for the page and its files too", async () => {
-    s = startTestService();
+    s = await startTestService();
     const { js, css } = files((await get(s, "/")).text);
     for (const path of ["/", js, css]) {
       const host = await get(s, path, { host: "attacker.example:50809" });
@@ -69,8 +69,8 @@ describe("X-Farm-Source", () => {
   const body = { serials: ["PHONE1"], script_name: "match_accounts", script_config: {} };
 
   test('"ui" makes ui tasks; none, or any other value, makes api tasks', async () => {
-    s = startTestService();
-    s.addDevice("PHONE1");
+    s = await startTestService();
+    await s.addDevice("PHONE1");
     const made = async (headers: Record<string, string>) => {
       const r = await (s as TestService).call("POST", "/api/v1/task", body, headers);
       expect(r.body.code).toBe(0);
@@ -86,7 +86,7 @@ describe("X-Farm-Source", () => {
   });
 
   test("the OpenAPI document describes the header on POST /task", async () => {
-    s = startTestService();
+    s = await startTestService();
     const doc = JSON.parse((await get(s, "/swagger/json")).text);
     const params = doc.paths["/api/v1/task"].post.parameters as { name: string; in: string }[];
     expect(params).toContainEqual(expect.objectContaining({ name: "X-Farm-Source", in: "header" }));

@@ -9,8 +9,8 @@ import { waitFor } from "../helpers/wait.ts";
 const clock = new ManualClock(Date.parse("2026-11-28T09:00:00.000Z"));
 let s: TestService;
 
-beforeAll(() => {
-  s = startTestService({}, { clock });
+beforeAll(async () => {
+  s = await startTestService({}, { clock });
 });
 afterAll(async () => {
   await s.stop();

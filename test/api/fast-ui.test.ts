@@ -17,9 +17,9 @@ const OFF = { enabled: false, state: "off", reason: null, retry_at: null };
 
 describe("fast UI per phone", () => {
   test("off by default; turned on for one phone, remembered, listed; --fast-ui turns it on for the others", async () => {
-    service = startTestService();
-    service.addDevice("A", "offline");
-    service.addDevice("B", "offline");
+    service = await startTestService();
+    await service.addDevice("A", "offline");
+    await service.addDevice("B", "offline");
     const list = async () =>
       Object.fromEntries(
         (await service?.call("GET", "/api/v1/device"))?.body.data.devices.map(
@@ -39,9 +39,9 @@ describe("fast UI per phone", () => {
     // a new start on those choices: each phone's own wins over --fast-ui
     const dir = mkdtempSync(join(tmpdir(), "farm-fast-ui-api-"));
     writeFileSync(join(dir, "fast-ui.json"), saved);
-    const again = startTestService({ dataDir: dir, fastUi: true });
+    const again = await startTestService({ dataDir: dir, fastUi: true });
     try {
-      for (const serial of ["A", "B", "C"]) again.addDevice(serial, "offline");
+      for (const serial of ["A", "B", "C"]) await again.addDevice(serial, "offline");
       const devices = (await again.call("GET", "/api/v1/device")).body.data.devices;
       expect(devices.map((d: { fast_ui: { enabled: boolean } }) => d.fast_ui.enabled)).toEqual([
         true,
@@ -55,8 +55,8 @@ describe("fast UI per phone", () => {
   });
 
   test("refusals: a body that is not {enabled: boolean}, a phone never seen, removal from an offline phone", async () => {
-    service = startTestService();
-    service.addDevice("A", "offline");
+    service = await startTestService();
+    await service.addDevice("A", "offline");
     const bad = await service.call("POST", "/api/v1/device/A/fast-ui", { enabled: "yes" });
     expect({ status: bad.status, code: bad.body.code }).toEqual({ status: 400, code: 40001 });
     const extra = await service.call("POST", "/api/v1/device/A/fast-ui", { enabled: true, all: true });

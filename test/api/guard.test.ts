@@ -10,15 +10,15 @@ let s: TestService | undefined;
 afterEach(() => s?.stop());
 
 const dir = mkdtempSync(join(tmpdir(), "farm-lic-"));
-const withLicense = (payload: Parameters<typeof writeLicense>[1], keys = testKeys) =>
-  startTestService(
+const withLicense = async (payload: Parameters<typeof writeLicense>[1], keys = testKeys) =>
+  await startTestService(
     { licenseFile: writeLicense(dir, payload, keys) },
     { licensePublicKey: testKeys.publicKey },
   );
 
 describe("license plans", () => {
   test("no license: the Free plan, API enabled, 2 phones at once", async () => {
-    s = startTestService();
+    s = await startTestService();
     const r = await s.call("GET", "/api/v1/license/check");
     expect(r.body).toMatchObject({
       code: 0,
@@ -31,7 +31,7 @@ describe("license plans", () => {
     ["Team", 50],
     ["Business", 100],
   ] as const)("%s: API enabled, device_limit %d", async (plan, limit) => {
-    s = withLicense({ plan, licensee: "Acme" });
+    s = await withLicense({ plan, licensee: "Acme" });
     const r = await s.call("GET", "/api/v1/license/check");
     expect(r.body).toMatchObject({
       code: 0,
@@ -46,7 +46,7 @@ describe("license plans", () => {
   });
 
   test("Starter: every /api/v1 endpoint answers 40301, health still answers", async () => {
-    s = withLicense({ plan: "Starter" });
+    s = await withLicense({ plan: "Starter" });
     const check = await s.call("GET", "/api/v1/license/check");
     expect(check.status).toBe(403);
     expect(check.body).toMatchObject({
@@ -66,23 +66,23 @@ describe("license plans", () => {
   });
 
   test("expired, tampered or foreign-signed licenses count as none, with a warning", async () => {
-    s = withLicense({ plan: "Business", expires_at: "2020-01-01T00:00:00.000Z" });
+    s = await withLicense({ plan: "Business", expires_at: "2020-01-01T00:00:00.000Z" });
     let r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data).toMatchObject({ plan_name: "Free", device_limit: 2 });
     expect(r.body.data.warning).toMatch(/expired/);
-    s.stop();
+    await s.stop();
 
     const file = writeLicense(dir, { plan: "Pro" });
     const lic = JSON.parse(readFileSync(file, "utf8"));
     lic.payload = lic.payload.replace('"Pro"', '"Business"');
     writeFileSync(file, JSON.stringify(lic));
-    s = startTestService({ licenseFile: file }, { licensePublicKey: testKeys.publicKey });
+    s = await startTestService({ licenseFile: file }, { licensePublicKey: testKeys.publicKey });
     r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data.plan_name).toBe("Free");
     expect(r.body.data.warning).toMatch(/invalid signature/);
-    s.stop();
+    await s.stop();
 
-    s = withLicense({ plan: "Team" }, generateVendorKeys());
+    s = await withLicense({ plan: "Team" }, generateVendorKeys());
     r = await s.call("GET", "/api/v1/license/check");
     expect(r.body.data.plan_name).toBe("Free");
     expect(r.body.data.warning).toMatch(/invalid signature/);
@@ -91,7 +91,7 @@ describe("license plans", () => {
 
 describe("refusals that protect the operator", () => {
   test("with a token, /api/v1 needs the bearer token; /health and /swagger do not", async () => {
-    s = startTestService({ token: "farm-secret-123" });
+    s = await startTestService({ token: "farm-secret-123" });
     expect((await s.call("GET", "/api/v1/task")).body.code).toBe(40101);
     expect(
       (await s.call("GET", "/api/v1/task", undefined, { authorization: "Bearer wrong-token" })).status,
@@ -103,8 +103,8 @@ describe("refusals that protect the operator", () => {
   });
 
   test("a foreign Origin or Host is refused with 40302 and creates nothing", async () => {
-    s = startTestService();
-    s.addDevice("P1");
+    s = await startTestService();
+    await s.addDevice("P1");
     const body = { serials: ["P1"], script_name: "follow", script_config: { target_users: ["x"] } };
     const evil = await s.call("POST", "/api/v1/task", body, { origin: "http://evil.example" });
     expect(evil.status).toBe(403);
@@ -121,14 +121,14 @@ describe("refusals that protect the operator", () => {
   });
 
   test("configured host names are accepted", async () => {
-    s = startTestService({ allowedHosts: ["farm-pc.lan"] });
+    s = await startTestService({ allowedHosts: ["farm-pc.lan"] });
     expect((await s.call("GET", "/api/v1/task", undefined, { host: "farm-pc.lan:50809" })).body.code).toBe(0);
   });
 });
 
 describe("health and docs", () => {
   test("/health reports status, version, uptime and the database", async () => {
-    s = startTestService();
+    s = await startTestService();
     const r = await s.call("GET", "/health");
     expect(r.body).toMatchObject({
       status: "ok",
@@ -139,7 +139,7 @@ describe("health and docs", () => {
   });
 
   test("/swagger serves the UI from inside the service; /swagger/json describes every route", async () => {
-    s = startTestService();
+    s = await startTestService();
     const ui = await s.app.handle(new Request("http://localhost/swagger"));
     const html = await ui.text();
     expect(html).toContain("/swagger/assets/swagger-ui-bundle.js");

@@ -23,8 +23,8 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function serviceAt(dataDir: string, clock: ManualClock): TestService {
-  return startTestService({ dataDir, licenseFile }, { clock, licensePublicKey: testKeys.publicKey });
+async function serviceAt(dataDir: string, clock: ManualClock): Promise<TestService> {
+  return await startTestService({ dataDir, licenseFile }, { clock, licensePublicKey: testKeys.publicKey });
 }
 
 async function plan(service: TestService) {
@@ -34,7 +34,7 @@ async function plan(service: TestService) {
 test("a license stays expired after the clock is set back, across a restart", async () => {
   const dataDir = mkdtempSync(join(work, "data-"));
   const clock = new ManualClock(BEFORE);
-  s = serviceAt(dataDir, clock);
+  s = await serviceAt(dataDir, clock);
   expect(await plan(s)).toMatchObject({ plan_name: "Team", device_limit: 50 });
 
   clock.set(AFTER);
@@ -50,16 +50,16 @@ test("a license stays expired after the clock is set back, across a restart", as
 
   // the database remembers the latest time seen
   const db = openDb(join(dataDir, "farm.db"));
-  expect(Number(new MetaStore(db).get("latest_time_seen"))).toBe(AFTER);
+  expect(Number(await new MetaStore(db).get("latest_time_seen"))).toBe(AFTER);
   closeDb(db);
 
   // restarted with the clock still set back: expired all the same
-  s = serviceAt(dataDir, new ManualClock(BEFORE));
+  s = await serviceAt(dataDir, new ManualClock(BEFORE));
   expect(await plan(s)).toMatchObject({ plan_name: "Free", device_limit: 2 });
   expect(s.license.state().warning).toMatch(/expired/);
 });
 
 test("on a database that never saw a later time, the same license at the same clock is valid", async () => {
-  s = serviceAt(mkdtempSync(join(work, "data-")), new ManualClock(BEFORE));
+  s = await serviceAt(mkdtempSync(join(work, "data-")), new ManualClock(BEFORE));
   expect(await plan(s)).toMatchObject({ plan_name: "Team", licensee: "Acme", warning: null });
 });

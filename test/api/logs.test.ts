@@ -6,8 +6,8 @@ import { startTestService, type TestService } from "../helpers/service.ts";
 let s: TestService;
 const tail = new LogTail();
 
-beforeAll(() => {
-  s = startTestService({}, { log: new Logger(tail), logTail: tail });
+beforeAll(async () => {
+  s = await startTestService({}, { log: new Logger(tail), logTail: tail });
 });
 afterAll(() => s.stop());
 

@@ -14,9 +14,9 @@ let s: TestService;
 let files: string;
 let uploads: string;
 
-beforeAll(() => {
-  s = startTestService({ materialMaxBytes: MAX });
-  s.addDevice("PHONE1");
+beforeAll(async () => {
+  s = await startTestService({ materialMaxBytes: MAX });
+  await s.addDevice("PHONE1");
   files = join(s.dir, "user-files");
   mkdirSync(files);
   uploads = join(s.dir, "materials");
@@ -243,7 +243,9 @@ describe("GET and DELETE /material", () => {
     expect(images.total).toBe(1);
 
     const video = cats.materials.find((m: { name: string }) => m.name === "video1.mp4");
-    s.materials.markPosted({ id: 42, serial: "PHONE1", username: "@alice", platform: "tiktok" }, [video]);
+    await s.materials.markPosted({ id: 42, serial: "PHONE1", username: "@alice", platform: "tiktok" }, [
+      video,
+    ]);
     const used = (await s.call("GET", "/api/v1/material?used=1")).body.data;
     expect(used.materials.map((m: { id: number }) => m.id)).toEqual([video.id]);
     expect(used.materials[0].used_by).toEqual([

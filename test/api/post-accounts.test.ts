@@ -16,8 +16,8 @@ const post = (target: Record<string, unknown>, config: Record<string, unknown> =
     script_name: "post",
     script_config: { materials_tags: "cats", ...config },
   });
-const seen = (usernames: string[], inUse: string) =>
-  svc.scripts.services.accounts.recordSeen({
+const seen = async (usernames: string[], inUse: string) =>
+  await svc.scripts.services.accounts.recordSeen({
     serial: PHONE,
     platform: "tiktok",
     packagename: "com.zhiliaoapp.musically",
@@ -26,13 +26,13 @@ const seen = (usernames: string[], inUse: string) =>
     inUse,
   });
 
-beforeEach(() => {
-  svc = startTestService();
-  svc.addDevice(PHONE);
-  const video = svc.materials.register(writeMedia(join(svc.dir, "cat.mp4"), "mp4"), ["cats"]);
-  seen(["alice", "bob"], "bob");
+beforeEach(async () => {
+  svc = await startTestService();
+  await svc.addDevice(PHONE);
+  const video = await svc.materials.register(writeMedia(join(svc.dir, "cat.mp4"), "mp4"), ["cats"]);
+  await seen(["alice", "bob"], "bob");
   // alice has posted the only video
-  svc.materials.markPosted({ id: 1, serial: PHONE, username: "@alice", platform: "tiktok" }, [video]);
+  await svc.materials.markPosted({ id: 1, serial: PHONE, username: "@alice", platform: "tiktok" }, [video]);
 });
 afterEach(() => svc.stop());
 
@@ -54,33 +54,34 @@ test("username mode: the named account is checked", async () => {
       "yet, and the task and 1 queued before need 2 (1 video there, none posted by @bob): " +
       "upload more (POST /api/v1/material) or choose another tag",
   );
-  expect(svc.tasks.stats().total).toBe(1);
+  expect((await svc.tasks.stats()).total).toBe(1);
 });
 
 test("multi-account mode: every account of the phone is checked, and nothing is created", async () => {
   const r = await post({ serials: [PHONE], enable_multi_account: true });
   expect(r.body).toMatchObject({ code: 40001, message: refusal("@alice") });
-  expect(svc.tasks.stats().total).toBe(0);
+  expect((await svc.tasks.stats()).total).toBe(0);
 });
 
 test("device mode: the account the phone last showed in use is checked", async () => {
-  seen(["alice", "bob"], "alice");
+  await seen(["alice", "bob"], "alice");
   expect((await post({ serials: [PHONE] })).body).toMatchObject({ code: 40001, message: refusal("@alice") });
   // a list of files may be posted again: nothing to check
-  const listed = await post({ serials: [PHONE] }, { material_list: [svc.materials.get(1).path] });
+  const listed = await post({ serials: [PHONE] }, { material_list: [(await svc.materials.get(1)).path] });
   expect(listed.body.code).toBe(0);
   expect(libraryWarnings(listed.body.data.warnings)).toEqual([]);
-  seen(["alice", "bob"], "bob");
+  await seen(["alice", "bob"], "bob");
   const asBob = await post({ serials: [PHONE] });
   expect(asBob.body.code).toBe(0);
   expect(libraryWarnings(asBob.body.data.warnings)).toEqual([]);
 });
 
 test("images: a task needs image_count of them that the account has not posted", async () => {
-  const images = ["a.png", "b.png"].map((name) =>
-    svc.materials.register(writeMedia(join(svc.dir, name), "png"), ["cats"]),
-  );
-  svc.materials.markPosted(
+  const images = [];
+  for (const name of ["a.png", "b.png"]) {
+    images.push(await svc.materials.register(writeMedia(join(svc.dir, name), "png"), ["cats"]));
+  }
+  await svc.materials.markPosted(
     { id: 2, serial: PHONE, username: "@bob", platform: "tiktok" },
     images.slice(0, 1),
   );

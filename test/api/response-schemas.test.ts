@@ -5,7 +5,7 @@ import { loggerInto } from "../helpers/log.ts";
 import { startTestService } from "../helpers/service.ts";
 
 const lines: string[] = [];
-const service = startTestService({}, { log: loggerInto(lines) });
+const service = await startTestService({}, { log: loggerInto(lines) });
 afterAll(() => service.stop());
 
 type Hooks = {

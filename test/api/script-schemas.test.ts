@@ -25,8 +25,8 @@ let s: TestService;
 let configs: Record<string, Schema>;
 
 beforeAll(async () => {
-  s = startTestService({}, { scripts: [testScript] });
-  s.addDevice("PHONE1");
+  s = await startTestService({}, { scripts: [testScript] });
+  await s.addDevice("PHONE1");
   const res = await s.app.handle(new Request("http://localhost/swagger/json"));
   const doc = (await res.json()) as { components: { schemas: Record<string, Schema> } };
   configs = Object.fromEntries(

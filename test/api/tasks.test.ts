@@ -10,12 +10,12 @@ import { startTestService, type TestService } from "../helpers/service.ts";
 let s: TestService;
 let video: string;
 
-beforeAll(() => {
-  s = startTestService();
-  s.addDevice("PHONE1");
-  s.addDevice("PHONE2");
-  s.addDevice("PHONE3", "offline");
-  s.addDevice("PHONE4", "offline");
+beforeAll(async () => {
+  s = await startTestService();
+  await s.addDevice("PHONE1");
+  await s.addDevice("PHONE2");
+  await s.addDevice("PHONE3", "offline");
+  await s.addDevice("PHONE4", "offline");
   video = join(s.dir, "clip.mp4");
   // a file with an MP4's first bytes: posts check the content, not only the extension
   writeMedia(video, "mp4");
@@ -365,17 +365,17 @@ describe("changing tasks", () => {
         script_config: postConfig(),
       })
     ).body.data.task_ids as number[];
-    for (const id of [retryable, stopped, tapped, permanent]) s.tasks.markRunning(id as number);
-    s.tasks.markFailed(retryable as number, "device went offline", "retryable", "offline");
+    for (const id of [retryable, stopped, tapped, permanent]) await s.tasks.markRunning(id as number);
+    await s.tasks.markFailed(retryable as number, "device went offline", "retryable", "offline");
     await s.call("POST", `/api/v1/task/${stopped}/stop`);
-    s.tasks.setIrreversible(tapped as number, "Post was tapped");
-    s.tasks.markFailed(
+    await s.tasks.setIrreversible(tapped as number, "Post was tapped");
+    await s.tasks.markFailed(
       tapped as number,
       "timed out after 300 s after Post was tapped",
       "permanent",
       "timeout",
     );
-    s.tasks.markFailed(permanent as number, "account is banned", "permanent", "script");
+    await s.tasks.markFailed(permanent as number, "account is banned", "permanent", "script");
     return { retryable, stopped, tapped, permanent } as Record<string, number>;
   }
 
@@ -411,7 +411,7 @@ describe("changing tasks", () => {
     const tapped = (await s.call("GET", `/api/v1/task/${t.tapped}`)).body.data;
     expect(tapped).toMatchObject({ status: 0, retry_count: 1, error: null });
     // the mark was the run's: the next run starts without it
-    expect(s.tasks.get(t.tapped as number)?.irreversible).toBeNull();
+    expect((await s.tasks.get(t.tapped as number))?.irreversible).toBeNull();
   });
 
   test("retry-all refuses an unknown field or a flag that is not a boolean, and changes nothing", async () => {
@@ -451,9 +451,9 @@ describe("changing tasks", () => {
     const [a, b] = (
       await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
     ).body.data.task_ids;
-    expect(s.tasks.markRunning(a)).toBe(true);
-    expect(s.tasks.markRunning(b)).toBe(true);
-    expect(s.tasks.markCompleted(b)).toBe(true);
+    expect(await s.tasks.markRunning(a)).toBe(true);
+    expect(await s.tasks.markRunning(b)).toBe(true);
+    expect(await s.tasks.markCompleted(b)).toBe(true);
     expect((await s.call("POST", `/api/v1/task/${a}/stop`)).body.data.status).toBe(TaskStatus.failed);
     expect((await s.call("POST", `/api/v1/task/${b}/stop`)).body.code).toBe(40901);
   });
@@ -462,11 +462,11 @@ describe("changing tasks", () => {
     const ids = (
       await create({ serials: ["PHONE1", "PHONE2"], script_name: "post", script_config: postConfig() })
     ).body.data.task_ids;
-    s.tasks.addLog(ids[0], "info", "a log line");
+    await s.tasks.addLog(ids[0], "info", "a log line");
     const one = await s.call("DELETE", `/api/v1/task/${ids[0]}`);
     expect(one.body.data).toEqual({ deleted: true });
     expect((await s.call("GET", `/api/v1/task/${ids[0]}`)).body.code).toBe(40401);
-    expect(s.tasks.logs(ids[0])).toEqual([]);
+    expect(await s.tasks.logs(ids[0])).toEqual([]);
     expect((await s.call("DELETE", `/api/v1/task/${ids[0]}`)).body.code).toBe(40401);
     const batch = await s.call("DELETE", "/api/v1/task/batch", { task_ids: [ids[1], 987654] });
     expect(batch.body.data).toEqual({ deleted_count: 1, not_found: [987654] });

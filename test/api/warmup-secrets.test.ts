@@ -10,10 +10,10 @@ const KEY = "sk-proj-TESTONLY0123456789abcd";
 let s: TestService;
 let hook: HookReceiver;
 
-beforeAll(() => {
+beforeAll(async () => {
   hook = startHookReceiver();
-  s = startTestService({ webhookUrl: hook.url, webhookSecret: "hook-secret" });
-  s.addDevice("PHONE1");
+  s = await startTestService({ webhookUrl: hook.url, webhookSecret: "hook-secret" });
+  await s.addDevice("PHONE1");
 });
 
 afterAll(async () => {
@@ -40,7 +40,7 @@ describe("account_warmup's api_key", () => {
     const id = r.body.data.task_ids[0] as number;
 
     // stored as given: the script needs the real key when the task runs
-    expect(JSON.parse(s.tasks.get(id)?.scriptConfig ?? "{}").chatgpt_settings.api_key).toBe(KEY);
+    expect(JSON.parse((await s.tasks.get(id))?.scriptConfig ?? "{}").chatgpt_settings.api_key).toBe(KEY);
 
     const one = await s.call("GET", `/api/v1/task/${id}`);
     expect(one.body.data.script_config.chatgpt_settings).toMatchObject({

@@ -79,7 +79,7 @@ test("alone in an empty folder it migrates its database, serves the API and Swag
   // leaves them (a running service holds its database alone)
   running.proc.kill("SIGTERM");
   expect(await running.proc.exited).toBe(0);
-  addDevices(join(dir, "data"), ["E2E-1", "E2E-2"]);
+  await addDevices(join(dir, "data"), ["E2E-1", "E2E-2"]);
   running = await startBinary(binary, args, dir);
 
   const ids: number[] = [];

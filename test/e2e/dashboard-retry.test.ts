@@ -25,20 +25,24 @@ describe.skipIf(!present)("the dashboard's retries", () => {
   const ids: Record<"retryable" | "stopped" | "tapped", number> = { retryable: 0, stopped: 0, tapped: 0 };
 
   /** Three posts, two of them ended as runs on a phone would end them (the phone is offline: none runs). */
-  const seedTasks = (dataDir: string) => {
+  const seedTasks = async (dataDir: string) => {
     const video = writeMedia(join(dataDir, "clip.mp4"), "mp4");
     const db = openDb(join(dataDir, "farm.db"));
-    const tasks = new TaskStore(db, openSecretBox(db, dataDir));
+    const tasks = new TaskStore(db, await openSecretBox(db, dataDir));
     const post = {
       serial: "PHONE1",
       scriptName: "post",
       scriptConfig: JSON.stringify({ content_type: 0, material_list: [video] }),
     };
-    [ids.retryable, ids.stopped, ids.tapped] = tasks.create([post, post, post]) as [number, number, number];
-    for (const id of [ids.retryable, ids.tapped]) tasks.markRunning(id);
-    tasks.markFailed(ids.retryable, "device went offline", "retryable", "offline");
-    tasks.setIrreversible(ids.tapped, "Post was tapped");
-    tasks.markFailed(ids.tapped, "device went offline after Post was tapped", "permanent", "offline");
+    [ids.retryable, ids.stopped, ids.tapped] = (await tasks.create([post, post, post])) as [
+      number,
+      number,
+      number,
+    ];
+    for (const id of [ids.retryable, ids.tapped]) await tasks.markRunning(id);
+    await tasks.markFailed(ids.retryable, "device went offline", "retryable", "offline");
+    await tasks.setIrreversible(ids.tapped, "Post was tapped");
+    await tasks.markFailed(ids.tapped, "device went offline after Post was tapped", "permanent", "offline");
     closeDb(db);
   };
 

@@ -12,10 +12,10 @@ let dir: string;
 let data: string;
 let running: Running | undefined;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-rmrf-"));
   data = join(dir, "data");
-  addDevices(data, ["RM1"]);
+  await addDevices(data, ["RM1"]);
 });
 afterAll(async () => {
   running?.proc.kill("SIGKILL");

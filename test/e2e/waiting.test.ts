@@ -35,7 +35,7 @@ beforeAll(async () => {
   adb = await startAdbServer();
   phones = await Promise.all([0, 1, 2].map((i) => VirtualPhone.start({ serial: `WAIT${i}`, popups: false })));
   const dataDir = join(dir, "data");
-  addDevices(dataDir, [OFFLINE]);
+  await addDevices(dataDir, [OFFLINE]);
   service = await startBinary(
     binary,
     ["--data-dir", dataDir, "--adb", `127.0.0.1:${adb.port}`, "--timezone", ZONE],

@@ -18,20 +18,17 @@ import { flowContext, INSTAGRAM, startFlowPhone, stopFlowPhones, TRILL } from ".
 let work: string;
 let store: AccountStore;
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "farm-accounts-flow-"));
   const db = openDb(join(work, "farm.db"));
-  store = new AccountStore(db, openSecretBox(db, work));
+  store = new AccountStore(db, await openSecretBox(db, work));
 });
 afterEach(stopFlowPhones);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const accounts = { tiktok: ["ana.farm", "bo_farm", "cy_farm"], instagram: ["ig_one", "ig_two"] };
-const named = (serial: string) =>
-  store
-    .onDevice(serial)
-    .map((a) => `${a.platform}:${a.username}:${a.logined}`)
-    .sort();
+const named = async (serial: string) =>
+  (await store.onDevice(serial)).map((a) => `${a.platform}:${a.username}:${a.logined}`).sort();
 
 describe("the account in use and switching", () => {
   for (const platform of ["tiktok", "instagram"] as const) {
@@ -54,7 +51,7 @@ describe("the account in use and switching", () => {
 
   test("an account not in the switcher: permanent, naming who is signed in; the table marks it logged out", async () => {
     const { sim, phone } = await startFlowPhone(work, { accounts });
-    store.recordSeen({
+    await store.recordSeen({
       serial: phone.serial,
       platform: "tiktok",
       packagename: "com.zhiliaoapp.musically",
@@ -68,7 +65,7 @@ describe("the account in use and switching", () => {
     expect((error as Error).message).toBe(
       `@gone_user is not logged in on TikTok on ${phone.serial} (signed in: @ana.farm, @bo_farm, @cy_farm)`,
     );
-    expect(named(phone.serial)).toContain("tiktok:gone_user:0");
+    expect(await named(phone.serial)).toContain("tiktok:gone_user:0");
     expect(sim.apps.tiktok.account).toBe("ana.farm");
   });
 
@@ -87,8 +84,8 @@ describe("the account in use and switching", () => {
     const { sim, phone } = await startFlowPhone(work, { accounts: { tiktok: ["solo_tt"], instagram: [] } });
     const tiktok = await useTaskAccount(flowContext(phone, "tiktok", { accounts: store }).ctx);
     expect(tiktok.username).toBe("solo_tt");
-    expect(store.get(tiktok.accountId)?.device).toBe(phone.serial);
-    expect(store.get(tiktok.accountId)?.lastSeenAt).toBeNumber();
+    expect((await store.get(tiktok.accountId))?.device).toBe(phone.serial);
+    expect((await store.get(tiktok.accountId))?.lastSeenAt).toBeNumber();
     const error = await useTaskAccount(flowContext(phone, "instagram", { accounts: store }).ctx).catch(
       (e) => e,
     );
@@ -109,7 +106,7 @@ describe("match_accounts", () => {
       accounts: { tiktok: ["bo_farm", "dee_farm"], instagram: [] },
       packages: [TRILL, INSTAGRAM],
     });
-    const handTyped = store.create({
+    const handTyped = await store.create({
       username: "ig_two",
       platform: "instagram",
       device: first.phone.serial,
@@ -120,18 +117,18 @@ describe("match_accounts", () => {
       status: 1,
       tags: "[]",
     });
-    expect(store.get(handTyped)?.lastSeenAt).toBeNull();
+    expect((await store.get(handTyped))?.lastSeenAt).toBeNull();
 
     const run = flowContext(first.phone, "tiktok", { accounts: store });
     await matchAccounts.run(run.ctx as never);
-    expect(named(first.phone.serial)).toEqual([
+    expect(await named(first.phone.serial)).toEqual([
       "instagram:ig_one:1",
       "instagram:ig_two:1",
       "tiktok:ana.farm:1",
       "tiktok:bo_farm:1",
       "tiktok:cy_farm:1",
     ]);
-    expect(store.get(handTyped)?.lastSeenAt).toBeNumber();
+    expect((await store.get(handTyped))?.lastSeenAt).toBeNumber();
     expect(run.logs).toContain(`5 account(s) logged in on ${first.phone.serial}`);
     // reading the switchers switched nothing
     expect(first.sim.apps.tiktok.switches + first.sim.apps.instagram.switches).toBe(0);
@@ -142,10 +139,10 @@ describe("match_accounts", () => {
     const run2 = flowContext(second.phone, "tiktok", { accounts: store });
     await matchAccounts.run(run2.ctx as never);
     expect(run2.logs.join("\n")).toContain(`@bo_farm moved here from ${first.phone.serial}`);
-    expect(named(second.phone.serial)).toEqual(["tiktok:bo_farm:1", "tiktok:dee_farm:1"]);
-    expect(store.onPhone(second.phone.serial, "tiktok")[0]?.packagename).toBe(TRILL);
+    expect(await named(second.phone.serial)).toEqual(["tiktok:bo_farm:1", "tiktok:dee_farm:1"]);
+    expect((await store.onPhone(second.phone.serial, "tiktok"))[0]?.packagename).toBe(TRILL);
     await matchAccounts.run(flowContext(first.phone, "tiktok", { accounts: store }).ctx as never);
-    expect(named(first.phone.serial)).toEqual([
+    expect(await named(first.phone.serial)).toEqual([
       "instagram:ig_one:1",
       "instagram:ig_two:1",
       "tiktok:ana.farm:1",

@@ -42,8 +42,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const resolveConfig = (raw: Record<string, unknown>) => flowScripts({ dataDir }).resolve(comment, raw);
 
 /** The stored config of one task, as the service makes it (defaults, checks, one task per URL). */
-function configOf(raw: Record<string, unknown>): Record<string, unknown> {
-  const resolved = resolveConfig(raw);
+async function configOf(raw: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const resolved = await resolveConfig(raw);
   if (!resolved.ok) throw new Error(`refused: ${JSON.stringify(resolved.errors)}`);
   expect(resolved.configs).toHaveLength(1);
   return resolved.configs[0] as Record<string, unknown>;
@@ -56,7 +56,7 @@ async function runComment(
   raw: Record<string, unknown>,
   options: { id?: number; controller?: AbortController; materials?: Materials } = {},
 ) {
-  const run = flowContext(phone, platform, { config: configOf(raw), dataDir, ...options });
+  const run = flowContext(phone, platform, { config: await configOf(raw), dataDir, ...options });
   const done = comment.run(run.ctx as never).then(
     () => undefined,
     (e: unknown) => e,
@@ -160,7 +160,7 @@ describe("TikTok", () => {
     writeMedia(join(dataDir, "materials", "x.png"), "png");
     // as a task created before the check would have stored it
     const config = {
-      ...configOf({ target_post_urls: [VIDEO], comment_content: "hi" }),
+      ...(await configOf({ target_post_urls: [VIDEO], comment_content: "hi" })),
       comment_image_path: "../materials/x.png",
     };
     const run = flowContext(phone, "tiktok", { config, dataDir });
@@ -276,7 +276,7 @@ describe("the link decides the app", () => {
   test("a TikTok account's task on an Instagram link: permanent, nothing opened, nothing sent", async () => {
     const { sim, phone } = await startFlowPhone(work, { popups: false });
     const run = flowContext(phone, "tiktok", {
-      config: configOf({ target_post_url: POST, comment_content: "not as someone else" }),
+      config: await configOf({ target_post_url: POST, comment_content: "not as someone else" }),
       username: "@alice",
       dataDir,
     });
@@ -337,15 +337,15 @@ describe("which comment", () => {
     return new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1024 }).rotation;
   };
 
-  test("random: the line `random` points at, its spintax spun; insert_emoji appends one emoji", () => {
+  test("random: the line `random` points at, its spintax spun; insert_emoji appends one emoji", async () => {
     const rotation = fresh();
-    expect(chooseComment(base, rotation, () => 0)).toBe("a");
-    expect(chooseComment(base, rotation, () => 0.99)).toBe("c d");
-    expect(chooseComment({ ...base, insert_emoji: true }, rotation, () => 0)).toBe(`a ${EMOJI[0]}`);
+    expect(await chooseComment(base, rotation, () => 0)).toBe("a");
+    expect(await chooseComment(base, rotation, () => 0.99)).toBe("c d");
+    expect(await chooseComment({ ...base, insert_emoji: true }, rotation, () => 0)).toBe(`a ${EMOJI[0]}`);
   });
 
-  test("sequential, a set no task has used yet: the first line", () => {
-    expect(chooseComment({ ...base, comment_order: "sequential" }, fresh(), () => 0.99)).toBe("a");
+  test("sequential, a set no task has used yet: the first line", async () => {
+    expect(await chooseComment({ ...base, comment_order: "sequential" }, fresh(), () => 0.99)).toBe("a");
   });
 });
 
@@ -356,9 +356,9 @@ describe("the config at creation", () => {
     comment_image_path: "C:/images/my_image.jpg",
   };
 
-  test("the docs' image example resolves with the image in the data folder's upload/ (relative) or absolute", () => {
+  test("the docs' image example resolves with the image in the data folder's upload/ (relative) or absolute", async () => {
     for (const path of ["reaction.png", image]) {
-      const resolved = resolveConfig({ ...tiktokExample, comment_image_path: path });
+      const resolved = await resolveConfig({ ...tiktokExample, comment_image_path: path });
       expect(resolved).toEqual({
         ok: true,
         configs: [
@@ -380,8 +380,8 @@ describe("the config at creation", () => {
 
   test.if(process.platform !== "win32")(
     "the docs' Windows path on this system: 40001 naming the path and why",
-    () => {
-      expect(resolveConfig(tiktokExample)).toEqual({
+    async () => {
+      expect(await resolveConfig(tiktokExample)).toEqual({
         ok: false,
         errors: [
           {
@@ -394,11 +394,11 @@ describe("the config at creation", () => {
     },
   );
 
-  test("a relative image path that leaves upload/ is refused at creation, though the file is there", () => {
+  test("a relative image path that leaves upload/ is refused at creation, though the file is there", async () => {
     mkdirSync(join(dataDir, "materials"), { recursive: true });
     writeMedia(join(dataDir, "materials", "x.png"), "png");
     for (const path of ["../materials/x.png", "../../data/materials/x.png", ".."]) {
-      expect(resolveConfig({ ...tiktokExample, comment_image_path: path })).toEqual({
+      expect(await resolveConfig({ ...tiktokExample, comment_image_path: path })).toEqual({
         ok: false,
         errors: [
           {
@@ -410,10 +410,10 @@ describe("the config at creation", () => {
     }
     // the same file by its absolute path is anyone's to name, as before
     const absolute = join(dataDir, "upload", "..", "materials", "x.png");
-    expect(resolveConfig({ ...tiktokExample, comment_image_path: absolute }).ok).toBe(true);
+    expect((await resolveConfig({ ...tiktokExample, comment_image_path: absolute })).ok).toBe(true);
   });
 
-  test("an image that is missing, not an image, or relative without the service: a detail naming the path", () => {
+  test("an image that is missing, not an image, or relative without the service: a detail naming the path", async () => {
     const video = writeMedia(join(work, "clip.mp4"), "mp4");
     const fake = join(work, "fake.png");
     writeMedia(fake, "jpg");
@@ -428,7 +428,7 @@ describe("the config at creation", () => {
       /"reaction\.png" is a relative path and the service's data folder is not known/,
     );
     for (const [path, message] of cases) {
-      const resolved = resolveConfig({ ...tiktokExample, comment_image_path: path });
+      const resolved = await resolveConfig({ ...tiktokExample, comment_image_path: path });
       expect(resolved.ok).toBe(false);
       const errors = resolved.ok ? [] : resolved.errors;
       expect(errors).toHaveLength(1);
@@ -464,8 +464,8 @@ describe("the config at creation", () => {
     expect(comment.checkPlatform?.(config, "tiktok")).toEqual([]);
   });
 
-  test("a link that opens no post in either app is refused; the docs' link forms pass", () => {
-    const refused = resolveConfig({
+  test("a link that opens no post in either app is refused; the docs' link forms pass", async () => {
+    const refused = await resolveConfig({
       target_post_urls: [VIDEO, "https://www.instagram.com/natgeo/"],
       comment_content: "x",
     });
@@ -486,12 +486,12 @@ describe("the config at creation", () => {
       "https://www.instagram.com/p/ABCDEFGHIJK/",
       "https://www.instagram.com/reel/ABCDEFGHIJK/",
     ];
-    const resolved = resolveConfig({ target_post_urls: links, comment_content: "x" });
+    const resolved = await resolveConfig({ target_post_urls: links, comment_content: "x" });
     expect(resolved.ok && resolved.configs.map((c) => c.target_post_urls)).toEqual(links.map((l) => [l]));
   });
 
-  test("comment_content with only empty lines is refused", () => {
-    const resolved = resolveConfig({ target_post_url: VIDEO, comment_content: " \n\r\n " });
+  test("comment_content with only empty lines is refused", async () => {
+    const resolved = await resolveConfig({ target_post_url: VIDEO, comment_content: " \n\r\n " });
     expect(resolved).toEqual({
       ok: false,
       errors: [

@@ -101,7 +101,7 @@ for (const direct of [false, true]) {
 
 test("POST /device/connect to a refused port: 40001 naming the address and the reason, no device row", async () => {
   const dataDir = join(work, "service");
-  const service = createService(
+  const service = await createService(
     { ...defaultConfig(), dataDir, timezone: "UTC", adb: { host: "127.0.0.1", port: adb.port } },
     { log: silentLogger },
   );
@@ -120,8 +120,8 @@ test("POST /device/connect to a refused port: 40001 naming the address and the r
       expect(res.status).toBe(400);
       expect(body.code).toBe(40001);
       expect(body.message).toStartWith(`cannot connect to 127.0.0.1:${port}: connection refused`);
-      expect(service.devices.get(`127.0.0.1:${port}`)).toBeUndefined();
-      expect(service.devices.list()).toEqual([]);
+      expect(await service.devices.get(`127.0.0.1:${port}`)).toBeUndefined();
+      expect(await service.devices.list()).toEqual([]);
     }
   } finally {
     await service.stop(0);

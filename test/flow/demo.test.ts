@@ -39,7 +39,7 @@ test("--simulate phones are private to the service and gone after a restart with
     adb: { host: "127.0.0.1", port: adb.port },
   };
   const lines: string[] = [];
-  const service = createService(config, { log: silentLogger });
+  const service = await createService(config, { log: silentLogger });
   await service.start();
   expect(service.fleet.adbStatus).toBe("ok"); // an adb server answers, and still it is not used
   const demo = await startDemoPhones(2, service.fleet, loggerInto(lines));
@@ -52,7 +52,7 @@ test("--simulate phones are private to the service and gone after a restart with
     10_000,
   );
   for (const serial of serials) {
-    const row = service.devices.get(serial);
+    const row = await service.devices.get(serial);
     expect(row?.transport).toBe("direct");
     expect(row?.ephemeral).toBe(true);
     expect(row?.hardwareSerial).toMatch(/^DEMO\d{3}$/);
@@ -65,13 +65,13 @@ test("--simulate phones are private to the service and gone after a restart with
   await service.stop(0);
   await demo.stop();
 
-  const again = createService(config, { log: silentLogger });
+  const again = await createService(config, { log: silentLogger });
   try {
-    expect(again.devices.list()).toEqual([]); // forgotten before the first request can see them
+    expect(await again.devices.list()).toEqual([]); // forgotten before the first request can see them
     await again.start();
     await Bun.sleep(1500);
     expect(again.fleet.list()).toEqual([]);
-    expect(again.devices.list()).toEqual([]);
+    expect(await again.devices.list()).toEqual([]);
     const after = await adbDevices();
     for (const serial of serials) expect(after).not.toContain(serial);
   } finally {
@@ -87,7 +87,7 @@ test("--realistic: the demo's phones behave like real ones (Google's permission 
     adb: { host: "127.0.0.1", port: adb.port },
   };
   const lines: string[] = [];
-  const service = createService(config, { log: silentLogger });
+  const service = await createService(config, { log: silentLogger });
   await service.start();
   const demo = await startDemoPhones(1, service.fleet, loggerInto(lines), true);
   try {

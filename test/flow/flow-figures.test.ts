@@ -111,7 +111,7 @@ figure("comment instagram", "instagram", async (run) => {
 });
 for (const platform of ["tiktok", "instagram"] as const) {
   figure(`account_warmup ${platform} (10 s, all actions)`, platform, async (run) => {
-    const resolved = flowScripts().resolve(accountWarmup as never, { task_duration: 30 });
+    const resolved = await flowScripts().resolve(accountWarmup as never, { task_duration: 30 });
     if (!resolved.ok) throw new Error("the defaults do not resolve");
     const c: WarmupConfig = {
       ...(resolved.configs[0] as WarmupConfig),

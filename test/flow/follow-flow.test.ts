@@ -167,9 +167,9 @@ test("stopped mid-flow: the abort wins, nothing is followed and nothing claimed"
 test("the definition's run: the docs' example body follows the one user of its task", async () => {
   const { sim, phone } = await startPhone({ popups: false });
   const scripts = flowScripts({ dataDir: work });
-  const script = scripts.get("follow");
+  const script = await scripts.get("follow");
   if (!script) throw new Error("follow is not registered");
-  const resolved = scripts.resolve(script, { target_username: "tiktok", access_method: "direct" });
+  const resolved = await scripts.resolve(script, { target_username: "tiktok", access_method: "direct" });
   if (!resolved.ok) throw new Error(JSON.stringify(resolved.errors));
   const [config] = resolved.configs;
   const r = flowContext(phone, "instagram", { config, dataDir: work });

@@ -124,7 +124,7 @@ describe("service", () => {
   let service: Service | undefined;
   const dataDir = () => join(work, "service");
   const start = async () => {
-    service = createService(
+    service = await createService(
       { ...defaultConfig(), dataDir: dataDir(), timezone: "UTC", adb: { host: "127.0.0.1", port: adb.port } },
       { log: silentLogger, scripts: [testScript] },
     );

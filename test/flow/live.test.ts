@@ -38,7 +38,7 @@ beforeAll(async () => {
       return new Response("ok");
     },
   });
-  s = startTestService(
+  s = await startTestService(
     {
       adb: { host: "127.0.0.1", port: adb.port },
       retryMax: 0,
@@ -118,7 +118,7 @@ describe("devices over the API", () => {
       script_config: { fail: "permanent" },
     });
     const id = r.data.task_ids[0];
-    await waitFor("failed", () => s.tasks.get(id)?.status === TaskStatus.failed, 15_000);
+    await waitFor("failed", async () => (await s.tasks.get(id))?.status === TaskStatus.failed, 15_000);
     const shot = await fetch(url(`/api/v1/task/${id}/screenshot`));
     expect(shot.status).toBe(200);
     expect([...new Uint8Array(await shot.arrayBuffer()).subarray(0, 4)]).toEqual([137, 80, 78, 71]);

@@ -159,13 +159,13 @@ describe("no proof: unconfirmed", () => {
 });
 
 describe("the post script's run: the record and the materials", () => {
-  function library() {
+  async function library() {
     const dir = mkdtempSync(join(work, "lib-"));
     const materials = new Materials(openDb(join(dir, "farm.db")), {
       uploadDir: join(dir, "up"),
       maxUploadBytes: 1 << 20,
     });
-    materials.register(video, ["proof"]);
+    await materials.register(video, ["proof"]);
     return materials;
   }
 
@@ -173,7 +173,7 @@ describe("the post script's run: the record and the materials", () => {
     const scripts = flowScripts({ materials });
     const script = scripts.get("post");
     if (!script) throw new Error("post is not registered");
-    const resolved = scripts.resolve(script, { captions: "from the library", materials_tags: "proof" });
+    const resolved = await scripts.resolve(script, { captions: "from the library", materials_tags: "proof" });
     if (!resolved.ok) throw new Error(JSON.stringify(resolved.errors));
     const run = flowContext(phone, "tiktok", { config: resolved.configs[0], materials, username, id: 41 });
     const error = await script.run(run.ctx).then(
@@ -184,19 +184,21 @@ describe("the post script's run: the record and the materials", () => {
     return { ...run, error };
   }
 
-  const unposted = (materials: Materials, username: string, include = false) =>
-    materials.checkUnposted(
-      {
-        ...Value.Create(postConfig),
-        materials_tags: "proof",
-        include_possibly_posted: include,
-      },
-      [{ serial: "s", username, tasks: 1, queued: [] }],
+  const unposted = async (materials: Materials, username: string, include = false) =>
+    (
+      await materials.checkUnposted(
+        {
+          ...Value.Create(postConfig),
+          materials_tags: "proof",
+          include_possibly_posted: include,
+        },
+        [{ serial: "s", username, tasks: 1, queued: [] }],
+      )
     ).issues;
 
   test("proof found: recorded tapped, then posted with the proof and its screenshot; the file posted", async () => {
     const { phone, sim } = await startFlowPhone(work, { popups: false });
-    const materials = library();
+    const materials = await library();
     const username = `@${sim.apps.tiktok.account}`;
     const { error, records } = await runScript(phone, materials, username);
     expect(error).toBeUndefined();
@@ -205,36 +207,28 @@ describe("the post script's run: the record and the materials", () => {
     expect(posted?.record).toMatchObject({ caption: "from the library", story: false, files: [video] });
     expect(posted?.record.proof?.check).toBe("caption");
     expect(posted?.screenshot?.length).toBeGreaterThan(0);
-    expect(
-      materials
-        .usesOf([video])
-        .get(video)
-        ?.map((u) => [u.taskId, u.confirmed]),
-    ).toEqual([[41, true]]);
-    expect(unposted(materials, username)[0]?.message).toContain("all posted by");
-    expect(unposted(materials, username)[0]?.message).not.toContain("possibly");
+    expect((await materials.usesOf([video])).get(video)?.map((u) => [u.taskId, u.confirmed])).toEqual([
+      [41, true],
+    ]);
+    expect((await unposted(materials, username))[0]?.message).toContain("all posted by");
+    expect((await unposted(materials, username))[0]?.message).not.toContain("possibly");
   });
 
   test("unconfirmed: recorded so, the file possibly posted: skipped by default, and said so", async () => {
     const { phone, sim } = await startFlowPhone(work, { popups: false });
     tamper(sim, "tiktok", "drop");
-    const materials = library();
+    const materials = await library();
     const username = `@${sim.apps.tiktok.account}`;
     const { error, records } = await runScript(phone, materials, username);
     expect((error as ScriptError).reason).toBe("unconfirmed");
     expect(records.map((r) => r.record.outcome)).toEqual(["tapped", "unconfirmed"]);
     expect(records[1]?.record.message).toBe((error as Error).message);
-    expect(
-      materials
-        .usesOf([video])
-        .get(video)
-        ?.map((u) => u.confirmed),
-    ).toEqual([false]);
-    const [issue] = unposted(materials, username);
+    expect((await materials.usesOf([video])).get(video)?.map((u) => u.confirmed)).toEqual([false]);
+    const [issue] = await unposted(materials, username);
     expect(issue?.message).toContain(
       "1 of them possibly: not seen on the account, include_possibly_posted picks them",
     );
-    expect(unposted(materials, username, true)).toEqual([]);
+    expect(await unposted(materials, username, true)).toEqual([]);
   });
 });
 

@@ -42,7 +42,7 @@ async function serve(data: string, clock: ManualClock) {
     timezone: "UTC",
     adb: { host: "127.0.0.1", port: adb.port },
   };
-  const service = createService(config, { clock, log: silentLogger, pollMs: 200 });
+  const service = await createService(config, { clock, log: silentLogger, pollMs: 200 });
   open.service = service;
   await service.start();
   return service;
@@ -55,7 +55,7 @@ async function cutOffAfterPost(data: string, phone: VirtualPhone) {
   const first = await serve(data, clock);
   await first.deviceService.connect(phone.host, phone.port, false);
   await waitFor("online", () => first.deviceService.onlineSerials().includes(serial), 10_000);
-  const { task_ids } = first.taskService.create({
+  const { task_ids } = await first.taskService.create({
     serials: [serial],
     script_name: "post",
     script_config: { captions: "cut off, then proven", material_list: [video] },
@@ -71,13 +71,17 @@ async function cutOffAfterPost(data: string, phone: VirtualPhone) {
 async function restart(data: string, id: number) {
   const clock = new ManualClock(Date.now());
   const second = await serve(data, clock);
-  const cut = second.tasks.get(id);
+  const cut = await second.tasks.get(id);
   expect({ status: cut?.status, reason: cut?.failureReason, outcome: cut?.result?.outcome }).toEqual({
     status: TaskStatus.failed,
     reason: "interrupted",
     outcome: "tapped",
   });
-  await advanceUntil(clock, "checked", () => second.tasks.get(id)?.result?.outcome !== "tapped");
+  await advanceUntil(
+    clock,
+    "checked",
+    async () => (await second.tasks.get(id))?.result?.outcome !== "tapped",
+  );
   return second;
 }
 
@@ -89,7 +93,7 @@ test("restart: the post went up: completed, posted, verified after restart, with
   const id = await cutOffAfterPost(data, phone);
 
   const second = await restart(data, id);
-  const task = second.tasks.get(id);
+  const task = await second.tasks.get(id);
   expect(task?.status).toBe(TaskStatus.completed);
   expect(task?.error).toBeNull();
   expect(task?.result?.outcome).toBe("verified_after_restart");
@@ -98,19 +102,14 @@ test("restart: the post went up: completed, posted, verified after restart, with
   );
   expect(task?.result?.proof).toMatchObject({ check: "caption", screenshot: true });
   expect(existsSync(second.evidence.proofPath(id) ?? "")).toBe(true);
-  const logs = second.tasks.logs(id).map((l) => l.message);
+  const logs = (await second.tasks.logs(id)).map((l) => l.message);
   expect(logs).toContain(
     "after the restart: looking on the account for the post cut off after Post was tapped",
   );
   expect(logs.some((l) => l.startsWith("posted, verified after restart"))).toBe(true);
   // posted once, and the file counts as posted by that account
   expect(phone.apps.tiktok.posts).toHaveLength(1);
-  expect(
-    second.materials
-      .usesOf([video])
-      .get(video)
-      ?.map((u) => u.confirmed),
-  ).toEqual([true]);
+  expect((await second.materials.usesOf([video])).get(video)?.map((u) => u.confirmed)).toEqual([true]);
   expect(task?.retryCount).toBe(0);
 });
 
@@ -125,18 +124,13 @@ test("restart: the post never went up: it stays failed, not found on the profile
   const id = await cutOffAfterPost(data, phone);
 
   const second = await restart(data, id);
-  const task = second.tasks.get(id);
+  const task = await second.tasks.get(id);
   expect(task?.status).toBe(TaskStatus.failed);
   expect(task?.failureReason).toBe("interrupted");
   expect(task?.result?.outcome).toBe("not_found_after_restart");
   expect(task?.result?.message).toMatch(/^not found on the profile: @\S+'s profile shows no post/);
-  expect(
-    second.materials
-      .usesOf([video])
-      .get(video)
-      ?.map((u) => u.confirmed),
-  ).toEqual([false]);
-  expect(second.tasks.retrySkipOf(id)).toBe("post_tapped");
+  expect((await second.materials.usesOf([video])).get(video)?.map((u) => u.confirmed)).toEqual([false]);
+  expect(await second.tasks.retrySkipOf(id)).toBe("post_tapped");
 });
 
 test("restart: the app says the upload failed: not found on the profile, the file free again", async () => {
@@ -148,10 +142,10 @@ test("restart: the app says the upload failed: not found on the profile, the fil
   const id = await cutOffAfterPost(data, phone);
 
   const second = await restart(data, id);
-  const task = second.tasks.get(id);
+  const task = await second.tasks.get(id);
   expect(task?.status).toBe(TaskStatus.failed);
   expect(task?.result?.outcome).toBe("not_found_after_restart");
   expect(task?.result?.message).toBe('not found on the profile: TikTok showed "Couldn\'t upload video"');
-  expect(second.materials.usesOf([video]).get(video)).toBeUndefined();
+  expect((await second.materials.usesOf([video])).get(video)).toBeUndefined();
   expect(phone.apps.tiktok.posts).toHaveLength(0);
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   adb = await startAdbServer();
   for (let i = 0; i < 2; i++)
     phones.push(await VirtualPhone.start({ serial: `PROG${i}`, popups: false, clock }));
-  s = startTestService(
+  s = await startTestService(
     { adb: { host: "127.0.0.1", port: adb.port }, retryMax: 0, scriptTimeouts: {} },
     { clock, pollMs: 200, scripts: [testScript] },
   );

@@ -38,7 +38,7 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   };
   const serial = `${phone.host}:${phone.port}`;
 
-  const first = createService(config, {
+  const first = await createService(config, {
     clock: new ManualClock(start),
     log: silentLogger,
     pollMs: 200,
@@ -47,7 +47,7 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   await first.start();
   await first.deviceService.connect(phone.host, phone.port, false);
   await waitFor("online", () => first.deviceService.onlineSerials().includes(serial), 10_000);
-  const { task_ids } = first.taskService.create({
+  const { task_ids } = await first.taskService.create({
     serials: [serial],
     script_name: "test_sleep",
     script_config: {},
@@ -57,15 +57,24 @@ test("a scheduled task survives a restart and fires at its minute", async () => 
   await first.stop(0);
 
   const clock = new ManualClock(start + 10 * 60_000);
-  const second = createService(config, { clock, log: silentLogger, pollMs: 200, scripts: [testScript] });
+  const second = await createService(config, {
+    clock,
+    log: silentLogger,
+    pollMs: 200,
+    scripts: [testScript],
+  });
   try {
     await second.start();
     await waitFor("online again", () => second.deviceService.onlineSerials().includes(serial), 10_000);
     // the phone's coming online wakes the runner, whose pass (a microtask later) starts what is due
     await new Promise(setImmediate);
-    expect(second.tasks.get(id)?.status).toBe(TaskStatus.pending);
+    expect((await second.tasks.get(id))?.status).toBe(TaskStatus.pending);
     clock.set(Date.parse("2026-11-28T09:30:00.000Z"));
-    await waitFor("ran at 09:30", () => second.tasks.get(id)?.status === TaskStatus.completed, 10_000);
+    await waitFor(
+      "ran at 09:30",
+      async () => (await second.tasks.get(id))?.status === TaskStatus.completed,
+      10_000,
+    );
     expect(phone.commands.filter((c) => c.command.includes(`farm-task-${id}`))).toHaveLength(1);
   } finally {
     await second.stop(0);

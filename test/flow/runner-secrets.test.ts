@@ -7,6 +7,7 @@ import { Type as T } from "@sinclair/typebox";
 import { TaskStatus } from "../../src/domain.ts";
 import type { ScriptDefinition } from "../../src/scripts/definition.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
+import type { Db } from "../../src/store/db.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
 import type { FarmEvent } from "../../src/tasks/events.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
@@ -50,7 +51,7 @@ beforeAll(async () => {
   adb = await startAdbServer();
   phone = await VirtualPhone.start({ serial: "LEAK1", popups: false });
   hook = startHookReceiver();
-  s = startTestService(
+  s = await startTestService(
     {
       adb: { host: "127.0.0.1", port: adb.port },
       retryMax: 0,
@@ -82,7 +83,11 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
   });
   expect(r.body.code).toBe(0);
   const id = r.body.data.task_ids[0] as number;
-  await waitFor("the task to fail", () => s.tasks.get(id)?.status === TaskStatus.failed, 20_000);
+  await waitFor(
+    "the task to fail",
+    async () => (await s.tasks.get(id))?.status === TaskStatus.failed,
+    20_000,
+  );
   await waitFor("the webhook delivery", () => hook.deliveries.some((d) => d.includes(`"id":${id}`)), 10_000);
 
   const detail = await s.call("GET", `/api/v1/task/${id}`);
@@ -112,7 +117,7 @@ test("nothing a run writes carries its secrets, in any spelling", async () => {
 });
 
 test("a task whose secret the key file cannot open fails, saying so, and does not run", async () => {
-  const [id] = s.tasks.create([
+  const [id] = await s.tasks.create([
     {
       serial: serial(),
       platform: "tiktok",
@@ -131,13 +136,17 @@ test("a task whose secret the key file cannot open fails, saying so, and does no
   const other = new SecretBox(Buffer.alloc(32, 9)).sealConfig(
     JSON.stringify({ api_key: KEY, base_url: "x" }),
   );
-  s.db.$client
+  (s.db as Db).$client
     .query("update tasks set script_config = $c where id = $id")
     .run({ c: other, id: id as number });
   const before = phone.commands.length;
   s.runner.wake();
-  await waitFor("the task to fail", () => s.tasks.get(id as number)?.status === TaskStatus.failed, 10_000);
-  expect(s.tasks.get(id as number)?.error).toMatch(
+  await waitFor(
+    "the task to fail",
+    async () => (await s.tasks.get(id as number))?.status === TaskStatus.failed,
+    10_000,
+  );
+  expect((await s.tasks.get(id as number))?.error).toMatch(
     /^a secret in the task's script_config cannot be decrypted with DATA_DIR\/secret\.key: restore/,
   );
   expect(phone.commands.slice(before).some((c) => c.command.includes("farm-task"))).toBe(false);

@@ -21,7 +21,7 @@ beforeAll(async () => {
   adb = await startAdbServer();
   for (let i = 0; i < 3; i++) phones.push(await VirtualPhone.start({ serial: `RUN${i}`, popups: false }));
   clock = new ManualClock(Date.parse("2026-11-28T09:00:00.000Z"));
-  s = startTestService(
+  s = await startTestService(
     {
       adb: { host: "127.0.0.1", port: adb.port },
       timezone: "Europe/Madrid",
@@ -58,13 +58,16 @@ async function create(
   return r.body.data.task_ids as number[];
 }
 
-const task = (id: number) => s.tasks.get(id);
+const task = async (id: number) => await s.tasks.get(id);
 /** The error of the task's last failure, as announced (an automatic retry clears it from the task). */
 const failure = (id: number) => {
   const e = events.findLast((x) => x.type === "task" && x.id === id && x.status === "failed");
   return e?.type === "task" ? (e.error ?? undefined) : undefined;
 };
-const finished = (ids: number[]) => ids.every((id) => (task(id)?.status ?? 0) >= TaskStatus.completed);
+const finished = async (ids: number[]) => {
+  for (const id of ids) if (((await task(id))?.status ?? 0) < TaskStatus.completed) return false;
+  return true;
+};
 const runsOf = (id: number) =>
   phones.reduce((n, p) => n + p.commands.filter((c) => c.command.includes(`farm-task-${id}`)).length, 0);
 
@@ -80,7 +83,7 @@ describe("dispatch", () => {
       ...(await create([c], { seconds: 0.4 })),
     ];
     await waitFor("all five finished", () => finished(ids), 20_000);
-    for (const id of ids) expect(task(id)).toMatchObject({ status: TaskStatus.completed, error: null });
+    for (const id of ids) expect(await task(id)).toMatchObject({ status: TaskStatus.completed, error: null });
     // replay the events: never two running on one phone, never more than 2 phones at once
     const running = new Map<number, string>();
     let most = 0;
@@ -94,9 +97,11 @@ describe("dispatch", () => {
     }
     expect(most).toBe(2);
     // per phone, in order of id
-    expect((task(ids[0] as number)?.startedAt ?? 0) <= (task(ids[1] as number)?.startedAt ?? 0)).toBe(true);
-    expect(task(ids[0] as number)?.finishedAt ?? 0).toBeLessThanOrEqual(
-      task(ids[1] as number)?.startedAt ?? 0,
+    expect(
+      ((await task(ids[0] as number))?.startedAt ?? 0) <= ((await task(ids[1] as number))?.startedAt ?? 0),
+    ).toBe(true);
+    expect((await task(ids[0] as number))?.finishedAt ?? 0).toBeLessThanOrEqual(
+      (await task(ids[1] as number))?.startedAt ?? 0,
     );
     for (const id of ids) expect(runsOf(id)).toBe(1);
     // the step log, with timings
@@ -119,8 +124,11 @@ describe("dispatch", () => {
     const ids = r.body.data.task_ids as number[];
     expect(ids).toHaveLength(2);
     await waitFor("both follow tasks ended", () => finished(ids), 30_000);
-    expect(ids.map((id) => task(id)?.status)).toEqual([TaskStatus.completed, TaskStatus.failed]);
-    expect(task(ids[1] as number)).toMatchObject({
+    expect([(await task(ids[0] as number))?.status, (await task(ids[1] as number))?.status]).toEqual([
+      TaskStatus.completed,
+      TaskStatus.failed,
+    ]);
+    expect(await task(ids[1] as number)).toMatchObject({
       error: 'TikTok has no user @nouser.gone: it shows "Couldn\'t find this account"',
       errorClass: "permanent",
       retryCount: 0,
@@ -131,15 +139,19 @@ describe("dispatch", () => {
   test("a scheduled task waits for its minute (manual clock) and then runs", async () => {
     // 09:00Z is 10:00 in Madrid: due at 10:05 local
     const [id] = await create([serial(phones[1] as VirtualPhone)], { seconds: 0 }, { start_time: "10:05" });
-    expect(task(id as number)?.scheduledAt).toBe(clock.now() + 5 * 60_000);
+    expect((await task(id as number))?.scheduledAt).toBe(clock.now() + 5 * 60_000);
     // a pass runs a microtask after a wake and starts what is due at once: a turn of the loop would show it
     await new Promise(setImmediate);
-    expect(task(id as number)?.status).toBe(TaskStatus.pending);
+    expect((await task(id as number))?.status).toBe(TaskStatus.pending);
     clock.advance(4 * 60_000);
     await new Promise(setImmediate);
-    expect(task(id as number)?.status).toBe(TaskStatus.pending);
+    expect((await task(id as number))?.status).toBe(TaskStatus.pending);
     clock.advance(60_000);
-    await waitFor("scheduled task done", () => task(id as number)?.status === TaskStatus.completed, 10_000);
+    await waitFor(
+      "scheduled task done",
+      async () => (await task(id as number))?.status === TaskStatus.completed,
+      10_000,
+    );
   });
 
   test("a task whose script the service no longer has fails at once, permanently, and says so", async () => {
@@ -152,15 +164,15 @@ describe("dispatch", () => {
     s.scripts.unregister("test_sleep");
     try {
       clock.advance(30 * 60_000);
-      await waitFor("failed", () => task(id)?.status === TaskStatus.failed, 10_000);
-      expect(task(id)).toMatchObject({
+      await waitFor("failed", async () => (await task(id))?.status === TaskStatus.failed, 10_000);
+      expect(await task(id)).toMatchObject({
         error: 'script "test_sleep" is no longer known to this service',
         errorClass: "permanent",
         retryCount: 0,
       });
       expect(runsOf(id)).toBe(0);
     } finally {
-      s.scripts.register(testScript);
+      await s.scripts.register(testScript);
     }
   });
 });
@@ -169,12 +181,16 @@ describe("stop, delete, retry", () => {
   test("stop while running: aborted mid-step, cleanup runs, failed 'stopped by user'", async () => {
     const phone = phones[0] as VirtualPhone;
     const [id] = (await create([serial(phone)], { seconds: 30 })) as [number];
-    await waitFor("running", () => task(id)?.status === TaskStatus.running && runsOf(id) === 1, 10_000);
+    await waitFor(
+      "running",
+      async () => (await task(id))?.status === TaskStatus.running && runsOf(id) === 1,
+      10_000,
+    );
     await waitFor("its 30 s sleep on the phone", () => phone.commands.some((c) => c.command === "sleep 30"));
     const before = phone.commands.length;
     const r = await s.call("POST", `/api/v1/task/${id}/stop`);
     // the stop cut the step short: the answer did not wait for the 30 s the phone was asked to sleep
-    expect(s.tasks.logs(id).map((l) => l.message)).toContain("sleep 30 s: stopped by user");
+    expect((await s.tasks.logs(id)).map((l) => l.message)).toContain("sleep 30 s: stopped by user");
     expect(r.body.data).toMatchObject({
       status: TaskStatus.failed,
       error: "stopped by user",
@@ -192,11 +208,11 @@ describe("stop, delete, retry", () => {
       ...x,
       ...(await create([serial(phone)], { seconds: 0 })),
     ])) as [number, number];
-    await waitFor("running", () => task(a)?.status === TaskStatus.running, 10_000);
+    await waitFor("running", async () => (await task(a))?.status === TaskStatus.running, 10_000);
     const r = await s.call("DELETE", `/api/v1/task/${a}`);
     expect(r.body.data).toEqual({ deleted: true });
-    expect(task(a)).toBeUndefined();
-    await waitFor("next task done", () => task(b)?.status === TaskStatus.completed, 10_000);
+    expect(await task(a)).toBeUndefined();
+    await waitFor("next task done", async () => (await task(b))?.status === TaskStatus.completed, 10_000);
   });
 
   test("automatic retry for retryable failures only, after a delay, up to the limit", async () => {
@@ -205,26 +221,34 @@ describe("stop, delete, retry", () => {
     const [permanent] = (await create([p], { fail: "permanent" })) as [number];
     await waitFor(
       "both ran",
-      () => runsOf(retryable) === 1 && task(permanent)?.status === TaskStatus.failed,
+      async () => runsOf(retryable) === 1 && (await task(permanent))?.status === TaskStatus.failed,
       10_000,
     );
-    await waitFor("retry scheduled", () => task(retryable)?.status === TaskStatus.pending, 5_000);
-    const t = task(retryable);
+    await waitFor(
+      "retry scheduled",
+      async () => (await task(retryable))?.status === TaskStatus.pending,
+      5_000,
+    );
+    const t = await task(retryable);
     expect(t?.retryCount).toBe(1);
     const delay = (t?.scheduledAt ?? 0) - clock.now();
     expect(delay).toBeGreaterThanOrEqual(60_000);
     expect(delay).toBeLessThanOrEqual(120_000);
-    expect(task(permanent)).toMatchObject({
+    expect(await task(permanent)).toMatchObject({
       retryCount: 0,
       errorClass: "permanent",
       error: "asked to fail (permanent)",
     });
     clock.advance(120_000);
-    await waitFor("second attempt failed", () => task(retryable)?.status === TaskStatus.failed, 10_000);
+    await waitFor(
+      "second attempt failed",
+      async () => (await task(retryable))?.status === TaskStatus.failed,
+      10_000,
+    );
     expect(runsOf(retryable)).toBe(2);
     // a retry would be written with the failure, in the same step
     await new Promise(setImmediate);
-    expect(task(retryable)).toMatchObject({
+    expect(await task(retryable)).toMatchObject({
       status: TaskStatus.failed,
       retryCount: 1,
       errorClass: "retryable",
@@ -241,8 +265,8 @@ describe("stop, delete, retry", () => {
       await waitFor("timed out", () => failure(id), 10_000);
       expect(failure(id)).toBe("timed out after 1 s");
       // retryable: it is queued again, a while later
-      await waitFor("retry queued", () => task(id)?.status === TaskStatus.pending, 5_000);
-      expect(task(id)?.retryCount).toBe(1);
+      await waitFor("retry queued", async () => (await task(id))?.status === TaskStatus.pending, 5_000);
+      expect((await task(id))?.retryCount).toBe(1);
       await s.call("POST", `/api/v1/task/${id}/stop`);
     } finally {
       delete s.config.scriptTimeouts.test_sleep;
@@ -257,48 +281,66 @@ describe("a phone that disappears", () => {
     const [victim] = (await create([serial(gone)], { seconds: 30 })) as [number];
     const [waiting] = (await create([serial(gone)], { seconds: 0 })) as [number];
     const [elsewhere] = (await create([serial(other)], { seconds: 2 })) as [number];
-    await waitFor("both running", () => task(victim)?.status === 1 && task(elsewhere)?.status === 1, 10_000);
+    await waitFor(
+      "both running",
+      async () => (await task(victim))?.status === 1 && (await task(elsewhere))?.status === 1,
+      10_000,
+    );
     await gone.vanish();
     await waitFor("victim failed", () => failure(victim), 5_000);
     expect(failure(victim)).toBe("device went offline");
     // retryable: queued again for later
-    await waitFor("victim queued again", () => task(victim)?.status === TaskStatus.pending, 5_000);
-    await waitFor("other phone's task done", () => task(elsewhere)?.status === TaskStatus.completed, 10_000);
-    expect(task(waiting)?.status).toBe(TaskStatus.pending);
+    await waitFor(
+      "victim queued again",
+      async () => (await task(victim))?.status === TaskStatus.pending,
+      5_000,
+    );
+    await waitFor(
+      "other phone's task done",
+      async () => (await task(elsewhere))?.status === TaskStatus.completed,
+      10_000,
+    );
+    expect((await task(waiting))?.status).toBe(TaskStatus.pending);
     await gone.comeBack();
     await waitFor("back online", () => s.deviceService.onlineSerials().includes(serial(gone)), 20_000);
-    await waitFor("queue resumed", () => task(waiting)?.status === TaskStatus.completed, 10_000).catch(
-      (e) => {
-        console.log(
-          JSON.stringify(
-            events.filter((x) => x.type === "device" || [victim, waiting].includes((x as { id: number }).id)),
-            null,
-            0,
-          ),
-        );
-        console.log(s.tasks.logs(waiting), s.tasks.logs(victim));
-        throw e;
-      },
-    );
+    await waitFor(
+      "queue resumed",
+      async () => (await task(waiting))?.status === TaskStatus.completed,
+      10_000,
+    ).catch(async (e) => {
+      console.log(
+        JSON.stringify(
+          events.filter((x) => x.type === "device" || [victim, waiting].includes((x as { id: number }).id)),
+          null,
+          0,
+        ),
+      );
+      console.log(await s.tasks.logs(waiting), await s.tasks.logs(victim));
+      throw e;
+    });
     expect(runsOf(waiting)).toBe(1);
   });
 
   test("after a point of no return (Post tapped), going offline is a permanent failure, never retried", async () => {
     const gone = phones[2] as VirtualPhone;
     const [id] = (await create([serial(gone)], { seconds: 30, irreversible: true })) as [number];
-    await waitFor("past the marker", () => s.tasks.logs(id).some((l) => l.message === "mark"), 10_000);
+    await waitFor(
+      "past the marker",
+      async () => (await s.tasks.logs(id)).some((l) => l.message === "mark"),
+      10_000,
+    );
     // on disk while it runs, so a crash right now would still know
-    expect(task(id)?.irreversible).toBe("the test's point of no return");
+    expect((await task(id))?.irreversible).toBe("the test's point of no return");
     await gone.vanish();
     await waitFor("failed", () => failure(id), 5_000);
     expect(failure(id)).toBe(
       "device went offline after the test's point of no return; not retried automatically",
     );
-    expect(task(id)).toMatchObject({ errorClass: "permanent", failureReason: "offline" });
-    expect(s.tasks.retrySkipOf(id)).toBe("post_tapped");
+    expect(await task(id)).toMatchObject({ errorClass: "permanent", failureReason: "offline" });
+    expect(await s.tasks.retrySkipOf(id)).toBe("post_tapped");
     await gone.comeBack();
     await waitFor("back online", () => s.deviceService.onlineSerials().includes(serial(gone)), 20_000);
-    expect(task(id)?.status).toBe(TaskStatus.failed);
+    expect((await task(id))?.status).toBe(TaskStatus.failed);
     expect(runsOf(id)).toBe(1);
   });
 });

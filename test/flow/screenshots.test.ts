@@ -21,7 +21,7 @@ beforeAll(async () => {
     popups: false,
     packages: ["com.zhiliaoapp.musically"],
   });
-  s = startTestService({ adb: { host: "127.0.0.1", port: adb.port } }, { clock });
+  s = await startTestService({ adb: { host: "127.0.0.1", port: adb.port } }, { clock });
   await s.start();
   serial = `${phone.host}:${phone.port}`;
   expect(

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { TaskStatus } from "../../src/domain.ts";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
+import type { Db } from "../../src/store/db.ts";
 import { ManualClock } from "../../src/tasks/clock.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { loggerInto } from "../helpers/log.ts";
@@ -44,7 +45,7 @@ test.skipIf(!isRoot)(
     const clock = new ManualClock(Date.now());
     const lines: string[] = [];
     const config = { adb: { host: "127.0.0.1", port: adb.port }, dataDir: data, retryMax: 0 };
-    const s = startTestService(config, {
+    const s = await startTestService(config, {
       clock,
       pollMs: 200,
       log: loggerInto(lines),
@@ -60,7 +61,7 @@ test.skipIf(!isRoot)(
       script_config: { seconds: 1 },
     });
     const id = r.body.data.task_ids[0] as number;
-    await waitFor("running", () => s.tasks.get(id)?.status === TaskStatus.running, 10_000);
+    await waitFor("running", async () => (await s.tasks.get(id))?.status === TaskStatus.running, 10_000);
 
     // no byte left: a file fills the disk, then small writes use up what the database still had
     try {
@@ -68,7 +69,7 @@ test.skipIf(!isRoot)(
     } catch {}
     for (let i = 0; i < 10_000; i++) {
       try {
-        s.db.$client.run("insert into storage_probe (id, pad) values (?, zeroblob(4096))", [100 + i]);
+        (s.db as Db).$client.run("insert into storage_probe (id, pad) values (?, zeroblob(4096))", [100 + i]);
       } catch {
         break;
       }
@@ -82,7 +83,7 @@ test.skipIf(!isRoot)(
       // let the retry run (and wait for the clock again) before the next advance
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(s.tasks.get(id)?.status).toBe(TaskStatus.running);
+    expect((await s.tasks.get(id))?.status).toBe(TaskStatus.running);
     expect(s.runner.runningOn(serial)).toBe(id);
     expect(lines.some((l) => l.includes("saved now"))).toBe(false);
 
@@ -91,12 +92,12 @@ test.skipIf(!isRoot)(
     expect(lines).toContain(`task ${id}: completed, never saved: the next start will mark it interrupted`);
 
     rmSync(join(data, "filler"));
-    const again = startTestService(
+    const again = await startTestService(
       { ...config, adb: { host: "127.0.0.1", port: 9 } },
       { clock, scripts: [testScript] },
     );
-    expect(again.tasks.get(id)).toMatchObject({ status: TaskStatus.failed });
-    expect(again.tasks.get(id)?.error).toStartWith("interrupted");
+    expect(await again.tasks.get(id)).toMatchObject({ status: TaskStatus.failed });
+    expect((await again.tasks.get(id))?.error).toStartWith("interrupted");
     await again.stop();
   },
   60_000,

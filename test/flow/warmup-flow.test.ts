@@ -54,8 +54,8 @@ const scripts = flowScripts();
 const SLOW = FLOW_REALISTIC ? 4 : 1;
 
 /** A config as the schema resolves it, with a budget of a few seconds (below the API's minimum of 30). */
-function config(over: Partial<WarmupConfig> = {}): WarmupConfig {
-  const resolved = scripts.resolve(accountWarmup as never, { task_duration: 30 });
+async function config(over: Partial<WarmupConfig> = {}): Promise<WarmupConfig> {
+  const resolved = await scripts.resolve(accountWarmup as never, { task_duration: 30 });
   if (!resolved.ok) throw new Error("the defaults do not resolve");
   return {
     ...(resolved.configs[0] as WarmupConfig),
@@ -116,7 +116,12 @@ describe("TikTok", () => {
     const instant = FLOW_REALISTIC
       ? { realistic: { changeMs: [0, 0] as [number, number], idleFailureShare: 0 } }
       : {};
-    const { sim, summary } = await warm("tiktok", config({ ...ALL, task_duration: 7 }), undefined, instant);
+    const { sim, summary } = await warm(
+      "tiktok",
+      await config({ ...ALL, task_duration: 7 }),
+      undefined,
+      instant,
+    );
     // every video but maybe the last (the budget ran out while it played) was acted on
     expect(summary.comments).toBeGreaterThanOrEqual(2);
     expect(summary.videos - summary.comments).toBeLessThanOrEqual(1);
@@ -143,7 +148,10 @@ describe("TikTok", () => {
   });
 
   test("probabilities 0: it watches and swipes on, touching nothing", async () => {
-    const { sim, summary, logs } = await warm("tiktok", config({ task_duration: 4, comment: "unused" }));
+    const { sim, summary, logs } = await warm(
+      "tiktok",
+      await config({ task_duration: 4, comment: "unused" }),
+    );
     expect(summary.videos).toBeGreaterThanOrEqual(2);
     expect(sim.apps.tiktok.actions).toEqual([]);
     // it swiped: the second video is another one
@@ -158,7 +166,7 @@ describe("TikTok", () => {
   test("a comment sheet left open (BACK only hid the keyboard) is closed before the next video", async () => {
     const { sim, phone, clock } = await startFlowPhone(work);
     clock.hold();
-    const c = config({ task_duration: 4 });
+    const c = await config({ task_duration: 4 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c);
     // while the first video plays, the sheet comes up as if a comment had been left open
@@ -174,7 +182,7 @@ describe("TikTok", () => {
   test("a screen without a video is swiped on; three in a row end the run as retryable", async () => {
     const { sim, phone, clock } = await startFlowPhone(work);
     clock.hold();
-    const c = config({ task_duration: 20 });
+    const c = await config({ task_duration: 20 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 });
     await advanceUntil(clock, "the first video", () => run.logs.some((l) => l.startsWith("watching")));
@@ -196,7 +204,7 @@ describe("TikTok", () => {
   test("a screen without a video that goes away after a swipe: the run goes on", async () => {
     const { sim, phone, clock } = await startFlowPhone(work);
     clock.hold();
-    const c = config({ task_duration: 5 });
+    const c = await config({ task_duration: 5 });
     const run = flowContext(phone, "tiktok", { config: c });
     const flow = warmupFlow(run.ctx, c, { videoWaitMs: 600 * SLOW });
     await advanceUntil(clock, "the first video", () => run.logs.some((l) => l.startsWith("watching")));
@@ -213,7 +221,7 @@ describe("TikTok", () => {
   test("a topic: it searches it and watches the Videos tab's videos, swiping through them", async () => {
     const { sim, summary } = await warm(
       "tiktok",
-      config({ topic: "cats", like_probable: 100, task_duration: 5 }),
+      await config({ topic: "cats", like_probable: 100, task_duration: 5 }),
     );
     expect(summary.topic).toBe("cats");
     expect(actionsOf(sim, "tiktok", "search").map((a) => a.target)).toEqual(["cats"]);
@@ -225,12 +233,12 @@ describe("TikTok", () => {
   test("a ChatGPT comment: the stand-in gets the key, the model and the caption, and its reply is posted", async () => {
     const chat = chatServer({ reply: '"Such a cute cat, made my day!"' });
     try {
-      const c = config({
+      const c = await config({
         topic: "cats",
         comment_probable: 100,
         generate_by_chatgpt: true,
         chatgpt_settings: {
-          ...config().chatgpt_settings,
+          ...(await config()).chatgpt_settings,
           api_key: KEY,
           model: "gpt-test",
           base_url: chat.url,
@@ -264,11 +272,11 @@ describe("TikTok", () => {
     // the error body echoes the key, as some endpoints do: it must not reach the log
     const chat = chatServer({ status: 500, body: `{"error":"upstream down for key ${KEY}"}` });
     try {
-      const c = config({
+      const c = await config({
         comment_probable: 100,
         comment: "Fallback comment",
         generate_by_chatgpt: true,
-        chatgpt_settings: { ...config().chatgpt_settings, api_key: KEY, base_url: chat.url },
+        chatgpt_settings: { ...(await config()).chatgpt_settings, api_key: KEY, base_url: chat.url },
         task_duration: 4,
       });
       const { sim, summary, logs } = await warm("tiktok", c);
@@ -293,7 +301,7 @@ describe("TikTok", () => {
     const db = openDb(join(work, "seq.db"));
     const materials = new Materials(db, { uploadDir: join(work, "uploads"), maxUploadBytes: 1 << 20 });
     try {
-      const c = config({
+      const c = await config({
         comment_probable: 100,
         comment: "one\ntwo\nthree",
         comment_order: "sequential",
@@ -305,7 +313,7 @@ describe("TikTok", () => {
       const cycle = ["one", "two", "three"];
       expect(texts).toEqual(texts.map((_, i) => cycle[i % 3]));
       // the next task goes on where this one stopped
-      const next = await warm("tiktok", config({ ...c, task_duration: 3 }), materials);
+      const next = await warm("tiktok", await config({ ...c, task_duration: 3 }), materials);
       const more = actionsOf(next.sim, "tiktok", "comment").map((a) => a.text);
       expect(more[0]).toBe(cycle[texts.length % 3]);
     } finally {
@@ -317,7 +325,7 @@ describe("TikTok", () => {
     const { sim, phone, clock } = await startFlowPhone(work);
     clock.hold();
     const controller = new AbortController();
-    const c = config({ like_probable: 100, task_duration: 60 });
+    const c = await config({ like_probable: 100, task_duration: 60 });
     const run = flowContext(phone, "tiktok", { config: c, controller });
     const flow = warmupFlow(run.ctx, c);
     await advanceUntil(clock, "the first like", () => sim.apps.tiktok.actions.length > 0);
@@ -337,7 +345,7 @@ describe("TikTok", () => {
 
 describe("Instagram", () => {
   test("no topic: the Reels tab; probabilities 100 like, follow, save and comment every reel", async () => {
-    const { sim, summary } = await warm("instagram", config({ ...ALL, task_duration: 7 }));
+    const { sim, summary } = await warm("instagram", await config({ ...ALL, task_duration: 7 }));
     expect(summary.comments).toBeGreaterThanOrEqual(2);
     expect(summary.videos - summary.comments).toBeLessThanOrEqual(1);
     const acted = REELS.slice(0, Math.min(summary.comments, REELS.length));
@@ -355,7 +363,7 @@ describe("Instagram", () => {
   test("a topic: search, its results grid, then its reels", async () => {
     const { sim, summary, logs } = await warm(
       "instagram",
-      config({ topic: "\n  yoga  \n", like_probable: 100, task_duration: 5 }),
+      await config({ topic: "\n  yoga  \n", like_probable: 100, task_duration: 5 }),
     );
     expect(summary.topic).toBe("yoga");
     expect(actionsOf(sim, "instagram", "search").map((a) => a.target)).toEqual(["yoga"]);
@@ -391,8 +399,8 @@ describe("the config", () => {
     },
   };
 
-  test("the docs' example body resolves, defaults filled in", () => {
-    const r = scripts.resolve(accountWarmup as never, DOCS_EXAMPLE);
+  test("the docs' example body resolves, defaults filled in", async () => {
+    const r = await scripts.resolve(accountWarmup as never, DOCS_EXAMPLE);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.configs).toHaveLength(1);
@@ -404,9 +412,9 @@ describe("the config", () => {
   });
 
   test("follow_probable is floow_probable's synonym: the larger of the two is the chance", async () => {
-    const r = scripts.resolve(accountWarmup as never, { follow_probable: 100, comment: "" });
+    const r = await scripts.resolve(accountWarmup as never, { follow_probable: 100, comment: "" });
     expect(r.ok).toBe(true);
-    const c = config({ follow_probable: 100, floow_probable: 0, task_duration: 4 });
+    const c = await config({ follow_probable: 100, floow_probable: 0, task_duration: 4 });
     const { sim, summary } = await warm("tiktok", c);
     expect(summary.follows).toBeGreaterThanOrEqual(1);
     expect(actionsOf(sim, "tiktok", "follow").length).toBe(summary.follows);
@@ -428,24 +436,24 @@ describe("the config", () => {
     expect(run.logs.at(-1)).toMatch(/^watched \d+ video\(s\): 0 like\(s\), [1-9]\d* follow\(s\)/);
   });
 
-  test("refusals name the field: no key to generate with, nothing to comment with, a bad temperature", () => {
-    const errors = (raw: Record<string, unknown>) => {
-      const r = scripts.resolve(accountWarmup as never, raw);
+  test("refusals name the field: no key to generate with, nothing to comment with, a bad temperature", async () => {
+    const errors = async (raw: Record<string, unknown>) => {
+      const r = await scripts.resolve(accountWarmup as never, raw);
       return r.ok ? [] : r.errors;
     };
-    expect(errors({ generate_by_chatgpt: true })).toContainEqual({
+    expect(await errors({ generate_by_chatgpt: true })).toContainEqual({
       path: "/script_config/chatgpt_settings/api_key",
       message: "required when generate_by_chatgpt is true",
     });
-    expect(errors({ comment_probable: 1 })[0]?.path).toBe("/script_config/comment");
+    expect((await errors({ comment_probable: 1 }))[0]?.path).toBe("/script_config/comment");
     expect(
-      errors({ comment_probable: 1, generate_by_chatgpt: true, chatgpt_settings: { api_key: "k" } }),
+      await errors({ comment_probable: 1, generate_by_chatgpt: true, chatgpt_settings: { api_key: "k" } }),
     ).toEqual([]);
-    expect(errors({ chatgpt_settings: { temperature: 2.5 } })[0]?.path).toBe(
+    expect((await errors({ chatgpt_settings: { temperature: 2.5 } }))[0]?.path).toBe(
       "/script_config/chatgpt_settings/temperature",
     );
-    expect(errors({ comment_order: "shuffled" })[0]?.path).toBe("/script_config/comment_order");
-    expect(errors({ chatgpt_settings: { base_url: "api.openai.com" } })[0]?.path).toBe(
+    expect((await errors({ comment_order: "shuffled" }))[0]?.path).toBe("/script_config/comment_order");
+    expect((await errors({ chatgpt_settings: { base_url: "api.openai.com" } }))[0]?.path).toBe(
       "/script_config/chatgpt_settings/base_url",
     );
   });

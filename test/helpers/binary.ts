@@ -149,11 +149,15 @@ export function tasksEnded(baseUrl: string, ids: number[], timeoutMs: number) {
  * Makes a data folder's database know phones, as an earlier run's fleet would have. Before the service
  * starts, or after it stops: while it runs, it holds the database alone.
  */
-export function addDevices(dataDir: string, serials: string[], state: "online" | "offline" = "offline") {
+export async function addDevices(
+  dataDir: string,
+  serials: string[],
+  state: "online" | "offline" = "offline",
+) {
   const db = openDb(join(dataDir, "farm.db"));
   const devices = new DeviceStore(db);
   for (const serial of serials) {
-    devices.upsert({
+    await devices.upsert({
       serial,
       transport: "usb",
       state,
@@ -188,14 +192,18 @@ export async function startService(
     command,
     devices = [],
     prepare,
-  }: { command?: string | string[]; devices?: string[]; prepare?: (dataDir: string) => void } = {},
+  }: {
+    command?: string | string[];
+    devices?: string[];
+    prepare?: (dataDir: string) => void | Promise<void>;
+  } = {},
 ): Promise<ServiceProcess> {
   const dir = mkdtempSync(join(tmpdir(), "farm-service-"));
   const adb = await startAdbServer();
   const dataDir = join(dir, "data");
   try {
-    if (devices.length > 0) addDevices(dataDir, devices);
-    prepare?.(dataDir);
+    if (devices.length > 0) await addDevices(dataDir, devices);
+    await prepare?.(dataDir);
     const running = await startBinary(
       command ?? (await buildBinary()),
       ["--adb", `127.0.0.1:${adb.port}`, "--data-dir", dataDir, ...args],

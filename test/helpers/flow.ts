@@ -3,6 +3,7 @@
  * ADBKeyBoard) and a ScriptContext as the runner makes one (steps timed into a log, cleanups newest first,
  * the services a service lends its scripts).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,7 @@ import {
 import { ScriptRegistry } from "../../src/scripts/registry.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
-import { openSecretBox } from "../../src/store/secret-box.ts";
+import { SecretBox } from "../../src/store/secret-box.ts";
 import { AutoClock, type Clock, type ManualClock } from "../../src/tasks/clock.ts";
 import { SIM_REALISM } from "./realism.ts";
 import { waitFor } from "./wait.ts";
@@ -77,7 +78,8 @@ function flowDb() {
   if (!shared) {
     const dir = mkdtempSync(join(tmpdir(), "farm-flow-"));
     const db = openDb(join(dir, "farm.db"));
-    const accounts = new AccountStore(db, openSecretBox(db, dir));
+    // a key of its own: the flows' accounts need one, not a key file
+    const accounts = new AccountStore(db, new SecretBox(randomBytes(32)));
     const materials = new Materials(db, { uploadDir: join(dir, "materials"), maxUploadBytes: 1 << 20 });
     shared = { db, dir, accounts, materials };
   }
@@ -170,13 +172,17 @@ export function flowContext(
       else if (level === "info") steps.push({ name: message, ms: durationMs, ok: true });
       else steps.push({ name: message.slice(0, message.indexOf(": ")), ms: durationMs, ok: false });
     },
-    irreversible: (what) => logs.push(`irreversible: ${what}`),
+    irreversible: async (what) => {
+      logs.push(`irreversible: ${what}`);
+    },
     progress: {
       enterStep: () => {},
       leaveStep: () => {},
       report: (fraction, detail) => progress.push({ fraction, detail }),
     },
-    recordPost: (record, screenshot) => records.push({ record, screenshot }),
+    recordPost: async (record, screenshot) => {
+      records.push({ record, screenshot });
+    },
   });
   return { ctx, steps, logs, progress, records, cleanup, controller, clock };
 }
@@ -185,9 +191,14 @@ export function flowContext(
  * Moves a held clock (`AutoClock.hold`) on by `stepMs` at each look until `check` holds: the test decides
  * how far the run's time goes before it acts.
  */
-export function advanceUntil(clock: ManualClock, what: string, check: () => boolean, stepMs = 250) {
-  return waitFor(what, () => {
-    if (check()) return true;
+export function advanceUntil(
+  clock: ManualClock,
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  stepMs = 250,
+) {
+  return waitFor(what, async () => {
+    if (await check()) return true;
     clock.advance(stepMs);
     return false;
   });

@@ -17,14 +17,17 @@ export interface TestService extends Omit<Service, "stop"> {
   config: Config;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** Makes the service know a phone, as the fleet will once phones are attached. */
-  addDevice(serial: string, state?: "online" | "offline" | "unauthorized"): void;
+  addDevice(serial: string, state?: "online" | "offline" | "unauthorized"): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startTestService(overrides: Partial<Config> = {}, options: ServiceOptions = {}): TestService {
+export async function startTestService(
+  overrides: Partial<Config> = {},
+  options: ServiceOptions = {},
+): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), "farm-test-"));
   const config: Config = { ...defaultConfig(), dataDir: dir, timezone: "Europe/Madrid", ...overrides };
-  const service = createService(config, { log: silentLogger, ...options });
+  const service = await createService(config, { log: silentLogger, ...options });
   const call: TestService["call"] = async (method, path, body, headers = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -48,7 +51,7 @@ export function startTestService(overrides: Partial<Config> = {}, options: Servi
     call,
     addDevice(serial, state = "online") {
       const now = Date.now();
-      service.devices.upsert({
+      return service.devices.upsert({
         serial,
         transport: "usb",
         state,

@@ -10,18 +10,18 @@ import { openSecretBox } from "../../src/store/secret-box.ts";
 let dir: string;
 let db: Db;
 let accounts: AccountStore;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-in-use-"));
   db = openDb(join(dir, "farm.db"));
-  accounts = new AccountStore(db, openSecretBox(db, dir));
+  accounts = new AccountStore(db, await openSecretBox(db, dir));
 });
-afterEach(() => {
+afterEach(async () => {
   closeDb(db);
   rmSync(dir, { recursive: true, force: true });
 });
 
-const read = (seen: Partial<SeenAccounts>, at: number) =>
-  accounts.recordSeen(
+const read = async (seen: Partial<SeenAccounts>, at: number) =>
+  await accounts.recordSeen(
     {
       serial: "P1",
       platform: "tiktok",
@@ -33,17 +33,17 @@ const read = (seen: Partial<SeenAccounts>, at: number) =>
     at,
   );
 
-test("never read: unknown; then the last read wins, per phone and app", () => {
-  expect(accounts.inUseOn("P1", "tiktok")).toBeNull();
-  read({ usernames: ["alice", "bob"], inUse: "alice" }, 1000);
-  read({ usernames: ["bob"], complete: false, inUse: "bob" }, 2000);
-  expect(accounts.inUseOn("P1", "tiktok")).toEqual({ username: "bob", at: 2000 });
-  expect(accounts.inUseOn("P1", "instagram")).toBeNull();
-  expect(accounts.inUseOn("P2", "tiktok")).toBeNull();
+test("never read: unknown; then the last read wins, per phone and app", async () => {
+  expect(await accounts.inUseOn("P1", "tiktok")).toBeNull();
+  await read({ usernames: ["alice", "bob"], inUse: "alice" }, 1000);
+  await read({ usernames: ["bob"], complete: false, inUse: "bob" }, 2000);
+  expect(await accounts.inUseOn("P1", "tiktok")).toEqual({ username: "bob", at: 2000 });
+  expect(await accounts.inUseOn("P1", "instagram")).toBeNull();
+  expect(await accounts.inUseOn("P2", "tiktok")).toBeNull();
 });
 
-test("a full read with no account signed in: none in use any more", () => {
-  read({ usernames: ["alice"], inUse: "alice" }, 1000);
-  read({ usernames: [] }, 2000);
-  expect(accounts.inUseOn("P1", "tiktok")).toEqual({ username: null, at: 2000 });
+test("a full read with no account signed in: none in use any more", async () => {
+  await read({ usernames: ["alice"], inUse: "alice" }, 1000);
+  await read({ usernames: [] }, 2000);
+  expect(await accounts.inUseOn("P1", "tiktok")).toEqual({ username: null, at: 2000 });
 });

@@ -108,23 +108,26 @@ describe("caption lines and caption.txt", () => {
 });
 
 describe("rotation", () => {
-  test("one caption per line, in turn, continuing across restarts", () => {
+  test("one caption per line, in turn, continuing across restarts", async () => {
     const file = join(dir, "farm.db");
     let db = openDb(file);
     const open = () => new Materials(db, { uploadDir: dir, maxUploadBytes: 1024, random: () => 0 });
     const captions = "first {a|b}\r\nsecond\nthird";
     let m = open();
-    const seen = [0, 1].map(() => m.nextCaption(captions, "tiktok").text);
+    const seen = [
+      (await m.nextCaption(captions, "tiktok")).text,
+      (await m.nextCaption(captions, "tiktok")).text,
+    ];
     // another set rotates on its own
-    expect(m.nextCaption("other one\nother two", "tiktok").text).toBe("other one");
+    expect((await m.nextCaption("other one\nother two", "tiktok")).text).toBe("other one");
     closeDb(db);
     db = openDb(file);
     m = open();
-    seen.push(...[0, 1, 2].map(() => m.nextCaption(captions, "tiktok").text));
+    for (let i = 0; i < 3; i++) seen.push((await m.nextCaption(captions, "tiktok")).text);
     expect(seen).toEqual(["first a", "second", "third", "first a", "second"]);
     // the same lines with Windows line endings are the same set
-    expect(m.nextCaption("first {a|b}\nsecond\nthird\n", "tiktok").text).toBe("third");
-    expect(m.nextCaption("", "tiktok")).toEqual({ text: "", title: null, description: "" });
+    expect((await m.nextCaption("first {a|b}\nsecond\nthird\n", "tiktok")).text).toBe("third");
+    expect(await m.nextCaption("", "tiktok")).toEqual({ text: "", title: null, description: "" });
     closeDb(db);
   });
 });

@@ -6,17 +6,17 @@ import { flowScripts } from "../helpers/flow.ts";
 
 const scripts = flowScripts();
 
-function resolve(name: "follow" | "unfollow", raw: unknown): ConfigResult {
-  const script = scripts.get(name);
+async function resolve(name: "follow" | "unfollow", raw: unknown): Promise<ConfigResult> {
+  const script = await scripts.get(name);
   if (!script) throw new Error(`no script ${name}`);
-  return scripts.resolve(script, raw);
+  return await scripts.resolve(script, raw);
 }
 
 const users = (r: ConfigResult) => (r.ok ? r.configs.map((c) => (c.target_users as string[])[0]) : r.errors);
 
 describe("follow / unfollow config", () => {
-  test("the product docs' example body resolves to one task for its one user", () => {
-    const r = resolve("follow", { target_username: "tiktok", access_method: "direct" });
+  test("the product docs' example body resolves to one task for its one user", async () => {
+    const r = await resolve("follow", { target_username: "tiktok", access_method: "direct" });
     expect(r).toEqual({
       ok: true,
       configs: [{ target_users: ["tiktok"], target_user: "", target_username: "", access_method: "direct" }],
@@ -24,14 +24,14 @@ describe("follow / unfollow config", () => {
     });
   });
 
-  test("target_username is one string, users separated by commas or new lines", () => {
-    const r = resolve("unfollow", { target_username: "@a, b\nc", access_method: "search" });
+  test("target_username is one string, users separated by commas or new lines", async () => {
+    const r = await resolve("unfollow", { target_username: "@a, b\nc", access_method: "search" });
     expect(users(r)).toEqual(["a", "b", "c"]);
     expect(r.ok && r.configs.every((c) => c.access_method === "search")).toBe(true);
   });
 
-  test("the product's rule: target_users wins over target_user, which wins over target_username; each ignored field is a warning", () => {
-    const all = resolve("follow", {
+  test("the product's rule: target_users wins over target_user, which wins over target_username; each ignored field is a warning", async () => {
+    const all = await resolve("follow", {
       target_users: ["alpha", "@beta", "BETA"],
       target_user: "Beta, gamma",
       target_username: "gamma\n@delta\nALPHA",
@@ -41,13 +41,13 @@ describe("follow / unfollow config", () => {
       "target_user is ignored: target_users is given, and it wins",
       "target_username is ignored: target_users is given, and it wins",
     ]);
-    const two = resolve("unfollow", { target_user: "gamma", target_username: "delta" });
+    const two = await resolve("unfollow", { target_user: "gamma", target_username: "delta" });
     expect(users(two)).toEqual(["gamma"]);
     expect(two.ok && two.warnings).toEqual(["target_username is ignored: target_user is given, and it wins"]);
   });
 
-  test("no user in any field: the message names all three fields", () => {
-    const r = resolve("follow", { target_username: " , \n" });
+  test("no user in any field: the message names all three fields", async () => {
+    const r = await resolve("follow", { target_username: " , \n" });
     expect(r).toEqual({
       ok: false,
       errors: [
@@ -59,8 +59,8 @@ describe("follow / unfollow config", () => {
     });
   });
 
-  test("a link or a path is not a user name: refused, naming the field it came from", () => {
-    const r = resolve("follow", { target_username: "fine_name, https://www.tiktok.com/@x" });
+  test("a link or a path is not a user name: refused, naming the field it came from", async () => {
+    const r = await resolve("follow", { target_username: "fine_name, https://www.tiktok.com/@x" });
     expect(r).toEqual({
       ok: false,
       errors: [
@@ -72,10 +72,10 @@ describe("follow / unfollow config", () => {
     });
   });
 
-  test("unknown fields stay refused; target_username must be a string", () => {
-    const unknown = resolve("follow", { target_username: "a", target_name: "b" });
+  test("unknown fields stay refused; target_username must be a string", async () => {
+    const unknown = await resolve("follow", { target_username: "a", target_name: "b" });
     expect(unknown.ok).toBe(false);
-    const wrongType = resolve("follow", { target_username: ["a"] });
+    const wrongType = await resolve("follow", { target_username: ["a"] });
     expect(wrongType.ok).toBe(false);
     if (!wrongType.ok) expect(wrongType.errors[0].path).toBe("/script_config/target_username");
   });

@@ -18,10 +18,10 @@ let lifecycle: TaskLifecycle;
 let now = 1_000;
 let heard: [number[], TaskChange][];
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-lifecycle-"));
   db = openDb(join(dir, "farm.db"));
-  tasks = new TaskStore(db, openSecretBox(db, dir));
+  tasks = new TaskStore(db, await openSecretBox(db, dir));
   const evidence = new Evidence(join(dir, "evidence"), { maxAgeDays: 14, maxBytes: 1e9 });
   lifecycle = new TaskLifecycle(tasks, () => now, evidence);
   heard = [];
@@ -51,22 +51,21 @@ function fakeRunOf(id: number) {
   return {
     abort(failure: Failure) {
       now += 500; // its cleanup takes a while
-      lifecycle.fail(id, failure);
-      ended();
+      lifecycle.fail(id, failure).then(ended, ended);
     },
     ended: new Promise<void>((resolve) => (ended = resolve)),
   };
 }
 
-test("a transition that lost its race changes nothing and is not announced", () => {
-  const [id] = lifecycle.create([newTask()]) as [number];
-  expect(lifecycle.complete(id)).toBe(false);
-  expect(lifecycle.retry(id)).toBe(false);
-  expect(lifecycle.start(id, fakeRunOf(id))).toBe(true);
-  expect(lifecycle.start(id, fakeRunOf(id))).toBe(false);
-  expect(lifecycle.complete(id)).toBe(true);
-  expect(lifecycle.fail(id, { reason: "error", message: "late", errorClass: "permanent" })).toBe(false);
-  expect(tasks.get(id)?.status).toBe(TaskStatus.completed);
+test("a transition that lost its race changes nothing and is not announced", async () => {
+  const [id] = (await lifecycle.create([newTask()])) as [number];
+  expect(await lifecycle.complete(id)).toBe(false);
+  expect(await lifecycle.retry(id)).toBe(false);
+  expect(await lifecycle.start(id, fakeRunOf(id))).toBe(true);
+  expect(await lifecycle.start(id, fakeRunOf(id))).toBe(false);
+  expect(await lifecycle.complete(id)).toBe(true);
+  expect(await lifecycle.fail(id, { reason: "error", message: "late", errorClass: "permanent" })).toBe(false);
+  expect((await tasks.get(id))?.status).toBe(TaskStatus.completed);
   expect(heard).toEqual([
     [[id], "pending"],
     [[id], "running"],
@@ -75,11 +74,11 @@ test("a transition that lost its race changes nothing and is not announced", () 
 });
 
 test("stopping a running task waits for the run, which writes its end once", async () => {
-  const [id] = lifecycle.create([newTask()]) as [number];
-  lifecycle.start(id, fakeRunOf(id));
+  const [id] = (await lifecycle.create([newTask()])) as [number];
+  await lifecycle.start(id, fakeRunOf(id));
   const stoppedAt = now;
   await lifecycle.stop(id);
-  const row = tasks.get(id);
+  const row = await tasks.get(id);
   expect(row).toMatchObject({ status: TaskStatus.failed, error: "stopped by user", errorClass: "permanent" });
   // the end the run wrote after its cleanup, not a second one at the moment of the request
   expect(row?.finishedAt).toBe(stoppedAt + 500);
@@ -87,19 +86,23 @@ test("stopping a running task waits for the run, which writes its end once", asy
 });
 
 test("stopping a pending task fails it at once; retry, retryAll and interruptAll check the status", async () => {
-  const [a, b, c] = lifecycle.create([newTask(), newTask(), newTask("PHONE2")]) as [number, number, number];
+  const [a, b, c] = (await lifecycle.create([newTask(), newTask(), newTask("PHONE2")])) as [
+    number,
+    number,
+    number,
+  ];
   await lifecycle.stop(a);
-  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.failed, error: "stopped by user" });
-  expect(lifecycle.retry(a)).toBe(true);
-  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.pending, retryCount: 1, error: null });
-  lifecycle.start(b, fakeRunOf(b));
-  expect(lifecycle.retryAll().ids).toEqual([]);
-  expect(lifecycle.interruptAll()).toBe(1);
-  expect(tasks.get(b)).toMatchObject({ status: TaskStatus.failed, errorClass: "permanent" });
-  expect(tasks.get(b)?.error?.startsWith("interrupted")).toBe(true);
-  expect(tasks.get(c)?.status).toBe(TaskStatus.pending);
-  expect(lifecycle.retryAt(b, now + 60_000)).toBe(true);
-  expect(tasks.get(b)).toMatchObject({
+  expect(await tasks.get(a)).toMatchObject({ status: TaskStatus.failed, error: "stopped by user" });
+  expect(await lifecycle.retry(a)).toBe(true);
+  expect(await tasks.get(a)).toMatchObject({ status: TaskStatus.pending, retryCount: 1, error: null });
+  await lifecycle.start(b, fakeRunOf(b));
+  expect((await lifecycle.retryAll()).ids).toEqual([]);
+  expect(await lifecycle.interruptAll()).toBe(1);
+  expect(await tasks.get(b)).toMatchObject({ status: TaskStatus.failed, errorClass: "permanent" });
+  expect((await tasks.get(b))?.error?.startsWith("interrupted")).toBe(true);
+  expect((await tasks.get(c))?.status).toBe(TaskStatus.pending);
+  expect(await lifecycle.retryAt(b, now + 60_000)).toBe(true);
+  expect(await tasks.get(b)).toMatchObject({
     status: TaskStatus.pending,
     scheduledAt: now + 60_000,
     retryCount: 1,
@@ -107,34 +110,38 @@ test("stopping a pending task fails it at once; retry, retryAll and interruptAll
 });
 
 test("delete stops a running task first and removes its evidence", async () => {
-  const [a, b] = lifecycle.create([newTask(), newTask("PHONE2")]) as [number, number];
-  lifecycle.start(a, fakeRunOf(a));
+  const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
+  await lifecycle.start(a, fakeRunOf(a));
   for (const id of [a, b]) {
     mkdirSync(join(dir, "evidence", String(id)), { recursive: true });
     writeFileSync(join(dir, "evidence", String(id), "ui.xml"), "<hierarchy/>");
   }
   expect((await lifecycle.delete([a, b, 999])).sort()).toEqual([a, b].sort());
-  expect(tasks.get(a)).toBeUndefined();
+  expect(await tasks.get(a)).toBeUndefined();
   expect(existsSync(join(dir, "evidence", String(a)))).toBe(false);
   expect(existsSync(join(dir, "evidence", String(b)))).toBe(false);
   // the running one ended (stopped) before it went
   expect(heard.map(([ids, change]) => `${ids}:${change}`)).toContain(`${a}:failed`);
 });
 
-test("a point of no return is on disk at once and outlives a crash; a retry forgets it", () => {
-  const [a, b] = lifecycle.create([newTask(), newTask("PHONE2")]) as [number, number];
-  expect(lifecycle.markIrreversible(a, "Post was tapped")).toBe(false); // not running
-  lifecycle.start(a, fakeRunOf(a));
-  lifecycle.start(b, fakeRunOf(b));
-  expect(lifecycle.markIrreversible(a, "Post was tapped")).toBe(true);
-  expect(lifecycle.interruptAll()).toBe(2);
-  expect(tasks.get(a)).toMatchObject({ failureReason: "interrupted", irreversible: "Post was tapped" });
-  expect(tasks.retrySkipOf(a)).toBe("post_tapped");
-  expect(tasks.retrySkipOf(b)).toBe("permanent");
-  expect(lifecycle.retryAll()).toEqual({
+test("a point of no return is on disk at once and outlives a crash; a retry forgets it", async () => {
+  const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
+  expect(await lifecycle.markIrreversible(a, "Post was tapped")).toBe(false); // not running
+  await lifecycle.start(a, fakeRunOf(a));
+  await lifecycle.start(b, fakeRunOf(b));
+  expect(await lifecycle.markIrreversible(a, "Post was tapped")).toBe(true);
+  expect(await lifecycle.interruptAll()).toBe(2);
+  expect(await tasks.get(a)).toMatchObject({ failureReason: "interrupted", irreversible: "Post was tapped" });
+  expect(await tasks.retrySkipOf(a)).toBe("post_tapped");
+  expect(await tasks.retrySkipOf(b)).toBe("permanent");
+  expect(await lifecycle.retryAll()).toEqual({
     ids: [],
     skipped: { post_tapped: 1, stopped_by_user: 0, permanent: 1 },
   });
-  expect(lifecycle.retryAll(true).ids).toEqual([a, b]);
-  expect(tasks.get(a)).toMatchObject({ status: TaskStatus.pending, failureReason: null, irreversible: null });
+  expect((await lifecycle.retryAll(true)).ids).toEqual([a, b]);
+  expect(await tasks.get(a)).toMatchObject({
+    status: TaskStatus.pending,
+    failureReason: null,
+    irreversible: null,
+  });
 });

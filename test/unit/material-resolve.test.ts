@@ -51,9 +51,9 @@ const task = (username: string | null, over: Record<string, unknown>): MaterialT
 });
 
 /** Posts once: the files picked, marked posted. */
-function post(t: MaterialTask) {
-  const got = m.forTask(t);
-  m.markPosted(t, got.files);
+async function post(t: MaterialTask) {
+  const got = await await m.forTask(t);
+  await await m.markPosted(t, got.files);
   return got;
 }
 
@@ -90,7 +90,7 @@ describe("file types by their bytes", () => {
 });
 
 describe("localFolder", () => {
-  test("each account posts each file once, in name order, from its @username folder if it has one", () => {
+  test("each account posts each file once, in name order, from its @username folder if it has one", async () => {
     writeMedia(join(dir, "clip10.mp4"), "mp4");
     writeMedia(join(dir, "clip2.mp4"), "mp4");
     writeMedia(join(dir, "notes.png"), "png");
@@ -98,26 +98,25 @@ describe("localFolder", () => {
     writeMedia(join(dir, "@alice", "mine.mov"), "mov");
     const folder = { material_source: "localFolder", material_path: dir };
 
-    expect(names(post(task("@bob", folder)).files)).toEqual(["clip2.mp4"]);
-    expect(names(post(task("@bob", folder)).files)).toEqual(["clip10.mp4"]);
-    expect(() => m.forTask(task("@bob", folder))).toThrow(
+    expect(names((await post(task("@bob", folder))).files)).toEqual(["clip2.mp4"]);
+    expect(names((await post(task("@bob", folder))).files)).toEqual(["clip10.mp4"]);
+    await expect(m.forTask(task("@bob", folder))).rejects.toThrow(
       new MaterialError(`no video in "${dir}" that @bob has not posted yet`),
     );
     // another account starts from the beginning; a phone without an account counts as its own poster
-    expect(names(post(task("carol", folder)).files)).toEqual(["clip2.mp4"]);
-    expect(names(post(task(null, folder)).files)).toEqual(["clip2.mp4"]);
-    expect(names(post(task("@alice", folder)).files)).toEqual(["@alice/mine.mov"]);
+    expect(names((await post(task("carol", folder))).files)).toEqual(["clip2.mp4"]);
+    expect(names((await post(task(null, folder))).files)).toEqual(["clip2.mp4"]);
+    expect(names((await post(task("@alice", folder))).files)).toEqual(["@alice/mine.mov"]);
     // usernames are case-insensitive: so is the account's folder, and what it has posted
-    expect(() => m.forTask(task("@ALICE", folder))).toThrow(/no video in ".*@alice" that @ALICE has not/);
+    await expect(m.forTask(task("@ALICE", folder))).rejects.toThrow(
+      /no video in ".*@alice" that @ALICE has not/,
+    );
     expect(
-      m
-        .usesOf([join(dir, "clip2.mp4")])
-        .get(join(dir, "clip2.mp4"))
-        ?.map((u) => u.username),
+      (await m.usesOf([join(dir, "clip2.mp4")])).get(join(dir, "clip2.mp4"))?.map((u) => u.username),
     ).toEqual(["bob", "carol", null]);
   });
 
-  test("images: image_count of them, in name order; caption.txt (BOM, CRLF) rotates", () => {
+  test("images: image_count of them, in name order; caption.txt (BOM, CRLF) rotates", async () => {
     for (const name of ["img10.jpg", "img2.png", "img1.webp"])
       writeMedia(join(dir, name), name.endsWith("jpg") ? "jpg" : name.endsWith("png") ? "png" : "webp");
     writeFileSync(
@@ -125,82 +124,85 @@ describe("localFolder", () => {
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("Uno ☀️\r\nDos##{a|b}\r\n")]),
     );
     const folder = { content_type: 1, image_count: 2, material_source: "localFolder", material_path: dir };
-    const first = post(task("@bob", folder));
+    const first = await post(task("@bob", folder));
     expect(first.kind).toBe("image");
     expect(names(first.files)).toEqual(["img1.webp", "img2.png"]);
     expect(first.caption).toEqual({ text: "Uno ☀️", title: null, description: "Uno ☀️" });
-    expect(() => m.forTask(task("@bob", folder))).toThrow(
+    await expect(m.forTask(task("@bob", folder))).rejects.toThrow(
       `only 1 image in "${dir}" that @bob has not posted yet (image_count is 2)`,
     );
     // captions given in the config win over caption.txt
-    expect(m.forTask(task("@eve", folder)).caption).toEqual({
+    expect((await m.forTask(task("@eve", folder))).caption).toEqual({
       text: "Dos\na",
       title: "Dos",
       description: "a",
     });
-    expect(m.forTask(task("@eve", { ...folder, captions: "given" })).caption.text).toBe("given");
+    expect((await m.forTask(task("@eve", { ...folder, captions: "given" }))).caption.text).toBe("given");
   });
 
-  test("at creation: a missing, empty or too small folder is named", () => {
+  test("at creation: a missing, empty or too small folder is named", async () => {
     // the creation-time check as post runs it (folders need no library)
     const check = (over: Record<string, unknown>) => m.check(config(over));
-    expect(check({ material_source: "localFolder" })).toEqual([
+    expect(await check({ material_source: "localFolder" })).toEqual([
       { path: "/script_config/material_path", message: "required for localFolder" },
     ]);
-    expect(check({ material_source: "localFolder", material_path: join(dir, "nope") })[0]?.message).toBe(
-      `"${join(dir, "nope")}" is not a folder on this PC`,
-    );
+    expect(
+      (await check({ material_source: "localFolder", material_path: join(dir, "nope") }))[0]?.message,
+    ).toBe(`"${join(dir, "nope")}" is not a folder on this PC`);
     writeFileSync(join(dir, "readme.mp4"), "text, not a video");
-    expect(check({ material_source: "localFolder", material_path: dir })[0]?.message).toBe(
+    expect((await check({ material_source: "localFolder", material_path: dir }))[0]?.message).toBe(
       `"${dir}" (and its @username folders) has no mp4/mov video`,
     );
     mkdirSync(join(dir, "@zoe"));
     writeMedia(join(dir, "@zoe", "z.mp4"), "mp4");
-    expect(check({ material_source: "localFolder", material_path: dir })).toEqual([]);
+    expect(await check({ material_source: "localFolder", material_path: dir })).toEqual([]);
     expect(
-      check({ content_type: 1, image_count: 3, material_source: "localFolder", material_path: dir })[0]
-        ?.message,
+      (
+        await check({ content_type: 1, image_count: 3, material_source: "localFolder", material_path: dir })
+      )[0]?.message,
     ).toBe(`"${dir}" (and its @username folders) has no 3 jpg/jpeg/png/webp images`);
   });
 });
 
 describe("material_list", () => {
-  test("the files named, unposted ones first; all posted → posted again (the user named them)", () => {
+  test("the files named, unposted ones first; all posted → posted again (the user named them)", async () => {
     const a = writeMedia(join(dir, "a.mp4"), "mp4");
     const b = writeMedia(join(dir, "b.mp4"), "mp4");
     const list = { material_list: [a, b] };
-    expect(names(post(task("@bob", list)).files)).toEqual(["a.mp4"]);
-    expect(names(post(task("@bob", list)).files)).toEqual(["b.mp4"]);
-    expect(names(post(task("@bob", list)).files)).toEqual(["a.mp4"]);
+    expect(names((await post(task("@bob", list))).files)).toEqual(["a.mp4"]);
+    expect(names((await post(task("@bob", list))).files)).toEqual(["b.mp4"]);
+    expect(names((await post(task("@bob", list))).files)).toEqual(["a.mp4"]);
     rmSync(a);
-    expect(() => m.forTask(task("@bob", list))).toThrow(`material missing: "${a}" does not exist on this PC`);
+    await expect(m.forTask(task("@bob", list))).rejects.toThrow(
+      `material missing: "${a}" does not exist on this PC`,
+    );
   });
 });
 
 describe("materialLibrary", () => {
-  test("unposted files with any of the tags, in name order; each account on its own", () => {
+  test("unposted files with any of the tags, in name order; each account on its own", async () => {
     const reg = (name: string, tags: string[], format: "mp4" | "png" = "mp4") =>
       m.register(writeMedia(join(dir, name), format), tags);
-    reg("v3.mp4", ["cats"]);
-    reg("v1.mp4", ["Dogs", "cats"]);
-    reg("v2.mp4", ["birds"]);
-    reg("p1.png", ["cats"], "png");
+    await reg("v3.mp4", ["cats"]);
+    await reg("v1.mp4", ["Dogs", "cats"]);
+    await reg("v2.mp4", ["birds"]);
+    await reg("p1.png", ["cats"], "png");
     const lib = { materials_tags: " cats , dogs" };
-    expect(names(post(task("@bob", lib)).files)).toEqual(["v1.mp4"]);
-    expect(names(post(task("@bob", lib)).files)).toEqual(["v3.mp4"]);
-    expect(() => m.forTask(task("@bob", lib))).toThrow(
+    expect(names((await post(task("@bob", lib))).files)).toEqual(["v1.mp4"]);
+    expect(names((await post(task("@bob", lib))).files)).toEqual(["v3.mp4"]);
+    await expect(m.forTask(task("@bob", lib))).rejects.toThrow(
       'no video in the material library tagged "cats" or "dogs" that @bob has not posted yet',
     );
-    expect(names(post(task("@amy", lib)).files)).toEqual(["v1.mp4"]);
-    expect(names(post(task("@amy", {})).files)).toEqual(["v2.mp4"]);
-    expect(m.checkLibrary(config({ materials_tags: "fish" }) as never)).toEqual([
+    expect(names((await post(task("@amy", lib))).files)).toEqual(["v1.mp4"]);
+    expect(names((await post(task("@amy", {}))).files)).toEqual(["v2.mp4"]);
+    expect(await m.checkLibrary(config({ materials_tags: "fish" }) as never)).toEqual([
       {
         path: "/script_config/materials_tags",
         message: 'the material library has no video tagged "fish": add some with POST /api/v1/material',
       },
     ]);
     expect(
-      m.checkLibrary(config({ content_type: 1, image_count: 2, materials_tags: "cats" }) as never),
+      await m.checkLibrary(config({ content_type: 1, image_count: 2, materials_tags: "cats" }) as never),
     ).toEqual([
       {
         path: "/script_config/materials_tags",
@@ -210,48 +212,48 @@ describe("materialLibrary", () => {
     ]);
     // a registered file the user has since deleted is not counted
     rmSync(join(dir, "v2.mp4"));
-    expect(m.checkLibrary(config({ materials_tags: "birds" }) as never)[0]?.message).toMatch(
+    expect((await m.checkLibrary(config({ materials_tags: "birds" }) as never))[0]?.message).toMatch(
       /has no video tagged "birds"/,
     );
   });
 });
 
 describe("what the post script calls while it runs", () => {
-  test("forTask / markPosted: the files and caption of a run, then not again for that account", () => {
+  test("forTask / markPosted: the files and caption of a run, then not again for that account", async () => {
     const t = task("@dan", { material_source: "localFolder", material_path: dir, captions: "{A|B}##x" });
     writeMedia(join(dir, "one.mp4"), "mp4");
-    const got = m.forTask(t);
+    const got = await m.forTask(t);
     expect(names(got.files)).toEqual(["one.mp4"]);
     expect(got.caption).toEqual({ text: "A\nx", title: "A", description: "x" });
-    m.markPosted(t, got.files);
-    expect(() => m.forTask(t)).toThrow(MaterialError);
+    await m.markPosted(t, got.files);
+    await expect(m.forTask(t)).rejects.toThrow(MaterialError);
   });
-  test("possibly posted (Post tapped, not seen): skipped and said so, until confirmed or dropped, per file", () => {
+  test("possibly posted (Post tapped, not seen): skipped and said so, until confirmed or dropped, per file", async () => {
     const folder = { material_source: "localFolder", material_path: dir };
     for (const name of ["a.mp4", "b.mp4"]) writeMedia(join(dir, name), "mp4");
     const first = task("@eve", folder);
-    const a = m.forTask(first).files;
+    const a = (await m.forTask(first)).files;
     expect(names(a)).toEqual(["a.mp4"]);
-    m.markPossiblyPosted(first, a);
+    await m.markPossiblyPosted(first, a);
     // a retry of the same task (same id) takes the next file; its earlier file stays possibly posted
     const again = { ...first, config: config(folder) };
-    const b = m.forTask(again).files;
+    const b = (await m.forTask(again)).files;
     expect(names(b)).toEqual(["b.mp4"]);
-    m.markPossiblyPosted(again, b);
-    m.confirmPosted(again.id, b);
-    const uses = m.usesOf([a[0]?.path ?? "", b[0]?.path ?? ""]);
+    await m.markPossiblyPosted(again, b);
+    await m.confirmPosted(again.id, b);
+    const uses = await m.usesOf([a[0]?.path ?? "", b[0]?.path ?? ""]);
     expect([...uses.values()].flat().map((u) => [names([u]), u.confirmed])).toEqual([
       [["a.mp4"], false],
       [["b.mp4"], true],
     ]);
-    expect(() => m.forTask(task("@eve", folder))).toThrow(
+    await expect(m.forTask(task("@eve", folder))).rejects.toThrow(
       "that @eve has not posted yet (1 possibly posted: not seen on the account, include_possibly_posted picks them)",
     );
-    expect(names(m.forTask(task("@eve", { ...folder, include_possibly_posted: true })).files)).toEqual([
-      "a.mp4",
-    ]);
+    expect(
+      names((await m.forTask(task("@eve", { ...folder, include_possibly_posted: true }))).files),
+    ).toEqual(["a.mp4"]);
     // the app said the upload failed: the file is free again
-    m.dropPossiblyPosted(first.id, a);
-    expect(names(m.forTask(task("@eve", folder)).files)).toEqual(["a.mp4"]);
+    await m.dropPossiblyPosted(first.id, a);
+    expect(names((await m.forTask(task("@eve", folder))).files)).toEqual(["a.mp4"]);
   });
 });

@@ -38,19 +38,19 @@ const onDisk = () =>
     .map((f) => readFileSync(f).toString("latin1"))
     .join("");
 
-function addTask(tasks: TaskStore): number {
-  const [id] = tasks.create([
+async function addTask(tasks: TaskStore): Promise<number> {
+  const [id] = await tasks.create([
     { serial: "P1", platform: "tiktok", scriptName: "account_warmup", scriptConfig: CONFIG, source: "api" },
   ] as never);
   return id as number;
 }
 
 describe("secrets at rest", () => {
-  test("an account's password and a task's api_key and ?key= are sealed in the file, clear to the code", () => {
-    const box = openSecretBox(db, dir);
+  test("an account's password and a task's api_key and ?key= are sealed in the file, clear to the code", async () => {
+    const box = await openSecretBox(db, dir);
     const accounts = new AccountStore(db, box);
     const tasks = new TaskStore(db, box);
-    const accountId = accounts.create({
+    const accountId = await accounts.create({
       username: "alice",
       platform: "tiktok",
       device: "P1",
@@ -61,12 +61,12 @@ describe("secrets at rest", () => {
       status: 1,
       tags: "[]",
     });
-    accounts.update(accountId, { password: `${PASSWORD}-2` });
-    const id = addTask(tasks);
+    await accounts.update(accountId, { password: `${PASSWORD}-2` });
+    const id = await addTask(tasks);
 
-    expect(tasks.get(id)?.scriptConfig).toBe(CONFIG);
-    expect(tasks.list({}, 1, 10).rows[0]?.scriptConfig).toBe(CONFIG);
-    expect(box.open(accounts.get(accountId)?.password ?? "")).toBe(`${PASSWORD}-2`);
+    expect((await tasks.get(id))?.scriptConfig).toBe(CONFIG);
+    expect((await tasks.list({}, 1, 10)).rows[0]?.scriptConfig).toBe(CONFIG);
+    expect(box.open((await accounts.get(accountId))?.password ?? "")).toBe(`${PASSWORD}-2`);
     expect(statSync(join(dir, "secret.key")).size).toBe(32);
     if (process.platform !== "win32") expect(statSync(join(dir, "secret.key")).mode & 0o777).toBe(0o600);
 
@@ -75,7 +75,7 @@ describe("secrets at rest", () => {
     for (const secret of [PASSWORD, KEY, QUERY_KEY, "TESTONLY"]) expect(bytes).not.toContain(secret);
   });
 
-  test("an older database's clear secrets are sealed once at start-up; a second start changes nothing", () => {
+  test("an older database's clear secrets are sealed once at start-up; a second start changes nothing", async () => {
     db.$client.exec(`insert into accounts (username, platform, device, password, logined, status, tags, created_at, updated_at)
       values ('bob', 'tiktok', 'P1', '${PASSWORD}', 1, 1, '[]', 0, 0)`);
     db.$client
@@ -92,9 +92,9 @@ describe("secrets at rest", () => {
     expect(onDisk()).toContain(PASSWORD);
 
     db = openDb(join(dir, "farm.db"));
-    const box = openSecretBox(db, dir);
+    const box = await openSecretBox(db, dir);
     const tasks = new TaskStore(db, box);
-    const task = tasks.list({}, 1, 10).rows[0];
+    const task = (await tasks.list({}, 1, 10)).rows[0];
     expect(task?.scriptConfig).toBe(CONFIG);
     const sealed = db.$client.query<{ password: string }, []>("select password from accounts").get();
     expect(box.open(sealed?.password ?? "")).toBe(PASSWORD);
@@ -104,24 +104,27 @@ describe("secrets at rest", () => {
     const before = rows();
     closeDb(db);
     db = openDb(join(dir, "farm.db"));
-    openSecretBox(db, dir);
+    await openSecretBox(db, dir);
     expect(rows()).toBe(before);
   });
 
-  test("a missing, damaged or other key file is refused at start-up, saying what to do", () => {
-    addTask(new TaskStore(db, openSecretBox(db, dir)));
+  test("a missing, damaged or other key file is refused at start-up, saying what to do", async () => {
+    await addTask(new TaskStore(db, await openSecretBox(db, dir)));
     const keyFile = join(dir, "secret.key");
     const key = readFileSync(keyFile);
 
     rmSync(keyFile);
-    expect(() => openSecretBox(db, dir)).toThrow(SecretKeyProblem);
-    expect(() => openSecretBox(db, dir)).toThrow(/secret\.key is missing.*restore it/);
+    await expect(openSecretBox(db, dir)).rejects.toThrow(SecretKeyProblem);
+    await expect(openSecretBox(db, dir)).rejects.toThrow(/secret\.key is missing.*restore it/);
     writeFileSync(keyFile, "short");
-    expect(() => openSecretBox(db, dir)).toThrow(/not a farm-tasks key \(5 bytes, not 32\)/);
+    await expect(openSecretBox(db, dir)).rejects.toThrow(/not a farm-tasks key \(5 bytes, not 32\)/);
     writeFileSync(keyFile, Buffer.alloc(32, 7));
-    expect(() => openSecretBox(db, dir)).toThrow(/not the key farm\.db's secrets were encrypted with/);
+    await expect(openSecretBox(db, dir)).rejects.toThrow(
+      /not the key farm\.db's secrets were encrypted with/,
+    );
     writeFileSync(keyFile, key);
-    expect(new TaskStore(db, openSecretBox(db, dir)).list({}, 1, 1).rows[0]?.scriptConfig).toBe(CONFIG);
+    const reopened = new TaskStore(db, await openSecretBox(db, dir));
+    expect((await reopened.list({}, 1, 1)).rows[0]?.scriptConfig).toBe(CONFIG);
   });
 
   test("a value another key sealed stays sealed (the runner refuses the task), never garbage", () => {

@@ -13,10 +13,10 @@ let dir: string;
 let db: Db;
 let tasks: TaskStore;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-counts-"));
   db = openDb(join(dir, "farm.db"));
-  tasks = new TaskStore(db, openSecretBox(db, dir));
+  tasks = new TaskStore(db, await openSecretBox(db, dir));
 });
 
 afterEach(() => {
@@ -36,13 +36,13 @@ const newTask = (source: TaskSource) => ({
   scheduledAt: null,
 });
 
-function expectTotalsExact() {
+async function expectTotalsExact() {
   for (const source of TASK_SOURCES) {
     for (const status of [undefined, 0, 1, 2, 3]) {
       const real = db.$client
         .query("select count(*) as n from tasks where source = ? and (? is null or status = ?)")
         .get(source, status ?? null, status ?? null) as { n: number };
-      expect({ source, status, n: tasks.list({ status, source }, 1, 1).total }).toEqual({
+      expect({ source, status, n: (await tasks.list({ status, source }, 1, 1)).total }).toEqual({
         source,
         status,
         n: real.n,
@@ -51,19 +51,19 @@ function expectTotalsExact() {
   }
 }
 
-test("status and source totals stay exact through every transition", () => {
+test("status and source totals stay exact through every transition", async () => {
   const sources = TASK_SOURCES;
-  const ids = tasks.create(
+  const ids = await tasks.create(
     Array.from({ length: 12 }, (_, i) => newTask(sources[i % sources.length] as TaskSource)),
   );
-  expectTotalsExact();
-  for (const id of ids.slice(0, 8)) tasks.markRunning(id);
-  for (const id of ids.slice(0, 3)) tasks.markCompleted(id);
-  for (const id of ids.slice(3, 6)) tasks.markFailed(id, "boom", "retryable", "error");
-  expectTotalsExact();
-  tasks.retry(ids[3] as number);
-  tasks.failAllRunning("restart");
-  tasks.delete([ids[0] as number, ids[4] as number, ids[11] as number]);
-  expectTotalsExact();
-  expect(tasks.list({ source: "api" }, 1, 1).total).toBeGreaterThan(0);
+  await expectTotalsExact();
+  for (const id of ids.slice(0, 8)) await tasks.markRunning(id);
+  for (const id of ids.slice(0, 3)) await tasks.markCompleted(id);
+  for (const id of ids.slice(3, 6)) await tasks.markFailed(id, "boom", "retryable", "error");
+  await expectTotalsExact();
+  await tasks.retry(ids[3] as number);
+  await tasks.failAllRunning("restart");
+  await tasks.delete([ids[0] as number, ids[4] as number, ids[11] as number]);
+  await expectTotalsExact();
+  expect((await tasks.list({ source: "api" }, 1, 1)).total).toBeGreaterThan(0);
 });

@@ -8,7 +8,13 @@ const ROOT = join(import.meta.dir, "../..");
 const NEEDS_BUILD = /helpers\/binary(\.ts)?$|^playwright-core$|build\.ts$/;
 
 test("no test outside test/e2e imports the executable's helper, playwright or the build", () => {
-  const offenders = ["test/unit", "test/api", "test/flow", "packages/virtual-phone/test"].flatMap((dir) =>
+  const offenders = [
+    "test/unit",
+    "test/api",
+    "test/store",
+    "test/flow",
+    "packages/virtual-phone/test",
+  ].flatMap((dir) =>
     importsUnder(join(ROOT, dir))
       .filter(({ file, imports }) => file.endsWith(".test.ts") && imports.some((i) => NEEDS_BUILD.test(i)))
       .map(({ file }) => file.slice(ROOT.length + 1)),

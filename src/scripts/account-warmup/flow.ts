@@ -356,7 +356,7 @@ async function watch(ctx: ScriptContext, c: WarmupConfig, options: WarmupOptions
     if (text === null && templates.length) {
       text =
         c.comment_order === "sequential"
-          ? ctx.rotation.next(templates)
+          ? await ctx.rotation.next(templates)
           : (templates[Math.floor(random() * templates.length)] as string);
     }
     if (text === null) return null;

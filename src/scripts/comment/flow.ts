@@ -112,7 +112,7 @@ async function walk(ctx: ScriptContext, input: CommentInput): Promise<CommentRes
       const { node, screen } = await ui.onPage(comments, "the send button", sel("comments", "send"), wait);
       const before = countRows(screen);
       sent = true;
-      ctx.irreversible("the comment was sent");
+      await ctx.irreversible("the comment was sent");
       await ui.tap(node, "send");
       return before;
     });

@@ -31,19 +31,23 @@ export function linkApp(url: string): Platform | null {
  * One comment of `comment_content` (one per line): a random line, or the next of the set's rotation
  * (`sequential`, continuing across tasks and restarts); its spintax spun; an emoji appended when asked.
  */
-export function chooseComment(c: CommentConfig, rotation: Rotation, random: Random = Math.random): string {
+export async function chooseComment(
+  c: CommentConfig,
+  rotation: Rotation,
+  random: Random = Math.random,
+): Promise<string> {
   const lines = captionLines(c.comment_content);
   if (lines.length === 0) throw ScriptError.permanent("comment_content has no comment (every line is empty)");
   const line =
     c.comment_order === "sequential"
-      ? rotation.next(lines)
+      ? await rotation.next(lines)
       : (lines[Math.min(lines.length - 1, Math.floor(random() * lines.length))] as string);
   const text = spin(line, random);
   return c.insert_emoji ? withEmoji(text, random) : text;
 }
 
 /** The flow's inputs: the task's URL, the comment, the image file on this PC (if any). */
-export function resolveInput(ctx: ScriptContext<CommentConfig>): CommentInput {
+export async function resolveInput(ctx: ScriptContext<CommentConfig>): Promise<CommentInput> {
   const { config: c, platform, username } = ctx.task;
   const url = c.target_post_urls[0];
   if (!url) throw ScriptError.permanent("the task has no post URL");
@@ -62,7 +66,7 @@ export function resolveInput(ctx: ScriptContext<CommentConfig>): CommentInput {
     if (!found.ok) throw ScriptError.permanent(`comment image: ${found.reason}`);
     image = found.file.path;
   }
-  const text = chooseComment(c, ctx.rotation);
+  const text = await chooseComment(c, ctx.rotation);
   ctx.log(`comment: "${text}"${image ? ` with the image ${image}` : ""} on ${url}`);
   return { app, url, text, image };
 }
@@ -161,7 +165,7 @@ export const comment: ScriptDefinition<typeof commentConfig> = {
       target_post_url: "",
     })),
   async run(ctx) {
-    const input = await ctx.step("choose the comment", async () => resolveInput(ctx));
+    const input = await ctx.step("choose the comment", () => resolveInput(ctx));
     await commentFlow(ctx, input);
   },
   maxDurationS: () => 300,

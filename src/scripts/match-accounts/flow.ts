@@ -34,7 +34,7 @@ export async function matchFlow(ctx: ScriptContext<MatchConfig>): Promise<void> 
       const listed = rows.map((r) => r.username);
       return { usernames: listed.includes(inUse) ? listed : [inUse, ...listed], inUse };
     });
-    const seen = ctx.accounts.recordSeen({
+    const seen = await ctx.accounts.recordSeen({
       serial: phone.serial,
       platform: app,
       packagename: pkg,

@@ -124,7 +124,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
         first: fresh(),
       });
       postTapped = true;
-      ctx.irreversible("Post was tapped");
+      await ctx.irreversible("Post was tapped");
       // never tapped twice: a tap that changed nothing is a failure that says so
       settled = await ui.tapToLeave(node, "Post", from);
     });

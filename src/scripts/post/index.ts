@@ -11,9 +11,9 @@ import { type PostInput, postFlow, proofWaitMs, UploadFailed } from "./flow.ts";
 import { provePost, uploadEnded } from "./proof.ts";
 
 /** The flow's inputs: the files from the material source, the caption after spintax and rotation. */
-export function resolveInput(ctx: ScriptContext<PostConfig>): PostInput {
+export async function resolveInput(ctx: ScriptContext<PostConfig>): Promise<PostInput> {
   try {
-    const { kind, files, caption } = ctx.materials.forTask(ctx.task);
+    const { kind, files, caption } = await ctx.materials.forTask(ctx.task);
     ctx.log(`materials: ${files.map((f) => f.path).join(", ")}`);
     return {
       files: files.map((f) => f.path),
@@ -39,7 +39,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
     material_list: ["/home/farm/videos/video1.mp4"],
     upload_wait_time: 60,
   },
-  check(c, { materials }) {
+  async check(c, { materials }) {
     const issues: ErrorDetail[] = [];
     if (c.post_way === "useSound" && !c.sound_name) {
       issues.push({ path: "/script_config/sound_name", message: "required when post_way is useSound" });
@@ -51,11 +51,11 @@ export const post: ScriptDefinition<typeof postConfig> = {
       });
     }
     // the materials last: their message names what is missing once the fields themselves are right
-    return [...issues, ...materials.check(c)];
+    return [...issues, ...(await materials.check(c))];
   },
   checkAccounts: (c, accounts, { materials }) => materials.checkUnposted(c, accounts),
   async run(ctx) {
-    const input = await ctx.step("find the materials", async () => resolveInput(ctx));
+    const input = await ctx.step("find the materials", () => resolveInput(ctx));
     const story = ctx.task.platform === "instagram" && input.settings.placement === "story";
     const record = (outcome: PostOutcome, message: string, proof: PostProof | null = null): PostRecord => ({
       outcome,
@@ -71,21 +71,21 @@ export const post: ScriptDefinition<typeof postConfig> = {
     // disk, so that a restart right after can still look for it (see settle).
     const flowCtx: ScriptContext<PostConfig> = {
       ...ctx,
-      irreversible: (what) => {
-        ctx.irreversible(what);
-        ctx.materials.markPossiblyPosted(ctx.task, files);
-        ctx.recordPost(record("tapped", "Post was tapped; not seen on the account yet"));
+      irreversible: async (what) => {
+        await ctx.irreversible(what);
+        await ctx.materials.markPossiblyPosted(ctx.task, files);
+        await ctx.recordPost(record("tapped", "Post was tapped; not seen on the account yet"));
       },
     };
     try {
       const { proof } = await postFlow(flowCtx, input);
-      ctx.materials.confirmPosted(ctx.task.id, files);
-      ctx.recordPost(record("posted", `posted: ${proof.proof.seen}`, proof.proof), proof.screenshot);
+      await ctx.materials.confirmPosted(ctx.task.id, files);
+      await ctx.recordPost(record("posted", `posted: ${proof.proof.seen}`, proof.proof), proof.screenshot);
       ctx.log(`proof: ${proof.proof.check}, ${proof.proof.seen}`);
     } catch (e) {
-      if (e instanceof UploadFailed) ctx.materials.dropPossiblyPosted(ctx.task.id, files);
+      if (e instanceof UploadFailed) await ctx.materials.dropPossiblyPosted(ctx.task.id, files);
       if (e instanceof ScriptError && e.reason === "unconfirmed") {
-        ctx.recordPost(record("unconfirmed", e.message));
+        await ctx.recordPost(record("unconfirmed", e.message));
       }
       throw e;
     }
@@ -99,7 +99,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
     );
     if (upload.key === "failed") {
       // the app said so: nothing went up
-      ctx.materials.dropPossiblyPosted(ctx.task.id, tappedFiles);
+      await ctx.materials.dropPossiblyPosted(ctx.task.id, tappedFiles);
       const message = `not found on the profile: ${session.label} showed "${upload.text}"`;
       return { record: { ...tapped, outcome: "not_found_after_restart", message } };
     }
@@ -112,7 +112,7 @@ export const post: ScriptDefinition<typeof postConfig> = {
       const message = `not found on the profile: ${lastSeen}`;
       return { record: { ...tapped, outcome: "not_found_after_restart", message } };
     }
-    ctx.materials.confirmPosted(ctx.task.id, tappedFiles);
+    await ctx.materials.confirmPosted(ctx.task.id, tappedFiles);
     const message = `posted, verified after restart: ${post.proof.seen}`;
     return {
       record: { ...tapped, outcome: "verified_after_restart", message, proof: post.proof },

@@ -159,8 +159,8 @@ export async function useTaskAccount(ctx: ScriptContext): Promise<AccountInUse> 
   const { serial } = ctx.phone;
   const { platform } = ctx.task;
   const session = await ctx.openApp();
-  const record = (username: string): AccountInUse => {
-    const seen = ctx.accounts.recordSeen({
+  const record = async (username: string): Promise<AccountInUse> => {
+    const seen = await ctx.accounts.recordSeen({
       serial,
       platform,
       packagename: session.pkg,
@@ -177,7 +177,7 @@ export async function useTaskAccount(ctx: ScriptContext): Promise<AccountInUse> 
       const { from } = await ctx.step(`switch to @${wanted}`, () => switchTo(ctx, session, wanted));
       ctx.log(from ? `switched from @${from} to @${wanted}` : `@${wanted} already in use`);
     } catch (e) {
-      if (e instanceof NotSignedIn) ctx.accounts.markLoggedOut(serial, platform, wanted);
+      if (e instanceof NotSignedIn) await ctx.accounts.markLoggedOut(serial, platform, wanted);
       throw e;
     }
     return record(wanted);

@@ -9,7 +9,7 @@ export async function testFlow(ctx: ScriptContext<TestConfig>): Promise<void> {
   const c = ctx.task.config;
   ctx.onCleanup((signal) => ctx.phone.forceStop(TEST_PACKAGE, { signal }));
   await ctx.step("mark", () => ctx.phone.shell(`echo farm-task-${ctx.task.id}`, { signal: ctx.signal }));
-  if (c.irreversible) ctx.irreversible("the test's point of no return");
+  if (c.irreversible) await ctx.irreversible("the test's point of no return");
   if (c.hang) await new Promise(() => {});
   if (c.seconds > 0) {
     await ctx.step(`sleep ${c.seconds} s`, () =>
