@@ -205,9 +205,21 @@ export const storageProbe = sqliteTable("storage_probe", {
   pad: blob("pad").notNull(),
 });
 
+/**
+ * The farm's PCs (nodes), each by its name (`--node`): when it started and when it last said it was alive.
+ * On SQLite the one PC is the one node.
+ */
+export const nodes = sqliteTable("nodes", {
+  name: text("name").primaryKey(),
+  version: text("version").notNull(),
+  startedAt: integer("started_at").notNull(),
+  heartbeatAt: integer("heartbeat_at").notNull(),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type MaterialRow = typeof materials.$inferSelect;
 export type MaterialUseRow = typeof materialUses.$inferSelect;
+export type NodeRow = typeof nodes.$inferSelect;

@@ -12,6 +12,7 @@ import { type AnyDb, closeStore, openDb, openPostgres } from "../../src/store/db
 import { DeviceStore } from "../../src/store/devices.ts";
 import { MaterialStore } from "../../src/store/materials.ts";
 import { MetaStore } from "../../src/store/meta.ts";
+import { NodeStore } from "../../src/store/nodes.ts";
 import { openSecretBox, SecretBox } from "../../src/store/secret-box.ts";
 import { type NewTask, TaskStore } from "../../src/store/tasks.ts";
 import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
@@ -274,6 +275,20 @@ describe.each(kinds)("$name", ({ open }) => {
       expect([await materials.takeRotation("k"), await materials.takeRotation("k")]).toEqual([0, 1]);
       expect((await materials.delete(a.id))?.path).toBe("/a.mp4");
       expect(await materials.get(a.id)).toBeUndefined();
+    }));
+
+  test("nodes: registered under their name, again after a restart; heartbeats keep them alive", () =>
+    withDb(async (db) => {
+      const nodes = new NodeStore(db);
+      await nodes.register("pc-1", "0.1.0", 1000);
+      await nodes.register("pc-2", "0.1.0", 1500);
+      expect(await nodes.heartbeat("pc-1", 2000)).toBe(true);
+      expect(await nodes.heartbeat("pc-9", 2000)).toBe(false);
+      await nodes.register("pc-2", "0.2.0", 3000);
+      expect((await nodes.list()).map((n) => [n.name, n.version, n.startedAt, n.heartbeatAt])).toEqual([
+        ["pc-1", "0.1.0", 1000, 2000],
+        ["pc-2", "0.2.0", 3000, 3000],
+      ]);
     }));
 
   test("the secret key is checked against the database at start", () =>

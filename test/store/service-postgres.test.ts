@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/log.ts";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { createService } from "../../src/server.ts";
 import { DatabaseUnreachable } from "../../src/store/db.ts";
+import { NodeStore } from "../../src/store/nodes.ts";
 import { freePort } from "../helpers/ports.ts";
 import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
@@ -38,7 +39,7 @@ afterAll(async () => {
 test.skipIf(skipPostgres)(
   "a task created over the API runs on a phone and is read back done, from either PC",
   async () => {
-    const s = await startTestService({ database: url }, { pollMs: 200, scripts: [testScript] });
+    const s = await startTestService({ database: url, node: "pc-1" }, { pollMs: 200, scripts: [testScript] });
     services.push(s);
     await s.start();
     await s.deviceService.connect(phone.host, phone.port, true);
@@ -71,13 +72,15 @@ test.skipIf(skipPostgres)(
     const otherDir = mkdtempSync(join(tmpdir(), "farm-pg-other-"));
     copyFileSync(join(s.dir, "secret.key"), join(otherDir, "secret.key"));
     const other = await startTestService(
-      { database: url, dataDir: otherDir },
+      { database: url, dataDir: otherDir, node: "pc-2" },
       { pollMs: 200, scripts: [testScript] },
     );
     services.push(other);
     const seen = await other.call("GET", "/api/v1/task?status=2");
     expect(seen.body.data.tasks.map((t: { id: number }) => t.id)).toEqual([id]);
     expect((await other.tasks.get(id))?.status).toBe(TaskStatus.completed);
+    // both PCs are on the farm's list of nodes
+    expect((await new NodeStore(other.db).list()).map((n) => n.name)).toEqual(["pc-1", "pc-2"]);
   },
 );
 
