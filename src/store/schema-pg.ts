@@ -198,3 +198,10 @@ export const nodes = pgTable("nodes", {
   startedAt: ms("started_at").notNull(),
   heartbeatAt: ms("heartbeat_at").notNull(),
 });
+
+export const phoneLeases = pgTable("phone_leases", {
+  serial: text("serial").primaryKey(),
+  node: text("node"),
+  taskId: integer("task_id"),
+  leasedAt: ms("leased_at"),
+});

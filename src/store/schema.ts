@@ -216,6 +216,18 @@ export const nodes = sqliteTable("nodes", {
   heartbeatAt: integer("heartbeat_at").notNull(),
 });
 
+/**
+ * Who runs each phone: the node holding its lease runs its tasks, one at a time. A claim locks the phone's
+ * row (on PostgreSQL `FOR UPDATE SKIP LOCKED`: a phone being claimed elsewhere is skipped, not waited for).
+ */
+export const phoneLeases = sqliteTable("phone_leases", {
+  serial: text("serial").primaryKey(),
+  /** The node running a task on it; null: free. */
+  node: text("node"),
+  taskId: integer("task_id"),
+  leasedAt: integer("leased_at"),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;
