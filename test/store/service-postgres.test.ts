@@ -22,6 +22,7 @@ let pg: PrivatePostgres;
 let url: string;
 let phone: VirtualPhone;
 const services: TestService[] = [];
+const dirs: string[] = [];
 
 beforeAll(async () => {
   if (skipPostgres) return;
@@ -32,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of services) await s.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await phone?.stop();
   pg?.stop();
 });
@@ -70,6 +72,7 @@ test.skipIf(skipPostgres)(
 
     // another PC (another data folder, the same key file: secrets must open on both) reads the same farm
     const otherDir = mkdtempSync(join(tmpdir(), "farm-pg-other-"));
+    dirs.push(otherDir);
     copyFileSync(join(s.dir, "secret.key"), join(otherDir, "secret.key"));
     const other = await startTestService(
       { database: url, dataDir: otherDir, node: "pc-2" },
