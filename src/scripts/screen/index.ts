@@ -301,7 +301,7 @@ export class Ui {
     return this.last;
   }
 
-  async tap(node: UiNode, what: string): Promise<void> {
+  async tap(node: Pick<UiNode, "bounds">, what: string): Promise<void> {
     const { x, y } = center(node.bounds);
     this.taps.push({ what, x, y });
     await this.phone.tap(x, y, { signal: this.signal });
