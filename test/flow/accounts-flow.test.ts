@@ -161,6 +161,31 @@ describe("the Profile tab where it lies", () => {
     expect(second.taps).toEqual(["the Profile tab (where this phone shows it)"]);
   });
 
+  test("a tap where the tab lies that opens another user's profile (an avatar there): not read as the own one", async () => {
+    const flow = await startFlowPhone(work, { accounts, popups: false });
+    const tap = flow.sim.device.tap.bind(flow.sim.device);
+    let taps = 0;
+    flow.sim.device.tap = (x: number, y: number) => {
+      if (taps++ > 0) return tap(x, y);
+      // the same ids for the name and the handle as the own profile, on a page without the tab bar
+      flow.sim.apps.tiktok.launch({
+        action: "android.intent.action.VIEW",
+        data: "https://www.tiktok.com/@chef.marco",
+        categories: [],
+        extras: {},
+        streams: [],
+      });
+    };
+    const run = flowContext(flow.phone, "tiktok", { accounts: store });
+    const session = await run.ctx.openApp();
+    const read = await readAccountInUse(run.ctx, session, { restart: true }).catch((e: Error) => e);
+    // never @chef.marco: the page without a tab bar is a miss, and no tab is there to tap
+    expect(read).toBeInstanceOf(Error);
+    expect(run.logs).toContain(
+      "the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen",
+    );
+  });
+
   test("a screen the data file has no place for: the tab is found on a dump, and where it was serves the next cold start", async () => {
     const flow = await startFlowPhone(work, {
       accounts,

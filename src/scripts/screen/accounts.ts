@@ -102,8 +102,13 @@ async function tapProfileByPlace(
   if (!ready) return { seen: undefined };
   const tapped = s.ui.last;
   await s.ui.tap({ bounds: place.bounds }, "the Profile tab (where this phone shows it)");
+  // the own profile is a tab: the tab bar shows on it (another user's profile, opened by a tap that met an
+  // avatar, is a page of its own without one, and the same ids for its name and handle)
+  const tab = s.sel("home", "profileTab");
   const seen = await s.ui
-    .waitUntil("the own profile", profile, { timeoutMs: PLACE_EFFECT_MS })
+    .waitUntil("the own profile", (screen) => (screen.has(tab) ? profile(screen) : undefined), {
+      timeoutMs: PLACE_EFFECT_MS,
+    })
     .catch(never<UiNode | null>);
   if (seen !== undefined) return { seen };
   profileTabs.delete(placeKey(ctx, s));
