@@ -153,27 +153,6 @@ export function scaleDown(src: Pixels, maxWidth: number): Pixels {
   return packed(width, height, 3, data);
 }
 
-/**
- * The pixels `screencap` without `-p` writes, as RGB: a header of width, height and pixel format (from
- * Android 9 also the colour space), then 4 bytes a pixel (RGBA_8888 or RGBX_8888); null for anything else.
- */
-export function rawScreencap(buf: Uint8Array): Pixels | null {
-  if (buf.length < 12) return null;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const width = view.getUint32(0, true);
-  const height = view.getUint32(4, true);
-  const format = view.getUint32(8, true);
-  const header = buf.length - width * height * 4;
-  if (!width || !height || (format !== 1 && format !== 2) || (header !== 12 && header !== 16)) return null;
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0, o = header; i < rgb.length; i += 3, o += 4) {
-    rgb[i] = buf[o] as number;
-    rgb[i + 1] = buf[o + 1] as number;
-    rgb[i + 2] = buf[o + 2] as number;
-  }
-  return packed(width, height, 3, rgb);
-}
-
 /** An 8-bit RGB(A) PNG, rows unfiltered (screens are mostly flat: zlib at its fastest level does well). */
 export function encodePng(p: Pixels): Uint8Array {
   const stride = p.width * p.channels;

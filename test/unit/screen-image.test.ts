@@ -6,7 +6,6 @@ import {
   type Pixels,
   packed,
   pngFile,
-  rawScreencap,
   scaleDown,
 } from "../../src/devices/screen-image.ts";
 
@@ -84,26 +83,4 @@ test("scaled down by area averages, the aspect ratio kept, never enlarged", () =
   const small = scaleDown(packed(1080, 24, 3, page), 240);
   const darkest = Math.min(...Array.from({ length: 240 }, (_, x) => small.data[x * 3] as number));
   expect(darkest).toBeLessThan(200);
-});
-
-test("raw screencap pixels (header of 12 or 16 bytes, RGBA or RGBX) read as RGB; other kinds not", () => {
-  const p = picture(3, 2);
-  const raw = (format: number, header: number) => {
-    const h = Buffer.alloc(header);
-    h.writeUInt32LE(3, 0);
-    h.writeUInt32LE(2, 4);
-    h.writeUInt32LE(format, 8);
-    return new Uint8Array(Buffer.concat([h, p.data]));
-  };
-  const rgb = new Uint8Array(3 * 2 * 3);
-  for (let i = 0; i < 6; i++) rgb.set(p.data.subarray(i * 4, i * 4 + 3), i * 3);
-  for (const [format, header] of [
-    [1, 16],
-    [1, 12],
-    [2, 16],
-  ] as const)
-    expect(rawScreencap(raw(format, header))).toEqual(packed(3, 2, 3, rgb));
-  expect(rawScreencap(raw(4, 16))).toBeNull(); // RGB_565
-  expect(rawScreencap(raw(1, 16).subarray(0, 30))).toBeNull(); // cut short
-  expect(rawScreencap(new Uint8Array([1, 2]))).toBeNull();
 });

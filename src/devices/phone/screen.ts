@@ -1,6 +1,6 @@
 /** The screen: the UI tree as `uiautomator dump` writes it, and screenshots. */
 import type { Adb } from "@yume-chan/adb";
-import { encodePng, isPng, rawScreencap } from "../screen-image.ts";
+import { isPng } from "../screen-image.ts";
 import { raw, sh } from "../shell-quote.ts";
 import type { Fail } from "./files.ts";
 import { decoder, runExec, runShell } from "./shell.ts";
@@ -94,13 +94,8 @@ export function parseFocus(dumpsys: string): { pkg: string; activity: string } |
   return { pkg: m[1], activity: activity.startsWith(".") ? `${m[1]}${activity}` : activity };
 }
 
-/**
- * A PNG of the screen: `screencap`'s raw pixels (~250 ms, ~10 MB over the cable) encoded here, where `screencap
- * -p` takes ~2 s encoding on the phone; that when the raw pixels are of a kind not read here.
- */
+/** A PNG of the screen (`screencap -p`). */
 export async function takeScreenshot(adb: Adb, signal: AbortSignal, fail: Fail): Promise<Uint8Array> {
-  const pixels = rawScreencap(await runExec(adb, sh("screencap"), signal));
-  if (pixels) return encodePng(pixels);
   const png = await runExec(adb, sh("screencap", "-p"), signal);
   if (!isPng(png)) throw fail(`not a PNG: ${decoder.decode(png.subarray(0, 200)).trim()}`);
   return png;
