@@ -101,33 +101,105 @@ export interface RelayOptions {
   /** The farm's PostgreSQL: the listening connection is a client of its own (its drops are logged). */
   url: string;
   /** The service's pool, which sends the notifications. */
-  pool: SQL;
+  pool: Notifier;
   bus: EventBus;
   log: Logger;
+}
+
+/** What sends a notification: the service's pool (`Bun.SQL`), or a test's stand-in. */
+export interface Notifier {
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+/**
+ * This PC's events to the others, in order: each cut to fit (fitEvent), packed several to a notification,
+ * one NOTIFY at a time. A NOTIFY that fails loses its events for the other PCs (they are not retried: one
+ * sent twice would be told twice); the first failure is logged, and the first success after it.
+ */
+export class EventSender {
+  private readonly queue: FarmEvent[] = [];
+  private sending: Promise<void> | null = null;
+  /** Whether the last NOTIFY failed. */
+  private failing = false;
+  /** Whether the queue has been full since it was last empty (logged once). */
+  private overflowing = false;
+  private readonly maxEventBytes: number;
+
+  constructor(
+    private readonly origin: string,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
+    private readonly maxQueue = MAX_QUEUE,
+  ) {
+    this.maxEventBytes = PAYLOAD_MAX_BYTES - envelopeBytes(origin);
+  }
+
+  send(event: FarmEvent): void {
+    const fitted = fitEvent(event, this.maxEventBytes);
+    if (fitted === null) {
+      this.log.warn(`events: a ${event.type} event too big for a notification was not sent to the other PCs`);
+      return;
+    }
+    if (this.queue.length >= this.maxQueue) {
+      this.queue.shift();
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.log.warn("events: the database is slow to take notifications; the oldest events give way");
+      }
+    }
+    this.queue.push(fitted);
+    this.sending ??= this.pump().finally(() => {
+      this.sending = null;
+    });
+  }
+
+  /** Settles once the queue is sent (or `timeoutMs` passes). */
+  async flushed(timeoutMs = FLUSH_MS): Promise<void> {
+    if (!this.sending) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.sending, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const { payload, taken } = pack(this.origin, this.queue);
+      this.queue.splice(0, taken);
+      try {
+        await this.notifier.notify(EVENTS_CHANNEL, payload);
+        if (this.failing) {
+          this.failing = false;
+          this.log.info("events: reaching the other PCs again");
+        }
+      } catch (e) {
+        if (!this.failing) {
+          this.failing = true;
+          this.log.warn(
+            `events: not reaching the other PCs (${(e as Error).message}); those meanwhile are not sent`,
+          );
+        }
+      }
+    }
+    this.overflowing = false;
+  }
 }
 
 export class EventRelay {
   /** This process's id in the envelopes (a restarted service is another sender). */
   readonly origin = randomUUID();
-  private readonly queue: FarmEvent[] = [];
-  private sending: Promise<void> | null = null;
-  /** Whether the last NOTIFY failed (logged once, and once again when one succeeds). */
-  private sendFailing = false;
-  /** Whether the queue has been full since it was last empty (logged once). */
-  private overflowing = false;
+  private readonly sender: EventSender;
   private listening = false;
   private stopping = false;
   private readonly listener: SQL;
   private subscription: SQL.ListenSubscription | null = null;
   private readonly unsubscribe: () => void;
-  private readonly maxEventBytes: number;
 
   private constructor(private readonly o: RelayOptions) {
-    this.maxEventBytes = PAYLOAD_MAX_BYTES - envelopeBytes(this.origin);
+    this.sender = new EventSender(this.origin, o.pool, o.log);
     // one connection, only for LISTEN; Bun reconnects it with backoff (250 ms doubling to 32 s) and listens again
     this.listener = new Bun.SQL(o.url, { max: 1, connectionTimeout: 10, onclose: (e) => this.dropped(e) });
     this.unsubscribe = o.bus.subscribe((event, origin) => {
-      if (origin === "local") this.enqueue(event);
+      if (origin === "local") this.sender.send(event);
     });
   }
 
@@ -178,58 +250,10 @@ export class EventRelay {
     }
   }
 
-  private enqueue(event: FarmEvent): void {
-    const fitted = fitEvent(event, this.maxEventBytes);
-    if (fitted === null) {
-      this.o.log.warn(
-        `events: a ${event.type} event too big for a notification was not sent to the other PCs`,
-      );
-      return;
-    }
-    if (this.queue.length >= MAX_QUEUE) {
-      this.queue.shift();
-      if (!this.overflowing) {
-        this.overflowing = true;
-        this.o.log.warn("events: the database is slow to take notifications; the oldest events give way");
-      }
-    }
-    this.queue.push(fitted);
-    this.sending ??= this.pump().finally(() => {
-      this.sending = null;
-    });
-  }
-
-  /** Sends the queue in order, packed several to a notification. */
-  private async pump(): Promise<void> {
-    while (this.queue.length > 0) {
-      const { payload, taken } = pack(this.origin, this.queue);
-      this.queue.splice(0, taken);
-      try {
-        await this.o.pool.notify(EVENTS_CHANNEL, payload);
-        if (this.sendFailing) {
-          this.sendFailing = false;
-          this.o.log.info("events: reaching the other PCs again");
-        }
-      } catch (e) {
-        if (!this.sendFailing) {
-          this.sendFailing = true;
-          this.o.log.warn(
-            `events: not reaching the other PCs (${(e as Error).message}); those meanwhile are not sent`,
-          );
-        }
-      }
-    }
-    this.overflowing = false;
-  }
-
   /** Sends what is queued (a few seconds at most), then stops listening. */
   async stop(): Promise<void> {
     this.unsubscribe();
-    if (this.sending) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.sending, new Promise((r) => (timer = setTimeout(r, FLUSH_MS)))]);
-      clearTimeout(timer);
-    }
+    await this.sender.flushed();
     this.stopping = true;
     await this.subscription?.unlisten().catch(() => {});
     await this.listener.close().catch(() => {});

@@ -1,15 +1,20 @@
 // An event sent to the farm's other PCs fits PostgreSQL's NOTIFY payload (under 8000 bytes): long texts are
-// cut on whole characters, several events share one payload in order, and nothing is ever split.
+// cut on whole characters, several events share one payload in order, and nothing is ever split. The sender
+// keeps the order, loses (never resends) what a failed NOTIFY carried, and says so once each way.
 import { expect, test } from "bun:test";
 import type { DeviceEvent, FarmEvent, TaskEvent } from "../../src/tasks/events.ts";
 import {
   cutText,
   type Envelope,
+  EVENTS_CHANNEL,
+  EventSender,
   envelopeBytes,
   fitEvent,
   PAYLOAD_MAX_BYTES,
   pack,
 } from "../../src/tasks/relay.ts";
+import { loggerInto } from "../helpers/log.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 const ORIGIN = "0b7c3d4e-1f2a-4b5c-8d9e-0f1a2b3c4d5e";
@@ -113,4 +118,74 @@ test("events are packed in order, as many as fit, each payload valid JSON under 
   expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   expect(payloads).toBeGreaterThan(1);
   expect(payloads).toBeLessThan(300);
+});
+
+/** A stand-in for the pool: each NOTIFY's events, or a failure while `down`; `gate` holds them back. */
+function notifier() {
+  const sent: number[][] = [];
+  const state = { down: false, gate: Promise.resolve(), calls: 0 };
+  return {
+    sent,
+    state,
+    async notify(channel: string, payload: string) {
+      expect(channel).toBe(EVENTS_CHANNEL);
+      state.calls++;
+      await state.gate;
+      if (state.down) throw new Error("Connection closed");
+      const envelope = JSON.parse(payload) as Envelope;
+      expect(envelope.o).toBe(ORIGIN);
+      sent.push(envelope.e.map((e) => (e as TaskEvent).id));
+    },
+  };
+}
+
+test("the sender keeps the order and packs what queued up meanwhile into few notifications", async () => {
+  const n = notifier();
+  const lines: string[] = [];
+  const sender = new EventSender(ORIGIN, n, loggerInto(lines));
+  for (let id = 1; id <= 200; id++) sender.send(task({ id }));
+  await sender.flushed();
+  expect(n.sent.flat()).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+  expect(n.sent.length).toBeLessThan(10);
+  expect(lines).toEqual([]);
+});
+
+test("a failing NOTIFY loses its events (not resent) and is said once, and once again when one succeeds", async () => {
+  const n = notifier();
+  const lines: string[] = [];
+  const sender = new EventSender(ORIGIN, n, loggerInto(lines));
+  sender.send(task({ id: 1 }));
+  await sender.flushed();
+  n.state.down = true;
+  for (let id = 2; id <= 4; id++) {
+    sender.send(task({ id }));
+    await sender.flushed();
+  }
+  n.state.down = false;
+  sender.send(task({ id: 5 }));
+  await sender.flushed();
+  sender.send(task({ id: 6 }));
+  await sender.flushed();
+  expect(n.sent.flat()).toEqual([1, 5, 6]);
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toContain("events: not reaching the other PCs (Connection closed)");
+  expect(lines[1]).toContain("events: reaching the other PCs again");
+});
+
+test("a database slow to take them: the oldest queued events give way, said once", async () => {
+  const n = notifier();
+  let open = () => {};
+  n.state.gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const lines: string[] = [];
+  const sender = new EventSender(ORIGIN, n, loggerInto(lines), 5);
+  // the first goes out at once (held at the gate), then 5 may wait
+  for (let id = 1; id <= 12; id++) sender.send(task({ id }));
+  await waitFor("the first NOTIFY under way", () => n.state.calls === 1);
+  open();
+  await sender.flushed();
+  expect(n.sent.flat()).toEqual([1, 8, 9, 10, 11, 12]);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain("the oldest events give way");
 });
