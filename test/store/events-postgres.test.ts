@@ -2,8 +2,9 @@
 // either sees every task event of both, each exactly once; the webhook gets each end once with both running;
 // a task created through A for a phone B holds is started by B at once; the connection that hears the other
 // PC dropped (and kept from reconnecting a while) is said once each way, and what was sent meanwhile is
-// missed, not invented.
+// missed, not invented; PostgreSQL restarted (pg_ctl restart), both PCs hear each other again.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { VirtualPhone } from "@farm/virtual-phone";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import type { TaskEvent } from "../../src/tasks/events.ts";
 import { loggerInto } from "../helpers/log.ts";
-import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
+import { type PrivatePostgres, postgresBin, skipPostgres, startPostgres } from "../helpers/postgres.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { type HookReceiver, startHookReceiver } from "../helpers/webhook.ts";
@@ -22,6 +23,7 @@ let a: TestService;
 let b: TestService;
 let phone: VirtualPhone;
 let hooks: HookReceiver;
+const aLog: string[] = [];
 const bLog: string[] = [];
 
 /** An SSE client on a service: the task events it was told, as sent. */
@@ -78,7 +80,10 @@ beforeAll(async () => {
   const url = await pg.database(dbName);
   hooks = startHookReceiver();
   const webhook = { webhookUrl: hooks.url, webhookSecret: "hook-secret" };
-  a = await startTestService({ database: url, ...webhook }, { pollMs: 60_000, scripts: [testScript] });
+  a = await startTestService(
+    { database: url, ...webhook },
+    { pollMs: 60_000, scripts: [testScript], log: loggerInto(aLog) },
+  );
   // another PC: its own data folder, the same key file (secrets must open on both)
   const otherDir = mkdtempSync(join(tmpdir(), "farm-pg-events-"));
   copyFileSync(join(a.dir, "secret.key"), join(otherDir, "secret.key"));
@@ -215,6 +220,57 @@ test.skipIf(skipPostgres)(
     } finally {
       await admin.unsafe(`alter database "${dbName}" allow_connections true`);
       await admin.close();
+      await onB.close();
+    }
+  },
+);
+
+test.skipIf(skipPostgres)(
+  "PostgreSQL restarts: both PCs say so once each way and hear each other again, each event once",
+  async () => {
+    const admin = new Bun.SQL(pg.url, { max: 1 });
+    const [{ dir }] = await admin`select current_setting('data_directory') as dir`;
+    await admin.close();
+    const said = (lines: string[]) => lines.filter((l) => l.includes("events:"));
+    const before = [said(aLog).length, said(bLog).length];
+    // `restart` keeps the server's options (postmaster.opts); a log file, so that pg_ctl does not hold our pipe
+    const ctl = [
+      join(postgresBin() as string, "pg_ctl"),
+      "-D",
+      dir,
+      "-l",
+      join(dir, "..", "log"),
+      "-m",
+      "fast",
+    ];
+    const cmd = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...ctl] : ctl;
+    execFileSync(cmd[0] as string, [...cmd.slice(1), "-w", "restart"], { stdio: "pipe" });
+    const since = (lines: string[], from: number) => said(lines).slice(from);
+    for (const [i, lines] of [aLog, bLog].entries()) {
+      await waitFor(
+        "listening again",
+        () => since(lines, before[i] as number).some((l) => l.includes("listening to the other PCs again")),
+        20_000,
+      );
+    }
+    for (const [i, lines] of [aLog, bLog].entries()) {
+      const news = since(lines, before[i] as number);
+      expect(news).toHaveLength(2);
+      expect(news[0]).toContain("the connection that hears the other PCs was lost");
+      expect(news[1]).toContain("listening to the other PCs again");
+    }
+    const onB = await openStream(b);
+    try {
+      // A's pool finds the server again by itself
+      const id = await waitFor(
+        "a task created through A",
+        () => createTask(a, "EVX2").catch(() => 0),
+        10_000,
+      );
+      await waitFor("A's task on B", () => told(onB, id, "pending").length > 0);
+      await Bun.sleep(300);
+      expect(told(onB, id, "pending")).toHaveLength(1);
+    } finally {
       await onB.close();
     }
   },
