@@ -68,6 +68,8 @@ export interface Config {
    * (farm.db), for a farm of one PC.
    */
   database: string | null;
+  /** This PC's name on the farm (default: the host name); it registers under it and heartbeats. */
+  node: string;
   /** Largest file POST /api/v1/material accepts as an upload, in bytes. */
   materialMaxBytes: number;
   /** Seconds a connection may sit idle between requests before the service closes it. */
@@ -372,6 +374,19 @@ const OPTIONS: Option[] = [
     },
   },
   {
+    flag: "--node",
+    env: "FARM_NODE",
+    value: "NAME",
+    help: "this PC's name on the farm (default: the host name)",
+    parse: (raw, c) => {
+      const name = raw.trim();
+      if (!/^[\w.-]{1,64}$/.test(name)) {
+        throw new ConfigError(`--node: "${raw}" is not a name (letters, digits, ".", "-", "_"; at most 64)`);
+      }
+      c.node = name;
+    },
+  },
+  {
     flag: "--webhook-secret",
     env: "FARM_WEBHOOK_SECRET",
     value: "SECRET",
@@ -491,6 +506,7 @@ export function defaultConfig(): Config {
     webhookUrl: null,
     webhookSecret: null,
     database: null,
+    node: hostname() || "farm-pc",
     materialMaxBytes: 1024 ** 3,
     idleTimeoutS: 10,
     maxConnectionsPerClient: 64,

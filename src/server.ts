@@ -3,7 +3,7 @@
 import { createPublicKey } from "node:crypto";
 import { join } from "node:path";
 import { AccountService } from "./accounts/service.ts";
-import type { Config } from "./config.ts";
+import { type Config, VERSION } from "./config.ts";
 import { DEMO_BASE_PORT } from "./demo.ts";
 import { adbDown, Fleet } from "./devices/index.ts";
 import { DeviceService } from "./devices/service.ts";
@@ -32,6 +32,7 @@ import {
 } from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
 import { MetaStore } from "./store/meta.ts";
+import { NodeStore } from "./store/nodes.ts";
 import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
 import { TaskStore } from "./store/tasks.ts";
 import { type Clock, systemClock } from "./tasks/clock.ts";
@@ -83,6 +84,8 @@ export interface Service {
 }
 
 const STORAGE_CHECK_MS = 5000;
+/** How often this node tells the farm it is alive. */
+const HEARTBEAT_MS = 10_000;
 
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
@@ -198,7 +201,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const at = new Date(clock.now()).toISOString();
     for (const id of ids) publish(id, change, at);
   });
+  const nodes = new NodeStore(db);
   try {
+    await nodes.register(config.node, VERSION, clock.now());
     const interrupted = await lifecycle.interruptAll();
     if (interrupted > 0)
       log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
@@ -340,6 +345,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let beating = Promise.resolve();
+  const heartbeat = () => {
+    beating = beating
+      .then(async () => {
+        if (!(await nodes.heartbeat(config.node, clock.now())))
+          await nodes.register(config.node, VERSION, clock.now());
+      })
+      .catch((e) => {
+        if (!storage.failure(e))
+          log.warn(`node ${config.node}: heartbeat not saved (${(e as Error).message})`);
+      });
+  };
   // the data folder removed under a quiet service is noticed (and said) without waiting for a request
   let cancelStorageCheck = () => {};
   const checkStorage = () => {
@@ -365,6 +383,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
+      heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
       checkStorage();
       await fleet.start();
       await deviceService.reattachDirect(log);
@@ -373,6 +392,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
+      clearInterval(heartbeatTimer);
       cancelStorageCheck();
       streams.closeAll();
       await runner.shutdown(graceMs);
@@ -381,7 +401,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       await fleet.stop();
       license.close();
       // what is still being written (events read their task, the phones' last states, the time record)
-      await Promise.all([published, timeSaved, deviceService.written()]);
+      await Promise.all([published, timeSaved, beating, deviceService.written()]);
       await relay?.stop();
       await closeStore(db);
     },

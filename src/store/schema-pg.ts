@@ -191,3 +191,17 @@ export const captionRotation = pgTable("caption_rotation", {
   key: text("key").primaryKey(),
   used: integer("used").notNull().default(0),
 });
+
+export const nodes = pgTable("nodes", {
+  name: text("name").primaryKey(),
+  version: text("version").notNull(),
+  startedAt: ms("started_at").notNull(),
+  heartbeatAt: ms("heartbeat_at").notNull(),
+});
+
+export const phoneLeases = pgTable("phone_leases", {
+  serial: text("serial").primaryKey(),
+  node: text("node"),
+  taskId: integer("task_id"),
+  leasedAt: ms("leased_at"),
+});

@@ -205,9 +205,33 @@ export const storageProbe = sqliteTable("storage_probe", {
   pad: blob("pad").notNull(),
 });
 
+/**
+ * The farm's PCs (nodes), each by its name (`--node`): when it started and when it last said it was alive.
+ * On SQLite the one PC is the one node.
+ */
+export const nodes = sqliteTable("nodes", {
+  name: text("name").primaryKey(),
+  version: text("version").notNull(),
+  startedAt: integer("started_at").notNull(),
+  heartbeatAt: integer("heartbeat_at").notNull(),
+});
+
+/**
+ * Who runs each phone: the node holding its lease runs its tasks, one at a time. A claim locks the phone's
+ * row (on PostgreSQL `FOR UPDATE SKIP LOCKED`: a phone being claimed elsewhere is skipped, not waited for).
+ */
+export const phoneLeases = sqliteTable("phone_leases", {
+  serial: text("serial").primaryKey(),
+  /** The node running a task on it; null: free. */
+  node: text("node"),
+  taskId: integer("task_id"),
+  leasedAt: integer("leased_at"),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskLogRow = typeof taskLogs.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type MaterialRow = typeof materials.$inferSelect;
 export type MaterialUseRow = typeof materialUses.$inferSelect;
+export type NodeRow = typeof nodes.$inferSelect;

@@ -9,7 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptError } from "../../src/scripts/errors.ts";
 import { matchAccounts } from "../../src/scripts/match-accounts/index.ts";
-import { NotSignedIn, switchTo, useTaskAccount } from "../../src/scripts/screen/accounts.ts";
+import {
+  forgetPlaces,
+  NotSignedIn,
+  readAccountInUse,
+  switchTo,
+  useTaskAccount,
+} from "../../src/scripts/screen/accounts.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { openDb } from "../../src/store/db.ts";
 import { openSecretBox } from "../../src/store/secret-box.ts";
@@ -23,7 +29,10 @@ beforeAll(async () => {
   const db = openDb(join(work, "farm.db"));
   store = new AccountStore(db, await openSecretBox(db, work));
 });
-afterEach(stopFlowPhones);
+afterEach(async () => {
+  await stopFlowPhones();
+  forgetPlaces();
+});
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const accounts = { tiktok: ["ana.farm", "bo_farm", "cy_farm"], instagram: ["ig_one", "ig_two"] };
@@ -96,6 +105,98 @@ describe("the account in use and switching", () => {
     // Instagram's "Log in" (a screen change takes time on a realistic phone)
     const again = await useTaskAccount(flowContext(phone, "tiktok", { accounts: store }).ctx);
     expect(again.username).toBe("solo_tt");
+  });
+});
+
+describe("the Profile tab where it lies", () => {
+  /** The taps and the dumps of one cold read of the account in use, in order. */
+  async function coldRead(flow: Awaited<ReturnType<typeof startFlowPhone>>) {
+    const { sim, phone } = flow;
+    const run = flowContext(phone, "tiktok", { accounts: store });
+    const session = await run.ctx.openApp();
+    const from = sim.commands.length;
+    const inUse = await readAccountInUse(run.ctx, session, { restart: true });
+    const reads = sim.commands
+      .slice(from)
+      .map((c) => c.command)
+      .filter((c) => c.startsWith("input tap") || c.startsWith("uiautomator dump"))
+      .map((c) => (c.startsWith("input") ? "tap" : "dump"));
+    return { inUse, taps: session.ui.taps.map((t) => t.what), reads, logs: run.logs };
+  }
+
+  test("after a cold start, 43.1.4's Profile tab on a 1080x2400 screen is tapped where it lies: no dump of the feed first", async () => {
+    const flow = await startFlowPhone(work, { accounts, popups: false });
+    const { inUse, taps, reads } = await coldRead(flow);
+    expect(inUse).toBe("ana.farm");
+    expect(taps).toEqual(["the Profile tab (where this phone shows it)"]);
+    expect(reads[0]).toBe("tap");
+  });
+
+  test("a dialog over the feed after the cold start: the tap where the tab lies misses, the dialog is answered, the tab found on the screen", async () => {
+    const flow = await startFlowPhone(work, { accounts });
+    const { inUse, taps } = await coldRead(flow);
+    expect(inUse).toBe("ana.farm");
+    expect(taps).toEqual(["the Profile tab (where this phone shows it)", 'popup "contacts"', "Profile"]);
+  });
+
+  test("a tap where the tab lies that shows no profile (lost): the tab is found on the screen and tapped", async () => {
+    const flow = await startFlowPhone(work, { accounts, popups: false });
+    const tap = flow.sim.device.tap.bind(flow.sim.device);
+    let taps = 0;
+    flow.sim.device.tap = (x: number, y: number) => {
+      if (taps++ > 0) tap(x, y);
+    };
+    const first = await coldRead(flow);
+    expect(first.inUse).toBe("ana.farm");
+    expect(first.taps).toEqual(["the Profile tab (where this phone shows it)", "Profile"]);
+    expect(first.logs).toContain(
+      "the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen",
+    );
+    // the place learnt from that dump serves the next cold start
+    const second = await coldRead(flow);
+    expect(second.inUse).toBe("ana.farm");
+    expect(second.taps).toEqual(["the Profile tab (where this phone shows it)"]);
+  });
+
+  test("a tap where the tab lies that opens another user's profile (an avatar there): not read as the own one", async () => {
+    const flow = await startFlowPhone(work, { accounts, popups: false });
+    const tap = flow.sim.device.tap.bind(flow.sim.device);
+    let taps = 0;
+    flow.sim.device.tap = (x: number, y: number) => {
+      if (taps++ > 0) return tap(x, y);
+      // the same ids for the name and the handle as the own profile, on a page without the tab bar
+      flow.sim.apps.tiktok.launch({
+        action: "android.intent.action.VIEW",
+        data: "https://www.tiktok.com/@chef.marco",
+        categories: [],
+        extras: {},
+        streams: [],
+      });
+    };
+    const run = flowContext(flow.phone, "tiktok", { accounts: store });
+    const session = await run.ctx.openApp();
+    const read = await readAccountInUse(run.ctx, session, { restart: true }).catch((e: Error) => e);
+    // never @chef.marco: the page without a tab bar is a miss, and no tab is there to tap
+    expect(read).toBeInstanceOf(Error);
+    expect(run.logs).toContain(
+      "the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen",
+    );
+  });
+
+  test("a screen the data file has no place for: the tab is found on a dump, and where it was serves the next cold start", async () => {
+    const flow = await startFlowPhone(work, {
+      accounts,
+      popups: false,
+      screen: { width: 720, height: 1600 },
+    });
+    const first = await coldRead(flow);
+    expect(first.inUse).toBe("ana.farm");
+    expect(first.taps).toEqual(["Profile"]);
+    expect(first.reads[0]).toBe("dump");
+    const second = await coldRead(flow);
+    expect(second.inUse).toBe("ana.farm");
+    expect(second.taps).toEqual(["the Profile tab (where this phone shows it)"]);
+    expect(second.reads[0]).toBe("tap");
   });
 });
 

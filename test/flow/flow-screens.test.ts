@@ -189,6 +189,12 @@ describe("typing", () => {
 describe("dumps refused for idle", () => {
   test("after the tap on Post, seconds of refused dumps are waited out: no 'the tap had no effect'", async () => {
     const { sim, phone } = await realPhone({}, false);
+    // an app whose screens share one activity: the tap's effect is looked for on dumps
+    const foreground = phone.foreground.bind(phone);
+    phone.foreground = async (o) => {
+      const now = await foreground(o);
+      return now && { ...now, activity: "one.Activity" };
+    };
     // the feed after Post plays video: every dump of the next seconds finds no idle state
     const tap = sim.device.tap.bind(sim.device);
     let taps = 0;
@@ -201,6 +207,22 @@ describe("dumps refused for idle", () => {
     expect((result as PostResult).taps.map((t) => t.what)).toContain("Post");
     expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Refused"]);
     expect(logs).toContain("the screen after the tap on Post would not settle: looked at longer");
+  });
+});
+
+describe("the tap on Post seen leaving", () => {
+  test("the post screen's activity giving way (a light read) is Post's effect: no dump of its own", async () => {
+    const { sim, phone } = await realPhone({}, false);
+    const { result, logs } = await post(phone, "tiktok", { caption: "Light" });
+    if (result instanceof Error) throw result;
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["Light"]);
+    const tap = (result as PostResult).taps.find((t) => t.what === "Post");
+    const commands = sim.commands.map((c) => c.command);
+    const postTap = commands.indexOf(`input tap ${tap?.x} ${tap?.y}`);
+    const firstDump = commands.findIndex((c, i) => i > postTap && c.includes("uiautomator dump"));
+    expect(postTap).toBeGreaterThan(-1);
+    expect(commands.slice(postTap + 1, firstDump).some((c) => c.includes("dumpsys window"))).toBe(true);
+    expect(logs).not.toContain("the screen after the tap on Post would not settle: looked at longer");
   });
 });
 

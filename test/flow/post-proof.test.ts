@@ -14,7 +14,7 @@ import { Materials } from "../../src/materials/index.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
 import { type PostConfig, postConfig } from "../../src/scripts/post/config.ts";
 import { type PostInput, postFlow } from "../../src/scripts/post/flow.ts";
-import { captionMatches, MIN_SHOWN_CAPTION } from "../../src/scripts/post/proof.ts";
+import { captionMatches, MIN_SHOWN_CAPTION, uploadRest } from "../../src/scripts/post/proof.ts";
 import { openDb } from "../../src/store/db.ts";
 import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
 
@@ -75,6 +75,24 @@ function tamper(sim: VirtualPhone, app: "tiktok" | "instagram", change: "drop" |
           ...items.map((p) => ({ ...p, caption: "someone else's words entirely" })),
         );
 }
+
+describe("the upload's expected rest, from its percentages", () => {
+  test("one percentage: the rate since the wait began; two: the rate between them; none or 100 %: unknown", () => {
+    expect(uploadRest([{ at: 2000, percent: 40 }], 0)).toBe(3000);
+    expect(
+      uploadRest(
+        [
+          { at: 1000, percent: 20 },
+          { at: 3000, percent: 60 },
+        ],
+        0,
+      ),
+    ).toBe(2000);
+    expect(uploadRest([], 0)).toBeUndefined();
+    expect(uploadRest([{ at: 2000, percent: 100 }], 0)).toBeUndefined();
+    expect(uploadRest([{ at: 2000, percent: 0 }], 0)).toBeUndefined();
+  });
+});
 
 describe("proof found", () => {
   test("TikTok video: the newest video on the own profile has our caption; its screenshot kept", async () => {

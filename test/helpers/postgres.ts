@@ -56,6 +56,19 @@ export async function startPostgres(): Promise<PrivatePostgres> {
   asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "start"]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  // a test that fails before it stops its server does not leave it running
+  const atExit = () => stop();
+  process.once("exit", atExit);
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    process.off("exit", atExit);
+    try {
+      asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   return {
     url,
     async database(name = `farm_${process.pid}_${++counter}`) {
@@ -67,14 +80,6 @@ export async function startPostgres(): Promise<PrivatePostgres> {
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      try {
-        asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    stop,
   };
 }

@@ -10,8 +10,10 @@ import { TaskStatus } from "../../src/domain.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { type AnyDb, closeStore, openDb, openPostgres } from "../../src/store/db.ts";
 import { DeviceStore } from "../../src/store/devices.ts";
+import { LeaseStore } from "../../src/store/leases.ts";
 import { MaterialStore } from "../../src/store/materials.ts";
 import { MetaStore } from "../../src/store/meta.ts";
+import { NodeStore } from "../../src/store/nodes.ts";
 import { openSecretBox, SecretBox } from "../../src/store/secret-box.ts";
 import { type NewTask, TaskStore } from "../../src/store/tasks.ts";
 import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
@@ -274,6 +276,50 @@ describe.each(kinds)("$name", ({ open }) => {
       expect([await materials.takeRotation("k"), await materials.takeRotation("k")]).toEqual([0, 1]);
       expect((await materials.delete(a.id))?.path).toBe("/a.mp4");
       expect(await materials.get(a.id)).toBeUndefined();
+    }));
+
+  test("nodes: registered under their name, again after a restart; heartbeats keep them alive", () =>
+    withDb(async (db) => {
+      const nodes = new NodeStore(db);
+      await nodes.register("pc-1", "0.1.0", 1000);
+      await nodes.register("pc-2", "0.1.0", 1500);
+      expect(await nodes.heartbeat("pc-1", 2000)).toBe(true);
+      expect(await nodes.heartbeat("pc-9", 2000)).toBe(false);
+      await nodes.register("pc-2", "0.2.0", 3000);
+      expect((await nodes.list()).map((n) => [n.name, n.version, n.startedAt, n.heartbeatAt])).toEqual([
+        ["pc-1", "0.1.0", 1000, 2000],
+        ["pc-2", "0.2.0", 3000, 3000],
+      ]);
+    }));
+
+  test("phone leases: a claim starts the phone's first due task; one task per phone; the farm's limit", () =>
+    withDb(async (db, box) => {
+      const tasks = new TaskStore(db, box);
+      const leases = new LeaseStore(db, box);
+      const [later, first, second] = (await tasks.create([
+        task({ scheduledAt: 50 }),
+        task(),
+        task(),
+        task({ serial: "PHONE2" }),
+      ])) as [number, number, number, number];
+      const claimed = await leases.claim("pc-1", "PHONE1", 100, 2);
+      expect(claimed).toMatchObject({ id: first, status: TaskStatus.running, startedAt: 100 });
+      expect(JSON.parse(claimed?.scriptConfig ?? "{}").api_key).toBe("sk-secret-value-1234");
+      // the phone runs a task: no second claim, from this node or another
+      expect(await leases.claim("pc-1", "PHONE1", 100, 2)).toBeUndefined();
+      expect(await leases.claim("pc-2", "PHONE1", 100, 2)).toBeUndefined();
+      // the farm's limit of 1: PHONE2 waits
+      expect(await leases.claim("pc-2", "PHONE2", 100, 1)).toBeUndefined();
+      expect(await leases.holders()).toEqual(new Map([["PHONE1", "pc-1"]]));
+      expect(await leases.release("pc-2", "PHONE1")).toBe(false);
+      await tasks.markCompleted(first);
+      expect(await leases.release("pc-1", "PHONE1")).toBe(true);
+      // due order, as the runner's: due at once (no scheduled_at) first, then by scheduled_at, then id
+      expect((await leases.claim("pc-2", "PHONE1", 100, 2))?.id).toBe(second);
+      expect((await leases.claim("pc-1", "PHONE2", 100, 2))?.serial).toBe("PHONE2");
+      await leases.release("pc-2", "PHONE1");
+      expect((await leases.claim("pc-2", "PHONE1", 100, 2))?.id).toBe(later);
+      expect(await leases.claim("pc-2", "PHONE3", 100, 5)).toBeUndefined();
     }));
 
   test("the secret key is checked against the database at start", () =>

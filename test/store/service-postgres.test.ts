@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/log.ts";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
 import { createService } from "../../src/server.ts";
 import { DatabaseUnreachable } from "../../src/store/db.ts";
+import { NodeStore } from "../../src/store/nodes.ts";
 import { freePort } from "../helpers/ports.ts";
 import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
@@ -21,6 +22,7 @@ let pg: PrivatePostgres;
 let url: string;
 let phone: VirtualPhone;
 const services: TestService[] = [];
+const dirs: string[] = [];
 
 beforeAll(async () => {
   if (skipPostgres) return;
@@ -31,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of services) await s.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await phone?.stop();
   pg?.stop();
 });
@@ -38,7 +41,7 @@ afterAll(async () => {
 test.skipIf(skipPostgres)(
   "a task created over the API runs on a phone and is read back done, from either PC",
   async () => {
-    const s = await startTestService({ database: url }, { pollMs: 200, scripts: [testScript] });
+    const s = await startTestService({ database: url, node: "pc-1" }, { pollMs: 200, scripts: [testScript] });
     services.push(s);
     await s.start();
     await s.deviceService.connect(phone.host, phone.port, true);
@@ -69,15 +72,18 @@ test.skipIf(skipPostgres)(
 
     // another PC (another data folder, the same key file: secrets must open on both) reads the same farm
     const otherDir = mkdtempSync(join(tmpdir(), "farm-pg-other-"));
+    dirs.push(otherDir);
     copyFileSync(join(s.dir, "secret.key"), join(otherDir, "secret.key"));
     const other = await startTestService(
-      { database: url, dataDir: otherDir },
+      { database: url, dataDir: otherDir, node: "pc-2" },
       { pollMs: 200, scripts: [testScript] },
     );
     services.push(other);
     const seen = await other.call("GET", "/api/v1/task?status=2");
     expect(seen.body.data.tasks.map((t: { id: number }) => t.id)).toEqual([id]);
     expect((await other.tasks.get(id))?.status).toBe(TaskStatus.completed);
+    // both PCs are on the farm's list of nodes
+    expect((await new NodeStore(other.db).list()).map((n) => n.name)).toEqual(["pc-1", "pc-2"]);
   },
 );
 

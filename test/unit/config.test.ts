@@ -24,6 +24,38 @@ describe("config", () => {
     expect(c.maxConnectionsPerClient).toBe(64);
   });
 
+  test("--database: a postgres:// URL (or FARM_DATABASE_URL); anything else refused without showing a password", () => {
+    expect(run([]).database).toBeNull();
+    expect(run(["--database", "postgres://farm:pw@db.lan:5432/farm"]).database).toBe(
+      "postgres://farm:pw@db.lan:5432/farm",
+    );
+    expect(run([], { FARM_DATABASE_URL: "postgresql://farm@db.lan/farm" }).database).toBe(
+      "postgresql://farm@db.lan/farm",
+    );
+    for (const bad of [
+      "mysql://farm:hunter22@db/farm",
+      "postgres://farm:hunter22@db.lan:5432",
+      "not a url",
+    ]) {
+      let message = "";
+      try {
+        run(["--database", bad]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        message = (e as Error).message;
+      }
+      expect(message).toStartWith("--database:");
+      expect(message).not.toContain("hunter22");
+    }
+  });
+
+  test("--node: this PC's name on the farm, the host name by default", () => {
+    expect(run([]).node.length).toBeGreaterThan(0);
+    expect(run(["--node", "pc-2"]).node).toBe("pc-2");
+    expect(run([], { FARM_NODE: "rack.a_1" }).node).toBe("rack.a_1");
+    expect(() => run(["--node", "two words"])).toThrow(ConfigError);
+  });
+
   test("flags win over the environment, which wins over the defaults", () => {
     expect(run([], { FARM_PORT: "6000" }).port).toBe(6000);
     expect(run(["--port", "7000"], { FARM_PORT: "6000" }).port).toBe(7000);

@@ -10,6 +10,7 @@ import { openSecretBox } from "../../src/store/secret-box.ts";
 import { TaskStore } from "../../src/store/tasks.ts";
 import { Evidence } from "../../src/tasks/evidence.ts";
 import { type Failure, type TaskChange, TaskLifecycle } from "../../src/tasks/lifecycle.ts";
+import { newTask } from "../helpers/tasks.ts";
 
 let dir: string;
 let db: Db;
@@ -33,17 +34,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const newTask = (serial = "PHONE1") => ({
-  serial,
-  username: null,
-  accountId: null,
-  platform: "tiktok" as const,
-  scriptName: "follow",
-  scriptConfig: "{}",
-  source: "api" as const,
-  startTime: null,
-  scheduledAt: null,
-});
+const task = (serial = "PHONE1") => newTask({ serial });
 
 /** A run whose end the test decides: it writes a failure when aborted, as the runner does. */
 function fakeRunOf(id: number) {
@@ -58,7 +49,7 @@ function fakeRunOf(id: number) {
 }
 
 test("a transition that lost its race changes nothing and is not announced", async () => {
-  const [id] = (await lifecycle.create([newTask()])) as [number];
+  const [id] = (await lifecycle.create([task()])) as [number];
   expect(await lifecycle.complete(id)).toBe(false);
   expect(await lifecycle.retry(id)).toBe(false);
   expect(await lifecycle.start(id, fakeRunOf(id))).toBe(true);
@@ -74,7 +65,7 @@ test("a transition that lost its race changes nothing and is not announced", asy
 });
 
 test("stopping a running task waits for the run, which writes its end once", async () => {
-  const [id] = (await lifecycle.create([newTask()])) as [number];
+  const [id] = (await lifecycle.create([task()])) as [number];
   await lifecycle.start(id, fakeRunOf(id));
   const stoppedAt = now;
   await lifecycle.stop(id);
@@ -86,11 +77,7 @@ test("stopping a running task waits for the run, which writes its end once", asy
 });
 
 test("stopping a pending task fails it at once; retry, retryAll and interruptAll check the status", async () => {
-  const [a, b, c] = (await lifecycle.create([newTask(), newTask(), newTask("PHONE2")])) as [
-    number,
-    number,
-    number,
-  ];
+  const [a, b, c] = (await lifecycle.create([task(), task(), task("PHONE2")])) as [number, number, number];
   await lifecycle.stop(a);
   expect(await tasks.get(a)).toMatchObject({ status: TaskStatus.failed, error: "stopped by user" });
   expect(await lifecycle.retry(a)).toBe(true);
@@ -110,7 +97,7 @@ test("stopping a pending task fails it at once; retry, retryAll and interruptAll
 });
 
 test("delete stops a running task first and removes its evidence", async () => {
-  const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
+  const [a, b] = (await lifecycle.create([task(), task("PHONE2")])) as [number, number];
   await lifecycle.start(a, fakeRunOf(a));
   for (const id of [a, b]) {
     mkdirSync(join(dir, "evidence", String(id)), { recursive: true });
@@ -125,7 +112,7 @@ test("delete stops a running task first and removes its evidence", async () => {
 });
 
 test("a point of no return is on disk at once and outlives a crash; a retry forgets it", async () => {
-  const [a, b] = (await lifecycle.create([newTask(), newTask("PHONE2")])) as [number, number];
+  const [a, b] = (await lifecycle.create([task(), task("PHONE2")])) as [number, number];
   expect(await lifecycle.markIrreversible(a, "Post was tapped")).toBe(false); // not running
   await lifecycle.start(a, fakeRunOf(a));
   await lifecycle.start(b, fakeRunOf(b));

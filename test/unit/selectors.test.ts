@@ -381,6 +381,26 @@ describe("versions and overrides", () => {
     expect(s.screens.home?.create?.length).toBe(loadSelectors("tiktok").screens.home?.create?.length);
   });
 
+  test("places: the built-in Profile tab of 43.1.4 at 1080x2400 (the real dump's mks); an override's replace them", () => {
+    const built = loadSelectors("tiktok").places["home.profileTab"];
+    expect(built).toEqual([
+      {
+        versions: ["43."],
+        screen: [1080, 2400],
+        bounds: [864, 2208, 1080, 2337],
+        activity: "com.ss.android.ugc.aweme.main.MainActivity",
+      },
+    ]);
+    const other = join(dir, "places");
+    mkdirSync(join(other, "selectors"), { recursive: true });
+    writeFileSync(
+      join(other, "selectors", "tiktok.json"),
+      JSON.stringify({ places: { "home.profileTab": [] } }),
+    );
+    expect(loadSelectors("tiktok", other).places["home.profileTab"]).toEqual([]);
+    expect(loadSelectors("instagram").places).toEqual({});
+  });
+
   test("a broken override file is an error that names the file", () => {
     mkdirSync(join(dir, "selectors"), { recursive: true });
     writeFileSync(join(dir, "selectors", "instagram.json"), "{ not json");

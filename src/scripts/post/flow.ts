@@ -125,8 +125,9 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       });
       postTapped = true;
       await ctx.irreversible("Post was tapped");
-      // never tapped twice: a tap that changed nothing is a failure that says so
-      settled = await ui.tapToLeave(node, "Post", from);
+      // never tapped twice: a tap that changed nothing is a failure that says so. Its effect is seen as the
+      // post screen's activity giving way (a light read): the upload's looks that follow dump anyway
+      settled = await ui.tapToLeaveActivity(node, "Post", from);
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;

@@ -16,6 +16,7 @@ import type { ScriptContext } from "../context.ts";
 import { readAccountInUse } from "../screen/accounts.ts";
 import type { AppSession } from "../screen/app.ts";
 import { POPUP_LOOK_MS, type Screen, ScreenNeverCame, type WaitOptions } from "../screen/index.ts";
+import { percentOn } from "./upload-progress.ts";
 
 /** What is looked for: the caption as typed (TikTok: the description, with its title), or the story. */
 export type PostClaim = Pick<PostRecord, "caption" | "title" | "story">;
@@ -67,10 +68,31 @@ export function captionMatches(shown: string, claim: PostClaim, username?: strin
 
 /**
  * The pauses between looks at the upload: every second for the first five (a short upload's result, shown
- * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes); after a look
- * without the progress, POPUP_LOOK_MS.
+ * for 2–3 s), then every 2 s (a dump costs 1–3 s on a real phone, an upload takes minutes); sooner when the
+ * percentage shown says the end is near (the next look then ends just after it); after a look without the
+ * progress, POPUP_LOOK_MS.
  */
 const UPLOAD_POLL_MS = [...Array<number>(5).fill(1000), 2000];
+/**
+ * How long before the upload's expected end the next look begins: a dump on a real phone takes 0.8–2.5 s and
+ * shows the screen as it is at its end, so one begun this long before the end ends after it.
+ */
+export const LOOK_LEAD_MS = 800;
+
+/**
+ * The upload's expected rest (ms) from the percentages seen: the rate between the first and the last look
+ * that showed one, or with one look, the rate since the wait began (it begins as Post's tap takes effect).
+ */
+export function uploadRest(seen: { at: number; percent: number }[], since: number): number | undefined {
+  const last = seen[seen.length - 1];
+  if (!last || last.percent <= 0 || last.percent >= 100) return undefined;
+  const first = seen.length > 1 && (seen[0] as { at: number; percent: number });
+  const rate =
+    first && last.percent > first.percent
+      ? (last.percent - first.percent) / (last.at - first.at)
+      : last.percent / Math.max(1, last.at - since);
+  return (100 - last.percent) / rate;
+}
 
 /**
  * Until the app says the upload failed or is done, or its progress is gone: a look shows neither the progress
@@ -88,6 +110,17 @@ export async function uploadEnded(
   let underWay = false;
   const progress = sel("upload", "progress");
   const busy = [...progress, ...sel("proof", "composer")];
+  const since = ui.clock.now();
+  // the percentages seen (when the app shows one), and when
+  const seen: { at: number; percent: number }[] = [];
+  const pauseAfter = (n: number) => {
+    // a look without the progress (never seen) is looked at again soon: the upload may be over
+    if (quiet > 0) return POPUP_LOOK_MS;
+    const poll = UPLOAD_POLL_MS[Math.min(n, 5)] as number;
+    // the upload nearly done by its percentage: the next look begins so as to end just after its end
+    const rest = uploadRest(seen, since);
+    return rest === undefined ? poll : Math.min(poll, Math.max(POPUP_LOOK_MS, rest - LOOK_LEAD_MS));
+  };
   try {
     return await ui.waitUntil(
       "the upload's end",
@@ -97,15 +130,12 @@ export async function uploadEnded(
         const done = screen.find(sel("upload", "done"));
         if (done) return { key: "done" as const, text: done.text || done.contentDesc };
         underWay ||= screen.has(progress);
+        const percent = percentOn(screen, progress);
+        if (percent !== undefined) seen.push({ at: ui.clock.now(), percent });
         quiet = screen.has(busy) ? 0 : quiet + 1;
         return quiet >= (underWay ? 1 : 2) ? { key: "gone" as const } : undefined;
       },
-      {
-        timeoutMs,
-        // a look without the progress (never seen) is looked at again soon: the upload may be over
-        intervalMs: (n) => (quiet > 0 ? POPUP_LOOK_MS : (UPLOAD_POLL_MS[Math.min(n, 5)] as number)),
-        ...options,
-      },
+      { timeoutMs, intervalMs: pauseAfter, ...options },
     );
   } catch (e) {
     if (e instanceof ScreenNeverCame) return { key: "timeout" };

@@ -9,11 +9,18 @@
  * use, so that every task names the account it ran as. What the phone showed is recorded in the accounts
  * table. `match_accounts` reads the same screens.
  */
-import type { UiNode } from "../../devices/index.ts";
+import type { Bounds, UiNode } from "../../devices/index.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import { type Screen, TapHadNoEffect, WAIT_TIMEOUT_MS } from "./index.ts";
+import {
+  type Screen,
+  ScreenNeverCame,
+  TAP_EFFECT_MS,
+  TAP_SETTLE_MS,
+  TapHadNoEffect,
+  WAIT_TIMEOUT_MS,
+} from "./index.ts";
 
 export interface SwitcherRow {
   username: string;
@@ -24,9 +31,95 @@ export interface SwitcherRow {
 const bare = (name: string) => name.trim().replace(/^@/, "");
 const same = (a: string, b: string) => bare(a).toLowerCase() === bare(b).toLowerCase();
 
+/** Where a tap can go without a dump first: a node's bounds, and the activity in front that draws it there. */
+interface Place {
+  bounds: Bounds;
+  activity: string;
+}
+
+/**
+ * Where each phone showed an app's Profile tab last (`serial pkg version` → place), learnt from its dumps.
+ * A bottom tab bar is layout, not state: one app version on one screen draws it in the same place on every tab
+ * (home, profile, inbox), whatever the feed plays. A place is never an answer: the tap it aims is judged by
+ * the dump after it (the own profile's handle), and a dump without the handle is the path without a place
+ * (the tab found on that dump, tapped; were the first tap only slow, the second meets the same tab on the
+ * profile: harmless). A place that missed is forgotten.
+ */
+const profileTabs = new Map<string, Place>();
+
+/** Forgets every learnt place (tests: each phone starts as a phone never seen). */
+export function forgetPlaces(): void {
+  profileTabs.clear();
+}
+
+const placeKey = (ctx: ScriptContext, s: AppSession) => `${ctx.phone.serial} ${s.pkg} ${s.version}`;
+
+/**
+ * The Profile tab's place: this phone's last dump of it (same package and version), else the data file's place
+ * for this version on a screen of this size (`wm size`, a light read), else none.
+ */
+async function profileTabPlace(ctx: ScriptContext, s: AppSession): Promise<Place | undefined> {
+  const learnt = profileTabs.get(placeKey(ctx, s));
+  if (learnt) return learnt;
+  const places = (s.selectors.places["home.profileTab"] ?? []).filter(
+    (p) => !p.versions || p.versions.some((v) => s.version.startsWith(v)),
+  );
+  if (places.length === 0) return undefined;
+  const size = await ctx.phone.screenSize({ signal: ctx.signal }).catch(() => null);
+  const place = places.find((p) => size && p.screen[0] === size.width && p.screen[1] === size.height);
+  if (!place) return undefined;
+  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = place.bounds;
+  return { bounds: { x1, y1, x2, y2 }, activity: place.activity };
+}
+
+/** How long the dumps after a tap aimed by a place look for its effect (a real dump takes 0.8–2.5 s: one look). */
+export const PLACE_EFFECT_MS = 1500;
+
+/**
+ * After a cold start: the Profile tab tapped where it lies (`profileTabPlace`) once its activity is in front
+ * (light reads: the splash is not tapped), and the own profile looked for for PLACE_EFFECT_MS: its handle
+ * (null: signed out), or undefined with `missed`, the screen dumped after the tap that showed neither (none:
+ * there was no place, its activity never came, or every dump was refused).
+ */
+async function tapProfileByPlace(
+  ctx: ScriptContext,
+  s: AppSession,
+  profile: (screen: Screen) => UiNode | null | undefined,
+): Promise<{ seen: UiNode | null | undefined; missed?: Screen }> {
+  const place = await profileTabPlace(ctx, s);
+  if (!place) return { seen: undefined };
+  const inFront = async () => {
+    const now = await s.ui.foreground();
+    return now?.pkg === s.pkg && now.activity === place.activity ? true : undefined;
+  };
+  const never = <T>(e: unknown): T | undefined => {
+    if (e instanceof ScreenNeverCame) return undefined;
+    throw e;
+  };
+  const ready = await s.ui
+    .poll(`${s.label}'s ${place.activity}`, inFront, { timeoutMs: TAP_EFFECT_MS, intervalMs: TAP_SETTLE_MS })
+    .catch(never<true>);
+  if (!ready) return { seen: undefined };
+  const tapped = s.ui.last;
+  await s.ui.tap({ bounds: place.bounds }, "the Profile tab (where this phone shows it)");
+  // the own profile is a tab: the tab bar shows on it (another user's profile, opened by a tap that met an
+  // avatar, is a page of its own without one, and the same ids for its name and handle)
+  const tab = s.sel("home", "profileTab");
+  const seen = await s.ui
+    .waitUntil("the own profile", (screen) => (screen.has(tab) ? profile(screen) : undefined), {
+      timeoutMs: PLACE_EFFECT_MS,
+    })
+    .catch(never<UiNode | null>);
+  if (seen !== undefined) return { seen };
+  profileTabs.delete(placeKey(ctx, s));
+  ctx.log("the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen");
+  return { seen, missed: s.ui.last === tapped ? undefined : s.ui.last };
+}
+
 /**
  * The account in use, from the own profile (null: the app is signed out). `restart` first brings the app
- * up from cold, so that the Profile tab is on screen whatever the app was doing.
+ * up from cold, so that the Profile tab is on screen whatever the app was doing; the tab is then tapped where
+ * it lies, when that is known, without a dump of the home feed first (a playing video: slow, often refused).
  */
 export async function readAccountInUse(
   ctx: ScriptContext,
@@ -42,19 +135,26 @@ export async function readAccountInUse(
   // (Instagram's sign-in "Log in" reads as TikTok's signed-out screen)
   await s.ui.waitForApp(s.pkg, s.label);
   const signedOut = s.sel("account", "signedOut");
-  const { key, node } = await s.ui.waitFor("the Profile tab", {
-    tab: s.sel("home", "profileTab"),
-    signedOut,
-  });
-  if (key === "signedOut") return null;
   const handle = s.app === "tiktok" ? s.sel("account", "handle") : s.sel("account", "username");
+  const profile = (screen: Screen) => screen.find(handle) ?? (screen.has(signedOut) ? null : undefined);
+  const read = (node: UiNode | null) => (node ? bare(node.text) || null : null);
+  const byPlace = restart ? await tapProfileByPlace(ctx, s, profile) : { seen: undefined };
+  if (byPlace.seen !== undefined) return read(byPlace.seen);
+  // no place, or it missed: the tab on the screen (a tap aimed by the place that was only slow meets the same
+  // tab on the profile when this one lands: harmless)
+  const tab = s.sel("home", "profileTab");
+  const { key, node } = await s.ui.waitFor("the Profile tab", { tab, signedOut }, { first: byPlace.missed });
+  if (key === "signedOut") return null;
   const seen = await s.ui.tapUntil(node, "Profile", {
-    check: (screen) => screen.find(handle) ?? (screen.has(signedOut) ? null : undefined),
+    check: profile,
     unchanged: "the own profile did not open",
-    retry: s.sel("home", "profileTab"),
+    retry: tab,
     timeoutMs: WAIT_TIMEOUT_MS,
   });
-  return seen ? bare(seen.text) || null : null;
+  // where the tab lies on this phone, and on which activity (a light read): the next cold start taps it there
+  const now = seen ? await s.ui.foreground() : null;
+  if (now?.pkg === s.pkg) profileTabs.set(placeKey(ctx, s), { bounds: node.bounds, activity: now.activity });
+  return read(seen);
 }
 
 /** Opens the switcher from the own profile (on screen): its rows, the account in use marked. */

@@ -301,7 +301,7 @@ export class Ui {
     return this.last;
   }
 
-  async tap(node: UiNode, what: string): Promise<void> {
+  async tap(node: Pick<UiNode, "bounds">, what: string): Promise<void> {
     const { x, y } = center(node.bounds);
     this.taps.push({ what, x, y });
     await this.phone.tap(x, y, { signal: this.signal });
@@ -491,6 +491,36 @@ export class Ui {
     });
   }
 
+  /**
+   * Taps `node` on `from` to leave it when the step after needs a dump of its own anyway (the upload's looks
+   * after Post): the effect is the app's activity in front changing (a light read of `dumpsys window`, asked
+   * first for LIGHT_EFFECT_MS), else a dump without `from` or with one of `to`, as `tapToLeave`. Undefined:
+   * left, seen without a dump (the activity changed); else the screen that showed it. Never tapped twice.
+   */
+  async tapToLeaveActivity(
+    node: UiNode,
+    what: string,
+    from: Page,
+    options: { to?: Page[]; timeoutMs?: number } = {},
+  ): Promise<Screen | undefined> {
+    const to = options.to ?? [];
+    const before = await this.foreground();
+    // the page's own activity, read before the tap: another activity of the same app in front is the page left
+    const light = before?.activity
+      ? async () => {
+          const now = await this.foreground();
+          return now && now.pkg === before.pkg && now.activity !== before.activity ? null : undefined;
+        }
+      : undefined;
+    const seen = await this.tapUntil<Screen | null>(node, what, {
+      check: (screen) => (!screen.shows(from) || to.some((p) => screen.shows(p)) ? screen : undefined),
+      unchanged: `${from.name} is still shown`,
+      timeoutMs: options.timeoutMs,
+      light,
+    });
+    return seen ?? undefined;
+  }
+
   /** Waits for `target` on `page`, taps it and waits until `page` is left (tapped again once if lost). */
   async leaveBy(
     page: Page,
@@ -532,8 +562,13 @@ export class Ui {
 
   /** Whether `pkg`'s window has the focus: a light read of `dumpsys window`, no dump. */
   async inFront(pkg: string): Promise<boolean> {
+    return (await this.foreground())?.pkg === pkg;
+  }
+
+  /** The focused window's package and activity: a light read of `dumpsys window`, no dump. */
+  async foreground(): Promise<{ pkg: string; activity: string } | null> {
     this.probes++;
-    return (await this.phone.foreground({ signal: this.signal }))?.pkg === pkg;
+    return this.phone.foreground({ signal: this.signal });
   }
 
   /** Waits for `selector` and taps it. */

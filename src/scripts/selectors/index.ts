@@ -36,6 +36,20 @@ export interface DataPage {
   not?: string[];
 }
 
+/**
+ * Where a node of a static bar lies for an app version on a screen of one size (from a real dump of it), and
+ * the activity that draws it: a tap can go there before any dump (accounts.ts: the Profile tab after a cold
+ * start), judged by the dump after it.
+ */
+export interface DataPlace {
+  versions?: string[];
+  /** `wm size` of the screens it holds for: [width, height]. */
+  screen: number[];
+  /** [x1, y1, x2, y2]. */
+  bounds: number[];
+  activity: string;
+}
+
 export interface SelectorFile {
   packages?: string[];
   shareActivity?: string;
@@ -44,6 +58,8 @@ export interface SelectorFile {
   screens?: Record<string, Record<string, DataMatcher[]>>;
   pages?: Record<string, DataPage>;
   popups?: DataPopup[];
+  /** `screen.selector` → its places on screens of known sizes (see DataPlace). */
+  places?: Record<string, DataPlace[]>;
 }
 
 export interface AppSelectors {
@@ -53,6 +69,7 @@ export interface AppSelectors {
   screens: Record<string, Record<string, DataMatcher[]>>;
   pages: Record<string, DataPage>;
   popups: DataPopup[];
+  places: Record<string, DataPlace[]>;
 }
 
 /** Android's runtime permission dialogs, as `system.json` states them: by role, one decision each. */
@@ -108,6 +125,8 @@ export function mergeSelectors(base: SelectorFile, override: SelectorFile): AppS
     screens,
     pages: { ...base.pages, ...override.pages },
     popups: [...(override.popups ?? []), ...(base.popups ?? []).filter((p) => !overridden.has(p.name))],
+    // an override's places replace the built-in ones of the same node
+    places: { ...base.places, ...override.places },
   };
 }
 

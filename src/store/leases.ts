@@ -1,0 +1,99 @@
+// Which node runs which phone (issue 22): a node claims a phone's lease and starts the phone's first due
+// task in one transaction, and gives the lease back when the run ends. On PostgreSQL the phone's lease row
+// is locked `FOR UPDATE SKIP LOCKED` (another node claiming it at the same moment is skipped, never waited
+// for), and the farm's running phones are counted under one transaction lock, so the plan's limit holds for
+// the whole farm. On SQLite (one PC) the same claim runs as one synchronous transaction.
+// Not yet what the runner uses: it still starts tasks through the lifecycle (one node per farm for now).
+import { and, asc, count, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import { TaskStatus } from "../domain.ts";
+import { type AnyDb, type Handle, handleOf, transaction } from "./db.ts";
+import type { TaskRow } from "./schema.ts";
+import type { SecretBox } from "./secret-box.ts";
+
+/** The key of the transaction lock under which the farm's running phones are counted. */
+const FARM_SLOTS = 50810;
+
+type Lease = { serial: string; node: string | null };
+
+export class LeaseStore {
+  private readonly h: Handle;
+
+  constructor(
+    db: AnyDb,
+    private readonly box: SecretBox,
+  ) {
+    this.h = handleOf(db);
+  }
+
+  /**
+   * Takes `serial`'s lease for `node` and starts its first due task (scheduled_at, then id), all or
+   * nothing. Undefined when the phone is being claimed elsewhere or runs a task, nothing is due, or `limit`
+   * phones of the farm already run one.
+   */
+  async claim(node: string, serial: string, now: number, limit: number): Promise<TaskRow | undefined> {
+    const pg = this.h.dialect === "pg";
+    const { tasks, phoneLeases: leases } = this.h.t;
+    const row = await transaction(this.h, function* (tx) {
+      yield tx.insert(leases).values({ serial }).onConflictDoNothing();
+      const query = tx.select({ serial: leases.serial, node: leases.node }).from(leases);
+      const locked = pg
+        ? (query as unknown as { for(s: "update", o: { skipLocked: boolean }): typeof query })
+            .for("update", { skipLocked: true })
+            .where(eq(leases.serial, serial))
+        : query.where(eq(leases.serial, serial));
+      const [lease] = (yield locked) as Lease[];
+      if (!lease || lease.node !== null) return undefined;
+      const [head] = (yield tx
+        .select()
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.status, TaskStatus.pending),
+            eq(tasks.serial, serial),
+            sql`(${tasks.scheduledAt} is null or ${tasks.scheduledAt} <= ${now})`,
+          ),
+        )
+        .orderBy(sql`${tasks.scheduledAt} asc nulls first`, asc(tasks.id))
+        .limit(1)) as TaskRow[];
+      if (!head) return undefined;
+      if (pg)
+        yield (tx as unknown as { execute(q: SQL): Promise<unknown> }).execute(
+          sql`select pg_advisory_xact_lock(${FARM_SLOTS})`,
+        );
+      const [busy] = (yield tx.select({ n: count() }).from(leases).where(isNotNull(leases.node))) as {
+        n: number;
+      }[];
+      if ((busy?.n ?? 0) >= limit) return undefined;
+      const [started] = (yield tx
+        .update(tasks)
+        .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
+        .where(and(eq(tasks.id, head.id), eq(tasks.status, TaskStatus.pending)))
+        .returning()) as TaskRow[];
+      if (!started) return undefined;
+      yield tx.update(leases).set({ node, taskId: head.id, leasedAt: now }).where(eq(leases.serial, serial));
+      return started;
+    });
+    return row && { ...row, scriptConfig: this.box.openConfig(row.scriptConfig) };
+  }
+
+  /** The run on `serial` ended: `node` gives its lease back (a lease it does not hold is left alone). */
+  async release(node: string, serial: string): Promise<boolean> {
+    const { q, t } = this.h;
+    const rows = await q
+      .update(t.phoneLeases)
+      .set({ node: null, taskId: null, leasedAt: null })
+      .where(and(eq(t.phoneLeases.serial, serial), eq(t.phoneLeases.node, node)))
+      .returning({ serial: t.phoneLeases.serial });
+    return rows.length === 1;
+  }
+
+  /** The node running each leased phone, by serial. */
+  async holders(): Promise<Map<string, string>> {
+    const { q, t } = this.h;
+    const rows = await q
+      .select({ serial: t.phoneLeases.serial, node: t.phoneLeases.node })
+      .from(t.phoneLeases)
+      .where(isNotNull(t.phoneLeases.node));
+    return new Map(rows.map((r) => [r.serial, r.node as string]));
+  }
+}
