@@ -22,6 +22,7 @@ import { backUp } from "./store/backup.ts";
 import {
   type AnyDb,
   closeStore,
+  DatabaseUnreachable,
   isPg,
   openDb,
   openPostgres,
@@ -39,6 +40,7 @@ import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
 import { type TaskChange, TaskLifecycle } from "./tasks/lifecycle.ts";
 import { ProgressBoard } from "./tasks/progress.ts";
+import { EventRelay } from "./tasks/relay.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
 import { type QueueState, waitingFor } from "./tasks/waiting.ts";
@@ -108,6 +110,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const devices = new DeviceStore(db);
   const accounts = new AccountStore(db, box);
   const events = new EventBus();
+  // on PostgreSQL, the events of every PC of the farm reach every PC's listeners (relay.ts); SQLite: none
+  let relay: EventRelay | null = null;
+  if (isPg(db)) {
+    try {
+      relay = await EventRelay.start({ url: config.database ?? "", pool: db.$client, bus: events, log });
+    } catch (e) {
+      await closeStore(db);
+      throw new DatabaseUnreachable(config.database ?? "", (e as Error).message ?? String(e));
+    }
+  }
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
@@ -199,6 +211,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // the phones' states, known at once to the queue's explanations
     await devices.list();
   } catch (e) {
+    await relay?.stop();
     await closeStore(db);
     throw e;
   }
@@ -230,6 +243,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     log,
     progress,
   });
+  // a task created or retried on another PC may be for a phone of this one: look for work now (the runner
+  // has no periodic pass). Its end elsewhere frees nothing here.
+  events.subscribe((event, origin) => {
+    if (origin === "remote" && event.type === "task" && event.status === "pending")
+      runner.wake(event.serial ?? undefined);
+  });
   license.onChange((now) => {
     log.info(
       `license: now ${now.plan_name} (${now.device_limit} phones at once)` +
@@ -254,6 +273,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     runner.deviceChanged(info.serial, info.state === "online");
   });
 
+  // fed by this PC's lifecycle, never by events relayed from the others: each is sent once farm-wide, by the
+  // PC where it happened
   const webhook =
     config.webhookUrl && config.webhookSecret
       ? new Webhook(config.webhookUrl, config.webhookSecret, log)
@@ -381,6 +402,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       license.close();
       // what is still being written (events read their task, the phones' last states, the time record)
       await Promise.all([published, timeSaved, beating, deviceService.written()]);
+      await relay?.stop();
       await closeStore(db);
     },
   };

@@ -1,5 +1,7 @@
 // The webhook: a signed POST for each task that completes or fails, delivered in the background with
-// retries, so that a slow or dead receiver never holds up the runner.
+// retries, so that a slow or dead receiver never holds up the runner. It watches this PC's lifecycle, never the
+// events relayed from the farm's other PCs (tasks/relay.ts): each is sent once farm-wide, by the PC where the
+// task ended.
 import { createHmac, randomUUID } from "node:crypto";
 import type { Logger } from "../log.ts";
 import { maskUrl, type Scrub, scrubber, secretsIn } from "../secrets.ts";

@@ -364,6 +364,11 @@ export interface paths {
          *     line (`: keep-alive`) comes every 15 s; the stream stays open however long it is quiet.
          *     Try it: `curl -N http://127.0.0.1:50809/api/v1/events`.
          *
+         *     On a farm of several PCs (`--database postgres://…`) every PC's stream also carries the other PCs' events,
+         *     each once. One from another PC may have its long texts (`error`, `waiting_for`, `progress`) cut, ending with
+         *     …, to fit a PostgreSQL notification (GET the task for them whole); events are not stored, so those sent while
+         *     this PC's connection to the database was down are missed (read the tasks again after a gap).
+         *
          *     When the service has a token, a browser's `EventSource` (which cannot send headers) may give it as
          *     `/api/v1/events?token=TOKEN`; only this endpoint takes the token in the query.
          *
