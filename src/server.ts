@@ -30,6 +30,7 @@ import {
   StorageHealth,
 } from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
+import { LeaseStore } from "./store/leases.ts";
 import { MetaStore } from "./store/meta.ts";
 import { NodeStore } from "./store/nodes.ts";
 import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
@@ -149,7 +150,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     { maxAgeDays: config.evidenceMaxAgeDays, maxBytes: config.evidenceMaxMb * 1024 * 1024 },
     () => clock.now(),
   );
-  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence);
+  const leases = new LeaseStore(db, box);
+  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases);
   // read when a task is: the runner, fleet and license below are in place by then
   const queue: QueueState = {
     now: () => clock.now(),
@@ -192,7 +194,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const nodes = new NodeStore(db);
   try {
     await nodes.register(config.node, VERSION, clock.now());
-    const interrupted = await lifecycle.interruptAll();
+    // on PostgreSQL the other PCs' tasks run on: only this node's are cut off
+    const interrupted = await lifecycle.interruptAll(isPg(db) ? config.node : undefined);
     if (interrupted > 0)
       log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
     await devices.markAllOffline();
@@ -229,6 +232,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     storage,
     log,
     progress,
+    lease: { node: config.node, store: leases },
   });
   license.onChange((now) => {
     log.info(

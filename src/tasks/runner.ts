@@ -13,6 +13,7 @@ import { ScriptError } from "../scripts/errors.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import { useTaskAccount } from "../scripts/screen/accounts.ts";
 import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
+import type { LeaseStore } from "../store/leases.ts";
 import type { TaskRow } from "../store/schema.ts";
 import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
@@ -55,6 +56,11 @@ export interface RunnerOptions {
   random?: () => number;
   /** Where each run's step and estimate are kept while it runs (default: nowhere). */
   progress?: ProgressBoard;
+  /**
+   * This node's name and the phones' leases: each start claims its phone's lease under `node` (the plan's
+   * limit then counted over the whole farm), given back when the run ends. Without it, starts take no lease.
+   */
+  lease?: { node: string; store: Pick<LeaseStore, "release"> };
 }
 
 type LogLine = Parameters<TaskStore["addLog"]>;
@@ -319,7 +325,9 @@ export class Runner {
     // before the start is told: the event of the start carries the progress
     const progress = this.o.progress?.begin(task.id);
     try {
-      if (!(await this.o.lifecycle.start(task.id, handle))) {
+      const { lease } = this.o;
+      const claim = lease && { node: lease.node, serial: task.serial, limit: this.o.deviceLimit() };
+      if (!(await this.o.lifecycle.start(task.id, handle, claim))) {
         this.o.progress?.end(task.id);
         return true;
       }
@@ -338,7 +346,8 @@ export class Runner {
       .catch((e) =>
         this.o.log.child({ task: task.id }).error(run.scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
-      .finally(() => {
+      .finally(async () => {
+        await this.release(run);
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
         const wasFull = this.busy.size >= this.o.deviceLimit();
         this.running.delete(task.id);
@@ -348,6 +357,20 @@ export class Runner {
         this.wake(wasFull ? undefined : task.serial);
       });
     return true;
+  }
+
+  /** The run ended (its end written): its phone's lease goes back, tried again while the disk refuses it. */
+  private async release(run: Run): Promise<void> {
+    const { lease } = this.o;
+    if (!lease) return;
+    const { serial } = run.task;
+    try {
+      await this.saveEnd(run, "ended, its phone's lease", () => lease.store.release(lease.node, serial));
+    } catch (e) {
+      this.o.log
+        .child({ task: run.task.id, phone: serial })
+        .error(`its phone's lease was not given back: ${e}`);
+    }
   }
 
   /**
