@@ -39,6 +39,7 @@ import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
 import { type TaskChange, TaskLifecycle } from "./tasks/lifecycle.ts";
+import { NodeWatch } from "./tasks/node-watch.ts";
 import { ProgressBoard } from "./tasks/progress.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
@@ -328,13 +329,20 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
-  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let cancelHeartbeat = () => {};
   let beating = Promise.resolve();
+  // many PCs: the others' heartbeats are watched, and the queue looked at again (another PC's news)
+  const watch = isPg(db) ? new NodeWatch({ self: config.node, nodes, lifecycle, clock, log }) : null;
+  // on the service's clock (the test build's runs faster), like the other nodes' judgement of it
   const heartbeat = () => {
+    cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);
     beating = beating
       .then(async () => {
         if (!(await nodes.heartbeat(config.node, clock.now())))
           await nodes.register(config.node, VERSION, clock.now());
+        if (!watch) return;
+        await watch.check();
+        runner.wake();
       })
       .catch((e) => {
         if (!storage.failure(e))
@@ -366,7 +374,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
-      heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
+      cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);
       checkStorage();
       await fleet.start();
       await deviceService.reattachDirect(log);
@@ -375,7 +383,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
-      clearInterval(heartbeatTimer);
+      cancelHeartbeat();
       cancelStorageCheck();
       streams.closeAll();
       await runner.shutdown(graceMs);

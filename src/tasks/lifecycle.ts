@@ -213,6 +213,17 @@ export class TaskLifecycle {
     return ids.length;
   }
 
+  /**
+   * Another node of the farm stopped (its heartbeat ended): its running tasks fail "interrupted: node NAME
+   * stopped", for good like a crash's, and its phones' leases go back. Returns the failed ids.
+   */
+  async nodeStopped(node: string): Promise<number[]> {
+    if (!this.leases) return [];
+    const ids = await this.leases.failRunning(node, `interrupted: node ${node} stopped`, this.now());
+    this.changed(ids, "failed");
+    return ids;
+  }
+
   private wrote(ids: number[], ok: boolean, change: TaskChange): boolean {
     if (ok) this.changed(ids, change);
     return ok;
