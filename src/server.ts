@@ -162,6 +162,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
+    stoppedNode: (serial) => watch?.stoppedNode(serial),
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
   const publishTask = async (id: number, change: TaskChange, at: string) => {
@@ -193,6 +194,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     for (const id of ids) publish(id, change, at);
   });
   const nodes = new NodeStore(db);
+  // many PCs: on each beat the others' heartbeats are watched, and the queue looked at again (another PC's news)
+  const watch = isPg(db) ? new NodeWatch({ self: config.node, nodes, leases, lifecycle, clock, log }) : null;
   try {
     await nodes.register(config.node, VERSION, clock.now());
     // on PostgreSQL the other PCs' tasks run on: only this node's are cut off
@@ -331,8 +334,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
   let cancelHeartbeat = () => {};
   let beating = Promise.resolve();
-  // many PCs: the others' heartbeats are watched, and the queue looked at again (another PC's news)
-  const watch = isPg(db) ? new NodeWatch({ self: config.node, nodes, lifecycle, clock, log }) : null;
   // on the service's clock (the test build's runs faster), like the other nodes' judgement of it
   const heartbeat = () => {
     cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);

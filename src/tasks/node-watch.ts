@@ -4,6 +4,7 @@
 // for good like a crash's, and its phones' leases go back, so a phone this node also sees runs here now.
 // Its pending tasks stay: a phone only it sees waits for it to come back.
 import type { Logger } from "../log.ts";
+import type { LeaseStore } from "../store/leases.ts";
 import type { NodeStore } from "../store/nodes.ts";
 import type { Clock } from "./clock.ts";
 import type { TaskLifecycle } from "./lifecycle.ts";
@@ -15,6 +16,7 @@ export interface NodeWatchOptions {
   /** This node's name (never judged by itself). */
   self: string;
   nodes: Pick<NodeStore, "list">;
+  leases: Pick<LeaseStore, "holders">;
   lifecycle: Pick<TaskLifecycle, "nodeStopped">;
   clock: Clock;
   log: Logger;
@@ -25,12 +27,19 @@ export class NodeWatch {
   private readonly seen = new Map<string, { beat: number; since: number }>();
   /** The nodes taken as stopped (until their heartbeat moves again). */
   private readonly gone = new Set<string>();
+  /** The phones each stopped node ran when it stopped, by serial. */
+  private readonly phones = new Map<string, string>();
 
   constructor(private readonly o: NodeWatchOptions) {}
 
   /** The nodes taken as stopped now. */
   stopped(): ReadonlySet<string> {
     return this.gone;
+  }
+
+  /** The stopped node that ran `serial` when it stopped, if one did. */
+  stoppedNode(serial: string): string | undefined {
+    return this.phones.get(serial);
   }
 
   /**
@@ -46,10 +55,13 @@ export class NodeWatch {
       const seen = this.seen.get(name);
       if (!seen || seen.beat !== node.heartbeatAt) {
         this.seen.set(name, { beat: node.heartbeatAt, since: now });
-        if (this.gone.delete(name)) this.o.log.info(`node ${name} is back`);
+        if (this.gone.delete(name)) this.back(name);
         continue;
       }
       if (this.gone.has(name) || now - seen.since < LEASE_MS) continue;
+      for (const [serial, holder] of await this.o.leases.holders()) {
+        if (holder === name) this.phones.set(serial, name);
+      }
       const ids = await this.o.lifecycle.nodeStopped(name);
       this.gone.add(name);
       found.push(name);
@@ -59,5 +71,10 @@ export class NodeWatch {
       );
     }
     return found;
+  }
+
+  private back(name: string): void {
+    this.o.log.info(`node ${name} is back`);
+    for (const [serial, holder] of this.phones) if (holder === name) this.phones.delete(serial);
   }
 }

@@ -140,6 +140,10 @@ test.skipIf(skipPostgres)(
     expect(done).toBe(true);
     // the phone only pc-a sees keeps its queue
     expect((await b.tasks.get(nextOnly))?.status).toBe(0);
+    expect((await b.call("GET", `/api/v1/task/${nextOnly}`)).body.data.waiting_for).toMatchObject({
+      reason: "phone_offline",
+      message: `phone ${onlySerial} is offline: node pc-a, which ran it, stopped; it starts when pc-a is back`,
+    });
 
     // pc-a starts again under its name: it rejoins and runs its phone's queue; nothing runs twice
     a = await startA();

@@ -22,6 +22,13 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
   const watch = new NodeWatch({
     self: "me",
     nodes,
+    leases: {
+      holders: async () =>
+        new Map([
+          ["P1", "pc-a"],
+          ["P2", "pc-b"],
+        ]),
+    },
     lifecycle: {
       nodeStopped: async (name) => {
         stopped.push(name);
@@ -42,10 +49,14 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
   expect(await look(10_000)).toEqual([]);
   expect(stopped).toEqual(["pc-a"]);
   expect([...watch.stopped()]).toEqual(["pc-a"]);
+  // the phones it ran when it stopped wait for it
+  expect(watch.stoppedNode("P1")).toBe("pc-a");
+  expect(watch.stoppedNode("P2")).toBeUndefined();
   // it comes back: no longer stopped, and judged afresh
   beats.set("pc-a", 6);
   expect(await look(10_000)).toEqual([]);
   expect([...watch.stopped()]).toEqual([]);
+  expect(watch.stoppedNode("P1")).toBeUndefined();
   expect(await look(LEASE_MS)).toEqual(["pc-a"]);
   expect(stopped).toEqual(["pc-a", "pc-a"]);
 });
