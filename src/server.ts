@@ -343,6 +343,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
           await nodes.register(config.node, VERSION, clock.now());
         if (!watch) return;
         await watch.check();
+        // taken as stopped while paused or cut off: the phones whose leases went are not ours to run
+        await runner.fence(() => leases.holders());
         runner.wake();
       })
       .catch((e) => {

@@ -89,6 +89,10 @@ interface Run {
   expectedEnd?: number;
   /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
   irreversible?: string;
+  /** A settling check (see Runner.settle): it holds the phone without a lease. */
+  settling?: boolean;
+  /** Its end is written: its lease is being given back. */
+  over?: boolean;
   progress?: ProgressSink;
 }
 
@@ -203,6 +207,32 @@ export class Runner {
     }
     const id = this.busy.get(serial);
     if (id !== undefined) this.running.get(id)?.controller.abort(OFFLINE);
+  }
+
+  /**
+   * The runs this node has now, to be checked against the leases `held()` reads: a run whose phone's lease
+   * this node no longer holds is aborted at once, its task already failed elsewhere. That happens to a node
+   * the others took as stopped while it was only paused or cut off from the database: its phones may be
+   * running there now. Runs that start while `held()` reads are not judged by it.
+   */
+  async fence(held: () => Promise<ReadonlyMap<string, string>>): Promise<number[]> {
+    const { lease } = this.o;
+    if (!lease) return [];
+    const before = [...this.running.values()].filter((r) => !r.settling);
+    const holders = await held();
+    const lost = before.filter((r) => !r.over && holders.get(r.task.serial) !== lease.node);
+    for (const run of lost) {
+      const why = `interrupted: node ${lease.node} stopped`;
+      this.o.log
+        .child({ task: run.task.id, phone: run.task.serial })
+        .warn(`this node lost its phone's lease (taken as stopped by the farm): ${why}`);
+      run.controller.abort({
+        reason: "interrupted",
+        message: why,
+        errorClass: "permanent",
+      } satisfies Failure);
+    }
+    return lost.map((r) => r.task.id);
   }
 
   /** No new task starts; running ones get `graceMs` to finish, then are aborted as interrupted. */
@@ -347,6 +377,7 @@ export class Runner {
         this.o.log.child({ task: task.id }).error(run.scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
       .finally(async () => {
+        run.over = true;
         await this.release(run);
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
         const wasFull = this.busy.size >= this.o.deviceLimit();
@@ -478,6 +509,7 @@ export class Runner {
   private startSettle(task: TaskRow, phone: Phone): void {
     this.settled.add(task.id);
     const run = newRun(task, new AbortController());
+    run.settling = true;
     const { scrub } = run;
     this.busy.set(task.serial, task.id);
     this.running.set(task.id, run);

@@ -2,7 +2,8 @@
 // lease, the survivor fails its running tasks "interrupted: node pc-a stopped" (never run again) and takes
 // over the phone both see; the phone only the dead node saw keeps its queue. The killed node, started again,
 // rejoins and runs it, and no task runs twice. Both clocks run 10× faster (the lease's 30 s in 3 s): the
-// survivor in-process, the killed one from source (FARM_TEST_CLOCK_RATE).
+// survivor in-process, the killed one from source (FARM_TEST_CLOCK_RATE). And a node taken as stopped while
+// it was alive gives up the runs whose leases went.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ let pg: PrivatePostgres;
 let only: VirtualPhone;
 let shared: VirtualPhone;
 let survivor: TestService | undefined;
+let fenced: TestService | undefined;
 const procs: Running[] = [];
 const dirs: string[] = [];
 
@@ -38,6 +40,7 @@ afterAll(async () => {
     await p.proc.exited;
   }
   await survivor?.stop();
+  await fenced?.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await only?.stop();
   await shared?.stop();
@@ -163,4 +166,39 @@ test.skipIf(skipPostgres)(
     expect(await leases.holders()).toEqual(new Map());
   },
   90_000,
+);
+
+test.skipIf(skipPostgres)(
+  "a node taken as stopped while it was only cut off: on its next beat it aborts the runs whose leases went",
+  async () => {
+    const url = await pg.database("farm_fence");
+    const c = await startTestService(
+      { database: url, node: "pc-c" },
+      { clock: fasterClock(RATE), pollMs: 200, scripts: [testScript] },
+    );
+    fenced = c;
+    await c.start();
+    await c.deviceService.connect(only.host, only.port, true);
+    const serial = `${only.host}:${only.port}`;
+    await waitFor("online", () => c.deviceService.onlineSerials().includes(serial));
+    const created = await c.call("POST", "/api/v1/task", {
+      serials: [serial],
+      script_name: "test_sleep",
+      script_config: { seconds: 600 },
+    });
+    const id = created.body.data.task_ids[0] as number;
+    await waitFor("running", () => c.runner.runningOn(serial) === id);
+    // what another node does once it takes pc-c as stopped
+    const leases = new LeaseStore(c.db, undefined as never);
+    expect(await leases.failRunning("pc-c", "interrupted: node pc-c stopped", Date.now())).toEqual([id]);
+    await waitFor("the run aborted", () => c.runner.runningOn(serial) === undefined, 10_000);
+    expect(await c.tasks.get(id)).toMatchObject({
+      status: 3,
+      error: "interrupted: node pc-c stopped",
+      retryCount: 0,
+    });
+    const logs = (await c.tasks.logs(id)).map((l) => l.message);
+    expect(logs.filter((m) => m.startsWith("started on"))).toHaveLength(1);
+    expect(logs.some((m) => m.includes("failed (permanent): interrupted: node pc-c stopped"))).toBe(true);
+  },
 );
