@@ -4,7 +4,7 @@
 // for), and the farm's running phones are counted under one transaction lock, so the plan's limit holds for
 // the whole farm. On SQLite (one PC) the same claim runs as one synchronous transaction.
 // The runner starts every task through a claim (tasks/lifecycle.ts start), on SQLite too.
-import { and, asc, count, eq, inArray, isNotNull, notExists, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNotNull, isNull, notExists, or, type SQL, sql } from "drizzle-orm";
 import { TaskStatus } from "../domain.ts";
 import { type AnyDb, type Handle, handleOf, transaction } from "./db.ts";
 import type { TaskRow } from "./schema.ts";
@@ -81,6 +81,22 @@ export class LeaseStore {
       return started;
     });
     return row && { ...row, scriptConfig: this.box.openConfig(row.scriptConfig) };
+  }
+
+  /**
+   * Takes `serial`'s lease for `node` without starting a task, for `taskId`'s sake (a check on the phone that
+   * must not share it with a run): false when another holds it.
+   */
+  async hold(node: string, serial: string, taskId: number, now: number): Promise<boolean> {
+    const { q, t } = this.h;
+    const leases = t.phoneLeases;
+    await q.insert(leases).values({ serial }).onConflictDoNothing();
+    const rows = await q
+      .update(leases)
+      .set({ node, taskId, leasedAt: now })
+      .where(and(eq(leases.serial, serial), isNull(leases.node)))
+      .returning({ serial: leases.serial });
+    return rows.length === 1;
   }
 
   /** The run on `serial` ended: `node` gives its lease back (a lease it does not hold is left alone). */

@@ -60,7 +60,7 @@ export interface RunnerOptions {
    * This node's name and the phones' leases: each start claims its phone's lease under `node` (the plan's
    * limit then counted over the whole farm), given back when the run ends. Without it, starts take no lease.
    */
-  lease?: { node: string; store: Pick<LeaseStore, "release"> };
+  lease?: { node: string; store: Pick<LeaseStore, "release" | "hold"> };
 }
 
 type LogLine = Parameters<TaskStore["addLog"]>;
@@ -89,7 +89,7 @@ interface Run {
   expectedEnd?: number;
   /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
   irreversible?: string;
-  /** A settling check (see Runner.settle): it holds the phone without a lease. */
+  /** A settling check (see Runner.settle): it holds the phone's lease, but its task is not running. */
   settling?: boolean;
   /** Its end is written: its lease is being given back. */
   over?: boolean;
@@ -314,7 +314,7 @@ export class Runner {
           ? (await this.o.tasks.unprovenPosts(serial)).find((t) => !this.settled.has(t.id))
           : undefined;
         if (unproven) {
-          this.startSettle(unproven, phone);
+          await this.startSettle(unproven, phone);
           continue;
         }
         const task = await this.o.tasks.headFor(serial, now);
@@ -505,8 +505,13 @@ export class Runner {
     return { ...record, proof: { ...record.proof, screenshot: kept } };
   }
 
-  /** Holds `task`'s phone while `settle` checks on it, as a run would. */
-  private startSettle(task: TaskRow, phone: Phone): void {
+  /**
+   * Holds `task`'s phone while `settle` checks on it, as a run would: its lease too, unless another node
+   * holds it (then the check waits for a later pass).
+   */
+  private async startSettle(task: TaskRow, phone: Phone): Promise<void> {
+    const { lease } = this.o;
+    if (lease && !(await lease.store.hold(lease.node, task.serial, task.id, this.o.clock.now()))) return;
     this.settled.add(task.id);
     const run = newRun(task, new AbortController());
     run.settling = true;
@@ -517,7 +522,9 @@ export class Runner {
       .catch((e) =>
         this.o.log.child({ task: task.id }).error(scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
-      .finally(() => {
+      .finally(async () => {
+        run.over = true;
+        await this.release(run);
         this.running.delete(task.id);
         this.busy.delete(task.serial);
         this.unprovenStale = true;

@@ -355,6 +355,14 @@ describe.each(kinds)("$name", ({ open }) => {
       // at pc-2's start: its own and the orphan, not another node's
       expect((await leases.failRunning("pc-2", "x", 300, true)).sort()).toEqual([c, orphan].sort());
       expect(await leases.holders()).toEqual(new Map());
+      // a lease held for a check on the phone, no task started: no claim meanwhile
+      expect(await leases.hold("pc-1", "PHONE1", a, 350)).toBe(true);
+      expect(await leases.hold("pc-2", "PHONE1", a, 350)).toBe(false);
+      const [e] = (await tasks.create([task()])) as [number];
+      expect(await leases.claim("pc-2", "PHONE1", 360, 9)).toBeUndefined();
+      expect((await tasks.get(a))?.status).toBe(TaskStatus.failed);
+      expect(await leases.release("pc-1", "PHONE1")).toBe(true);
+      await tasks.delete([e]);
       // every node (one PC): all
       const [d] = (await tasks.create([task()])) as [number];
       expect((await leases.claim("pc-9", "PHONE1", 100, 9))?.id).toBe(d);
