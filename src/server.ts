@@ -195,7 +195,24 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
   const nodes = new NodeStore(db);
   // many PCs: on each beat the others' heartbeats are watched, and the queue looked at again (another PC's news)
-  const watch = isPg(db) ? new NodeWatch({ self: config.node, nodes, leases, lifecycle, clock, log }) : null;
+  const watch = isPg(db)
+    ? new NodeWatch({
+        self: config.node,
+        nodes,
+        leases,
+        lifecycle,
+        clock,
+        log,
+        // its phones this node does not see are shown offline, with why
+        phonesStopped: (serials, hint) => {
+          const here = new Set(deviceService.onlineSerials());
+          return devices.markOffline(
+            serials.filter((s) => !here.has(s)),
+            hint,
+          );
+        },
+      })
+    : null;
   try {
     await nodes.register(config.node, VERSION, clock.now());
     // on PostgreSQL the other PCs' tasks run on: only this node's are cut off

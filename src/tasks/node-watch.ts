@@ -20,6 +20,8 @@ export interface NodeWatchOptions {
   lifecycle: Pick<TaskLifecycle, "nodeStopped">;
   clock: Clock;
   log: Logger;
+  /** The phones a stopped node was running, to be shown offline with why (those this node sees excepted). */
+  phonesStopped?: (serials: string[], hint: string) => Promise<void>;
 }
 
 export class NodeWatch {
@@ -59,10 +61,13 @@ export class NodeWatch {
         continue;
       }
       if (this.gone.has(name) || now - seen.since < LEASE_MS) continue;
-      for (const [serial, holder] of await this.o.leases.holders()) {
-        if (holder === name) this.phones.set(serial, name);
-      }
+      const serials = [...(await this.o.leases.holders())].filter(([, holder]) => holder === name);
+      for (const [serial] of serials) this.phones.set(serial, name);
       const ids = await this.o.lifecycle.nodeStopped(name);
+      await this.o.phonesStopped?.(
+        serials.map(([serial]) => serial),
+        `node ${name}, which ran it, stopped: it is back when ${name} is`,
+      );
       this.gone.add(name);
       found.push(name);
       this.o.log.warn(

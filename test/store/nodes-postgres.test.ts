@@ -143,6 +143,11 @@ test.skipIf(skipPostgres)(
     expect(done).toBe(true);
     // the phone only pc-a sees keeps its queue
     expect((await b.tasks.get(nextOnly))?.status).toBe(0);
+    // shown offline, with why, even after the farm's phone list is read again
+    expect((await b.call("GET", `/api/v1/device/${onlySerial}`)).body.data).toMatchObject({
+      state: "offline",
+      hint: "node pc-a, which ran it, stopped: it is back when pc-a is",
+    });
     expect((await b.call("GET", `/api/v1/task/${nextOnly}`)).body.data.waiting_for).toMatchObject({
       reason: "phone_offline",
       message: `phone ${onlySerial} is offline: node pc-a, which ran it, stopped; it starts when pc-a is back`,
