@@ -31,6 +31,7 @@ import {
   StorageHealth,
 } from "./store/db.ts";
 import { DeviceStore } from "./store/devices.ts";
+import { LeaseStore } from "./store/leases.ts";
 import { MetaStore } from "./store/meta.ts";
 import { NodeStore } from "./store/nodes.ts";
 import { openSecretBox, type SecretBox } from "./store/secret-box.ts";
@@ -39,6 +40,7 @@ import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
 import { type TaskChange, TaskLifecycle } from "./tasks/lifecycle.ts";
+import { NodeWatch } from "./tasks/node-watch.ts";
 import { ProgressBoard } from "./tasks/progress.ts";
 import { EventRelay } from "./tasks/relay.ts";
 import { Runner } from "./tasks/runner.ts";
@@ -161,7 +163,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     { maxAgeDays: config.evidenceMaxAgeDays, maxBytes: config.evidenceMaxMb * 1024 * 1024 },
     () => clock.now(),
   );
-  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence);
+  const leases = new LeaseStore(db, box);
+  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases);
   // read when a task is: the runner, fleet and license below are in place by then
   const queue: QueueState = {
     now: () => clock.now(),
@@ -171,6 +174,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
+    stoppedNode: (serial) => watch?.stoppedNode(serial),
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
   const publishTask = async (id: number, change: TaskChange, at: string) => {
@@ -202,9 +206,29 @@ export async function createService(config: Config, options: ServiceOptions = {}
     for (const id of ids) publish(id, change, at);
   });
   const nodes = new NodeStore(db);
+  // many PCs: on each beat the others' heartbeats are watched, and the queue looked at again (another PC's news)
+  const watch = isPg(db)
+    ? new NodeWatch({
+        self: config.node,
+        nodes,
+        leases,
+        lifecycle,
+        clock,
+        log,
+        // its phones this node does not see are shown offline, with why
+        phonesStopped: (serials, hint) => {
+          const here = new Set(deviceService.onlineSerials());
+          return devices.markOffline(
+            serials.filter((s) => !here.has(s)),
+            hint,
+          );
+        },
+      })
+    : null;
   try {
     await nodes.register(config.node, VERSION, clock.now());
-    const interrupted = await lifecycle.interruptAll();
+    // on PostgreSQL the other PCs' tasks run on: only this node's are cut off
+    const interrupted = await lifecycle.interruptAll(isPg(db) ? config.node : undefined);
     if (interrupted > 0)
       log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
     await devices.markAllOffline();
@@ -242,6 +266,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     storage,
     log,
     progress,
+    lease: { node: config.node, store: leases },
   });
   // a task created or retried on another PC may be for a phone of this one: look for work now (the runner
   // has no periodic pass). Its end elsewhere frees nothing here.
@@ -345,13 +370,20 @@ export async function createService(config: Config, options: ServiceOptions = {}
   });
 
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
-  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let cancelHeartbeat = () => {};
   let beating = Promise.resolve();
+  // on the service's clock (the test build's runs faster), like the other nodes' judgement of it
   const heartbeat = () => {
+    cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);
     beating = beating
       .then(async () => {
         if (!(await nodes.heartbeat(config.node, clock.now())))
           await nodes.register(config.node, VERSION, clock.now());
+        if (!watch) return;
+        await watch.check();
+        // taken as stopped while paused or cut off: the phones whose leases went are not ours to run
+        await runner.fence(() => leases.holders());
+        runner.wake();
       })
       .catch((e) => {
         if (!storage.failure(e))
@@ -383,7 +415,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
       pruneTimer = setInterval(() => evidence.prune(), 3600_000);
-      heartbeatTimer = setInterval(heartbeat, HEARTBEAT_MS);
+      cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);
       checkStorage();
       await fleet.start();
       await deviceService.reattachDirect(log);
@@ -392,7 +424,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     },
     async stop(graceMs = config.gracePeriodS * 1000) {
       clearInterval(pruneTimer);
-      clearInterval(heartbeatTimer);
+      cancelHeartbeat();
       cancelStorageCheck();
       streams.closeAll();
       await runner.shutdown(graceMs);

@@ -83,6 +83,23 @@ export class DeviceStore {
     for (const { serial } of gone) this.states.delete(serial);
   }
 
+  /** These phones are offline, `hint` saying why (their PC stopped). */
+  async markOffline(serials: string[], hint: string): Promise<void> {
+    if (serials.length === 0) return;
+    const { q, t } = this.h;
+    const rows = await q
+      .update(t.devices)
+      .set({ state: "offline", hint })
+      .where(inArray(t.devices.serial, serials))
+      .returning({
+        state: t.devices.state,
+        transport: t.devices.transport,
+        hint: t.devices.hint,
+        serial: t.devices.serial,
+      });
+    for (const row of rows) this.states.set(row.serial, pick(row));
+  }
+
   /** At start-up nothing is known to be online until the fleet says so. */
   async markAllOffline(): Promise<void> {
     const { q, t } = this.h;

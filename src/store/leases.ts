@@ -3,12 +3,13 @@
 // is locked `FOR UPDATE SKIP LOCKED` (another node claiming it at the same moment is skipped, never waited
 // for), and the farm's running phones are counted under one transaction lock, so the plan's limit holds for
 // the whole farm. On SQLite (one PC) the same claim runs as one synchronous transaction.
-// Not yet what the runner uses: it still starts tasks through the lifecycle (one node per farm for now).
-import { and, asc, count, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+// The runner starts every task through a claim (tasks/lifecycle.ts start), on SQLite too.
+import { and, asc, count, eq, inArray, isNotNull, isNull, notExists, or, type SQL, sql } from "drizzle-orm";
 import { TaskStatus } from "../domain.ts";
 import { type AnyDb, type Handle, handleOf, transaction } from "./db.ts";
 import type { TaskRow } from "./schema.ts";
 import type { SecretBox } from "./secret-box.ts";
+import { interrupted } from "./tasks.ts";
 
 /** The key of the transaction lock under which the farm's running phones are counted. */
 const FARM_SLOTS = 50810;
@@ -27,10 +28,16 @@ export class LeaseStore {
 
   /**
    * Takes `serial`'s lease for `node` and starts its first due task (scheduled_at, then id), all or
-   * nothing. Undefined when the phone is being claimed elsewhere or runs a task, nothing is due, or `limit`
-   * phones of the farm already run one.
+   * nothing. Undefined when the phone is being claimed elsewhere or runs a task, nothing is due, `limit`
+   * phones of the farm already run one, or (with `only`) the first due task is another one.
    */
-  async claim(node: string, serial: string, now: number, limit: number): Promise<TaskRow | undefined> {
+  async claim(
+    node: string,
+    serial: string,
+    now: number,
+    limit: number,
+    only?: number,
+  ): Promise<TaskRow | undefined> {
     const pg = this.h.dialect === "pg";
     const { tasks, phoneLeases: leases } = this.h.t;
     const row = await transaction(this.h, function* (tx) {
@@ -55,7 +62,7 @@ export class LeaseStore {
         )
         .orderBy(sql`${tasks.scheduledAt} asc nulls first`, asc(tasks.id))
         .limit(1)) as TaskRow[];
-      if (!head) return undefined;
+      if (!head || (only !== undefined && head.id !== only)) return undefined;
       if (pg)
         yield (tx as unknown as { execute(q: SQL): Promise<unknown> }).execute(
           sql`select pg_advisory_xact_lock(${FARM_SLOTS})`,
@@ -76,6 +83,22 @@ export class LeaseStore {
     return row && { ...row, scriptConfig: this.box.openConfig(row.scriptConfig) };
   }
 
+  /**
+   * Takes `serial`'s lease for `node` without starting a task, for `taskId`'s sake (a check on the phone that
+   * must not share it with a run): false when another holds it.
+   */
+  async hold(node: string, serial: string, taskId: number, now: number): Promise<boolean> {
+    const { q, t } = this.h;
+    const leases = t.phoneLeases;
+    await q.insert(leases).values({ serial }).onConflictDoNothing();
+    const rows = await q
+      .update(leases)
+      .set({ node, taskId, leasedAt: now })
+      .where(and(eq(leases.serial, serial), isNull(leases.node)))
+      .returning({ serial: leases.serial });
+    return rows.length === 1;
+  }
+
   /** The run on `serial` ended: `node` gives its lease back (a lease it does not hold is left alone). */
   async release(node: string, serial: string): Promise<boolean> {
     const { q, t } = this.h;
@@ -85,6 +108,33 @@ export class LeaseStore {
       .where(and(eq(t.phoneLeases.serial, serial), eq(t.phoneLeases.node, node)))
       .returning({ serial: t.phoneLeases.serial });
     return rows.length === 1;
+  }
+
+  /**
+   * The running tasks of `node`'s leases fail `error` (interrupted, for good) and its leases go back, in one
+   * transaction; with `orphans`, running tasks that no lease holds fail too (left by a version before leases).
+   * A null `node` is every node: SQLite's one PC at start-up. Returns the failed tasks' ids.
+   */
+  failRunning(node: string | null, error: string, now: number, orphans = false): Promise<number[]> {
+    const { tasks, phoneLeases: leases } = this.h.t;
+    return transaction(this.h, function* (tx) {
+      const held = node === null ? isNotNull(leases.node) : eq(leases.node, node);
+      const mine = inArray(tasks.id, tx.select({ id: leases.taskId }).from(leases).where(held));
+      const orphan = notExists(
+        tx
+          .select({ serial: leases.serial })
+          .from(leases)
+          .where(and(eq(leases.taskId, tasks.id), isNotNull(leases.node))),
+      );
+      const which = node === null ? undefined : orphans ? or(mine, orphan) : mine;
+      const failed = (yield tx
+        .update(tasks)
+        .set(interrupted(error, now))
+        .where(and(eq(tasks.status, TaskStatus.running), which))
+        .returning({ id: tasks.id })) as { id: number }[];
+      yield tx.update(leases).set({ node: null, taskId: null, leasedAt: null }).where(held);
+      return failed.map((r) => r.id);
+    });
   }
 
   /** The node running each leased phone, by serial. */

@@ -372,14 +372,7 @@ export class TaskStore {
     const { q, t } = this.h;
     const rows = await q
       .update(t.tasks)
-      .set({
-        status: TaskStatus.failed,
-        finishedAt: now,
-        updatedAt: now,
-        error,
-        errorClass: "permanent",
-        failureReason: "interrupted",
-      })
+      .set(interrupted(error, now))
       .where(eq(t.tasks.status, TaskStatus.running))
       .returning({ id: t.tasks.id });
     return rows.map((r) => r.id);
@@ -499,6 +492,18 @@ export class TaskStore {
        select ${taskId}, ${at}, ${level}, ${message}, ${durationMs ?? null} where exists (select 1 from tasks where id = ${taskId})`,
     );
   }
+}
+
+/** A running task cut off (its service or its node stopped): failed for good, never run again. */
+export function interrupted(error: string, now: number) {
+  return {
+    status: TaskStatus.failed,
+    finishedAt: now,
+    updatedAt: now,
+    error,
+    errorClass: "permanent" as const,
+    failureReason: "interrupted" as const,
+  };
 }
 
 /** An aggregate's value as a number (Postgres answers bigint sums as text), null staying null. */

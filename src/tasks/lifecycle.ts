@@ -3,6 +3,7 @@
 // (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
 // on disk.
 import type { ErrorClass, FailureReason, PostRecord, TaskStatusText } from "../domain.ts";
+import type { LeaseStore } from "../store/leases.ts";
 import type { NewTask, RetrySkip, TaskStore } from "../store/tasks.ts";
 import type { Evidence } from "./evidence.ts";
 
@@ -33,6 +34,13 @@ export const timedOut = (seconds: number): Failure => ({
 export type TaskChange = TaskStatusText | "deleted";
 export type TaskChangeListener = (ids: number[], change: TaskChange) => void;
 
+/** Whose lease a start takes: `node` claims `serial` while fewer than `limit` of the farm's phones run. */
+export interface Claim {
+  node: string;
+  serial: string;
+  limit: number;
+}
+
 /** A run in progress, as its runner hands it over at start: how to end it early, and when it has ended. */
 export interface RunHandle {
   abort(failure: Failure): void;
@@ -48,6 +56,8 @@ export class TaskLifecycle {
     private readonly tasks: TaskStore,
     private readonly now: () => number = Date.now,
     private readonly evidence?: Evidence,
+    /** The phones' leases, for starts that claim one (see start). */
+    private readonly leases?: LeaseStore,
   ) {}
 
   /** Told of every change, after it is on disk. */
@@ -68,13 +78,22 @@ export class TaskLifecycle {
     return ids;
   }
 
-  /** pending → running, with the handle that can end the run early. False if it is no longer pending. */
-  async start(id: number, run: RunHandle): Promise<boolean> {
+  /**
+   * pending → running, with the handle that can end the run early. False if it is no longer pending. With
+   * `claim`, the start takes the phone's lease in the same transaction, and only while `id` is the phone's
+   * first due task and the farm's limit allows (see LeaseStore.claim): false otherwise.
+   */
+  async start(id: number, run: RunHandle, claim?: Claim): Promise<boolean> {
     // held before the write: a stop arriving while it is under way finds the run (and aborts it)
     this.runs.set(id, run);
     let started = false;
     try {
-      started = await this.tasks.markRunning(id, this.now());
+      if (!claim) started = await this.tasks.markRunning(id, this.now());
+      else if (!this.leases) throw new Error("a claim needs the phones' leases");
+      else {
+        const { node, serial, limit } = claim;
+        started = (await this.leases.claim(node, serial, this.now(), limit, id)) !== undefined;
+      }
     } finally {
       if (!started) this.runs.delete(id);
     }
@@ -180,11 +199,29 @@ export class TaskLifecycle {
     return deleted;
   }
 
-  /** At start-up, every task still running was cut off: it fails, never silently runs again (posting twice is worse). */
-  async interruptAll(): Promise<number> {
-    const ids = await this.tasks.failAllRunning(INTERRUPTED.message, this.now());
+  /**
+   * At start-up, every task still running was cut off: it fails, never silently runs again (posting twice is
+   * worse). With the phones' leases and `node` (a farm of PCs), only this node's tasks (those of the leases it
+   * held, and those no lease holds), its leases given back; without `node`, every task and lease (one PC).
+   */
+  async interruptAll(node?: string): Promise<number> {
+    const now = this.now();
+    const ids = this.leases
+      ? await this.leases.failRunning(node ?? null, INTERRUPTED.message, now, true)
+      : await this.tasks.failAllRunning(INTERRUPTED.message, now);
     this.changed(ids, "failed");
     return ids.length;
+  }
+
+  /**
+   * Another node of the farm stopped (its heartbeat ended): its running tasks fail "interrupted: node NAME
+   * stopped", for good like a crash's, and its phones' leases go back. Returns the failed ids.
+   */
+  async nodeStopped(node: string): Promise<number[]> {
+    if (!this.leases) return [];
+    const ids = await this.leases.failRunning(node, `interrupted: node ${node} stopped`, this.now());
+    this.changed(ids, "failed");
+    return ids;
   }
 
   private wrote(ids: number[], ok: boolean, change: TaskChange): boolean {

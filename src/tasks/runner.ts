@@ -13,6 +13,7 @@ import { ScriptError } from "../scripts/errors.ts";
 import type { ScriptRegistry } from "../scripts/registry.ts";
 import { useTaskAccount } from "../scripts/screen/accounts.ts";
 import { type Scrub, scrubber, secretsIn } from "../secrets.ts";
+import type { LeaseStore } from "../store/leases.ts";
 import type { TaskRow } from "../store/schema.ts";
 import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
@@ -55,6 +56,11 @@ export interface RunnerOptions {
   random?: () => number;
   /** Where each run's step and estimate are kept while it runs (default: nowhere). */
   progress?: ProgressBoard;
+  /**
+   * This node's name and the phones' leases: each start claims its phone's lease under `node` (the plan's
+   * limit then counted over the whole farm), given back when the run ends. Without it, starts take no lease.
+   */
+  lease?: { node: string; store: Pick<LeaseStore, "release" | "hold"> };
 }
 
 type LogLine = Parameters<TaskStore["addLog"]>;
@@ -83,6 +89,10 @@ interface Run {
   expectedEnd?: number;
   /** What made the run irreversible (a tapped Post), once it did: it keeps the shutdown's grace. */
   irreversible?: string;
+  /** A settling check (see Runner.settle): it holds the phone's lease, but its task is not running. */
+  settling?: boolean;
+  /** Its end is written: its lease is being given back. */
+  over?: boolean;
   progress?: ProgressSink;
 }
 
@@ -199,6 +209,32 @@ export class Runner {
     if (id !== undefined) this.running.get(id)?.controller.abort(OFFLINE);
   }
 
+  /**
+   * The runs this node has now, to be checked against the leases `held()` reads: a run whose phone's lease
+   * this node no longer holds is aborted at once, its task already failed elsewhere. That happens to a node
+   * the others took as stopped while it was only paused or cut off from the database: its phones may be
+   * running there now. Runs that start while `held()` reads are not judged by it.
+   */
+  async fence(held: () => Promise<ReadonlyMap<string, string>>): Promise<number[]> {
+    const { lease } = this.o;
+    if (!lease) return [];
+    const before = [...this.running.values()].filter((r) => !r.settling);
+    const holders = await held();
+    const lost = before.filter((r) => !r.over && holders.get(r.task.serial) !== lease.node);
+    for (const run of lost) {
+      const why = `interrupted: node ${lease.node} stopped`;
+      this.o.log
+        .child({ task: run.task.id, phone: run.task.serial })
+        .warn(`this node lost its phone's lease (taken as stopped by the farm): ${why}`);
+      run.controller.abort({
+        reason: "interrupted",
+        message: why,
+        errorClass: "permanent",
+      } satisfies Failure);
+    }
+    return lost.map((r) => r.task.id);
+  }
+
   /** No new task starts; running ones get `graceMs` to finish, then are aborted as interrupted. */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
@@ -278,7 +314,7 @@ export class Runner {
           ? (await this.o.tasks.unprovenPosts(serial)).find((t) => !this.settled.has(t.id))
           : undefined;
         if (unproven) {
-          this.startSettle(unproven, phone);
+          await this.startSettle(unproven, phone);
           continue;
         }
         const task = await this.o.tasks.headFor(serial, now);
@@ -319,7 +355,9 @@ export class Runner {
     // before the start is told: the event of the start carries the progress
     const progress = this.o.progress?.begin(task.id);
     try {
-      if (!(await this.o.lifecycle.start(task.id, handle))) {
+      const { lease } = this.o;
+      const claim = lease && { node: lease.node, serial: task.serial, limit: this.o.deviceLimit() };
+      if (!(await this.o.lifecycle.start(task.id, handle, claim))) {
         this.o.progress?.end(task.id);
         return true;
       }
@@ -338,7 +376,9 @@ export class Runner {
       .catch((e) =>
         this.o.log.child({ task: task.id }).error(run.scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
-      .finally(() => {
+      .finally(async () => {
+        run.over = true;
+        await this.release(run);
         // at the plan's limit the freed slot may go to any phone; below it, only this phone has news
         const wasFull = this.busy.size >= this.o.deviceLimit();
         this.running.delete(task.id);
@@ -348,6 +388,20 @@ export class Runner {
         this.wake(wasFull ? undefined : task.serial);
       });
     return true;
+  }
+
+  /** The run ended (its end written): its phone's lease goes back, tried again while the disk refuses it. */
+  private async release(run: Run): Promise<void> {
+    const { lease } = this.o;
+    if (!lease) return;
+    const { serial } = run.task;
+    try {
+      await this.saveEnd(run, "ended, its phone's lease", () => lease.store.release(lease.node, serial));
+    } catch (e) {
+      this.o.log
+        .child({ task: run.task.id, phone: serial })
+        .error(`its phone's lease was not given back: ${e}`);
+    }
   }
 
   /**
@@ -451,10 +505,16 @@ export class Runner {
     return { ...record, proof: { ...record.proof, screenshot: kept } };
   }
 
-  /** Holds `task`'s phone while `settle` checks on it, as a run would. */
-  private startSettle(task: TaskRow, phone: Phone): void {
+  /**
+   * Holds `task`'s phone while `settle` checks on it, as a run would: its lease too, unless another node
+   * holds it (then the check waits for a later pass).
+   */
+  private async startSettle(task: TaskRow, phone: Phone): Promise<void> {
+    const { lease } = this.o;
+    if (lease && !(await lease.store.hold(lease.node, task.serial, task.id, this.o.clock.now()))) return;
     this.settled.add(task.id);
     const run = newRun(task, new AbortController());
+    run.settling = true;
     const { scrub } = run;
     this.busy.set(task.serial, task.id);
     this.running.set(task.id, run);
@@ -462,7 +522,9 @@ export class Runner {
       .catch((e) =>
         this.o.log.child({ task: task.id }).error(scrub(`runner error: ${(e as Error).stack ?? e}`)),
       )
-      .finally(() => {
+      .finally(async () => {
+        run.over = true;
+        await this.release(run);
         this.running.delete(task.id);
         this.busy.delete(task.serial);
         this.unprovenStale = true;

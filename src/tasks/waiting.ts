@@ -37,6 +37,8 @@ export interface QueueState {
   plan(): { name: string; limit: number };
   phone(serial: string): { state: DeviceState; transport: Transport; hint: string | null } | undefined;
   adbReachable(): boolean;
+  /** The farm's PC (node) that ran the phone when that PC stopped, if it did (many PCs). */
+  stoppedNode?(serial: string): string | undefined;
 }
 
 /** The first thing that holds `task` back, in the order the runner meets them; null unless it is pending. */
@@ -61,6 +63,13 @@ export function waitingFor(task: TaskRow, q: QueueState): WaitingFor | null {
     );
   }
   if (phone?.state !== "online") {
+    const node = q.stoppedNode?.(task.serial);
+    if (node !== undefined) {
+      return wait(
+        "phone_offline",
+        `phone ${task.serial} is offline: node ${node}, which ran it, stopped; it starts when ${node} is back`,
+      );
+    }
     return wait("phone_offline", `phone ${task.serial} is offline: it starts when the phone is back`);
   }
   if (due !== null) {

@@ -322,6 +322,54 @@ describe.each(kinds)("$name", ({ open }) => {
       expect(await leases.claim("pc-2", "PHONE3", 100, 5)).toBeUndefined();
     }));
 
+  test("phone leases: a claim of one task; a node's running tasks fail and its leases go back", () =>
+    withDb(async (db, box) => {
+      const tasks = new TaskStore(db, box);
+      const leases = new LeaseStore(db, box);
+      const [a, b, c, orphan] = (await tasks.create([
+        task(),
+        task({ serial: "PHONE2" }),
+        task({ serial: "PHONE3" }),
+        task({ serial: "PHONE4" }),
+      ])) as [number, number, number, number];
+      // `only`: the claim starts that task or none
+      expect(await leases.claim("pc-1", "PHONE1", 100, 9, b)).toBeUndefined();
+      expect((await leases.claim("pc-1", "PHONE1", 100, 9, a))?.id).toBe(a);
+      expect((await leases.claim("pc-1", "PHONE2", 100, 9))?.id).toBe(b);
+      expect((await leases.claim("pc-2", "PHONE3", 100, 9))?.id).toBe(c);
+      // a task running under no lease (left by a version before leases)
+      await tasks.markRunning(orphan, 100);
+      expect(await leases.failRunning("pc-1", "interrupted: node pc-1 stopped", 200)).toEqual(
+        expect.arrayContaining([a, b]),
+      );
+      expect(await tasks.get(a)).toMatchObject({
+        status: TaskStatus.failed,
+        failureReason: "interrupted",
+        errorClass: "permanent",
+        error: "interrupted: node pc-1 stopped",
+        finishedAt: 200,
+      });
+      expect(await leases.holders()).toEqual(new Map([["PHONE3", "pc-2"]]));
+      expect((await tasks.get(c))?.status).toBe(TaskStatus.running);
+      expect((await tasks.get(orphan))?.status).toBe(TaskStatus.running);
+      // at pc-2's start: its own and the orphan, not another node's
+      expect((await leases.failRunning("pc-2", "x", 300, true)).sort()).toEqual([c, orphan].sort());
+      expect(await leases.holders()).toEqual(new Map());
+      // a lease held for a check on the phone, no task started: no claim meanwhile
+      expect(await leases.hold("pc-1", "PHONE1", a, 350)).toBe(true);
+      expect(await leases.hold("pc-2", "PHONE1", a, 350)).toBe(false);
+      const [e] = (await tasks.create([task()])) as [number];
+      expect(await leases.claim("pc-2", "PHONE1", 360, 9)).toBeUndefined();
+      expect((await tasks.get(a))?.status).toBe(TaskStatus.failed);
+      expect(await leases.release("pc-1", "PHONE1")).toBe(true);
+      await tasks.delete([e]);
+      // every node (one PC): all
+      const [d] = (await tasks.create([task()])) as [number];
+      expect((await leases.claim("pc-9", "PHONE1", 100, 9))?.id).toBe(d);
+      expect(await leases.failRunning(null, "x", 400)).toEqual([d]);
+      expect(await leases.holders()).toEqual(new Map());
+    }));
+
   test("the secret key is checked against the database at start", () =>
     withDb(async (db) => {
       const dir = mkdtempSync(join(work, "key-"));

@@ -1,0 +1,62 @@
+// A node is taken as stopped once its heartbeat has stood still for the lease, by the watcher's own clock
+// (the nodes' clocks need not agree): once, until its heartbeat moves again.
+import { expect, test } from "bun:test";
+import { silentLogger } from "../../src/log.ts";
+import type { NodeRow } from "../../src/store/schema.ts";
+import { ManualClock } from "../../src/tasks/clock.ts";
+import { LEASE_MS, NodeWatch } from "../../src/tasks/node-watch.ts";
+
+test("a heartbeat that stands still for the lease stops its node once; a moving one never", async () => {
+  // the other nodes' clocks are hours off this one's: only whether their beat moves counts
+  const beats = new Map([
+    ["pc-a", 5],
+    ["pc-b", 7],
+    ["me", 1],
+  ]);
+  const nodes = {
+    list: async (): Promise<NodeRow[]> =>
+      [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0 })),
+  };
+  const stopped: string[] = [];
+  const clock = new ManualClock(1_000_000_000);
+  const watch = new NodeWatch({
+    self: "me",
+    nodes,
+    leases: {
+      holders: async () =>
+        new Map([
+          ["P1", "pc-a"],
+          ["P2", "pc-b"],
+        ]),
+    },
+    lifecycle: {
+      nodeStopped: async (name) => {
+        stopped.push(name);
+        return [1];
+      },
+    },
+    clock,
+    log: silentLogger,
+  });
+  const look = async (ms: number) => {
+    clock.advance(ms);
+    beats.set("pc-b", (beats.get("pc-b") ?? 0) + 1);
+    return watch.check();
+  };
+  expect(await look(0)).toEqual([]);
+  expect(await look(LEASE_MS - 1)).toEqual([]);
+  expect(await look(1)).toEqual(["pc-a"]);
+  expect(await look(10_000)).toEqual([]);
+  expect(stopped).toEqual(["pc-a"]);
+  expect([...watch.stopped()]).toEqual(["pc-a"]);
+  // the phones it ran when it stopped wait for it
+  expect(watch.stoppedNode("P1")).toBe("pc-a");
+  expect(watch.stoppedNode("P2")).toBeUndefined();
+  // it comes back: no longer stopped, and judged afresh
+  beats.set("pc-a", 6);
+  expect(await look(10_000)).toEqual([]);
+  expect([...watch.stopped()]).toEqual([]);
+  expect(watch.stoppedNode("P1")).toBeUndefined();
+  expect(await look(LEASE_MS)).toEqual(["pc-a"]);
+  expect(stopped).toEqual(["pc-a", "pc-a"]);
+});
