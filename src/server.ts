@@ -215,6 +215,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         lifecycle,
         clock,
         log,
+        // a look is due every beat: two missed (the database gone) are time nobody could beat
+        blindAfterMs: 2 * HEARTBEAT_MS + HEARTBEAT_MS / 2,
         // its phones this node does not see are shown offline, with why
         phonesStopped: (serials, hint) => {
           const here = new Set(deviceService.onlineSerials());
