@@ -40,7 +40,7 @@ import { type Clock, systemClock } from "./tasks/clock.ts";
 import { EventBus } from "./tasks/events.ts";
 import { Evidence } from "./tasks/evidence.ts";
 import { type TaskChange, TaskLifecycle } from "./tasks/lifecycle.ts";
-import { NodeWatch } from "./tasks/node-watch.ts";
+import { LEASE_MS, NodeWatch } from "./tasks/node-watch.ts";
 import { ProgressBoard } from "./tasks/progress.ts";
 import { EventRelay } from "./tasks/relay.ts";
 import { Runner } from "./tasks/runner.ts";
@@ -215,6 +215,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         lifecycle,
         clock,
         log,
+        // a look is due every beat: two missed (the database gone) are time nobody could beat
+        blindAfterMs: 2 * HEARTBEAT_MS + HEARTBEAT_MS / 2,
         // its phones this node does not see are shown offline, with why
         phonesStopped: (serials, hint) => {
           const here = new Set(deviceService.onlineSerials());
@@ -225,8 +227,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
         },
       })
     : null;
+  // this node's start and last heartbeat saved, for /health while the database does not answer
+  const self = { startedAt: clock.now(), heartbeatAt: clock.now() };
   try {
-    await nodes.register(config.node, VERSION, clock.now());
+    await nodes.register(config.node, VERSION, self.startedAt);
     // on PostgreSQL the other PCs' tasks run on: only this node's are cut off
     const interrupted = await lifecycle.interruptAll(isPg(db) ? config.node : undefined);
     if (interrupted > 0)
@@ -340,6 +344,46 @@ export async function createService(config: Config, options: ServiceOptions = {}
       // a removed data folder, or a disk that refused a write and still refuses the probe
       writeRefusal: () => storage.problem(),
       storageFailure: (e) => storage.failure(e),
+      nodes: async () => {
+        const iso = (ms: number) => new Date(ms).toISOString();
+        const now = clock.now();
+        // the database does not answer: this node runs on what it started, and says so
+        if (storage.problem()) {
+          return [
+            {
+              name: config.node,
+              version: VERSION,
+              started_at: iso(self.startedAt),
+              heartbeat_at: iso(self.heartbeatAt),
+              state: "running" as const,
+              phones: [...runner.runningTasks().keys()].sort(),
+              this: true,
+            },
+          ];
+        }
+        const [rows, held] = await Promise.all([nodes.list(), leases.holders()]);
+        const stopped = watch?.stopped() ?? new Set<string>();
+        // on SQLite the one PC is the farm (a row left by an earlier --node is not a PC)
+        const farm = isPg(db) ? rows : rows.filter((row) => row.name === config.node);
+        return farm.map((row) => {
+          const mine = row.name === config.node;
+          // on SQLite nobody heartbeats: the one PC answering is alive now
+          const beat = isPg(db) ? row.heartbeatAt : now;
+          const gone = !mine && (stopped.has(row.name) || now - beat > LEASE_MS);
+          return {
+            name: row.name,
+            version: row.version,
+            started_at: iso(row.startedAt),
+            heartbeat_at: iso(beat),
+            state: gone ? ("stopped" as const) : ("running" as const),
+            phones: [...held]
+              .filter(([, node]) => node === row.name)
+              .map(([serial]) => serial)
+              .sort(),
+            this: mine,
+          };
+        });
+      },
       adb: () => fleet.adb,
       devicesOnline: () => deviceService.onlineSerials().length,
       plan: () => license.state().plan_name,
@@ -377,8 +421,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);
     beating = beating
       .then(async () => {
-        if (!(await nodes.heartbeat(config.node, clock.now())))
-          await nodes.register(config.node, VERSION, clock.now());
+        const now = clock.now();
+        if (!(await nodes.heartbeat(config.node, now))) await nodes.register(config.node, VERSION, now);
+        self.heartbeatAt = now;
         if (!watch) return;
         await watch.check();
         // taken as stopped while paused or cut off: the phones whose leases went are not ours to run

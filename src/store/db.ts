@@ -368,7 +368,10 @@ export class PgHealth implements Storage {
   ) {}
 
   failure(error: unknown): string | null {
-    const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null;
+    // drizzle wraps the driver's error ("Failed query: …", the driver's as `cause`)
+    let e = error as { code?: unknown; errno?: unknown; message?: unknown; cause?: unknown } | null;
+    for (let depth = 0; e && e.code === undefined && e.errno === undefined && e.cause && depth < 3; depth++)
+      e = e.cause as typeof e;
     const code = String(e?.code ?? "");
     const state = String(e?.errno ?? "");
     const lost =

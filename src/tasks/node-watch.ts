@@ -22,6 +22,11 @@ export interface NodeWatchOptions {
   log: Logger;
   /** The phones a stopped node was running, to be shown offline with why (those this node sees excepted). */
   phonesStopped?: (serials: string[], hint: string) => Promise<void>;
+  /**
+   * The longest this node's looks may be apart: a longer gap (the database did not answer, so neither this
+   * node nor the others could beat) is time nobody watched, and every heartbeat is judged afresh from now.
+   */
+  blindAfterMs?: number;
 }
 
 export class NodeWatch {
@@ -31,6 +36,8 @@ export class NodeWatch {
   private readonly gone = new Set<string>();
   /** The phones each stopped node ran when it stopped, by serial. */
   private readonly phones = new Map<string, string>();
+  /** When this node last looked (its clock). */
+  private lastLook: number | null = null;
 
   constructor(private readonly o: NodeWatchOptions) {}
 
@@ -51,7 +58,14 @@ export class NodeWatch {
   async check(): Promise<string[]> {
     const now = this.o.clock.now();
     const found: string[] = [];
-    for (const node of await this.o.nodes.list()) {
+    const list = await this.o.nodes.list();
+    const blind = this.o.blindAfterMs;
+    if (blind !== undefined && this.lastLook !== null && now - this.lastLook > blind) {
+      // after an outage of the database, a heartbeat that could not be saved is no sign of a stopped node
+      for (const seen of this.seen.values()) seen.since = now;
+    }
+    this.lastLook = now;
+    for (const node of list) {
       const { name } = node;
       if (name === this.o.self) continue;
       const seen = this.seen.get(name);

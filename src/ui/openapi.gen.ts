@@ -9,7 +9,7 @@ export interface paths {
         };
         /**
          * Health of the service
-         * @description No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer; when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails; or when the data folder was removed or replaced while the service ran (then until a restart). HTTP 200 with `status: degraded` and `reason` when adb is `not_installed` (no adb executable: where it looked, how to install it) or `unreachable` (its server at HOST:PORT does not answer): the service works, but no phone behind adb can be seen. `checking`: the first look at start-up is not over; `off`: no adb server is used.
+         * @description No envelope, no token, no license check. HTTP 503, with `reason`, when the database does not answer; when a write failed for lack of disk space or an I/O error and a probe write (64 KiB) still fails; or when the data folder was removed or replaced while the service ran (then until a restart). HTTP 200 with `status: degraded` and `reason` when adb is `not_installed` (no adb executable: where it looked, how to install it) or `unreachable` (its server at HOST:PORT does not answer): the service works, but no phone behind adb can be seen. `checking`: the first look at start-up is not over; `off`: no adb server is used. `nodes`: the farm's PCs, each with its version, start, last heartbeat, state (`stopped` once its heartbeat stood still for the lease, 30 s) and the phones whose lease it holds; on SQLite, this one.
          */
         get: operations["getHealth"];
         put?: never;
@@ -1346,6 +1346,23 @@ export interface operations {
                         timezone: string;
                         /** @description the service's current time, ISO 8601 with the zone's offset */
                         time: string;
+                        /** @description the farm's PCs (one on SQLite: this one), by name; while the database does not answer, this node alone, with the phones it still runs */
+                        nodes: {
+                            /** @description the node's name (--node) */
+                            name: string;
+                            /** @description the version the node runs */
+                            version: string;
+                            /** @description when the node started, ISO 8601 */
+                            started_at: string;
+                            /** @description its last heartbeat (every 10 s, PostgreSQL only), ISO 8601; on SQLite, and for this node while the database does not answer, the time of this answer or of the last heartbeat saved */
+                            heartbeat_at: string;
+                            /** @description stopped: its heartbeat stood still for the lease (30 s); its phones went to the other nodes */
+                            state: "running" | "stopped";
+                            /** @description the serials of the phones whose lease it holds (it runs them) */
+                            phones: string[];
+                            /** @description true for the node that answers */
+                            this: boolean;
+                        }[];
                     };
                 };
             };
@@ -1388,12 +1405,26 @@ export interface operations {
                      *       "version": "0.1.0",
                      *       "uptime_s": 3600,
                      *       "db": "error",
-                     *       "reason": "the disk holding DATA_DIR (/srv/farm) is full: free some space; nothing was saved",
+                     *       "reason": "the database postgres://farm:***@db.lan:5432/farm does not take writes (Connection closed): nothing was saved",
                      *       "adb": "ok",
                      *       "devices_online": 12,
                      *       "plan": "Pro",
                      *       "timezone": "Europe/Madrid",
-                     *       "time": "2026-11-28T10:12:44+01:00"
+                     *       "time": "2026-11-28T10:12:44+01:00",
+                     *       "nodes": [
+                     *         {
+                     *           "name": "pc-a",
+                     *           "version": "0.1.0",
+                     *           "started_at": "2026-11-28T08:12:40.000Z",
+                     *           "heartbeat_at": "2026-11-28T09:12:20.000Z",
+                     *           "state": "running",
+                     *           "phones": [
+                     *             "R58M123ABC",
+                     *             "R58M456DEF"
+                     *           ],
+                     *           "this": true
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": {
@@ -1409,6 +1440,23 @@ export interface operations {
                         timezone: string;
                         /** @description the service's current time, ISO 8601 with the zone's offset */
                         time: string;
+                        /** @description the farm's PCs (one on SQLite: this one), by name; while the database does not answer, this node alone, with the phones it still runs */
+                        nodes: {
+                            /** @description the node's name (--node) */
+                            name: string;
+                            /** @description the version the node runs */
+                            version: string;
+                            /** @description when the node started, ISO 8601 */
+                            started_at: string;
+                            /** @description its last heartbeat (every 10 s, PostgreSQL only), ISO 8601; on SQLite, and for this node while the database does not answer, the time of this answer or of the last heartbeat saved */
+                            heartbeat_at: string;
+                            /** @description stopped: its heartbeat stood still for the lease (30 s); its phones went to the other nodes */
+                            state: "running" | "stopped";
+                            /** @description the serials of the phones whose lease it holds (it runs them) */
+                            phones: string[];
+                            /** @description true for the node that answers */
+                            this: boolean;
+                        }[];
                     };
                 };
             };

@@ -12,6 +12,10 @@ export interface PrivatePostgres {
   /** A new empty database on this server; its URL. */
   database(name?: string): Promise<string>;
   stop(): void;
+  /** The server stops (fast: its connections are cut) and keeps its data: `resume` starts it again. */
+  halt(): void;
+  /** The halted server starts again, on the same port, with the same data. */
+  resume(): void;
 }
 
 const ROOT = "/usr/lib/postgresql";
@@ -56,6 +60,7 @@ export async function startPostgres(): Promise<PrivatePostgres> {
   asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "start"]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  let halted = false;
   // a test that fails before it stops its server does not leave it running
   const atExit = () => stop();
   process.once("exit", atExit);
@@ -64,7 +69,7 @@ export async function startPostgres(): Promise<PrivatePostgres> {
     stopped = true;
     process.off("exit", atExit);
     try {
-      asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      if (!halted) asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -81,5 +86,13 @@ export async function startPostgres(): Promise<PrivatePostgres> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     stop,
+    halt() {
+      asPostgres("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      halted = true;
+    },
+    resume() {
+      asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "start"]);
+      halted = false;
+    },
   };
 }

@@ -60,3 +60,39 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
   expect(await look(LEASE_MS)).toEqual(["pc-a"]);
   expect(stopped).toEqual(["pc-a", "pc-a"]);
 });
+
+test("after the database was gone longer than the lease, heartbeats are judged afresh, not taken as stopped", async () => {
+  const beats = new Map([
+    ["pc-a", 5],
+    ["me", 1],
+  ]);
+  const stopped: string[] = [];
+  const clock = new ManualClock(1_000_000_000);
+  const watch = new NodeWatch({
+    self: "me",
+    nodes: {
+      list: async (): Promise<NodeRow[]> =>
+        [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0 })),
+    },
+    leases: { holders: async () => new Map() },
+    lifecycle: {
+      nodeStopped: async (name) => {
+        stopped.push(name);
+        return [];
+      },
+    },
+    clock,
+    log: silentLogger,
+    blindAfterMs: 25_000,
+  });
+  expect(await watch.check()).toEqual([]);
+  // 45 s without a look (no database): pc-a could not beat either; back, this node looks before pc-a beats
+  clock.advance(45_000);
+  expect(await watch.check()).toEqual([]);
+  // pc-a really is gone: a lease of stillness from the look after the outage
+  clock.advance(10_000);
+  expect(await watch.check()).toEqual([]);
+  clock.advance(LEASE_MS - 10_000);
+  expect(await watch.check()).toEqual(["pc-a"]);
+  expect(stopped).toEqual(["pc-a"]);
+});
