@@ -270,7 +270,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     storage,
     log,
     progress,
-    lease: { node: config.node, store: leases },
+    // leases keep PCs from sharing a phone; one PC on SQLite shares with nobody, and a lease is a commit
+    // at each start and end that a one-PC farm would pay for nothing (bench/runner.ts: 183 → 109 tasks/s)
+    lease: isPg(db) ? { node: config.node, store: leases } : undefined,
   });
   // a task created or retried on another PC may be for a phone of this one: look for work now (the runner
   // has no periodic pass). Its end elsewhere frees nothing here.
@@ -376,10 +378,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
             started_at: iso(row.startedAt),
             heartbeat_at: iso(beat),
             state: gone ? ("stopped" as const) : ("running" as const),
-            phones: [...held]
-              .filter(([, node]) => node === row.name)
-              .map(([serial]) => serial)
-              .sort(),
+            phones: isPg(db)
+              ? [...held]
+                  .filter(([, node]) => node === row.name)
+                  .map(([serial]) => serial)
+                  .sort()
+              : [...runner.runningTasks().keys()].sort(),
             this: mine,
           };
         });
