@@ -349,41 +349,37 @@ export async function createService(config: Config, options: ServiceOptions = {}
       nodes: async () => {
         const iso = (ms: number) => new Date(ms).toISOString();
         const now = clock.now();
+        // this node alone, with the phones it runs
+        const alone = (heartbeatAt: number) => [
+          {
+            name: config.node,
+            version: VERSION,
+            started_at: iso(self.startedAt),
+            heartbeat_at: iso(heartbeatAt),
+            state: "running" as const,
+            phones: [...runner.runningTasks().keys()].sort(),
+            this: true,
+          },
+        ];
         // the database does not answer: this node runs on what it started, and says so
-        if (storage.problem()) {
-          return [
-            {
-              name: config.node,
-              version: VERSION,
-              started_at: iso(self.startedAt),
-              heartbeat_at: iso(self.heartbeatAt),
-              state: "running" as const,
-              phones: [...runner.runningTasks().keys()].sort(),
-              this: true,
-            },
-          ];
-        }
+        if (storage.problem()) return alone(self.heartbeatAt);
+        // one PC on SQLite is the farm; nobody heartbeats there: the one PC answering is alive now
+        if (!isPg(db)) return alone(now);
         const [rows, held] = await Promise.all([nodes.list(), leases.holders()]);
         const stopped = watch?.stopped() ?? new Set<string>();
-        // on SQLite the one PC is the farm (a row left by an earlier --node is not a PC)
-        const farm = isPg(db) ? rows : rows.filter((row) => row.name === config.node);
-        return farm.map((row) => {
+        return rows.map((row) => {
           const mine = row.name === config.node;
-          // on SQLite nobody heartbeats: the one PC answering is alive now
-          const beat = isPg(db) ? row.heartbeatAt : now;
-          const gone = !mine && (stopped.has(row.name) || now - beat > LEASE_MS);
+          const gone = !mine && (stopped.has(row.name) || now - row.heartbeatAt > LEASE_MS);
           return {
             name: row.name,
             version: row.version,
             started_at: iso(row.startedAt),
-            heartbeat_at: iso(beat),
+            heartbeat_at: iso(row.heartbeatAt),
             state: gone ? ("stopped" as const) : ("running" as const),
-            phones: isPg(db)
-              ? [...held]
-                  .filter(([, node]) => node === row.name)
-                  .map(([serial]) => serial)
-                  .sort()
-              : [...runner.runningTasks().keys()].sort(),
+            phones: [...held]
+              .filter(([, node]) => node === row.name)
+              .map(([serial]) => serial)
+              .sort(),
             this: mine,
           };
         });

@@ -39,7 +39,7 @@ export const NodeHealthSchema = T.Object({
       "stopped: its heartbeat stood still for the lease (30 s); its phones went to the other nodes",
   }),
   phones: T.Array(T.String(), {
-    description: "the serials of the phones whose lease it holds (it runs them)",
+    description: "the serials of the phones it runs (on PostgreSQL, those whose lease it holds)",
   }),
   this: T.Boolean({ description: "true for the node that answers" }),
 });

@@ -1358,7 +1358,7 @@ export interface operations {
                             heartbeat_at: string;
                             /** @description stopped: its heartbeat stood still for the lease (30 s); its phones went to the other nodes */
                             state: "running" | "stopped";
-                            /** @description the serials of the phones whose lease it holds (it runs them) */
+                            /** @description the serials of the phones it runs (on PostgreSQL, those whose lease it holds) */
                             phones: string[];
                             /** @description true for the node that answers */
                             this: boolean;
@@ -1452,7 +1452,7 @@ export interface operations {
                             heartbeat_at: string;
                             /** @description stopped: its heartbeat stood still for the lease (30 s); its phones went to the other nodes */
                             state: "running" | "stopped";
-                            /** @description the serials of the phones whose lease it holds (it runs them) */
+                            /** @description the serials of the phones it runs (on PostgreSQL, those whose lease it holds) */
                             phones: string[];
                             /** @description true for the node that answers */
                             this: boolean;
