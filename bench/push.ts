@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { ADB, startAdbServer } from "../test/helpers/adb.ts";
 import { writeMedia } from "../test/helpers/media.ts";
+import { startPhones } from "./lib/farm.ts";
 import { adbServerPid, cpuSeconds } from "./lib/proc.ts";
 
 const { values } = parseArgs({
@@ -38,14 +39,7 @@ const adb = await startAdbServer();
 const phones: VirtualPhone[] = [];
 try {
   const file = writeMedia(join(dir, "video.mp4"), "mp4", SIZE_MB * 1024 * 1024);
-  for (let i = 0; i < PHONES; i += 20)
-    phones.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(20, PHONES - i) }, (_, j) =>
-          VirtualPhone.start({ serial: `PUSH${i + j}`, popups: false }),
-        ),
-      )),
-    );
+  await startPhones(phones, PHONES, (i) => ({ serial: `PUSH${i}`, popups: false }));
   const serials = phones.map((p) => `${p.host}:${p.port}`);
   for (const s of serials) {
     const r = await adb.run(["connect", s]);

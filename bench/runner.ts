@@ -8,11 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { VirtualPhone } from "@farm/virtual-phone";
+import type { VirtualPhone } from "@farm/virtual-phone";
 import { type AdbServer, startAdbServer } from "../test/helpers/adb.ts";
 import { type Running, startBinary } from "../test/helpers/binary.ts";
 import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
 import { waitFor } from "../test/helpers/wait.ts";
+import { startPhones } from "./lib/farm.ts";
 import { adbServerPid, cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
 import { percentile, readTaskTimes, runFigures } from "./lib/tasks.ts";
 
@@ -61,14 +62,7 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
   try {
     adb = await startAdbServer();
     const license = writeLicense(dir, { plan: "Business" });
-    for (let i = 0; i < phoneCount; i += 20) {
-      const n = Math.min(20, phoneCount - i);
-      phones.push(
-        ...(await Promise.all(
-          Array.from({ length: n }, (_, j) => VirtualPhone.start({ serial: `BENCH${i + j}`, popups: false })),
-        )),
-      );
-    }
+    await startPhones(phones, phoneCount, (i) => ({ serial: `BENCH${i}`, popups: false }));
     const [cmd, ...pre] = binary as [string, ...string[]];
     service = await startBinary(
       cmd,

@@ -38,6 +38,23 @@ export interface Farm {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts `count` virtual phones, 20 at a time, into `phones` (as each batch is up, so that a caller's cleanup
+ * stops those that started when a later one fails); `options(i)` for the i-th.
+ */
+export async function startPhones(
+  phones: VirtualPhone[],
+  count: number,
+  options: (i: number) => VirtualPhoneOptions,
+): Promise<void> {
+  for (let i = 0; i < count; i += 20) {
+    const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+      VirtualPhone.start(options(i + j)),
+    );
+    phones.push(...(await Promise.all(batch)));
+  }
+}
+
 export async function startFarm(o: FarmOptions): Promise<Farm> {
   const left = () => Math.max(1000, o.deadline - Date.now());
   const phones: VirtualPhone[] = [];
@@ -60,16 +77,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     const binary = o.source ? [process.execPath, join(root, "src/main.ts")] : [await privateBinary(o.dir)];
     adb = await startAdbServer();
     const license = writeLicense(o.dir, { plan: "Business" });
-    for (let i = 0; i < o.phones; i += 20) {
-      const n = Math.min(20, o.phones - i);
-      phones.push(
-        ...(await Promise.all(
-          Array.from({ length: n }, (_, j) =>
-            VirtualPhone.start({ serial: `${o.serialPrefix}${i + j}`, ...o.phoneOptions?.(i + j) }),
-          ),
-        )),
-      );
-    }
+    await startPhones(phones, o.phones, (i) => ({ serial: `${o.serialPrefix}${i}`, ...o.phoneOptions?.(i) }));
     // the entry's own arguments after it (`bun src/main.ts --port 0 …`): before it, bun would take `--port`
     service = await startBinary(
       binary,
