@@ -3,8 +3,8 @@ import { asc, eq, inArray, sql } from "drizzle-orm";
 import { type AnyDb, type Handle, handleOf, prepared } from "./db.ts";
 import type { DeviceRow } from "./schema.ts";
 
-export type DeviceUpsert = Omit<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral"> &
-  Partial<Pick<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral">>;
+export type DeviceUpsert = Omit<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral" | "node"> &
+  Partial<Pick<DeviceRow, "firstSeen" | "hardwareSerial" | "ephemeral" | "node">>;
 
 /** What the task queue needs to know of a phone (see tasks/waiting.ts). */
 export type PhoneState = Pick<DeviceRow, "state" | "transport" | "hint">;

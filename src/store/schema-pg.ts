@@ -62,6 +62,8 @@ export const tasks = pgTable(
     errorClass: text("error_class").$type<ErrorClass>(),
     failureReason: text("failure_reason").$type<FailureReason>(),
     irreversible: text("irreversible"),
+    /** The node (PC) that started its latest run: where its evidence is, and who can stop it. */
+    node: text("node"),
     result: jsonText<PostRecord>("result"),
     createdAt: ms("created_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
@@ -124,6 +126,8 @@ export const devices = pgTable("devices", {
   battery: integer("battery"),
   hint: text("hint"),
   hardwareSerial: text("hardware_serial"),
+  /** The node (PC) that reported it last, whose state it shows; null: this PC, before the farm had nodes. */
+  node: text("node"),
   ephemeral: boolean("ephemeral").notNull().default(false),
   firstSeen: ms("first_seen").notNull(),
   lastSeen: ms("last_seen").notNull(),
@@ -168,6 +172,10 @@ export const materials = pgTable(
     size: ms("size").notNull(),
     tags: text("tags").notNull().default("[]"),
     uploaded: integer("uploaded").notNull().default(0),
+    /** The node (PC) whose disk has the file; null: this PC, before the farm had nodes. */
+    node: text("node"),
+    /** SHA-256 of the content (hex), known once computed: the name another node caches the file under. */
+    sha256: text("sha256"),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [uniqueIndex("materials_path").on(t.path), index("materials_kind_name").on(t.kind, t.name, t.id)],
@@ -197,6 +205,8 @@ export const nodes = pgTable("nodes", {
   version: text("version").notNull(),
   startedAt: ms("started_at").notNull(),
   heartbeatAt: ms("heartbeat_at").notNull(),
+  /** Where the other nodes reach its API (http://host:port); null when it listens on this PC only. */
+  url: text("url"),
 });
 
 export const phoneLeases = pgTable("phone_leases", {

@@ -41,6 +41,8 @@ export const tasks = sqliteTable(
      * so it survives a crash; null until then. A retry of such a failure may publish twice.
      */
     irreversible: text("irreversible"),
+    /** The node (PC) that started its latest run: where its evidence is, and who can stop it. */
+    node: text("node"),
     /** A post's record (what it posted, whether it was seen on the account); null for other scripts. */
     result: text("result", { mode: "json" }).$type<PostRecord>(),
     createdAt: integer("created_at").notNull(),
@@ -109,6 +111,8 @@ export const devices = sqliteTable("devices", {
   hint: text("hint"),
   /** `ro.serialno` of the phone this serial belongs to: a network serial is only an address. */
   hardwareSerial: text("hardware_serial"),
+  /** The node (PC) that reported it last, whose state it shows; null: this PC, before the farm had nodes. */
+  node: text("node"),
   /** Attached for one run only (demo phones): forgotten at the next start, never attached again. */
   ephemeral: integer("ephemeral", { mode: "boolean" }).notNull().default(false),
   firstSeen: integer("first_seen").notNull(),
@@ -163,6 +167,10 @@ export const materials = sqliteTable(
     tags: text("tags").notNull().default("[]"),
     /** 1 when the file is our own copy in the data folder (deleted with the row), 0 for the user's file. */
     uploaded: integer("uploaded").notNull().default(0),
+    /** The node (PC) whose disk has the file; null: this PC, before the farm had nodes. */
+    node: text("node"),
+    /** SHA-256 of the content (hex), known once computed: the name another node caches the file under. */
+    sha256: text("sha256"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("materials_path").on(t.path), index("materials_kind_name").on(t.kind, t.name, t.id)],
@@ -214,6 +222,8 @@ export const nodes = sqliteTable("nodes", {
   version: text("version").notNull(),
   startedAt: integer("started_at").notNull(),
   heartbeatAt: integer("heartbeat_at").notNull(),
+  /** Where the other nodes reach its API (http://host:port); null when it listens on this PC only. */
+  url: text("url"),
 });
 
 /**

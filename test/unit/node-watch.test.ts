@@ -15,7 +15,7 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
   ]);
   const nodes = {
     list: async (): Promise<NodeRow[]> =>
-      [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0 })),
+      [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0, url: null })),
   };
   const stopped: string[] = [];
   const clock = new ManualClock(1_000_000_000);
@@ -72,7 +72,13 @@ test("after the database was gone longer than the lease, heartbeats are judged a
     self: "me",
     nodes: {
       list: async (): Promise<NodeRow[]> =>
-        [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0 })),
+        [...beats].map(([name, heartbeatAt]) => ({
+          name,
+          heartbeatAt,
+          version: "1",
+          startedAt: 0,
+          url: null,
+        })),
     },
     leases: { holders: async () => new Map() },
     lifecycle: {
