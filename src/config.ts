@@ -70,6 +70,11 @@ export interface Config {
   database: string | null;
   /** This PC's name on the farm (default: the host name); it registers under it and heartbeats. */
   node: string;
+  /**
+   * Where the farm's other PCs reach this one's API (http://HOST:PORT), for what needs this PC's phones or
+   * files; null: it listens on this PC only and no other node can reach it. Default: from --host and --port.
+   */
+  nodeUrl: string | null;
   /** Largest file POST /api/v1/material accepts as an upload, in bytes. */
   materialMaxBytes: number;
   /** Seconds a connection may sit idle between requests before the service closes it. */
@@ -387,6 +392,23 @@ const OPTIONS: Option[] = [
     },
   },
   {
+    flag: "--node-url",
+    env: "FARM_NODE_URL",
+    value: "URL",
+    help: "where the farm's other PCs reach this one (default: http://ADDRESS:PORT from --host, with --database)",
+    parse: (raw, c) => {
+      const url = URL.parse(raw.trim());
+      if (
+        !url ||
+        (url.protocol !== "http:" && url.protocol !== "https:") ||
+        url.pathname !== "/" ||
+        url.search
+      )
+        throw new ConfigError(`--node-url: "${raw}" is not http://HOST:PORT`);
+      c.nodeUrl = url.origin;
+    },
+  },
+  {
     flag: "--webhook-secret",
     env: "FARM_WEBHOOK_SECRET",
     value: "SECRET",
@@ -507,6 +529,7 @@ export function defaultConfig(): Config {
     webhookSecret: null,
     database: null,
     node: hostname() || "farm-pc",
+    nodeUrl: null,
     materialMaxBytes: 1024 ** 3,
     idleTimeoutS: 10,
     maxConnectionsPerClient: 64,
@@ -517,6 +540,28 @@ export function defaultConfig(): Config {
 }
 
 export const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/**
+ * Where the other PCs reach a service listening on `host`: null on loopback (this PC only); on the wildcard,
+ * this PC's first LAN address (IPv4, then IPv6).
+ */
+export function nodeUrlOf(
+  host: string,
+  port: number,
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+): string | null {
+  if (LOOPBACK_HOSTS.has(host) || host.startsWith("127.")) return null;
+  let address = host;
+  if (host === "0.0.0.0" || host === "::") {
+    const lan = Object.values(interfaces)
+      .flatMap((list) => list ?? [])
+      .filter((a) => !a.internal && !a.address.startsWith("fe80"))
+      .sort((a, b) => (a.family === b.family ? 0 : a.family === "IPv4" ? -1 : 1));
+    if (!lan[0]) return null;
+    address = lan[0].address;
+  }
+  return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+}
 
 /** This PC's own names and addresses: its host name and every network interface's address. */
 function ownAddresses(): string[] {
@@ -609,5 +654,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       `--host ${config.host}: listening beyond this PC needs an API token (--token or FARM_TOKEN)`,
     );
   }
+  if (config.database) config.nodeUrl ??= nodeUrlOf(config.host, config.port);
+  // the other nodes call this one by that address: its Host header is ours
+  if (config.nodeUrl) config.allowedHosts = [...config.allowedHosts, new URL(config.nodeUrl).hostname];
   return { kind: "run", config };
 }

@@ -14,6 +14,7 @@ export const Code = {
   tooManyConnections: 42901,
   internal: 50001,
   streamsFull: 50301,
+  nodeUnavailable: 50302,
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 

@@ -10,6 +10,7 @@ import { DeviceService } from "./devices/service.ts";
 import { AppError, Code } from "./errors.ts";
 import { createApp } from "./http/app.ts";
 import { EventStreams } from "./http/events.ts";
+import { Peers } from "./http/peers.ts";
 import { taskView } from "./http/views.ts";
 import { License } from "./license/license.ts";
 import { consoleSink, Logger, LogTail, logFile } from "./log.ts";
@@ -230,7 +231,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // this node's start and last heartbeat saved, for /health while the database does not answer
   const self = { startedAt: clock.now(), heartbeatAt: clock.now() };
   try {
-    await nodes.register(config.node, VERSION, self.startedAt);
+    await nodes.register(config.node, VERSION, self.startedAt, config.nodeUrl);
     // on PostgreSQL the other PCs' tasks run on: only this node's are cut off
     const interrupted = await lifecycle.interruptAll(isPg(db) ? config.node : undefined);
     if (interrupted > 0)
@@ -328,11 +329,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
     now: () => new Date(clock.now()),
     log,
   });
+  const peers = watch
+    ? new Peers({ self: config.node, token: config.token, nodes, stopped: (name) => watch.isStopped(name) })
+    : null;
   const ownHost = ["0.0.0.0", "::"].includes(config.host) ? [] : [config.host.toLowerCase()];
   const app = createApp({
     token: config.token,
     allowedHosts: [...config.allowedHosts, ...ownHost],
     license,
+    peers,
     tasks: taskService,
     devices: deviceService,
     accounts: new AccountService(accounts, devices),
@@ -422,7 +427,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     beating = beating
       .then(async () => {
         const now = clock.now();
-        if (!(await nodes.heartbeat(config.node, now))) await nodes.register(config.node, VERSION, now);
+        if (!(await nodes.heartbeat(config.node, now)))
+          await nodes.register(config.node, VERSION, now, config.nodeUrl);
         self.heartbeatAt = now;
         if (!watch) return;
         await watch.check();

@@ -24,6 +24,7 @@ import { type HealthProbe, healthRoutes } from "./health.ts";
 import { licenseRoutes } from "./license.ts";
 import { logRoutes } from "./logs.ts";
 import { isMaterialUpload, materialRoutes } from "./materials.ts";
+import type { Peers } from "./peers.ts";
 import { taskRoutes } from "./tasks.ts";
 import { uiRoutes } from "./ui.ts";
 
@@ -49,6 +50,8 @@ export interface AppDeps {
   logFile: string;
   /** Copies the database (and its key file) while the service runs. */
   backUp: () => Backup;
+  /** The farm's other nodes (several PCs on PostgreSQL); null on SQLite's one PC. */
+  peers: Peers | null;
 }
 
 function fromValidation(error: ValidationError, body: unknown, request: Request): AppError {

@@ -27,7 +27,8 @@ Every answer under \`/api/v1\` is an envelope \`{ "code", "message", "data" }\`:
 40001 invalid parameters, 40002 script_name missing, 40003 script not supported, 40004 no account found,
 40101 missing or wrong API token, 40301 the plan has no API access, 40302 foreign Origin or Host,
 40401 not found, 40901 the task's state does not allow this, 41301 body over 1 MiB, 42901 too many connections
-from one client (\`--max-connections-per-client\`, or event streams), 50001 internal error, 50301 all event streams taken.
+from one client (\`--max-connections-per-client\`, or event streams), 50001 internal error, 50301 all event streams taken,
+50302 the farm's node that holds the phone or file cannot be reached (several PCs on one database).
 A rejected request changes nothing. Task status: 0 pending, 1 running, 2 completed, 3 failed.
 Request bodies are JSON objects (\`Content-Type: application/json\`, at most 32 levels deep). Numbers in paths
 and queries are plain decimal digits.

@@ -190,6 +190,11 @@ const ERROR_EXAMPLES: Record<number, { message: string; data?: unknown }> = {
   [Code.streamsFull]: {
     message: "the service already serves 32 event streams, its limit: close one or try again later",
   },
+  [Code.nodeUnavailable]: {
+    message:
+      "node pc-2 has stopped (last heartbeat 2026-12-07T21:04:10.000Z): what needs its phones or files waits until it is back",
+    data: { node: "pc-2" },
+  },
   [Code.internal]: {
     message: "internal error: see the service log (C:\\farm\\data\\logs\\farm.log, or GET /api/v1/logs)",
   },

@@ -12,12 +12,17 @@ export class NodeStore {
   }
 
   /** This node starts: registered (again, under the same name after a restart), alive now. */
-  async register(name: string, version: string, now = Date.now()): Promise<void> {
+  async register(name: string, version: string, now = Date.now(), url: string | null = null): Promise<void> {
     const { q, t } = this.h;
     await q
       .insert(t.nodes)
-      .values({ name, version, startedAt: now, heartbeatAt: now })
-      .onConflictDoUpdate({ target: t.nodes.name, set: { version, startedAt: now, heartbeatAt: now } });
+      .values({ name, version, startedAt: now, heartbeatAt: now, url })
+      .onConflictDoUpdate({ target: t.nodes.name, set: { version, startedAt: now, heartbeatAt: now, url } });
+  }
+
+  async get(name: string): Promise<NodeRow | undefined> {
+    const { q, t } = this.h;
+    return (await q.select().from(t.nodes).where(eq(t.nodes.name, name)))[0];
   }
 
   /** This node is still alive; false when its row is gone (it is registered again). */

@@ -47,6 +47,11 @@ export class NodeWatch {
   }
 
   /** The stopped node that ran `serial` when it stopped, if one did. */
+  /** Whether node `name` is taken as stopped. */
+  isStopped(name: string): boolean {
+    return this.gone.has(name);
+  }
+
   stoppedNode(serial: string): string | undefined {
     return this.phones.get(serial);
   }

@@ -1,0 +1,102 @@
+// The farm's other nodes, over HTTP (issue 22): what needs a phone or a file is answered by the node that
+// has it. A request is passed on with the farm's token, once (a passed-on request is never passed on again),
+// and its answer comes back as the other node gave it.
+import { AppError, Code } from "../errors.ts";
+import type { NodeRow } from "../store/schema.ts";
+
+/** Marks a request passed on by another node: it is answered here, whatever this node thinks of the phone. */
+export const FORWARDED_HEADER = "x-farm-forwarded-by";
+
+export interface PeersOptions {
+  self: string;
+  token: string | null;
+  nodes: { get(name: string): Promise<NodeRow | undefined> };
+  /** Whether `name` is taken as stopped (its heartbeat stood still past the lease). */
+  stopped: (name: string) => boolean;
+  fetch?: typeof fetch;
+}
+
+export class Peers {
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly o: PeersOptions) {
+    this.fetchImpl = o.fetch ?? fetch;
+  }
+
+  /** This node's name. */
+  get self(): string {
+    return this.o.self;
+  }
+
+  /** Whether `request` was passed on by another node (it must be answered here). */
+  static forwarded(request: Request): boolean {
+    return request.headers.has(FORWARDED_HEADER);
+  }
+
+  /**
+   * Whether the thing held by `node` is answered by another node: a named node that is not this one, for a
+   * request not already passed on.
+   */
+  elsewhere(node: string | null | undefined, request?: Request): node is string {
+    return !!node && node !== this.o.self && !(request && Peers.forwarded(request));
+  }
+
+  /** `path` (with its query) on node `name`: its answer, whatever its status. */
+  async fetch(name: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const base = await this.urlOf(name);
+    const headers = new Headers(init.headers);
+    headers.set(FORWARDED_HEADER, this.o.self);
+    if (this.o.token) headers.set("authorization", `Bearer ${this.o.token}`);
+    try {
+      return await this.fetchImpl(new URL(path, base), { ...init, headers, redirect: "manual" });
+    } catch (e) {
+      throw new AppError(
+        Code.nodeUnavailable,
+        `node ${name} (${base}) did not answer: ${(e as Error).message}`,
+        { node: name },
+      );
+    }
+  }
+
+  /** Passes `request` on to node `name` as it came (method, path, query, body); its answer as given. */
+  async forward(name: string, request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const headers = new Headers();
+    for (const h of ["content-type", "accept", "x-farm-source"]) {
+      const v = request.headers.get(h);
+      if (v !== null) headers.set(h, v);
+    }
+    const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+    const answer = await this.fetch(name, url.pathname + url.search, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : undefined,
+      signal: request.signal,
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+    // the body streams through; hop-by-hop and length headers are the server's to set again
+    const out = new Headers(answer.headers);
+    for (const h of ["content-length", "content-encoding", "transfer-encoding", "connection"]) out.delete(h);
+    return new Response(answer.body, { status: answer.status, headers: out });
+  }
+
+  private async urlOf(name: string): Promise<string> {
+    const row = await this.o.nodes.get(name);
+    if (!row) throw new AppError(Code.nodeUnavailable, `node ${name} is not on this farm`, { node: name });
+    if (this.o.stopped(name))
+      throw new AppError(
+        Code.nodeUnavailable,
+        `node ${name} has stopped (last heartbeat ${new Date(row.heartbeatAt).toISOString()}): ` +
+          "what needs its phones or files waits until it is back",
+        { node: name },
+      );
+    if (!row.url)
+      throw new AppError(
+        Code.nodeUnavailable,
+        `node ${name} listens on its own PC only: start it with --host 0.0.0.0 --token (or --node-url) ` +
+          "so that the farm's other PCs reach it",
+        { node: name },
+      );
+    return row.url;
+  }
+}
