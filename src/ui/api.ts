@@ -8,6 +8,12 @@ export type Task = Schemas["Task"];
 export type TaskDetail = Schemas["TaskDetail"];
 export type Device = Schemas["Device"];
 export type Account = Schemas["Account"];
+/** GET /health's answer (no envelope): 200, or 503 while the database does not answer. */
+export type Health = paths["/health"]["get"] extends {
+  responses: { 200: { content: { "application/json": infer H } } };
+}
+  ? H
+  : never;
 
 type Strip<P> = P extends `/api/v1${infer S}` ? S : never;
 /** A path of the API, without its /api/v1 prefix: "/task/{task_id}". */

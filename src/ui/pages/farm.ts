@@ -14,6 +14,7 @@ import {
 import { connectForm } from "../connect.ts";
 import { badge, coalesce, errorText, h, nextId, select } from "../dom.ts";
 import { isFinished, onEvent } from "../events.ts";
+import { farmNodes } from "../farm-nodes.ts";
 import { serialText } from "../format.ts";
 import { progressOf, progressView, waitingNote } from "../progress.ts";
 import { go } from "../router.ts";
@@ -52,6 +53,7 @@ export function farmPage(root: HTMLElement) {
   );
   screens.value = cadence;
   const large = h("dialog", { class: "large-shot", "aria-label": "Phone screen" });
+  const nodes = farmNodes();
   let devices: Device[] = [];
   // the document says whether the service scales screenshots (an unknown query parameter may be refused);
   // read once live screens are asked for, not on every visit
@@ -104,6 +106,7 @@ export function farmPage(root: HTMLElement) {
       count,
     ),
     adbBanner,
+    ...nodes.elements,
     connectForm(() => void render()),
     grid,
     large,
@@ -389,6 +392,7 @@ export function farmPage(root: HTMLElement) {
       return;
     }
     rendering = true;
+    void nodes.refresh();
     try {
       const [list] = await Promise.all([api("get", "/device"), accountsBySerial ?? loadAccounts()]);
       devices = list.devices;
@@ -435,12 +439,15 @@ export function farmPage(root: HTMLElement) {
   });
   // adb coming back sends no event: look again while the banner shows
   const adbTimer = setInterval(() => !adbBanner.hidden && later(), 5000);
+  // heartbeats and the database coming back send no event: the PCs are read again every beat (10 s)
+  const nodesTimer = setInterval(() => void nodes.refresh(), 10_000);
   setCadence();
   void render();
   return () => {
     off();
     clearInterval(screenTimer);
     clearInterval(adbTimer);
+    clearInterval(nodesTimer);
     observer.disconnect();
   };
 }
