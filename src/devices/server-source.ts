@@ -19,6 +19,8 @@ export function transportOfSerial(serial: string): "usb" | "tcp" {
 
 /** How often a server transport found to be another phone is looked at again. */
 export const HELD_RECHECK_MS = 10_000;
+/** How long an address whose connect failed is not taken back from the server's offline listing. */
+const LET_GO_MS = 10_000;
 
 interface ServerTarget {
   host: string;
@@ -37,6 +39,11 @@ export class ServerSource {
   readonly #pollMs: number;
   readonly #heldRecheckMs: number;
   readonly #targets = new Map<string, ServerTarget>();
+  /**
+   * Addresses whose connect failed and were let go, until when: the server may list them offline a while
+   * longer (its own attempt winding down), and a poll must not bring them back as phones.
+   */
+  readonly #letGo = new Map<string, number>();
   #running = false;
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #polling: Promise<void> | undefined;
@@ -77,6 +84,7 @@ export class ServerSource {
     options: { keepTrying?: boolean; ephemeral?: boolean },
   ): Promise<DeviceInfo> {
     const serial = `${host}:${port}`;
+    this.#letGo.delete(serial);
     const attachedBefore = this.#targets.has(serial) || this.#registry.find(serial) !== undefined;
     const target: ServerTarget = this.#targets.get(serial) ?? { host, port, lastTry: 0, busy: false };
     this.#targets.set(serial, target);
@@ -89,6 +97,7 @@ export class ServerSource {
     if (failure && !failure.unauthorized && !attachedBefore && !options.keepTrying) {
       // the server keeps a silent address listed offline after a failed connect: let it go
       this.#targets.delete(serial);
+      this.#letGo.set(serial, Date.now() + LET_GO_MS);
       await withTimeout(this.server.disconnect(host, port), 3000).catch(() => {});
       if (this.#registry.find(serial)?.phone === undefined) this.#registry.remove(serial);
       throw new ConnectError(serial, failure.reason);
@@ -153,7 +162,9 @@ export class ServerSource {
       return;
     }
     const seen = new Set<string>();
+    for (const [serial, until] of this.#letGo) if (Date.now() >= until) this.#letGo.delete(serial);
     for (const d of devices) {
+      if (d.state !== "device" && this.#letGo.has(d.serial)) continue;
       seen.add(d.serial);
       const existing = registry.find(d.serial);
       if (existing && existing.source === "direct") continue; // the same address attached directly
