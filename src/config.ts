@@ -609,10 +609,15 @@ export function usage(): string {
     ...rows,
     `  ${"--help".padEnd(30)} show this help`,
     `  ${"--version".padEnd(30)} print the version and the commit it was built from`,
+    `  ${"--licenses".padEnd(30)} print the licences of the software the executable carries`,
   ].join("\n");
 }
 
-export type ParsedArgs = { kind: "run"; config: Config } | { kind: "help" } | { kind: "version" };
+export type ParsedArgs =
+  | { kind: "run"; config: Config }
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "licenses" };
 
 /** Flags win over the environment, which wins over the defaults. Throws ConfigError on any bad value. */
 export function parseConfig(argv: string[], env: Record<string, string | undefined>): ParsedArgs {
@@ -622,6 +627,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     const arg = argv[i] as string;
     if (arg === "--help" || arg === "-h") return { kind: "help" };
     if (arg === "--version" || arg === "-v") return { kind: "version" };
+    if (arg === "--licenses") return { kind: "licenses" };
     const eq = arg.indexOf("=");
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const option = OPTIONS.find((o) => o.flag === name);

@@ -8,6 +8,7 @@ import { Connections } from "./http/clients.ts";
 import { runLicenseCommand } from "./license/cli.ts";
 import { inUseMessage, noteHolder } from "./lock.ts";
 import { consoleSink, fileSink, Logger, LogTail, logFile, teeSink } from "./log.ts";
+import { thirdPartyNotices } from "./notices.macro.ts" with { type: "macro" };
 import { testScript } from "./scripts/test-sleep/index.ts";
 import { createService, type Service } from "./server.ts";
 import { DatabaseDamaged, DatabaseLocked, DatabaseUnreachable } from "./store/db.ts";
@@ -124,6 +125,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (parsed.kind === "version") {
     console.log(versionLine());
+    return 0;
+  }
+  if (parsed.kind === "licenses") {
+    console.log(thirdPartyNotices());
     return 0;
   }
   const config = parsed.config;

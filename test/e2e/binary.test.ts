@@ -43,6 +43,17 @@ test("--help, --version and bad flags", async () => {
     /^farm-tasks \d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?, test build: trusts the TEST-ONLY license key\)$/,
   );
   expect(run(["--help"]).stdout.toString()).toContain("--data-dir");
+  // the licences of what it carries travel inside it: Appium's APKs and Swagger UI are Apache-2.0
+  const licences = run(["--licenses"]).stdout.toString();
+  for (const head of [
+    /^appium-uiautomator2-server \d+\.\d+\.\d+ — Apache-2\.0$/m,
+    /^swagger-ui-dist \d+\.\d+\.\d+ — Apache-2\.0$/m,
+    /^drizzle-orm \d+\.\d+\.\d+ — Apache-2\.0$/m,
+    /^@yume-chan\/adb \d+\.\d+\.\d+ — MIT$/m,
+  ])
+    expect(licences).toMatch(head);
+  expect(licences).toContain("TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION");
+  expect(licences).toContain("Permission is hereby granted, free of charge");
   for (const bad of [["--port", "abc"], ["--timezone", "Mars/Olympus"], ["--host", "0.0.0.0"], ["--bogus"]]) {
     const r = run(bad);
     expect(r.exitCode).toBe(2);
