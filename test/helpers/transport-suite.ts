@@ -3,6 +3,7 @@
  * and HOME, ADB_EMU=0), virtual phones, and one suite of tests that runs over either transport.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,6 +166,10 @@ export function transportSuite(mode: Mode): void {
         .catch((e) => e)) as Error | undefined;
       expect(error?.name).toBe("AbortError");
       expect((await phone.shell("echo still here")).stdout).toBe("still here\n");
+      // the push behind the verb ended too and closed the file (left to the garbage collector, Bun fails
+      // whatever test runs then)
+      if (existsSync("/proc/self/fd"))
+        await waitFor("the pushed file closed", () => !openFiles().includes(local), 5000);
     });
 
     test("a phone that drops mid-push fails the push cleanly (no crash)", async () => {
@@ -181,6 +186,8 @@ export function transportSuite(mode: Mode): void {
         expect(error).toBeInstanceOf(Error);
         expect((error as Error).message).toMatch(/offline|closed|failed/);
         await waitFor("offline", () => fleet.get(serial)?.state === "offline", 3000);
+        if (existsSync("/proc/self/fd"))
+          await waitFor("the pushed file closed", () => !openFiles().includes(join(work, "big.bin")), 5000);
       } finally {
         await fleet.disconnect("127.0.0.1", dropping.port);
         await dropping.stop();
@@ -352,5 +359,16 @@ export function transportSuite(mode: Mode): void {
         await refusing.stop();
       }
     }, 20_000);
+  });
+}
+
+/** The files this process holds open (Linux). */
+function openFiles(): string[] {
+  return readdirSync("/proc/self/fd").flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return [];
+    }
   });
 }

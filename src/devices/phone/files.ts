@@ -129,16 +129,28 @@ export async function pushFile(
     await handle.close().catch(() => {});
     throw fail(`push to ${remotePath} failed: the file transfer did not start (${(e as Error).message})`);
   }
-  const onAbort = () => void Promise.resolve(socket.close()).catch(() => {});
+  // a write to a socket closed under it (an abort) or to a phone gone away may never settle: each wait below
+  // also ends with them, so the push always reaches its finally and closes the file
+  let end = (_e: unknown) => {};
+  const ended = new Promise<never>((_, reject) => {
+    end = reject;
+  });
+  ended.catch(() => {});
+  const onAbort = () => {
+    end(signal.reason);
+    void Promise.resolve(socket.close()).catch(() => {});
+  };
   signal.addEventListener("abort", onAbort, { once: true });
+  void adb.disconnected.then(() => end(fail(`push to ${remotePath} failed: the phone's connection closed`)));
   // the answer is read from the start: a phone that refuses the file says FAIL before the data is all sent
   const answer = readSendResult(socket.readable as unknown as ReadableStream<Uint8Array>);
   answer.catch(() => {});
   const writer = socket.writable.getWriter();
+  const write = (chunk: Uint8Array) => Promise.race([writer.write(chunk), ended]);
   try {
     const { size, mtimeMs } = await handle.stat();
     const target = Buffer.from(`${remotePath},${REGULAR_FILE | 0o644}`, "utf8");
-    await writer.write(Buffer.concat([syncHeader("SEND", target.length), target]));
+    await write(Buffer.concat([syncHeader("SEND", target.length), target]));
     // the next packets are read from disk into one buffer while the last ones are written from the other
     const buffers = [packetsBuffer(), packetsBuffer()];
     let position = 0;
@@ -151,16 +163,16 @@ export async function pushFile(
       position += read.bytes;
       next = readPackets(handle, buffers[turn % 2] as Buffer, position, size);
       next.catch(() => {});
-      await writer.write(read.packets);
+      await write(read.packets);
     }
-    await writer.write(syncHeader("DONE", Math.floor(mtimeMs / 1000)));
-    const refused = await answer;
+    await write(syncHeader("DONE", Math.floor(mtimeMs / 1000)));
+    const refused = await Promise.race([answer, ended]);
     if (refused !== null) throw fail(`push to ${remotePath} failed: ${refused}`);
   } catch (e) {
     if (signal.aborted || e instanceof PhoneError) throw e;
     // a write that failed because the phone refused the file and closed: its answer says why (a socket
     // that never answers is closed by the verb's timeout, which ends this wait)
-    const refused = await answer.catch(() => null);
+    const refused = await Promise.race([answer, ended]).catch(() => null);
     throw fail(`push to ${remotePath} failed: ${refused ?? (e as Error).message}`);
   } finally {
     signal.removeEventListener("abort", onAbort);
