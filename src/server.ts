@@ -165,7 +165,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     () => clock.now(),
   );
   const leases = new LeaseStore(db, box);
-  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases);
+  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases, config.node);
   // read when a task is: the runner, fleet and license below are in place by then
   const queue: QueueState = {
     now: () => clock.now(),

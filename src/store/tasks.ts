@@ -271,11 +271,14 @@ export class TaskStore {
     return eq(this.h.t.tasks.status, status);
   }
 
-  /** pending → running. False if the task is no longer pending (stopped or deleted meanwhile). */
-  markRunning(id: number, now = Date.now()): Promise<boolean> {
+  /**
+   * pending → running, on `node` (kept after the run: where its evidence is). False if the task is no longer
+   * pending (stopped or deleted meanwhile).
+   */
+  markRunning(id: number, now = Date.now(), node: string | null = null): Promise<boolean> {
     return this.changed(
       id,
-      { status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now },
+      { status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now, node },
       this.isStatus(TaskStatus.pending),
     );
   }
