@@ -28,7 +28,10 @@ export class DeviceService {
     this.#screenshots = new Screenshots(now);
   }
 
-  /** Before the fleet starts: demo phones were for their run only; every other phone is who the store says it was. */
+  /**
+   * Before the fleet starts: this node's demo phones were for their run only; every other phone is who the
+   * store says it was.
+   */
   async init(): Promise<void> {
     await this.store.deleteEphemeral();
     for (const row of await this.store.list()) {
@@ -71,9 +74,13 @@ export class DeviceService {
     });
   }
 
-  async list(): Promise<{ row: DeviceRow; load: DeviceLoad | undefined }[]> {
+  /** Every phone of the farm (with `node`, those that node holds), by serial. */
+  async list(node?: string): Promise<{ row: DeviceRow; load: DeviceLoad | undefined }[]> {
     const load = await this.tasks.loadByDevice();
-    return (await this.store.list()).map((row) => ({ row, load: load.get(row.serial) }));
+    const rows = await this.store.list();
+    return rows
+      .filter((row) => node === undefined || row.node === node)
+      .map((row) => ({ row, load: load.get(row.serial) }));
   }
 
   async get(
@@ -91,6 +98,21 @@ export class DeviceService {
   /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */
   adb(): AdbState {
     return this.fleet.adb;
+  }
+
+  /**
+   * The phones this node sees online that the farm's rows show otherwise (another node lost them and said so,
+   * or they were never written) are reported again, so this node holds them; every phone's state is read again
+   * for the queue's explanations. On each heartbeat (many PCs).
+   */
+  async reassert(): Promise<void> {
+    await this.store.refreshStates();
+    const behind = this.fleet.list().filter((d) => {
+      if (d.state !== "online") return false;
+      const row = this.store.stateOf(d.serial);
+      return row?.state !== "online" || row.node === null;
+    });
+    await Promise.all(behind.map((d) => this.record(d)));
   }
 
   onlineSerials(): string[] {
@@ -153,9 +175,12 @@ export class DeviceService {
     return { removed, fastUi: this.fleet.fastUi.status(serial) };
   }
 
-  /** Phones attached directly (not through the adb server) are attached again after a restart. */
+  /**
+   * This node's phones attached directly (not through the adb server) are attached again after a restart;
+   * another node's are that node's to attach.
+   */
   async reattachDirect(log: Logger): Promise<void> {
-    const direct = (await this.store.list()).filter((d) => d.transport === "direct");
+    const direct = (await this.store.list()).filter((d) => d.transport === "direct" && this.store.holds(d));
     await Promise.all(
       direct.map(async (d) => {
         const m = /^(.+):(\d+)$/.exec(d.serial);
