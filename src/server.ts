@@ -46,7 +46,7 @@ import { ProgressBoard } from "./tasks/progress.ts";
 import { EventRelay } from "./tasks/relay.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
-import { type QueueState, waitingFor } from "./tasks/waiting.ts";
+import { type QueueState, RunningElsewhere, waitingFor } from "./tasks/waiting.ts";
 
 export interface ServiceOptions {
   /** The service's log (default: the console, time-stamped by `clock`). */
@@ -166,16 +166,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
   );
   const leases = new LeaseStore(db, box);
   const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases, config.node);
+  // the other PCs' running tasks (PostgreSQL), for the queue's explanations
+  const elsewhere = new RunningElsewhere();
   // read when a task is: the runner, fleet and license below are in place by then
   const queue: QueueState = {
     now: () => clock.now(),
     timezone: config.timezone,
-    running: () => runner.runningTasks(),
+    running: () => elsewhere.withLocal(runner.runningTasks()),
     plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
     phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
     stoppedNode: (serial) => watch?.stoppedNode(serial),
+    node: config.node,
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
   const publishTask = async (id: number, change: TaskChange, at: string) => {
@@ -275,8 +278,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   events.subscribe((event, origin) => {
     if (origin === "remote" && event.type === "task" && event.status === "pending")
       runner.wake(event.serial ?? undefined);
-    // another PC's phone changed: the queue's explanations follow (each heartbeat reads all again)
+    // another PC's phone or run changed: the queue's explanations follow (each heartbeat reads all again)
     if (origin === "remote" && event.type === "device") devices.refreshState(event.serial).catch(() => {});
+    if (origin === "remote" && event.type === "task") elsewhere.heard(event.id, event.serial, event.status);
   });
   license.onChange((now) => {
     log.info(
@@ -429,8 +433,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
         self.heartbeatAt = now;
         if (!watch) return;
         await watch.check();
-        // the phones this node sees online are its own in the farm's rows; the others' phones read again
+        // the phones this node sees online are its own in the farm's rows; the others' phones and runs read again
         await deviceService.reassert();
+        elsewhere.replace(await tasks.runningElsewhere(config.node));
         // taken as stopped while paused or cut off: the phones whose leases went are not ours to run
         await runner.fence(() => leases.holders());
         runner.wake();
