@@ -44,9 +44,14 @@ export class DeviceService {
    * the other; settles once this one is written.
    */
   record(info: DeviceInfo): Promise<void> {
-    const write = this.#writes.then(() => this.write(info));
-    this.#writes = write.catch(() => {});
-    return write;
+    return this.inTurn(() => this.write(info));
+  }
+
+  /** Runs `write` after the writes queued before it; settles once it is done. */
+  private inTurn(write: () => Promise<void>): Promise<void> {
+    const done = this.#writes.then(write);
+    this.#writes = done.catch(() => {});
+    return done;
   }
 
   /** Settles once the reports so far are written. */
@@ -101,18 +106,31 @@ export class DeviceService {
   }
 
   /**
-   * The phones this node sees online that the farm's rows show otherwise (another node lost them and said so,
-   * or they were never written) are reported again, so this node holds them; every phone's state is read again
-   * for the queue's explanations. On each heartbeat (many PCs).
+   * The farm's rows brought in line with what this node sees, on each heartbeat (many PCs): a phone it sees
+   * online that the rows show otherwise (another node lost it and said so, or a report was not saved while the
+   * database was away) is reported again, so this node holds it; one it holds online there but no longer sees
+   * online is reported as it is now. Every phone's state is read again for the queue's explanations. One read;
+   * writes only where the rows are behind.
    */
   async reassert(): Promise<void> {
     await this.store.refreshStates();
-    const behind = this.fleet.list().filter((d) => {
+    const seen = new Map(this.fleet.list().map((d) => [d.serial, d]));
+    const behind = [...seen.values()].filter((d) => {
       if (d.state !== "online") return false;
       const row = this.store.stateOf(d.serial);
       return row?.state !== "online" || row.node === null;
     });
-    await Promise.all(behind.map((d) => this.record(d)));
+    const lost = this.store.heldOnline().filter((serial) => seen.get(serial)?.state !== "online");
+    const gone = lost.filter((serial) => !seen.has(serial));
+    await Promise.all([
+      ...behind.map((d) => this.record(d)),
+      ...lost.flatMap((serial) => {
+        const d = seen.get(serial);
+        return d ? [this.record(d)] : [];
+      }),
+    ]);
+    // in turn with the fleet's reports: one attached again meanwhile is known to the fleet by then
+    if (gone.length > 0) await this.inTurn(() => this.store.markGone(gone.filter((s) => !this.fleet.get(s))));
   }
 
   onlineSerials(): string[] {

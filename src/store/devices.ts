@@ -140,6 +140,26 @@ export class DeviceStore {
     for (const { serial } of gone) this.states.delete(serial);
   }
 
+  /** The phones this node holds that its last read or write showed online. */
+  heldOnline(): string[] {
+    return [...this.states]
+      .filter(([, row]) => row.state === "online" && this.holds(row))
+      .map(([serial]) => serial);
+  }
+
+  /** These phones, which this node's fleet no longer knows, are offline where this node still holds them online. */
+  async markGone(serials: string[]): Promise<void> {
+    if (serials.length === 0) return;
+    const { q, t } = this.h;
+    const { devices } = t;
+    const rows = await q
+      .update(devices)
+      .set({ state: "offline" })
+      .where(and(inArray(devices.serial, serials), eq(devices.state, "online"), this.mine()))
+      .returning(stateColumns(devices));
+    for (const row of rows) this.states.set(row.serial, pick(row));
+  }
+
   /**
    * Node `stopped` stopped: the phones it held are offline, `hint` saying why, but those of `seenHere` (online
    * on this node) are this node's now. Returns the serials shown offline.

@@ -276,6 +276,15 @@ describe.each(kinds)("$name", ({ open }) => {
       await b.refreshStates();
       expect(b.stateOf("OLD")).toEqual({ state: "offline", transport: "usb", hint: null, node: "pc-a" });
       expect(b.holds({ node: "pc-b" }) && b.holds({ node: null }) && !b.holds({ node: "pc-a" })).toBe(true);
+      // what a node holds online, as last read; gone from its fleet, shown offline unless another took it
+      await b.upsert({ ...phone("B1"), state: "online" });
+      await a.upsert({ ...phone("A1"), state: "online" });
+      await b.refreshStates();
+      expect(b.heldOnline()).toEqual(["B1"]);
+      await b.markGone(["B1", "A1"]);
+      expect(await a.get("B1")).toMatchObject({ state: "offline", node: "pc-b" });
+      expect(await a.get("A1")).toMatchObject({ state: "online", node: "pc-a" });
+      expect(b.heldOnline()).toEqual([]);
     }));
 
   test("devices: at start a node marks offline and forgets only its own phones; a stopped node's go offline", () =>

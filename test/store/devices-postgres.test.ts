@@ -2,7 +2,8 @@
 // device rows say which node holds each phone. A node's start does not mark the other's phones offline nor
 // attach them; a phone seen by both stays online when one node loses it, and is taken over at the next beat
 // when its holder gives it up; either node lists every phone with `node`, and every task with the node that
-// ran it; a pending task is explained from the node that holds its phone. Clocks run 10× faster (a beat
+// ran it; a pending task is explained from the node that holds its phone; a node's rows are brought in line
+// with what it sees at each beat. Clocks run 10× faster (a beat
 // every second).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
 import { testScript } from "../../src/scripts/test-sleep/index.ts";
+import { DeviceStore } from "../../src/store/devices.ts";
 import { fasterClock } from "../../src/tasks/clock.ts";
 import { type PrivatePostgres, skipPostgres, startPostgres } from "../helpers/postgres.ts";
 import { startTestService, type TestService } from "../helpers/service.ts";
@@ -132,6 +134,18 @@ test.skipIf(skipPostgres)(
       async () => (await listed(a))[serialOf(shared)] === "online@pc-b",
       10_000,
     );
+
+    // reports not saved (the database was away): pc-a's next beat brings its rows in line with what it sees
+    const lostWrites = new DeviceStore(a.db, "pc-a");
+    const row = { transport: "direct" as const, model: null, brand: null, androidVersion: null, sdk: null };
+    const more = { screenWidth: null, screenHeight: null, battery: null, hint: null, lastSeen: 1 };
+    await lostWrites.upsert({ ...row, ...more, serial: "GONE:5555", state: "online" });
+    await lostWrites.upsert({ ...row, ...more, serial: serialOf(onlyA), state: "offline" });
+    expect((await listed(b))[serialOf(onlyA)]).toBe("offline@pc-a");
+    await waitFor("pc-a's rows in line", async () => {
+      const now = await listed(b);
+      return now["GONE:5555"] === "offline@pc-a" && now[serialOf(onlyA)] === "online@pc-a";
+    });
 
     // a task created on pc-a for pc-b's phone runs on pc-b; either node shows where each task ran
     const ranOnB = await create(a, onlyB, 0.2);
