@@ -143,7 +143,9 @@ export function deviceRoutes(devices: DeviceService) {
         body: T.Omit(NetworkPhone, ["direct"], { additionalProperties: false }),
         ...doc({
           summary: "Detach a network phone",
-          description: "The phone is forgotten: it is not attached again at the next start.",
+          description:
+            "The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one " +
+            "that another PC still has online stays listed, as that PC's.",
           tags,
           data: T.Object({ disconnected: T.Literal(true) }),
           example: { disconnected: true },

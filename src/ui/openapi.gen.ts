@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Detach a network phone
-         * @description The phone is forgotten: it is not attached again at the next start.
+         * @description The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one that another PC still has online stays listed, as that PC's.
          */
         post: operations["postApiV1DeviceDisconnect"];
         delete?: never;
