@@ -46,7 +46,7 @@ import { ProgressBoard } from "./tasks/progress.ts";
 import { EventRelay } from "./tasks/relay.ts";
 import { Runner } from "./tasks/runner.ts";
 import { TaskService } from "./tasks/service.ts";
-import { type QueueState, waitingFor } from "./tasks/waiting.ts";
+import { type QueueState, RunningElsewhere, waitingFor } from "./tasks/waiting.ts";
 
 export interface ServiceOptions {
   /** The service's log (default: the console, time-stamped by `clock`). */
@@ -110,7 +110,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     ? new PgHealth(db, config.database ?? "", log)
     : new StorageHealth(db, config.dataDir, dbFile, log);
   const tasks = new TaskStore(db, box);
-  const devices = new DeviceStore(db);
+  const devices = new DeviceStore(db, config.node);
   const accounts = new AccountStore(db, box);
   const events = new EventBus();
   // on PostgreSQL, the events of every PC of the farm reach every PC's listeners (relay.ts); SQLite: none
@@ -165,17 +165,20 @@ export async function createService(config: Config, options: ServiceOptions = {}
     () => clock.now(),
   );
   const leases = new LeaseStore(db, box);
-  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases);
+  const lifecycle = new TaskLifecycle(tasks, () => clock.now(), evidence, leases, config.node);
+  // the other PCs' running tasks (PostgreSQL), for the queue's explanations
+  const elsewhere = new RunningElsewhere();
   // read when a task is: the runner, fleet and license below are in place by then
   const queue: QueueState = {
     now: () => clock.now(),
     timezone: config.timezone,
-    running: () => runner.runningTasks(),
+    running: () => elsewhere.withLocal(runner.runningTasks()),
     plan: () => ({ name: license.state().plan_name, limit: license.state().device_limit }),
     phone: (serial) => devices.stateOf(serial),
     // one rule for "adb is down" (not while its first check is under way)
     adbReachable: () => !adbDown(fleet.adb),
     stoppedNode: (serial) => watch?.stoppedNode(serial),
+    node: config.node,
   };
   // a task's change as the event stream tells it: a running one again each time its progress moves
   const publishTask = async (id: number, change: TaskChange, at: string) => {
@@ -218,14 +221,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         log,
         // a look is due every beat: two missed (the database gone) are time nobody could beat
         blindAfterMs: 2 * HEARTBEAT_MS + HEARTBEAT_MS / 2,
-        // its phones this node does not see are shown offline, with why
-        phonesStopped: (serials, hint) => {
-          const here = new Set(deviceService.onlineSerials());
-          return devices.markOffline(
-            serials.filter((s) => !here.has(s)),
-            hint,
-          );
-        },
+        // its phones this node does not see are shown offline, with why; those it sees are its own now
+        phonesStopped: (name, hint) => devices.nodeStopped(name, hint, deviceService.onlineSerials()),
       })
     : null;
   // this node's start and last heartbeat saved, for /health while the database does not answer
@@ -236,7 +233,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const interrupted = await lifecycle.interruptAll(isPg(db) ? config.node : undefined);
     if (interrupted > 0)
       log.warn(`${interrupted} task(s) were running when the service stopped: marked failed (interrupted)`);
-    await devices.markAllOffline();
+    // one PC on SQLite is the whole farm: every phone row is its own
+    await devices.markAllOffline(!isPg(db));
     // the phones' states, known at once to the queue's explanations
     await devices.list();
   } catch (e) {
@@ -280,6 +278,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   events.subscribe((event, origin) => {
     if (origin === "remote" && event.type === "task" && event.status === "pending")
       runner.wake(event.serial ?? undefined);
+    // another PC's phone or run changed: the queue's explanations follow (each heartbeat reads all again)
+    if (origin === "remote" && event.type === "device") devices.refreshState(event.serial).catch(() => {});
+    if (origin === "remote" && event.type === "task") elsewhere.heard(event.id, event.serial, event.status);
   });
   license.onChange((now) => {
     log.info(
@@ -432,6 +433,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
         self.heartbeatAt = now;
         if (!watch) return;
         await watch.check();
+        // the phones this node sees online are its own in the farm's rows; the others' phones and runs read again
+        await deviceService.reassert();
+        elsewhere.replace(await tasks.runningElsewhere(config.node));
         // taken as stopped while paused or cut off: the phones whose leases went are not ours to run
         await runner.fence(() => leases.holders());
         runner.wake();

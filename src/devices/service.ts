@@ -28,7 +28,10 @@ export class DeviceService {
     this.#screenshots = new Screenshots(now);
   }
 
-  /** Before the fleet starts: demo phones were for their run only; every other phone is who the store says it was. */
+  /**
+   * Before the fleet starts: this node's demo phones were for their run only; every other phone is who the
+   * store says it was.
+   */
   async init(): Promise<void> {
     await this.store.deleteEphemeral();
     for (const row of await this.store.list()) {
@@ -41,9 +44,14 @@ export class DeviceService {
    * the other; settles once this one is written.
    */
   record(info: DeviceInfo): Promise<void> {
-    const write = this.#writes.then(() => this.write(info));
-    this.#writes = write.catch(() => {});
-    return write;
+    return this.inTurn(() => this.write(info));
+  }
+
+  /** Runs `write` after the writes queued before it; settles once it is done. */
+  private inTurn(write: () => Promise<void>): Promise<void> {
+    const done = this.#writes.then(write);
+    this.#writes = done.catch(() => {});
+    return done;
   }
 
   /** Settles once the reports so far are written. */
@@ -71,9 +79,13 @@ export class DeviceService {
     });
   }
 
-  async list(): Promise<{ row: DeviceRow; load: DeviceLoad | undefined }[]> {
+  /** Every phone of the farm (with `node`, those that node holds), by serial. */
+  async list(node?: string): Promise<{ row: DeviceRow; load: DeviceLoad | undefined }[]> {
     const load = await this.tasks.loadByDevice();
-    return (await this.store.list()).map((row) => ({ row, load: load.get(row.serial) }));
+    const rows = await this.store.list();
+    return rows
+      .filter((row) => node === undefined || row.node === node)
+      .map((row) => ({ row, load: load.get(row.serial) }));
   }
 
   async get(
@@ -91,6 +103,34 @@ export class DeviceService {
   /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */
   adb(): AdbState {
     return this.fleet.adb;
+  }
+
+  /**
+   * The farm's rows brought in line with what this node sees, on each heartbeat (many PCs): a phone it sees
+   * online that the rows show otherwise (another node lost it and said so, or a report was not saved while the
+   * database was away) is reported again, so this node holds it; one it holds online there but no longer sees
+   * online is reported as it is now. Every phone's state is read again for the queue's explanations. One read;
+   * writes only where the rows are behind.
+   */
+  async reassert(): Promise<void> {
+    await this.store.refreshStates();
+    const seen = new Map(this.fleet.list().map((d) => [d.serial, d]));
+    const behind = [...seen.values()].filter((d) => {
+      if (d.state !== "online") return false;
+      const row = this.store.stateOf(d.serial);
+      return row?.state !== "online" || row.node === null;
+    });
+    const lost = this.store.heldOnline().filter((serial) => seen.get(serial)?.state !== "online");
+    const gone = lost.filter((serial) => !seen.has(serial));
+    await Promise.all([
+      ...behind.map((d) => this.record(d)),
+      ...lost.flatMap((serial) => {
+        const d = seen.get(serial);
+        return d ? [this.record(d)] : [];
+      }),
+    ]);
+    // in turn with the fleet's reports: one attached again meanwhile is known to the fleet by then
+    if (gone.length > 0) await this.inTurn(() => this.store.markGone(gone.filter((s) => !this.fleet.get(s))));
   }
 
   onlineSerials(): string[] {
@@ -153,9 +193,12 @@ export class DeviceService {
     return { removed, fastUi: this.fleet.fastUi.status(serial) };
   }
 
-  /** Phones attached directly (not through the adb server) are attached again after a restart. */
+  /**
+   * This node's phones attached directly (not through the adb server) are attached again after a restart;
+   * another node's are that node's to attach.
+   */
   async reattachDirect(log: Logger): Promise<void> {
-    const direct = (await this.store.list()).filter((d) => d.transport === "direct");
+    const direct = (await this.store.list()).filter((d) => d.transport === "direct" && this.store.holds(d));
     await Promise.all(
       direct.map(async (d) => {
         const m = /^(.+):(\d+)$/.exec(d.serial);

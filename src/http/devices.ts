@@ -78,23 +78,37 @@ export function deviceRoutes(devices: DeviceService) {
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
-      async () =>
+      async ({ query }) =>
         ok({
-          devices: (await devices.list()).map((d) => deviceView(d.row, d.load, devices.fastUi(d.row.serial))),
+          devices: (await devices.list(query.node)).map((d) =>
+            deviceView(d.row, d.load, devices.fastUi(d.row.serial)),
+          ),
           adb: devices.adb(),
         }),
       {
+        query: t.Object({
+          node: t.Optional(
+            t.String({
+              minLength: 1,
+              description: "only the phones this PC of the farm holds (their `node`)",
+              example: "pc-1",
+            }),
+          ),
+        }),
         ...doc({
           summary: "List phones",
           description:
-            "Every phone the service has seen, online or not, by serial, with its running task and queue; and " +
-            "the adb server's state with what to do when it is not ok (an empty list then says nothing about the phones).",
+            "Every phone the farm has seen, online or not, by serial, with its running task and queue and the PC " +
+            "(`node`) that holds it: the last to see it online, whose view its state is (with several PCs on one " +
+            "PostgreSQL, every PC lists every phone); and this PC's adb server's state with what to do when it is " +
+            "not ok (an empty list then says nothing about the phones).",
           tags,
           data: T.Object({ devices: T.Array(DeviceRef), adb: AdbStateRef }),
           example: {
             devices: [EXAMPLE_DEVICE],
             adb: { state: "ok", message: "adb server at 127.0.0.1:5037 answers" },
           },
+          errors: [Code.invalid],
         }),
       },
     )
@@ -129,7 +143,9 @@ export function deviceRoutes(devices: DeviceService) {
         body: T.Omit(NetworkPhone, ["direct"], { additionalProperties: false }),
         ...doc({
           summary: "Detach a network phone",
-          description: "The phone is forgotten: it is not attached again at the next start.",
+          description:
+            "The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one " +
+            "that another PC still has online stays listed, as that PC's.",
           tags,
           data: T.Object({ disconnected: T.Literal(true) }),
           example: { disconnected: true },
@@ -151,7 +167,8 @@ export function deviceRoutes(devices: DeviceService) {
         ...doc({
           summary: "One phone",
           description:
-            "The phone as listed: its state, facts, running task and queue, and the accounts recorded on it " +
+            "The phone as listed (any PC's of the farm, `node` naming which holds it): its state, facts, running " +
+            "task and queue, and the accounts recorded on it " +
             "(by match_accounts, by tasks, or by hand). 40401 if never seen.",
           tags,
           data: DeviceDetailRef,

@@ -148,6 +148,13 @@ export const TaskSchema = T.Object({
   updated_at: DateTime,
   waiting_for: Nullable(WaitingForSchema),
   progress: Nullable(TaskProgressSchema),
+  node: Nullable(
+    T.String({
+      description:
+        "the farm's PC (--node) that started its latest run, kept after the run ends: where its evidence is; " +
+        "null until it first runs (or run by this PC before the farm had nodes)",
+    }),
+  ),
 });
 
 export const TaskLogSchema = T.Object({
@@ -204,6 +211,7 @@ export function taskView(row: TaskRow, waiting: WaitingFor | null, progress: Tas
     updated_at: iso(row.updatedAt),
     waiting_for: waiting,
     progress,
+    node: row.node,
   };
 }
 
@@ -266,6 +274,13 @@ export const DeviceSchema = T.Object({
   first_seen: DateTime,
   last_seen: DateTime,
   fast_ui: FastUiRef,
+  node: Nullable(
+    T.String({
+      description:
+        "the farm's PC (--node) that holds the phone: the last to see it online, whose view `state` shows; " +
+        "null: this PC, from before the farm had nodes",
+    }),
+  ),
 });
 
 export const DeviceRef = named("Device", DeviceSchema);
@@ -295,6 +310,7 @@ export function deviceView(
     first_seen: iso(row.firstSeen),
     last_seen: iso(row.lastSeen),
     fast_ui: fastUiView(fastUi),
+    node: row.node,
   };
 }
 
@@ -412,6 +428,7 @@ export const EXAMPLE_TASK = {
     task_ids: [],
   },
   progress: null,
+  node: null,
 };
 
 export const EXAMPLE_DEVICE = {
@@ -431,6 +448,7 @@ export const EXAMPLE_DEVICE = {
   first_seen: "2026-11-20T08:00:00.000Z",
   last_seen: "2026-11-28T09:12:44.120Z",
   fast_ui: EXAMPLE_FAST_UI,
+  node: "pc-1",
 };
 
 export const EXAMPLE_DEVICE_ACCOUNT = {

@@ -27,8 +27,8 @@ export class LeaseStore {
   }
 
   /**
-   * Takes `serial`'s lease for `node` and starts its first due task (scheduled_at, then id), all or
-   * nothing. Undefined when the phone is being claimed elsewhere or runs a task, nothing is due, `limit`
+   * Takes `serial`'s lease for `node` and starts its first due task (scheduled_at, then id; its `node` set),
+   * all or nothing. Undefined when the phone is being claimed elsewhere or runs a task, nothing is due, `limit`
    * phones of the farm already run one, or (with `only`) the first due task is another one.
    */
   async claim(
@@ -73,7 +73,7 @@ export class LeaseStore {
       if ((busy?.n ?? 0) >= limit) return undefined;
       const [started] = (yield tx
         .update(tasks)
-        .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now })
+        .set({ status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now, node })
         .where(and(eq(tasks.id, head.id), eq(tasks.status, TaskStatus.pending)))
         .returning()) as TaskRow[];
       if (!started) return undefined;

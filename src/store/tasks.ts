@@ -1,7 +1,7 @@
 // Task queries. Each status change checks the current status; tasks/lifecycle.ts is the one caller that
 // moves tasks between states (and tells listeners). A config's secrets are sealed on the way in and opened
 // on the way out (secret-box.ts): callers see them clear, the file never holds them so.
-import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import {
   type ErrorClass,
@@ -271,11 +271,14 @@ export class TaskStore {
     return eq(this.h.t.tasks.status, status);
   }
 
-  /** pending → running. False if the task is no longer pending (stopped or deleted meanwhile). */
-  markRunning(id: number, now = Date.now()): Promise<boolean> {
+  /**
+   * pending → running, on `node` (kept after the run: where its evidence is). False if the task is no longer
+   * pending (stopped or deleted meanwhile).
+   */
+  markRunning(id: number, now = Date.now(), node: string | null = null): Promise<boolean> {
     return this.changed(
       id,
-      { status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now },
+      { status: TaskStatus.running, startedAt: now, finishedAt: null, updatedAt: now, node },
       this.isStatus(TaskStatus.pending),
     );
   }
@@ -472,6 +475,16 @@ export class TaskStore {
       )
       .groupBy(tasks.serial);
     return new Map(rows.map((r) => [r.serial, { running: r.running, queued: r.queued }]));
+  }
+
+  /** The tasks running on the farm's other nodes (not `node`), with their phones. */
+  async runningElsewhere(node: string): Promise<{ id: number; serial: string }[]> {
+    const { q, t } = this.h;
+    const { tasks } = t;
+    return q
+      .select({ id: tasks.id, serial: tasks.serial })
+      .from(tasks)
+      .where(and(eq(tasks.status, TaskStatus.running), ne(tasks.node, node)));
   }
 
   /** A line in the task's log; none if the task was deleted meanwhile (its run may still be ending). */

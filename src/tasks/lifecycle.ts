@@ -58,6 +58,8 @@ export class TaskLifecycle {
     private readonly evidence?: Evidence,
     /** The phones' leases, for starts that claim one (see start). */
     private readonly leases?: LeaseStore,
+    /** This PC's name, written into each task it starts (a claim names its own). */
+    private readonly node: string | null = null,
   ) {}
 
   /** Told of every change, after it is on disk. */
@@ -88,7 +90,7 @@ export class TaskLifecycle {
     this.runs.set(id, run);
     let started = false;
     try {
-      if (!claim) started = await this.tasks.markRunning(id, this.now());
+      if (!claim) started = await this.tasks.markRunning(id, this.now(), this.node);
       else if (!this.leases) throw new Error("a claim needs the phones' leases");
       else {
         const { node, serial, limit } = claim;

@@ -2,7 +2,8 @@
 // heartbeat (every 10 s): one whose heartbeat has not moved for LEASE_MS, as this node's clock measures it
 // (the PCs' clocks need not agree), has stopped. Its running tasks fail "interrupted: node NAME stopped",
 // for good like a crash's, and its phones' leases go back, so a phone this node also sees runs here now.
-// Its pending tasks stay: a phone only it sees waits for it to come back.
+// The phones it held (devices.node) are shown offline with why, except those this node sees, which are this
+// node's now. Its pending tasks stay: a phone only it sees waits for it to come back.
 import type { Logger } from "../log.ts";
 import type { LeaseStore } from "../store/leases.ts";
 import type { NodeStore } from "../store/nodes.ts";
@@ -20,8 +21,11 @@ export interface NodeWatchOptions {
   lifecycle: Pick<TaskLifecycle, "nodeStopped">;
   clock: Clock;
   log: Logger;
-  /** The phones a stopped node was running, to be shown offline with why (those this node sees excepted). */
-  phonesStopped?: (serials: string[], hint: string) => Promise<void>;
+  /**
+   * Node `name` stopped: the phones it held are shown offline with `hint` (those this node sees excepted);
+   * returns the serials shown offline.
+   */
+  phonesStopped?: (name: string, hint: string) => Promise<string[]>;
   /**
    * The longest this node's looks may be apart: a longer gap (the database did not answer, so neither this
    * node nor the others could beat) is time nobody watched, and every heartbeat is judged afresh from now.
@@ -46,12 +50,12 @@ export class NodeWatch {
     return this.gone;
   }
 
-  /** The stopped node that ran `serial` when it stopped, if one did. */
   /** Whether node `name` is taken as stopped. */
   isStopped(name: string): boolean {
     return this.gone.has(name);
   }
 
+  /** The stopped node that held `serial` when it stopped, if one did. */
   stoppedNode(serial: string): string | undefined {
     return this.phones.get(serial);
   }
@@ -80,13 +84,15 @@ export class NodeWatch {
         continue;
       }
       if (this.gone.has(name) || now - seen.since < LEASE_MS) continue;
-      const serials = [...(await this.o.leases.holders())].filter(([, holder]) => holder === name);
-      for (const [serial] of serials) this.phones.set(serial, name);
+      const leased = [...(await this.o.leases.holders())].filter(([, holder]) => holder === name);
+      for (const [serial] of leased) this.phones.set(serial, name);
       const ids = await this.o.lifecycle.nodeStopped(name);
-      await this.o.phonesStopped?.(
-        serials.map(([serial]) => serial),
-        `node ${name}, which ran it, stopped: it is back when ${name} is`,
-      );
+      const offline =
+        (await this.o.phonesStopped?.(
+          name,
+          `node ${name}, which ran it, stopped: it is back when ${name} is`,
+        )) ?? [];
+      for (const serial of offline) this.phones.set(serial, name);
       this.gone.add(name);
       found.push(name);
       this.o.log.warn(

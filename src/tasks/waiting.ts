@@ -1,5 +1,7 @@
 // Why a pending task has not started: worked out when asked, from the live state of the runner, the phones
-// and adb (it changes without the task changing, so it is never stored).
+// and adb (it changes without the task changing, so it is never stored). With several PCs (nodes), a phone
+// another node holds is that node's to run: this PC's adb says nothing of it, and its running task is known
+// from the farm's rows and events (RunningElsewhere).
 import { type DeviceState, TaskStatus, type Transport } from "../domain.ts";
 import type { TaskRow } from "../store/schema.ts";
 import { wallClock } from "./schedule.ts";
@@ -32,10 +34,15 @@ export const ADB_UNREACHABLE = "the adb server does not answer: no phone behind 
 export interface QueueState {
   now(): number;
   timezone: string;
-  /** The task running on each busy phone, by serial. */
+  /** The task running on each busy phone of the farm, by serial. */
   running(): ReadonlyMap<string, number>;
   plan(): { name: string; limit: number };
-  phone(serial: string): { state: DeviceState; transport: Transport; hint: string | null } | undefined;
+  /** The phone as the farm's rows show it, with the node that holds it (null: this PC, from before nodes). */
+  phone(
+    serial: string,
+  ): { state: DeviceState; transport: Transport; hint: string | null; node?: string | null } | undefined;
+  /** This PC's name among the farm's nodes. */
+  node?: string;
   adbReachable(): boolean;
   /** The farm's PC (node) that ran the phone when that PC stopped, if it did (many PCs). */
   stoppedNode?(serial: string): string | undefined;
@@ -53,7 +60,9 @@ export function waitingFor(task: TaskRow, q: QueueState): WaitingFor | null {
     task_ids,
   });
   const phone = q.phone(task.serial);
-  if (phone?.transport !== "direct" && !q.adbReachable()) {
+  const holder = phone?.node ?? null;
+  const elsewhere = holder !== null && q.node !== undefined && holder !== q.node ? holder : null;
+  if (elsewhere === null && phone?.transport !== "direct" && !q.adbReachable()) {
     return wait("adb_unreachable", ADB_UNREACHABLE);
   }
   if (phone?.state === "unauthorized") {
@@ -92,5 +101,39 @@ export function waitingFor(task: TaskRow, q: QueueState): WaitingFor | null {
       ids,
     );
   }
+  if (elsewhere !== null) {
+    return wait("starting", `due now, and its phone is free: it starts on node ${elsewhere} in a moment`);
+  }
   return wait("starting", "due now, and its phone is free: it starts in a moment");
+}
+
+/**
+ * The tasks the farm's other nodes run, by serial: read from the tasks' rows on each heartbeat, and kept by
+ * their relayed events in between.
+ */
+export class RunningElsewhere {
+  private readonly bySerial = new Map<string, number>();
+
+  /** The rows say so (`running`: the other nodes' running tasks). */
+  replace(running: { id: number; serial: string }[]): void {
+    this.bySerial.clear();
+    for (const { id, serial } of running) this.bySerial.set(serial, id);
+  }
+
+  /** Another node told of a change of task `id`. */
+  heard(id: number, serial: string | null, status: string): void {
+    if (status === "running" && serial !== null) {
+      this.bySerial.set(serial, id);
+      return;
+    }
+    for (const [at, running] of this.bySerial) if (running === id) this.bySerial.delete(at);
+  }
+
+  /** `here` (this node's running tasks) with the others'. */
+  withLocal(here: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    if (this.bySerial.size === 0) return here;
+    const all = new Map(this.bySerial);
+    for (const [serial, id] of here) all.set(serial, id);
+    return all;
+  }
 }

@@ -217,7 +217,7 @@ export interface paths {
         };
         /**
          * List phones
-         * @description Every phone the service has seen, online or not, by serial, with its running task and queue; and the adb server's state with what to do when it is not ok (an empty list then says nothing about the phones).
+         * @description Every phone the farm has seen, online or not, by serial, with its running task and queue and the PC (`node`) that holds it: the last to see it online, whose view its state is (with several PCs on one PostgreSQL, every PC lists every phone); and this PC's adb server's state with what to do when it is not ok (an empty list then says nothing about the phones).
          */
         get: operations["getApiV1Device"];
         put?: never;
@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Detach a network phone
-         * @description The phone is forgotten: it is not attached again at the next start.
+         * @description The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one that another PC still has online stays listed, as that PC's.
          */
         post: operations["postApiV1DeviceDisconnect"];
         delete?: never;
@@ -277,7 +277,7 @@ export interface paths {
         };
         /**
          * One phone
-         * @description The phone as listed: its state, facts, running task and queue, and the accounts recorded on it (by match_accounts, by tasks, or by hand). 40401 if never seen.
+         * @description The phone as listed (any PC's of the farm, `node` naming which holds it): its state, facts, running task and queue, and the accounts recorded on it (by match_accounts, by tasks, or by hand). 40401 if never seen.
          */
         get: operations["getApiV1DeviceBySerial"];
         put?: never;
@@ -656,6 +656,7 @@ export interface components {
                 step: string | null;
                 detail: string | null;
             } | null;
+            node: string | null;
         };
         TaskLog: {
             /** Format: date-time */
@@ -701,6 +702,7 @@ export interface components {
             /** Format: date-time */
             last_seen: string;
             fast_ui: components["schemas"]["FastUi"];
+            node: string | null;
         };
         DeviceDetail: {
             serial: string;
@@ -725,6 +727,7 @@ export interface components {
             /** Format: date-time */
             last_seen: string;
             fast_ui: components["schemas"]["FastUi"];
+            node: string | null;
             accounts: {
                 id: number;
                 username: string;
@@ -1524,7 +1527,8 @@ export interface operations {
                      *               "scheduled_at": "2026-11-28T14:30:00.000Z",
                      *               "task_ids": []
                      *             },
-                     *             "progress": null
+                     *             "progress": null,
+                     *             "node": null
                      *           }
                      *         ],
                      *         "total": 1,
@@ -2058,6 +2062,7 @@ export interface operations {
                      *           "step": "wait for the upload",
                      *           "detail": "upload 45%"
                      *         },
+                     *         "node": null,
                      *         "has_screenshot": false,
                      *         "logs": [
                      *           {
@@ -2289,7 +2294,8 @@ export interface operations {
                      *         "created_at": "2026-11-28T09:12:44.120Z",
                      *         "updated_at": "2026-11-28T09:12:44.120Z",
                      *         "waiting_for": null,
-                     *         "progress": null
+                     *         "progress": null,
+                     *         "node": null
                      *       }
                      *     }
                      */
@@ -2434,7 +2440,8 @@ export interface operations {
                      *           "scheduled_at": "2026-11-28T14:30:00.000Z",
                      *           "task_ids": []
                      *         },
-                     *         "progress": null
+                     *         "progress": null,
+                     *         "node": null
                      *       }
                      *     }
                      */
@@ -2689,7 +2696,9 @@ export interface operations {
     };
     getApiV1Device: {
         parameters: {
-            query?: never;
+            query?: {
+                node?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2732,7 +2741,8 @@ export interface operations {
                      *               "state": "ready",
                      *               "reason": null,
                      *               "retry_at": null
-                     *             }
+                     *             },
+                     *             "node": "pc-1"
                      *           }
                      *         ],
                      *         "adb": {
@@ -2754,6 +2764,15 @@ export interface operations {
                             };
                         };
                     };
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description code 40101 */
@@ -2860,7 +2879,8 @@ export interface operations {
                      *           "state": "ready",
                      *           "reason": null,
                      *           "retry_at": null
-                     *         }
+                     *         },
+                     *         "node": "pc-1"
                      *       }
                      *     }
                      */
@@ -3077,6 +3097,7 @@ export interface operations {
                      *           "reason": null,
                      *           "retry_at": null
                      *         },
+                     *         "node": "pc-1",
                      *         "accounts": [
                      *           {
                      *             "id": 7,

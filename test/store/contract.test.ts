@@ -249,6 +249,115 @@ describe.each(kinds)("$name", ({ open }) => {
       expect(await meta.get("k")).toBe("2");
     }));
 
+  test("devices: the last node to see a phone online holds it; another's loss of it does not show it offline", () =>
+    withDb(async (db) => {
+      const a = new DeviceStore(db, "pc-a");
+      const b = new DeviceStore(db, "pc-b");
+      await a.upsert({ ...phone("SHARED"), state: "online" });
+      expect(await a.get("SHARED")).toMatchObject({ state: "online", node: "pc-a" });
+      await b.upsert({ ...phone("SHARED"), state: "online", battery: 50 });
+      expect(await a.get("SHARED")).toMatchObject({ state: "online", node: "pc-b", battery: 50 });
+      // pc-a loses it: pc-b still has it online, and pc-a's view of it says so
+      await a.upsert({ ...phone("SHARED"), state: "offline", hint: "unplugged" });
+      expect(await a.get("SHARED")).toMatchObject({ state: "online", node: "pc-b", hint: null, battery: 50 });
+      expect(a.stateOf("SHARED")).toEqual({ state: "online", transport: "usb", hint: null, node: "pc-b" });
+      // its holder's loss counts; then anyone's report does, the row being online nowhere
+      await b.upsert({ ...phone("SHARED"), state: "unauthorized", hint: "allow it" });
+      expect(await a.get("SHARED")).toMatchObject({ state: "unauthorized", node: "pc-b" });
+      await a.upsert({ ...phone("SHARED"), state: "offline" });
+      expect(await a.get("SHARED")).toMatchObject({ state: "offline", node: "pc-a" });
+      // a row of before the farm had nodes is the reporting PC's
+      await new DeviceStore(db).upsert({ ...phone("OLD"), state: "online" });
+      expect(await a.get("OLD")).toMatchObject({ state: "online", node: null });
+      await a.upsert({ ...phone("OLD"), state: "offline" });
+      expect(await a.get("OLD")).toMatchObject({ state: "offline", node: "pc-a" });
+      // the other node's cached view follows once it reads the rows again
+      expect(b.stateOf("OLD")).toBeUndefined();
+      await b.refreshStates();
+      expect(b.stateOf("OLD")).toEqual({ state: "offline", transport: "usb", hint: null, node: "pc-a" });
+      expect(b.holds({ node: "pc-b" }) && b.holds({ node: null }) && !b.holds({ node: "pc-a" })).toBe(true);
+      // what a node holds online, as last read; gone from its fleet, shown offline unless another took it
+      await b.upsert({ ...phone("B1"), state: "online" });
+      await a.upsert({ ...phone("A1"), state: "online" });
+      await b.refreshStates();
+      expect(b.heldOnline()).toEqual(["B1"]);
+      await b.markGone(["B1", "A1"]);
+      expect(await a.get("B1")).toMatchObject({ state: "offline", node: "pc-b" });
+      expect(await a.get("A1")).toMatchObject({ state: "online", node: "pc-a" });
+      expect(b.heldOnline()).toEqual([]);
+    }));
+
+  test("devices: at start a node marks offline and forgets only its own phones; a stopped node's go offline", () =>
+    withDb(async (db) => {
+      const a = new DeviceStore(db, "pc-a");
+      const b = new DeviceStore(db, "pc-b");
+      await a.upsert({ ...phone("A1"), state: "online" });
+      await a.upsert({ ...phone("A-DEMO"), state: "online", ephemeral: true });
+      await b.upsert({ ...phone("B1"), state: "online" });
+      await b.upsert({ ...phone("B2"), state: "online" });
+      await b.upsert({ ...phone("B-DEMO"), state: "online", ephemeral: true });
+      await new DeviceStore(db).upsert({ ...phone("OLD"), state: "online" });
+      const states = async () =>
+        Object.fromEntries((await a.list()).map((d) => [d.serial, `${d.state}@${d.node}`]));
+      await b.markAllOffline();
+      await b.deleteEphemeral();
+      expect(await states()).toEqual({
+        A1: "online@pc-a",
+        "A-DEMO": "online@pc-a",
+        B1: "offline@pc-b",
+        B2: "offline@pc-b",
+        OLD: "offline@null",
+      });
+      // a node does not forget a phone another node has online
+      await b.delete("A1");
+      expect(await a.get("A1")).toBeDefined();
+      await b.upsert({ ...phone("B1"), state: "online" });
+      await b.upsert({ ...phone("B2"), state: "online" });
+      // pc-b stopped: pc-a sees B2 too and takes it; B1 is offline with why, and so is B2 only for pc-b
+      const hint = "node pc-b, which ran it, stopped: it is back when pc-b is";
+      expect(await a.nodeStopped("pc-b", hint, ["B2", "A1"])).toEqual(["B1"]);
+      expect(await a.get("B1")).toMatchObject({ state: "offline", node: "pc-b", hint });
+      expect(await a.get("B2")).toMatchObject({ state: "online", node: "pc-a" });
+      expect(a.stateOf("B1")).toMatchObject({ state: "offline", hint });
+      expect(await a.nodeStopped("pc-b", hint, [])).toEqual(["B1"]);
+      // one PC (SQLite): every row is its own, whatever name it was written under
+      await a.markAllOffline(true);
+      expect(await states()).toEqual({
+        A1: "offline@pc-a",
+        "A-DEMO": "offline@pc-a",
+        B1: "offline@pc-a",
+        B2: "offline@pc-a",
+        OLD: "offline@pc-a",
+      });
+      await a.deleteEphemeral();
+      expect((await a.list()).map((d) => d.serial)).toEqual(["A1", "B1", "B2", "OLD"]);
+    }));
+
+  test("tasks: the node that started a task's latest run is kept; the runs on other nodes", () =>
+    withDb(async (db, box) => {
+      const tasks = new TaskStore(db, box);
+      const leases = new LeaseStore(db, box);
+      const [a, b, c] = (await tasks.create(
+        [task(), task({ serial: "PHONE2" }), task({ serial: "P3" })],
+        1,
+      )) as [number, number, number];
+      expect((await tasks.get(a))?.node).toBeNull();
+      expect(await tasks.markRunning(a, 2, "pc-a")).toBe(true);
+      expect(await leases.claim("pc-b", "PHONE2", 3, 9)).toMatchObject({ id: b, node: "pc-b" });
+      expect((await tasks.get(a))?.node).toBe("pc-a");
+      expect(await tasks.runningElsewhere("pc-a")).toEqual([{ id: b, serial: "PHONE2" }]);
+      expect(await tasks.runningElsewhere("pc-b")).toEqual([{ id: a, serial: "PHONE1" }]);
+      // it says where the run was after it ends, and after a retry until the next run
+      await tasks.markFailed(b, "x", "retryable", "offline", 4);
+      expect(await tasks.get(b)).toMatchObject({ status: TaskStatus.failed, node: "pc-b" });
+      await tasks.retry(b, 5);
+      expect(await tasks.get(b)).toMatchObject({ status: TaskStatus.pending, node: "pc-b" });
+      await leases.release("pc-b", "PHONE2");
+      expect((await leases.claim("pc-a", "PHONE2", 6, 9))?.node).toBe("pc-a");
+      expect(await tasks.runningElsewhere("pc-a")).toEqual([]);
+      expect((await tasks.get(c))?.node).toBeNull();
+    }));
+
   test("materials: listed by tag and use, who posted what (possibly or for sure), caption rotation", () =>
     withDb(async (db) => {
       const materials = new MaterialStore(db);

@@ -18,6 +18,7 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
       [...beats].map(([name, heartbeatAt]) => ({ name, heartbeatAt, version: "1", startedAt: 0, url: null })),
   };
   const stopped: string[] = [];
+  const shownOffline: string[] = [];
   const clock = new ManualClock(1_000_000_000);
   const watch = new NodeWatch({
     self: "me",
@@ -35,6 +36,11 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
         return [1];
       },
     },
+    // the phones it held (devices.node), not only those it ran: P3 sat idle on it
+    phonesStopped: async (name, hint) => {
+      shownOffline.push(`${name}: ${hint}`);
+      return ["P3"];
+    },
     clock,
     log: silentLogger,
   });
@@ -51,12 +57,15 @@ test("a heartbeat that stands still for the lease stops its node once; a moving 
   expect([...watch.stopped()]).toEqual(["pc-a"]);
   // the phones it ran when it stopped wait for it
   expect(watch.stoppedNode("P1")).toBe("pc-a");
+  expect(watch.stoppedNode("P3")).toBe("pc-a");
   expect(watch.stoppedNode("P2")).toBeUndefined();
+  expect(shownOffline).toEqual(["pc-a: node pc-a, which ran it, stopped: it is back when pc-a is"]);
   // it comes back: no longer stopped, and judged afresh
   beats.set("pc-a", 6);
   expect(await look(10_000)).toEqual([]);
   expect([...watch.stopped()]).toEqual([]);
   expect(watch.stoppedNode("P1")).toBeUndefined();
+  expect(watch.stoppedNode("P3")).toBeUndefined();
   expect(await look(LEASE_MS)).toEqual(["pc-a"]);
   expect(stopped).toEqual(["pc-a", "pc-a"]);
 });

@@ -3,7 +3,7 @@ import { expect, test } from "bun:test";
 import { TaskStatus } from "../../src/domain.ts";
 import type { TaskRow } from "../../src/store/schema.ts";
 import { zonedIso } from "../../src/tasks/schedule.ts";
-import { type QueueState, waitingFor } from "../../src/tasks/waiting.ts";
+import { type QueueState, RunningElsewhere, waitingFor } from "../../src/tasks/waiting.ts";
 
 const NOW = Date.parse("2026-12-03T11:26:00.000Z");
 const row = (over: Partial<TaskRow> = {}) =>
@@ -80,4 +80,36 @@ test("zonedIso writes the zone's wall clock and offset, half hours too", () => {
   expect(zonedIso(NOW, "America/New_York")).toBe("2026-12-03T06:26:00-05:00");
   expect(zonedIso(NOW, "Asia/Kolkata")).toBe("2026-12-03T16:56:00+05:30");
   expect(zonedIso(Date.parse("2026-07-01T00:00:00Z"), "Europe/Madrid")).toBe("2026-07-01T02:00:00+02:00");
+});
+
+test("a phone another node holds: judged by that node's report, not this PC's adb; busy with that node's run", () => {
+  const held = (node: string | null, state: "online" | "offline" = "online") =>
+    queue({
+      node: "pc-a",
+      adbReachable: () => false,
+      phone: () => ({ state, transport: "usb", hint: null, node }),
+    });
+  expect(waitingFor(row(), held("pc-b"))).toMatchObject({
+    reason: "starting",
+    message: "due now, and its phone is free: it starts on node pc-b in a moment",
+  });
+  // this PC's own phone (or one of before the farm had nodes) still needs this PC's adb
+  expect(waitingFor(row(), held("pc-a"))?.reason).toBe("adb_unreachable");
+  expect(waitingFor(row(), held(null))?.reason).toBe("adb_unreachable");
+  expect(waitingFor(row(), held("pc-b", "offline"))?.reason).toBe("phone_offline");
+  // the farm's runs: another node's (kept from its rows and events) with this one's
+  const elsewhere = new RunningElsewhere();
+  elsewhere.replace([{ id: 40, serial: "P1" }]);
+  elsewhere.heard(41, "P2", "running");
+  const here = new Map([["P3", 42]]);
+  const farm = queue({ node: "pc-a", running: () => elsewhere.withLocal(here) });
+  expect(waitingFor(row(), farm)).toMatchObject({ reason: "phone_busy", task_ids: [40] });
+  expect(waitingFor(row({ serial: "P4" }), farm)).toMatchObject({
+    reason: "plan_limit",
+    message: "3 of 2 slots of the Free plan in use (tasks 40, 41, 42)",
+  });
+  elsewhere.heard(40, "P1", "completed");
+  elsewhere.heard(41, "P2", "deleted");
+  expect([...elsewhere.withLocal(here)]).toEqual([["P3", 42]]);
+  expect(elsewhere.withLocal(here)).toBe(here);
 });
