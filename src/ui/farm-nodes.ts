@@ -15,6 +15,8 @@ export function farmNodes() {
     list,
   );
 
+  let several = false;
+
   function show(health: Health) {
     const down = health.db === "error";
     dbBanner.hidden = !down;
@@ -23,7 +25,8 @@ export function farmNodes() {
         "Phones go on with the tasks they run; new tasks cannot be stored until it is back."
       : "";
     // one PC is the whole farm: nothing to tell apart
-    section.hidden = health.nodes.length < 2;
+    several = health.nodes.length > 1;
+    section.hidden = !several;
     const now = Date.parse(health.time);
     list.replaceChildren(
       ...health.nodes.map((n) =>
@@ -56,5 +59,6 @@ export function farmNodes() {
     }
   }
 
-  return { elements: [dbBanner, section], refresh };
+  /** Whether the farm has several PCs (as last read). */
+  return { elements: [dbBanner, section], refresh, several: () => several };
 }

@@ -1,6 +1,6 @@
 // The farm page of a farm on PostgreSQL, in a real browser (Debian's chromium) against the compiled
-// executable: the farm's PCs are listed with their state and heartbeat, and a banner says so while the
-// database does not answer, gone once it is back.
+// executable: the farm's PCs are listed with their state and heartbeat, each phone names the PC that holds it,
+// and a banner says so while the database does not answer, gone once it is back.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
@@ -36,6 +36,9 @@ describe.skipIf(!existsSync(CHROMIUM) || skipPostgres)("the farm page on a farm 
     const now = Date.now();
     await sql`insert into nodes (name, version, started_at, heartbeat_at, url)
               values ('pc-b', '0.0.9', ${now - 60_000}, ${now - 4_000}, 'http://10.0.0.2:50809')`;
+    // and a phone it holds
+    await sql`insert into devices (serial, transport, state, model, first_seen, last_seen, node)
+              values ('B-PHONE-1', 'usb', 'online', 'Pixel 7', ${now}, ${now}, 'pc-b')`;
     await sql.close();
 
     const page = await browser.newPage();
@@ -51,6 +54,10 @@ describe.skipIf(!existsSync(CHROMIUM) || skipPostgres)("the farm page on a farm 
     const b = await page.locator('#nodes li[data-node="pc-b"]').textContent();
     expect(b).toMatch(/pc-b running 0 phones running · heartbeat \d+ s ago · v0\.0\.9/);
     expect(await page.locator("#db-banner").isHidden()).toBe(true);
+    // each phone's card names the PC that holds it
+    const card = page.locator('article.card[data-serial="B-PHONE-1"]');
+    await card.waitFor();
+    expect(await card.locator("dd.node").textContent()).toBe("pc-b");
 
     pg.halt();
     try {

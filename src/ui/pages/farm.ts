@@ -165,6 +165,7 @@ export function farmPage(root: HTMLElement) {
     // an unchanged phone keeps its card (and its screen, and its focus); elapsed time ticks on by itself
     const key = JSON.stringify([
       d,
+      nodes.several(),
       accounts,
       running?.id,
       lastStep?.message,
@@ -209,6 +210,8 @@ export function farmPage(root: HTMLElement) {
         h(
           "dl",
           {},
+          // on a farm of several PCs, which one holds it (its screenshot and fast UI go through that PC)
+          nodes.several() && [h("dt", {}, "PC"), h("dd", { class: "node" }, d.node ?? "—")],
           h("dt", {}, "Model"),
           h("dd", {}, [d.brand, d.model].filter(Boolean).join(" ") || "—"),
           h("dt", {}, "Android"),
@@ -392,8 +395,8 @@ export function farmPage(root: HTMLElement) {
       return;
     }
     rendering = true;
-    void nodes.refresh();
     try {
+      await nodes.refresh();
       const [list] = await Promise.all([api("get", "/device"), accountsBySerial ?? loadAccounts()]);
       devices = list.devices;
       const adbDown = list.adb.state === "not_installed" || list.adb.state === "unreachable";
