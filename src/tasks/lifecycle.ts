@@ -2,7 +2,13 @@
 // it; neither calls the other. Each write checks the current status in SQL, so a transition that lost a race
 // (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
 // on disk.
-import type { ErrorClass, FailureReason, PostRecord, TaskStatusText } from "../domain.ts";
+import {
+  type ErrorClass,
+  type FailureReason,
+  type PostRecord,
+  TaskStatus,
+  type TaskStatusText,
+} from "../domain.ts";
 import type { LeaseStore } from "../store/leases.ts";
 import type { NewTask, RetrySkip, TaskStore } from "../store/tasks.ts";
 import type { Evidence } from "./evidence.ts";
@@ -143,11 +149,23 @@ export class TaskLifecycle {
 
   /** pending or running → failed, with why. False if it had already finished. */
   async fail(id: number, failure: Failure): Promise<boolean> {
+    return this.wrote([id], await this.tasks.markFailed(...this.failed(id, failure)), "failed");
+  }
+
+  /**
+   * A run's own end: running → failed, with why. False when the task is no longer running: ended, retried or
+   * deleted meanwhile (on a farm of PCs, by another PC), which the run's end must not undo.
+   */
+  async failRun(id: number, failure: Failure): Promise<boolean> {
     return this.wrote(
       [id],
-      await this.tasks.markFailed(id, failure.message, failure.errorClass, failure.reason, this.now()),
+      await this.tasks.markFailed(...this.failed(id, failure), [TaskStatus.running]),
       "failed",
     );
+  }
+
+  private failed(id: number, f: Failure) {
+    return [id, f.message, f.errorClass, f.reason, this.now()] as const;
   }
 
   /**

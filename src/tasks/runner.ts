@@ -602,7 +602,7 @@ export class Runner {
       const failure: Failure = { reason: "error", message: refused ?? "", errorClass: "permanent" };
       log("error", failure.message);
       this.logEnd(run, task.username, this.o.clock.now(), failure);
-      await this.saveEnd(run, "failed", () => lifecycle.fail(task.id, failure));
+      await this.saveEnd(run, "failed", () => lifecycle.failRun(task.id, failure));
       return;
     }
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
@@ -688,10 +688,12 @@ export class Runner {
       this.o.log.child({ task: task.id, phone: task.serial }).info(retrying);
     }
     const ended = { ...failure, message: scrub(failure.message) };
+    // false: the task had already ended elsewhere (a stop on another PC), and is not this run's to retry
+    let failed = false;
     await this.saveEnd(run, `failed (${ended.message})`, async () => {
       // tried again after a refused retry: the failure is already saved (fail says false), the retry not
-      await lifecycle.fail(task.id, ended);
-      if (retryAt !== null) await lifecycle.retryAt(task.id, retryAt);
+      failed ||= await lifecycle.failRun(task.id, ended);
+      if (failed && retryAt !== null) await lifecycle.retryAt(task.id, retryAt);
     });
   }
 }
