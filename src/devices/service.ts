@@ -88,6 +88,11 @@ export class DeviceService {
     };
   }
 
+  /** The node that holds the phone; null: this PC (or not said), or a phone never seen. */
+  async holderOf(serial: string): Promise<string | null> {
+    return (await this.store.get(serial))?.node ?? null;
+  }
+
   /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */
   adb(): AdbState {
     return this.fleet.adb;

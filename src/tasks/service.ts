@@ -334,6 +334,11 @@ export class TaskService {
     return { task, logs: await this.deps.tasks.logs(id) };
   }
 
+  /** The node that ran the task's latest run (where its evidence is); null: this PC, or none yet. */
+  async ranOn(id: number): Promise<string | null> {
+    return (await this.deps.tasks.get(id))?.node ?? null;
+  }
+
   stats() {
     return this.deps.tasks.stats();
   }
