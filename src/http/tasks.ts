@@ -132,6 +132,12 @@ const CreatedRef = named(
   }),
 );
 
+/** How a stop or delete reaches a run on another PC. */
+const ELSEWHERE_ABORTS =
+  "On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC " +
+  "aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), " +
+  "its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.";
+
 /** Where a task's evidence is: the PC that ran it. */
 const EVIDENCE_ON_ITS_PC = answeredBy("ran the task");
 
@@ -259,7 +265,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
       ),
       ...doc({
         summary: "Delete several tasks",
-        description: "Running ones are stopped first (their cleanup runs), then deleted with their logs.",
+        description: `Running ones are stopped first (their cleanup runs), then deleted with their logs. ${ELSEWHERE_ABORTS}`,
         tags,
         data: T.Object({ deleted_count: T.Integer(), not_found: T.Array(T.Integer()) }),
         example: { deleted_count: 2, not_found: [3] },
@@ -310,7 +316,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
         params: TaskIdParams,
         ...doc({
           summary: "Delete a task",
-          description: "A running task is stopped first (its cleanup runs), then deleted with its logs.",
+          description: `A running task is stopped first (its cleanup runs), then deleted with its logs. ${ELSEWHERE_ABORTS}`,
           tags,
           data: T.Object({ deleted: T.Literal(true) }),
           example: { deleted: true },
@@ -330,7 +336,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
           summary: "Stop a task",
           description:
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
-            "Completed or failed → 40901.",
+            `Completed or failed → 40901. ${ELSEWHERE_ABORTS} The task's log then says which PC runs it, and ` +
+            "whether it is taken as stopped.",
           tags,
           data: TaskRef,
           example: {

@@ -182,6 +182,11 @@ export class TaskLifecycle {
     await this.fail(id, STOPPED);
   }
 
+  /** Whether a run of this process runs the task (else it is pending, or another PC of the farm runs it). */
+  runsHere(id: number): boolean {
+    return this.runs.has(id);
+  }
+
   /** failed → pending, retry_count + 1, error cleared (a person asked). */
   async retry(id: number): Promise<boolean> {
     return this.wrote([id], await this.tasks.retry(id, this.now()), "pending");

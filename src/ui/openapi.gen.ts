@@ -96,7 +96,7 @@ export interface paths {
         post?: never;
         /**
          * Delete several tasks
-         * @description Running ones are stopped first (their cleanup runs), then deleted with their logs.
+         * @description Running ones are stopped first (their cleanup runs), then deleted with their logs. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.
          */
         delete: operations["deleteApiV1TaskBatch"];
         options?: never;
@@ -120,7 +120,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a task
-         * @description A running task is stopped first (its cleanup runs), then deleted with its logs.
+         * @description A running task is stopped first (its cleanup runs), then deleted with its logs. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.
          */
         delete: operations["deleteApiV1TaskByTask_id"];
         options?: never;
@@ -139,7 +139,7 @@ export interface paths {
         put?: never;
         /**
          * Stop a task
-         * @description Running → aborted, pending → will not run; either way it ends failed with "stopped by user". Completed or failed → 40901.
+         * @description Running → aborted, pending → will not run; either way it ends failed with "stopped by user". Completed or failed → 40901. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway. The task's log then says which PC runs it, and whether it is taken as stopped.
          */
         post: operations["postApiV1TaskByTask_idStop"];
         delete?: never;
