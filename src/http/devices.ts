@@ -120,8 +120,11 @@ export function deviceRoutes(devices: DeviceService, peers: Peers | null) {
       {
         body: NetworkPhone,
         query: ConnectQuery,
-        beforeHandle: ({ body, query, request }) =>
-          fromHolder(peers, request, () => nodeAsked(peers, query.node), body),
+        beforeHandle: async ({ body, query, request }) => {
+          // checked on every PC, also one on its own (no peers) and one the request was passed on to
+          const node = await nodeAsked(peers, query.node);
+          return fromHolder(peers, request, async () => node, body);
+        },
         ...doc({
           summary: "Attach a network phone",
           description:
