@@ -102,6 +102,8 @@ interface Run {
   irreversible?: string;
   /** A settling check (see Runner.settle): it holds the phone's lease, but its task is not running. */
   settling?: boolean;
+  /** The script and its cleanup are over: only its end is being written. */
+  finished?: boolean;
   /** Its end is written: its lease is being given back. */
   over?: boolean;
   progress?: ProgressSink;
@@ -255,13 +257,12 @@ export class Runner {
   endedElsewhere(id: number, change: TaskChange, error: string | null): void {
     const deleted = change === "deleted";
     const run = this.running.get(id);
-    if (!run) {
-      if (deleted) this.o.evidence?.remove(id);
-      return;
+    if (deleted) {
+      if (run) run.done.then(() => this.o.evidence?.remove(id));
+      else this.o.evidence?.remove(id);
     }
     // a settling check looks at a task that is failed already: only its deletion concerns it
-    if (run.over || change === "running" || (run.settling && !deleted)) return;
-    if (deleted) run.done.then(() => this.o.evidence?.remove(id));
+    if (!run || run.finished || run.over || change === "running" || (run.settling && !deleted)) return;
     const stopped = deleted || error === STOPPED.message;
     const failure: Failure = stopped
       ? STOPPED
@@ -278,10 +279,10 @@ export class Runner {
    */
   async reconcile(): Promise<void> {
     for (const run of [...this.running.values()]) {
-      if (run.over || run.settling) continue;
+      if (run.finished || run.over || run.settling) continue;
       const row = await this.o.tasks.get(run.task.id);
       if (!row) this.endedElsewhere(run.task.id, "deleted", null);
-      else if (row.status !== TaskStatus.running && !run.over)
+      else if (row.status !== TaskStatus.running)
         this.endedElsewhere(run.task.id, STATUS_TEXT[row.status] as TaskChange, row.error);
     }
   }
@@ -653,6 +654,7 @@ export class Runner {
       const failure: Failure = { reason: "error", message: refused ?? "", errorClass: "permanent" };
       log("error", failure.message);
       this.logEnd(run, task.username, this.o.clock.now(), failure);
+      run.finished = true;
       await this.saveEnd(run, "failed", () => lifecycle.failRun(task.id, failure));
       return;
     }
@@ -720,6 +722,7 @@ export class Runner {
       await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => log("warn", `no evidence: ${e}`));
     }
     await cleanup();
+    run.finished = true;
 
     this.logEnd(run, ctx.task.username, startedAt, failure);
     if (!failure) {

@@ -1,8 +1,9 @@
 // Two PCs of one farm (two services on one private PostgreSQL, each with its own virtual phone and its own
 // HTTP port), asked over real HTTP: what needs B's phone or B's files, asked of A, is answered by B (a
-// screenshot, fast UI on and off, a failure's screenshot, a phone attached with ?node=B and detached); a stop
-// or a delete asked of A ends the script running on B's phone; a request already passed on is answered where
-// it arrives; with B gone, A answers 50302 naming it, and a stop asked of A still ends the task in the database.
+// screenshot, fast UI on and off, a failure's screenshot, gone from B once deleted through A, a phone attached
+// with ?node=B and detached); a stop or a delete asked of A ends the script running on B's phone; a request
+// already passed on is answered where it arrives; with B gone, A answers 50302 naming it, and a stop asked of A
+// still ends the task in the database.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -171,6 +172,9 @@ describe.skipIf(skipPostgres)("two PCs", () => {
     // B kept no proof for it: B's 40401 comes back
     const proof = await ask(a, "GET", `/api/v1/task/${id}/proof`);
     expect(proof.json).toMatchObject({ code: 40401, message: `no proof screenshot was kept for task ${id}` });
+    // deleted through A: B hears of it and lets its evidence go
+    expect((await ask(a, "DELETE", `/api/v1/task/${id}`)).json).toMatchObject({ code: 0 });
+    await waitFor("B's evidence gone", () => b.service.evidence.screenshotPath(id) === null);
   });
 
   test("a phone attached with ?node=pc-b is B's; detached through A, B lets it go", async () => {
