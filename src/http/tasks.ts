@@ -138,6 +138,9 @@ const ELSEWHERE_ABORTS =
   "aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), " +
   "its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.";
 
+/** How long a task's read waits for the PC that ran it to say whether it kept a screenshot (a paused PC never does). */
+const EVIDENCE_LOOKUP_MS = 5000;
+
 /** Where a task's evidence is: the PC that ran it. */
 const EVIDENCE_ON_ITS_PC = answeredBy("ran the task");
 
@@ -148,7 +151,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
   const hasScreenshot = async (task: TaskRow, request: Request): Promise<boolean> => {
     if (!peers?.elsewhere(task.node, request)) return evidence.screenshotPath(task.id) !== null;
     try {
-      const answer = await peers.fetch(task.node, `/api/v1/task/${task.id}`);
+      const answer = await peers.fetch(task.node, `/api/v1/task/${task.id}`, {
+        signal: AbortSignal.timeout(EVIDENCE_LOOKUP_MS),
+      });
       return ((await answer.json()) as { data?: { has_screenshot?: unknown } }).data?.has_screenshot === true;
     } catch (e) {
       if (e instanceof AppError || e instanceof SyntaxError) return false;

@@ -5,7 +5,9 @@
 // already passed on is answered where it arrives; with B gone, A answers 50302 naming it, and a stop asked of A
 // still ends the task in the database.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { once } from "node:events";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UIA2_SERVER_PKG, VirtualPhone } from "@farm/virtual-phone";
@@ -259,5 +261,27 @@ describe.skipIf(skipPostgres)("two PCs", () => {
       data: { status_text: "failed", failure_reason: "stopped" },
     });
     expect((await logsOf(id)).some((l) => l.startsWith("stopped by user on pc-a: pc-b is told"))).toBe(true);
+    // the task itself is the database's: read through A, whether B kept a screenshot is "no" while B is away
+    expect((await ask(a, "GET", `/api/v1/task/${id}`)).json).toMatchObject({
+      code: 0,
+      data: { has_screenshot: false },
+    });
+  });
+
+  test("a PC that takes connections but never answers does not hold up a task's read", async () => {
+    const silent = createServer(() => {}).listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await sql`insert into nodes (name, version, started_at, heartbeat_at, url)
+        values ('pc-silent', 'x', ${Date.now()}, ${Date.now()}, ${`http://127.0.0.1:${port}`})`;
+      const id = await createOn(a, a.serial, { seconds: 0, fail: "permanent" });
+      await waitFor("the task failed", async () => (await taskRow(id))?.status === TaskStatus.failed, 30_000);
+      await sql`update tasks set node = 'pc-silent' where id = ${id}`;
+      const read = await ask(a, "GET", `/api/v1/task/${id}`);
+      expect(read.json).toMatchObject({ code: 0, data: { id, has_screenshot: false } });
+    } finally {
+      silent.close();
+    }
   });
 });
