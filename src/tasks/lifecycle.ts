@@ -170,16 +170,17 @@ export class TaskLifecycle {
 
   /**
    * A running task is aborted and writes its own end once its cleanup is done; a pending one (or one left
-   * running by no run of this process) fails here. Either way it ends failed, "stopped by user".
+   * running by no run of this process) fails here. Either way it ends failed, "stopped by user". False when
+   * it had ended meanwhile, by itself or elsewhere (a run of this process aborted says true).
    */
-  async stop(id: number): Promise<void> {
+  async stop(id: number): Promise<boolean> {
     const run = this.runs.get(id);
     if (run) {
       run.abort(STOPPED);
       await run.ended;
-      return;
+      return true;
     }
-    await this.fail(id, STOPPED);
+    return this.fail(id, STOPPED);
   }
 
   /** Whether a run of this process runs the task (else it is pending, or another PC of the farm runs it). */

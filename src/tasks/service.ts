@@ -357,9 +357,9 @@ export class TaskService {
       throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
     }
     const elsewhere = task.status === TaskStatus.running && !this.deps.lifecycle.runsHere(id);
-    await this.deps.lifecycle.stop(id);
+    const stopped = await this.deps.lifecycle.stop(id);
     const { farm } = this.deps;
-    if (!elsewhere || !farm) return;
+    if (!elsewhere || !stopped || !farm) return;
     const node = task.node ?? "the PC that runs it";
     const note =
       task.node && farm.stopped(task.node)
