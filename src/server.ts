@@ -274,13 +274,17 @@ export async function createService(config: Config, options: ServiceOptions = {}
     lease: isPg(db) ? { node: config.node, store: leases } : undefined,
   });
   // a task created or retried on another PC may be for a phone of this one: look for work now (the runner
-  // has no periodic pass). Its end elsewhere frees nothing here.
+  // has no periodic pass). One this PC runs, stopped or deleted on another, is aborted here at once.
   events.subscribe((event, origin) => {
-    if (origin === "remote" && event.type === "task" && event.status === "pending")
-      runner.wake(event.serial ?? undefined);
+    if (origin !== "remote") return;
     // another PC's phone or run changed: the queue's explanations follow (each heartbeat reads all again)
-    if (origin === "remote" && event.type === "device") devices.refreshState(event.serial).catch(() => {});
-    if (origin === "remote" && event.type === "task") elsewhere.heard(event.id, event.serial, event.status);
+    if (event.type === "device") {
+      devices.refreshState(event.serial).catch(() => {});
+      return;
+    }
+    elsewhere.heard(event.id, event.serial, event.status);
+    if (event.status === "pending") runner.wake(event.serial ?? undefined);
+    else runner.endedElsewhere(event.id, event.status, event.error);
   });
   license.onChange((now) => {
     log.info(
@@ -329,6 +333,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     progress,
     now: () => new Date(clock.now()),
     log,
+    farm: watch ? { self: config.node, stopped: (node) => watch.isStopped(node) } : undefined,
   });
   const peers = watch
     ? new Peers({ self: config.node, token: config.token, nodes, stopped: (name) => watch.isStopped(name) })
@@ -438,6 +443,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
         elsewhere.replace(await tasks.runningElsewhere(config.node));
         // taken as stopped while paused or cut off: the phones whose leases went are not ours to run
         await runner.fence(() => leases.holders());
+        // a stop or delete on another PC whose event this node missed (its listening connection was down)
+        await runner.reconcile();
         runner.wake();
       })
       .catch((e) => {

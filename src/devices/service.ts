@@ -100,6 +100,15 @@ export class DeviceService {
     };
   }
 
+  /** The node that holds the phone; null: this PC (or not said), or a phone never seen. */
+  async holderOf(serial: string, attachedHere: "online" | "attached" = "online"): Promise<string | null> {
+    // a phone two PCs reach is answered by the one asked while it has it (online, or attached at all for a
+    // detach: each PC detaches its own attachment)
+    const here = this.fleet.get(serial);
+    if (here && (attachedHere === "attached" || here.state === "online")) return null;
+    return (await this.store.get(serial))?.node ?? null;
+  }
+
   /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */
   adb(): AdbState {
     return this.fleet.adb;

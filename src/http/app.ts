@@ -116,9 +116,9 @@ export function createApp(deps: AppDeps) {
       );
     })
     .use(healthRoutes(deps.health))
-    .use(taskRoutes(deps.tasks, deps.evidence))
-    .use(deviceRoutes(deps.devices))
-    .use(fastUiRoutes(deps.devices))
+    .use(taskRoutes(deps.tasks, deps.evidence, deps.peers))
+    .use(deviceRoutes(deps.devices, deps.peers))
+    .use(fastUiRoutes(deps.devices, deps.peers))
     .use(eventRoutes(deps.events, deps.streams))
     .use(accountRoutes(deps.accounts))
     .use(licenseRoutes(deps.license))

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_AGE_MS, MAX_AGE_LIMIT_MS } from "../devices/screenshots.ts"
 import type { DeviceService } from "../devices/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
 import { WholeNumber } from "./params.ts";
+import { answeredBy, fromHolder, nodeAsked, type Peers } from "./peers.ts";
 import {
   DeviceDetailRef,
   DeviceRef,
@@ -74,7 +75,19 @@ const AdbStateRef = T.Object(
   { description: "the adb server: when it is not ok, no phone behind it can be seen (USB phones included)" },
 );
 
-export function deviceRoutes(devices: DeviceService) {
+const ConnectQuery = t.Object({
+  node: t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        "on a farm of several PCs, the PC (its --node name) that attaches the phone and runs it; default: this one",
+    }),
+  ),
+});
+
+export function deviceRoutes(devices: DeviceService, peers: Peers | null) {
+  const holderOf = (serial: string) => () => devices.holderOf(serial);
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
@@ -120,16 +133,25 @@ export function deviceRoutes(devices: DeviceService) {
       },
       {
         body: NetworkPhone,
+        query: ConnectQuery,
+        beforeHandle: async ({ body, query, request }) => {
+          // checked on every PC, also one on its own (no peers) and one the request was passed on to
+          const node = await nodeAsked(peers, query.node);
+          return fromHolder(peers, request, async () => node, body);
+        },
         ...doc({
           summary: "Attach a network phone",
           description:
             "Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial " +
             "is HOST:PORT. An address that refuses, cannot be reached or does not speak ADB is 40001 naming it and " +
-            "the reason, and nothing is attached; a direct phone is attached again when the service restarts.",
+            "the reason, and nothing is attached; a direct phone is attached again when the service restarts. " +
+            "On a farm of several PCs (`--database`) the PC asked attaches it, or the one `?node=NAME` names: the " +
+            "request is passed on to that PC over the LAN with the farm's token, and its answer is this one " +
+            "(40001 for a name that is no node of the farm, 50302 naming the PC when it has stopped or cannot be reached).",
           tags,
           data: DeviceRef,
           example: { ...EXAMPLE_DEVICE, serial: "192.168.1.50:5555", transport: "tcp" },
-          errors: [Code.invalid],
+          errors: [Code.invalid, Code.nodeUnavailable],
         }),
       },
     )
@@ -141,15 +163,17 @@ export function deviceRoutes(devices: DeviceService) {
       },
       {
         body: T.Omit(NetworkPhone, ["direct"], { additionalProperties: false }),
+        beforeHandle: ({ body, request }) =>
+          fromHolder(peers, request, () => devices.holderOf(`${body.host}:${body.port}`, "attached"), body),
         ...doc({
           summary: "Detach a network phone",
           description:
             "The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one " +
-            "that another PC still has online stays listed, as that PC's.",
+            `that another PC still has online stays listed, as that PC's. ${answeredBy("holds the phone (unless the PC asked has it attached itself: each PC detaches its own)")}`,
           tags,
           data: T.Object({ disconnected: T.Literal(true) }),
           example: { disconnected: true },
-          errors: [Code.invalid, Code.notFound],
+          errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
         }),
       },
     )
@@ -195,6 +219,7 @@ export function deviceRoutes(devices: DeviceService) {
       {
         params: SerialParams,
         query: ScreenshotQuery,
+        beforeHandle: ({ params, request }) => fromHolder(peers, request, holderOf(params.serial)),
         detail: pngDoc({
           summary: "A screenshot of the phone",
           description:
@@ -203,10 +228,10 @@ export function deviceRoutes(devices: DeviceService) {
             "its capture is being taken share it, and a capture younger than `max_age_ms` (default " +
             `${DEFAULT_MAX_AGE_MS} ms) is reused instead of asking the phone again; each width is scaled from it once. ` +
             "The header `x-captured-at` says when the phone was asked for it. A bad `max_width` or `max_age_ms` is " +
-            "40001 naming it; 40401 for a phone never seen, 40901 when it is not online.",
+            `40001 naming it; 40401 for a phone never seen, 40901 when it is not online. ${answeredBy()}`,
           tags,
           image: "the screen as PNG, at most max_width wide",
-          errors: [Code.invalid, Code.notFound, Code.conflict],
+          errors: [Code.invalid, Code.notFound, Code.conflict, Code.nodeUnavailable],
         }),
       },
     );

@@ -58,19 +58,29 @@ export class Peers {
     }
   }
 
-  /** Passes `request` on to node `name` as it came (method, path, query, body); its answer as given. */
-  async forward(name: string, request: Request): Promise<Response> {
+  /** Whether `name` is a node of this farm (registered, running or not). */
+  async isNode(name: string): Promise<boolean> {
+    return (await this.o.nodes.get(name)) !== undefined;
+  }
+
+  /**
+   * Passes `request` on to node `name` as it came (method, path, query, body); its answer as given. `body`
+   * stands for a body this node has already read (a route's parsed JSON), sent again as JSON.
+   */
+  async forward(name: string, request: Request, body?: unknown): Promise<Response> {
     const url = new URL(request.url);
     const headers = new Headers();
     for (const h of ["content-type", "accept", "x-farm-source"]) {
       const v = request.headers.get(h);
       if (v !== null) headers.set(h, v);
     }
-    const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+    const read = body !== undefined && body !== null;
+    if (read) headers.set("content-type", "application/json");
+    const hasBody = !read && request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
     const answer = await this.fetch(name, url.pathname + url.search, {
       method: request.method,
       headers,
-      body: hasBody ? request.body : undefined,
+      body: read ? JSON.stringify(body) : hasBody ? request.body : undefined,
       signal: request.signal,
       ...(hasBody ? { duplex: "half" } : {}),
     } as RequestInit);
@@ -100,3 +110,42 @@ export class Peers {
     return row.url;
   }
 }
+
+/**
+ * A route's `beforeHandle`: the answer of the node that holds what `request` asks for (`holder`, read only
+ * when it can matter) when that is another node and the request was not passed on already; nothing when it
+ * is answered here (one PC on SQLite has no peers), and the route's handler runs.
+ */
+export async function fromHolder(
+  peers: Peers | null,
+  request: Request,
+  holder: () => Promise<string | null | undefined>,
+  body?: unknown,
+): Promise<void> {
+  if (!peers || Peers.forwarded(request)) return;
+  const node = await holder();
+  if (!peers.elsewhere(node)) return;
+  // a hook is typed to answer its route's schema; a Response (the holder's, checked there) passes untouched
+  return (await peers.forward(node, request, body)) as never;
+}
+
+/**
+ * The node a request's `node` parameter names, to pass the request on to: null when none is named or it is
+ * this node. 40001 for a name that is no node of the farm (or any name on SQLite's one PC).
+ */
+export async function nodeAsked(peers: Peers | null, name: string | undefined): Promise<string | null> {
+  if (name === undefined || name === peers?.self) return null;
+  const why = !peers
+    ? "this service is one PC on its own (no --database): it has no other node"
+    : (await peers.isNode(name))
+      ? null
+      : "no node of this farm has that name (see GET /health)";
+  if (why === null) return name;
+  const message = `unknown node "${name}": ${why}`;
+  throw AppError.invalid(`node: ${message}`, [{ path: "/query/node", message }]);
+}
+
+/** How a route that needs a phone (or a file) another PC has says so in its docs: `holder` says which PC. */
+export const answeredBy = (holder = "holds the phone (unless the PC asked has it online too)") =>
+  `On a farm of several PCs (\`--database\`) it is answered by the PC that ${holder}, passed on over the ` +
+  "LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.";

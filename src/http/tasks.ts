@@ -7,6 +7,7 @@ import { CreateTasksRequest } from "../tasks/request.ts";
 import type { TaskRow, TaskService } from "../tasks/service.ts";
 import { AppError, Code, doc, named, ok, Page, paged, pageQuery, pngDoc } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
+import { answeredBy, fromHolder, type Peers } from "./peers.ts";
 import { EXAMPLE_TASK, TaskDetailRef, TaskRef, taskLogView, taskView } from "./views.ts";
 
 const tags = ["tasks"];
@@ -131,8 +132,34 @@ const CreatedRef = named(
   }),
 );
 
-export function taskRoutes(service: TaskService, evidence: Evidence) {
+/** How a stop or delete reaches a run on another PC. */
+const ELSEWHERE_ABORTS =
+  "On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC " +
+  "aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), " +
+  "its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.";
+
+/** How long a task's read waits for the PC that ran it to say whether it kept a screenshot (a paused PC never does). */
+const EVIDENCE_LOOKUP_MS = 5000;
+
+/** Where a task's evidence is: the PC that ran it. */
+const EVIDENCE_ON_ITS_PC = answeredBy("ran the task");
+
+export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peers | null) {
   const view = (row: TaskRow) => taskView(row, service.waitingFor(row), service.progressOf(row));
+  const ranOn = (id: number) => () => service.ranOn(id);
+  /** Whether a failure's screenshot is kept, asked of the PC that ran the task; false when it cannot say. */
+  const hasScreenshot = async (task: TaskRow, request: Request): Promise<boolean> => {
+    if (!peers?.elsewhere(task.node, request)) return evidence.screenshotPath(task.id) !== null;
+    try {
+      const answer = await peers.fetch(task.node, `/api/v1/task/${task.id}`, {
+        signal: AbortSignal.timeout(EVIDENCE_LOOKUP_MS),
+      });
+      return ((await answer.json()) as { data?: { has_screenshot?: unknown } }).data?.has_screenshot === true;
+    } catch (e) {
+      if (e instanceof AppError || e instanceof SyntaxError) return false;
+      throw e;
+    }
+  };
   return new Elysia({ prefix: "/api/v1/task" })
     .post("", async ({ body, request }) => ok(await service.create(body, sourceOf(request))), {
       body: CreateTasksRequest,
@@ -243,7 +270,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       ),
       ...doc({
         summary: "Delete several tasks",
-        description: "Running ones are stopped first (their cleanup runs), then deleted with their logs.",
+        description: `Running ones are stopped first (their cleanup runs), then deleted with their logs. ${ELSEWHERE_ABORTS}`,
         tags,
         data: T.Object({ deleted_count: T.Integer(), not_found: T.Array(T.Integer()) }),
         example: { deleted_count: 2, not_found: [3] },
@@ -252,9 +279,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
     })
     .get(
       "/:task_id",
-      async ({ params }) => {
+      async ({ params, request }) => {
         const { task, logs } = await service.get(params.task_id);
-        const has_screenshot = evidence.screenshotPath(task.id) !== null;
+        const has_screenshot = await hasScreenshot(task, request);
         return ok({ ...view(task), has_screenshot, logs: logs.map(taskLogView) });
       },
       {
@@ -264,7 +291,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           description:
             "The task as listed, plus its log lines in order (timings in `duration_ms`). While it runs, " +
             "`progress` says for how long (`elapsed_s`), the step it is on, and how much is done (`fraction`, " +
-            "when there is an estimate: account_warmup's time budget, post's upload percentage).",
+            "when there is an estimate: account_warmup's time budget, post's upload percentage). On a farm of " +
+            "several PCs `has_screenshot` is asked of the PC that ran the task, and is false while it cannot be reached.",
           tags,
           data: TaskDetailRef,
           example: {
@@ -293,7 +321,7 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
         params: TaskIdParams,
         ...doc({
           summary: "Delete a task",
-          description: "A running task is stopped first (its cleanup runs), then deleted with its logs.",
+          description: `A running task is stopped first (its cleanup runs), then deleted with its logs. ${ELSEWHERE_ABORTS}`,
           tags,
           data: T.Object({ deleted: T.Literal(true) }),
           example: { deleted: true },
@@ -313,7 +341,8 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
           summary: "Stop a task",
           description:
             'Running → aborted, pending → will not run; either way it ends failed with "stopped by user". ' +
-            "Completed or failed → 40901.",
+            `Completed or failed → 40901. ${ELSEWHERE_ABORTS} The task's log then says which PC runs it, and ` +
+            "whether it is taken as stopped.",
           tags,
           data: TaskRef,
           example: {
@@ -361,14 +390,15 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
+        beforeHandle: ({ params, request }) => fromHolder(peers, request, ranOn(params.task_id)),
         detail: pngDoc({
           summary: "The screen when the task failed",
           description:
             "Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. " +
-            "40401 when there is no such task, or no screenshot was kept for it.",
+            `40401 when there is no such task, or no screenshot was kept for it. ${EVIDENCE_ON_ITS_PC}`,
           tags,
           image: "the screen as PNG",
-          errors: [Code.invalid, Code.notFound],
+          errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
         }),
       },
     )
@@ -383,15 +413,16 @@ export function taskRoutes(service: TaskService, evidence: Evidence) {
       },
       {
         params: TaskIdParams,
+        beforeHandle: ({ params, request }) => fromHolder(peers, request, ranOn(params.task_id)),
         detail: pngDoc({
           summary: "The screen that proved a post",
           description:
             "A post is done when it is seen on its account: the screen that showed it (the newest post with its " +
             "caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. " +
-            "40401 when there is no such task, or no proof screenshot was kept for it.",
+            `40401 when there is no such task, or no proof screenshot was kept for it. ${EVIDENCE_ON_ITS_PC}`,
           tags,
           image: "the screen as PNG",
-          errors: [Code.invalid, Code.notFound],
+          errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
         }),
       },
     );

@@ -355,18 +355,19 @@ export class TaskStore {
     return this.changed(id, { result, updatedAt: now }, unproven(this.h));
   }
 
-  /** pending or running → failed, with why. False if it had already finished. */
+  /** pending or running (or only `from`) → failed, with why. False if it was in none of those. */
   markFailed(
     id: number,
     error: string,
     errorClass: ErrorClass,
     failureReason: FailureReason,
     now = Date.now(),
+    from: readonly TaskStatusValue[] = [TaskStatus.pending, TaskStatus.running],
   ): Promise<boolean> {
     return this.changed(
       id,
       { status: TaskStatus.failed, finishedAt: now, updatedAt: now, error, errorClass, failureReason },
-      inArray(this.h.t.tasks.status, [TaskStatus.pending, TaskStatus.running]),
+      inArray(this.h.t.tasks.status, [...from]),
     );
   }
 

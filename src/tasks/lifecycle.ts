@@ -2,7 +2,13 @@
 // it; neither calls the other. Each write checks the current status in SQL, so a transition that lost a race
 // (a task stopped or deleted meanwhile) changes nothing and says so; listeners hear of a change once it is
 // on disk.
-import type { ErrorClass, FailureReason, PostRecord, TaskStatusText } from "../domain.ts";
+import {
+  type ErrorClass,
+  type FailureReason,
+  type PostRecord,
+  TaskStatus,
+  type TaskStatusText,
+} from "../domain.ts";
 import type { LeaseStore } from "../store/leases.ts";
 import type { NewTask, RetrySkip, TaskStore } from "../store/tasks.ts";
 import type { Evidence } from "./evidence.ts";
@@ -145,25 +151,43 @@ export class TaskLifecycle {
 
   /** pending or running → failed, with why. False if it had already finished. */
   async fail(id: number, failure: Failure): Promise<boolean> {
+    return this.wrote([id], await this.tasks.markFailed(...this.failed(id, failure)), "failed");
+  }
+
+  /**
+   * A run's own end: running → failed, with why. False when the task is no longer running: ended, retried or
+   * deleted meanwhile (on a farm of PCs, by another PC), which the run's end must not undo.
+   */
+  async failRun(id: number, failure: Failure): Promise<boolean> {
     return this.wrote(
       [id],
-      await this.tasks.markFailed(id, failure.message, failure.errorClass, failure.reason, this.now()),
+      await this.tasks.markFailed(...this.failed(id, failure), [TaskStatus.running]),
       "failed",
     );
   }
 
+  private failed(id: number, f: Failure) {
+    return [id, f.message, f.errorClass, f.reason, this.now()] as const;
+  }
+
   /**
    * A running task is aborted and writes its own end once its cleanup is done; a pending one (or one left
-   * running by no run of this process) fails here. Either way it ends failed, "stopped by user".
+   * running by no run of this process) fails here. Either way it ends failed, "stopped by user". False when
+   * it had ended meanwhile, by itself or elsewhere (a run of this process aborted says true).
    */
-  async stop(id: number): Promise<void> {
+  async stop(id: number): Promise<boolean> {
     const run = this.runs.get(id);
     if (run) {
       run.abort(STOPPED);
       await run.ended;
-      return;
+      return true;
     }
-    await this.fail(id, STOPPED);
+    return this.fail(id, STOPPED);
+  }
+
+  /** Whether a run of this process runs the task (else it is pending, or another PC of the farm runs it). */
+  runsHere(id: number): boolean {
+    return this.runs.has(id);
   }
 
   /** failed → pending, retry_count + 1, error cleared (a person asked). */

@@ -6,7 +6,7 @@
 // Every change of a task's state goes through the lifecycle.
 import type { Phone } from "../devices/index.ts";
 import { PhoneError } from "../devices/index.ts";
-import type { PostRecord } from "../domain.ts";
+import { type PostRecord, STATUS_TEXT, TaskStatus } from "../domain.ts";
 import type { Logger } from "../log.ts";
 import { createScriptContext, type ScriptRun } from "../scripts/context.ts";
 import { ScriptError } from "../scripts/errors.ts";
@@ -19,7 +19,15 @@ import { hasSealed, SECRET_KEY_FILE } from "../store/secret-box.ts";
 import type { TaskStore } from "../store/tasks.ts";
 import type { Clock } from "./clock.ts";
 import type { Evidence } from "./evidence.ts";
-import { type Failure, INTERRUPTED, OFFLINE, type TaskLifecycle, timedOut } from "./lifecycle.ts";
+import {
+  type Failure,
+  INTERRUPTED,
+  OFFLINE,
+  STOPPED,
+  type TaskChange,
+  type TaskLifecycle,
+  timedOut,
+} from "./lifecycle.ts";
 import type { ProgressBoard, ProgressSink } from "./progress.ts";
 
 export interface PhoneSource {
@@ -39,7 +47,10 @@ export interface RetryPolicy {
 export interface RunnerOptions {
   lifecycle: TaskLifecycle;
   /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
-  tasks: Pick<TaskStore, "headFor" | "nextDueAfter" | "addLog" | "unprovenPosts" | "hasUnprovenPosts">;
+  tasks: Pick<
+    TaskStore,
+    "get" | "headFor" | "nextDueAfter" | "addLog" | "unprovenPosts" | "hasUnprovenPosts"
+  >;
   /** The scripts tasks name, and the services they are lent. */
   scripts: ScriptRegistry;
   phones: PhoneSource;
@@ -91,6 +102,8 @@ interface Run {
   irreversible?: string;
   /** A settling check (see Runner.settle): it holds the phone's lease, but its task is not running. */
   settling?: boolean;
+  /** The script and its cleanup are over: only its end is being written. */
+  finished?: boolean;
   /** Its end is written: its lease is being given back. */
   over?: boolean;
   progress?: ProgressSink;
@@ -233,6 +246,45 @@ export class Runner {
       } satisfies Failure);
     }
     return lost.map((r) => r.task.id);
+  }
+
+  /**
+   * Another PC ended or deleted a task this node runs (a stop or delete asked there; the farm took this node
+   * as stopped): the run is aborted at once and its cleanup runs. Its end is already written: the run's own
+   * write finds the task no longer running and changes nothing (nor do its log lines, once it is deleted).
+   * Evidence of a deleted task goes, once no run of it here can write more.
+   */
+  endedElsewhere(id: number, change: TaskChange, error: string | null): void {
+    const deleted = change === "deleted";
+    const run = this.running.get(id);
+    if (deleted) {
+      if (run) run.done.then(() => this.o.evidence?.remove(id));
+      else this.o.evidence?.remove(id);
+    }
+    // a settling check looks at a task that is failed already: only its deletion concerns it
+    if (!run || run.finished || run.over || change === "running" || (run.settling && !deleted)) return;
+    const stopped = deleted || error === STOPPED.message;
+    const failure: Failure = stopped
+      ? STOPPED
+      : { reason: "interrupted", message: error ?? `${change} on another PC`, errorClass: "permanent" };
+    this.o.log
+      .child({ task: id, phone: run.task.serial })
+      .info(`${deleted ? "deleted" : `ended (${failure.message})`} on another PC: its run here is aborted`);
+    run.controller.abort(failure);
+  }
+
+  /**
+   * The runs whose tasks the database no longer has running (ended or deleted elsewhere, news this node
+   * missed while it did not hear the other PCs) are aborted as endedElsewhere would. Checked at each heartbeat.
+   */
+  async reconcile(): Promise<void> {
+    for (const run of [...this.running.values()]) {
+      if (run.finished || run.over || run.settling) continue;
+      const row = await this.o.tasks.get(run.task.id);
+      if (!row) this.endedElsewhere(run.task.id, "deleted", null);
+      else if (row.status !== TaskStatus.running)
+        this.endedElsewhere(run.task.id, STATUS_TEXT[row.status] as TaskChange, row.error);
+    }
   }
 
   /** No new task starts; running ones get `graceMs` to finish, then are aborted as interrupted. */
@@ -602,7 +654,8 @@ export class Runner {
       const failure: Failure = { reason: "error", message: refused ?? "", errorClass: "permanent" };
       log("error", failure.message);
       this.logEnd(run, task.username, this.o.clock.now(), failure);
-      await this.saveEnd(run, "failed", () => lifecycle.fail(task.id, failure));
+      run.finished = true;
+      await this.saveEnd(run, "failed", () => lifecycle.failRun(task.id, failure));
       return;
     }
     const limitS = this.o.timeouts?.[script.name] ?? script.maxDurationS(config);
@@ -669,6 +722,7 @@ export class Runner {
       await this.o.evidence?.capture(task.id, phone, scrub).catch((e) => log("warn", `no evidence: ${e}`));
     }
     await cleanup();
+    run.finished = true;
 
     this.logEnd(run, ctx.task.username, startedAt, failure);
     if (!failure) {
@@ -688,10 +742,12 @@ export class Runner {
       this.o.log.child({ task: task.id, phone: task.serial }).info(retrying);
     }
     const ended = { ...failure, message: scrub(failure.message) };
+    // false: the task had already ended elsewhere (a stop on another PC), and is not this run's to retry
+    let failed = false;
     await this.saveEnd(run, `failed (${ended.message})`, async () => {
       // tried again after a refused retry: the failure is already saved (fail says false), the retry not
-      await lifecycle.fail(task.id, ended);
-      if (retryAt !== null) await lifecycle.retryAt(task.id, retryAt);
+      failed ||= await lifecycle.failRun(task.id, ended);
+      if (failed && retryAt !== null) await lifecycle.retryAt(task.id, retryAt);
     });
   }
 }

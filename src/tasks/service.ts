@@ -32,8 +32,8 @@ export interface TaskServiceDeps {
   lifecycle: TaskLifecycle;
   /** The scripts a request may name, and their checks. */
   scripts: ScriptRegistry;
-  /** Read only (the type holds it to reads): every change goes through the lifecycle. */
-  tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf">;
+  /** Reads, and lines of a task's log: every change of state goes through the lifecycle. */
+  tasks: Pick<TaskStore, "get" | "list" | "logs" | "stats" | "retrySkipOf" | "addLog">;
   devices: DeviceStore;
   /** The adb server's state: an unknown serial while adb is down is said to be unseen for that reason. */
   adb?: () => AdbState;
@@ -47,6 +47,8 @@ export interface TaskServiceDeps {
   random?: () => number;
   /** Where a person's retries are said (default: nowhere). */
   log?: Logger;
+  /** On a farm of several PCs: this node's name, and whether another is taken as stopped. */
+  farm?: { self: string; stopped(node: string): boolean };
 }
 
 interface Target {
@@ -334,18 +336,38 @@ export class TaskService {
     return { task, logs: await this.deps.tasks.logs(id) };
   }
 
+  /** The node that ran the task's latest run (where its evidence is); null: this PC, or none yet. */
+  async ranOn(id: number): Promise<string | null> {
+    return (await this.deps.tasks.get(id))?.node ?? null;
+  }
+
   stats() {
     return this.deps.tasks.stats();
   }
 
-  /** Running → aborted (its cleanup runs), pending → will not run; both end failed "stopped by user". */
+  /**
+   * Running → aborted (its cleanup runs), pending → will not run; both end failed "stopped by user". A task
+   * another PC runs ends here in the database; that PC hears of it and aborts its run (see Runner.endedElsewhere),
+   * which the task's log says, with what is known of that PC.
+   */
   async stop(id: number): Promise<void> {
     const task = await this.deps.tasks.get(id);
     if (!task) throw notFound(id);
     if (task.status === TaskStatus.completed || task.status === TaskStatus.failed) {
       throw new AppError(Code.conflict, `task ${id} has already finished (${statusText(task.status)})`);
     }
-    await this.deps.lifecycle.stop(id);
+    const elsewhere = task.status === TaskStatus.running && !this.deps.lifecycle.runsHere(id);
+    const stopped = await this.deps.lifecycle.stop(id);
+    const { farm } = this.deps;
+    if (!elsewhere || !stopped || !farm) return;
+    const node = task.node ?? "the PC that runs it";
+    const note =
+      task.node && farm.stopped(task.node)
+        ? `stopped by user on ${farm.self}: ${node}, which ran it, has stopped: nothing of it runs any more`
+        : `stopped by user on ${farm.self}: ${node} is told through the database and aborts the run when it ` +
+          "hears (at its next heartbeat at the latest); if it has stopped, the run ended with it";
+    await this.deps.tasks.addLog(id, "warn", note, undefined, this.now().getTime());
+    this.deps.log?.child({ task: id, phone: task.serial }).info(note);
   }
 
   async delete(id: number): Promise<void> {

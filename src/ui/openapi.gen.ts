@@ -96,7 +96,7 @@ export interface paths {
         post?: never;
         /**
          * Delete several tasks
-         * @description Running ones are stopped first (their cleanup runs), then deleted with their logs.
+         * @description Running ones are stopped first (their cleanup runs), then deleted with their logs. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.
          */
         delete: operations["deleteApiV1TaskBatch"];
         options?: never;
@@ -113,14 +113,14 @@ export interface paths {
         };
         /**
          * One task, with its log
-         * @description The task as listed, plus its log lines in order (timings in `duration_ms`). While it runs, `progress` says for how long (`elapsed_s`), the step it is on, and how much is done (`fraction`, when there is an estimate: account_warmup's time budget, post's upload percentage).
+         * @description The task as listed, plus its log lines in order (timings in `duration_ms`). While it runs, `progress` says for how long (`elapsed_s`), the step it is on, and how much is done (`fraction`, when there is an estimate: account_warmup's time budget, post's upload percentage). On a farm of several PCs `has_screenshot` is asked of the PC that ran the task, and is false while it cannot be reached.
          */
         get: operations["getApiV1TaskByTask_id"];
         put?: never;
         post?: never;
         /**
          * Delete a task
-         * @description A running task is stopped first (its cleanup runs), then deleted with its logs.
+         * @description A running task is stopped first (its cleanup runs), then deleted with its logs. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway.
          */
         delete: operations["deleteApiV1TaskByTask_id"];
         options?: never;
@@ -139,7 +139,7 @@ export interface paths {
         put?: never;
         /**
          * Stop a task
-         * @description Running → aborted, pending → will not run; either way it ends failed with "stopped by user". Completed or failed → 40901.
+         * @description Running → aborted, pending → will not run; either way it ends failed with "stopped by user". Completed or failed → 40901. On a farm of several PCs (`--database`), a task another PC runs ends at once in the database, and that PC aborts its run as soon as it hears of it (through the database; at its next heartbeat, 10 s, at the latest), its cleanup and its phone's release as here; a PC that has stopped ran nothing more anyway. The task's log then says which PC runs it, and whether it is taken as stopped.
          */
         post: operations["postApiV1TaskByTask_idStop"];
         delete?: never;
@@ -177,7 +177,7 @@ export interface paths {
         };
         /**
          * The screen when the task failed
-         * @description Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. 40401 when there is no such task, or no screenshot was kept for it.
+         * @description Saved with the UI dump when a task fails on a phone that is still online; pruned by age and size. 40401 when there is no such task, or no screenshot was kept for it. On a farm of several PCs (`--database`) it is answered by the PC that ran the task, passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         get: operations["getApiV1TaskByTask_idScreenshot"];
         put?: never;
@@ -197,7 +197,7 @@ export interface paths {
         };
         /**
          * The screen that proved a post
-         * @description A post is done when it is seen on its account: the screen that showed it (the newest post with its caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. 40401 when there is no such task, or no proof screenshot was kept for it.
+         * @description A post is done when it is seen on its account: the screen that showed it (the newest post with its caption, or the own story), see `result.proof`; pruned by age and size like failure evidence. 40401 when there is no such task, or no proof screenshot was kept for it. On a farm of several PCs (`--database`) it is answered by the PC that ran the task, passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         get: operations["getApiV1TaskByTask_idProof"];
         put?: never;
@@ -239,7 +239,7 @@ export interface paths {
         put?: never;
         /**
          * Attach a network phone
-         * @description Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial is HOST:PORT. An address that refuses, cannot be reached or does not speak ADB is 40001 naming it and the reason, and nothing is attached; a direct phone is attached again when the service restarts.
+         * @description Through the adb server (like `adb connect HOST:PORT`), or directly with `direct: true`. The phone's serial is HOST:PORT. An address that refuses, cannot be reached or does not speak ADB is 40001 naming it and the reason, and nothing is attached; a direct phone is attached again when the service restarts. On a farm of several PCs (`--database`) the PC asked attaches it, or the one `?node=NAME` names: the request is passed on to that PC over the LAN with the farm's token, and its answer is this one (40001 for a name that is no node of the farm, 50302 naming the PC when it has stopped or cannot be reached).
          */
         post: operations["postApiV1DeviceConnect"];
         delete?: never;
@@ -259,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Detach a network phone
-         * @description The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one that another PC still has online stays listed, as that PC's.
+         * @description The phone is forgotten: it is not attached again at the next start. On a farm of several PCs, one that another PC still has online stays listed, as that PC's. On a farm of several PCs (`--database`) it is answered by the PC that holds the phone (unless the PC asked has it attached itself: each PC detaches its own), passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         post: operations["postApiV1DeviceDisconnect"];
         delete?: never;
@@ -297,7 +297,7 @@ export interface paths {
         };
         /**
          * A screenshot of the phone
-         * @description The screen as PNG (`screencap -p`), for a live view or a grid of thumbnails (`?max_width=240&max_age_ms=2000`). Cheap to ask often: requests for one phone that arrive while its capture is being taken share it, and a capture younger than `max_age_ms` (default 1000 ms) is reused instead of asking the phone again; each width is scaled from it once. The header `x-captured-at` says when the phone was asked for it. A bad `max_width` or `max_age_ms` is 40001 naming it; 40401 for a phone never seen, 40901 when it is not online.
+         * @description The screen as PNG (`screencap -p`), for a live view or a grid of thumbnails (`?max_width=240&max_age_ms=2000`). Cheap to ask often: requests for one phone that arrive while its capture is being taken share it, and a capture younger than `max_age_ms` (default 1000 ms) is reused instead of asking the phone again; each width is scaled from it once. The header `x-captured-at` says when the phone was asked for it. A bad `max_width` or `max_age_ms` is 40001 naming it; 40401 for a phone never seen, 40901 when it is not online. On a farm of several PCs (`--database`) it is answered by the PC that holds the phone (unless the PC asked has it online too), passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         get: operations["getApiV1DeviceBySerialScreenshot"];
         put?: never;
@@ -319,12 +319,12 @@ export interface paths {
         put?: never;
         /**
          * Turn fast UI on or off for a phone
-         * @description Remembered across restarts, and ahead of `--fast-ui`. On: when the phone is online, Appium's UiAutomator2 server (Apache-2.0, shipped inside this executable) is installed if missing or of another version, started by instrumentation, and the phone's screen reads and taps go through it; `state` is `starting` until it answers (seconds: a push of about 18 MB and an install), then `ready`. Any failure falls back to `uiautomator dump` and `input` for that phone (`state` `fallback`, `reason` and one line in the log); turning it on again retries at once. Off: the server is stopped; it stays installed (DELETE removes it). 40001 for a body that is not `{enabled: boolean}`, 40401 for a phone never seen.
+         * @description Remembered across restarts, and ahead of `--fast-ui`. On: when the phone is online, Appium's UiAutomator2 server (Apache-2.0, shipped inside this executable) is installed if missing or of another version, started by instrumentation, and the phone's screen reads and taps go through it; `state` is `starting` until it answers (seconds: a push of about 18 MB and an install), then `ready`. Any failure falls back to `uiautomator dump` and `input` for that phone (`state` `fallback`, `reason` and one line in the log); turning it on again retries at once. Off: the server is stopped; it stays installed (DELETE removes it). 40001 for a body that is not `{enabled: boolean}`, 40401 for a phone never seen. On a farm of several PCs (`--database`) it is answered by the PC that holds the phone (unless the PC asked has it online too), passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         post: operations["postApiV1DeviceBySerialFast-ui"];
         /**
          * Remove fast UI from a phone
-         * @description Turns fast UI off for the phone (remembered), stops Appium's UiAutomator2 server and uninstalls its two packages (`io.appium.uiautomator2.server` and `io.appium.uiautomator2.server.test`); `removed` lists the ones that were installed. 40401 for a phone never seen; 40901 when it is not online (fast UI is turned off for it all the same; remove it once it is back).
+         * @description Turns fast UI off for the phone (remembered), stops Appium's UiAutomator2 server and uninstalls its two packages (`io.appium.uiautomator2.server` and `io.appium.uiautomator2.server.test`); `removed` lists the ones that were installed. 40401 for a phone never seen; 40901 when it is not online (fast UI is turned off for it all the same; remove it once it is back). On a farm of several PCs (`--database`) it is answered by the PC that holds the phone (unless the PC asked has it online too), passed on over the LAN with the farm's token; 50302 naming that PC when it has stopped or cannot be reached.
          */
         delete: operations["deleteApiV1DeviceBySerialFast-ui"];
         options?: never;
@@ -2607,6 +2607,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getApiV1TaskByTask_idProof: {
@@ -2685,6 +2694,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2824,7 +2842,9 @@ export interface operations {
     };
     postApiV1DeviceConnect: {
         parameters: {
-            query?: never;
+            query?: {
+                node?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2943,6 +2963,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postApiV1DeviceDisconnect: {
@@ -3042,6 +3071,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3277,6 +3315,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     "postApiV1DeviceBySerialFast-ui": {
@@ -3376,6 +3423,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3493,6 +3549,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

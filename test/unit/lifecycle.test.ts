@@ -132,3 +132,19 @@ test("a point of no return is on disk at once and outlives a crash; a retry forg
     irreversible: null,
   });
 });
+
+test("a run's end fails only a running task: a stop and a retry made meanwhile elsewhere stay", async () => {
+  const late: Failure = { reason: "timeout", message: "timed out after 60 s", errorClass: "retryable" };
+  const [id] = (await lifecycle.create([task()])) as [number];
+  await lifecycle.start(id, fakeRunOf(id));
+  // another PC stopped it (written in the database, not through this run), then a person retried it
+  expect(
+    await lifecycle.fail(id, { reason: "stopped", message: "stopped by user", errorClass: "permanent" }),
+  ).toBe(true);
+  expect(await lifecycle.failRun(id, late)).toBe(false);
+  expect(await tasks.get(id)).toMatchObject({ status: TaskStatus.failed, failureReason: "stopped" });
+  expect(await lifecycle.retry(id)).toBe(true);
+  expect(await lifecycle.failRun(id, late)).toBe(false);
+  expect((await tasks.get(id))?.status).toBe(TaskStatus.pending);
+  expect(heard.map(([, change]) => change)).toEqual(["pending", "running", "failed", "pending"]);
+});
