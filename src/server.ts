@@ -126,6 +126,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
+    node: config.node,
+    cacheDir: join(config.dataDir, "cache", "materials"),
+    // the farm's other nodes, known once the service is wired (below); asked only by tasks and requests
+    farm: { peers: () => peers, holderOf: async (serial) => (await devices.get(serial))?.node ?? null },
   });
   const scripts = new ScriptRegistry({
     materials,

@@ -141,8 +141,13 @@ describe("localFolder", () => {
   });
 
   test("at creation: a missing, empty or too small folder is named", async () => {
-    // the creation-time check as post runs it (folders need no library)
-    const check = (over: Record<string, unknown>) => m.check(config(over));
+    // the creation-time checks as post runs them (folders need no library): the config, then on the phone's PC
+    const check = async (over: Record<string, unknown>) => {
+      const issues = await m.check(config(over));
+      if (issues.length > 0) return issues;
+      const phone = { serial: "PHONE1", username: null, tasks: 1, queued: [] };
+      return (await m.checkUnposted(config(over), [phone])).issues;
+    };
     expect(await check({ material_source: "localFolder" })).toEqual([
       { path: "/script_config/material_path", message: "required for localFolder" },
     ]);
