@@ -554,9 +554,45 @@ export interface paths {
         post?: never;
         /**
          * Delete a material
-         * @description An uploaded material's copy in the data folder is deleted with it. A registered file of the user's is only forgotten: the file itself is never touched (`file_deleted: false`).
+         * @description An uploaded material's copy in the data folder is deleted with it. A registered file of the user's is only forgotten: the file itself is never touched (`file_deleted: false`). Asked of a node that does not have the file, the request is passed on to the node that has it (50302 when that node cannot be reached).
          */
         delete: operations["deleteApiV1MaterialById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/material/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getApiV1MaterialByIdFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/material/paths-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Node to node: which of a post's files this node sees
+         * @description Asked by another node of the farm while it accepts `POST /task` for phones this node holds: a `material_list` or a folder (`material_path`) is read on the PC that runs the task, so that PC says whether it sees them (and, for a folder, whether each account has files left). The asking node refuses the task with 40001 naming what this node cannot see. Not meant for people.
+         */
+        post: operations["postApiV1MaterialPaths-check"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4470,6 +4506,8 @@ export interface operations {
                      *               "cats"
                      *             ],
                      *             "uploaded": false,
+                     *             "node": "farm-pc-1",
+                     *             "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *             "used_by": [
                      *               {
                      *                 "username": "alice",
@@ -4507,6 +4545,10 @@ export interface operations {
                                 tags: string[];
                                 /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                                 uploaded: boolean;
+                                /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                                node: string | null;
+                                /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                                sha256: string | null;
                                 /** @description every post of this file, oldest first */
                                 used_by: {
                                     /** @description the account that posted it, without @; null when the task had no account */
@@ -4653,6 +4695,8 @@ export interface operations {
                      *           "cats"
                      *         ],
                      *         "uploaded": false,
+                     *         "node": "farm-pc-1",
+                     *         "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *         "used_by": [
                      *           {
                      *             "username": "alice",
@@ -4684,6 +4728,10 @@ export interface operations {
                             tags: string[];
                             /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                             uploaded: boolean;
+                            /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                            node: string | null;
+                            /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                            sha256: string | null;
                             /** @description every post of this file, oldest first */
                             used_by: {
                                 /** @description the account that posted it, without @; null when the task had no account */
@@ -4807,6 +4855,8 @@ export interface operations {
                      *           "cats"
                      *         ],
                      *         "uploaded": false,
+                     *         "node": "farm-pc-1",
+                     *         "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *         "used_by": [
                      *           {
                      *             "username": "alice",
@@ -4838,6 +4888,10 @@ export interface operations {
                             tags: string[];
                             /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                             uploaded: boolean;
+                            /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                            node: string | null;
+                            /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                            sha256: string | null;
                             /** @description every post of this file, oldest first */
                             used_by: {
                                 /** @description the account that posted it, without @; null when the task had no account */
@@ -4994,6 +5048,248 @@ export interface operations {
             };
             /** @description code 40401 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1MaterialByIdFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postApiV1MaterialPaths-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    script_config: {
+                        /**
+                         * What to post
+                         * @description One video, or a set of images (image_count of them)
+                         * @default 0
+                         */
+                        content_type: 0 | 1;
+                        /**
+                         * Number of images
+                         * @description How many images go into one post, 1 to 35
+                         * @default 1
+                         */
+                        image_count: number;
+                        /**
+                         * Caption
+                         * @description The text posted with it. {a|b|c} picks one option per task; several lines are several captions, used in turn across tasks
+                         * @default
+                         */
+                        captions: string;
+                        /**
+                         * Where the files come from
+                         * @description The material library (files picked by tags) or a folder on this PC; files an account posted are not posted again. Ignored when material_list is given
+                         * @default materialLibrary
+                         */
+                        material_source: "materialLibrary" | "localFolder";
+                        /**
+                         * Folder on this PC
+                         * @description The folder whose files are posted (mp4, mov, jpg, jpeg, png, webp); an @username folder inside it holds that account's own
+                         * @default
+                         */
+                        material_path: string;
+                        /**
+                         * Files to post
+                         * @description Files on this PC (mp4, mov, jpg, jpeg, png, webp), in order; when given, these are posted and the source is ignored
+                         * @default []
+                         */
+                        material_list: string[];
+                        /**
+                         * Library tags
+                         * @description Post library files with any of these tags, separated by commas; empty: any file
+                         * @default
+                         */
+                        materials_tags: string;
+                        /**
+                         * Also files possibly posted
+                         * @description Also pick files this account may have posted already (Post was tapped, the post was never seen on the account)
+                         * @default false
+                         */
+                        include_possibly_posted: boolean;
+                    };
+                    accounts: {
+                        /** @description a phone this node holds */
+                        serial: string;
+                        /** @description the account the tasks run as; null: not read yet */
+                        username: string | null;
+                        /** @description how many tasks of this config it gets */
+                        tasks: string | number;
+                        /** @description the configs of its post tasks queued before */
+                        queued: {
+                            [key: string]: unknown;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 0,
+                     *       "message": "success",
+                     *       "data": {
+                     *         "issues": [
+                     *           {
+                     *             "path": "/script_config/material_list/0",
+                     *             "message": "\"/home/farm/a.mp4\" does not exist on this PC"
+                     *           }
+                     *         ],
+                     *         "warnings": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Envelope"] & {
+                        data: {
+                            /** @description what this node cannot find, by the config's field; empty: every file is there */
+                            issues: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description what could not be checked */
+                            warnings: string[];
+                        };
+                    };
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
