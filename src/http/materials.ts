@@ -207,23 +207,25 @@ const ADD_BODIES = {
   },
 };
 
-const FILE_DOC = fileDoc({
-  summary: "A material's file",
-  description:
-    "The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as " +
-    "`X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the " +
-    "file, the request is passed on to the node that has it (the material's `node`); 50302 when that node " +
-    "cannot be reached. 40401 when there is no such material, or its file is no longer on that node's disk. " +
-    "The farm's nodes fetch a library file posted on another PC's phone through this.",
-  tags,
-  file: "the file",
-  types: [...new Set(Object.values(MIME_OF))],
-  headers: {
-    "X-Content-SHA256": { description: "SHA-256 of the content, hex" },
-    ETag: { description: 'the SHA-256 in quotes: "<hex>"' },
-  },
-  errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
-});
+const FILE_ROUTE = {
+  detail: fileDoc({
+    summary: "A material's file",
+    description:
+      "The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as " +
+      "`X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the " +
+      "file, the request is passed on to the node that has it (the material's `node`); 50302 when that node " +
+      "cannot be reached. 40401 when there is no such material, or its file is no longer on that node's disk. " +
+      "The farm's nodes fetch a library file posted on another PC's phone through this.",
+    tags,
+    file: "the file",
+    types: [...new Set(Object.values(MIME_OF))],
+    headers: {
+      "X-Content-SHA256": { description: "SHA-256 of the content, hex" },
+      ETag: { description: 'the SHA-256 in quotes: "<hex>"' },
+    },
+    errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
+  }),
+} as unknown as ReturnType<typeof doc>;
 
 const CheckOutcomeSchema = T.Object({
   issues: T.Array(T.Object({ path: T.String(), message: T.String() }), {
@@ -364,7 +366,14 @@ export function materialRoutes(materials: Materials, peers: Peers | null = null)
           },
         });
       },
-      { params: IdParams, detail: example({ detail: FILE_DOC } as never, { [Code.notFound]: NOT_FOUND }) },
+      {
+        params: IdParams,
+        detail: example(FILE_ROUTE, {
+          [Code.notFound]: 'material 7\'s file "/home/farm/video1.mp4" is no longer there on node farm-pc-1',
+          [Code.nodeUnavailable]:
+            "node farm-pc-1 (http://192.168.1.20:50809) did not answer: Unable to connect",
+        }).detail,
+      },
     )
     .post(
       PATHS_CHECK.slice(PATH.length),

@@ -569,6 +569,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * A material's file
+         * @description The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as `X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the file, the request is passed on to the node that has it (the material's `node`); 50302 when that node cannot be reached. 40401 when there is no such material, or its file is no longer on that node's disk. The farm's nodes fetch a library file posted on another PC's phone through this.
+         */
         get: operations["getApiV1MaterialByIdFile"];
         put?: never;
         post?: never;
@@ -5104,6 +5108,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the content, hex */
+                    "X-Content-SHA256"?: string;
+                    /** @description the SHA-256 in quotes: "<hex>" */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                    "video/quicktime": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
             /** @description code 40001 */
             400: {
                 headers: {
@@ -5131,6 +5152,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description code 40401 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description code 41301 */
             413: {
                 headers: {
@@ -5151,6 +5181,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
