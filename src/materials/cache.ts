@@ -116,7 +116,11 @@ export class MaterialCache {
         throw new FetchFailed(`the bytes received do not match their hash (${answer.sha256}, got ${got})`);
       }
       const path = join(this.dir, `${got}.${format}`);
-      await rename(temp, path);
+      // another material with the same bytes may have just put them there (Windows refuses to replace a
+      // file being pushed): theirs does
+      await rename(temp, path).catch((e) => {
+        if (!existsSync(path)) throw e;
+      });
       this.prune();
       return path;
     } catch (e) {

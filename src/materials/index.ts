@@ -318,10 +318,10 @@ export class Materials {
     this.cache = opts.cacheDir ? new MaterialCache(opts.cacheDir) : null;
   }
 
-  /** The node that has `row`'s file when it is not this one (null: here; one PC without a farm has all). */
-  ownerElsewhere(row: Pick<MaterialRow, "node">): string | null {
-    const here = !row.node || row.node === this.opts.node || !this.opts.farm?.peers();
-    return here ? null : row.node;
+  /** `node` when it is another node of the farm; null for this one (or none: one PC is the whole farm). */
+  private otherNode(node: string | null): string | null {
+    const here = !node || node === this.opts.node || !this.opts.farm?.peers();
+    return here ? null : node;
   }
 
   get maxUploadBytes(): number {
@@ -420,7 +420,7 @@ export class Materials {
     const row = await this.store.delete(id);
     if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
     // another node's copy is its own to delete (the API passes the request on to it)
-    if (row.uploaded && !this.ownerElsewhere(row)) await rm(row.path, { force: true });
+    if (row.uploaded && !this.otherNode(row.node)) await rm(row.path, { force: true });
     return row;
   }
 
@@ -456,7 +456,7 @@ export class Materials {
    * from that node the first time, by GET /material/{id}/file). Throws FetchFailed naming the node.
    */
   async localCopy(row: MaterialRow): Promise<string> {
-    const owner = this.ownerElsewhere(row);
+    const owner = this.otherNode(row.node);
     const peers = this.opts.farm?.peers();
     if (!owner || !peers) return row.path;
     const failed = (why: string) =>
@@ -595,7 +595,7 @@ export class Materials {
     const out = new Map<string | null, AccountTasks[]>();
     for (const account of accounts) {
       const node = (await this.opts.farm?.holderOf(account.serial)) ?? null;
-      const holder = this.ownerElsewhere({ node });
+      const holder = this.otherNode(node);
       out.set(holder, [...(out.get(holder) ?? []), account]);
     }
     return out;
@@ -728,7 +728,7 @@ export class Materials {
 
   /** The rows of `rows` whose file another node has, by path. */
   private elsewhereOf(rows: MaterialRow[]): Map<string, MaterialRow> {
-    return new Map(rows.filter((r) => this.ownerElsewhere(r)).map((r) => [r.path, r]));
+    return new Map(rows.filter((r) => this.otherNode(r.node)).map((r) => [r.path, r]));
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
