@@ -169,6 +169,8 @@ describe("health and docs", () => {
         "/api/v1/logs",
         "/api/v1/material",
         "/api/v1/material/{id}",
+        "/api/v1/material/{id}/file",
+        "/api/v1/material/paths-check",
         "/api/v1/task",
         "/api/v1/task/batch",
         "/api/v1/task/retry-all",
