@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Create tasks
-         * @description Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; each refusal names the nearest serial, script or field, or lists the valid ones. The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) the first given wins, as in the product's docs, and `warnings` names each field ignored. Material files must exist on this PC, and a post from the library or a folder needs, per account, files it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account is the one the phone last showed in use, and when none was read yet `warnings` says so. With `start_time` the tasks become due at its next occurrence; `min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. A task in device mode names the account it ran as (`username`) once its phone showed it. The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: a start_time already past today (due tomorrow), a target phone offline or unauthorized.
+         * @description Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; each refusal names the nearest serial, script or field, or lists the valid ones. The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) the first given wins, as in the product's docs, and `warnings` names each field ignored. Material files (material_list, material_path) must exist on the PC that holds the phone (asked by this one when it is another PC of the farm: 50302 when it cannot be reached), and a post from the library or a folder needs, per account, files it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account is the one the phone last showed in use, and when none was read yet `warnings` says so. With `start_time` the tasks become due at its next occurrence; `min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. A task in device mode names the account it ran as (`username`) once its phone showed it. The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: a start_time already past today (due tomorrow), a target phone offline or unauthorized.
          */
         post: operations["postApiV1Task"];
         delete?: never;
@@ -1753,6 +1753,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

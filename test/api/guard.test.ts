@@ -184,7 +184,7 @@ describe("health and docs", () => {
       ].sort(),
     );
     expect(Object.keys(spec.paths["/api/v1/task"]?.post?.responses ?? {}).sort()).toEqual(
-      ["200", "400", "401", "403", "404", "413", "429", "500"].sort(),
+      ["200", "400", "401", "403", "404", "413", "429", "500", "503"].sort(),
     );
   });
 });
