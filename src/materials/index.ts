@@ -184,6 +184,8 @@ const isFolder = (path: string) => existsSync(path) && statSync(path).isDirector
 /** Whether the config's files are read from a disk (a material_list or a folder), not from the library. */
 const readsDisk = (c: MaterialConfig) => c.material_list.length > 0 || c.material_source === "localFolder";
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
+/** How long the node that holds a phone may take to say what it sees of a post's files (a slow share too). */
+const HOLDER_CHECK_MS = 30_000;
 
 /** The account's own `@username` folder inside `root`, matched without regard to case, as usernames are. */
 function ownFolder(root: string, username: string): string | null {
@@ -622,6 +624,8 @@ export class Materials {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ script_config: config, accounts }),
+        // a node that takes the connection and never answers holds POST /task no longer than this
+        signal: AbortSignal.timeout(HOLDER_CHECK_MS),
       });
     } catch (e) {
       throw refused((e as Error).message);
