@@ -492,7 +492,11 @@ export class Materials {
 
   // ---- a post's materials ----------------------------------------------------------------------------
 
-  /** At creation: why the materials of `config` cannot be found (files, folder, or library); empty when they can. */
+  /**
+   * At creation, before the phones are known: why the library cannot give `config` its files, or what its
+   * material_list or folder fields get wrong; empty when nothing does. The disk is looked at later, by the
+   * node that holds each phone (checkUnposted).
+   */
   async check(config: MaterialConfig): Promise<ErrorDetail[]> {
     // files on a disk are checked by the node that holds the phone, once the phones are known (checkUnposted)
     return readsDisk(config) ? fileFieldIssues(config) : await this.checkLibrary(config);
