@@ -214,7 +214,8 @@ const FILE_ROUTE = {
       "The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as " +
       "`X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the " +
       "file, the request is passed on to the node that has it (the material's `node`), whose answer streams " +
-      "back chunked (without `Content-Length`); 50302 when that node cannot be reached. 40401 when there is no such material, or its file is no longer on that node's disk. " +
+      "back chunked (without `Content-Length`); 50302 when that node cannot be reached. 40401 when there is " +
+      "no such material, or its file is no longer on that node's disk. " +
       "The farm's nodes fetch a library file posted on another PC's phone through this.",
     tags,
     file: "the file",
