@@ -469,7 +469,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
     async start() {
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
-      pruneTimer = setInterval(() => evidence.prune(), 3600_000);
+      materials.pruneCache();
+      pruneTimer = setInterval(() => {
+        evidence.prune();
+        materials.pruneCache();
+      }, 3600_000);
       // one PC on SQLite is the whole farm: nobody watches its heartbeat, and a write every 10 s is not
       // what a one-PC farm should pay (nor what the fuzz test's count of commits may see)
       if (isPg(db)) cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);

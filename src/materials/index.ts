@@ -453,6 +453,11 @@ export class Materials {
     return sha256;
   }
 
+  /** Drops copies of other nodes' files not needed lately (see MaterialCache.prune). */
+  pruneCache(): void {
+    this.cache?.prune();
+  }
+
   /**
    * Where a library file is on this PC: its own path, or, when another node has it, this node's copy (fetched
    * from that node the first time, by GET /material/{id}/file). Throws FetchFailed naming the node.
