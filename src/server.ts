@@ -126,6 +126,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
+    node: config.node,
+    cacheDir: join(config.dataDir, "cache", "materials"),
+    // the farm's other nodes, known once the service is wired (below); asked only by tasks and requests
+    farm: { peers: () => peers, holderOf: async (serial) => (await devices.get(serial))?.node ?? null },
   });
   const scripts = new ScriptRegistry({
     materials,
@@ -476,7 +480,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
     async start() {
       const pruned = evidence.prune().removed;
       if (pruned > 0) log.info(`evidence: removed ${pruned} old folder(s)`);
-      pruneTimer = setInterval(() => evidence.prune(), 3600_000);
+      materials.pruneCache();
+      pruneTimer = setInterval(() => {
+        evidence.prune();
+        materials.pruneCache();
+      }, 3600_000);
       // one PC on SQLite is the whole farm: nobody watches its heartbeat, and a write every 10 s is not
       // what a one-PC farm should pay (nor what the fuzz test's count of commits may see)
       if (isPg(db)) cancelHeartbeat = clock.wakeAt(clock.now() + HEARTBEAT_MS, heartbeat);

@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps) {
     .use(licenseRoutes(deps.license))
     .use(logRoutes(deps.logTail, deps.logFile))
     .use(backupRoutes(deps.backUp))
-    .use(materialRoutes(deps.materials))
+    .use(materialRoutes(deps.materials, deps.peers))
     .use(uiRoutes({ tokenRequired: Boolean(deps.token) }));
   // the docs describe every route above, so they are built from the finished app
   return api.use(docs(api, deps.scripts, deps.docsExamples));

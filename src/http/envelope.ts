@@ -284,9 +284,24 @@ export function doc<S extends TSchema>(d: JsonRouteDoc<S>) {
 
 /** The `detail` of a route that answers a PNG on success, and envelopes when it cannot. */
 export function pngDoc(d: RouteDoc & { image: string }) {
+  return fileDoc({ ...d, file: d.image, types: ["image/png"] });
+}
+
+/** The `detail` of a route that answers a file of one of `types` (with `headers`), and envelopes when it cannot. */
+export function fileDoc(
+  d: RouteDoc & { file: string; types: string[]; headers?: Record<string, { description: string }> },
+) {
+  const binary = { schema: { type: "string", format: "binary" } };
   return decoration(d, {
-    description: d.image,
-    content: { "image/png": { schema: { type: "string", format: "binary" } } },
+    description: d.file,
+    content: Object.fromEntries(d.types.map((type) => [type, binary])),
+    ...(d.headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(d.headers).map(([name, h]) => [name, { ...h, schema: { type: "string" } }]),
+          ),
+        }
+      : {}),
   });
 }
 

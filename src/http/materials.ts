@@ -1,15 +1,24 @@
 // /api/v1/material: the material library. Files on this PC are registered by path (JSON) and stay the
-// user's; files uploaded (multipart/form-data, streamed to the data folder) are ours to delete.
+// user's; files uploaded (multipart/form-data, streamed to the data folder) are ours to delete. On a farm of
+// several PCs the library is one table: each material says which node has its file, and what needs the file
+// (its download, its deletion) is answered by that node.
 import { Type as T } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { Elysia, t } from "elysia";
 import { literalUnion } from "../domain.ts";
 import { type CodeValue, httpStatusOf } from "../errors.ts";
-import type { MaterialRow, Materials, MaterialUseRow } from "../materials/index.ts";
-import { FORMATS, type Format, type Kind } from "../materials/media.ts";
+import {
+  type MaterialRow,
+  type Materials,
+  type MaterialUseRow,
+  materialConfig,
+  PATHS_CHECK,
+} from "../materials/index.ts";
+import { FORMATS, type Format, type Kind, MIME_OF } from "../materials/media.ts";
 import { formatBytes } from "../materials/upload.ts";
-import { AppError, Code, doc, invalidFields, ok, Page, paged, pageQuery } from "./envelope.ts";
+import { AppError, Code, doc, fileDoc, invalidFields, ok, Page, paged, pageQuery } from "./envelope.ts";
 import { Id, WholeNumber } from "./params.ts";
+import type { Peers } from "./peers.ts";
 import { iso } from "./views.ts";
 
 const tags = ["materials"];
@@ -55,6 +64,15 @@ export const MaterialSchema = T.Object({
     description:
       "true: our copy in the data folder, deleted with the material; false: the user's file, never deleted",
   }),
+  node: T.Union([T.String(), T.Null()], {
+    description:
+      "the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. " +
+      "null: added before the farm had nodes, on the PC that answers",
+  }),
+  sha256: T.Union([T.String(), T.Null()], {
+    description:
+      "SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then",
+  }),
   used_by: T.Array(UseSchema, { description: "every post of this file, oldest first" }),
   created_at: T.String({ format: "date-time", description: "when it was added to the library" }),
 });
@@ -68,6 +86,8 @@ export const EXAMPLE_MATERIAL = {
   size: 18_874_368,
   tags: ["demo", "cats"],
   uploaded: false,
+  node: "farm-pc-1",
+  sha256: "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
   used_by: [
     {
       username: "alice",
@@ -90,6 +110,8 @@ function materialView(row: MaterialRow, uses: MaterialUseRow[]) {
     size: row.size,
     tags: JSON.parse(row.tags) as string[],
     uploaded: row.uploaded === 1,
+    node: row.node,
+    sha256: row.sha256,
     used_by: uses.map((u) => ({
       username: u.username,
       serial: u.serial,
@@ -185,7 +207,55 @@ const ADD_BODIES = {
   },
 };
 
-export function materialRoutes(materials: Materials) {
+const FILE_ROUTE = {
+  detail: fileDoc({
+    summary: "A material's file",
+    description:
+      "The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as " +
+      "`X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the " +
+      "file, the request is passed on to the node that has it (the material's `node`), whose answer streams " +
+      "back chunked (without `Content-Length`); 50302 when that node cannot be reached. 40401 when there is " +
+      "no such material, or its file is no longer on that node's disk. " +
+      "The farm's nodes fetch a library file posted on another PC's phone through this.",
+    tags,
+    file: "the file",
+    types: [...new Set(Object.values(MIME_OF))],
+    headers: {
+      "X-Content-SHA256": { description: "SHA-256 of the content, hex" },
+      ETag: { description: 'the SHA-256 in quotes: "<hex>"' },
+    },
+    errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
+  }),
+} as unknown as ReturnType<typeof doc>;
+
+const CheckOutcomeSchema = T.Object({
+  issues: T.Array(T.Object({ path: T.String(), message: T.String() }), {
+    description: "what this node cannot find, by the config's field; empty: every file is there",
+  }),
+  warnings: T.Array(T.String(), { description: "what could not be checked" }),
+});
+
+const PathsCheckBody = t.Object(
+  {
+    script_config: materialConfig,
+    accounts: t.Array(
+      t.Object({
+        serial: t.String({ minLength: 1, description: "a phone this node holds" }),
+        username: t.Union([t.String(), t.Null()], {
+          description: "the account the tasks run as; null: not read yet",
+        }),
+        tasks: t.Integer({ minimum: 1, description: "how many tasks of this config it gets" }),
+        queued: t.Array(t.Object({}, { additionalProperties: true }), {
+          description: "the configs of its post tasks queued before",
+        }),
+      }),
+      { maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export function materialRoutes(materials: Materials, peers: Peers | null = null) {
   const view = async (row: MaterialRow) =>
     materialView(row, (await materials.usesOf([row.path])).get(row.path) ?? []);
 
@@ -278,9 +348,68 @@ export function materialRoutes(materials: Materials) {
         { [Code.notFound]: NOT_FOUND },
       ),
     })
+    .get(
+      "/:id/file",
+      async ({ params, request }) => {
+        const row = await materials.get(params.id);
+        if (peers?.elsewhere(row.node, request)) return peers.forward(row.node, request);
+        const file = await materials.localFile(row);
+        const etag = `"${file.sha256}"`;
+        const hash = { etag, "x-content-sha256": file.sha256 };
+        if (request.headers.get("if-none-match") === etag)
+          return new Response(null, { status: 304, headers: hash });
+        return new Response(Bun.file(file.path), {
+          headers: {
+            ...hash,
+            "content-type": MIME_OF[row.format as Format],
+            "content-length": String(file.size),
+            "content-disposition": `inline; filename*=UTF-8''${encodeURIComponent(row.name)}`,
+          },
+        });
+      },
+      {
+        params: IdParams,
+        detail: example(FILE_ROUTE, {
+          [Code.notFound]: 'material 7\'s file "/home/farm/video1.mp4" is no longer there on node farm-pc-1',
+          [Code.nodeUnavailable]:
+            "node farm-pc-1 (http://192.168.1.20:50809) did not answer: Unable to connect",
+        }).detail,
+      },
+    )
+    .post(
+      PATHS_CHECK.slice(PATH.length),
+      async ({ body }) => ok(await materials.checkHere(body.script_config, body.accounts)),
+      {
+        body: PathsCheckBody,
+        ...doc({
+          summary: "Node to node: which of a post's files this node sees",
+          description:
+            "Asked by another node of the farm while it accepts `POST /task` for phones this node holds: a " +
+            "`material_list` or a folder (`material_path`) is read on the PC that runs the task, so that PC " +
+            "says whether it sees them (and, for a folder, whether each account has files left). The asking " +
+            "node refuses the task with 40001 naming what this node cannot see. Not meant for people.",
+          tags,
+          data: CheckOutcomeSchema,
+          example: {
+            issues: [
+              {
+                path: "/script_config/material_list/0",
+                message: '"/home/farm/a.mp4" does not exist on this PC',
+              },
+            ],
+            warnings: [],
+          },
+          errors: [Code.invalid],
+        }),
+      },
+    )
     .delete(
       "/:id",
-      async ({ params }) => {
+      async ({ params, request }) => {
+        // an upload is deleted with its file, by the node whose disk has it
+        const owner = await materials.get(params.id);
+        // its answer as the owner gave it (typed as never: the route's schema is for answers made here)
+        if (peers?.elsewhere(owner.node, request)) return (await peers.forward(owner.node, request)) as never;
         const row = await materials.remove(params.id);
         return ok({ deleted: true as const, file_deleted: row.uploaded === 1 });
       },
@@ -291,14 +420,16 @@ export function materialRoutes(materials: Materials) {
             summary: "Delete a material",
             description:
               "An uploaded material's copy in the data folder is deleted with it. A registered file of the " +
-              "user's is only forgotten: the file itself is never touched (`file_deleted: false`).",
+              "user's is only forgotten: the file itself is never touched (`file_deleted: false`). Asked of " +
+              "a node that does not have the file, the request is passed on to the node that has it " +
+              "(50302 when that node cannot be reached).",
             tags,
             data: T.Object({
               deleted: T.Literal(true),
               file_deleted: T.Boolean({ description: "true when our uploaded copy was removed from disk" }),
             }),
             example: { deleted: true, file_deleted: false },
-            errors: [Code.invalid, Code.notFound],
+            errors: [Code.invalid, Code.notFound, Code.nodeUnavailable],
           }),
           { [Code.notFound]: NOT_FOUND },
         ),

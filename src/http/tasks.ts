@@ -172,7 +172,9 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
           "The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same " +
           "targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) " +
           "the first given wins, as in the product's docs, and `warnings` names each field ignored. " +
-          "Material files must exist on this PC, and a post from the library or a folder needs, per account, files " +
+          "Material files (material_list, material_path) must exist on the PC that holds the phone (asked by this " +
+          "one when it is another PC of the farm: 50302 when it cannot be reached), and a post from the library or " +
+          "a folder needs, per account, files " +
           "it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account " +
           "is the one the phone last showed in use, and when none was read yet `warnings` says so. " +
           "With `start_time` the tasks become due at its next occurrence; " +
@@ -196,7 +198,13 @@ export function taskRoutes(service: TaskService, evidence: Evidence, peers: Peer
             "phone R58M456DEF is unauthorized: allow USB debugging on the phone; its tasks wait until it is online",
           ],
         },
-        errors: [Code.invalid, Code.scriptNameMissing, Code.scriptUnsupported, Code.noAccount],
+        errors: [
+          Code.invalid,
+          Code.scriptNameMissing,
+          Code.scriptUnsupported,
+          Code.noAccount,
+          Code.nodeUnavailable,
+        ],
       }),
     })
     .get(

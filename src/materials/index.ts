@@ -1,8 +1,8 @@
 // The material library and the materials of each post: where a task's files come from (a list of files
 // on this PC, a local folder, or the library), which one an account has not posted yet, and its caption.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { existsSync, readdirSync, type Stats, statSync } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Static, Type as T } from "@sinclair/typebox";
 import type { AccountTasks, CheckOutcome } from "../domain.ts";
@@ -12,6 +12,7 @@ import { showWhen } from "../field-hints.ts";
 import type { AnyDb } from "../store/db.ts";
 import { type MaterialFilter, MaterialStore, type Poster } from "../store/materials.ts";
 import type { MaterialRow, MaterialUseRow } from "../store/schema.ts";
+import { FetchFailed, hashFile, MaterialCache } from "./cache.ts";
 import { type Caption, captionLines, finishCaption, type Random, readTextFile } from "./captions.ts";
 import {
   checkMediaFile,
@@ -25,6 +26,7 @@ import {
 import { baseName, toLocalPath, toLocalPathIn } from "./paths.ts";
 import { receiveUpload } from "./upload.ts";
 
+export { FetchFailed } from "./cache.ts";
 export { type Caption, finishCaption, spin } from "./captions.ts";
 export type { Kind, MediaFile } from "./media.ts";
 
@@ -94,7 +96,7 @@ export const materialFields = {
       "Also pick files this account may have posted already (Post was tapped, the post was never seen on the account)",
   }),
 };
-const materialConfig = T.Object(materialFields);
+export const materialConfig = T.Object(materialFields);
 export type MaterialConfig = Static<typeof materialConfig>;
 
 /** The next line of a set (captions, comment templates) in `sequential` order, continuing across tasks. */
@@ -115,9 +117,26 @@ export interface MaterialTask {
 /** A task's materials: the files to push, in order, and the caption to type. */
 export interface PostMaterials {
   kind: Kind;
+  /** By the path the library knows them by (what `material_uses` records). */
   files: MediaFile[];
+  /** Where each of `files` is on this PC: its own path, or this node's copy of a file another node has. */
+  local: string[];
   caption: Caption;
 }
+
+/**
+ * Where this node stands on the farm: the library's files other nodes have are fetched from them, and a
+ * post's files on disk are checked by the node that holds its phone.
+ */
+export interface MaterialFarm {
+  /** Another node's answer over HTTP (with the farm's token); null: this PC is the whole farm (SQLite). */
+  peers(): { fetch(node: string, path: string, init?: RequestInit): Promise<Response> } | null;
+  /** The node that holds phone `serial`; null: this node (or not known). */
+  holderOf(serial: string): Promise<string | null>;
+}
+
+/** The materials checks a node makes of a post for the phones it holds (POST /api/v1/material/paths-check). */
+export const PATHS_CHECK = "/api/v1/material/paths-check";
 
 /** A task's materials cannot be found when it runs: a permanent failure, said in a sentence. */
 export class MaterialError extends Error {}
@@ -162,6 +181,11 @@ function tagsIssue(tags: string[]): string | null {
 }
 
 const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
+/** Whether the config's files are read from a disk (a material_list or a folder), not from the library. */
+const readsDisk = (c: MaterialConfig) => c.material_list.length > 0 || c.material_source === "localFolder";
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+/** How long the node that holds a phone may take to say what it sees of a post's files (a slow share too). */
+const HOLDER_CHECK_MS = 30_000;
 
 /** The account's own `@username` folder inside `root`, matched without regard to case, as usernames are. */
 function ownFolder(root: string, username: string): string | null {
@@ -185,22 +209,59 @@ function folderFiles(folder: string, kind: Kind): string[] {
     .map((name) => join(folder, name));
 }
 
-/** The first `count` of `paths` whose bytes are what their names say. */
-function firstPostable(paths: string[], kind: Kind, count: number): MediaFile[] {
+/**
+ * The first `count` of `paths` whose bytes are what their names say; a library file another node has
+ * (in `elsewhere`) is taken as its row says: its bytes were checked when it was added there.
+ */
+function firstPostable(
+  paths: string[],
+  kind: Kind,
+  count: number,
+  elsewhere: ReadonlyMap<string, MaterialRow> = new Map(),
+): MediaFile[] {
   const out: MediaFile[] = [];
   for (const path of paths) {
     if (out.length >= count) break;
+    const row = elsewhere.get(path);
+    if (row) {
+      const format = row.format as MediaFile["format"];
+      if (KIND_OF[format] === kind) out.push({ path, format, kind, size: row.size });
+      continue;
+    }
     const checked = checkMediaFile(path, kind);
     if (checked.ok) out.push(checked.file);
   }
   return out;
 }
 
+/** At creation, on any node: what a material_list or a local folder's own fields get wrong (not the disk). */
+function fileFieldIssues(config: MaterialConfig): ErrorDetail[] {
+  const kind = kindOf(config);
+  const need = needOf(config);
+  if (config.material_list.length > 0 && config.material_list.length < need) {
+    return [
+      {
+        path: "/script_config/image_count",
+        message: `is ${need}, but material_list has ${plural(config.material_list.length, kind)}`,
+      },
+    ];
+  }
+  if (
+    config.material_list.length === 0 &&
+    config.material_source === "localFolder" &&
+    !config.material_path
+  ) {
+    return [{ path: "/script_config/material_path", message: "required for localFolder" }];
+  }
+  return [];
+}
+
 /**
- * At creation: why the files of a material_list or a local folder cannot be found (empty when they can);
- * null when the library is the source. A post that can only fail is never queued.
+ * At creation, on the node that holds the phone (it reads them when the task runs): why the files of a
+ * material_list or a local folder cannot be found on this PC; empty when they can, or when the library is
+ * the source. A post that can only fail is never queued.
  */
-function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
+function diskIssues(config: MaterialConfig): ErrorDetail[] {
   const kind = kindOf(config);
   const need = needOf(config);
   if (config.material_list.length > 0) {
@@ -211,17 +272,10 @@ function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
       const checked = local.ok ? checkMediaFile(local.path, kind) : local;
       if (!checked.ok) issues.push({ path, message: checked.reason });
     });
-    if (issues.length === 0 && config.material_list.length < need) {
-      issues.push({
-        path: "/script_config/image_count",
-        message: `is ${need}, but material_list has ${plural(config.material_list.length, kind)}`,
-      });
-    }
     return issues;
   }
-  if (config.material_source !== "localFolder") return null;
+  if (config.material_source !== "localFolder" || !config.material_path) return [];
   const path = "/script_config/material_path";
-  if (!config.material_path) return [{ path, message: "required for localFolder" }];
   const local = toLocalPath(config.material_path);
   if (!local.ok) return [{ path, message: local.reason }];
   if (!isFolder(local.path)) return [{ path, message: `"${local.path}" is not a folder on this PC` }];
@@ -244,6 +298,9 @@ function checkFiles(config: MaterialConfig): ErrorDetail[] | null {
 export class Materials {
   private readonly store: MaterialStore;
   private readonly random: Random;
+  private readonly cache: MaterialCache | null;
+  /** The hash of each registered file as last read, with the size and time it had then. */
+  private readonly hashes = new Map<number, { size: number; mtimeMs: number; sha256: string }>();
 
   constructor(
     db: AnyDb,
@@ -251,10 +308,22 @@ export class Materials {
       uploadDir: string;
       maxUploadBytes: number;
       random?: Random;
+      /** This node's name, recorded with each material added here (default null: this PC, no farm). */
+      node?: string | null;
+      /** Where files other nodes have are kept once fetched (DATA_DIR/cache/materials). */
+      cacheDir?: string;
+      farm?: MaterialFarm;
     },
   ) {
     this.store = new MaterialStore(db);
     this.random = opts.random ?? Math.random;
+    this.cache = opts.cacheDir ? new MaterialCache(opts.cacheDir) : null;
+  }
+
+  /** `node` when it is another node of the farm; null for this one (or none: one PC is the whole farm). */
+  private otherNode(node: string | null): string | null {
+    const here = !node || node === this.opts.node || !this.opts.farm?.peers();
+    return here ? null : node;
   }
 
   get maxUploadBytes(): number {
@@ -309,6 +378,8 @@ export class Materials {
       size: f.size,
       tags: JSON.stringify(tags),
       uploaded: 0,
+      // hashed when first needed: registering a large file stays instant
+      node: this.opts.node ?? null,
     });
   }
 
@@ -338,6 +409,8 @@ export class Materials {
         size: file.size,
         tags: JSON.stringify(tags),
         uploaded: 1,
+        node: this.opts.node ?? null,
+        sha256: file.sha256,
       });
     } finally {
       await rm(file.tempPath, { force: true });
@@ -348,15 +421,90 @@ export class Materials {
   async remove(id: number): Promise<MaterialRow> {
     const row = await this.store.delete(id);
     if (!row) throw new AppError(Code.notFound, `material ${id} not found`);
-    if (row.uploaded) await rm(row.path, { force: true });
+    // another node's copy is its own to delete (the API passes the request on to it)
+    if (row.uploaded && !this.otherNode(row.node)) await rm(row.path, { force: true });
     return row;
+  }
+
+  /**
+   * A material's file on this PC, for GET /material/{id}/file: its path, size and hash (a registered file is
+   * hashed when first asked for, and again when it changed). 40401 when the file is gone.
+   */
+  async localFile(row: MaterialRow): Promise<{ path: string; size: number; sha256: string }> {
+    let st: Stats;
+    try {
+      st = await stat(row.path);
+      if (!st.isFile()) throw new Error("not a file");
+    } catch {
+      const where = this.opts.node ? ` on node ${this.opts.node}` : "";
+      throw new AppError(Code.notFound, `material ${row.id}'s file "${row.path}" is no longer there${where}`);
+    }
+    return { path: row.path, size: st.size, sha256: await this.hashOf(row, st) };
+  }
+
+  /** The hash of `row`'s file here: an upload's is known; a registered file's as last read, unless it changed. */
+  private async hashOf(row: MaterialRow, st: Stats): Promise<string> {
+    if (row.uploaded && row.sha256) return row.sha256;
+    const known = this.hashes.get(row.id);
+    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.sha256;
+    const sha256 = await hashFile(row.path);
+    this.hashes.set(row.id, { size: st.size, mtimeMs: st.mtimeMs, sha256 });
+    if (sha256 !== row.sha256) await this.store.setSha256(row.id, sha256);
+    return sha256;
+  }
+
+  /** Drops copies of other nodes' files not needed lately (see MaterialCache.prune). */
+  pruneCache(): void {
+    this.cache?.prune();
+  }
+
+  /**
+   * Where a library file is on this PC: its own path, or, when another node has it, this node's copy (fetched
+   * from that node the first time, by GET /material/{id}/file). Throws FetchFailed naming the node.
+   */
+  async localCopy(row: MaterialRow): Promise<string> {
+    const owner = this.otherNode(row.node);
+    const peers = this.opts.farm?.peers();
+    if (!owner || !peers) return row.path;
+    const failed = (why: string) =>
+      new FetchFailed(
+        `material ${row.id} ("${row.name}") is on node ${owner} and could not be fetched from it: ${why}`,
+      );
+    if (!this.cache) throw failed("this node has no cache folder");
+    const known = row.sha256 && (await this.cache.find(row.sha256, row.format));
+    if (known) return known;
+    try {
+      return await this.cache.get(row.sha256 ?? `${owner}/${row.id}`, row.format, async (signal) => {
+        const answer = await peers.fetch(owner, `/api/v1/material/${row.id}/file`, { signal });
+        if (!answer.ok || !answer.body) {
+          const said = await answer.json().then(
+            (b) => (b as { message?: string }).message,
+            () => null,
+          );
+          throw new FetchFailed(`it answered HTTP ${answer.status}${said ? `: ${said}` : ""}`);
+        }
+        const sha256 = answer.headers.get("x-content-sha256") ?? "";
+        if (!HEX_SHA256.test(sha256)) {
+          await answer.body.cancel().catch(() => {});
+          throw new FetchFailed("its answer has no X-Content-SHA256");
+        }
+        return { body: answer.body, sha256 };
+      });
+    } catch (e) {
+      throw failed((e as Error).message);
+    }
   }
 
   // ---- a post's materials ----------------------------------------------------------------------------
 
-  /** At creation: why the materials of `config` cannot be found (files, folder, or library); empty when they can. */
+  /**
+   * At creation, before the phones are known: why the library cannot give `config` its files, or what its
+   * material_list or folder fields get wrong; empty when nothing does. The disk is looked at later, by the
+   * node that holds each phone (checkUnposted).
+   */
   async check(config: MaterialConfig): Promise<ErrorDetail[]> {
-    return checkFiles(config) ?? (await this.checkLibrary(config));
+    // files on a disk are checked by the node that holds the phone, once the phones are known (checkUnposted)
+    return readsDisk(config) ? fileFieldIssues(config) : await this.checkLibrary(config);
   }
 
   /** At creation: why the library has too few files for this config (nothing when it has enough). */
@@ -364,10 +512,12 @@ export class Materials {
     const kind = kindOf(config);
     const need = needOf(config);
     const tags = parseTags(config.materials_tags);
+    const rows = await this.store.withTags(kind, tags);
     const found = firstPostable(
-      (await this.store.withTags(kind, tags)).map((m) => m.path),
+      rows.map((m) => m.path),
       kind,
       need,
+      this.elsewhereOf(rows),
     ).length;
     if (found >= need) return [];
     const tagged = tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : "";
@@ -390,6 +540,7 @@ export class Materials {
     const need = needOf(config);
     const poster = posterOf(task);
     let files: MediaFile[];
+    let local: string[];
     let captions = config.captions;
     if (config.material_list.length > 0) {
       const listed = config.material_list.map((raw) => {
@@ -407,23 +558,106 @@ export class Materials {
         0,
         need,
       );
+      local = files.map((f) => f.path);
     } else {
       const pool = await this.pool(config, poster);
-      files = await this.unusedFiles(pool.paths, config, poster, pool.where);
+      files = await this.unusedFiles(pool, config, poster);
+      local = [];
+      for (const f of files) {
+        const row = pool.elsewhere.get(f.path);
+        local.push(row ? await this.localCopy(row) : f.path);
+      }
       if (pool.folder && !captions.trim()) {
         const captionFile = [join(pool.folder, CAPTION_FILE), join(pool.root, CAPTION_FILE)].find(existsSync);
         if (captionFile) captions = readTextFile(captionFile);
       }
     }
-    return { kind, files, caption: await this.nextCaption(captions, task.platform) };
+    return { kind, files, local, caption: await this.nextCaption(captions, task.platform) };
   }
 
   /**
-   * At creation: why the library (or folder) cannot give each account files it has not posted yet for each
-   * of its tasks (3 tasks of 2 images need 6); empty when it can. An account in use not read yet cannot be
-   * checked: a warning says so. A material_list may be posted again, so it always can.
+   * At creation, once the phones are known: a material_list's or folder's files as the node that holds each
+   * phone sees them (it reads them when the task runs; 50302 when it cannot be asked), then why the library
+   * (or folder) cannot give each account files it has not posted yet for each of its tasks (3 tasks of 2
+   * images need 6); empty when it can. An account in use not read yet cannot be checked: a warning says so.
    */
   async checkUnposted(config: MaterialConfig, accounts: AccountTasks[]): Promise<CheckOutcome> {
+    if (!readsDisk(config)) return this.unpostedHere(config, accounts);
+    // a material_list or a folder is read by the node that runs the task: that node says what it sees
+    const outcome: CheckOutcome = { issues: [], warnings: [] };
+    for (const [holder, theirs] of await this.byHolder(accounts)) {
+      const part = holder
+        ? await this.askHolder(holder, config, theirs)
+        : await this.checkHere(config, theirs);
+      outcome.issues.push(...part.issues);
+      outcome.warnings.push(...part.warnings);
+    }
+    return outcome;
+  }
+
+  /** What this node sees of a post's files on its disk, for the phones it holds (`accounts`): PATHS_CHECK. */
+  async checkHere(config: MaterialConfig, accounts: AccountTasks[]): Promise<CheckOutcome> {
+    const issues = diskIssues(config);
+    return issues.length > 0 ? { issues, warnings: [] } : await this.unpostedHere(config, accounts);
+  }
+
+  /** `accounts` by the node that holds their phone; null: this one. */
+  private async byHolder(accounts: AccountTasks[]): Promise<Map<string | null, AccountTasks[]>> {
+    const out = new Map<string | null, AccountTasks[]>();
+    for (const account of accounts) {
+      const node = (await this.opts.farm?.holderOf(account.serial)) ?? null;
+      const holder = this.otherNode(node);
+      out.set(holder, [...(out.get(holder) ?? []), account]);
+    }
+    return out;
+  }
+
+  /** Asks node `holder` what it sees of the config's files for its phones; 50302 when it cannot answer. */
+  private async askHolder(
+    holder: string,
+    config: MaterialConfig,
+    accounts: AccountTasks[],
+  ): Promise<CheckOutcome> {
+    const phones = [...new Set(accounts.map((a) => a.serial))].join(", ");
+    const refused = (why: string) =>
+      new AppError(
+        Code.nodeUnavailable,
+        `node ${holder} holds phone ${phones} and could not check the post's files there: ${why}`,
+        { node: holder },
+      );
+    const peers = this.opts.farm?.peers();
+    if (!peers) throw refused("this node cannot reach other nodes");
+    let answer: Response;
+    try {
+      answer = await peers.fetch(holder, PATHS_CHECK, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ script_config: config, accounts }),
+        // a node that takes the connection and never answers holds POST /task no longer than this
+        signal: AbortSignal.timeout(HOLDER_CHECK_MS),
+      });
+    } catch (e) {
+      throw refused((e as Error).message);
+    }
+    const body = (await answer.json().catch(() => null)) as {
+      code?: number;
+      message?: string;
+      data?: CheckOutcome;
+    } | null;
+    if (!answer.ok || body?.code !== 0 || !body.data) {
+      throw refused(body?.message ?? `it answered HTTP ${answer.status}`);
+    }
+    // its sentences say "this PC": the user asked another one
+    const there = (m: string) =>
+      m.includes("this PC") ? m.replaceAll("this PC", `node ${holder}`) : `${m} (on node ${holder})`;
+    return {
+      issues: body.data.issues.map((i) => ({ ...i, message: there(i.message) })),
+      warnings: body.data.warnings,
+    };
+  }
+
+  /** checkUnposted for phones this node holds (a material_list may be posted again, so it always can). */
+  private async unpostedHere(config: MaterialConfig, accounts: AccountTasks[]): Promise<CheckOutcome> {
     const outcome: CheckOutcome = { issues: [], warnings: [] };
     if (config.material_list.length > 0) return outcome;
     const kind = kindOf(config);
@@ -436,7 +670,7 @@ export class Materials {
         continue;
       }
       const poster = posterOf({ serial, username });
-      const { paths, where, folder } = await this.pool(config, poster);
+      const { paths, where, folder, elsewhere } = await this.pool(config, poster);
       const before = (queued as MaterialConfig[]).filter((q) => samePool(q, config));
       const want = needOf(config) * tasks + before.reduce((n, q) => n + needOf(q), 0);
       const used = await this.store.usedBy(paths, poster);
@@ -444,6 +678,7 @@ export class Materials {
         paths.filter((p) => !taken(used, p, config)),
         kind,
         want,
+        elsewhere,
       ).length;
       if (fresh >= want) continue;
       const tagged = parseTags(config.materials_tags).length > 0;
@@ -482,14 +717,31 @@ export class Materials {
       if (!local.ok) throw new MaterialError(`material folder: ${local.reason}`);
       if (!isFolder(local.path)) throw new MaterialError(`material folder "${local.path}" is not there`);
       const folder = (poster.username && ownFolder(local.path, poster.username)) || local.path;
-      return { paths: folderFiles(folder, kind), where: `in "${folder}"`, folder, root: local.path };
+      return {
+        paths: folderFiles(folder, kind),
+        where: `in "${folder}"`,
+        folder,
+        root: local.path,
+        elsewhere: new Map<string, MaterialRow>(),
+      };
     }
     const tags = parseTags(config.materials_tags);
     const rows = (await this.store.withTags(kind, tags)).sort(
       (a, b) => byName(a.name, b.name) || a.id - b.id,
     );
     const where = `in the material library${tags.length > 0 ? ` tagged ${tags.map((t) => `"${t}"`).join(" or ")}` : ""}`;
-    return { paths: rows.map((r) => r.path), where, folder: null, root: null };
+    return {
+      paths: rows.map((r) => r.path),
+      where,
+      folder: null,
+      root: null,
+      elsewhere: this.elsewhereOf(rows),
+    };
+  }
+
+  /** The rows of `rows` whose file another node has, by path. */
+  private elsewhereOf(rows: MaterialRow[]): Map<string, MaterialRow> {
+    return new Map(rows.filter((r) => this.otherNode(r.node)).map((r) => [r.path, r]));
   }
 
   /** Records that the task's account (or phone) posted these files: they are not picked for it again. */
@@ -553,7 +805,11 @@ export class Materials {
     return lines[(await this.store.takeRotation(key)) % lines.length] as string;
   }
 
-  private async unusedFiles(paths: string[], config: MaterialConfig, poster: Poster, where: string) {
+  private async unusedFiles(
+    { paths, where, elsewhere }: Awaited<ReturnType<Materials["pool"]>>,
+    config: MaterialConfig,
+    poster: Poster,
+  ) {
     const kind = kindOf(config);
     const need = needOf(config);
     const used = await this.store.usedBy(paths, poster);
@@ -561,6 +817,7 @@ export class Materials {
       paths.filter((p) => !taken(used, p, config)),
       kind,
       need,
+      elsewhere,
     );
     if (files.length >= need) return files;
     const left = files.length === 0 ? `no ${kind}` : `only ${plural(files.length, kind)}`;

@@ -22,6 +22,16 @@ export const FORMATS_OF: Record<Kind, Format[]> = {
   image: FORMATS.filter((f) => KIND_OF[f] === "image"),
 };
 
+/** The Content-Type of each format: what a file download says, and what an app's share intent names. */
+export const MIME_OF: Record<Format, string> = {
+  mp4: "video/mp4",
+  mov: "video/quicktime",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  webp: "image/webp",
+};
+
 /** Bytes enough to recognise every format above. */
 export const HEAD_BYTES = 16;
 

@@ -1,6 +1,6 @@
 // multipart/form-data, read as a stream: the file part goes to disk chunk by chunk as it arrives, so an
 // upload of any size costs the same memory. Small text fields (tags) are kept in memory, capped.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -18,6 +18,8 @@ export interface ReceivedFile {
   name: string;
   format: Format;
   size: number;
+  /** SHA-256 of the bytes (hex), computed as they streamed to disk. */
+  sha256: string;
 }
 
 export interface Received {
@@ -95,8 +97,9 @@ export async function receiveUpload(
     const name = safeFileName(filename);
     const format = formatOfName(name);
     if (!format) throw AppError.invalid(`"${name}" is not a supported file (${FORMATS.join(", ")})`);
-    const received: ReceivedFile = { tempPath, name, format, size: 0 };
+    const received: ReceivedFile = { tempPath, name, format, size: 0, sha256: "" };
     file = received;
+    const hash = createHash("sha256");
     let head = new Uint8Array(0);
     const checkHead = () => {
       const mismatch = contentMismatch(name, format, head);
@@ -112,9 +115,11 @@ export async function receiveUpload(
         }
         fd ??= openSync(tempPath, "wx");
         writeSync(fd, chunk);
+        hash.update(chunk);
       },
       async end() {
         if (head.length < HEAD_BYTES) checkHead();
+        received.sha256 = hash.digest("hex");
         closeSync(fd ?? openSync(tempPath, "wx"));
         fd = null;
       },

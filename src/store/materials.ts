@@ -88,6 +88,12 @@ export class MaterialStore {
     return created as MaterialRow;
   }
 
+  /** The content's hash, computed once it was first needed (a registered file is hashed lazily). */
+  async setSha256(id: number, sha256: string): Promise<void> {
+    const { q, t } = this.h;
+    await q.update(t.materials).set({ sha256 }).where(eq(t.materials.id, id));
+  }
+
   async delete(id: number): Promise<MaterialRow | undefined> {
     const { q, t } = this.h;
     return (await q.delete(t.materials).where(eq(t.materials.id, id)).returning())[0];

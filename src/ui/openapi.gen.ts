@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Create tasks
-         * @description Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; each refusal names the nearest serial, script or field, or lists the valid ones. The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) the first given wins, as in the product's docs, and `warnings` names each field ignored. Material files must exist on this PC, and a post from the library or a folder needs, per account, files it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account is the one the phone last showed in use, and when none was read yet `warnings` says so. With `start_time` the tasks become due at its next occurrence; `min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. A task in device mode names the account it ran as (`username`) once its phone showed it. The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: a start_time already past today (due tomorrow), a target phone offline or unauthorized.
+         * @description Device mode (`serials`) or username mode (`usernames`), never both. Atomic: every task is created, or none. Unknown serials → 40001 (while adb is down it says so, and what to do), unknown usernames → 40004, missing script_name → 40002, unknown script → 40003; each refusal names the nearest serial, script or field, or lists the valid ones. The body is one schema per script (`CreateTask_*`, by `script_name`). Where two fields name the same targets (follow: target_users, target_user, target_username; comment: target_post_urls, target_post_url) the first given wins, as in the product's docs, and `warnings` names each field ignored. Material files (material_list, material_path) must exist on the PC that holds the phone (asked by this one when it is another PC of the farm: 50302 when it cannot be reached), and a post from the library or a folder needs, per account, files it has not posted yet for each of its tasks (else 40001 naming the account); in device mode the account is the one the phone last showed in use, and when none was read yet `warnings` says so. With `start_time` the tasks become due at its next occurrence; `min_interval`/`max_interval` space consecutive tasks on one phone by a random gap in minutes. A task in device mode names the account it ran as (`username`) once its phone showed it. The answer says when each task is due (`tasks[].due_at`) and, in `warnings`, what will hold them: a start_time already past today (due tomorrow), a target phone offline or unauthorized.
          */
         post: operations["postApiV1Task"];
         delete?: never;
@@ -554,9 +554,49 @@ export interface paths {
         post?: never;
         /**
          * Delete a material
-         * @description An uploaded material's copy in the data folder is deleted with it. A registered file of the user's is only forgotten: the file itself is never touched (`file_deleted: false`).
+         * @description An uploaded material's copy in the data folder is deleted with it. A registered file of the user's is only forgotten: the file itself is never touched (`file_deleted: false`). Asked of a node that does not have the file, the request is passed on to the node that has it (50302 when that node cannot be reached).
          */
         delete: operations["deleteApiV1MaterialById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/material/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A material's file
+         * @description The file's bytes, streamed, with `Content-Type` by its format, `Content-Length`, and its SHA-256 as `X-Content-SHA256` and `ETag` (`If-None-Match` with it → 304). Asked of a node that does not have the file, the request is passed on to the node that has it (the material's `node`), whose answer streams back chunked (without `Content-Length`); 50302 when that node cannot be reached. 40401 when there is no such material, or its file is no longer on that node's disk. The farm's nodes fetch a library file posted on another PC's phone through this.
+         */
+        get: operations["getApiV1MaterialByIdFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/material/paths-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Node to node: which of a post's files this node sees
+         * @description Asked by another node of the farm while it accepts `POST /task` for phones this node holds: a `material_list` or a folder (`material_path`) is read on the PC that runs the task, so that PC says whether it sees them (and, for a folder, whether each account has files left). The asking node refuses the task with 40001 naming what this node cannot see. Not meant for people.
+         */
+        post: operations["postApiV1MaterialPaths-check"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1717,6 +1757,15 @@ export interface operations {
             };
             /** @description code 50001 */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4556,6 +4605,8 @@ export interface operations {
                      *               "cats"
                      *             ],
                      *             "uploaded": false,
+                     *             "node": "farm-pc-1",
+                     *             "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *             "used_by": [
                      *               {
                      *                 "username": "alice",
@@ -4593,6 +4644,10 @@ export interface operations {
                                 tags: string[];
                                 /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                                 uploaded: boolean;
+                                /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                                node: string | null;
+                                /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                                sha256: string | null;
                                 /** @description every post of this file, oldest first */
                                 used_by: {
                                     /** @description the account that posted it, without @; null when the task had no account */
@@ -4739,6 +4794,8 @@ export interface operations {
                      *           "cats"
                      *         ],
                      *         "uploaded": false,
+                     *         "node": "farm-pc-1",
+                     *         "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *         "used_by": [
                      *           {
                      *             "username": "alice",
@@ -4770,6 +4827,10 @@ export interface operations {
                             tags: string[];
                             /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                             uploaded: boolean;
+                            /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                            node: string | null;
+                            /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                            sha256: string | null;
                             /** @description every post of this file, oldest first */
                             used_by: {
                                 /** @description the account that posted it, without @; null when the task had no account */
@@ -4893,6 +4954,8 @@ export interface operations {
                      *           "cats"
                      *         ],
                      *         "uploaded": false,
+                     *         "node": "farm-pc-1",
+                     *         "sha256": "9f2c5a0e4b7d1c3a8e6f0b2d4c6a8e0f1b3d5c7a9e1f3b5d7c9a1e3f5b7d9c1a",
                      *         "used_by": [
                      *           {
                      *             "username": "alice",
@@ -4924,6 +4987,10 @@ export interface operations {
                             tags: string[];
                             /** @description true: our copy in the data folder, deleted with the material; false: the user's file, never deleted */
                             uploaded: boolean;
+                            /** @description the node (PC) whose disk has the file (`--node`); another node posting it fetches it from there. null: added before the farm had nodes, on the PC that answers */
+                            node: string | null;
+                            /** @description SHA-256 of the content (hex): an upload's from the start, a registered file's once first needed; null until then */
+                            sha256: string | null;
                             /** @description every post of this file, oldest first */
                             used_by: {
                                 /** @description the account that posted it, without @; null when the task had no account */
@@ -5080,6 +5147,283 @@ export interface operations {
             };
             /** @description code 40401 */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1MaterialByIdFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    /** @description SHA-256 of the content, hex */
+                    "X-Content-SHA256"?: string;
+                    /** @description the SHA-256 in quotes: "<hex>" */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                    "video/quicktime": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40401 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 41301 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 42901 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50001 */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 50302 */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "postApiV1MaterialPaths-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    script_config: {
+                        /**
+                         * What to post
+                         * @description One video, or a set of images (image_count of them)
+                         * @default 0
+                         */
+                        content_type: 0 | 1;
+                        /**
+                         * Number of images
+                         * @description How many images go into one post, 1 to 35
+                         * @default 1
+                         */
+                        image_count: number;
+                        /**
+                         * Caption
+                         * @description The text posted with it. {a|b|c} picks one option per task; several lines are several captions, used in turn across tasks
+                         * @default
+                         */
+                        captions: string;
+                        /**
+                         * Where the files come from
+                         * @description The material library (files picked by tags) or a folder on this PC; files an account posted are not posted again. Ignored when material_list is given
+                         * @default materialLibrary
+                         */
+                        material_source: "materialLibrary" | "localFolder";
+                        /**
+                         * Folder on this PC
+                         * @description The folder whose files are posted (mp4, mov, jpg, jpeg, png, webp); an @username folder inside it holds that account's own
+                         * @default
+                         */
+                        material_path: string;
+                        /**
+                         * Files to post
+                         * @description Files on this PC (mp4, mov, jpg, jpeg, png, webp), in order; when given, these are posted and the source is ignored
+                         * @default []
+                         */
+                        material_list: string[];
+                        /**
+                         * Library tags
+                         * @description Post library files with any of these tags, separated by commas; empty: any file
+                         * @default
+                         */
+                        materials_tags: string;
+                        /**
+                         * Also files possibly posted
+                         * @description Also pick files this account may have posted already (Post was tapped, the post was never seen on the account)
+                         * @default false
+                         */
+                        include_possibly_posted: boolean;
+                    };
+                    accounts: {
+                        /** @description a phone this node holds */
+                        serial: string;
+                        /** @description the account the tasks run as; null: not read yet */
+                        username: string | null;
+                        /** @description how many tasks of this config it gets */
+                        tasks: string | number;
+                        /** @description the configs of its post tasks queued before */
+                        queued: {
+                            [key: string]: unknown;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 0,
+                     *       "message": "success",
+                     *       "data": {
+                     *         "issues": [
+                     *           {
+                     *             "path": "/script_config/material_list/0",
+                     *             "message": "\"/home/farm/a.mp4\" does not exist on this PC"
+                     *           }
+                     *         ],
+                     *         "warnings": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Envelope"] & {
+                        data: {
+                            /** @description what this node cannot find, by the config's field; empty: every file is there */
+                            issues: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description what could not be checked */
+                            warnings: string[];
+                        };
+                    };
+                };
+            };
+            /** @description code 40001 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40101 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description code 40302 or 40301 */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

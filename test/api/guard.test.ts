@@ -169,6 +169,8 @@ describe("health and docs", () => {
         "/api/v1/logs",
         "/api/v1/material",
         "/api/v1/material/{id}",
+        "/api/v1/material/{id}/file",
+        "/api/v1/material/paths-check",
         "/api/v1/task",
         "/api/v1/task/batch",
         "/api/v1/task/retry-all",
@@ -182,7 +184,7 @@ describe("health and docs", () => {
       ].sort(),
     );
     expect(Object.keys(spec.paths["/api/v1/task"]?.post?.responses ?? {}).sort()).toEqual(
-      ["200", "400", "401", "403", "404", "413", "429", "500"].sort(),
+      ["200", "400", "401", "403", "404", "413", "429", "500", "503"].sort(),
     );
   });
 });

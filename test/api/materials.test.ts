@@ -1,7 +1,8 @@
 // /api/v1/material end to end through the app: register, upload (streamed), list, filter, delete; and a
 // post whose materials cannot be found is refused at creation.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { MaterialSchema } from "../../src/http/materials.ts";
@@ -320,6 +321,67 @@ describe("GET and DELETE /material", () => {
       expect(op.summary).toBeTruthy();
       expect(op.responses["200"].content["application/json"].example.code).toBe(0);
     }
+  });
+});
+
+describe("GET /material/{id}/file", () => {
+  const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const file = (id: number, headers: Record<string, string> = {}) =>
+    s.app.handle(new Request(`http://localhost/api/v1/material/${id}/file`, { headers }));
+
+  test("an upload's sha256 is its bytes'; its file streams with type, length, ETag and X-Content-SHA256", async () => {
+    const bytes = new Uint8Array(Buffer.concat([HEADS.mp4, Buffer.alloc(40_000, 4)]));
+    const up = (await upload(fileForm("clip.mp4", bytes))).body.data;
+    expect(up.sha256).toBe(sha256(bytes));
+    expect(up.node).toBe(s.config.node);
+    const res = await file(up.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("video/mp4");
+    expect(res.headers.get("content-length")).toBe(String(bytes.length));
+    expect(res.headers.get("x-content-sha256")).toBe(sha256(bytes));
+    expect(res.headers.get("etag")).toBe(`"${sha256(bytes)}"`);
+    expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(sha256(bytes));
+    // a client that has it already gets no bytes
+    const again = await file(up.id, { "if-none-match": `"${sha256(bytes)}"` });
+    expect([again.status, (await again.arrayBuffer()).byteLength]).toEqual([304, 0]);
+  });
+
+  test("a registered file is hashed when first asked for, and again once it changed", async () => {
+    const path = writeMedia(join(files, "hashed-later.jpg"), "jpg", 3000);
+    const reg = (await s.call("POST", "/api/v1/material", { path })).body.data;
+    expect([reg.sha256, reg.node]).toEqual([null, s.config.node]);
+    const first = await file(reg.id);
+    expect(first.headers.get("content-type")).toBe("image/jpeg");
+    expect(first.headers.get("x-content-sha256")).toBe(sha256(readFileSync(path)));
+    await first.arrayBuffer();
+    expect((await s.call("GET", `/api/v1/material/${reg.id}`)).body.data.sha256).toBe(
+      sha256(readFileSync(path)),
+    );
+    writeMedia(path, "jpg", 5000);
+    const changed = await file(reg.id);
+    expect(changed.headers.get("x-content-sha256")).toBe(sha256(readFileSync(path)));
+    expect((await changed.arrayBuffer()).byteLength).toBe(5000);
+  });
+
+  test("no such material, or its file gone → 40401 naming it", async () => {
+    const missing = await file(999_999);
+    expect([missing.status, ((await missing.json()) as { code: number }).code]).toEqual([404, 40401]);
+    const path = writeMedia(join(files, "gone-soon.png"), "png");
+    const reg = (await s.call("POST", "/api/v1/material", { path })).body.data;
+    rmSync(path);
+    const gone = (await (await file(reg.id)).json()) as { code: number; message: string };
+    expect(gone.code).toBe(40401);
+    expect(gone.message).toContain(`"${path}" is no longer there`);
+  });
+
+  test("Swagger: 200 is the file (binary, with its hash headers), 404 and 503 (50302) are envelopes", async () => {
+    const spec = (await s.call("GET", "/swagger/json")).body as any;
+    const op = spec.paths["/api/v1/material/{id}/file"].get;
+    expect(op.responses["200"].content["video/mp4"].schema).toEqual({ type: "string", format: "binary" });
+    expect(Object.keys(op.responses["200"].headers)).toEqual(["X-Content-SHA256", "ETag"]);
+    expect(Object.keys(op.responses["404"].content["application/json"].examples)).toEqual(["40401"]);
+    expect(Object.keys(op.responses["503"].content["application/json"].examples)).toContain("50302");
+    expect(spec.paths["/api/v1/material/paths-check"].post.summary).toMatch(/^Node to node/);
   });
 });
 

@@ -109,9 +109,9 @@ describe("the document", () => {
       }
     }
     // task_id ×6 (GET /task/{task_id}/proof the sixth), account id ×2, status/page/page_size on tasks,
-    // logined/status/page/page_size on accounts, material id ×2, used/page/page_size on materials, limit on logs,
-    // max_width/max_age_ms on screenshots
-    expect(checked).toBe(23);
+    // logined/status/page/page_size on accounts, material id ×3 (GET /material/{id}/file the third),
+    // used/page/page_size on materials, limit on logs, max_width/max_age_ms on screenshots
+    expect(checked).toBe(24);
   });
 });
 

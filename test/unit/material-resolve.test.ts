@@ -1,9 +1,11 @@
 // Which files and caption a post gets, from each source, on a real database and real files.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  FetchFailed,
   type MaterialConfig,
   MaterialError,
   Materials,
@@ -11,6 +13,7 @@ import {
 } from "../../src/materials/index.ts";
 import { checkMediaFile, sniff } from "../../src/materials/media.ts";
 import { closeDb, type Db, openDb } from "../../src/store/db.ts";
+import { MaterialStore } from "../../src/store/materials.ts";
 import { HEADS, writeMedia } from "../helpers/media.ts";
 
 const root = mkdtempSync(join(tmpdir(), "farm-materials-"));
@@ -141,8 +144,13 @@ describe("localFolder", () => {
   });
 
   test("at creation: a missing, empty or too small folder is named", async () => {
-    // the creation-time check as post runs it (folders need no library)
-    const check = (over: Record<string, unknown>) => m.check(config(over));
+    // the creation-time checks as post runs them (folders need no library): the config, then on the phone's PC
+    const check = async (over: Record<string, unknown>) => {
+      const issues = await m.check(config(over));
+      if (issues.length > 0) return issues;
+      const phone = { serial: "PHONE1", username: null, tasks: 1, queued: [] };
+      return (await m.checkUnposted(config(over), [phone])).issues;
+    };
     expect(await check({ material_source: "localFolder" })).toEqual([
       { path: "/script_config/material_path", message: "required for localFolder" },
     ]);
@@ -215,6 +223,61 @@ describe("materialLibrary", () => {
     expect((await m.checkLibrary(config({ materials_tags: "birds" }) as never))[0]?.message).toMatch(
       /has no video tagged "birds"/,
     );
+  });
+});
+
+describe("a library file another node has", () => {
+  test("counted at creation as its row says, fetched from that node when posted, pushed from the cache", async () => {
+    const bytes = Buffer.concat([HEADS.mp4, Buffer.alloc(9000, 5)]);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    // a row pc-x added: its path is on pc-x's disk, not on this PC's
+    const theirs = await new MaterialStore(db).create({
+      path: "/data-of-pc-x/materials/abc-far.mp4",
+      name: "far.mp4",
+      kind: "video",
+      format: "mp4",
+      size: bytes.length,
+      tags: '["far"]',
+      uploaded: 1,
+      node: "pc-x",
+      sha256,
+    });
+    const asked: string[] = [];
+    let answer = () => new Response(bytes, { headers: { "x-content-sha256": sha256 } });
+    const here = new Materials(db, {
+      uploadDir: join(dir, "uploads"),
+      maxUploadBytes: 1 << 20,
+      node: "pc-here",
+      cacheDir: join(dir, "cache"),
+      farm: {
+        peers: () => ({
+          fetch: async (node, path) => {
+            asked.push(`${node} ${path}`);
+            return answer();
+          },
+        }),
+        holderOf: async () => null,
+      },
+    });
+    expect(await here.check(config({ materials_tags: "far" }))).toEqual([]);
+    const got = await here.forTask(task("@bob", { materials_tags: "far" }));
+    expect(got.files.map((f) => f.path)).toEqual([theirs.path]);
+    expect(got.local).toEqual([join(dir, "cache", `${sha256}.mp4`)]);
+    expect(readFileSync(got.local[0] as string).equals(bytes)).toBe(true);
+    expect(asked).toEqual([`pc-x /api/v1/material/${theirs.id}/file`]);
+    // the next post of it takes the copy; a node that answers with an error fails the task, naming itself
+    expect((await here.forTask(task("@amy", { materials_tags: "far" }))).local).toEqual(got.local);
+    expect(asked).toHaveLength(1);
+    rmSync(join(dir, "cache"), { recursive: true });
+    answer = () => Response.json({ code: 40401, message: "material 9 not found" }, { status: 404 });
+    await expect(here.forTask(task("@eve", { materials_tags: "far" }))).rejects.toThrow(
+      new FetchFailed(
+        `material ${theirs.id} ("far.mp4") is on node pc-x and could not be fetched from it: ` +
+          "it answered HTTP 404: material 9 not found",
+      ),
+    );
+    // a lone PC (no farm) takes every row as its own: the file is not on its disk, so not counted
+    expect(await m.check(config({ materials_tags: "far" }))).toHaveLength(1);
   });
 });
 

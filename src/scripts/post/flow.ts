@@ -3,9 +3,9 @@
  * walk its screens with the UI toolkit, type the caption, tap Post once and watch the upload. The
  * inputs are already resolved (files on this PC, the final caption): see `PostInput`.
  */
-import { extname } from "node:path";
 import type { UiNode } from "../../devices/index.ts";
 import type { Platform } from "../../domain.ts";
+import { formatOfName, MIME_OF } from "../../materials/media.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
@@ -17,8 +17,13 @@ import { provePost, type SeenPost, uploadEnded } from "./proof.ts";
 import { uploadProgress } from "./upload-progress.ts";
 
 export interface PostInput {
-  /** Absolute paths on this PC, in posting order: one video, or the images. */
+  /** The files, in posting order (one video, or the images), by the path the library knows them by. */
   files: string[];
+  /**
+   * Where each of `files` is on this PC when not at that path (a library file another node has, fetched into
+   * this node's cache); default: `files` themselves.
+   */
+  local?: string[];
   kind: "video" | "images";
   /** The final caption, exactly as it must appear (TikTok: the description). */
   caption: string;
@@ -41,14 +46,6 @@ export interface PostResult {
 
 const SCREEN_TIMEOUT_MS = 15_000;
 const ENTER = 66;
-const MIME: Record<string, string> = {
-  ".mp4": "video/mp4",
-  ".mov": "video/quicktime",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".webp": "image/webp",
-};
 
 const sameBounds = (a: UiNode, b: UiNode) =>
   a.bounds.x1 === b.bounds.x1 && a.bounds.y1 === b.bounds.y1 && a.bounds.x2 === b.bounds.x2;
@@ -78,7 +75,7 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
   await checkCanType(ctx, [input.caption, input.title ?? ""], "the caption");
 
   // ---- media ----------------------------------------------------------------------------------------
-  const pushed = await pushMedia(ctx, input.files);
+  const pushed = await pushMedia(ctx, input.local ?? input.files);
   const remoteFiles = pushed.map((m) => m.remote);
   const uris = pushed.map((m) => m.uri);
 
@@ -231,7 +228,8 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
 
   /** The media shared to the app (Instagram: the activity of the target, so no chooser asks which one). */
   async function shareMedia(): Promise<void> {
-    const mime = MIME[extname(input.files[0] ?? "").toLowerCase()] ?? "*/*";
+    const format = formatOfName(input.files[0] ?? "");
+    const mime = format ? MIME_OF[format] : "*/*";
     const activity =
       (app === "instagram" ? selectors.shareActivities[s.placement] : selectors.shareActivity) || undefined;
     await ctx.step("open the app by a share intent", () =>

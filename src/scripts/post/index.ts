@@ -1,7 +1,7 @@
 /** `post`: a video or images from the task's material source, its caption rotated and spun, posted once. */
 import type { PostOutcome, PostProof, PostRecord } from "../../domain.ts";
 import type { ErrorDetail } from "../../errors.ts";
-import { MaterialError } from "../../materials/index.ts";
+import { FetchFailed, MaterialError } from "../../materials/index.ts";
 import type { ScriptContext } from "../context.ts";
 import type { ScriptDefinition } from "../definition.ts";
 import { ScriptError } from "../errors.ts";
@@ -13,10 +13,15 @@ import { provePost, uploadEnded } from "./proof.ts";
 /** The flow's inputs: the files from the material source, the caption after spintax and rotation. */
 export async function resolveInput(ctx: ScriptContext<PostConfig>): Promise<PostInput> {
   try {
-    const { kind, files, caption } = await ctx.materials.forTask(ctx.task);
-    ctx.log(`materials: ${files.map((f) => f.path).join(", ")}`);
+    const { kind, files, local, caption } = await ctx.materials.forTask(ctx.task);
+    const copies = local.filter((path, i) => path !== files[i]?.path);
+    ctx.log(
+      `materials: ${files.map((f) => f.path).join(", ")}` +
+        (copies.length > 0 ? ` (fetched from the node that has them: ${copies.join(", ")})` : ""),
+    );
     return {
       files: files.map((f) => f.path),
+      local,
       kind: kind === "image" ? "images" : "video",
       caption: caption.description,
       title: caption.title ?? undefined,
@@ -25,6 +30,8 @@ export async function resolveInput(ctx: ScriptContext<PostConfig>): Promise<Post
   } catch (e) {
     // the files were there when the task was created; now they are not: running again will not help
     if (e instanceof MaterialError) throw ScriptError.permanent(e.message);
+    // another node has the file and could not give it now: it may later
+    if (e instanceof FetchFailed) throw ScriptError.retryable(e.message);
     throw e;
   }
 }
