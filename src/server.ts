@@ -123,12 +123,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
       throw new DatabaseUnreachable(config.database ?? "", (e as Error).message ?? String(e));
     }
   }
+  const nodes = new NodeStore(db);
+  // the farm's other PCs, asked for what needs their phones or files; `watch` (below) says which have stopped
+  const peers = isPg(db)
+    ? new Peers({
+        self: config.node,
+        token: config.token,
+        nodes,
+        stopped: (name) => watch?.isStopped(name) ?? false,
+      })
+    : null;
   const materials = new Materials(db, {
     uploadDir: join(config.dataDir, "materials"),
     maxUploadBytes: config.materialMaxBytes,
     node: config.node,
     cacheDir: join(config.dataDir, "cache", "materials"),
-    // the farm's other nodes, known once the service is wired (below); asked only by tasks and requests
     farm: { peers: () => peers, holderOf: async (serial) => (await devices.get(serial))?.node ?? null },
   });
   const scripts = new ScriptRegistry({
@@ -213,7 +222,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const at = new Date(clock.now()).toISOString();
     for (const id of ids) publish(id, change, at);
   });
-  const nodes = new NodeStore(db);
   // many PCs: on each beat the others' heartbeats are watched, and the queue looked at again (another PC's news)
   const watch = isPg(db)
     ? new NodeWatch({
@@ -339,9 +347,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     log,
     farm: watch ? { self: config.node, stopped: (node) => watch.isStopped(node) } : undefined,
   });
-  const peers = watch
-    ? new Peers({ self: config.node, token: config.token, nodes, stopped: (name) => watch.isStopped(name) })
-    : null;
   const ownHost = ["0.0.0.0", "::"].includes(config.host) ? [] : [config.host.toLowerCase()];
   const app = createApp({
     token: config.token,
