@@ -14,7 +14,15 @@ export interface PeersOptions {
   /** Whether `name` is taken as stopped (its heartbeat stood still past the lease). */
   stopped: (name: string) => boolean;
   fetch?: typeof fetch;
+  /** How long a node may take to start its answer (ANSWER_WAIT_MS). */
+  answerWaitMs?: number;
 }
+
+/**
+ * How long another node may take to start answering: its slowest honest work is installing fast UI on a phone
+ * (up to a minute); past this it is taken as unreachable (50302), not waited for until the client gives up.
+ */
+export const ANSWER_WAIT_MS = 90_000;
 
 export class Peers {
   private readonly fetchImpl: typeof fetch;
@@ -41,20 +49,30 @@ export class Peers {
     return !!node && node !== this.o.self && !(request && Peers.forwarded(request));
   }
 
-  /** `path` (with its query) on node `name`: its answer, whatever its status. */
+  /**
+   * `path` (with its query) on node `name`: its answer, whatever its status. A node that takes the connection
+   * but sends no answer's head within the wait (ANSWER_WAIT_MS) is given up; the body, once it comes, streams
+   * for as long as it lasts (a library file).
+   */
   async fetch(name: string, path: string, init: RequestInit = {}): Promise<Response> {
     const base = await this.urlOf(name);
     const headers = new Headers(init.headers);
     headers.set(FORWARDED_HEADER, this.o.self);
     if (this.o.token) headers.set("authorization", `Bearer ${this.o.token}`);
+    const silent = new AbortController();
+    const timer = setTimeout(() => silent.abort(), this.o.answerWaitMs ?? ANSWER_WAIT_MS);
+    const signal = init.signal ? AbortSignal.any([init.signal, silent.signal]) : silent.signal;
     try {
-      return await this.fetchImpl(new URL(path, base), { ...init, headers, redirect: "manual" });
+      return await this.fetchImpl(new URL(path, base), { ...init, headers, signal, redirect: "manual" });
     } catch (e) {
-      throw new AppError(
-        Code.nodeUnavailable,
-        `node ${name} (${base}) did not answer: ${(e as Error).message}`,
-        { node: name },
-      );
+      const why = silent.signal.aborted
+        ? `no answer within ${(this.o.answerWaitMs ?? ANSWER_WAIT_MS) / 1000} s`
+        : (e as Error).message;
+      throw new AppError(Code.nodeUnavailable, `node ${name} (${base}) did not answer: ${why}`, {
+        node: name,
+      });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

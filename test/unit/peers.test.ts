@@ -71,6 +71,26 @@ test("only another named node's things are elsewhere, and never for a request al
   expect(peers.elsewhere("pc-b", passed)).toBe(false);
 });
 
+test("a node that takes the connection and never answers is given up after the wait, naming it", async () => {
+  const mute = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  try {
+    const quick = new Peers({
+      self: "pc-a",
+      token: null,
+      nodes: { get: async (name) => row(name, `http://127.0.0.1:${mute.port}`) },
+      stopped: () => false,
+      answerWaitMs: 200,
+    });
+    const error = await quick.fetch("pc-mute", "/api/v1/device/x/screenshot").catch((e) => e);
+    expect(error).toMatchObject({ code: Code.nodeUnavailable, data: { node: "pc-mute" } });
+    expect(error.message).toBe(
+      `node pc-mute (http://127.0.0.1:${mute.port}) did not answer: no answer within 0.2 s`,
+    );
+  } finally {
+    mute.stop(true);
+  }
+});
+
 test("a stopped, local-only, unknown or silent node is a 50302 naming it", async () => {
   const fail = (name: string) =>
     peers.fetch(name, "/api/v1/health").then(
