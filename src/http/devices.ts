@@ -1,18 +1,21 @@
 // /api/v1/device: the phones the service has seen, with what each is doing; screenshots; network phones.
 import { Type as T } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
+import type { FastUiStatus } from "../devices/fast-ui/manager.ts";
 import { DEFAULT_MAX_AGE_MS, MAX_AGE_LIMIT_MS } from "../devices/screenshots.ts";
 import type { DeviceService } from "../devices/service.ts";
 import { Code, doc, ok, pngDoc } from "./envelope.ts";
 import { WholeNumber } from "./params.ts";
-import { answeredBy, fromHolder, nodeAsked, type Peers } from "./peers.ts";
+import { answeredBy, fromHolder, nodeAsked, Peers } from "./peers.ts";
 import {
   DeviceDetailRef,
   DeviceRef,
+  type DeviceView,
   deviceAccountView,
   deviceView,
   EXAMPLE_DEVICE,
   EXAMPLE_DEVICE_ACCOUNT,
+  fastUiStatus,
 } from "./views.ts";
 
 const tags = ["devices"];
@@ -86,18 +89,66 @@ const ConnectQuery = t.Object({
   ),
 });
 
+/** How long a listing waits for another PC's word on its phones' fast UI. */
+const FAST_UI_ASK_MS = 5000;
+/** Fast UI of a phone whose PC did not say in time. */
+const FAST_UI_UNKNOWN: FastUiStatus = { enabled: false, state: "unknown", reason: null, retryAt: null };
+
+/**
+ * Fast UI lives in the memory of the PC that holds the phone: for the phones `rows` lists that another PC
+ * holds, that PC is asked (once per PC, at once; `unknown` when it does not answer within 5 s). A request
+ * passed on from another PC answers for this PC alone.
+ */
+async function fastUiOf(
+  devices: DeviceService,
+  peers: Peers | null,
+  request: Request,
+  rows: { serial: string; node: string | null }[],
+): Promise<(serial: string) => FastUiStatus> {
+  const remote = new Map<string, FastUiStatus>();
+  const others = new Set<string>();
+  if (peers && !Peers.forwarded(request))
+    for (const row of rows) {
+      const holder = await devices.holderOf(row.serial);
+      if (peers.elsewhere(holder)) {
+        others.add(holder);
+        remote.set(row.serial, FAST_UI_UNKNOWN);
+      }
+    }
+  await Promise.all(
+    [...others].map(async (node) => {
+      try {
+        const path = `/api/v1/device?node=${encodeURIComponent(node)}`;
+        const res = await peers?.fetch(node, path, { signal: AbortSignal.timeout(FAST_UI_ASK_MS) });
+        const body = (await res?.json()) as { data?: { devices?: DeviceView[] } };
+        for (const d of body.data?.devices ?? [])
+          if (remote.has(d.serial)) remote.set(d.serial, fastUiStatus(d.fast_ui));
+      } catch {
+        // its phones stay "unknown": the list is not held up by a PC that does not answer
+      }
+    }),
+  );
+  return (serial) => remote.get(serial) ?? devices.fastUi(serial);
+}
+
 export function deviceRoutes(devices: DeviceService, peers: Peers | null) {
   const holderOf = (serial: string) => () => devices.holderOf(serial);
   return new Elysia({ prefix: "/api/v1/device" })
     .get(
       "",
-      async ({ query }) =>
-        ok({
-          devices: (await devices.list(query.node)).map((d) =>
-            deviceView(d.row, d.load, devices.fastUi(d.row.serial)),
-          ),
+      async ({ query, request }) => {
+        const list = await devices.list(query.node);
+        const fastUi = await fastUiOf(
+          devices,
+          peers,
+          request,
+          list.map((d) => d.row),
+        );
+        return ok({
+          devices: list.map((d) => deviceView(d.row, d.load, fastUi(d.row.serial))),
           adb: devices.adb(),
-        }),
+        });
+      },
       {
         query: t.Object({
           node: t.Optional(
@@ -179,10 +230,11 @@ export function deviceRoutes(devices: DeviceService, peers: Peers | null) {
     )
     .get(
       "/:serial",
-      async ({ params }) => {
+      async ({ params, request }) => {
         const d = await devices.get(params.serial);
+        const fastUi = await fastUiOf(devices, peers, request, [d.row]);
         return ok({
-          ...deviceView(d.row, d.load, devices.fastUi(params.serial)),
+          ...deviceView(d.row, d.load, fastUi(params.serial)),
           accounts: d.accounts.map(deviceAccountView),
         });
       },

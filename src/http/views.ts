@@ -225,11 +225,22 @@ export const FastUiSchema = T.Object(
       description:
         "this phone reads its screens and taps through Appium's UiAutomator2 server (its own choice, else --fast-ui)",
     }),
-    state: T.Union([T.Literal("off"), T.Literal("starting"), T.Literal("ready"), T.Literal("fallback")], {
-      description:
-        "off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; " +
-        "ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see reason)",
-    }),
+    state: T.Union(
+      [
+        T.Literal("off"),
+        T.Literal("starting"),
+        T.Literal("ready"),
+        T.Literal("fallback"),
+        T.Literal("unknown"),
+      ],
+      {
+        description:
+          "off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; " +
+          "ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see " +
+          "reason); unknown: another PC of the farm holds the phone and did not say within 5 s (enabled is then " +
+          "false); a phone another PC holds is shown as that PC has it",
+      },
+    ),
     reason: Nullable(T.String({ description: "why it fell back; null otherwise" })),
     retry_at: Nullable(
       T.String({
@@ -248,6 +259,18 @@ export const FastUiRef = named("FastUi", FastUiSchema);
 export function fastUiView(s: FastUiStatus) {
   return { enabled: s.enabled, state: s.state, reason: s.reason, retry_at: iso(s.retryAt) };
 }
+
+/** The status back from its view (another PC's answer). */
+export function fastUiStatus(v: ReturnType<typeof fastUiView>): FastUiStatus {
+  return {
+    enabled: v.enabled,
+    state: v.state,
+    reason: v.reason,
+    retryAt: v.retry_at ? Date.parse(v.retry_at) : null,
+  };
+}
+
+export type DeviceView = ReturnType<typeof deviceView>;
 
 const FAST_UI_OFF: FastUiStatus = { enabled: false, state: "off", reason: null, retryAt: null };
 

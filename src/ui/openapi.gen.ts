@@ -714,8 +714,8 @@ export interface components {
         FastUi: {
             /** @description this phone reads its screens and taps through Appium's UiAutomator2 server (its own choice, else --fast-ui) */
             enabled: boolean;
-            /** @description off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see reason) */
-            state: "off" | "starting" | "ready" | "fallback";
+            /** @description off: not used (the phone is offline, or fast UI is not enabled); starting: being installed or started; ready: reads and taps go through it; fallback: it failed, `uiautomator dump` and `input` serve (see reason); unknown: another PC of the farm holds the phone and did not say within 5 s (enabled is then false); a phone another PC holds is shown as that PC has it */
+            state: "off" | "starting" | "ready" | "fallback" | "unknown";
             reason: string | null;
             retry_at: string | null;
         };

@@ -144,6 +144,16 @@ describe.skipIf(skipPostgres)("two PCs", () => {
     expect(b.service.deviceService.fastUi(b.serial).enabled).toBe(true);
     expect(a.service.deviceService.fastUi(b.serial).enabled).toBe(false);
     await waitFor("Appium's server installed on B's phone", () => b.phone.uia2.installed, 60_000);
+    // A's lists show B's phone's fast UI as B has it, not A's own memory of it
+    const listed = async () => {
+      const one = (await ask(a, "GET", `/api/v1/device/${encodeURIComponent(b.serial)}`)).json.data.fast_ui;
+      const all = (await ask(a, "GET", "/api/v1/device")).json.data.devices;
+      return [one, all.find((d: { serial: string }) => d.serial === b.serial).fast_ui];
+    };
+    const [one, inList] = await listed();
+    expect(one).toMatchObject({ enabled: true });
+    expect(one.state).not.toBe("unknown");
+    expect(inList).toEqual(one);
     const off = await ask(a, "DELETE", path);
     expect(off.json).toMatchObject({ code: 0, data: { fast_ui: { enabled: false } } });
     expect(off.json.data.removed).toContain(UIA2_SERVER_PKG);
@@ -252,6 +262,12 @@ describe.skipIf(skipPostgres)("two PCs", () => {
     expect(shot.status).toBe(503);
     expect(shot.json).toMatchObject({ code: 50302, data: { node: "pc-b" } });
     expect(shot.json.message).toContain("node pc-b");
+    // its phone is still listed through A, its fast UI not known
+    const listed = (await ask(a, "GET", `/api/v1/device/${encodeURIComponent(b.serial)}`)).json;
+    expect(listed).toMatchObject({
+      code: 0,
+      data: { node: "pc-b", fast_ui: { enabled: false, state: "unknown" } },
+    });
     // a task B was running when it died (written as B would have): the stop ends it, and says what is known
     const id = await createOn(a, b.serial, { seconds: 600 });
     await sql`update tasks set status = 1, node = 'pc-b', started_at = ${Date.now()} where id = ${id}`;

@@ -12,7 +12,8 @@ import { FastUi, type FastUiOptions, type FastUiState } from "./session.ts";
 export interface FastUiStatus {
   /** Whether this phone is to read and tap through Appium's server (the phone's own choice, else --fast-ui). */
   enabled: boolean;
-  state: FastUiState;
+  /** unknown: another PC holds the phone and did not say. */
+  state: FastUiState | "unknown";
   /** Why it fell back to `uiautomator dump` and `input`; null otherwise. */
   reason: string | null;
   /** When a fallen-back server is tried again (ms since the epoch); null otherwise. */
