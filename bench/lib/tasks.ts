@@ -27,6 +27,30 @@ export function readTaskTimes(dbFile: string): TaskTimes[] {
   }
 }
 
+/** The same from a farm's PostgreSQL database (every node's tasks; the nodes may still run). */
+export async function readTaskTimesPg(url: string): Promise<TaskTimes[]> {
+  const sql = new Bun.SQL(url, { max: 1 });
+  try {
+    const rows = (await sql.unsafe(
+      `select id, serial, status, greatest(created_at, coalesce(scheduled_at, 0)) due, started_at started,
+              finished_at finished
+       from tasks order by serial, started_at, id`,
+    )) as Record<keyof TaskTimes, string | number | null>[];
+    // bigint columns come back as strings
+    const num = (v: string | number | null) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      serial: String(r.serial),
+      status: Number(r.status),
+      due: Number(r.due),
+      started: num(r.started),
+      finished: num(r.finished),
+    }));
+  } finally {
+    await sql.close();
+  }
+}
+
 /** The value below which p % of `sorted` lie (NaN when empty). */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
