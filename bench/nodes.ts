@@ -1,12 +1,12 @@
 // Many farm PCs against one (issue 22): 3 nodes × 100 virtual phones on one PostgreSQL against the same 300
 // phones on one node on SQLite, in the same run. Each phone gets the same queue of short tasks (test_sleep,
 // seconds 0: one echo on the phone); due → running p50/p99 and tasks/s side by side, with the ratios. Every node
-// has its own adb server and its own phones, on the Business plan (100 phones at once, farm-wide on
-// PostgreSQL, as on the one node).
+// has its own phones, attached straight (direct transport), on the Business plan (100 phones at once,
+// farm-wide on PostgreSQL, as on the one node).
 // Usage: bun bench/nodes.ts [--per-node 100] [--nodes 3] [--per-phone 10] [--timeout 900] [--source]
 //   --source: run `bun src/main.ts` instead of building the executable.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startPostgres } from "../test/helpers/postgres.ts";
@@ -77,6 +77,12 @@ async function measure(label: string, farms: Farm[], read: () => Promise<TaskTim
   const rows = await read();
   const { delays, firstStart, lastFinish } = runFigures(rows);
   const completed = rows.filter((r) => r.status === 2).length;
+  const why = Map.groupBy(
+    rows.filter((r) => r.status === 3),
+    (r) => r.error ?? "?",
+  );
+  const most = [...why].sort((a, b) => b[1].length - a[1].length).slice(0, 5);
+  for (const [error, failed] of most) console.log(`  ${label}: ${failed.length} failed: ${error}`);
   return {
     label,
     tasks: rows.length,
@@ -100,6 +106,9 @@ const farmOptions = (dir: string, phones: number, prefix: string, args: string[]
   deadline,
   env: { FARM_TEST_SCRIPTS: "1" },
   args,
+  // straight to the phones: Debian's adb server stopped answering past ~250 phones with the service's streams
+  // on them (restarted by the service, the phones dropped), so one adb server cannot hold the one-node farm
+  direct: true,
 });
 
 /** One node on SQLite with every phone. */
@@ -148,7 +157,8 @@ async function main() {
   try {
     console.log(
       `${values.source ? "bun src/main.ts" : "compiled executable"}; ${NODES * PER_NODE} phones, ${PER_PHONE} ` +
-        `tasks each (test_sleep, seconds 0); Business plan; ${navigator.hardwareConcurrency} CPU core(s)`,
+        `tasks each (test_sleep, seconds 0); Business plan; ${navigator.hardwareConcurrency} CPU core(s), ` +
+        `load average ${loadavg()[0]?.toFixed(1)} (others' work shares them)`,
     );
     const results = [await oneNode(dirs), await manyNodes(dirs)];
     const [base, many] = results as [Result, Result];

@@ -25,6 +25,8 @@ export interface FarmOptions {
   env?: Record<string, string>;
   /** More arguments for the service (e.g. `--database URL --node NAME`: one node of a farm on PostgreSQL). */
   args?: string[];
+  /** Attach the phones straight (the service's own ADB client), not through the adb server. */
+  direct?: boolean;
 }
 
 export interface Farm {
@@ -117,11 +119,13 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
     const serials: string[] = [];
     for (let i = 0; i < phones.length; i += 10) {
       const views = await Promise.all(
-        phones
-          .slice(i, i + 10)
-          .map((p) =>
-            api<{ serial: string }>("POST", "/api/v1/device/connect", { host: p.host, port: p.port }),
-          ),
+        phones.slice(i, i + 10).map((p) =>
+          api<{ serial: string }>("POST", "/api/v1/device/connect", {
+            host: p.host,
+            port: p.port,
+            direct: o.direct,
+          }),
+        ),
       );
       serials.push(...views.map((v) => v.serial));
     }
