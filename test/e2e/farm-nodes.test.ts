@@ -8,7 +8,15 @@
 // The nodes' clocks run RATE times faster from one shared start (FARM_TEST_CLOCK_START): the lease's 30 s pass
 // in 6, and the times the nodes write (heartbeats, each run's start and end) compare across them.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
@@ -17,6 +25,7 @@ import { buildBinary, call, type Running, startBinary } from "../helpers/binary.
 import { writeLicense } from "../helpers/license.ts";
 import { HEADS } from "../helpers/media.ts";
 import { MULTIPART, multipartBody } from "../helpers/multipart.ts";
+import { freePort } from "../helpers/ports.ts";
 import { type PrivatePostgres, startPostgres } from "../helpers/postgres.ts";
 import { startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -29,6 +38,8 @@ const farmNow = () => CLOCK_START + (Date.now() - CLOCK_START) * RATE;
 
 interface Node {
   name: string;
+  /** Its port, the same after a restart: the URL the other nodes reach it at (`--node-url`). */
+  port: number;
   dataDir: string;
   adb: AdbServer;
   /** Its phones, the shared ones included. */
@@ -46,7 +57,7 @@ interface Task {
   started_at: string | null;
   finished_at: string | null;
   waiting_for: { reason: string; message: string } | null;
-  logs: { message: string }[];
+  logs: { at: string; message: string }[];
   result?: { outcome?: string } | null;
 }
 
@@ -73,6 +84,8 @@ async function startNode(node: Node): Promise<Running> {
     [
       ...["--database", database, "--node", node.name, "--data-dir", node.dataDir],
       ...["--adb", `127.0.0.1:${node.adb.port}`, "--license", license, "--retry-max", "0"],
+      // after startBinary's `--port 0`: the last one counts
+      ...["--port", String(node.port), "--node-url", `http://127.0.0.1:${node.port}`],
     ],
     dir,
     {
@@ -148,6 +161,13 @@ function startedBy(id: number): string[] {
   return nodes.flatMap((n) => n.runs.flatMap((r) => (r.log().match(line) ?? []).map(() => n.name)));
 }
 
+/**
+ * When the run of `t` began: its "started on" line, written once its start (and its phone's lease) is saved.
+ * Not started_at: that is stamped as the claim's transaction begins, and on a shared phone it may precede by
+ * a few ms the end of the run the other node is just saving, whose lease the claim then waits for.
+ */
+const runStart = (t: Task) => ms(t.logs.find((l) => l.message.startsWith("started on"))?.at ?? null);
+
 /** Each phone's runs never overlap: sorted by start, every run starts once the one before it has ended. */
 function overlaps(tasks: Task[]): string[] {
   const bySerial = Map.groupBy(
@@ -156,12 +176,15 @@ function overlaps(tasks: Task[]): string[] {
   );
   const found: string[] = [];
   for (const [serial, runs] of bySerial) {
-    runs.sort((a, b) => ms(a.started_at) - ms(b.started_at));
+    runs.sort((a, b) => runStart(a) - runStart(b));
     for (let i = 1; i < runs.length; i++) {
       const before = runs[i - 1] as Task;
       const after = runs[i] as Task;
-      if (!(ms(after.started_at) >= ms(before.finished_at)))
-        found.push(`${serial}: task ${after.id} started before task ${before.id} ended`);
+      if (!(runStart(after) >= ms(before.finished_at)))
+        found.push(
+          `${serial}: task ${after.id} started (${runStart(after)} on ${startedBy(after.id)}) before task ` +
+            `${before.id} ended (${runStart(before)} to ${before.finished_at} on ${startedBy(before.id)})`,
+        );
     }
   }
   return found;
@@ -213,7 +236,14 @@ beforeAll(async () => {
   ] as const) {
     const dataDir = join(dir, name);
     mkdirSync(dataDir, { mode: 0o700 });
-    nodes.push({ name, dataDir, adb: await startAdbServer(), phones: [...seen], runs: [] });
+    nodes.push({
+      name,
+      port: await freePort(),
+      dataDir,
+      adb: await startAdbServer(),
+      phones: [...seen],
+      runs: [],
+    });
   }
   // the first node makes the farm's secret key; the others open the secrets with the same one
   const first = nodes[0] as Node;
@@ -285,8 +315,8 @@ test("200 tasks created through one node for the phones of all three: each runs 
 }, 90_000);
 
 // Waits for materials fetched from the node that has them (issue 22, part C, not on main yet): the lead enables
-// it when that lands. On one machine every node can read pc-a's data folder, so it proves the fetch only once
-// the posting node takes the file from pc-a rather than from pc-a's path.
+// it when that lands. On one machine every node can read pc-a's data folder (the post alone passes on main
+// through pc-a's path), so the proof of the fetch is pc-c's copy, named by the file's SHA-256 (materials.sha256).
 test.skip("a post from a library file uploaded to another node completes", async () => {
   const uploader = byName("pc-a");
   const phone = phones.find((p) => p.serial === "C-POST") as VirtualPhone;
@@ -298,7 +328,10 @@ test.skip("a post from a library file uploaded to another node completes", async
     body: upload.stream,
     duplex: "half",
   } as RequestInit);
-  expect(((await res.json()) as { code: number }).code).toBe(0);
+  const uploaded = (await res.json()) as { code: number; data: { path: string } };
+  expect(uploaded.code).toBe(0);
+  const bytes = readFileSync(uploaded.data.path);
+  const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
   const caption = "from pc-a's library";
   const [id] = await create(uploader, [serialOf(phone)], "post", {
     content_type: 0,
@@ -311,6 +344,11 @@ test.skip("a post from a library file uploaded to another node completes", async
   expect([t?.status, t?.error]).toEqual([2, null]);
   expect(startedBy(id as number)).toEqual(["pc-c"]);
   expect(phone.apps.tiktok.posts.map((p) => p.caption)).toEqual([caption]);
+  const copies = readdirSync(byName("pc-c").dataDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.includes(sha256))
+    .map((e) => readFileSync(join(e.parentPath, e.name)));
+  expect(copies.length).toBeGreaterThan(0);
+  for (const copy of copies) expect(copy.equals(bytes)).toBe(true);
 }, 90_000);
 
 /** What the kill leaves behind, for the restart's test. */
@@ -419,13 +457,13 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
       `${killed.name}'s last heartbeat (lease ${LEASE_MS / 1000} s + at most a beat of 10 s to notice)`,
   );
 
-  // the killed node's own phone keeps its queue, and says why: the node that took it as stopped knows (the
-  // others, until the farm shares one list of phones, read the phone's last state they saw)
-  const noticer = await waitFor("the node that took the killed one as stopped", () =>
-    nodes.find(
-      (n) => n !== killed && n.runs.at(-1)?.log().includes(`node ${killed?.name} stopped (no heartbeat`),
-    ),
+  // the killed node's own phone keeps its queue, and says why: the node that failed its tasks knows (the
+  // others, until the farm shares one list of phones, read the phone's last state they saw: "starting")
+  const failedIt = new RegExp(`node ${killed.name} stopped \\(no heartbeat for \\d+ s\\): [1-9]`);
+  const noticer = await waitFor("the node that failed the killed one's tasks", () =>
+    nodes.find((n) => n !== killed && failedIt.test(n.runs.at(-1)?.log() ?? "")),
   );
+
   waitingIds = (await tasksOf(creator, behind))
     .filter((t) => t.serial === serialOf(killedOwn))
     .map((t) => t.id);
