@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualPhone } from "@farm/virtual-phone";
+import { LEASE_MS } from "../../src/tasks/node-watch.ts";
 import { type AdbServer, startAdbServer } from "../helpers/adb.ts";
 import { buildBinary, call, type Running, startBinary } from "../helpers/binary.ts";
 import { writeLicense } from "../helpers/license.ts";
@@ -31,7 +32,6 @@ import { startRealisticPhone } from "../helpers/realism.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const RATE = 5;
-const LEASE_MS = 30_000;
 const CLOCK_START = Date.now();
 /** Now, as the nodes' clocks read it. */
 const farmNow = () => CLOCK_START + (Date.now() - CLOCK_START) * RATE;
@@ -218,7 +218,7 @@ beforeAll(async () => {
   writeFileSync(video, Buffer.concat([HEADS.mp4, Buffer.alloc(200_000, 3)]));
   pg = await startPostgres();
   database = await pg.database("farm_nodes_e2e");
-  // the first phone of pc-a and pc-b posts (a realistic TikTok), the others run test_sleep
+  // each node's first phone posts (a realistic TikTok), the others run test_sleep
   const own = async (name: string) => [
     await startRealisticPhone({ serial: `${name}-POST`, popups: false }),
     await VirtualPhone.start({ serial: `${name}-2`, popups: false }),
