@@ -3,7 +3,7 @@
 // seconds 0: one echo on the phone); due → running p50/p99 and tasks/s side by side, with the ratios. Every node
 // has its own phones, attached straight (direct transport), on the Business plan (100 phones at once,
 // farm-wide on PostgreSQL, as on the one node).
-// Usage: bun bench/nodes.ts [--per-node 100] [--nodes 3] [--per-phone 10] [--timeout 900] [--source]
+// Usage: bun bench/nodes.ts [--per-node 100] [--nodes 3] [--per-phone 10] [--rounds 1] [--timeout 900] [--source]
 //   --source: run `bun src/main.ts` instead of building the executable.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     "per-node": { type: "string", default: "100" },
     nodes: { type: "string", default: "3" },
     "per-phone": { type: "string", default: "10" },
+    rounds: { type: "string", default: "1" },
     timeout: { type: "string", default: "900" },
     source: { type: "boolean", default: false },
   },
@@ -27,7 +28,9 @@ const { values } = parseArgs({
 const PER_NODE = Number(values["per-node"]);
 const NODES = Number(values.nodes);
 const PER_PHONE = Number(values["per-phone"]);
-const deadline = Date.now() + Number(values.timeout) * 1000;
+const ROUNDS = Number(values.rounds);
+// --timeout is a round's
+const deadline = Date.now() + Number(values.timeout) * 1000 * ROUNDS;
 const left = () => Math.max(1000, deadline - Date.now());
 
 interface Result {
@@ -160,8 +163,17 @@ async function main() {
         `tasks each (test_sleep, seconds 0); Business plan; ${navigator.hardwareConcurrency} CPU core(s), ` +
         `load average ${loadavg()[0]?.toFixed(1)} (others' work shares them)`,
     );
-    const results = [await oneNode(dirs), await manyNodes(dirs)];
-    const [base, many] = results as [Result, Result];
+    // the two farms take turns, round after round: the other work on this PC comes and goes, and a ratio of
+    // medians over rounds side by side drifts less with it than one pair does
+    const solo: Result[] = [];
+    const farm: Result[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const tag = ROUNDS > 1 ? ` #${round}` : "";
+      solo.push({ ...(await oneNode(dirs)), label: `1 node, SQLite${tag}` });
+      farm.push({ ...(await manyNodes(dirs)), label: `${NODES} nodes, PostgreSQL${tag}` });
+      console.log(`round ${round} done; load average ${loadavg()[0]?.toFixed(1)}`);
+    }
+    const results = [...solo, ...farm];
     const header = ["farm", "tasks", "failed", "tasks/s", "delay p50", "p99", "max", "created s", "wall s"];
     const rows = results.map((r) => [
       r.label,
@@ -175,7 +187,17 @@ async function main() {
       r.wallS.toFixed(1),
     ]);
     const compared = ["tasksPerS", "delayP50", "delayP99", "delayMax", "createS", "wallS"] as const;
-    rows.push(["PostgreSQL / SQLite", "", "", ...compared.map((k) => ratio(base[k], many[k]))]);
+    const median = (rs: Result[], k: (typeof compared)[number]) =>
+      percentile(
+        rs.map((r) => r[k]).sort((a, b) => a - b),
+        50,
+      );
+    rows.push([
+      `PostgreSQL / SQLite${ROUNDS > 1 ? " (medians)" : ""}`,
+      "",
+      "",
+      ...compared.map((k) => ratio(median(solo, k), median(farm, k))),
+    ]);
     printTable(header, rows);
     console.log(
       "\ntasks/s: completed ÷ (last finish − first start); delay: started_at − max(created_at or a later " +
