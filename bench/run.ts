@@ -5,6 +5,7 @@ const benches = [
   "bench/api.ts",
   "bench/devices.ts",
   "bench/runner.ts",
+  "bench/nodes.ts",
   "bench/post.ts",
   "bench/push.ts",
   "bench/accounts.ts",

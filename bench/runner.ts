@@ -15,6 +15,7 @@ import { TEST_PUBLIC_KEY_FILE, writeLicense } from "../test/helpers/license.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { startPhones } from "./lib/farm.ts";
 import { adbServerPid, cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
+import { printTable, ratio } from "./lib/table.ts";
 import { percentile, readTaskTimes, runFigures } from "./lib/tasks.ts";
 
 const { values } = parseArgs({
@@ -244,7 +245,6 @@ async function main() {
     const first = results[0];
     const last = results.at(-1);
     if (first && last && first !== last) {
-      const ratio = (a: number, b: number) => `×${(b / a).toFixed(2)}`;
       rows.push([
         `${last.phones}/${first.phones}`,
         ratio(first.tasks, last.tasks),
@@ -256,11 +256,7 @@ async function main() {
         ratio(first.wallS, last.wallS),
       ]);
     }
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join(" | ");
-    console.log(`\n${line(header)}`);
-    console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-    for (const r of rows) console.log(line(r));
+    printTable(header, rows);
     console.log(
       "\ntasks/s: completed ÷ (last finish − first start); delay: started_at − max(created_at or a later scheduled_at, finished_at of the " +
         "phone's previous task); CPU: utime+stime ÷ wall, from the first POST to the last task finished " +

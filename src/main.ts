@@ -31,11 +31,18 @@ const testScripts = (): (typeof testScript)[] =>
 /**
  * The service's clock: the system's, or in the test suite's build (and from source) one that runs
  * FARM_TEST_CLOCK_RATE times faster, for tests of long tasks through the executable. A release build never.
+ * FARM_TEST_CLOCK_START (ms since the epoch, in the past) is where the faster time starts from, else this
+ * start: the nodes of one farm test, started at different moments, then read the same time (their
+ * heartbeats, and the runs of a phone two of them share, compare).
  */
 function serviceClock(): Clock {
   const rate = Number(process.env.FARM_TEST_CLOCK_RATE);
   const allowed = typeof FARM_BUILD_TEST_SCRIPTS !== "boolean" || FARM_BUILD_TEST_SCRIPTS;
-  return allowed && Number.isFinite(rate) && rate > 1 ? fasterClock(rate) : systemClock;
+  if (!allowed || !Number.isFinite(rate) || rate <= 1) return systemClock;
+  const start = Number(process.env.FARM_TEST_CLOCK_START);
+  return Number.isFinite(start) && start > 0 && start <= Date.now()
+    ? fasterClock(rate, systemClock, start)
+    : fasterClock(rate);
 }
 
 /** A start-up failure: one line for the operator, exit code 2, nothing changed. */

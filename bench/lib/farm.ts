@@ -23,6 +23,10 @@ export interface FarmOptions {
   deadline: number;
   /** More environment for the service (e.g. FARM_TEST_SCRIPTS=1). */
   env?: Record<string, string>;
+  /** More arguments for the service (e.g. `--database URL --node NAME`: one node of a farm on PostgreSQL). */
+  args?: string[];
+  /** Attach the phones straight (the service's own ADB client), not through the adb server. */
+  direct?: boolean;
 }
 
 export interface Farm {
@@ -90,6 +94,7 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
         join(o.dir, "data"),
         "--retry-max",
         "0",
+        ...(o.args ?? []),
       ],
       o.dir,
       { FARM_VENDOR_PUBLIC_KEY: TEST_PUBLIC_KEY_FILE, ...o.env },
@@ -107,25 +112,31 @@ export async function startFarm(o: FarmOptions): Promise<Farm> {
       return json.data;
     };
     const plan = await api<{ plan_name: string; device_limit: number }>("GET", "/api/v1/license/check");
-    if (plan.plan_name !== "Business" || plan.device_limit < o.phones)
+    // Business runs 100 phones at once: a larger farm queues for its slots
+    if (plan.plan_name !== "Business" || plan.device_limit < Math.min(o.phones, 100))
       throw new Error(`the service runs on ${JSON.stringify(plan)}, not Business`);
 
     const serials: string[] = [];
     for (let i = 0; i < phones.length; i += 10) {
       const views = await Promise.all(
-        phones
-          .slice(i, i + 10)
-          .map((p) =>
-            api<{ serial: string }>("POST", "/api/v1/device/connect", { host: p.host, port: p.port }),
-          ),
+        phones.slice(i, i + 10).map((p) =>
+          api<{ serial: string }>("POST", "/api/v1/device/connect", {
+            host: p.host,
+            port: p.port,
+            direct: o.direct,
+          }),
+        ),
       );
       serials.push(...views.map((v) => v.serial));
     }
+    // its own phones: on PostgreSQL the list is the farm's, other nodes' phones with them
     await waitFor(
       `${o.phones} phones online`,
       async () => {
-        const list = (await api<{ devices: { state: string }[] }>("GET", "/api/v1/device")).devices;
-        return list.filter((d) => d.state === "online").length === o.phones;
+        const list = (await api<{ devices: { serial: string; state: string }[] }>("GET", "/api/v1/device"))
+          .devices;
+        const online = new Set(list.filter((d) => d.state === "online").map((d) => d.serial));
+        return serials.every((s) => online.has(s));
       },
       left(),
     );

@@ -9,6 +9,8 @@ export interface TaskTimes {
   due: number;
   started: number | null;
   finished: number | null;
+  /** Why it failed. */
+  error: string | null;
 }
 
 /** Every task of the database file (read only; stop the service first), by phone, in the order they ran. */
@@ -18,12 +20,37 @@ export function readTaskTimes(dbFile: string): TaskTimes[] {
     return db
       .query(
         `select id, serial, status, max(created_at, coalesce(scheduled_at, 0)) due, started_at started,
-                finished_at finished
+                finished_at finished, error
          from tasks order by serial, started_at, id`,
       )
       .all() as TaskTimes[];
   } finally {
     db.close();
+  }
+}
+
+/** The same from a farm's PostgreSQL database (every node's tasks; the nodes may still run). */
+export async function readTaskTimesPg(url: string): Promise<TaskTimes[]> {
+  const sql = new Bun.SQL(url, { max: 1 });
+  try {
+    const rows = (await sql.unsafe(
+      `select id, serial, status, greatest(created_at, coalesce(scheduled_at, 0)) due, started_at started,
+              finished_at finished, error
+       from tasks order by serial, started_at, id`,
+    )) as Record<keyof TaskTimes, string | number | null>[];
+    // bigint columns come back as strings
+    const num = (v: string | number | null) => (v === null ? null : Number(v));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      serial: String(r.serial),
+      status: Number(r.status),
+      due: Number(r.due),
+      started: num(r.started),
+      finished: num(r.finished),
+      error: r.error === null ? null : String(r.error),
+    }));
+  } finally {
+    await sql.close();
   }
 }
 

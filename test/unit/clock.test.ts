@@ -14,3 +14,12 @@ test("fasterClock runs its base's time N times faster from its start, and wakes 
   base.advance(1);
   expect(woken).toEqual([1_040_000]);
 });
+
+test("fasterClock from a given start: two made at different moments read the same time", () => {
+  const base = new ManualClock(1_000_000);
+  const first = fasterClock(5, base, 1_000_000);
+  base.advance(3_000);
+  const second = fasterClock(5, base, 1_000_000);
+  expect(second.now()).toBe(first.now());
+  expect(second.now()).toBe(1_015_000);
+});
