@@ -88,7 +88,7 @@ export interface Service {
 
 const STORAGE_CHECK_MS = 5000;
 /** How often this node tells the farm it is alive. */
-const HEARTBEAT_MS = 10_000;
+export const HEARTBEAT_MS = 10_000;
 
 /** Everything but the listening socket. Nothing touches a phone until `start()`. */
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
@@ -286,7 +286,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     lease: isPg(db) ? { node: config.node, store: leases } : undefined,
   });
   // a task created or retried on another PC may be for a phone of this one: look for work now (the runner
-  // has no periodic pass). One this PC runs, stopped or deleted on another, is aborted here at once.
+  // has no periodic pass). One this PC runs, stopped or deleted on another, is aborted here at once; a run's
+  // end on another PC may free the farm's slot or the phone a claim here was refused.
   events.subscribe((event, origin) => {
     if (origin !== "remote") return;
     // another PC's phone or run changed: the queue's explanations follow (each heartbeat reads all again)

@@ -144,6 +144,8 @@ export class Runner {
   /** The phones the next pass looks at: some that changed, or all. */
   private dirty: Set<string> | "all" = "all";
   private cancelWake: (() => void) | undefined;
+  /** A lease claim was refused since the last end heard from another PC (many PCs): that end may free it. */
+  private claimRefused = false;
   private cancelStorageWake: (() => void) | undefined;
   private accepting = true;
   /** Aborted at the end of shutdown's grace period: an end the disk still refuses is given up. */
@@ -256,6 +258,11 @@ export class Runner {
    */
   endedElsewhere(id: number, change: TaskChange, error: string | null): void {
     const deleted = change === "deleted";
+    // a start refused here since (the farm at the plan's limit, or the phone's lease held there) may go now
+    if (change !== "running" && this.claimRefused) {
+      this.claimRefused = false;
+      this.wake();
+    }
     const run = this.running.get(id);
     if (deleted) {
       if (run) run.done.then(() => this.o.evidence?.remove(id));
@@ -411,6 +418,7 @@ export class Runner {
       const claim = lease && { node: lease.node, serial: task.serial, limit: this.o.deviceLimit() };
       if (!(await this.o.lifecycle.start(task.id, handle, claim))) {
         this.o.progress?.end(task.id);
+        if (claim) this.claimRefused = true;
         return true;
       }
     } catch (e) {
