@@ -258,7 +258,7 @@ beforeAll(async () => {
       `${node.name}'s phones online`,
       async () => {
         const online = new Set(
-          (await api(node, "GET", "/api/v1/device?page_size=100")).data.devices
+          (await api(node, "GET", "/api/v1/device")).data.devices
             .filter((d: { state: string }) => d.state === "online")
             .map((d: { serial: string }) => d.serial),
         );
@@ -314,10 +314,9 @@ test("200 tasks created through one node for the phones of all three: each runs 
   );
 }, 90_000);
 
-// Waits for materials fetched from the node that has them (issue 22, part C, not on main yet): the lead enables
-// it when that lands. On one machine every node can read pc-a's data folder (the post alone passes on main
-// through pc-a's path), so the proof of the fetch is pc-c's copy, named by the file's SHA-256 (materials.sha256).
-test.skip("a post from a library file uploaded to another node completes", async () => {
+// On one machine every node could read pc-a's data folder (a post through pc-a's path would pass): the proof
+// of the fetch from pc-a is pc-c's copy, named by the file's SHA-256 (materials.sha256).
+test("a post from a library file uploaded to another node completes", async () => {
   const uploader = byName("pc-a");
   const phone = phones.find((p) => p.serial === "C-POST") as VirtualPhone;
   const tag = "farm-library";
