@@ -95,7 +95,7 @@ test("a phone whose account in use was never read: accepted, and the answer says
   await waitFor(
     "the phone online",
     async () =>
-      (await api("GET", "/api/v1/device?page_size=100")).data.devices.some(
+      (await api("GET", "/api/v1/device")).data.devices.some(
         (d: { serial: string; state: string }) => d.serial === serial && d.state === "online",
       ),
     30_000,

@@ -66,7 +66,7 @@ beforeAll(async () => {
   await waitFor(
     "20 phones online",
     async () =>
-      (await api("GET", "/api/v1/device?page_size=100")).data.devices.filter(
+      (await api("GET", "/api/v1/device")).data.devices.filter(
         (d: { state: string }) => d.state === "online",
       ).length === 20,
     30_000,
