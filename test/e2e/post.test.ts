@@ -66,9 +66,8 @@ beforeAll(async () => {
   await waitFor(
     "20 phones online",
     async () =>
-      (await api("GET", "/api/v1/device")).data.devices.filter(
-        (d: { state: string }) => d.state === "online",
-      ).length === 20,
+      (await api("GET", "/api/v1/device")).data.devices.filter((d: { state: string }) => d.state === "online")
+        .length === 20,
     30_000,
   );
 }, 120_000);

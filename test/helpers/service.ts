@@ -18,6 +18,8 @@ export interface TestService extends Omit<Service, "stop"> {
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** Makes the service know a phone, as the fleet will once phones are attached. */
   addDevice(serial: string, state?: "online" | "offline" | "unauthorized"): Promise<void>;
+  /** Creates a test_sleep task of `seconds` on the phone (the test scripts registered); its id. */
+  sleepTask(serial: string, seconds: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,15 @@ export async function startTestService(
         hint: null,
         lastSeen: now,
       });
+    },
+    async sleepTask(serial, seconds) {
+      const r = await call("POST", "/api/v1/task", {
+        serials: [serial],
+        script_name: "test_sleep",
+        script_config: { seconds },
+      });
+      if (r.body.code !== 0) throw new Error(`task not created on ${serial}: ${r.body.message}`);
+      return r.body.data.task_ids[0] as number;
     },
     async stop() {
       await service.stop(0);

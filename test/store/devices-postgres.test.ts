@@ -61,15 +61,8 @@ async function listed(s: TestService, query = ""): Promise<Record<string, string
   );
 }
 
-async function create(s: TestService, phone: VirtualPhone, seconds: number): Promise<number> {
-  const r = await s.call("POST", "/api/v1/task", {
-    serials: [serialOf(phone)],
-    script_name: "test_sleep",
-    script_config: { seconds },
-  });
-  expect(r.body.code).toBe(0);
-  return r.body.data.task_ids[0] as number;
-}
+const create = (s: TestService, phone: VirtualPhone, seconds: number) =>
+  s.sleepTask(serialOf(phone), seconds);
 
 test.skipIf(skipPostgres)(
   "two nodes on one farm: each holds its phones, lists the other's, and leaves them alone at start",

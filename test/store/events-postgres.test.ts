@@ -63,15 +63,7 @@ async function openStream(s: TestService): Promise<Stream> {
 const told = (stream: Stream, id: number, status: string) =>
   stream.tasks.filter((e) => e.id === id && e.status === status);
 
-async function createTask(s: TestService, serial: string, seconds = 30): Promise<number> {
-  const r = await s.call("POST", "/api/v1/task", {
-    serials: [serial],
-    script_name: "test_sleep",
-    script_config: { seconds },
-  });
-  expect(r.body.code).toBe(0);
-  return r.body.data.task_ids[0] as number;
-}
+const createTask = (s: TestService, serial: string, seconds = 30) => s.sleepTask(serial, seconds);
 
 beforeAll(async () => {
   if (skipPostgres) return;

@@ -56,15 +56,7 @@ test.skipIf(skipPostgres)(
     };
     const a = await node("pc-a", phones.slice(0, 2));
     const b = await node("pc-b", phones.slice(2));
-    const create = async (s: TestService, serial: string, seconds: number) => {
-      const r = await s.call("POST", "/api/v1/task", {
-        serials: [serial],
-        script_name: "test_sleep",
-        script_config: { seconds },
-      });
-      expect(r.body.code).toBe(0);
-      return r.body.data.task_ids[0] as number;
-    };
+    const create = (s: TestService, serial: string, seconds: number) => s.sleepTask(serial, seconds);
     const status = async (id: number) => (await a.s.call("GET", `/api/v1/task/${id}`)).body.data.status_text;
     const [a1, a2] = [
       await create(a.s, a.serials[0] as string, 5),
