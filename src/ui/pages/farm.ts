@@ -396,8 +396,12 @@ export function farmPage(root: HTMLElement) {
     }
     rendering = true;
     try {
-      await nodes.refresh();
-      const [list] = await Promise.all([api("get", "/device"), accountsBySerial ?? loadAccounts()]);
+      // the PCs read beside the phones: the cards say which PC holds each when there are several
+      const [list] = await Promise.all([
+        api("get", "/device"),
+        accountsBySerial ?? loadAccounts(),
+        nodes.refresh(),
+      ]);
       devices = list.devices;
       const adbDown = list.adb.state === "not_installed" || list.adb.state === "unreachable";
       adbBanner.hidden = !adbDown;
