@@ -13,7 +13,14 @@ import { startPostgres } from "../test/helpers/postgres.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { type Farm, startFarm } from "./lib/farm.ts";
 import { printTable, ratio } from "./lib/table.ts";
-import { percentile, readTaskTimes, readTaskTimesPg, runFigures, type TaskTimes } from "./lib/tasks.ts";
+import {
+  percentile,
+  type QueueFigures,
+  queueFigures,
+  readTaskTimes,
+  readTaskTimesPg,
+  type TaskTimes,
+} from "./lib/tasks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +40,10 @@ const ROUNDS = Number(values.rounds);
 const deadline = Date.now() + Number(values.timeout) * 1000 * ROUNDS;
 const left = () => Math.max(1000, deadline - Date.now());
 
-interface Result {
+interface Result extends QueueFigures {
   label: string;
-  tasks: number;
-  completed: number;
-  failed: number;
   createS: number;
   wallS: number;
-  tasksPerS: number;
-  delayP50: number;
-  delayP99: number;
-  delayMax: number;
 }
 
 /**
@@ -78,26 +78,13 @@ async function measure(label: string, farms: Farm[], read: () => Promise<TaskTim
   // (SQLite's file is read once its one node has stopped; stopping twice after is harmless)
   for (const f of farms) await f.stop();
   const rows = await read();
-  const { delays, firstStart, lastFinish } = runFigures(rows);
-  const completed = rows.filter((r) => r.status === 2).length;
   const why = Map.groupBy(
     rows.filter((r) => r.status === 3),
     (r) => r.error ?? "?",
   );
   const most = [...why].sort((a, b) => b[1].length - a[1].length).slice(0, 5);
   for (const [error, failed] of most) console.log(`  ${label}: ${failed.length} failed: ${error}`);
-  return {
-    label,
-    tasks: rows.length,
-    completed,
-    failed: rows.filter((r) => r.status === 3).length,
-    createS,
-    wallS,
-    tasksPerS: completed / ((lastFinish - firstStart) / 1000),
-    delayP50: percentile(delays, 50),
-    delayP99: percentile(delays, 99),
-    delayMax: delays.at(-1) ?? Number.NaN,
-  };
+  return { ...queueFigures(rows), label, createS, wallS };
 }
 
 const farmOptions = (dir: string, phones: number, prefix: string, args: string[] = []) => ({

@@ -16,7 +16,7 @@ import { waitFor } from "../test/helpers/wait.ts";
 import { startPhones } from "./lib/farm.ts";
 import { adbServerPid, cpuSeconds, privateBinary, rssMb, Sampler, withTimeout } from "./lib/proc.ts";
 import { printTable, ratio } from "./lib/table.ts";
-import { percentile, readTaskTimes, runFigures } from "./lib/tasks.ts";
+import { type QueueFigures, queueFigures, readTaskTimes } from "./lib/tasks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,19 +33,10 @@ const ROOT = join(import.meta.dir, "..");
 
 // ---- one run --------------------------------------------------------------------------------------------
 
-interface Result {
+interface Result extends QueueFigures {
   phones: number;
-  tasks: number;
-  completed: number;
-  failed: number;
   createS: number;
   wallS: number;
-  tasksPerS: number;
-  delayP50: number;
-  delayP99: number;
-  delayMax: number;
-  runP50: number;
-  runP99: number;
   cpuPct: number;
   rssIdle: number;
   rssPeak: number;
@@ -166,22 +157,11 @@ async function run(binary: string[], phoneCount: number): Promise<Result> {
     service.proc.kill("SIGTERM");
     await withTimeout("service exit", service.proc.exited, 15_000).catch(() => service?.proc.kill("SIGKILL"));
     const rows = readTaskTimes(join(dir, "farm.db"));
-    const { delays, runs, firstStart, lastFinish } = runFigures(rows);
-    const completed = rows.filter((r) => r.status === 2).length;
-    const activeS = (lastFinish - firstStart) / 1000;
     return {
+      ...queueFigures(rows),
       phones: phoneCount,
-      tasks: rows.length,
-      completed,
-      failed: rows.filter((r) => r.status === 3).length,
       createS,
       wallS: usage.wallS,
-      tasksPerS: completed / activeS,
-      delayP50: percentile(delays, 50),
-      delayP99: percentile(delays, 99),
-      delayMax: delays.at(-1) ?? Number.NaN,
-      runP50: percentile(runs, 50),
-      runP99: percentile(runs, 99),
       cpuPct: (100 * usage.cpuS) / usage.wallS,
       rssIdle,
       rssPeak: usage.rssPeak,

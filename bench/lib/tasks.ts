@@ -89,3 +89,33 @@ export function runFigures(rows: TaskTimes[]): RunFigures {
   runs.sort((a, b) => a - b);
   return { delays, runs, firstStart, lastFinish };
 }
+
+export interface QueueFigures {
+  tasks: number;
+  completed: number;
+  failed: number;
+  /** Completed ÷ (last finish − first start). */
+  tasksPerS: number;
+  delayP50: number;
+  delayP99: number;
+  delayMax: number;
+  runP50: number;
+  runP99: number;
+}
+
+/** What a bench prints of a queue's tasks: how many ended how, how fast, and their delays and run times. */
+export function queueFigures(rows: TaskTimes[]): QueueFigures {
+  const { delays, runs, firstStart, lastFinish } = runFigures(rows);
+  const completed = rows.filter((r) => r.status === 2).length;
+  return {
+    tasks: rows.length,
+    completed,
+    failed: rows.filter((r) => r.status === 3).length,
+    tasksPerS: completed / ((lastFinish - firstStart) / 1000),
+    delayP50: percentile(delays, 50),
+    delayP99: percentile(delays, 99),
+    delayMax: delays.at(-1) ?? Number.NaN,
+    runP50: percentile(runs, 50),
+    runP99: percentile(runs, 99),
+  };
+}
