@@ -13,6 +13,9 @@ export type { DeviceRow };
 
 export type DeviceLoad = { running: number | null; queued: number };
 
+/** Whether a phone counts as this PC's when it is online here, or attached here at all. */
+type Attached = "online" | "attached";
+
 export class DeviceService {
   readonly #screenshots: Screenshots;
   /** The fleet's reports, written in the order they came. */
@@ -101,12 +104,23 @@ export class DeviceService {
   }
 
   /** The node that holds the phone; null: this PC (or not said), or a phone never seen. */
-  async holderOf(serial: string, attachedHere: "online" | "attached" = "online"): Promise<string | null> {
-    // a phone two PCs reach is answered by the one asked while it has it (online, or attached at all for a
-    // detach: each PC detaches its own attachment)
-    const here = this.fleet.get(serial);
-    if (here && (attachedHere === "attached" || here.state === "online")) return null;
+  async holderOf(serial: string, attachedHere: Attached = "online"): Promise<string | null> {
+    if (this.hasHere(serial, attachedHere)) return null;
     return (await this.store.get(serial))?.node ?? null;
+  }
+
+  /** holderOf for a phone whose row is in hand (`node`, its row's): no read of the store. */
+  holderFrom(serial: string, node: string | null): string | null {
+    return this.hasHere(serial, "online") ? null : node;
+  }
+
+  /**
+   * A phone two PCs reach is answered by the one asked while it has it (online, or attached at all for a
+   * detach: each PC detaches its own attachment).
+   */
+  private hasHere(serial: string, attachedHere: Attached): boolean {
+    const here = this.fleet.get(serial);
+    return !!here && (attachedHere === "attached" || here.state === "online");
   }
 
   /** The adb server's state and what to do about it (phones behind it are unseen unless "ok"). */

@@ -109,7 +109,7 @@ async function fastUiOf(
   const others = new Set<string>();
   if (peers && !Peers.forwarded(request))
     for (const row of rows) {
-      const holder = await devices.holderOf(row.serial);
+      const holder = devices.holderFrom(row.serial, row.node);
       if (peers.elsewhere(holder)) {
         others.add(holder);
         remote.set(row.serial, FAST_UI_UNKNOWN);
