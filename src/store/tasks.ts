@@ -478,6 +478,18 @@ export class TaskStore {
     return new Map(rows.map((r) => [r.serial, { running: r.running, queued: r.queued }]));
   }
 
+  /** The status and error of each of `ids` still in the store, by id (one query). */
+  async statusesOf(ids: number[]): Promise<Map<number, Pick<TaskRow, "status" | "error">>> {
+    if (ids.length === 0) return new Map();
+    const { q, t } = this.h;
+    const { tasks } = t;
+    const rows = await q
+      .select({ id: tasks.id, status: tasks.status, error: tasks.error })
+      .from(tasks)
+      .where(inArray(tasks.id, ids));
+    return new Map(rows.map(({ id, ...rest }) => [id, rest]));
+  }
+
   /** The tasks running on the farm's other nodes (not `node`), with their phones. */
   async runningElsewhere(node: string): Promise<{ id: number; serial: string }[]> {
     const { q, t } = this.h;

@@ -49,7 +49,7 @@ export interface RunnerOptions {
   /** The queue (read) and the runs' log lines (written); a task's state changes only through the lifecycle. */
   tasks: Pick<
     TaskStore,
-    "get" | "headFor" | "nextDueAfter" | "addLog" | "unprovenPosts" | "hasUnprovenPosts"
+    "statusesOf" | "headFor" | "nextDueAfter" | "addLog" | "unprovenPosts" | "hasUnprovenPosts"
   >;
   /** The scripts tasks name, and the services they are lent. */
   scripts: ScriptRegistry;
@@ -285,9 +285,12 @@ export class Runner {
    * missed while it did not hear the other PCs) are aborted as endedElsewhere would. Checked at each heartbeat.
    */
   async reconcile(): Promise<void> {
-    for (const run of [...this.running.values()]) {
-      if (run.finished || run.over || run.settling) continue;
-      const row = await this.o.tasks.get(run.task.id);
+    const runs = [...this.running.values()].filter((r) => !r.finished && !r.over && !r.settling);
+    const rows = await this.o.tasks.statusesOf(runs.map((r) => r.task.id));
+    for (const run of runs) {
+      // one that ended by itself while the rows were read wrote its own end
+      if (run.finished || run.over) continue;
+      const row = rows.get(run.task.id);
       if (!row) this.endedElsewhere(run.task.id, "deleted", null);
       else if (row.status !== TaskStatus.running)
         this.endedElsewhere(run.task.id, STATUS_TEXT[row.status] as TaskChange, row.error);
