@@ -19,7 +19,7 @@
 //   over USB 2.0 at 36 MB/s uncompressed.
 //
 // Usage: bun bench/real-latency.ts [--phones-per-script 4] [--warmup-s 60] [--plain] [--timeout 240]
-//   [--baseline REF|none] [--fast-ui]
+//   [--baseline REF|none] [--fast-ui] [--trace]
 //   Screens are realistic too (changes take 300–800 ms, toasts, dumps that find no idle state, …), as a real
 //   phone's; --plain takes instant screens (the first baseline, taken before the flows passed on realistic
 //   screens, was on plain ones).
@@ -32,6 +32,8 @@
 //   page source and taps in tens of ms; bench/lib/fast-ui.ts), ready on every phone before any task starts;
 //   its rows ("now fast UI") follow each script's others. Its `dumps` and `taps` count `uiautomator dump` and
 //   `input tap` only (none there): its reads and taps are the `fast-ui source` and `fast-ui action` columns.
+//   --trace: after the tables, one TikTok post of each group as a timeline (ms from its start): the phone's
+//   commands with their waits, and the task's log lines, to see where a post's time goes.
 import { Database } from "bun:sqlite";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +54,7 @@ const { values } = parseArgs({
     plain: { type: "boolean", default: false },
     baseline: { type: "string", default: "" },
     "fast-ui": { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
   },
 });
 /** 3b2f804 merged issue 23 item 2's first part (dumps read from /dev/tty, a tree reused): its first parent. */
@@ -63,6 +66,7 @@ const TIMEOUT_MS = Number(values.timeout) * 1000;
 const REALISTIC = !values.plain;
 const BASELINE_REF = values.baseline || BASELINE;
 const FAST_UI = values["fast-ui"];
+const TRACE = values.trace;
 const VIDEO_MB = 10;
 /** The sim apps' upload time, the same on every phone: a post's floor. */
 const UPLOAD_MS = 3000;
@@ -272,6 +276,10 @@ async function main() {
       for (const r of table)
         console.log(r.map((cell, c) => (c ? cell.padStart(w[c] ?? 0) : cell.padEnd(w[c] ?? 0))).join("  "));
     }
+    for (const [g, group] of groups.entries()) {
+      const trace = figures[g]?.trace ?? [];
+      if (trace.length) console.log(`timeline of a TikTok post, ${group.name}: ${trace.join("\n")}`);
+    }
   } finally {
     for (const g of groups) await g.farm.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -308,7 +316,10 @@ async function runTasks(group: Group, jobs: Job[]): Promise<void> {
 }
 
 /** Each job's figures in `group` (its service stopped, its database read), and its failed tasks. */
-async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[]; failures: string[][] }> {
+async function groupFigures(
+  group: Group,
+  jobs: Job[],
+): Promise<{ rows: Figures[]; failures: string[][]; trace: string[] }> {
   const { farm, taskJob } = group;
   const { phones, serials, service } = farm;
   const bySerial = new Map(phones.map((p, i) => [serials[i] as string, p]));
@@ -328,6 +339,10 @@ async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[
       "select task_id id, message name, at - duration_ms start, at end from task_logs where duration_ms is not null and level = 'info'",
     )
     .all() as { id: number; name: string; start: number; end: number }[];
+  const traced = TRACE
+    ? tasks.find((t) => t.status === 2 && taskJob.get(t.id)?.platform === "tiktok")
+    : undefined;
+  const trace = traced ? timeline(db, traced, bySerial.get(traced.serial)) : [];
   db.close();
 
   const rows: Figures[] = [];
@@ -397,7 +412,35 @@ async function groupFigures(group: Group, jobs: Job[]): Promise<{ rows: Figures[
       ),
     });
   }
-  return { rows, failures };
+  return { rows, failures, trace };
+}
+
+/** One task's timeline (ms from its start): the phone's commands, their waits, and the task's log lines. */
+function timeline(db: Database, task: TaskRow, phone: VirtualPhone | undefined): string[] {
+  const started = task.started as number;
+  const finished = task.finished as number;
+  const lines: { at: number; text: string }[] = [];
+  const waits = waitsIn(phone, started, finished);
+  for (const c of commandsIn(phone, started, finished)) {
+    // the command's wait begins as it arrives, and is of its kind ("am start" for `am start …`)
+    const word = c.command.split(" ")[0];
+    const ofKind = (kind: WaitKind) =>
+      kind.split(" ")[0] === word ||
+      (kind === "push" && word === "SEND") ||
+      (kind === "pull" && word === "RECV");
+    const wait = waits.find((w) => w.at >= c.at && w.at - c.at < 50 && ofKind(w.kind));
+    const took = wait ? `  [${wait.kind} ${wait.ms} ms]` : "";
+    lines.push({ at: c.at, text: `    $ ${c.command.slice(0, 90)}${took}` });
+  }
+  const logs = db
+    .query("select at, message, duration_ms ms from task_logs where task_id = ? order by id")
+    .all(task.id) as { at: number; message: string; ms: number | null }[];
+  for (const l of logs)
+    lines.push({ at: l.at, text: `  ${l.message}${l.ms === null ? "" : ` (${l.ms} ms)`}` });
+  return [
+    `#${task.id} on ${task.serial}, ${finished - started} ms`,
+    ...lines.sort((a, b) => a.at - b.at).map((l) => `${String(l.at - started).padStart(6)}${l.text}`),
+  ];
 }
 /** The phone's waits that began while a task ran on it. */
 function waitsIn(phone: VirtualPhone | undefined, from: number, to: number): PhoneWait[] {
