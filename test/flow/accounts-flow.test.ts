@@ -10,7 +10,6 @@ import { join } from "node:path";
 import type { ScriptError } from "../../src/scripts/errors.ts";
 import { matchAccounts } from "../../src/scripts/match-accounts/index.ts";
 import {
-  forgetPlaces,
   NotSignedIn,
   readAccountInUse,
   switchTo,
@@ -29,10 +28,7 @@ beforeAll(async () => {
   const db = openDb(join(work, "farm.db"));
   store = new AccountStore(db, await openSecretBox(db, work));
 });
-afterEach(async () => {
-  await stopFlowPhones();
-  forgetPlaces();
-});
+afterEach(stopFlowPhones);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const accounts = { tiktok: ["ana.farm", "bo_farm", "cy_farm"], instagram: ["ig_one", "ig_two"] };

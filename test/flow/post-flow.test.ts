@@ -438,6 +438,109 @@ describe("TikTok", () => {
   });
 });
 
+describe("TikTok: nodes tapped where they lie", () => {
+  /** The phone's commands from the one matching `from` (the first) to the one matching `to` (after it). */
+  const between = (sim: VirtualPhone, from: RegExp, to: RegExp, since = 0) => {
+    const commands = sim.commands.slice(since).map((c) => c.command);
+    const start = commands.findIndex((c) => from.test(c));
+    const end = commands.findIndex((c, i) => i > start && to.test(c));
+    expect(start).toBeGreaterThanOrEqual(0);
+    expect(end).toBeGreaterThan(start);
+    return commands.slice(start, end);
+  };
+  const dumps = (commands: string[]) => commands.filter((c) => c.startsWith("uiautomator dump")).length;
+
+  test("43.1.4 on 1080x2400: the editor's Next seen to work by its activity, the caption tapped where the real post screen has it, no dump of the post screen", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    const { result, error } = await post(sim, phone, "tiktok", { caption: "placed #fyp" });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["placed #fyp"]);
+    const taps = result?.taps.map((t) => t.what) ?? [];
+    expect(taps.slice(0, 3)).toEqual([
+      "the editor's Next",
+      "the caption (where this phone shows it)",
+      "Post",
+    ]);
+    // g19's centre in the real dump ([42,691][1038,1059])
+    expect(result?.taps[1]).toMatchObject({ x: 540, y: 875 });
+    // from the tap on Next to the text typed: light reads only
+    const walk = between(sim, /^input tap 799 2237/, /^input text/);
+    expect(dumps(walk)).toBe(0);
+    expect(walk.filter((c) => c.startsWith("dumpsys window")).length).toBeGreaterThan(0);
+  });
+
+  test("the next post on that phone taps the editor's Next where the first saw it: no dump from the share to the text typed", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    expect((await post(sim, phone, "tiktok", { caption: "first" })).error).toBeUndefined();
+    const since = sim.commands.length;
+    const { result, error } = await post(sim, phone, "tiktok", { caption: "second" });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["first", "second"]);
+    expect(result?.taps.slice(0, 2)).toEqual([
+      { what: "the editor's Next (where this phone shows it)", x: 799, y: 2237 },
+      { what: "the caption (where this phone shows it)", x: 540, y: 875 },
+    ]);
+    expect(dumps(between(sim, /^am start -a android.intent.action.SEND/, /^input text/, since))).toBe(0);
+  });
+
+  test("a tap where the editor's Next lies that is lost: the editor seen on a dump, Next tapped once more", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    expect((await post(sim, phone, "tiktok", { caption: "first" })).error).toBeUndefined();
+    const tap = sim.device.tap.bind(sim.device);
+    let lost = false;
+    sim.device.tap = (x: number, y: number) => {
+      // the first tap on the editor is lost (it came during a change)
+      if (!lost && sim.apps.tiktok.screen === "editor") {
+        lost = true;
+        return;
+      }
+      return tap(x, y);
+    };
+    const { result, error } = await post(sim, phone, "tiktok", { caption: "second" });
+    expect(error).toBeUndefined();
+    expect(lost).toBe(true);
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["first", "second"]);
+    expect(result?.taps.slice(0, 2).map((t) => t.what)).toEqual([
+      "the editor's Next (where this phone shows it)",
+      "the editor's Next (where this phone shows it)",
+    ]);
+  });
+
+  test("a place that focuses nothing (a data file's wrong bounds): forgotten, the field found on a dump, the caption typed there", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    const dataDir = join(work, "wrong-place");
+    mkdirSync(join(dataDir, "selectors"), { recursive: true });
+    const wrong = {
+      versions: ["43."],
+      screen: [1080, 2400],
+      bounds: [0, 1500, 100, 1600],
+      activity: "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity",
+    };
+    writeFileSync(
+      join(dataDir, "selectors", "tiktok.json"),
+      JSON.stringify({ places: { "post.description": [wrong] } }),
+    );
+    const first = await post(sim, phone, "tiktok", { caption: "found" }, dataDir);
+    expect(first.error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["found"]);
+    expect(first.result?.taps.slice(1, 3)).toEqual([
+      { what: "the caption (where this phone shows it)", x: 50, y: 1550 },
+      { what: "the caption", x: 540, y: 875 },
+    ]);
+    expect(first.logs).toContain(
+      "the tap where the caption lies did not focus it: it is looked for on the screen",
+    );
+    // what this phone's dump showed serves the next post
+    const second = await post(sim, phone, "tiktok", { caption: "learnt" }, dataDir);
+    expect(second.error).toBeUndefined();
+    expect(second.result?.taps[1]).toEqual({
+      what: "the caption (where this phone shows it)",
+      x: 540,
+      y: 875,
+    });
+  });
+});
+
 describe("Instagram", () => {
   test("share intent, reel: caption exactly, Share tapped once, media removed", async () => {
     const { sim, phone } = await startPhone({ popups: false });

@@ -18,6 +18,7 @@ import {
   type ScriptServices,
 } from "../../src/scripts/context.ts";
 import { ScriptRegistry } from "../../src/scripts/registry.ts";
+import { forgetPlaces } from "../../src/scripts/screen/places.ts";
 import { AccountStore } from "../../src/store/accounts.ts";
 import { type Db, openDb } from "../../src/store/db.ts";
 import { SecretBox } from "../../src/store/secret-box.ts";
@@ -64,11 +65,13 @@ export async function startFlowPhone(keysDir: string, opts: VirtualPhoneOptions 
   return { sim, phone, clock };
 }
 
+/** Stops the test's phones; the places flows learnt on them are forgotten (a port, so a serial, comes again). */
 export async function stopFlowPhones(): Promise<void> {
   for (const { sim, phone } of open.splice(0)) {
     await phone.close();
     await sim.stop();
   }
+  forgetPlaces();
 }
 
 let shared: { db: Db; dir: string; accounts: AccountStore; materials: Materials } | undefined;

@@ -11,6 +11,7 @@ import { ScriptError } from "../errors.ts";
 import { pushMedia } from "../media.ts";
 import { runFlow } from "../screen/app.ts";
 import { type Screen, ScreenNeverCame, type Selector, TapHadNoEffect } from "../screen/index.ts";
+import { leaveByPlace } from "../screen/places.ts";
 import { checkCanType, typeExactly, typeInto } from "../screen/typing.ts";
 import type { PostConfig } from "./config.ts";
 import { provePost, type SeenPost, uploadEnded } from "./proof.ts";
@@ -210,9 +211,11 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     }
     if (app === "tiktok") {
       await addSound();
+      // the post screen is another activity: its change is the effect, and the caption's field is tapped
+      // where it lies (typeCaption), so neither screen needs a dump of its own when their places are known
       settled = await ctx.step("editor: Next", () =>
-        ui.leaveBy(page("editor"), "the editor's Next", sel("editor", "next"), {
-          to: [page("post")],
+        leaveByPlace(session, "editor.next", page("editor"), "the editor's Next", sel("editor", "next"), {
+          to: page("post"),
           first: fresh(),
         }),
       );
@@ -431,12 +434,14 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
         settled = await typeInto(ctx, session, on, sel("post", "title"), input.title, "the title", {
           suggestions,
           first: fresh(),
+          place: "post.title",
         });
       }
       if (input.caption) {
         settled = await typeInto(ctx, session, on, field, input.caption, "the caption", {
           suggestions,
           first: fresh(),
+          ...(app === "tiktok" ? { place: "post.description" } : {}),
         });
       }
     });

@@ -9,18 +9,12 @@
  * use, so that every task names the account it ran as. What the phone showed is recorded in the accounts
  * table. `match_accounts` reads the same screens.
  */
-import type { Bounds, UiNode } from "../../devices/index.ts";
+import type { UiNode } from "../../devices/index.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import {
-  type Screen,
-  ScreenNeverCame,
-  TAP_EFFECT_MS,
-  TAP_SETTLE_MS,
-  TapHadNoEffect,
-  WAIT_TIMEOUT_MS,
-} from "./index.ts";
+import { type Screen, ScreenNeverCame, TapHadNoEffect, WAIT_TIMEOUT_MS } from "./index.ts";
+import { missedPlace, PLACE_EFFECT_MS, placeInFront, placeOf, rememberPlace } from "./places.ts";
 
 export interface SwitcherRow {
   username: string;
@@ -31,49 +25,13 @@ export interface SwitcherRow {
 const bare = (name: string) => name.trim().replace(/^@/, "");
 const same = (a: string, b: string) => bare(a).toLowerCase() === bare(b).toLowerCase();
 
-/** Where a tap can go without a dump first: a node's bounds, and the activity in front that draws it there. */
-interface Place {
-  bounds: Bounds;
-  activity: string;
-}
-
 /**
- * Where each phone showed an app's Profile tab last (`serial pkg version` → place), learnt from its dumps.
- * A bottom tab bar is layout, not state: one app version on one screen draws it in the same place on every tab
- * (home, profile, inbox), whatever the feed plays. A place is never an answer: the tap it aims is judged by
- * the dump after it (the own profile's handle), and a dump without the handle is the path without a place
- * (the tab found on that dump, tapped; were the first tap only slow, the second meets the same tab on the
- * profile: harmless). A place that missed is forgotten.
+ * The Profile tab's place (places.ts): after a cold start the tab is tapped there, without a dump of the home
+ * feed. The dump after it judges it (the own profile's handle); a dump without the handle is the path without a
+ * place (the tab found on that dump, tapped; were the first tap only slow, the second meets the same tab on the
+ * profile: harmless).
  */
-const profileTabs = new Map<string, Place>();
-
-/** Forgets every learnt place (tests: each phone starts as a phone never seen). */
-export function forgetPlaces(): void {
-  profileTabs.clear();
-}
-
-const placeKey = (ctx: ScriptContext, s: AppSession) => `${ctx.phone.serial} ${s.pkg} ${s.version}`;
-
-/**
- * The Profile tab's place: this phone's last dump of it (same package and version), else the data file's place
- * for this version on a screen of this size (`wm size`, a light read), else none.
- */
-async function profileTabPlace(ctx: ScriptContext, s: AppSession): Promise<Place | undefined> {
-  const learnt = profileTabs.get(placeKey(ctx, s));
-  if (learnt) return learnt;
-  const places = (s.selectors.places["home.profileTab"] ?? []).filter(
-    (p) => !p.versions || p.versions.some((v) => s.version.startsWith(v)),
-  );
-  if (places.length === 0) return undefined;
-  const size = await ctx.phone.screenSize({ signal: ctx.signal }).catch(() => null);
-  const place = places.find((p) => size && p.screen[0] === size.width && p.screen[1] === size.height);
-  if (!place) return undefined;
-  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = place.bounds;
-  return { bounds: { x1, y1, x2, y2 }, activity: place.activity };
-}
-
-/** How long the dumps after a tap aimed by a place look for its effect (a real dump takes 0.8–2.5 s: one look). */
-export const PLACE_EFFECT_MS = 1500;
+const PROFILE_TAB = "home.profileTab";
 
 /**
  * After a cold start: the Profile tab tapped where it lies (`profileTabPlace`) once its activity is in front
@@ -86,20 +44,8 @@ async function tapProfileByPlace(
   s: AppSession,
   profile: (screen: Screen) => UiNode | null | undefined,
 ): Promise<{ seen: UiNode | null | undefined; missed?: Screen }> {
-  const place = await profileTabPlace(ctx, s);
-  if (!place) return { seen: undefined };
-  const inFront = async () => {
-    const now = await s.ui.foreground();
-    return now?.pkg === s.pkg && now.activity === place.activity ? true : undefined;
-  };
-  const never = <T>(e: unknown): T | undefined => {
-    if (e instanceof ScreenNeverCame) return undefined;
-    throw e;
-  };
-  const ready = await s.ui
-    .poll(`${s.label}'s ${place.activity}`, inFront, { timeoutMs: TAP_EFFECT_MS, intervalMs: TAP_SETTLE_MS })
-    .catch(never<true>);
-  if (!ready) return { seen: undefined };
+  const place = await placeOf(s, PROFILE_TAB);
+  if (!place || !(await placeInFront(s, place))) return { seen: undefined };
   const tapped = s.ui.last;
   await s.ui.tap({ bounds: place.bounds }, "the Profile tab (where this phone shows it)");
   // the own profile is a tab: the tab bar shows on it (another user's profile, opened by a tap that met an
@@ -109,9 +55,12 @@ async function tapProfileByPlace(
     .waitUntil("the own profile", (screen) => (screen.has(tab) ? profile(screen) : undefined), {
       timeoutMs: PLACE_EFFECT_MS,
     })
-    .catch(never<UiNode | null>);
+    .catch((e: unknown) => {
+      if (e instanceof ScreenNeverCame) return undefined;
+      throw e;
+    });
   if (seen !== undefined) return { seen };
-  profileTabs.delete(placeKey(ctx, s));
+  missedPlace(s, PROFILE_TAB);
   ctx.log("the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen");
   return { seen, missed: s.ui.last === tapped ? undefined : s.ui.last };
 }
@@ -152,8 +101,7 @@ export async function readAccountInUse(
     timeoutMs: WAIT_TIMEOUT_MS,
   });
   // where the tab lies on this phone, and on which activity (a light read): the next cold start taps it there
-  const now = seen ? await s.ui.foreground() : null;
-  if (now?.pkg === s.pkg) profileTabs.set(placeKey(ctx, s), { bounds: node.bounds, activity: now.activity });
+  if (seen) await rememberPlace(s, PROFILE_TAB, node.bounds);
   return read(seen);
 }
 

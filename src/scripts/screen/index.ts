@@ -427,7 +427,7 @@ export class Ui {
    * Taps `node` and waits until the tap's effect shows (a screen dumped before it took effect is never
    * acted on). No effect: tapped once more when `effect.retry` allows it, else a `TapHadNoEffect`.
    */
-  async tapUntil<T>(node: UiNode, what: string, effect: TapEffect<T>): Promise<T> {
+  async tapUntil<T>(node: Pick<UiNode, "bounds">, what: string, effect: TapEffect<T>): Promise<T> {
     // looked for at once: a dump takes its time on a real phone, and a frozen clock must not stop a walk
     // whose taps take effect at once
     const wait = { timeoutMs: effect.timeoutMs ?? TAP_EFFECT_MS };
@@ -495,16 +495,23 @@ export class Ui {
    * Taps `node` on `from` to leave it when the step after needs a dump of its own anyway (the upload's looks
    * after Post): the effect is the app's activity in front changing (a light read of `dumpsys window`, asked
    * first for LIGHT_EFFECT_MS), else a dump without `from` or with one of `to`, as `tapToLeave`. Undefined:
-   * left, seen without a dump (the activity changed); else the screen that showed it. Never tapped twice.
+   * left, seen without a dump (the activity changed); else the screen that showed it. `before`: the app and
+   * activity in front on `from`, when the caller read them already (else read here, before the tap). Tapped
+   * twice only with `retry`.
    */
   async tapToLeaveActivity(
-    node: UiNode,
+    node: Pick<UiNode, "bounds">,
     what: string,
     from: Page,
-    options: { to?: Page[]; timeoutMs?: number } = {},
+    options: {
+      to?: Page[];
+      timeoutMs?: number;
+      before?: { pkg: string; activity: string };
+      retry?: Selector;
+    } = {},
   ): Promise<Screen | undefined> {
     const to = options.to ?? [];
-    const before = await this.foreground();
+    const before = options.before ?? (await this.foreground());
     // the page's own activity, read before the tap: another activity of the same app in front is the page left
     const light = before?.activity
       ? async () => {
@@ -516,6 +523,7 @@ export class Ui {
       check: (screen) => (!screen.shows(from) || to.some((p) => screen.shows(p)) ? screen : undefined),
       unchanged: `${from.name} is still shown`,
       timeoutMs: options.timeoutMs,
+      retry: options.retry,
       light,
     });
     return seen ?? undefined;

@@ -3,10 +3,20 @@
  * needs ADBKeyBoard. Checked before a flow changes anything, so a text that would arrive mangled is a clear
  * permanent failure instead. `typeInto` types into a field and checks it holds the text, keyboard down.
  */
+
+import type { UiNode } from "../../devices/index.ts";
 import type { ScriptContext } from "../context.ts";
 import { ScriptError } from "../errors.ts";
 import type { AppSession } from "./app.ts";
-import { type Page, type Screen, ScreenNeverCame, type Selector, WAIT_TIMEOUT_MS } from "./index.ts";
+import {
+  type Page,
+  type Screen,
+  ScreenNeverCame,
+  type Selector,
+  TapHadNoEffect,
+  WAIT_TIMEOUT_MS,
+} from "./index.ts";
+import { missedPlace, PLACE_EFFECT_MS, placeInFront, placeOf, rememberPlace } from "./places.ts";
 
 const KEYCODE_BACK = 4;
 
@@ -56,7 +66,9 @@ export async function typeExactly(ctx: ScriptContext, text: string, what: string
  * closed, and a fresh dump must show the field holding exactly `text` (that screen is returned). Seen by the
  * keyboard alone, the focus is proven by that dump: a text found nowhere on it went nowhere, and the field is
  * tapped again with its focus seen on a dump. A field that holds something else is a retryable failure.
- * `first`: a screen dumped after the last input, looked at before dumping.
+ * `first`: a screen dumped after the last input, looked at before dumping. `place`: the field's place name
+ * (places.ts): with no `first`, the field is tapped there when its page's activity is in front, without a dump
+ * first (the dump after typing judges it); a tap there that focused nothing is the path without a place.
  */
 export async function typeInto(
   ctx: ScriptContext,
@@ -65,7 +77,7 @@ export async function typeInto(
   field: Selector,
   text: string,
   what: string,
-  options: { suggestions?: Selector; first?: Screen } = {},
+  options: { suggestions?: Selector; first?: Screen; place?: string } = {},
 ): Promise<Screen> {
   const { ui } = s;
   const { suggestions, first } = options;
@@ -76,24 +88,44 @@ export async function typeInto(
   // a screen playing video (a comment sheet over it) may refuse dumps for seconds: no answer, not a failure
   const wait = { timeoutMs: WAIT_TIMEOUT_MS };
   let light = true;
+  let aim = options.place;
   for (;;) {
-    const { node } = await ui.onPage(page, what, field, light ? { first } : {});
+    // no screen since the last input: the field where this phone shows it, when its page's activity is in front
+    const place = light && !first && aim ? await placeOf(s, aim) : undefined;
+    const aimed = place && (await placeInFront(s, place, 0)) ? place : undefined;
+    const found = aimed ? undefined : (await ui.onPage(page, what, field, light ? { first } : {})).node;
     // text typed before the field has focus goes nowhere: the focus is seen first
     const focused = field.map((m) => ({ ...m, focused: true }));
     const byKeyboard = light && !(await ui.keyboardUp());
-    await ui.tapUntil(node, what, {
-      check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
-      light: byKeyboard ? async () => ((await ui.keyboardUp()) ? true : undefined) : undefined,
-      unchanged: `${what} did not take the focus`,
-      retry: field,
-    });
+    try {
+      await ui.tapUntil(aimed ?? (found as UiNode), aimed ? `${what} (where this phone shows it)` : what, {
+        check: (screen) => (screen.shows(page) && screen.has(focused) ? true : undefined),
+        light: byKeyboard ? async () => ((await ui.keyboardUp()) ? true : undefined) : undefined,
+        unchanged: `${what} did not take the focus`,
+        retry: aimed ? undefined : field,
+        ...(aimed ? { timeoutMs: PLACE_EFFECT_MS } : {}),
+      });
+    } catch (e) {
+      if (!(aim && aimed && e instanceof TapHadNoEffect)) throw e;
+      missedPlace(s, aim);
+      aim = undefined;
+      ctx.log(`the tap where ${what} lies did not focus it: it is looked for on the screen`);
+      continue;
+    }
+    // where the field lies, from the dump that showed it: the next task on this phone taps it there
+    const learn = async (screen: Screen) => {
+      if (options.place && found) await rememberPlace(s, options.place, found.bounds);
+      return screen;
+    };
     const before = ui.last;
     await typeExactly(ctx, text, what);
     await ui.hideKeyboard();
     try {
-      return await ui.waitUntil(`${what} to hold the text`, settled, wait);
+      return await learn(await ui.waitUntil(`${what} to hold the text`, settled, wait));
     } catch (e) {
       if (!(e instanceof ScreenNeverCame)) throw e;
+      // a tap where the field lies that put the text elsewhere, or nowhere: that place is not used again
+      if (aim && aimed) missedPlace(s, aim);
       const last = ui.last;
       // the keyboard came up, but the text is nowhere on a screen dumped long after it was typed: it was
       // typed before the field had the focus (never judged on the first dumps, nor on one from before)
@@ -112,6 +144,6 @@ export async function typeInto(
     }
     // the keyboard is down and a suggestion list still hangs over the page: BACK closes it (the page stays)
     await ctx.phone.keyEvent(KEYCODE_BACK, { signal: ctx.signal });
-    return ui.waitUntil(`${page.name} without the suggestion list`, settled, wait);
+    return learn(await ui.waitUntil(`${page.name} without the suggestion list`, settled, wait));
   }
 }
