@@ -9,14 +9,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RealismOptions, VirtualPhone } from "@farm/virtual-phone";
 import { Value } from "@sinclair/typebox/value";
-import type { Phone } from "../../src/devices/index.ts";
+import { type Phone, parseUiDump } from "../../src/devices/index.ts";
 import { Materials } from "../../src/materials/index.ts";
 import { ScriptError } from "../../src/scripts/errors.ts";
 import { type PostConfig, postConfig } from "../../src/scripts/post/config.ts";
 import { type PostInput, postFlow } from "../../src/scripts/post/flow.ts";
-import { captionMatches, MIN_SHOWN_CAPTION, uploadRest } from "../../src/scripts/post/proof.ts";
+import {
+  captionMatches,
+  LOOK_LEAD_MS,
+  MIN_SHOWN_CAPTION,
+  uploadEnded,
+  uploadRest,
+} from "../../src/scripts/post/proof.ts";
+import { Ui } from "../../src/scripts/screen/index.ts";
+import { loadSelectors, selectorFor } from "../../src/scripts/selectors/index.ts";
 import { openDb } from "../../src/store/db.ts";
-import { flowContext, flowScripts, startFlowPhone, stopFlowPhones } from "../helpers/flow.ts";
+import { AutoClock } from "../../src/tasks/clock.ts";
+import { flowContext, flowScripts, startFlowPhone, stopFlowPhones, TIKTOK } from "../helpers/flow.ts";
 
 const DEFAULTS: PostConfig = { ...Value.Create(postConfig), upload_wait_time: 10 };
 /** Today's simulation, but the apps' success texts as `successText` says (none: never in a dump). */
@@ -77,7 +86,7 @@ function tamper(sim: VirtualPhone, app: "tiktok" | "instagram", change: "drop" |
 }
 
 describe("the upload's expected rest, from its percentages", () => {
-  test("one percentage: the rate since the wait began; two: the rate between them; none or 100 %: unknown", () => {
+  test("one percentage: the rate since the upload began; two: the rate between them; none or 100 %: unknown", () => {
     expect(uploadRest([{ at: 2000, percent: 40 }], 0)).toBe(3000);
     expect(
       uploadRest(
@@ -91,6 +100,38 @@ describe("the upload's expected rest, from its percentages", () => {
     expect(uploadRest([], 0)).toBeUndefined();
     expect(uploadRest([{ at: 2000, percent: 100 }], 0)).toBeUndefined();
     expect(uploadRest([{ at: 2000, percent: 0 }], 0)).toBeUndefined();
+  });
+
+  test("the rest is judged from when the upload began (Post's tap), not from when the wait began", async () => {
+    const clock = new AutoClock(100_000);
+    const began = clock.now();
+    const UPLOAD_MS = 3000;
+    const looks: number[] = [];
+    const node = (text: string, id: string, inner = "") =>
+      `<node text="${text}" resource-id="${id}" class="android.widget.FrameLayout" package="${TIKTOK}" content-desc="" bounds="[0,0][1080,2400]">${inner}</node>`;
+    // the feed with "N%" while the upload runs, without it after
+    const phone = {
+      serial: "upload-rest",
+      actions: 0,
+      dumpUi: async () => {
+        const at = clock.now() - began;
+        looks.push(at);
+        const percent = Math.floor((at / UPLOAD_MS) * 100);
+        const badge = percent < 100 ? node(`${percent}%`, `${TIKTOK}:id/su5`) : "";
+        return parseUiDump(`<hierarchy rotation="0">${node("", "", badge)}</hierarchy>`);
+      },
+    } as unknown as Phone;
+    const ui = new Ui(phone, new AbortController().signal, { clock });
+    const selectors = loadSelectors("tiktok");
+    const sel = (screen: string, name: string) => selectorFor(selectors, screen, name, TIKTOK, "43.1.4");
+    // the wait begins 1.5 s after the tap (the light reads that saw it take effect): 50 % then
+    clock.advance(1500);
+    const ended = await uploadEnded({ ui, sel }, 30_000, { since: began });
+    expect(ended.key).toBe("gone");
+    // 50 % in 1.5 s: 1.5 s left, so the next look begins LOOK_LEAD_MS before the end (judged from the wait's
+    // own start, 50 % in no time would leave nothing and the next look would come at once)
+    expect(looks.slice(0, 2)).toEqual([1500, 1500 + 1500 - LOOK_LEAD_MS]);
+    expect(looks.at(-1)).toBeGreaterThanOrEqual(UPLOAD_MS);
   });
 });
 

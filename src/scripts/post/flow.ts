@@ -93,6 +93,8 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
     return first;
   };
   let proof: SeenPost | undefined;
+  // when Post's tap reached the app: the upload began then (its rate is judged from it)
+  let postedAt: number | undefined;
   try {
     await walkToCaption();
     await typeCaption();
@@ -126,11 +128,13 @@ async function walk(ctx: ScriptContext, input: PostInput): Promise<PostResult> {
       // never tapped twice: a tap that changed nothing is a failure that says so. Its effect is seen as the
       // post screen's activity giving way (a light read): the upload's looks that follow dump anyway
       settled = await ui.tapToLeaveActivity(node, "Post", from);
+      postedAt = ui.tappedAt;
     });
     await ctx.step("wait for the upload", async () => {
       const timeoutMs = Math.max(1, s.upload_wait_time) * 1000;
       const ended = await uploadEnded({ ui, sel }, timeoutMs, {
         first: fresh(),
+        since: postedAt,
         onScreen: uploadProgress(ctx, sel("upload", "progress")),
       });
       if (ended.key === "failed") {

@@ -81,7 +81,7 @@ export const LOOK_LEAD_MS = 800;
 
 /**
  * The upload's expected rest (ms) from the percentages seen: the rate between the first and the last look
- * that showed one, or with one look, the rate since the wait began (it begins as Post's tap takes effect).
+ * that showed one, or with one look, the rate since the upload began (`since`).
  */
 export function uploadRest(seen: { at: number; percent: number }[], since: number): number | undefined {
   const last = seen[seen.length - 1];
@@ -98,19 +98,20 @@ export function uploadRest(seen: { at: number; percent: number }[], since: numbe
  * Until the app says the upload failed or is done, or its progress is gone: a look shows neither the progress
  * nor the post screen after one that showed the progress, or (the progress never seen) two looks in a row
  * show neither (a success text may be a toast, never in a dump; an app not in front shows neither); "timeout"
- * when the progress is still shown after `timeoutMs`.
+ * when the progress is still shown after `timeoutMs`. `since`: when the upload began (Post's tap reached the
+ * app); default now.
  */
 export async function uploadEnded(
   { ui, sel }: Pick<AppSession, "ui" | "sel">,
   timeoutMs: number,
-  options: Pick<WaitOptions, "first" | "onScreen"> = {},
+  options: Pick<WaitOptions, "first" | "onScreen"> & { since?: number } = {},
 ): Promise<{ key: "failed" | "done"; text: string } | { key: "gone" | "timeout" }> {
   let quiet = 0;
   // the progress was seen: the first look without it is the upload's end
   let underWay = false;
   const progress = sel("upload", "progress");
   const busy = [...progress, ...sel("proof", "composer")];
-  const since = ui.clock.now();
+  const since = options.since ?? ui.clock.now();
   // the percentages seen (when the app shows one), and when
   const seen: { at: number; percent: number }[] = [];
   const pauseAfter = (n: number) => {
@@ -135,7 +136,7 @@ export async function uploadEnded(
         quiet = screen.has(busy) ? 0 : quiet + 1;
         return quiet >= (underWay ? 1 : 2) ? { key: "gone" as const } : undefined;
       },
-      { timeoutMs, intervalMs: pauseAfter, ...options },
+      { timeoutMs, intervalMs: pauseAfter, first: options.first, onScreen: options.onScreen },
     );
   } catch (e) {
     if (e instanceof ScreenNeverCame) return { key: "timeout" };

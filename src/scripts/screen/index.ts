@@ -247,6 +247,8 @@ export class Ui {
   probes = 0;
   /** Every tap, in order: what was tapped and where. */
   readonly taps: { what: string; x: number; y: number }[] = [];
+  /** When the last tap reached the phone (its `input` command returned), on `clock`. */
+  tappedAt: number | undefined;
   /** The last screen dumped (kept for error messages). */
   last: Screen | undefined;
   readonly clock: Clock;
@@ -305,6 +307,7 @@ export class Ui {
     const { x, y } = center(node.bounds);
     this.taps.push({ what, x, y });
     await this.phone.tap(x, y, { signal: this.signal });
+    this.tappedAt = this.clock.now();
   }
 
   /**
