@@ -19,7 +19,7 @@
 //   over USB 2.0 at 36 MB/s uncompressed.
 //
 // Usage: bun bench/real-latency.ts [--phones-per-script 4] [--warmup-s 60] [--plain] [--timeout 240]
-//   [--baseline REF|none] [--fast-ui] [--trace]
+//   [--baseline REF|none] [--fast-ui] [--warm] [--trace]
 //   Screens are realistic too (changes take 300–800 ms, toasts, dumps that find no idle state, …), as a real
 //   phone's; --plain takes instant screens (the first baseline, taken before the flows passed on realistic
 //   screens, was on plain ones).
@@ -32,6 +32,9 @@
 //   page source and taps in tens of ms; bench/lib/fast-ui.ts), ready on every phone before any task starts;
 //   its rows ("now fast UI") follow each script's others. Its `dumps` and `taps` count `uiautomator dump` and
 //   `input tap` only (none there): its reads and taps are the `fast-ui source` and `fast-ui action` columns.
+//   --warm: every phone first runs its script once, unmeasured, and the figures are of the second run: a phone
+//   the service has driven before (what it learnt of the phone, such as where a button lies, is in use), as
+//   every post but the first after a start; without it, each phone is new to the service.
 //   --trace: after the tables, one TikTok post of each group as a timeline (ms from its start): the phone's
 //   commands with their waits, and the task's log lines, to see where a post's time goes.
 import { Database } from "bun:sqlite";
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     plain: { type: "boolean", default: false },
     baseline: { type: "string", default: "" },
     "fast-ui": { type: "boolean", default: false },
+    warm: { type: "boolean", default: false },
     trace: { type: "boolean", default: false },
   },
 });
@@ -67,6 +71,7 @@ const REALISTIC = !values.plain;
 const BASELINE_REF = values.baseline || BASELINE;
 const FAST_UI = values["fast-ui"];
 const TRACE = values.trace;
+const WARM = values.warm;
 const VIDEO_MB = 10;
 /** The sim apps' upload time, the same on every phone: a post's floor. */
 const UPLOAD_MS = 3000;
@@ -218,6 +223,7 @@ async function main() {
       }
       groups.push({ name, dir: join(dir, sub), farm, taskJob: new Map(), totalS: 0 });
     }
+    if (WARM) await Promise.all(groups.map((g) => runTasks(g, jobs, false)));
     await Promise.all(groups.map((g) => runTasks(g, jobs)));
 
     const baseIndex = groups.findIndex((g) => g.name.startsWith("base "));
@@ -226,6 +232,7 @@ async function main() {
       `service: bun src/main.ts${others.length ? `, and ${others.join("'s and ")}'s beside it` : ""}; ` +
         `${phoneCount} virtual phones per service (${PER_SCRIPT} per script, all at once), latency ` +
         `profile real-usb, ${REALISTIC ? "realistic screens" : "plain screens (--plain)"}, no popups; ` +
+        `${WARM ? "figures of each phone's second run of its script (--warm)" : "each phone new to the service"}; ` +
         `${VIDEO_MB} MB video, sim upload ${seconds(UPLOAD_MS)} s; warmup ${WARMUP_S} s watching ${WATCH_S} s a ` +
         `video; ${navigator.hardwareConcurrency} CPU core(s); all tasks done in ` +
         groups.map((g) => `${g.totalS.toFixed(1)} s (${g.name})`).join(", ") +
@@ -286,8 +293,8 @@ async function main() {
   }
 }
 
-/** Creates each job's tasks on its phones of `group`, and waits until every task ended. */
-async function runTasks(group: Group, jobs: Job[]): Promise<void> {
+/** Creates each job's tasks on its phones of `group`, and waits until every task ended; `measured`: counted. */
+async function runTasks(group: Group, jobs: Job[], measured = true): Promise<void> {
   const { serials, api, left } = group.farm;
   const t0 = performance.now();
   for (const [j, job] of jobs.entries()) {
@@ -297,7 +304,7 @@ async function runTasks(group: Group, jobs: Job[]): Promise<void> {
       ...(job.platform ? { platform: job.platform } : {}),
       script_config: job.config,
     });
-    for (const id of created.task_ids) group.taskJob.set(id, job);
+    if (measured) for (const id of created.task_ids) group.taskJob.set(id, job);
   }
   const what = `every task of ${group.name} finished`;
   await withTimeout(
@@ -312,7 +319,7 @@ async function runTasks(group: Group, jobs: Job[]): Promise<void> {
     ),
     left(),
   );
-  group.totalS = (performance.now() - t0) / 1000;
+  if (measured) group.totalS = (performance.now() - t0) / 1000;
 }
 
 /** Each job's figures in `group` (its service stopped, its database read), and its failed tasks. */
