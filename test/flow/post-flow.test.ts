@@ -483,6 +483,18 @@ describe("TikTok: nodes tapped where they lie", () => {
     expect(dumps(between(sim, /^am start -a android.intent.action.SEND/, /^input text/, since))).toBe(0);
   });
 
+  test("a place learnt on one screen size is not used on another (`wm size` changed): the editor's Next found on a dump", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    expect((await post(sim, phone, "tiktok", { caption: "first" })).error).toBeUndefined();
+    // what `wm size` answers from now on (an override set on the phone); the app's layout is unchanged
+    sim.device.cfg.screen = { width: 1080, height: 2340 };
+    const { result, error } = await post(sim, phone, "tiktok", { caption: "second" });
+    expect(error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["first", "second"]);
+    // neither the learnt place of the editor's Next nor the data file's of the caption (it has 1080x2400 only)
+    expect(result?.taps.slice(0, 2).map((t) => t.what)).toEqual(["the editor's Next", "the caption"]);
+  });
+
   test("a tap where the editor's Next lies that is lost: the editor seen on a dump, Next tapped once more", async () => {
     const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
     expect((await post(sim, phone, "tiktok", { caption: "first" })).error).toBeUndefined();

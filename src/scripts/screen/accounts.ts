@@ -60,7 +60,7 @@ async function tapProfileByPlace(
       throw e;
     });
   if (seen !== undefined) return { seen };
-  missedPlace(s, PROFILE_TAB);
+  await missedPlace(s, PROFILE_TAB);
   ctx.log("the tap where the Profile tab lies did not show the profile: the tab is looked for on the screen");
   return { seen, missed: s.ui.last === tapped ? undefined : s.ui.last };
 }

@@ -5,8 +5,8 @@
  * read of `dumpsys window`); a place is never an answer: what the tap did is judged by the dump (or the
  * activity change) after it, and a place that missed is forgotten.
  *
- * Where a place comes from: this phone's last dump of the node (same package and version: learnt), else the
- * data file's `places` for this version and `wm size` (taken from real dumps).
+ * Where a place comes from: this phone's last dump of the node (same package, version and `wm size`: learnt),
+ * else the data file's `places` for this version and `wm size` (taken from real dumps).
  */
 import type { Bounds, ScreenSize } from "../../devices/index.ts";
 import type { AppSession } from "./app.ts";
@@ -28,12 +28,26 @@ export interface Place {
 /** How long the dumps after a tap aimed by a place look for its effect (a real dump takes 0.8–2.5 s: one look). */
 export const PLACE_EFFECT_MS = 1500;
 
-/** `serial pkg version name` → the place this phone showed the node at last. */
+/** `serial pkg version size name` → the place this phone showed the node at last. */
 const learnt = new Map<string, Place>();
 /** The screen's size per session (its Ui): one `wm size` per task at most. */
 const sizes = new WeakMap<object, Promise<ScreenSize | null>>();
 
-const keyOf = (s: AppSession, name: string) => `${s.ui.phone.serial} ${s.pkg} ${s.version} ${name}`;
+/** The screen's size (`wm size`, a light read), read once per session. */
+function sizeOf(s: AppSession): Promise<ScreenSize | null> {
+  let size = sizes.get(s.ui);
+  if (!size) {
+    size = s.ui.phone.screenSize({ signal: s.ui.signal }).catch(() => null);
+    sizes.set(s.ui, size);
+  }
+  return size;
+}
+
+/** A learnt place holds for one phone, app version and screen size (`wm size` changed: learnt again). */
+async function keyOf(s: AppSession, name: string): Promise<string> {
+  const size = await sizeOf(s);
+  return `${s.ui.phone.serial} ${s.pkg} ${s.version} ${size ? `${size.width}x${size.height}` : "?"} ${name}`;
+}
 
 /** Forgets every learnt place (tests: each phone starts as a phone never seen). */
 export function forgetPlaces(): void {
@@ -42,18 +56,13 @@ export function forgetPlaces(): void {
 
 /** Where this phone draws `name` (`screen.selector`): learnt from its dumps, else the data file's, else none. */
 export async function placeOf(s: AppSession, name: string): Promise<Place | undefined> {
-  const mine = learnt.get(keyOf(s, name));
+  const mine = learnt.get(await keyOf(s, name));
   if (mine) return mine;
   const places = (s.selectors.places[name] ?? []).filter(
     (p) => !p.versions || p.versions.some((v) => s.version.startsWith(v)),
   );
   if (places.length === 0) return undefined;
-  let size = sizes.get(s.ui);
-  if (!size) {
-    size = s.ui.phone.screenSize({ signal: s.ui.signal }).catch(() => null);
-    sizes.set(s.ui, size);
-  }
-  const { width, height } = (await size) ?? {};
+  const { width, height } = (await sizeOf(s)) ?? {};
   const place = places.find((p) => p.screen[0] === width && p.screen[1] === height);
   if (!place) return undefined;
   const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = place.bounds;
@@ -70,16 +79,17 @@ export async function rememberPlace(
   bounds: Bounds,
   activity?: string,
 ): Promise<void> {
-  const known = learnt.get(keyOf(s, name));
+  const key = await keyOf(s, name);
+  const known = learnt.get(key);
   const same = (a: Bounds, b: Bounds) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
   if (known && same(known.bounds, bounds) && (activity === undefined || activity === known.activity)) return;
   const now = activity === undefined ? await s.ui.foreground() : { pkg: s.pkg, activity };
-  if (now?.pkg === s.pkg) learnt.set(keyOf(s, name), { bounds, activity: now.activity });
+  if (now?.pkg === s.pkg) learnt.set(key, { bounds, activity: now.activity });
 }
 
 /** A tap at `name`'s place missed: the next one looks for it on the screen first (then learns it again). */
-export function missedPlace(s: AppSession, name: string): void {
-  learnt.delete(keyOf(s, name));
+export async function missedPlace(s: AppSession, name: string): Promise<void> {
+  learnt.delete(await keyOf(s, name));
 }
 
 /**
@@ -128,7 +138,7 @@ export async function leaveByPlace(
       });
     } catch (e) {
       if (!(e instanceof TapHadNoEffect)) throw e;
-      missedPlace(s, name);
+      await missedPlace(s, name);
       ui.options.log?.(`the tap where ${what} lies had no effect: it is looked for on the screen`);
     }
   }

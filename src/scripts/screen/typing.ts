@@ -107,7 +107,7 @@ export async function typeInto(
       });
     } catch (e) {
       if (!(aim && aimed && e instanceof TapHadNoEffect)) throw e;
-      missedPlace(s, aim);
+      await missedPlace(s, aim);
       aim = undefined;
       ctx.log(`the tap where ${what} lies did not focus it: it is looked for on the screen`);
       continue;
@@ -125,7 +125,7 @@ export async function typeInto(
     } catch (e) {
       if (!(e instanceof ScreenNeverCame)) throw e;
       // a tap where the field lies that put the text elsewhere, or nowhere: that place is not used again
-      if (aim && aimed) missedPlace(s, aim);
+      if (aim && aimed) await missedPlace(s, aim);
       const last = ui.last;
       // the keyboard came up, but the text is nowhere on a screen dumped long after it was typed: it was
       // typed before the field had the focus (never judged on the first dumps, nor on one from before)
