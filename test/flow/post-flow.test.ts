@@ -518,6 +518,34 @@ describe("TikTok: nodes tapped where they lie", () => {
     ]);
   });
 
+  test("a data file's place that focuses another field (the title): that post fails retryable, the next one on the phone finds the field on a dump", async () => {
+    const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
+    const dataDir = join(work, "title-place");
+    mkdirSync(join(dataDir, "selectors"), { recursive: true });
+    const onTitle = {
+      versions: ["43."],
+      screen: [1080, 2400],
+      bounds: [42, 584, 1038, 637],
+      activity: "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity",
+    };
+    writeFileSync(
+      join(dataDir, "selectors", "tiktok.json"),
+      JSON.stringify({ places: { "post.description": [onTitle] } }),
+    );
+    const first = await post(sim, phone, "tiktok", { caption: "misplaced" }, dataDir);
+    expect((first.error as ScriptError).errorClass).toBe("retryable");
+    // the description shows its hint: the text went into the title
+    expect((first.error as Error).message).toBe(
+      'the caption holds "Writing a long description can help get 3x more views on average.", not "misplaced"',
+    );
+    expect(sim.apps.tiktok.posts).toHaveLength(0);
+    // the retry (another run on the phone): not the data file's place again
+    const second = await post(sim, phone, "tiktok", { caption: "found" }, dataDir);
+    expect(second.error).toBeUndefined();
+    expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["found"]);
+    expect(second.result?.taps[1]).toEqual({ what: "the caption", x: 540, y: 875 });
+  });
+
   test("a place that focuses nothing (a data file's wrong bounds): forgotten, the field found on a dump, the caption typed there", async () => {
     const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
     const dataDir = join(work, "wrong-place");

@@ -28,8 +28,11 @@ export interface Place {
 /** How long the dumps after a tap aimed by a place look for its effect (a real dump takes 0.8–2.5 s: one look). */
 export const PLACE_EFFECT_MS = 1500;
 
-/** `serial pkg version size name` → the place this phone showed the node at last. */
-const learnt = new Map<string, Place>();
+/**
+ * `serial pkg version size name` → the place this phone showed the node at last; null: a tap at the place
+ * missed on this phone, so none is used (not the data file's either) until a dump shows the node again.
+ */
+const learnt = new Map<string, Place | null>();
 /** The screen's size per session (its Ui): one `wm size` per task at most. */
 const sizes = new WeakMap<object, Promise<ScreenSize | null>>();
 
@@ -54,10 +57,13 @@ export function forgetPlaces(): void {
   learnt.clear();
 }
 
-/** Where this phone draws `name` (`screen.selector`): learnt from its dumps, else the data file's, else none. */
+/**
+ * Where this phone draws `name` (`screen.selector`): learnt from its dumps, else the data file's, else none (also
+ * after a miss, until a dump shows it).
+ */
 export async function placeOf(s: AppSession, name: string): Promise<Place | undefined> {
-  const mine = learnt.get(await keyOf(s, name));
-  if (mine) return mine;
+  const key = await keyOf(s, name);
+  if (learnt.has(key)) return learnt.get(key) ?? undefined;
   const places = (s.selectors.places[name] ?? []).filter(
     (p) => !p.versions || p.versions.some((v) => s.version.startsWith(v)),
   );
@@ -87,9 +93,12 @@ export async function rememberPlace(
   if (now?.pkg === s.pkg) learnt.set(key, { bounds, activity: now.activity });
 }
 
-/** A tap at `name`'s place missed: the next one looks for it on the screen first (then learns it again). */
+/**
+ * A tap at `name`'s place missed: the next task on this phone looks for it on the screen (and learns it there),
+ * so a data file's place that does not hold for this phone (another density) fails once, not every time.
+ */
 export async function missedPlace(s: AppSession, name: string): Promise<void> {
-  learnt.delete(await keyOf(s, name));
+  learnt.set(await keyOf(s, name), null);
 }
 
 /**
