@@ -449,6 +449,18 @@ describe("TikTok: nodes tapped where they lie", () => {
     return commands.slice(start, end);
   };
   const dumps = (commands: string[]) => commands.filter((c) => c.startsWith("uiautomator dump")).length;
+  /** A data folder whose selector override puts 43.1.4's description at `bounds` on 1080x2400. */
+  const descriptionPlacedAt = (folder: string, bounds: number[]) => {
+    const dataDir = join(work, folder);
+    mkdirSync(join(dataDir, "selectors"), { recursive: true });
+    const activity = "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity";
+    const place = { versions: ["43."], screen: [1080, 2400], bounds, activity };
+    writeFileSync(
+      join(dataDir, "selectors", "tiktok.json"),
+      JSON.stringify({ places: { "post.description": [place] } }),
+    );
+    return dataDir;
+  };
 
   test("43.1.4 on 1080x2400: the editor's Next seen to work by its activity, the caption tapped where the real post screen has it, no dump of the post screen", async () => {
     const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
@@ -520,18 +532,8 @@ describe("TikTok: nodes tapped where they lie", () => {
 
   test("a data file's place that focuses another field (the title): that post fails retryable, the next one on the phone finds the field on a dump", async () => {
     const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
-    const dataDir = join(work, "title-place");
-    mkdirSync(join(dataDir, "selectors"), { recursive: true });
-    const onTitle = {
-      versions: ["43."],
-      screen: [1080, 2400],
-      bounds: [42, 584, 1038, 637],
-      activity: "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity",
-    };
-    writeFileSync(
-      join(dataDir, "selectors", "tiktok.json"),
-      JSON.stringify({ places: { "post.description": [onTitle] } }),
-    );
+    // where the title lies
+    const dataDir = descriptionPlacedAt("title-place", [42, 584, 1038, 637]);
     const first = await post(sim, phone, "tiktok", { caption: "misplaced" }, dataDir);
     expect((first.error as ScriptError).errorClass).toBe("retryable");
     // the description shows its hint: the text went into the title
@@ -548,18 +550,7 @@ describe("TikTok: nodes tapped where they lie", () => {
 
   test("a place that focuses nothing (a data file's wrong bounds): forgotten, the field found on a dump, the caption typed there", async () => {
     const { sim, phone } = await startPhone({ popups: false, packages: [TIKTOK] });
-    const dataDir = join(work, "wrong-place");
-    mkdirSync(join(dataDir, "selectors"), { recursive: true });
-    const wrong = {
-      versions: ["43."],
-      screen: [1080, 2400],
-      bounds: [0, 1500, 100, 1600],
-      activity: "com.ss.android.ugc.aweme.shortvideo.publish.VideoPublishActivity",
-    };
-    writeFileSync(
-      join(dataDir, "selectors", "tiktok.json"),
-      JSON.stringify({ places: { "post.description": [wrong] } }),
-    );
+    const dataDir = descriptionPlacedAt("wrong-place", [0, 1500, 100, 1600]);
     const first = await post(sim, phone, "tiktok", { caption: "found" }, dataDir);
     expect(first.error).toBeUndefined();
     expect(sim.apps.tiktok.posts.map((p) => p.caption)).toEqual(["found"]);
