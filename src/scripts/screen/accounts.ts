@@ -34,7 +34,7 @@ const same = (a: string, b: string) => bare(a).toLowerCase() === bare(b).toLower
 const PROFILE_TAB = "home.profileTab";
 
 /**
- * After a cold start: the Profile tab tapped where it lies (`profileTabPlace`) once its activity is in front
+ * After a cold start: the Profile tab tapped where it lies (`placeOf`) once its activity is in front
  * (light reads: the splash is not tapped), and the own profile looked for for PLACE_EFFECT_MS: its handle
  * (null: signed out), or undefined with `missed`, the screen dumped after the tap that showed neither (none:
  * there was no place, its activity never came, or every dump was refused).
