@@ -19,7 +19,6 @@ let adb: AdbServer;
 let running: Running;
 let a: VirtualPhone;
 let b: VirtualPhone;
-const serialOf = (p: VirtualPhone) => `${p.host}:${p.port}`;
 
 const api = async (method: string, path: string, body?: unknown) =>
   (await call(running.url, method, path, body)).body;
@@ -95,16 +94,16 @@ const accountsOf = async (serial: string) =>
 describe("accounts on phones", () => {
   test("match_accounts records every phone's accounts, shown on the device and in the accounts API", async () => {
     const tasks = await finished(
-      await create({ serials: [serialOf(a), serialOf(b)], script_name: "match_accounts", script_config: {} }),
+      await create({ serials: [a.address, b.address], script_name: "match_accounts", script_config: {} }),
     );
     expect(tasks.map((t) => t.status_text)).toEqual(["completed", "completed"]);
-    expect(await accountsOf(serialOf(a))).toEqual([
+    expect(await accountsOf(a.address)).toEqual([
       "instagram:ana.ig:logged_in",
       "tiktok:ana.one:logged_in",
       "tiktok:ana.three:logged_in",
       "tiktok:ana.two:logged_in",
     ]);
-    expect(await accountsOf(serialOf(b))).toEqual(["tiktok:bea:logged_in"]);
+    expect(await accountsOf(b.address)).toEqual(["tiktok:bea:logged_in"]);
     const list = (await api("GET", "/api/v1/accounts?platform=tiktok&logined=1")).data;
     expect(list.total).toBe(4);
     expect(list.accounts.every((x: { last_seen_at: string | null }) => x.last_seen_at !== null)).toBe(true);
@@ -121,7 +120,7 @@ describe("accounts on phones", () => {
     const [id] = await create(postBody({ usernames: ["@ana.two"] }));
     const [task] = await finished([id as number]);
     expect({ status: task.status_text, error: task.error }).toEqual({ status: "completed", error: null });
-    expect(task.serial).toBe(serialOf(a));
+    expect(task.serial).toBe(a.address);
     expect(task.username).toBe("@ana.two");
     const log = task.logs.map((l: { message: string }) => l.message).join("\n");
     expect(log).toContain("switch to @ana.two");
@@ -131,7 +130,7 @@ describe("accounts on phones", () => {
 
   test("multi-account mode: one task per account, run one after another, each switching first", async () => {
     const before = a.apps.tiktok.posts.length;
-    const ids = await create(postBody({ serials: [serialOf(a)], enable_multi_account: true }));
+    const ids = await create(postBody({ serials: [a.address], enable_multi_account: true }));
     expect(ids).toHaveLength(3);
     const tasks = await finished(ids);
     expect(tasks.map((t) => [t.username, t.status_text])).toEqual([
@@ -147,7 +146,7 @@ describe("accounts on phones", () => {
   }, 90_000);
 
   test("device mode: the task names the account that was in use", async () => {
-    const [task] = await finished(await create(postBody({ serials: [serialOf(b)] })));
+    const [task] = await finished(await create(postBody({ serials: [b.address] })));
     expect({ status: task.status_text, error: task.error, username: task.username }).toEqual({
       status: "completed",
       error: null,
@@ -174,7 +173,7 @@ describe("accounts on phones", () => {
   test("an account logged out mid-run: its task fails permanently with that sentence, the table says so, the rest go on", async () => {
     // uploads take long enough to see the first task running
     a.apps.tiktok.uploadMs = 3000;
-    const ids = await create(postBody({ serials: [serialOf(a)], enable_multi_account: true }));
+    const ids = await create(postBody({ serials: [a.address], enable_multi_account: true }));
     await waitFor(
       "the first task to run",
       async () => (await api("GET", `/api/v1/task/${ids[0]}`)).data.status === 1,
@@ -189,11 +188,11 @@ describe("accounts on phones", () => {
       ["@ana.three", "completed"],
     ]);
     expect(tasks[1].error).toBe(
-      `@ana.two is not logged in on TikTok on ${serialOf(a)} (signed in: @ana.one, @ana.three)`,
+      `@ana.two is not logged in on TikTok on ${a.address} (signed in: @ana.one, @ana.three)`,
     );
-    expect(await accountsOf(serialOf(a))).toContain("tiktok:ana.two:not_logged_in");
+    expect(await accountsOf(a.address)).toContain("tiktok:ana.two:not_logged_in");
     // not logged in → no more tasks for it in multi-account mode
-    const next = await create(postBody({ serials: [serialOf(a)], enable_multi_account: true }));
+    const next = await create(postBody({ serials: [a.address], enable_multi_account: true }));
     expect(next).toHaveLength(2);
     await finished(next);
   }, 120_000);
@@ -216,7 +215,7 @@ describe("the product docs' example bodies run unchanged", () => {
     const image = writeMedia(join(dir, "my_image.png"), "png", 4000);
     const [task] = await finished(
       await create({
-        serials: [serialOf(b)],
+        serials: [b.address],
         script_name: "comment",
         script_config: {
           target_post_url: "https://www.tiktok.com/@tiktok/video/7106594312292453675",

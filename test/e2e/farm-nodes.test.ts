@@ -72,7 +72,6 @@ const phones: VirtualPhone[] = [];
 /** Every task id a node acknowledged (POST /task answered code 0), over the whole file. */
 const acknowledged = new Set<number>();
 
-const serialOf = (p: VirtualPhone) => `${p.host}:${p.port}`;
 const urlOf = (node: Node) => (node.runs.at(-1) as Running).url;
 const byName = (name: string) => nodes.find((n) => n.name === name) as Node;
 const api = async (node: Node, method: string, path: string, body?: unknown) =>
@@ -263,7 +262,7 @@ beforeAll(async () => {
             .map((d: { serial: string }) => d.serial),
         );
         // the farm's phone list is shared: this node's own phones are the ones it must see
-        return node.phones.every((p) => online.has(serialOf(p)));
+        return node.phones.every((p) => online.has(p.address));
       },
       30_000,
     );
@@ -283,7 +282,7 @@ afterAll(async () => {
 
 test("200 tasks created through one node for the phones of all three: each runs exactly once, no phone runs two at once", async () => {
   const creator = byName("pc-c");
-  const serials = phones.map(serialOf);
+  const serials = phones.map((p) => p.address);
   const ids: number[] = [];
   for (let i = 0; i < 25; i++) ids.push(...(await sleepTasks(creator, serials, 0.1)));
   expect(ids).toHaveLength(200);
@@ -298,10 +297,10 @@ test("200 tasks created through one node for the phones of all three: each runs 
     expect([t.id, startsIn(t), startedBy(t.id).length]).toEqual([t.id, 1, 1]);
     // run by a node that sees its phone
     const [runner] = startedBy(t.id);
-    expect(byName(runner as string).phones.map(serialOf)).toContain(t.serial);
+    expect(byName(runner as string).phones.map((p) => p.address)).toContain(t.serial);
   }
   expect(overlaps(done)).toEqual([]);
-  const sharedSerials = phones.filter((p) => p.serial.startsWith("SHARED")).map(serialOf);
+  const sharedSerials = phones.filter((p) => p.serial.startsWith("SHARED")).map((p) => p.address);
   const sharedBy = new Map<string, number>();
   for (const t of done.filter((t) => sharedSerials.includes(t.serial))) {
     const name = startedBy(t.id)[0] as string;
@@ -332,7 +331,7 @@ test("a post from a library file uploaded to another node completes", async () =
   const bytes = readFileSync(uploaded.data.path);
   const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
   const caption = "from pc-a's library";
-  const [id] = await create(uploader, [serialOf(phone)], "post", {
+  const [id] = await create(uploader, [phone.address], "post", {
     content_type: 0,
     captions: caption,
     material_source: "materialLibrary",
@@ -369,23 +368,26 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
   // ones behind, on those and the second shared phone
   const posts = new Map<string, number>();
   for (const p of postPhones.filter((p) => !p.serial.startsWith("C"))) {
-    const [id] = await create(creator, [serialOf(p)], "post", postBody(`farm post on ${p.serial}`));
+    const [id] = await create(creator, [p.address], "post", postBody(`farm post on ${p.serial}`));
     posts.set(p.serial, id as number);
   }
   // (a long run on the second shared phone too would keep the survivor's queue there waiting for it)
-  const long = await sleepTasks(creator, [a2, b2, s1].map(serialOf), 20);
-  const queued = [a2, b2, s1, s2].map(serialOf);
+  const long = await sleepTasks(
+    creator,
+    [a2, b2, s1].map((p) => p.address),
+    20,
+  );
+  const queued = [a2, b2, s1, s2].map((p) => p.address);
   const behind = [...(await sleepTasks(creator, queued, 0.1)), ...(await sleepTasks(creator, queued, 0.1))];
   // pc-c's phones keep busy the whole time
   const farmIds: number[] = [];
-  for (let i = 0; i < 30; i++)
-    farmIds.push(...(await sleepTasks(creator, [serialOf(cPost), serialOf(c2)], 0.3)));
+  for (let i = 0; i < 30; i++) farmIds.push(...(await sleepTasks(creator, [cPost.address, c2.address], 0.3)));
 
   // the node to kill: the one that runs the first shared phone, once its post is uploading
   const victim = await waitFor(
     "a node running the first shared phone while its post uploads",
     async () => {
-      const holder = (await health(creator)).nodes.find((n) => n.phones.includes(serialOf(s1)));
+      const holder = (await health(creator)).nodes.find((n) => n.phones.includes(s1.address));
       const post = phones.find((p) => p.serial === `${holder?.name.slice(-1).toUpperCase()}-POST`);
       return holder && post?.apps.tiktok.screen === "posting" && { name: holder.name, post };
     },
@@ -402,7 +404,7 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
   const killedOwn = second(killed.name.slice(-1).toUpperCase());
   // its post, and the long run on its own second phone and on the first shared phone at least
   expect(runningOnKilled.map((t) => t.serial)).toEqual(
-    expect.arrayContaining([victim.post, killedOwn, s1].map(serialOf)),
+    expect.arrayContaining([victim.post, killedOwn, s1].map((p) => p.address)),
   );
 
   const last = killed.runs.at(-1) as Running;
@@ -435,7 +437,7 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
   interruptedIds = interrupted.map((t) => t.id);
 
   // the shared phones' queues run on the survivor from the lease's end on
-  const sharedSerials = [s1, s2].map(serialOf);
+  const sharedSerials = [s1, s2].map((p) => p.address);
   const behindRows = await tasksOf(creator, behind);
   const sharedDone = await ended(
     creator,
@@ -447,7 +449,7 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
     if (ms(t.started_at) > killedAt) expect(startedBy(t.id)).toEqual([survivor.name]);
   }
   const takenOver = sharedDone
-    .filter((t) => t.serial === serialOf(s1))
+    .filter((t) => t.serial === s1.address)
     .map((t) => ms(t.started_at))
     .sort((x, y) => x - y)[0] as number;
   expect(takenOver).toBeGreaterThanOrEqual(lastBeat + LEASE_MS);
@@ -464,7 +466,7 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
   );
 
   waitingIds = (await tasksOf(creator, behind))
-    .filter((t) => t.serial === serialOf(killedOwn))
+    .filter((t) => t.serial === killedOwn.address)
     .map((t) => t.id);
   expect(waitingIds).toHaveLength(2);
   for (const id of waitingIds) {
@@ -473,7 +475,7 @@ test("kill -9 of a node mid-post: its running tasks fail interrupted after the l
       0,
       expect.objectContaining({
         reason: "phone_offline",
-        message: `phone ${serialOf(killedOwn)} is offline: node ${killed.name}, which ran it, stopped; it starts when ${killed.name} is back`,
+        message: `phone ${killedOwn.address} is offline: node ${killed.name}, which ran it, stopped; it starts when ${killed.name} is back`,
       }),
     ]);
   }
@@ -527,10 +529,18 @@ test("the killed node started again: it rejoins, runs the queues that waited for
 test("PostgreSQL stopped and started mid-run: 503 and no acknowledgement while it is down, every acknowledged task done after", async () => {
   const creator = byName("pc-c");
   const client = byName("pc-a");
-  const target = serialOf(phones.find((p) => p.serial === "C-2") as VirtualPhone);
+  const target = (phones.find((p) => p.serial === "C-2") as VirtualPhone).address;
   const batch = [
-    ...(await sleepTasks(creator, phones.map(serialOf), 1)),
-    ...(await sleepTasks(creator, phones.map(serialOf), 0.2)),
+    ...(await sleepTasks(
+      creator,
+      phones.map((p) => p.address),
+      1,
+    )),
+    ...(await sleepTasks(
+      creator,
+      phones.map((p) => p.address),
+      0.2,
+    )),
   ];
   await waitFor(
     "tasks running",

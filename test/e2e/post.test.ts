@@ -30,7 +30,6 @@ let video: string;
 let adb: AdbServer;
 let running: Running | undefined;
 const phones: VirtualPhone[] = [];
-const serialOf = (p: VirtualPhone) => `${p.host}:${p.port}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-post-e2e-"));
@@ -139,7 +138,7 @@ test("the seed's example body completes on every phone: the file's bytes pushed,
   const three = phones.slice(0, 3);
   const seen = watch(three, video);
   try {
-    const r = await api("POST", "/api/v1/task", seedBody(three.map(serialOf)));
+    const r = await api("POST", "/api/v1/task", seedBody(three.map((p) => p.address)));
     expect({ code: r.code, message: r.message, created: r.data?.created_count }).toEqual({
       code: 0,
       message: "success",
@@ -169,7 +168,7 @@ test("the seed's example body completes on every phone: the file's bytes pushed,
 
 test("a post to 20 phones at once completes on all of them (Business plan)", async () => {
   const before = new Map(phones.map((p) => [p.serial, p.apps.tiktok.posts.length]));
-  const r = await api("POST", "/api/v1/task", seedBody(phones.map(serialOf)));
+  const r = await api("POST", "/api/v1/task", seedBody(phones.map((p) => p.address)));
   expect(r.data?.created_count).toBe(20);
   const tasks = await finished(r.data.task_ids, 120_000);
   expect(
@@ -177,7 +176,7 @@ test("a post to 20 phones at once completes on all of them (Business plan)", asy
       .filter((t) => t.status === 2)
       .map((t) => t.serial)
       .sort(),
-  ).toEqual(phones.map(serialOf).sort());
+  ).toEqual(phones.map((p) => p.address).sort());
   for (const p of phones) expect(p.apps.tiktok.posts.length).toBe((before.get(p.serial) ?? 0) + 1);
   // at once: the last one started before the first one finished (the Free plan would run 2 at a time)
   const lastStart = Math.max(...tasks.map((t) => Date.parse(t.started_at)));
@@ -191,7 +190,7 @@ test('kill -9 after Post was tapped: after the restart "posted, verified after r
   const postsBefore = phone.apps.tiktok.posts.length;
   const seen = watch([phone], video);
   try {
-    const r = await api("POST", "/api/v1/task", seedBody([serialOf(phone)]));
+    const r = await api("POST", "/api/v1/task", seedBody([phone.address]));
     const id = r.data.task_ids[0] as number;
     await waitFor("Post tapped", () => phone.apps.tiktok.screen === "posting", 30_000);
     running?.proc.kill("SIGKILL");
@@ -251,7 +250,7 @@ test('kill -9 while the video is pushed: failed "interrupted" after the restart,
   const postsBefore = phone.apps.tiktok.posts.length;
   const seen = watch([phone], big);
   try {
-    const body = seedBody([serialOf(phone)]);
+    const body = seedBody([phone.address]);
     body.script_config.material_list = [big];
     const id = (await api("POST", "/api/v1/task", body)).data.task_ids[0] as number;
     await waitFor("the push to begin", () => mediaOn(phone).some((path) => statSync(path).size > 0), 30_000);

@@ -22,7 +22,6 @@ let running: Running;
 let failing: VirtualPhone;
 let slow: VirtualPhone;
 let idle: VirtualPhone;
-const serialOf = (p: VirtualPhone) => `${p.host}:${p.port}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "farm-retry-e2e-"));
@@ -80,7 +79,7 @@ const task = async (id: number) => (await api("GET", `/api/v1/task/${id}`)).data
 /** A post on one phone; `startTime` holds it pending until then. */
 async function post(phone: VirtualPhone, startTime?: string): Promise<number> {
   const r = await api("POST", "/api/v1/task", {
-    serials: [serialOf(phone)],
+    serials: [phone.address],
     script_name: "post",
     script_config: { content_type: 0, captions: "hello", material_list: [video], upload_wait_time: 300 },
     ...(startTime ? { start_time: startTime } : {}),

@@ -15,7 +15,6 @@ let dir: string;
 let adb: AdbServer;
 let running: Running;
 let b: VirtualPhone;
-const serialOf = (p: VirtualPhone) => `${p.host}:${p.port}`;
 
 const api = async (method: string, path: string, body?: unknown) =>
   (await call(running.url, method, path, body)).body;
@@ -38,7 +37,7 @@ beforeAll(async () => {
   await waitFor(
     "the phone online",
     async () =>
-      (await api("GET", `/api/v1/device/${encodeURIComponent(serialOf(b))}`)).data?.state === "online",
+      (await api("GET", `/api/v1/device/${encodeURIComponent(b.address)}`)).data?.state === "online",
     30_000,
   );
 }, 120_000);
@@ -74,7 +73,7 @@ test("account_warmup with comment_order and chatgpt_settings: comments written b
   });
   try {
     const [id] = await create({
-      serials: [serialOf(b)],
+      serials: [b.address],
       script_name: "account_warmup",
       script_config: {
         task_duration: 30,

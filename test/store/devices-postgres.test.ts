@@ -39,13 +39,12 @@ afterAll(async () => {
   pg?.stop();
 });
 
-const serialOf = (phone: VirtualPhone) => `${phone.host}:${phone.port}`;
 const options = { clock: fasterClock(RATE), pollMs: 200, scripts: [testScript] };
 
 /** Attaches the phones directly to `s`, and waits until it sees them online. */
 async function attach(s: TestService, ...phones: VirtualPhone[]) {
   for (const phone of phones) await s.deviceService.connect(phone.host, phone.port, true);
-  const serials = phones.map(serialOf);
+  const serials = phones.map((p) => p.address);
   await waitFor("online", () => serials.every((serial) => s.deviceService.onlineSerials().includes(serial)));
 }
 
@@ -61,8 +60,7 @@ async function listed(s: TestService, query = ""): Promise<Record<string, string
   );
 }
 
-const create = (s: TestService, phone: VirtualPhone, seconds: number) =>
-  s.sleepTask(serialOf(phone), seconds);
+const create = (s: TestService, phone: VirtualPhone, seconds: number) => s.sleepTask(phone.address, seconds);
 
 test.skipIf(skipPostgres)(
   "two nodes on one farm: each holds its phones, lists the other's, and leaves them alone at start",
@@ -82,27 +80,27 @@ test.skipIf(skipPostgres)(
     const b = await startTestService({ database: url, node: "pc-b", dataDir: dirB }, options);
     services.push(b);
     expect(await listed(b)).toEqual({
-      [serialOf(onlyA)]: "online@pc-a",
-      [serialOf(shared)]: "online@pc-a",
+      [onlyA.address]: "online@pc-a",
+      [shared.address]: "online@pc-a",
     });
     await b.start();
-    expect(b.fleet.get(serialOf(onlyA))).toBeUndefined();
-    expect(b.fleet.get(serialOf(shared))).toBeUndefined();
+    expect(b.fleet.get(onlyA.address)).toBeUndefined();
+    expect(b.fleet.get(shared.address)).toBeUndefined();
 
     // pc-b attaches its own phone and the shared one, which it now holds (the last to see it online)
     await attach(b, onlyB, shared);
     const farm = {
-      [serialOf(onlyA)]: "online@pc-a",
-      [serialOf(onlyB)]: "online@pc-b",
-      [serialOf(shared)]: "online@pc-b",
+      [onlyA.address]: "online@pc-a",
+      [onlyB.address]: "online@pc-b",
+      [shared.address]: "online@pc-b",
     };
-    await waitFor("pc-b's reports written", async () => (await listed(b))[serialOf(onlyB)] === "online@pc-b");
+    await waitFor("pc-b's reports written", async () => (await listed(b))[onlyB.address] === "online@pc-b");
     expect(await listed(a)).toEqual(farm);
     expect(await listed(b)).toEqual(farm);
-    expect(await listed(a, "?node=pc-a")).toEqual({ [serialOf(onlyA)]: "online@pc-a" });
+    expect(await listed(a, "?node=pc-a")).toEqual({ [onlyA.address]: "online@pc-a" });
     expect((await a.call("GET", "/api/v1/device?node=")).body.code).toBe(40001);
-    expect((await a.call("GET", `/api/v1/device/${serialOf(onlyB)}`)).body.data).toMatchObject({
-      serial: serialOf(onlyB),
+    expect((await a.call("GET", `/api/v1/device/${onlyB.address}`)).body.data).toMatchObject({
+      serial: onlyB.address,
       state: "online",
       node: "pc-b",
     });
@@ -110,21 +108,21 @@ test.skipIf(skipPostgres)(
     // pc-a loses the shared phone while pc-b still has it: online, pc-b's, and not forgotten
     await a.call("POST", "/api/v1/device/disconnect", { host: shared.host, port: shared.port });
     await a.deviceService.written();
-    expect(a.fleet.get(serialOf(shared))).toBeUndefined();
-    expect((await listed(a))[serialOf(shared)]).toBe("online@pc-b");
+    expect(a.fleet.get(shared.address)).toBeUndefined();
+    expect((await listed(a))[shared.address]).toBe("online@pc-b");
 
     // pc-a holds it again (it reported it online last); losing it then shows it offline for a moment, until
     // pc-b's next beat takes it over
     await attach(a, shared);
     await waitFor(
       "pc-a holds the shared phone",
-      async () => (await listed(b))[serialOf(shared)] === "online@pc-a",
+      async () => (await listed(b))[shared.address] === "online@pc-a",
     );
     await a.fleet.disconnect(shared.host, shared.port);
     await a.deviceService.written();
     await waitFor(
       "pc-b took the shared phone over",
-      async () => (await listed(a))[serialOf(shared)] === "online@pc-b",
+      async () => (await listed(a))[shared.address] === "online@pc-b",
       10_000,
     );
 
@@ -133,11 +131,11 @@ test.skipIf(skipPostgres)(
     const row = { transport: "direct" as const, model: null, brand: null, androidVersion: null, sdk: null };
     const more = { screenWidth: null, screenHeight: null, battery: null, hint: null, lastSeen: 1 };
     await lostWrites.upsert({ ...row, ...more, serial: "GONE:5555", state: "online" });
-    await lostWrites.upsert({ ...row, ...more, serial: serialOf(onlyA), state: "offline" });
-    expect((await listed(b))[serialOf(onlyA)]).toBe("offline@pc-a");
+    await lostWrites.upsert({ ...row, ...more, serial: onlyA.address, state: "offline" });
+    expect((await listed(b))[onlyA.address]).toBe("offline@pc-a");
     await waitFor("pc-a's rows in line", async () => {
       const now = await listed(b);
-      return now["GONE:5555"] === "offline@pc-a" && now[serialOf(onlyA)] === "online@pc-a";
+      return now["GONE:5555"] === "offline@pc-a" && now[onlyA.address] === "online@pc-a";
     });
 
     // a task created on pc-a for pc-b's phone runs on pc-b; either node shows where each task ran
@@ -155,14 +153,14 @@ test.skipIf(skipPostgres)(
 
     // pc-b's phone busy with a long run: a task behind it, read on pc-a, waits for that run (not "offline")
     const long = await create(a, onlyB, 600);
-    await waitFor("the long task running on pc-b", () => b.runner.runningOn(serialOf(onlyB)) === long);
+    await waitFor("the long task running on pc-b", () => b.runner.runningOn(onlyB.address) === long);
     const behind = await create(a, onlyB, 0.2);
     const waiting = await waitFor("pc-a knows pc-b's run", async () => {
       const w = (await a.call("GET", `/api/v1/task/${behind}`)).body.data.waiting_for;
       return w?.reason === "phone_busy" && w;
     });
     expect(waiting).toMatchObject({
-      message: `phone ${serialOf(onlyB)} is running task ${long}`,
+      message: `phone ${onlyB.address} is running task ${long}`,
       task_ids: [long],
     });
     expect((await b.call("POST", `/api/v1/task/${long}/stop`)).body.code).toBe(0);
